@@ -22,8 +22,8 @@ const (
 	MinSampleRate   = 4000
 	MaxSampleRate   = 192000
 	MaxSeconds      = 30
-	DBMin           = -40.0 // dB mapped to 0 (and everything quieter)
-	DBMax           = 40.0  // dB mapped to 1 (and everything louder)
+	DBMin           = -50.0 // dB mapped to 0 (and everything quieter)
+	DBMax           = 30.0  // dB mapped to 1 (and everything louder)
 	TargetRMS       = 0.05  // level normalisation target over the 1 s window (-26 dBFS)
 	MaxGain         = 32.0  // at most +30 dB of gain, so silence and faint hiss stay dark
 	TrimRelDB       = -30.0 // frames more than 30 dB below the loudest 20 ms frame are silence
