@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One entry point: build, serve, test, bench.
+#   ./build.sh build   build dist/ (the static site: page, JS module, wasm, weights)
+#   ./build.sh serve   build, then serve dist/ on http://127.0.0.1:${PORT:-8080}/
+#   ./build.sh test    every test: Go (native and GOOS=js under node), browser, worker
+#   ./build.sh bench   the benchmarks (bench/README.md)
+# Parts of the build and test live in scripts/build-*.sh and scripts/test-*.sh,
+# run in name order; each part owns its folder.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+export PATH="$PATH:$(go env GOROOT)/lib/wasm:$(go env GOROOT)/bin"
+
+deps() {
+	# npm packages for tests, benchmarks and workerd (package-lock.json pins them).
+	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+		npm ci --no-audit --no-fund >&2
+	fi
+}
+
+parts() { # run scripts/$1-*.sh in order
+	local s
+	for s in scripts/"$1"-*.sh; do
+		[ -e "$s" ] || continue
+		echo "== $s" >&2
+		bash "$s"
+	done
+}
+
+cmd=${1:-build}
+shift || true
+case "$cmd" in
+build)
+	deps
+	mkdir -p dist
+	go build -o dist/bin/i2m2 ./cmd/i2m2
+	parts build
+	;;
+serve)
+	"$0" build
+	exec bash scripts/serve.sh "$@"
+	;;
+test)
+	deps
+	echo "== go vet" >&2
+	go vet ./...
+	GOOS=js GOARCH=wasm go vet ./model/... ./features/...
+	echo "== go test (native)" >&2
+	go test -count=1 ./...
+	echo "== go test (GOOS=js GOARCH=wasm, node)" >&2
+	GOOS=js GOARCH=wasm go test -count=1 ./model/... ./features/...
+	parts test
+	echo "== all tests passed" >&2
+	;;
+bench)
+	deps
+	parts bench
+	;;
+*)
+	echo "usage: $0 build|serve|test|bench" >&2
+	exit 2
+	;;
+esac

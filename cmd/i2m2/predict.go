@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/i2m2-wasm/i2m2/model"
+)
+
+func init() {
+	register("predict", "run a model on inputs given as a JSON file {\"image\": [...], \"audio\": [...]}", runPredict)
+}
+
+func runPredict(args []string) error {
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	modelPath := fs.String("model", "weights/avmnist-tts-int8.i2m2", "model file")
+	path := fs.String("path", "int8", "kernels: reference, float32 or int8")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("want one input JSON file (or - for stdin)")
+	}
+	b, err := os.ReadFile(*modelPath)
+	if err != nil {
+		return err
+	}
+	m, err := model.Read(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *modelPath, err)
+	}
+	var raw []byte
+	if fs.Arg(0) == "-" {
+		raw, err = io.ReadAll(os.Stdin)
+	} else {
+		raw, err = os.ReadFile(fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+	var in model.Inputs
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return fmt.Errorf("input JSON: %w", err)
+	}
+	p, err := parsePath(*path)
+	if err != nil {
+		return err
+	}
+	r, err := m.Predict(p, in)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("I2M2: %s (p=%.3f)  experts used: %v\n", m.Classes[r.Label], r.Probs[r.Label], r.Used)
+	if r.HasIntraOnly {
+		fmt.Printf("  intra-only product: %s (p=%.3f)\n", m.Classes[r.IntraOnly.Label], r.IntraOnly.Probs[r.IntraOnly.Label])
+	}
+	for _, e := range r.Experts {
+		if e.Used {
+			fmt.Printf("  expert %-6s: %s (p=%.3f)\n", e.Name, m.Classes[e.Label], e.Probs[e.Label])
+		}
+	}
+	return nil
+}
+
+func parsePath(s string) (model.Path, error) {
+	switch s {
+	case "reference":
+		return model.Reference, nil
+	case "float32", "f32":
+		return model.Fast, nil
+	case "int8":
+		return model.Quantized, nil
+	}
+	return 0, fmt.Errorf("unknown path %q (reference, float32, int8)", s)
+}

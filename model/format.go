@@ -1,0 +1,369 @@
+package model
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+)
+
+// File format constants; FORMAT.md documents the layout.
+const (
+	Magic         = "I2M2"
+	Version       = 1
+	fixedHeader   = 24 // magic, version, header length, reserved, data length
+	alignment     = 64
+	checksumBytes = sha256.Size
+)
+
+// header is the JSON header of a model file.
+type header struct {
+	Name         string      `json:"name"`
+	Modalities   []hModality `json:"modalities"`
+	Classes      []string    `json:"classes"`
+	Quantization string      `json:"quantization"`
+	Experts      []hExpert   `json:"experts"`
+	Provenance   Provenance  `json:"provenance"`
+}
+
+type hModality struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
+}
+
+type hExpert struct {
+	Name     string     `json:"name"`
+	Inputs   []string   `json:"inputs"`
+	Branches [][]hLayer `json:"branches"`
+	Head     []hLayer   `json:"head"`
+}
+
+type hLayer struct {
+	Kind   string `json:"kind"`
+	InC    int    `json:"in_channels,omitempty"`
+	OutC   int    `json:"out_channels,omitempty"`
+	KH     int    `json:"kernel_h,omitempty"`
+	KW     int    `json:"kernel_w,omitempty"`
+	Stride int    `json:"stride,omitempty"`
+	Pad    int    `json:"pad,omitempty"`
+	In     int    `json:"in,omitempty"`
+	Out    int    `json:"out,omitempty"`
+}
+
+var kindNames = map[string]Kind{"conv2d": Conv2D, "dense": Dense, "relu": ReLU, "maxpool2d": MaxPool2D, "flatten": Flatten}
+
+func toHLayers(ls []Layer) []hLayer {
+	out := make([]hLayer, len(ls))
+	for i, l := range ls {
+		out[i] = hLayer{Kind: l.Kind.String(), InC: l.InC, OutC: l.OutC, KH: l.KH, KW: l.KW, Stride: l.Stride, Pad: l.Pad, In: l.In, Out: l.Out}
+	}
+	return out
+}
+
+func fromHLayers(hs []hLayer, where string) ([]Layer, error) {
+	if len(hs) > MaxLayers {
+		return nil, fmt.Errorf("%w: %s has %d layers", ErrLimit, where, len(hs))
+	}
+	out := make([]Layer, len(hs))
+	for i, h := range hs {
+		k, ok := kindNames[h.Kind]
+		if !ok {
+			return nil, fmt.Errorf("%w: %q in %s layer %d", ErrLayer, h.Kind, where, i)
+		}
+		out[i] = Layer{Kind: k, InC: h.InC, OutC: h.OutC, KH: h.KH, KW: h.KW, Stride: h.Stride, Pad: h.Pad, In: h.In, Out: h.Out}
+	}
+	return out, nil
+}
+
+// WriteTo writes m in the .i2m2 format: int8 tensors when m.Quantization is
+// Int8, float32 otherwise.
+func (m *Model) WriteTo(w io.Writer) (int64, error) {
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return 0, err
+	}
+	n, err := w.Write(b)
+	return int64(n), err
+}
+
+// MarshalBinary encodes m as an .i2m2 file.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	h := header{Name: m.Name, Classes: m.Classes, Quantization: m.Quantization.String(), Provenance: m.Provenance}
+	for _, md := range m.Modalities {
+		h.Modalities = append(h.Modalities, hModality{Name: md.Name, Shape: md.Shape[:]})
+	}
+	for _, e := range m.Experts {
+		he := hExpert{Name: e.Name, Inputs: e.Inputs, Head: toHLayers(e.Head)}
+		for _, br := range e.Branches {
+			he.Branches = append(he.Branches, toHLayers(br))
+		}
+		h.Experts = append(h.Experts, he)
+	}
+	hj, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("i2m2: encoding header: %w", err)
+	}
+	var buf bytes.Buffer
+	buf.WriteString(Magic)
+	le := binary.LittleEndian
+	var fixed [20]byte
+	le.PutUint32(fixed[0:], Version)
+	le.PutUint32(fixed[4:], uint32(len(hj)))
+	le.PutUint32(fixed[8:], 0)
+	dataLen := m.dataBytes()
+	le.PutUint64(fixed[12:], uint64(dataLen))
+	buf.Write(fixed[:])
+	buf.Write(hj)
+	pad(&buf)
+	start := buf.Len()
+	var werr error
+	m.eachLayer(func(name string, l *Layer) {
+		if !l.hasWeights() {
+			return
+		}
+		if m.Quantization == Int8 {
+			if l.Q == nil {
+				werr = fmt.Errorf("%w: %s has no int8 weights", ErrInput, name)
+				return
+			}
+			for _, v := range l.Q.Data {
+				buf.WriteByte(byte(v))
+			}
+			pad(&buf)
+			writeF32(&buf, l.Q.Scale)
+		} else {
+			writeF32(&buf, l.W)
+		}
+		writeF32(&buf, l.B)
+	})
+	if werr != nil {
+		return nil, werr
+	}
+	if buf.Len()-start != dataLen {
+		return nil, fmt.Errorf("i2m2: internal error: wrote %d tensor bytes, planned %d", buf.Len()-start, dataLen)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	buf.Write(sum[:])
+	return buf.Bytes(), nil
+}
+
+func pad(buf *bytes.Buffer) {
+	for buf.Len()%alignment != 0 {
+		buf.WriteByte(0)
+	}
+}
+
+func writeF32(buf *bytes.Buffer, v []float32) {
+	var b [4]byte
+	for _, f := range v {
+		binary.LittleEndian.PutUint32(b[:], math.Float32bits(f))
+		buf.Write(b[:])
+	}
+	pad(buf)
+}
+
+func alignUp(n int) int { return (n + alignment - 1) / alignment * alignment }
+
+// dataBytes is the size of the tensor section for m's layers and quantisation.
+// Callers have bounded every layer's size (Validate or checkHeaderSizes).
+func (m *Model) dataBytes() int {
+	n := 0
+	m.eachLayer(func(_ string, l *Layer) {
+		if !l.hasWeights() {
+			return
+		}
+		r, c := l.Rows(), l.Cols()
+		if m.Quantization == Int8 {
+			n += alignUp(r*c) + alignUp(4*r)
+		} else {
+			n += alignUp(4 * r * c)
+		}
+		n += alignUp(4 * r)
+	})
+	return n
+}
+
+// Read decodes and validates an .i2m2 file. Sizes are checked against the
+// header before anything is allocated, the checksum before any tensor is
+// decoded; errors wrap ErrBadMagic, ErrVersion, ErrTruncated, ErrChecksum,
+// ErrHeader, ErrShape, ErrLayer, ErrLimit or ErrInvalidWeight.
+func Read(data []byte) (*Model, error) {
+	if len(data) < len(Magic) || string(data[:len(Magic)]) != Magic {
+		return nil, ErrBadMagic
+	}
+	if len(data) < fixedHeader {
+		return nil, fmt.Errorf("%w: %d bytes, the fixed header alone is %d", ErrTruncated, len(data), fixedHeader)
+	}
+	le := binary.LittleEndian
+	if v := le.Uint32(data[4:]); v != Version {
+		return nil, fmt.Errorf("%w: file is version %d, this reader supports %d", ErrVersion, v, Version)
+	}
+	hlen := int64(le.Uint32(data[8:]))
+	if hlen == 0 || hlen > maxHeaderBytes {
+		return nil, fmt.Errorf("%w: header length %d (max %d)", ErrHeader, hlen, maxHeaderBytes)
+	}
+	if r := le.Uint32(data[12:]); r != 0 {
+		return nil, fmt.Errorf("%w: reserved field is %d, want 0", ErrHeader, r)
+	}
+	dlen := le.Uint64(data[16:])
+	if int64(len(data)) < fixedHeader+hlen {
+		return nil, fmt.Errorf("%w: header needs %d bytes, file has %d", ErrTruncated, fixedHeader+hlen, len(data))
+	}
+	m, err := parseHeader(data[fixedHeader : fixedHeader+hlen])
+	if err != nil {
+		return nil, err
+	}
+	want := m.dataBytes()
+	if dlen != uint64(want) {
+		return nil, fmt.Errorf("%w: header describes %d tensor bytes, length field says %d", ErrShape, want, dlen)
+	}
+	start := alignUp(fixedHeader + int(hlen))
+	total := start + want + checksumBytes
+	if len(data) < total {
+		return nil, fmt.Errorf("%w: %d bytes, header describes %d", ErrTruncated, len(data), total)
+	}
+	if len(data) > total {
+		return nil, fmt.Errorf("%w: %d trailing bytes after the checksum", ErrShape, len(data)-total)
+	}
+	sum := sha256.Sum256(data[:total-checksumBytes])
+	if !bytes.Equal(sum[:], data[total-checksumBytes:]) {
+		return nil, fmt.Errorf("%w: content sha256 %x, stored %x", ErrChecksum, sum[:8], data[total-checksumBytes:total-checksumBytes+8])
+	}
+	m.Digest = hex.EncodeToString(sum[:])
+	off := start
+	var derr error
+	m.eachLayer(func(name string, l *Layer) {
+		if !l.hasWeights() || derr != nil {
+			return
+		}
+		r, c := l.Rows(), l.Cols()
+		if m.Quantization == Int8 {
+			q := &QTensor{Rows: r, Cols: c, Data: make([]int8, r*c)}
+			for i, b := range data[off : off+r*c] {
+				q.Data[i] = int8(b)
+			}
+			off += alignUp(r * c)
+			q.Scale = readF32(data[off:], r)
+			off += alignUp(4 * r)
+			for i, s := range q.Scale {
+				if !(s >= 0) || math.IsInf(float64(s), 0) {
+					derr = fmt.Errorf("%w: %s scale %d is %v", ErrInvalidWeight, name, i, s)
+					return
+				}
+			}
+			for _, v := range q.Data {
+				if v == -128 {
+					derr = fmt.Errorf("%w: %s holds -128 (int8 weights are in [-127, 127])", ErrInvalidWeight, name)
+					return
+				}
+			}
+			l.Q = q
+			l.W = q.Dequantize()
+		} else {
+			l.W = readF32(data[off:], r*c)
+			off += alignUp(4 * r * c)
+		}
+		l.B = readF32(data[off:], r)
+		off += alignUp(4 * r)
+		if err := finite(l.W); err != nil {
+			derr = fmt.Errorf("%w: %s weight %v", ErrInvalidWeight, name, err)
+		} else if err := finite(l.B); err != nil {
+			derr = fmt.Errorf("%w: %s bias %v", ErrInvalidWeight, name, err)
+		}
+	})
+	if derr != nil {
+		return nil, derr
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func finite(v []float32) error {
+	for i, f := range v {
+		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			return fmt.Errorf("%d is %v", i, f)
+		}
+	}
+	return nil
+}
+
+func readF32(b []byte, n int) []float32 {
+	out := make([]float32, n)
+	b = b[:4*n]
+	for i := range out {
+		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return out
+}
+
+// parseHeader decodes the JSON header into a weightless model and checks the
+// architecture (shapes and size limits) so the caller can compute the tensor
+// section's size without overflow.
+func parseHeader(b []byte) (*Model, error) {
+	var h header
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: data after the JSON header", ErrHeader)
+	}
+	m := &Model{Name: h.Name, Classes: h.Classes, Provenance: h.Provenance}
+	switch h.Quantization {
+	case "float32":
+		m.Quantization = Float32
+	case "int8":
+		m.Quantization = Int8
+	default:
+		return nil, fmt.Errorf("%w: quantization %q", ErrHeader, h.Quantization)
+	}
+	if len(h.Modalities) > MaxModalities || len(h.Experts) > MaxExperts || len(h.Classes) > MaxClasses {
+		return nil, fmt.Errorf("%w: %d modalities, %d experts, %d classes", ErrLimit, len(h.Modalities), len(h.Experts), len(h.Classes))
+	}
+	for _, md := range h.Modalities {
+		if len(md.Shape) != 3 {
+			return nil, fmt.Errorf("%w: modality %q shape %v must have 3 dimensions", ErrShape, md.Name, md.Shape)
+		}
+		m.Modalities = append(m.Modalities, Modality{Name: md.Name, Shape: Shape{md.Shape[0], md.Shape[1], md.Shape[2]}})
+	}
+	for _, c := range h.Classes {
+		if len(c) > MaxNameLen {
+			return nil, fmt.Errorf("%w: class name longer than %d bytes", ErrLimit, MaxNameLen)
+		}
+	}
+	for _, he := range h.Experts {
+		if len(he.Branches) > MaxModalities {
+			return nil, fmt.Errorf("%w: expert %q has %d branches", ErrLimit, he.Name, len(he.Branches))
+		}
+		e := Expert{Name: he.Name, Inputs: he.Inputs}
+		for bi, hb := range he.Branches {
+			ls, err := fromHLayers(hb, fmt.Sprintf("expert %q branch %d", he.Name, bi))
+			if err != nil {
+				return nil, err
+			}
+			e.Branches = append(e.Branches, ls)
+		}
+		hd, err := fromHLayers(he.Head, fmt.Sprintf("expert %q head", he.Name))
+		if err != nil {
+			return nil, err
+		}
+		e.Head = hd
+		m.Experts = append(m.Experts, e)
+	}
+	// Check the architecture and size limits before any tensor is allocated.
+	if err := m.validate(false); err != nil {
+		return nil, err
+	}
+	m.plan = nil
+	return m, nil
+}

@@ -1,0 +1,171 @@
+// Package model is the I2M2 inference engine: experts built from a small set of
+// layers, combined as a product of experts (Madaan et al., NeurIPS 2024, §3:
+// log q(y|x,x') = log_softmax(f1(x) + f2(x') + f12(x,x'))), with a float32
+// reference path, a fast float32 path and an int8 path, and the .i2m2 file
+// format (FORMAT.md).
+//
+// The package uses the standard library only and builds for GOOS=js.
+//
+// Lifetimes follow llama2.c: a Model is the immutable blueprint plus weights and
+// may be shared between goroutines; a Predictor holds every activation buffer
+// for one caller and is reused across calls without allocating.
+package model
+
+import (
+	"fmt"
+)
+
+// Kind is a layer type.
+type Kind uint8
+
+// Supported layer kinds. Batch-norm is folded into the preceding Conv2D or
+// Dense at export time, so inference never sees it.
+const (
+	Conv2D    Kind = 1 // cross-correlation, NCHW, weights [OutC][InC][KH][KW]
+	Dense     Kind = 2 // y = W x + b, weights [Out][In]
+	ReLU      Kind = 3 // max(0, x)
+	MaxPool2D Kind = 4 // non-overlapping or strided max pooling, floor mode
+	Flatten   Kind = 5 // [C,H,W] -> [C*H*W]; a no-op on the buffer
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Conv2D:
+		return "conv2d"
+	case Dense:
+		return "dense"
+	case ReLU:
+		return "relu"
+	case MaxPool2D:
+		return "maxpool2d"
+	case Flatten:
+		return "flatten"
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Layer is one layer of an expert. Only the fields of its Kind are used.
+type Layer struct {
+	Kind Kind
+
+	// Conv2D: InC -> OutC channels, kernel KH x KW, Stride, zero padding Pad.
+	// Dense: In -> Out (InC/OutC unused).
+	// MaxPool2D: window KH x KW, Stride.
+	InC, OutC, KH, KW, Stride, Pad int
+	In, Out                        int
+
+	// W holds the float32 weights (Conv2D [OutC][InC][KH][KW], Dense [Out][In]);
+	// B the bias [OutC] or [Out]. For an int8 model read from disk, W is the
+	// dequantised copy of Q (so the reference path still runs).
+	W, B []float32
+
+	// Q is the int8 form of W, quantised per output row; nil for float32 models
+	// until Quantize is called.
+	Q *QTensor
+}
+
+// Rows and Cols of the weight matrix of a Conv2D or Dense layer (row = output
+// channel/unit, col = its receptive field).
+func (l *Layer) Rows() int {
+	if l.Kind == Conv2D {
+		return l.OutC
+	}
+	return l.Out
+}
+
+// Cols is the length of one weight row.
+func (l *Layer) Cols() int {
+	if l.Kind == Conv2D {
+		return l.InC * l.KH * l.KW
+	}
+	return l.In
+}
+
+func (l *Layer) hasWeights() bool { return l.Kind == Conv2D || l.Kind == Dense }
+
+// Shape is a tensor shape without the batch dimension: [C, H, W] for maps,
+// [N, 1, 1] for vectors.
+type Shape [3]int
+
+// Size is the number of elements.
+func (s Shape) Size() int { return s[0] * s[1] * s[2] }
+
+func (s Shape) String() string { return fmt.Sprintf("[%d,%d,%d]", s[0], s[1], s[2]) }
+
+// Modality is a named input of the model.
+type Modality struct {
+	Name  string
+	Shape Shape
+}
+
+// Expert is a classifier over one or more modalities: one encoder branch per
+// input modality, the branch outputs flattened and concatenated in Inputs order
+// (late fusion), then a head ending in a Dense layer with one output per class.
+// An intra-modality expert has one input; the inter-modality expert has all.
+type Expert struct {
+	Name     string
+	Inputs   []string  // modality names, one branch each
+	Branches [][]Layer // Branches[i] encodes Inputs[i]
+	Head     []Layer   // applied to the concatenation of the branch outputs
+}
+
+// Intra reports whether e is an intra-modality (single input) expert.
+func (e *Expert) Intra() bool { return len(e.Inputs) == 1 }
+
+// Provenance records where a model came from.
+type Provenance struct {
+	Data    string             `json:"data,omitempty"`    // training data description
+	Seed    int64              `json:"seed,omitempty"`    // training seed
+	Created string             `json:"created,omitempty"` // free text (tool, version)
+	Metrics map[string]float64 `json:"metrics,omitempty"` // e.g. test accuracy
+}
+
+// Quantization of the stored weights.
+type Quantization uint8
+
+const (
+	Float32 Quantization = 0 // float32 weights
+	Int8    Quantization = 1 // int8 weights, symmetric, one float32 scale per output row
+)
+
+func (q Quantization) String() string {
+	switch q {
+	case Float32:
+		return "float32"
+	case Int8:
+		return "int8"
+	}
+	return fmt.Sprintf("quantization(%d)", uint8(q))
+}
+
+// Model is an I2M2 classifier: one intra expert per modality and one inter
+// expert over all modalities (more experts are allowed; any expert whose inputs
+// are all present is used). Build one, call Validate, then share it freely.
+type Model struct {
+	Name         string
+	Modalities   []Modality
+	Classes      []string
+	Experts      []Expert
+	Quantization Quantization
+	Provenance   Provenance
+
+	// Digest is the hex sha256 stored in the model file (of everything before
+	// it); empty for a model built in memory.
+	Digest string
+
+	plan  *plan  // shapes and buffer sizes, set by Validate
+	pools *pools // set by Validate
+}
+
+// NumClasses is len(Classes).
+func (m *Model) NumClasses() int { return len(m.Classes) }
+
+// Modality returns the index of the named modality, or -1.
+func (m *Model) Modality(name string) int {
+	for i := range m.Modalities {
+		if m.Modalities[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,420 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/i2m2-wasm/i2m2/model/internal/kern"
+)
+
+// Path selects the kernels a Predictor runs.
+type Path uint8
+
+const (
+	// Reference runs the plain float32 loops of kern/ref.go: slow, obvious,
+	// the definition every other path is tested against.
+	Reference Path = iota
+	// Fast runs the optimised float32 kernels (im2col + register-tiled GEMM).
+	Fast
+	// Quantized runs the int8 kernels: int8 weights per output row, activations
+	// quantised per tensor on the fly, int32 accumulation, scales applied once
+	// per output. Needs a model with int8 weights (read from an int8 file, or
+	// after Quantize).
+	Quantized
+)
+
+func (p Path) String() string {
+	switch p {
+	case Reference:
+		return "reference"
+	case Fast:
+		return "float32"
+	case Quantized:
+		return "int8"
+	}
+	return fmt.Sprintf("path(%d)", uint8(p))
+}
+
+// Inputs maps modality names to their data (row-major, the modality's shape).
+// A modality that is absent (or nil) is missing: experts that need it are
+// dropped from the product.
+type Inputs map[string][]float32
+
+// Dist is a distribution over the classes.
+type Dist struct {
+	Label    int       // argmax
+	Probs    []float32 // softmax
+	LogProbs []float32 // log_softmax
+}
+
+// ExpertResult is one expert's own prediction.
+type ExpertResult struct {
+	Name   string
+	Inputs []string
+	Intra  bool
+	Used   bool      // false when one of its modalities was missing
+	Logits []float32 // raw scores f(x)
+	Dist
+}
+
+// Result of one prediction. Create with NewResult and reuse: Predict fills it
+// without allocating.
+type Result struct {
+	// Dist is the I2M2 product of experts over the experts used:
+	// log_softmax(sum of their logits) (method.md; the reference code's
+	// inter_and_intra_modality.py).
+	Dist
+	// IntraOnly is the product of the intra experts used (the paper's
+	// intra-modality baseline); valid when HasIntraOnly.
+	IntraOnly    Dist
+	HasIntraOnly bool
+	// Experts has one entry per model expert, in model order.
+	Experts []ExpertResult
+	// Used names the experts that contributed, in model order.
+	Used []string
+
+	sum []float32
+}
+
+// NewResult allocates a Result for m.
+func (m *Model) NewResult() *Result {
+	k := len(m.Classes)
+	r := &Result{
+		Dist:      newDist(k),
+		IntraOnly: newDist(k),
+		Experts:   make([]ExpertResult, len(m.Experts)),
+		Used:      make([]string, 0, len(m.Experts)),
+		sum:       make([]float32, k),
+	}
+	for i := range m.Experts {
+		e := &m.Experts[i]
+		r.Experts[i] = ExpertResult{Name: e.Name, Inputs: e.Inputs, Intra: e.Intra(), Logits: make([]float32, k), Dist: newDist(k)}
+	}
+	return r
+}
+
+func newDist(k int) Dist {
+	return Dist{Probs: make([]float32, k), LogProbs: make([]float32, k)}
+}
+
+// Expert returns the named expert's result, or nil.
+func (r *Result) Expert(name string) *ExpertResult {
+	for i := range r.Experts {
+		if r.Experts[i].Name == name {
+			return &r.Experts[i]
+		}
+	}
+	return nil
+}
+
+// Predictor is the run state of one caller: every activation buffer,
+// allocated once. It is not safe for concurrent use; make one per goroutine.
+type Predictor struct {
+	m    *Model
+	path Path
+
+	a, b []float32 // ping-pong activations, plan.maxAct each
+	cat  []float32 // concatenated branch outputs
+	col  []float32 // im2col (float32 path)
+	q    []int8    // quantised activation (int8 path)
+	col8 []int8    // im2col (int8 path)
+	in   [][]float32
+}
+
+// NewPredictor makes a run state for m on the given path.
+func (m *Model) NewPredictor(path Path) (*Predictor, error) {
+	if m.plan == nil {
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	p := &Predictor{m: m, path: path}
+	pl := m.plan
+	p.a = make([]float32, pl.maxAct)
+	p.b = make([]float32, pl.maxAct)
+	p.cat = make([]float32, pl.maxAct)
+	p.in = make([][]float32, len(m.Modalities))
+	switch path {
+	case Reference:
+	case Fast:
+		p.col = make([]float32, pl.maxCol)
+	case Quantized:
+		ok := true
+		m.eachLayer(func(_ string, l *Layer) {
+			if l.hasWeights() && l.Q == nil {
+				ok = false
+			}
+		})
+		if !ok {
+			return nil, fmt.Errorf("%w: the int8 path needs int8 weights (read an int8 model or call Quantize)", ErrInput)
+		}
+		p.q = make([]int8, max(pl.maxAct, 1))
+		p.col8 = make([]int8, max(pl.maxCol, 1))
+	default:
+		return nil, fmt.Errorf("%w: unknown path %d", ErrInput, path)
+	}
+	return p, nil
+}
+
+// Model returns the predictor's model.
+func (p *Predictor) Model() *Model { return p.m }
+
+// Path returns the kernels p runs.
+func (p *Predictor) Path() Path { return p.path }
+
+// CheckInputs validates in against the model: every named modality must exist,
+// have the modality's length and hold finite values, and at least one expert
+// must be able to run.
+func (m *Model) CheckInputs(in Inputs) error {
+	for name, x := range in {
+		mi := m.Modality(name)
+		if mi < 0 {
+			return fmt.Errorf("%w: unknown modality %q (model has %s)", ErrInput, name, m.modalityList())
+		}
+		if x == nil {
+			continue
+		}
+		if want := m.Modalities[mi].Shape.Size(); len(x) != want {
+			return fmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", ErrInput, name, len(x), want, m.Modalities[mi].Shape)
+		}
+		for i, v := range x {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("%w: modality %q value %d is %v", ErrInput, name, i, v)
+			}
+		}
+	}
+	for _, e := range m.Experts {
+		if m.runnable(&e, in) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w (given: %d of %s)", ErrNoExpert, len(in), m.modalityList())
+}
+
+func (m *Model) modalityList() string {
+	s := ""
+	for i, md := range m.Modalities {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s%v", md.Name, md.Shape)
+	}
+	return s
+}
+
+func (m *Model) runnable(e *Expert, in Inputs) bool {
+	for _, name := range e.Inputs {
+		if in[name] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Predict runs every expert whose modalities are present and combines them.
+// It validates in (CheckInputs) and fills out, which must come from
+// m.NewResult. It does not allocate.
+func (p *Predictor) Predict(in Inputs, out *Result) error {
+	m := p.m
+	if err := m.CheckInputs(in); err != nil {
+		return err
+	}
+	if out == nil || len(out.Experts) != len(m.Experts) || len(out.sum) != len(m.Classes) {
+		return fmt.Errorf("%w: result was not made by this model's NewResult", ErrInput)
+	}
+	for i := range m.Modalities {
+		p.in[i] = in[m.Modalities[i].Name]
+	}
+	k := len(m.Classes)
+	for i := range out.sum {
+		out.sum[i] = 0
+	}
+	intra := out.IntraOnly.Probs // reused as the intra-only logit sum
+	for i := range intra {
+		intra[i] = 0
+	}
+	out.Used = out.Used[:0]
+	out.HasIntraOnly = false
+	for ei := range m.Experts {
+		e := &m.Experts[ei]
+		er := &out.Experts[ei]
+		er.Used = m.runnable(e, in)
+		if !er.Used {
+			for i := 0; i < k; i++ {
+				er.Logits[i], er.Probs[i], er.LogProbs[i] = 0, 0, 0
+			}
+			er.Label = -1
+			continue
+		}
+		p.expert(ei, er.Logits)
+		finish(&er.Dist, er.Logits)
+		out.Used = append(out.Used, e.Name)
+		for i, v := range er.Logits {
+			out.sum[i] += v
+			if e.Intra() {
+				intra[i] += v
+			}
+		}
+		if e.Intra() {
+			out.HasIntraOnly = true
+		}
+	}
+	finish(&out.Dist, out.sum)
+	if out.HasIntraOnly {
+		copy(out.sum, intra)
+		finish(&out.IntraOnly, out.sum)
+	} else {
+		for i := range intra {
+			out.IntraOnly.Probs[i], out.IntraOnly.LogProbs[i] = 0, 0
+		}
+		out.IntraOnly.Label = -1
+	}
+	return nil
+}
+
+// PredictBatch runs Predict on each input; out[i] receives the result of in[i].
+func (p *Predictor) PredictBatch(in []Inputs, out []*Result) error {
+	if len(in) != len(out) {
+		return fmt.Errorf("%w: %d inputs but %d results", ErrInput, len(in), len(out))
+	}
+	for i := range in {
+		if err := p.Predict(in[i], out[i]); err != nil {
+			return fmt.Errorf("sample %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// finish fills d from logits: log_softmax, softmax, argmax.
+func finish(d *Dist, logits []float32) {
+	kern.LogSoftmax(d.LogProbs, logits)
+	best := 0
+	for i, lp := range d.LogProbs {
+		d.Probs[i] = float32(math.Exp(float64(lp)))
+		if lp > d.LogProbs[best] {
+			best = i
+		}
+	}
+	d.Label = best
+}
+
+// expert computes expert ei's logits into dst.
+func (p *Predictor) expert(ei int, dst []float32) {
+	m := p.m
+	e := &m.Experts[ei]
+	ep := &m.plan.experts[ei]
+	off := 0
+	for bi := range e.Branches {
+		x := p.in[ep.inputs[bi]]
+		s := ep.branchIn[bi]
+		y, ys := p.layers(e.Branches[bi], x, s, ep.branches[bi])
+		n := ys.Size()
+		copy(p.cat[off:off+n], y[:n])
+		off += n
+	}
+	y, _ := p.layers(e.Head, p.cat[:off], Shape{off, 1, 1}, ep.head)
+	copy(dst, y[:len(dst)])
+}
+
+// layers runs ls on x (shape s) and returns the output (a slice of p.a or p.b,
+// or x itself when ls has no computing layer) and its shape.
+func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]float32, Shape) {
+	cur := x
+	for i := range ls {
+		l := &ls[i]
+		os := shapes[i]
+		switch l.Kind {
+		case ReLU:
+			if &cur[0] == &x[0] { // never write to the caller's input
+				dst := p.other(cur)[:len(cur)]
+				copy(dst, cur)
+				cur = dst
+			}
+			kern.ReLU(cur[:s.Size()])
+		case Flatten:
+		case MaxPool2D:
+			dst := p.other(cur)[:os.Size()]
+			if l.KH == 2 && l.KW == 2 && l.Stride == 2 && p.path != Reference {
+				kern.MaxPool2x2(dst, cur, s[0], s[1], s[2])
+			} else {
+				kern.MaxPoolRef(dst, cur, s[0], s[1], s[2], l.KH, l.KW, l.Stride)
+			}
+			cur = dst
+		case Conv2D:
+			dst := p.other(cur)[:os.Size()]
+			n := os[1] * os[2]
+			switch p.path {
+			case Reference:
+				kern.Conv2DRef(dst, cur, s[0], s[1], s[2], l.W, l.B, l.OutC, l.KH, l.KW, l.Stride, l.Pad)
+			case Fast:
+				kern.Im2colT(p.col, cur, s[0], s[1], s[2], l.KH, l.KW, l.Stride, l.Pad, os[1], os[2])
+				kern.GemmNT(dst, l.W, p.col, l.B, l.OutC, n, l.Cols())
+			case Quantized:
+				sx := kern.QuantizeSym(p.q, cur[:s.Size()])
+				kern.Im2colT8(p.col8, p.q, s[0], s[1], s[2], l.KH, l.KW, l.Stride, l.Pad, os[1], os[2])
+				kern.GemmNT8(dst, l.Q.Data, l.Q.Scale, p.col8, sx, l.B, l.OutC, n, l.Cols())
+			}
+			cur = dst
+		case Dense:
+			dst := p.other(cur)[:l.Out]
+			switch p.path {
+			case Reference:
+				kern.DenseRef(dst, cur, l.W, l.B, l.In, l.Out)
+			case Fast:
+				kern.GemmNT(dst, l.W, cur, l.B, l.Out, 1, l.In)
+			case Quantized:
+				sx := kern.QuantizeSym(p.q, cur[:l.In])
+				kern.GemmNT8(dst, l.Q.Data, l.Q.Scale, p.q, sx, l.B, l.Out, 1, l.In)
+			}
+			cur = dst
+		}
+		s = os
+	}
+	return cur, s
+}
+
+// other returns the ping-pong buffer that cur is not.
+func (p *Predictor) other(cur []float32) []float32 {
+	if len(cur) > 0 && len(p.a) > 0 && &cur[0] == &p.a[0] {
+		return p.b
+	}
+	return p.a
+}
+
+// Predict is a convenience for one-off calls: it borrows a Predictor from a
+// pool (safe for concurrent use) and returns a fresh Result. Use NewPredictor
+// and NewResult for allocation-free repeated prediction.
+func (m *Model) Predict(path Path, in Inputs) (*Result, error) {
+	if m.plan == nil {
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	pp := m.pool(path)
+	v := pp.Get()
+	var p *Predictor
+	if v != nil {
+		p = v.(*Predictor)
+	} else {
+		var err error
+		if p, err = m.NewPredictor(path); err != nil {
+			return nil, err
+		}
+	}
+	defer pp.Put(p)
+	r := m.NewResult()
+	if err := p.Predict(in, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+type pools [3]sync.Pool // one per Path
+
+func (m *Model) pool(path Path) *sync.Pool {
+	if int(path) < len(m.pools) {
+		return &m.pools[path]
+	}
+	return new(sync.Pool)
+}

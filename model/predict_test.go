@@ -1,0 +1,170 @@
+package model
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+// testInputs returns deterministic inputs in [0,1] for m.
+func testInputs(m *Model) Inputs {
+	in := Inputs{}
+	for mi, md := range m.Modalities {
+		x := make([]float32, md.Shape.Size())
+		for i := range x {
+			x[i] = float32((i*7+mi*3)%11) / 10
+		}
+		in[md.Name] = x
+	}
+	return in
+}
+
+func buildAVMNIST(t testing.TB, h, w, k int) *Model {
+	t.Helper()
+	m, err := AVMNIST(h, w, k).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.InitRandom(1)
+	return m
+}
+
+// Tolerances between paths on the AV-MNIST architecture with random weights.
+const (
+	tolFastVsRef = 1e-5 // float32 reordering only
+	tolInt8VsRef = 3e-2 // per-tensor activation + per-row weight quantisation
+)
+
+func maxDiff(a, b []float32) float64 {
+	d := 0.0
+	for i := range a {
+		d = math.Max(d, math.Abs(float64(a[i]-b[i])))
+	}
+	return d
+}
+
+func TestPathsAgree(t *testing.T) {
+	for _, tc := range []struct{ h, w, k int }{{40, 40, 4}, {64, 64, 5}, {33, 47, 4}} {
+		m := buildAVMNIST(t, tc.h, tc.w, tc.k)
+		in := testInputs(m)
+		ref, err := m.Predict(Reference, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast, err := m.Predict(Fast, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := maxDiff(ref.Probs, fast.Probs); d > tolFastVsRef {
+			t.Errorf("%v: float32 vs reference: max prob diff %g > %g", tc, d, tolFastVsRef)
+		}
+		m.Quantize()
+		ref, _ = m.Predict(Reference, in) // same (dequantised) weights as the int8 path
+		q, err := m.Predict(Quantized, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range q.Experts {
+			if d := maxDiff(ref.Experts[i].Probs, q.Experts[i].Probs); d > tolInt8VsRef {
+				t.Errorf("%v: expert %s int8 vs reference: max prob diff %g > %g", tc, q.Experts[i].Name, d, tolInt8VsRef)
+			}
+		}
+	}
+}
+
+func TestProductOfExperts(t *testing.T) {
+	m := buildAVMNIST(t, 40, 40, 4)
+	r, err := m.Predict(Reference, testInputs(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// log q = log_softmax(sum of logits) = sum of expert log-probs - logsumexp(that).
+	k := m.NumClasses()
+	sum := make([]float64, k)
+	for _, e := range r.Experts {
+		for i := range sum {
+			sum[i] += float64(e.LogProbs[i])
+		}
+	}
+	lse := 0.0
+	for _, v := range sum {
+		lse += math.Exp(v)
+	}
+	lse = math.Log(lse)
+	for i := range sum {
+		if d := math.Abs(sum[i] - lse - float64(r.LogProbs[i])); d > 1e-4 {
+			t.Fatalf("class %d: product of experts %g, got %g", i, sum[i]-lse, r.LogProbs[i])
+		}
+	}
+	if len(r.Used) != 3 || !r.HasIntraOnly {
+		t.Fatalf("used %v, intra-only %v", r.Used, r.HasIntraOnly)
+	}
+}
+
+func TestMissingModality(t *testing.T) {
+	m := buildAVMNIST(t, 40, 40, 4)
+	in := testInputs(m)
+	delete(in, "audio")
+	r, err := m.Predict(Fast, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Used) != 1 || r.Used[0] != "image" {
+		t.Fatalf("used %v, want [image]", r.Used)
+	}
+	if d := maxDiff(r.Probs, r.Expert("image").Probs); d > 1e-6 {
+		t.Fatalf("with only the image expert the product must equal it (diff %g)", d)
+	}
+}
+
+func TestBadInputs(t *testing.T) {
+	m := buildAVMNIST(t, 40, 40, 4)
+	good := testInputs(m)
+	nan := make([]float32, 784)
+	nan[5] = float32(math.NaN())
+	for name, in := range map[string]Inputs{
+		"unknown":  {"image": good["image"], "video": good["audio"]},
+		"short":    {"image": good["image"][:700], "audio": good["audio"]},
+		"nan":      {"image": nan, "audio": good["audio"]},
+		"inf":      {"image": good["image"], "audio": append([]float32{float32(math.Inf(1))}, good["audio"][1:]...)},
+		"nothing":  {},
+		"nil both": {"image": nil, "audio": nil},
+	} {
+		if _, err := m.Predict(Fast, in); !errors.Is(err, ErrInput) && !errors.Is(err, ErrNoExpert) {
+			t.Errorf("%s: got %v, want ErrInput or ErrNoExpert", name, err)
+		}
+	}
+	if _, err := m.Predict(Fast, good); err != nil {
+		t.Fatalf("good input after bad ones: %v", err)
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, q := range []bool{false, true} {
+		m := buildAVMNIST(t, 40, 40, 4)
+		if q {
+			m.Quantize()
+		}
+		b, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2, err := Read(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := testInputs(m)
+		path := Fast
+		if q {
+			path = Quantized
+		}
+		r1, _ := m.Predict(path, in)
+		r2, err := m2.Predict(path, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := maxDiff(r1.Probs, r2.Probs); d != 0 {
+			t.Fatalf("quantized=%v: round trip changed probabilities by %g", q, d)
+		}
+	}
+}

@@ -1,0 +1,243 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors returned by the package. Every error wraps one of these, so callers
+// can test with errors.Is; the message says what exactly is wrong.
+var (
+	ErrBadMagic      = errors.New("i2m2: bad magic (not an .i2m2 model file)")
+	ErrVersion       = errors.New("i2m2: unsupported format version")
+	ErrTruncated     = errors.New("i2m2: truncated model file")
+	ErrChecksum      = errors.New("i2m2: checksum mismatch")
+	ErrHeader        = errors.New("i2m2: malformed header")
+	ErrShape         = errors.New("i2m2: shape mismatch")
+	ErrLayer         = errors.New("i2m2: unsupported layer")
+	ErrLimit         = errors.New("i2m2: size limit exceeded")
+	ErrInput         = errors.New("i2m2: bad input")
+	ErrNoExpert      = errors.New("i2m2: no expert can run on the given modalities")
+	ErrInvalidWeight = errors.New("i2m2: invalid weight value")
+)
+
+// Limits bound what a model may ask for, so a hostile header cannot make the
+// reader or a Predictor allocate gigabytes.
+const (
+	MaxModalities   = 16
+	MaxClasses      = 1024
+	MaxExperts      = 32
+	MaxLayers       = 64       // per branch or head
+	MaxDim          = 4096     // any single dimension
+	MaxActivation   = 1 << 22  // elements of one activation tensor (16 MiB of float32)
+	MaxParams       = 64 << 20 // weights in the whole model
+	MaxNameLen      = 64
+	maxHeaderBytes  = 1 << 20
+	maxKernelExtent = 64
+)
+
+// plan is what Validate derives: the shape after every layer and the buffer
+// sizes a Predictor needs.
+type plan struct {
+	experts []expertPlan
+	maxAct  int // largest activation
+	maxCol  int // largest im2col matrix (K*N elements)
+	maxRows int
+	params  int
+	weights bool // check weight and bias lengths
+}
+
+type expertPlan struct {
+	inputs   []int     // modality index per branch
+	branches [][]Shape // branches[b][i] = output shape of layer i (input shape excluded)
+	branchIn []Shape
+	concat   int     // length of the concatenated branch outputs
+	head     []Shape // output shape of each head layer
+	intra    bool
+}
+
+func shapeErr(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", ErrShape, fmt.Sprintf(format, a...))
+}
+
+// Validate checks the architecture and weight sizes and prepares the model for
+// prediction. It must be called (Read calls it) before NewPredictor.
+func (m *Model) Validate() error { return m.validate(true) }
+
+// validate checks the architecture, and the weight lengths when weights is set.
+func (m *Model) validate(weights bool) error {
+	if len(m.Name) > MaxNameLen*4 {
+		return fmt.Errorf("%w: model name longer than %d bytes", ErrLimit, MaxNameLen*4)
+	}
+	if len(m.Modalities) < 1 || len(m.Modalities) > MaxModalities {
+		return fmt.Errorf("%w: %d modalities (want 1..%d)", ErrHeader, len(m.Modalities), MaxModalities)
+	}
+	if len(m.Classes) < 2 || len(m.Classes) > MaxClasses {
+		return fmt.Errorf("%w: %d classes (want 2..%d)", ErrHeader, len(m.Classes), MaxClasses)
+	}
+	if len(m.Experts) < 1 || len(m.Experts) > MaxExperts {
+		return fmt.Errorf("%w: %d experts (want 1..%d)", ErrHeader, len(m.Experts), MaxExperts)
+	}
+	if m.Quantization != Float32 && m.Quantization != Int8 {
+		return fmt.Errorf("%w: quantization %d", ErrHeader, m.Quantization)
+	}
+	seen := map[string]bool{}
+	for _, md := range m.Modalities {
+		if md.Name == "" || len(md.Name) > MaxNameLen {
+			return fmt.Errorf("%w: modality name %q", ErrHeader, md.Name)
+		}
+		if seen[md.Name] {
+			return fmt.Errorf("%w: duplicate modality %q", ErrHeader, md.Name)
+		}
+		seen[md.Name] = true
+		for _, d := range md.Shape {
+			if d < 1 || d > MaxDim {
+				return shapeErr("modality %q has shape %v", md.Name, md.Shape)
+			}
+		}
+		if md.Shape.Size() > MaxActivation {
+			return fmt.Errorf("%w: modality %q has %d elements", ErrLimit, md.Name, md.Shape.Size())
+		}
+	}
+	p := &plan{weights: weights}
+	names := map[string]bool{}
+	for ei := range m.Experts {
+		e := &m.Experts[ei]
+		if e.Name == "" || len(e.Name) > MaxNameLen || names[e.Name] {
+			return fmt.Errorf("%w: expert %d has empty, long or duplicate name %q", ErrHeader, ei, e.Name)
+		}
+		names[e.Name] = true
+		if len(e.Inputs) == 0 || len(e.Inputs) != len(e.Branches) {
+			return fmt.Errorf("%w: expert %q has %d inputs and %d branches", ErrHeader, e.Name, len(e.Inputs), len(e.Branches))
+		}
+		ep := expertPlan{intra: len(e.Inputs) == 1}
+		used := map[int]bool{}
+		for bi, in := range e.Inputs {
+			mi := m.Modality(in)
+			if mi < 0 {
+				return fmt.Errorf("%w: expert %q uses unknown modality %q", ErrHeader, e.Name, in)
+			}
+			if used[mi] {
+				return fmt.Errorf("%w: expert %q uses modality %q twice", ErrHeader, e.Name, in)
+			}
+			used[mi] = true
+			ep.inputs = append(ep.inputs, mi)
+			s := m.Modalities[mi].Shape
+			ep.branchIn = append(ep.branchIn, s)
+			shapes, err := p.layers(e.Branches[bi], s, fmt.Sprintf("expert %q branch %q", e.Name, in))
+			if err != nil {
+				return err
+			}
+			ep.branches = append(ep.branches, shapes)
+			if len(shapes) > 0 {
+				s = shapes[len(shapes)-1]
+			}
+			ep.concat += s.Size()
+		}
+		if ep.concat > MaxActivation {
+			return fmt.Errorf("%w: expert %q concatenation has %d elements", ErrLimit, e.Name, ep.concat)
+		}
+		p.act(ep.concat)
+		hs, err := p.layers(e.Head, Shape{ep.concat, 1, 1}, fmt.Sprintf("expert %q head", e.Name))
+		if err != nil {
+			return err
+		}
+		if len(hs) == 0 || e.Head[len(e.Head)-1].Kind != Dense || hs[len(hs)-1].Size() != len(m.Classes) {
+			return shapeErr("expert %q head must end in a dense layer with %d outputs", e.Name, len(m.Classes))
+		}
+		ep.head = hs
+		p.experts = append(p.experts, ep)
+	}
+	if p.params > MaxParams {
+		return fmt.Errorf("%w: %d parameters", ErrLimit, p.params)
+	}
+	m.plan = p
+	m.pools = new(pools)
+	return nil
+}
+
+func (p *plan) act(n int) {
+	if n > p.maxAct {
+		p.maxAct = n
+	}
+}
+
+// layers checks a layer list applied to input shape s and returns the output
+// shape of every layer.
+func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
+	if len(ls) > MaxLayers {
+		return nil, fmt.Errorf("%w: %s has %d layers", ErrLimit, where, len(ls))
+	}
+	p.act(s.Size())
+	out := make([]Shape, 0, len(ls))
+	for i := range ls {
+		l := &ls[i]
+		at := fmt.Sprintf("%s layer %d (%s)", where, i, l.Kind)
+		switch l.Kind {
+		case Conv2D:
+			if l.InC != s[0] {
+				return nil, shapeErr("%s: input has %d channels, layer wants %d", at, s[0], l.InC)
+			}
+			if l.OutC < 1 || l.OutC > MaxDim || l.KH < 1 || l.KW < 1 || l.KH > maxKernelExtent || l.KW > maxKernelExtent ||
+				l.Stride < 1 || l.Stride > maxKernelExtent || l.Pad < 0 || l.Pad > maxKernelExtent {
+				return nil, shapeErr("%s: bad geometry out=%d kernel=%dx%d stride=%d pad=%d", at, l.OutC, l.KH, l.KW, l.Stride, l.Pad)
+			}
+			oh := (s[1]+2*l.Pad-l.KH)/l.Stride + 1
+			ow := (s[2]+2*l.Pad-l.KW)/l.Stride + 1
+			if s[1]+2*l.Pad < l.KH || s[2]+2*l.Pad < l.KW || oh < 1 || ow < 1 {
+				return nil, shapeErr("%s: kernel %dx%d larger than padded input %v", at, l.KH, l.KW, s)
+			}
+			s = Shape{l.OutC, oh, ow}
+			if s.Size() > MaxActivation || l.Cols()*oh*ow > MaxActivation*4 {
+				return nil, fmt.Errorf("%w: %s output %v", ErrLimit, at, s)
+			}
+			if c := l.Cols() * oh * ow; c > p.maxCol {
+				p.maxCol = c
+			}
+		case Dense:
+			if l.In != s.Size() {
+				return nil, shapeErr("%s: input has %d elements, layer wants %d", at, s.Size(), l.In)
+			}
+			if l.Out < 1 || l.Out > MaxActivation {
+				return nil, shapeErr("%s: %d outputs", at, l.Out)
+			}
+			s = Shape{l.Out, 1, 1}
+		case ReLU, Flatten:
+			if l.Kind == Flatten {
+				s = Shape{s.Size(), 1, 1}
+			}
+		case MaxPool2D:
+			if l.KH < 1 || l.KW < 1 || l.KH > maxKernelExtent || l.KW > maxKernelExtent || l.Stride < 1 || l.Stride > maxKernelExtent {
+				return nil, shapeErr("%s: bad window %dx%d stride %d", at, l.KH, l.KW, l.Stride)
+			}
+			if s[1] < l.KH || s[2] < l.KW {
+				return nil, shapeErr("%s: window %dx%d larger than input %v", at, l.KH, l.KW, s)
+			}
+			s = Shape{s[0], (s[1]-l.KH)/l.Stride + 1, (s[2]-l.KW)/l.Stride + 1}
+		default:
+			return nil, fmt.Errorf("%w: %s", ErrLayer, at)
+		}
+		if l.hasWeights() {
+			r, c := l.Rows(), l.Cols()
+			if r*c > MaxParams {
+				return nil, fmt.Errorf("%w: %s has %d weights", ErrLimit, at, r*c)
+			}
+			if !p.weights {
+				// lengths are checked once the tensors are read
+			} else if len(l.W) != r*c {
+				return nil, shapeErr("%s: %d weights, want %d", at, len(l.W), r*c)
+			} else if len(l.B) != r {
+				return nil, shapeErr("%s: %d biases, want %d", at, len(l.B), r)
+			} else if l.Q != nil && (l.Q.Rows != r || l.Q.Cols != c || len(l.Q.Data) != r*c || len(l.Q.Scale) != r) {
+				return nil, shapeErr("%s: int8 tensor %dx%d does not match %dx%d", at, l.Q.Rows, l.Q.Cols, r, c)
+			}
+			if r > p.maxRows {
+				p.maxRows = r
+			}
+			p.params += r*c + r
+		}
+		p.act(s.Size())
+		out = append(out, s)
+	}
+	return out, nil
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Serves dist/ on 127.0.0.1 with correct MIME types (application/wasm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec go run ./scripts/staticserve -dir dist -addr "127.0.0.1:${PORT:-8080}"
