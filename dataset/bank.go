@@ -204,14 +204,14 @@ type FileEntry struct {
 
 // AudioInfo describes the clip bank.
 type AudioInfo struct {
-	Shape       []int            `json:"shape"`
-	SNRdB       float64          `json:"snr_db"`
-	Noise       string           `json:"noise"`
-	Features    string           `json:"features"`
-	Clips       map[string]int   `json:"clips"`        // per clip split: train, val, test
-	ClipsByVoice map[string]int  `json:"clips_by_voice"`
-	Seed        uint64           `json:"seed"`
-	Extra       map[string]any   `json:"extra,omitempty"`
+	Shape        []int          `json:"shape"`
+	SNRdB        float64        `json:"snr_db"`
+	Noise        string         `json:"noise"`
+	Features     string         `json:"features"`
+	Clips        map[string]int `json:"clips"` // per clip split: train, val, test
+	ClipsByVoice map[string]int `json:"clips_by_voice"`
+	Seed         uint64         `json:"seed"`
+	Extra        map[string]any `json:"extra,omitempty"`
 }
 
 // PCAInfo describes the PCA basis.
