@@ -384,3 +384,7 @@ func fft(re, im *[NFFT]float64, t *specTables) {
 		}
 	}
 }
+
+// SpeechSpan returns the sample range [a, b) of x (16 kHz) that AudioFromPCM's step 2 judges to be
+// speech (the whole of x if nothing is loud enough).
+func SpeechSpan(x []float64) (int, int) { return speechSpan(x) }
