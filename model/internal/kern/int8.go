@@ -157,8 +157,10 @@ func LogSoftmax(dst, x []float32) {
 	for _, v := range x {
 		sum += math.Exp(float64(v - mx))
 	}
-	lse := mx + float32(math.Log(sum))
+	// (v - mx) - log(sum), not v - (mx + log(sum)): with large logits the
+	// latter rounds mx + log(sum) to float32 and loses the small part.
+	l := float32(math.Log(sum))
 	for i, v := range x {
-		dst[i] = v - lse
+		dst[i] = (v - mx) - l
 	}
 }

@@ -1,0 +1,362 @@
+package kern
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Tolerances of the fast float32 kernels against the reference loops. The
+// fast kernels sum in a different order (several accumulators, tiles), so
+// each output may differ by a few ulps of the sum of |terms|.
+const (
+	tolGemmRel = 1e-5 // |fast - ref| <= tolGemmRel * sum_k |a*b| + tiny
+	tolTiny    = 1e-6
+)
+
+// guard is the value written around destination slices; a kernel that
+// writes outside its range changes it.
+const guard = -12345.5
+
+const guardLen = 13
+
+// guarded returns a slice of n elements with guard bands on both sides.
+func guarded(n int) (buf, dst []float32) {
+	buf = make([]float32, n+2*guardLen)
+	for i := range buf {
+		buf[i] = guard
+	}
+	return buf, buf[guardLen : guardLen+n : guardLen+n]
+}
+
+func checkGuards(t *testing.T, what string, buf []float32, n int) {
+	t.Helper()
+	for i := 0; i < guardLen; i++ {
+		if buf[i] != guard || buf[guardLen+n+i] != guard {
+			t.Fatalf("%s: wrote outside its destination", what)
+		}
+	}
+}
+
+func guarded8(n int) (buf, dst []int8) {
+	buf = make([]int8, n+2*guardLen)
+	for i := range buf {
+		buf[i] = 99
+	}
+	return buf, buf[guardLen : guardLen+n : guardLen+n]
+}
+
+func checkGuards8(t *testing.T, what string, buf []int8, n int) {
+	t.Helper()
+	for i := 0; i < guardLen; i++ {
+		if buf[i] != 99 || buf[guardLen+n+i] != 99 {
+			t.Fatalf("%s: wrote outside its destination", what)
+		}
+	}
+}
+
+func randF(r *rand.Rand, n int, lo, hi float32) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = lo + (hi-lo)*r.Float32()
+	}
+	return x
+}
+
+func randI8(r *rand.Rand, n int) []int8 {
+	x := make([]int8, n)
+	for i := range x {
+		x[i] = int8(r.IntN(255) - 127)
+	}
+	return x
+}
+
+// gemmRef is the definition of GemmNT, in float64.
+func gemmRef(a, bt, bias []float32, M, N, K int) (val, mag []float64) {
+	val = make([]float64, M*N)
+	mag = make([]float64, M*N)
+	for m := 0; m < M; m++ {
+		for n := 0; n < N; n++ {
+			s, g := float64(bias[m]), math.Abs(float64(bias[m]))
+			for k := 0; k < K; k++ {
+				p := float64(a[m*K+k]) * float64(bt[n*K+k])
+				s += p
+				g += math.Abs(p)
+			}
+			val[m*N+n], mag[m*N+n] = s, g
+		}
+	}
+	return
+}
+
+var sweep = []int{1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 64, 100}
+
+func TestGemmNT(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, M := range sweep {
+		for _, N := range sweep {
+			for _, K := range sweep {
+				if M*N*K > 200000 {
+					continue
+				}
+				a, bt, bias := randF(r, M*K, -1, 1), randF(r, N*K, -1, 1), randF(r, M, -1, 1)
+				buf, dst := guarded(M * N)
+				GemmNT(dst, a, bt, bias, M, N, K)
+				checkGuards(t, "GemmNT", buf, M*N)
+				want, mag := gemmRef(a, bt, bias, M, N, K)
+				for i := range dst {
+					if d := math.Abs(float64(dst[i]) - want[i]); d > tolGemmRel*mag[i]+tolTiny {
+						t.Fatalf("M=%d N=%d K=%d: dst[%d] = %g, want %g", M, N, K, i, dst[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDenseRefIsGemm pins the reference against the float64 definition.
+func TestDenseRefIsGemm(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, in := range sweep {
+		for _, out := range sweep {
+			x, w, b := randF(r, in, -1, 1), randF(r, out*in, -1, 1), randF(r, out, -1, 1)
+			buf, dst := guarded(out)
+			DenseRef(dst, x, w, b, in, out)
+			checkGuards(t, "DenseRef", buf, out)
+			want, mag := gemmRef(w, x, b, out, 1, in)
+			for i := range dst {
+				if d := math.Abs(float64(dst[i]) - want[i]); d > tolGemmRel*mag[i]+tolTiny {
+					t.Fatalf("in=%d out=%d: %g, want %g", in, out, dst[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+type convCase struct{ c, h, w, oc, kh, kw, s, p int }
+
+func (cc convCase) out() (int, int) {
+	return (cc.h+2*cc.p-cc.kh)/cc.s + 1, (cc.w+2*cc.p-cc.kw)/cc.s + 1
+}
+
+func (cc convCase) String() string { return fmt.Sprintf("%+v", [8]int{cc.c, cc.h, cc.w, cc.oc, cc.kh, cc.kw, cc.s, cc.p}) }
+
+func convCases() []convCase {
+	cs := []convCase{
+		{1, 28, 28, 3, 5, 5, 1, 2}, {3, 14, 14, 6, 3, 3, 1, 1}, {1, 40, 40, 6, 5, 5, 1, 2}, {6, 20, 20, 12, 3, 3, 1, 1},
+		{24, 5, 5, 48, 3, 3, 1, 1}, {48, 2, 2, 96, 3, 3, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 0}, {2, 5, 7, 3, 3, 2, 2, 1},
+		{2, 5, 7, 2, 3, 3, 1, 0}, {5, 9, 11, 7, 1, 1, 1, 0}, {3, 8, 8, 5, 3, 3, 2, 0}, {1, 3, 3, 2, 5, 5, 1, 2},
+		{4, 6, 5, 3, 2, 4, 3, 2}, {1, 17, 31, 17, 3, 3, 1, 1}, {3, 7, 9, 4, 5, 5, 1, 2}, {2, 1, 13, 3, 1, 3, 1, 1},
+	}
+	return cs
+}
+
+// TestConvFast checks the fast convolution (as the float32 path runs it)
+// against Conv2DRef.
+func TestConvFast(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, cc := range convCases() {
+		oh, ow := cc.out()
+		src := randF(r, cc.c*cc.h*cc.w, 0, 1)
+		wt, b := randF(r, cc.oc*cc.c*cc.kh*cc.kw, -1, 1), randF(r, cc.oc, -1, 1)
+		want := make([]float32, cc.oc*oh*ow)
+		Conv2DRef(want, src, cc.c, cc.h, cc.w, wt, b, cc.oc, cc.kh, cc.kw, cc.s, cc.p)
+		K := cc.c * cc.kh * cc.kw
+		cbuf, col := guarded(oh * ow * K)
+		Im2colT(col, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+		checkGuards(t, "Im2colT", cbuf, len(col))
+		buf, dst := guarded(cc.oc * oh * ow)
+		GemmNT(dst, wt, col, b, cc.oc, oh*ow, K)
+		checkGuards(t, "conv", buf, len(dst))
+		for i := range dst {
+			if d := math.Abs(float64(dst[i] - want[i])); d > tolGemmRel*float64(K)+tolTiny {
+				t.Fatalf("%v: dst[%d] = %g, want %g", cc, i, dst[i], want[i])
+			}
+		}
+	}
+}
+
+func TestMaxPool(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, c := range []int{1, 3} {
+		for _, h := range []int{2, 3, 5, 8, 17} {
+			for _, w := range []int{2, 3, 4, 9, 16} {
+				src := randF(r, c*h*w, -1, 1)
+				oh, ow := h/2, w/2
+				want := make([]float32, c*oh*ow)
+				MaxPoolRef(want, src, c, h, w, 2, 2, 2)
+				buf, dst := guarded(len(want))
+				MaxPool2x2(dst, src, c, h, w)
+				checkGuards(t, "MaxPool2x2", buf, len(want))
+				for i := range want {
+					if dst[i] != want[i] {
+						t.Fatalf("c=%d h=%d w=%d: [%d] %g want %g", c, h, w, i, dst[i], want[i])
+					}
+				}
+			}
+		}
+	}
+	// the reference itself, against a brute-force definition, with a 3x3 stride 1 window
+	src := randF(r, 2*5*7, -1, 1)
+	dst := make([]float32, 2*3*5)
+	MaxPoolRef(dst, src, 2, 5, 7, 3, 3, 1)
+	for c := 0; c < 2; c++ {
+		for y := 0; y < 3; y++ {
+			for x := 0; x < 5; x++ {
+				m := float32(math.Inf(-1))
+				for i := 0; i < 3; i++ {
+					for j := 0; j < 3; j++ {
+						m = max(m, src[(c*5+y+i)*7+x+j])
+					}
+				}
+				if dst[(c*3+y)*5+x] != m {
+					t.Fatalf("MaxPoolRef 3x3/1 wrong at %d,%d,%d", c, y, x)
+				}
+			}
+		}
+	}
+}
+
+func TestReLU(t *testing.T) {
+	x := []float32{-1, 0, 2, float32(math.Copysign(0, -1)), -3.5, 7}
+	ReLU(x)
+	for i, want := range []float32{0, 0, 2, 0, 0, 7} {
+		if x[i] != want {
+			t.Fatalf("ReLU[%d] = %g, want %g", i, x[i], want)
+		}
+	}
+}
+
+func TestGemmNT8Exact(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, M := range sweep {
+		for _, N := range sweep {
+			for _, K := range sweep {
+				if M*N*K > 200000 {
+					continue
+				}
+				a, bt := randI8(r, M*K), randI8(r, N*K)
+				sa, bias := randF(r, M, 0, 0.01), randF(r, M, -1, 1)
+				sb := float32(0.003)
+				want := make([]float32, M*N)
+				GemmNT8Ref(want, a, sa, bt, sb, bias, M, N, K)
+				buf, dst := guarded(M * N)
+				GemmNT8(dst, a, sa, bt, sb, bias, M, N, K)
+				checkGuards(t, "GemmNT8", buf, M*N)
+				for i := range want {
+					if dst[i] != want[i] {
+						t.Fatalf("M=%d N=%d K=%d: [%d] %g, want %g (must be bit-exact)", M, N, K, i, dst[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestQuantizeSym(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range sweep {
+		x := randF(r, n, -3, 3)
+		buf, dst := guarded8(n)
+		s := QuantizeSym(dst, x)
+		checkGuards8(t, "QuantizeSym", buf, n)
+		var amax float64
+		for _, v := range x {
+			amax = math.Max(amax, math.Abs(float64(v)))
+		}
+		if math.Abs(float64(s)-amax/127) > 1e-6*amax {
+			t.Fatalf("n=%d: scale %g, want %g", n, s, amax/127)
+		}
+		for i, v := range x {
+			// within half a step (plus float32 rounding of v*inv)
+			if d := math.Abs(float64(dst[i])*float64(s) - float64(v)); d > 0.5001*float64(s) {
+				t.Fatalf("n=%d: x[%d] = %g quantised to %d*%g", n, i, v, dst[i], s)
+			}
+		}
+	}
+	dst := make([]int8, 4)
+	if s := QuantizeSym(dst, make([]float32, 4)); s != 0 || dst[0] != 0 {
+		t.Fatal("all-zero input must give scale 0 and zeros")
+	}
+}
+
+func TestIm2colT8MatchesFloat(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, cc := range convCases() {
+		oh, ow := cc.out()
+		src := randI8(r, cc.c*cc.h*cc.w)
+		srcF := make([]float32, len(src))
+		for i, v := range src {
+			srcF[i] = float32(v)
+		}
+		K := cc.c * cc.kh * cc.kw
+		want := make([]float32, oh*ow*K)
+		Im2colT(want, srcF, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+		buf, dst := guarded8(len(want))
+		Im2colT8(dst, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+		checkGuards8(t, "Im2colT8", buf, len(want))
+		for i := range want {
+			if float32(dst[i]) != want[i] {
+				t.Fatalf("%v: [%d] %d, want %g", cc, i, dst[i], want[i])
+			}
+		}
+	}
+}
+
+// TestInt8ErrorBound states the error of the int8 product against the
+// float32 one: with w = sa*qa + ea (|ea| <= sa/2 per element) and
+// x = sb*qb + eb (|eb| <= sb/2),
+//
+//	|w.x - sa*sb*qa.qb| <= sum_k (|ea_k||x_k| + |w_k||eb_k| + |ea_k||eb_k|)
+//	                    <= K*(sa/2*max|x| + sb/2*max|w| + sa*sb/4).
+func TestInt8ErrorBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, K := range sweep {
+		M, N := 5, 3
+		w, x, bias := randF(r, M*K, -1, 1), randF(r, N*K, 0, 1), randF(r, M, -1, 1)
+		want := make([]float32, M*N)
+		GemmNT(want, w, x, bias, M, N, K)
+		qa := make([]int8, M*K)
+		sa := make([]float32, M)
+		var wmax float32
+		for m := 0; m < M; m++ {
+			sa[m] = QuantizeSym(qa[m*K:(m+1)*K], w[m*K:(m+1)*K])
+		}
+		for _, v := range w {
+			wmax = max(wmax, float32(math.Abs(float64(v))))
+		}
+		qb := make([]int8, N*K)
+		sb := QuantizeSym(qb, x)
+		var xmax float32
+		for _, v := range x {
+			xmax = max(xmax, v)
+		}
+		got := make([]float32, M*N)
+		GemmNT8(got, qa, sa, qb, sb, bias, M, N, K)
+		for i := range got {
+			m := i / N
+			bound := float64(K)*(float64(sa[m])/2*float64(xmax)+float64(sb)/2*float64(wmax)+float64(sa[m]*sb)/4) + 1e-5
+			if d := math.Abs(float64(got[i] - want[i])); d > bound {
+				t.Fatalf("K=%d: int8 %g vs float32 %g: error %g above the bound %g", K, got[i], want[i], d, bound)
+			}
+		}
+	}
+}
+
+func TestLogSoftmax(t *testing.T) {
+	for _, x := range [][]float32{{0, 0}, {1, 2, 3}, {-100, 0, 100}, {1e4, 1e4 - 1}} {
+		dst := make([]float32, len(x))
+		LogSoftmax(dst, x)
+		var s float64
+		for i, v := range dst {
+			s += math.Exp(float64(v))
+			if v > 0 {
+				t.Fatalf("%v: log-prob %d = %g > 0", x, i, v)
+			}
+		}
+		if math.Abs(s-1) > 1e-6 {
+			t.Fatalf("%v: probabilities sum to %g", x, s)
+		}
+	}
+}
