@@ -143,9 +143,11 @@ func Synthesize(specs []ClipSpec, cacheDir string, logf func(string, ...any)) ([
 	}
 	paths := make([]string, len(specs))
 	var todo []int
+	queued := map[string]bool{}
 	for i := range specs {
 		paths[i] = filepath.Join(cacheDir, specs[i].key()+".wav")
-		if st, err := os.Stat(paths[i]); err != nil || st.Size() < 100 {
+		if st, err := os.Stat(paths[i]); (err != nil || st.Size() < 100) && !queued[paths[i]] {
+			queued[paths[i]] = true // identical commands (same options drawn twice) are rendered once
 			todo = append(todo, i)
 		}
 	}

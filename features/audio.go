@@ -22,10 +22,10 @@ const (
 	MinSampleRate   = 4000
 	MaxSampleRate   = 192000
 	MaxSeconds      = 30
-	DBMin           = -50.0 // dB mapped to 0 (and everything quieter)
+	DBMin           = -40.0 // dB mapped to 0 (and everything quieter)
 	DBMax           = 30.0  // dB mapped to 1 (and everything louder)
 	TargetRMS       = 0.05  // level normalisation target over the 1 s window (-26 dBFS)
-	MaxGain         = 32.0  // at most +30 dB of gain, so silence and faint hiss stay dark
+	MaxGain         = 10.0  // at most +20 dB of gain, so silence and faint hiss stay dark
 	TrimRelDB       = -30.0 // frames more than 30 dB below the loudest 20 ms frame are silence
 	TrimAbsRMS      = 3e-4  // frames below -70 dBFS RMS are silence whatever the loudest frame
 	trimFrame       = 320   // 20 ms trimming frames
@@ -47,11 +47,11 @@ const (
 //     If no frame is loud enough, the whole input counts as the "speech".
 //  3. Centre a 1.0 s window on the middle of the speech: samples outside the input are zero, speech
 //     longer than 1 s is cut at both ends.
-//  4. Level: scale the window to RMS 0.05 (-26 dBFS), with at most +30 dB of gain.
+//  4. Level: scale the window to RMS 0.05 (-26 dBFS), with at most +20 dB of gain.
 //  5. STFT: 40 frames, frame t centred on sample 200+400t, Hann window of 512 (periodic), FFT 512,
 //     power |X|^2 (zero outside the window).
 //  6. 40 triangular HTK-mel filters from 20 Hz to 8000 Hz (peak 1), summed power P.
-//  7. 10*log10(P) mapped linearly from the fixed range [-50 dB, 30 dB] to [0, 1], clamped, rounded to
+//  7. 10*log10(P) mapped linearly from the fixed range [-40 dB, 30 dB] to [0, 1], clamped, rounded to
 //     the nearest 1/255 (via exact comparisons with precomputed thresholds, so no log is evaluated).
 //
 // All arithmetic is IEEE float64 +,-,*,/ without fused multiply-add, so the result is identical on

@@ -3,6 +3,7 @@ package features
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // Image feature parameters: the image modality is [1, ImageSide, ImageSide], row-major, 0 = background.
@@ -205,27 +206,18 @@ func inkOf(rgba []byte, width, height int) []float64 {
 		y := 299*r + 587*g + 114*b // 0..255000
 		luma[i] = (y*a + 255000*(255-a)) / 255
 	}
-	var hist [256]int
-	for _, p := range border {
-		hist[luma[p]/1000]++
+	bl := make([]int, len(border))
+	for k, p := range border {
+		bl[k] = luma[p]
 	}
-	bg, seen := 0, 0
-	for v, c := range hist {
-		seen += c
-		if 2*seen >= len(border) {
-			bg = v*1000 + 500
-			break
-		}
-	}
-	if bg > 255000 {
-		bg = 255000
-	}
+	sort.Ints(bl)
+	bg := bl[len(bl)/2] // median (upper median for an even count)
 	light := bg >= 127500
 	for i := 0; i < n; i++ {
 		var v float64
 		if light {
 			v = float64(bg-luma[i]) / float64(bg)
-		} else {
+		} else if bg < 255000 {
 			v = float64(luma[i]-bg) / float64(255000-bg)
 		}
 		if v > 0 {

@@ -111,7 +111,7 @@ func main() {
 	ix.Audio = dataset.AudioInfo{
 		Shape: []int{1, features.MelBands, features.Frames}, SNRdB: *snr,
 		Noise:    "per clip one of white/pink/brown/babble (seeded, dataset.AddNoise), SNR vs speech-span power",
-		Features: "features.AudioLevels: 16 kHz, 1 s centred window, Hann 512, hop 400, 40 HTK mel 20-8000 Hz, [-50, 30] dB -> uint8",
+		Features: "features.AudioLevels: 16 kHz, 1 s centred window, Hann 512, hop 400, 40 HTK mel 20-8000 Hz, [-40, 30] dB -> uint8",
 		Clips:    clips, ClipsByVoice: byVoice, Seed: dataset.NoiseSeed,
 		Extra: map[string]any{"linear_probe": map[string]float64{"train": tr, "val": va, "test": te},
 			"plan_seed": dataset.PlanSeed},
