@@ -1,0 +1,33 @@
+// io for bench/web/runtimes.mjs under Node: files from the prep folder,
+// onnxruntime-web's Node build (wasm), tfjs-core + tfjs-backend-wasm.
+import { readFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+
+const require = createRequire(import.meta.url);
+
+export function nodeIO(gen, distDir) {
+  const bytes = (f) => { const b = readFileSync(join(gen, f)); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); };
+  let tfp = null;
+  return {
+    bytes: async (f) => bytes(f),
+    go: async () => { if (!globalThis.Go) vm.runInThisContext(readFileSync(join(gen, 'wasm_exec.js'), 'utf8')); },
+    oursWasm: async () => bytes('ours.wasm'),
+    ort: () => import('onnxruntime-web'),
+    tf: () => (tfp ??= (async () => {
+      const tf = await import('@tensorflow/tfjs-core');
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      wasm.setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + '/');
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      await tf.setBackend('wasm');
+      await tf.ready();
+      return tf;
+    })()),
+    i2m2: async () => {
+      const f = distDir && join(distDir, 'i2m2.mjs');
+      return f && existsSync(f) && process.env.BENCH_OURS !== 'min' ? import(pathToFileURL(f).href) : null;
+    },
+  };
+}
