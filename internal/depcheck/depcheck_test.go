@@ -1,0 +1,123 @@
+// Package depcheck enforces the dependency rule of design.md: the packages
+// that reach the browser or the worker (GOOS=js GOARCH=wasm) never link
+// gorgonia.org/tensor or gonum (23 MB of wasm), and model/ uses the standard
+// library only.
+package depcheck
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/i2m2-wasm/i2m2"
+
+// browserFacing are the package patterns built for GOOS=js.
+var browserFacing = []string{"model", "features", "wasm", "ui", "worker"}
+
+// forbidden are module path prefixes that must not reach a wasm build.
+var forbidden = []string{"gorgonia.org/", "gonum.org/"}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		t.Fatalf("repository root not found from %s: %v", dir, err)
+	}
+	return dir
+}
+
+// deps returns the import paths `go list -deps` prints for the patterns
+// under GOOS=js GOARCH=wasm.
+func deps(t *testing.T, root string, patterns ...string) []string {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"list", "-deps"}, patterns...)...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = string(ee.Stderr)
+		}
+		t.Fatalf("go list -deps %v: %v\n%s", patterns, err, msg)
+	}
+	return strings.Fields(string(out))
+}
+
+func violations(pkgs []string) []string {
+	var bad []string
+	for _, p := range pkgs {
+		for _, f := range forbidden {
+			if strings.HasPrefix(p, f) {
+				bad = append(bad, p)
+			}
+		}
+	}
+	return bad
+}
+
+// hasGo reports whether dir (or a folder below it) holds a .go file.
+func hasGo(dir string) bool {
+	found := false
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
+func TestBrowserFacingPackagesDoNotLinkGorgonia(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not on PATH")
+	}
+	root := repoRoot(t)
+	var patterns []string
+	for _, d := range browserFacing {
+		if hasGo(filepath.Join(root, d)) {
+			patterns = append(patterns, "./"+d+"/...")
+		} else {
+			t.Logf("%s/ has no Go files yet: skipped", d)
+		}
+	}
+	if len(patterns) == 0 {
+		t.Fatal("no browser-facing package found (model/ at least must exist)")
+	}
+	for _, p := range patterns {
+		if bad := violations(deps(t, root, p)); len(bad) > 0 {
+			t.Errorf("%s links %v under GOOS=js (design.md: never in the browser or worker build)", p, bad)
+		}
+	}
+}
+
+// TestCheckCatchesGorgonia is the control: the same listing of
+// gorgonia.org/tensor itself must be flagged.
+func TestCheckCatchesGorgonia(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not on PATH")
+	}
+	if bad := violations(deps(t, repoRoot(t), "gorgonia.org/tensor")); len(bad) == 0 {
+		t.Fatal("the check did not flag gorgonia.org/tensor's own dependencies")
+	}
+}
+
+// TestModelIsStdlibOnly: model/ depends on the standard library and itself.
+func TestModelIsStdlibOnly(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not on PATH")
+	}
+	for _, p := range deps(t, repoRoot(t), "./model/...") {
+		first := strings.SplitN(p, "/", 2)[0]
+		if strings.Contains(first, ".") && !strings.HasPrefix(p, module+"/model") {
+			t.Errorf("model/ depends on %s (standard library only)", p)
+		}
+	}
+}

@@ -1,0 +1,290 @@
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func readTestdata(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+var testFiles = []string{"tiny-f32.i2m2", "tiny-int8.i2m2"}
+
+// resum recomputes the trailing checksum of a (tampered) file.
+func resum(b []byte) []byte {
+	b = append([]byte(nil), b...)
+	n := len(b) - checksumBytes
+	s := sha256.Sum256(b[:n])
+	copy(b[n:], s[:])
+	return b
+}
+
+// fileWithHeader builds a file from a JSON header with no tensors.
+func fileWithHeader(hj string, dataLen uint64) []byte {
+	b := []byte(Magic)
+	b = binary.LittleEndian.AppendUint32(b, Version)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(hj)))
+	b = binary.LittleEndian.AppendUint32(b, 0)
+	b = binary.LittleEndian.AppendUint64(b, dataLen)
+	b = append(b, hj...)
+	for len(b)%alignment != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// sweepStep is 1 natively; under GOOS=js (about 10x slower) it visits every
+// offset within 3 bytes of a region boundary and every 7th one in between.
+func sweepStep(i int, b []byte) int {
+	if runtime.GOOS != "js" {
+		return 1
+	}
+	hlen := int(binary.LittleEndian.Uint32(b[8:]))
+	for _, edge := range []int{0, 4, 8, 12, 16, fixedHeader, fixedHeader + hlen, alignUp(fixedHeader + hlen), len(b) - checksumBytes, len(b)} {
+		if i >= edge-3 && i < edge+3 {
+			return 1
+		}
+	}
+	return 7
+}
+
+func TestTruncatedEveryLength(t *testing.T) {
+	for _, name := range testFiles {
+		b := readTestdata(t, name)
+		for n := 0; n < len(b); n += sweepStep(n, b) {
+			_, err := Read(b[:n])
+			want := ErrTruncated
+			if n < len(Magic) {
+				want = ErrBadMagic
+			}
+			if !errors.Is(err, want) {
+				t.Fatalf("%s cut to %d bytes: %v, want %v", name, n, err, want)
+			}
+		}
+		if _, err := Read(append(b[:len(b):len(b)], 0)); !errors.Is(err, ErrShape) {
+			t.Fatalf("%s with a trailing byte: %v, want ErrShape", name, err)
+		}
+	}
+}
+
+// TestBitFlips flips one bit in every byte of each file and checks that the
+// error names the region it hit.
+func TestBitFlips(t *testing.T) {
+	for _, name := range testFiles {
+		b := readTestdata(t, name)
+		hlen := int(binary.LittleEndian.Uint32(b[8:]))
+		start := alignUp(fixedHeader + hlen)
+		for i := 0; i < len(b); i += sweepStep(i, b) {
+			c := append([]byte(nil), b...)
+			c[i] ^= 1 << (i % 8)
+			_, err := Read(c)
+			var want []error
+			region := ""
+			switch {
+			case i < 4:
+				region, want = "magic", []error{ErrBadMagic}
+			case i < 8:
+				region, want = "version", []error{ErrVersion}
+			case i < 12:
+				region, want = "header length", []error{ErrHeader, ErrTruncated}
+			case i < 16:
+				region, want = "reserved", []error{ErrHeader}
+			case i < 24:
+				region, want = "data length", []error{ErrShape}
+			case i < fixedHeader+hlen:
+				// A flipped JSON byte may still parse (a digit changes a size,
+				// a letter a name): then the sizes or the checksum catch it.
+				region, want = "header JSON", []error{ErrHeader, ErrShape, ErrLayer, ErrLimit, ErrChecksum, ErrTruncated}
+			case i < start:
+				region, want = "padding", []error{ErrChecksum}
+			case i < len(b)-checksumBytes:
+				region, want = "tensors", []error{ErrChecksum}
+			default:
+				region, want = "checksum", []error{ErrChecksum}
+			}
+			ok := false
+			for _, w := range want {
+				ok = ok || errors.Is(err, w)
+			}
+			if !ok {
+				t.Fatalf("%s: bit flip at byte %d (%s): %v, want one of %v", name, i, region, err, want)
+			}
+		}
+	}
+}
+
+// TestTamperedWeights changes tensors and fixes the checksum up: the reader
+// must still reject values no writer produces.
+func TestTamperedWeights(t *testing.T) {
+	f32 := readTestdata(t, "tiny-f32.i2m2")
+	i8 := readTestdata(t, "tiny-int8.i2m2")
+	start := func(b []byte) int { return alignUp(fixedHeader + int(binary.LittleEndian.Uint32(b[8:]))) }
+	put := func(b []byte, off int, f float32) []byte {
+		c := append([]byte(nil), b...)
+		binary.LittleEndian.PutUint32(c[off:], math.Float32bits(f))
+		return resum(c)
+	}
+	s8 := start(i8)
+	// tiny's first layer is conv 1->2 3x3: 18 int8 weights, then 2 scales at s8+64.
+	neg := append([]byte(nil), i8...)
+	neg[s8+3] = 0x80
+	for name, tc := range map[string][]byte{
+		"f32 NaN weight":  put(f32, start(f32)+4, float32(math.NaN())),
+		"f32 Inf bias":    put(f32, start(f32)+64, float32(math.Inf(-1))),
+		"int8 -128":       resum(neg),
+		"int8 neg scale":  put(i8, s8+64, -1),
+		"int8 NaN scale":  put(i8, s8+64, float32(math.NaN())),
+		"int8 Inf bias":   put(i8, s8+128, float32(math.Inf(1))),
+		"int8 Inf scale":  put(i8, s8+64+4, float32(math.Inf(1))),
+		"f32 NaN in head": put(f32, len(f32)-checksumBytes-64, float32(math.NaN())),
+	} {
+		if _, err := Read(tc); !errors.Is(err, ErrInvalidWeight) {
+			t.Errorf("%s: %v, want ErrInvalidWeight", name, err)
+		}
+	}
+}
+
+const tinyHeader = `{"name":"t","modalities":[{"name":"a","shape":%s}],"classes":["x","y"],"quantization":"float32",` +
+	`"experts":[{"name":"a","inputs":["a"],"branches":[[%s]],"head":[%s]}],"provenance":{}}`
+
+func hostile(shape, branch, head string) string { return fmt.Sprintf(tinyHeader, shape, branch, head) }
+
+// TestHostileHeaders: headers that describe absurd sizes give the right
+// typed error, without allocating what they describe.
+func TestHostileHeaders(t *testing.T) {
+	dense2 := `{"kind":"dense","in":4,"out":2}`
+	cases := []struct {
+		name string
+		file []byte
+		want error
+	}{
+		{"huge conv", fileWithHeader(hostile("[64,64,64]",
+			`{"kind":"conv2d","in_channels":64,"out_channels":4096,"kernel_h":64,"kernel_w":64,"stride":1,"pad":32},{"kind":"flatten"}`,
+			`{"kind":"dense","in":4,"out":2}`), 0), ErrLimit},
+		{"4096x4096x64x64 conv", fileWithHeader(hostile("[4096,64,64]",
+			`{"kind":"conv2d","in_channels":4096,"out_channels":4096,"kernel_h":64,"kernel_w":64,"stride":64,"pad":0},{"kind":"flatten"}`,
+			`{"kind":"dense","in":4096,"out":2}`), 0), ErrLimit},
+		{"huge modality", fileWithHeader(hostile("[4096,4096,4096]", `{"kind":"flatten"}`, dense2), 0), ErrLimit},
+		{"dim over max", fileWithHeader(hostile("[1,1,100000]", `{"kind":"flatten"}`, dense2), 0), ErrShape},
+		{"huge dense", fileWithHeader(hostile("[1,2048,2048]", `{"kind":"flatten"}`,
+			`{"kind":"dense","in":4194304,"out":4194304},{"kind":"dense","in":4194304,"out":2}`), 0), ErrLimit},
+		{"negative dims", fileWithHeader(hostile("[1,-4,4]", `{"kind":"flatten"}`, dense2), 0), ErrShape},
+		{"2-d shape", fileWithHeader(hostile("[4,4]", `{"kind":"flatten"}`, dense2), 0), ErrShape},
+		{"unknown layer", fileWithHeader(hostile("[1,2,2]", `{"kind":"attention"}`, dense2), 0), ErrLayer},
+		{"unknown key", fileWithHeader(strings.Replace(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), `"name":"t"`, `"name":"t","x":1`, 1), 0), ErrHeader},
+		{"bad JSON", fileWithHeader(`{"name":`, 0), ErrHeader},
+		{"trailing JSON", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2)+`{}`, 0), ErrHeader},
+		{"head not dense", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, `{"kind":"relu"}`), 0), ErrShape},
+		{"wrong head outputs", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, `{"kind":"dense","in":4,"out":3}`), 0), ErrShape},
+		{"data length 2^63", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), 1<<63), ErrShape},
+		// 61 M float32 weights (245 MB) described, none present: the reader
+		// must notice the file is short before allocating them.
+		{"big but legal, absent", fileWithHeader(hostile("[1,1,4096]", `{"kind":"flatten"}`,
+			`{"kind":"dense","in":4096,"out":15000},{"kind":"dense","in":15000,"out":2}`), uint64(4096*15000*4+alignUp(15000*4)+alignUp(15000*2*4)+64)), ErrTruncated},
+		{"too many experts", fileWithHeader(`{"name":"t","modalities":[{"name":"a","shape":[1,1,1]}],"classes":["x","y"],"quantization":"float32","experts":[`+
+			strings.Repeat(`{"name":"e","inputs":["a"],"branches":[[]],"head":[]},`, 40)+`{}]}`, 0), ErrLimit},
+		{"too many layers", fileWithHeader(hostile("[1,2,2]", strings.Repeat(`{"kind":"relu"},`, 100)+`{"kind":"flatten"}`, dense2), 0), ErrLimit},
+		{"bad quantization", fileWithHeader(strings.Replace(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), `"float32"`, `"int4"`, 1), 0), ErrHeader},
+		{"unknown modality", fileWithHeader(strings.Replace(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), `"inputs":["a"]`, `"inputs":["b"]`, 1), 0), ErrHeader},
+	}
+	for _, tc := range cases {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := Read(tc.file)
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+		if d := after.TotalAlloc - before.TotalAlloc; d > maxReadAlloc {
+			t.Errorf("%s: Read allocated %d bytes (limit %d)", tc.name, d, maxReadAlloc)
+		}
+	}
+	// header length field out of range, or longer than the file
+	b := fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), 0)
+	for _, tc := range []struct {
+		hlen uint32
+		want error
+	}{{0, ErrHeader}, {maxHeaderBytes + 1, ErrHeader}, {math.MaxUint32, ErrHeader}, {maxHeaderBytes, ErrTruncated}} {
+		c := append([]byte(nil), b...)
+		binary.LittleEndian.PutUint32(c[8:], tc.hlen)
+		if _, err := Read(c); !errors.Is(err, tc.want) {
+			t.Errorf("header length %d: %v, want %v", tc.hlen, err, tc.want)
+		}
+	}
+	c := append([]byte(nil), b...)
+	c[4] = 2
+	if _, err := Read(c); !errors.Is(err, ErrVersion) {
+		t.Errorf("version 2: %v", err)
+	}
+}
+
+// maxReadAlloc bounds what Read may allocate on a hostile file of a few
+// hundred bytes.
+const maxReadAlloc = 4 << 20
+
+// FuzzRead: Read must never panic, and whatever it accepts must predict.
+// The seeds are the testdata models; each input is also tried with its
+// checksum fixed up, so the fuzzer reaches the tensor decoder and Predict.
+func FuzzRead(f *testing.F) {
+	for _, name := range testFiles {
+		b := readTestdata(f, name)
+		f.Add(b)
+		c := append([]byte(nil), b...)
+		c[40] ^= 4
+		f.Add(c)
+	}
+	f.Add([]byte("I2M2"))
+	f.Add(fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, `{"kind":"dense","in":4,"out":2}`), 128))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzOne(t, data)
+		if len(data) > checksumBytes {
+			fuzzOne(t, resum(data))
+		}
+	})
+}
+
+func fuzzOne(t *testing.T, data []byte) {
+	m, err := Read(data)
+	if err != nil {
+		if m != nil {
+			t.Fatal("Read returned a model and an error")
+		}
+		return
+	}
+	if m.MACs() > 1e7 || m.plan.maxAct*len(m.Experts) > 1e6 {
+		return // valid but too slow to run in a fuzz iteration
+	}
+	in := Inputs{}
+	for _, md := range m.Modalities {
+		in[md.Name] = make([]float32, md.Shape.Size())
+	}
+	paths := []Path{Reference, Fast}
+	if m.Quantization == Int8 {
+		paths = append(paths, Quantized)
+	}
+	for _, p := range paths {
+		r, err := m.Predict(p, in)
+		if err != nil {
+			t.Fatalf("%s: Predict on zero inputs: %v", p, err)
+		}
+		for _, v := range r.Probs {
+			if math.IsNaN(float64(v)) {
+				t.Fatalf("%s: NaN probability", p)
+			}
+		}
+	}
+}
