@@ -129,3 +129,79 @@ func MuLawDecode(b byte) float32 {
 	}
 	return float32(s) / 32768
 }
+
+// Demo is a parsed demo file.
+type Demo struct {
+	N, NWave          int
+	WaveRate, WaveLen int
+	Voices            []string
+	Labels            []uint8
+	HasWave           []bool
+	Voice             []uint16 // index into Voices
+	MNISTIndex        []uint32 // index in MNIST t10k
+	Clip              []uint32 // clip index in the bank
+	Images            []uint8  // N*784
+	Audio             []uint8  // N*1600
+	Waves             []uint8  // NWave*WaveLen mu-law bytes (pairs 0..NWave-1)
+}
+
+// ParseDemo decodes a demo file written by ExportDemo.
+func ParseDemo(b []byte) (*Demo, error) {
+	r := bytes.NewReader(b)
+	le := binary.LittleEndian
+	bad := func(what string) (*Demo, error) { return nil, fmt.Errorf("dataset: demo file: %s", what) }
+	magic := make([]byte, 8)
+	if _, err := r.Read(magic); err != nil || string(magic) != demoMagic {
+		return bad("bad magic")
+	}
+	var hdr [4]uint32
+	if binary.Read(r, le, &hdr) != nil {
+		return bad("truncated header")
+	}
+	d := &Demo{N: int(hdr[0]), NWave: int(hdr[1]), WaveRate: int(hdr[2]), WaveLen: int(hdr[3])}
+	if d.N > 1<<20 || d.NWave > d.N || d.WaveLen > 1<<20 {
+		return bad("bad header")
+	}
+	var nv uint16
+	if binary.Read(r, le, &nv) != nil {
+		return bad("truncated voices")
+	}
+	for i := 0; i < int(nv); i++ {
+		var l uint16
+		if binary.Read(r, le, &l) != nil {
+			return bad("truncated voices")
+		}
+		s := make([]byte, l)
+		if n, _ := r.Read(s); n != int(l) {
+			return bad("truncated voices")
+		}
+		d.Voices = append(d.Voices, string(s))
+	}
+	for i := 0; i < d.N; i++ {
+		var rec struct {
+			Label, HasWave uint8
+			Voice          uint16
+			MNIST, Clip    uint32
+		}
+		if binary.Read(r, le, &rec) != nil {
+			return bad("truncated pair table")
+		}
+		if int(rec.Voice) >= len(d.Voices) {
+			return bad("voice index out of range")
+		}
+		d.Labels = append(d.Labels, rec.Label)
+		d.HasWave = append(d.HasWave, rec.HasWave == 1)
+		d.Voice = append(d.Voice, rec.Voice)
+		d.MNISTIndex = append(d.MNISTIndex, rec.MNIST)
+		d.Clip = append(d.Clip, rec.Clip)
+	}
+	rest := b[len(b)-r.Len():]
+	want := d.N*ImageSize + d.N*AudioSize + d.NWave*d.WaveLen
+	if len(rest) != want {
+		return bad(fmt.Sprintf("%d data bytes, want %d", len(rest), want))
+	}
+	d.Images = rest[:d.N*ImageSize]
+	d.Audio = rest[d.N*ImageSize : d.N*(ImageSize+AudioSize)]
+	d.Waves = rest[d.N*(ImageSize+AudioSize):]
+	return d, nil
+}

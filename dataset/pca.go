@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
+	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -121,37 +123,17 @@ func (p *PCA) Reconstruct(images []uint8) []uint8 {
 	for i, v := range p.Components {
 		comp[i] = float64(v)
 	}
-	x := make([]float64, pixels)
-	c := make([]float64, p.K)
-	for s := 0; s < n; s++ {
-		for i, v := range images[s*pixels : (s+1)*pixels] {
-			x[i] = float64(v)/255 - mean[i]
-		}
-		for k := range c {
-			row := comp[k*pixels : (k+1)*pixels]
-			acc := 0.0
-			for i, v := range row {
-				acc += float64(v * x[i])
-			}
-			c[k] = acc
-		}
-		o := out[s*pixels : (s+1)*pixels]
-		for i := range o {
-			r := mean[i]
-			for k, ck := range c {
-				r += float64(ck * comp[k*pixels+i])
-			}
-			q := math.Floor(float64(r*255) + 0.5)
-			switch {
-			case q <= 0:
-				o[i] = 0
-			case q >= 255:
-				o[i] = 255
-			default:
-				o[i] = uint8(q)
-			}
-		}
+	workers := runtime.NumCPU()
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			lo, hi := n*w/workers, n*(w+1)/workers
+			p.reconstructRange(images, out, mean, comp, lo, hi)
+		}(w)
 	}
+	wg.Wait()
 	return out
 }
 
@@ -231,4 +213,38 @@ func gunzipBytes(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	return io.ReadAll(zr)
+}
+
+func (p *PCA) reconstructRange(images, out []uint8, mean, comp []float64, lo, hi int) {
+	x := make([]float64, pixels)
+	c := make([]float64, p.K)
+	for s := lo; s < hi; s++ {
+		for i, v := range images[s*pixels : (s+1)*pixels] {
+			x[i] = float64(v)/255 - mean[i]
+		}
+		for k := range c {
+			row := comp[k*pixels : (k+1)*pixels]
+			acc := 0.0
+			for i, v := range row {
+				acc += float64(v * x[i])
+			}
+			c[k] = acc
+		}
+		o := out[s*pixels : (s+1)*pixels]
+		for i := range o {
+			r := mean[i]
+			for k, ck := range c {
+				r += float64(ck * comp[k*pixels+i])
+			}
+			q := math.Floor(float64(r*255) + 0.5)
+			switch {
+			case q <= 0:
+				o[i] = 0
+			case q >= 255:
+				o[i] = 255
+			default:
+				o[i] = uint8(q)
+			}
+		}
+	}
 }
