@@ -1,0 +1,491 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall/js"
+
+	"github.com/i2m2-wasm/i2m2/features"
+	"github.com/i2m2-wasm/i2m2/model"
+)
+
+// MaxBatch bounds one predictBatch call (the result alone is MaxBatch*stride
+// float32s).
+const MaxBatch = 1 << 16
+
+var (
+	errNotLoaded = errors.New("i2m2: no model loaded (call load first)")
+	errDisposed  = errors.New("i2m2: the model was disposed")
+)
+
+// engine is one loaded model and the run state of its single caller (JS is
+// single-threaded; the mutex orders the goroutines of overlapping calls).
+type engine struct {
+	mu       sync.Mutex
+	m        *model.Model
+	p        *model.Predictor
+	r        *model.Result
+	in       model.Inputs // reused: the present modalities of the current sample
+	buf      [][]float32  // per modality, the copied input of the current sample
+	stride   int          // float32s per sample in a packed result
+	info     string       // JSON
+	disposed bool
+	exit     chan struct{}
+}
+
+// exports returns the API object and a function releasing its callbacks.
+func (e *engine) exports() (js.Value, func()) {
+	fns := map[string]func(args []js.Value) (any, error){
+		"load":          e.load,
+		"info":          func([]js.Value) (any, error) { return e.infoJSON() },
+		"predict":       e.predict,
+		"predictBatch":  e.predictBatch,
+		"audioFromPCM":  e.audioFromPCM,
+		"imageFromRGBA": e.imageFromRGBA,
+		"dispose":       e.dispose,
+	}
+	api := jsObject.New()
+	var funcs []js.Func
+	for name, fn := range fns {
+		f := js.FuncOf(func(_ js.Value, args []js.Value) any {
+			args = append([]js.Value(nil), args...) // args is only valid during the call
+			return async(func() (any, error) { return fn(args) })
+		})
+		funcs = append(funcs, f)
+		api.Set(name, f)
+	}
+	return api, func() {
+		for _, f := range funcs {
+			f.Release()
+		}
+	}
+}
+
+// check returns the error for a call on a disposed or empty engine.
+func (e *engine) check() error {
+	if e.disposed {
+		return errDisposed
+	}
+	if e.m == nil {
+		return errNotLoaded
+	}
+	return nil
+}
+
+// pathOf parses the kernel path name; "" picks int8 for int8 models and
+// float32 otherwise.
+func pathOf(name string, q model.Quantization) (model.Path, error) {
+	switch name {
+	case "":
+		if q == model.Int8 {
+			return model.Quantized, nil
+		}
+		return model.Fast, nil
+	case "int8":
+		return model.Quantized, nil
+	case "float32":
+		return model.Fast, nil
+	case "reference":
+		return model.Reference, nil
+	}
+	return 0, fmt.Errorf("%w: path %q (want int8, float32 or reference)", errType, name)
+}
+
+// load(bytes: Uint8Array|ArrayBuffer, path?: string) reads a model file and
+// resolves with its info as JSON.
+func (e *engine) load(args []js.Value) (any, error) {
+	if e.disposed {
+		return nil, errDisposed
+	}
+	b, err := copyBytes(arg(args, 0), "the model")
+	if err != nil {
+		return nil, err
+	}
+	pathName := ""
+	if v := arg(args, 1); v.Type() == js.TypeString {
+		pathName = v.String()
+	} else if !v.IsUndefined() && !v.IsNull() {
+		return nil, fmt.Errorf("%w: path must be a string, got %s", errType, describe(v))
+	}
+	m, err := model.Read(b)
+	if err != nil {
+		return nil, err
+	}
+	path, err := pathOf(pathName, m.Quantization)
+	if err != nil {
+		return nil, err
+	}
+	p, err := m.NewPredictor(path)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(b)
+	info, err := infoOf(m, path, hex.EncodeToString(sum[:]), len(b))
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.m, e.p, e.r, e.info = m, p, m.NewResult(), info
+	e.in = make(model.Inputs, len(m.Modalities))
+	e.buf = make([][]float32, len(m.Modalities))
+	for i, md := range m.Modalities {
+		e.buf[i] = make([]float32, md.Shape.Size())
+	}
+	k, ne := len(m.Classes), len(m.Experts)
+	e.stride = Stride(k, ne)
+	return info, nil
+}
+
+// Stride is the number of float32s one sample takes in a packed result:
+//
+//	[label, probs[k], logProbs[k]]                       the I2M2 product
+//	[has, label, probs[k], logProbs[k]]                  the intra-only product
+//	[used, label, logits[k], probs[k], logProbs[k]] * E  each expert, in model order
+//
+// Labels are class indices (-1 when absent); i2m2.core.mjs decodes this.
+func Stride(k, experts int) int { return 1 + 2*k + 2 + 2*k + experts*(2+3*k) }
+
+// pack writes r into dst (len Stride).
+func pack(dst []float32, r *model.Result) {
+	k := len(r.Probs)
+	i := 0
+	put := func(v ...float32) {
+		i += copy(dst[i:], v)
+	}
+	dst[i] = float32(r.Label)
+	i++
+	i += copy(dst[i:], r.Probs)
+	i += copy(dst[i:], r.LogProbs)
+	if r.HasIntraOnly {
+		put(1, float32(r.IntraOnly.Label))
+	} else {
+		put(0, -1)
+	}
+	i += copy(dst[i:], r.IntraOnly.Probs[:k])
+	i += copy(dst[i:], r.IntraOnly.LogProbs[:k])
+	for j := range r.Experts {
+		x := &r.Experts[j]
+		if x.Used {
+			put(1, float32(x.Label))
+		} else {
+			put(0, -1)
+		}
+		i += copy(dst[i:], x.Logits)
+		i += copy(dst[i:], x.Probs)
+		i += copy(dst[i:], x.LogProbs)
+	}
+}
+
+type infoModality struct {
+	Name  string `json:"name"`
+	Shape []int  `json:"shape"`
+}
+
+type infoExpert struct {
+	Name   string   `json:"name"`
+	Inputs []string `json:"inputs"`
+	Intra  bool     `json:"intra"`
+}
+
+type infoJSON struct {
+	Name         string           `json:"name"`
+	Modalities   []infoModality   `json:"modalities"`
+	Classes      []string         `json:"classes"`
+	Experts      []infoExpert     `json:"experts"`
+	Quantization string           `json:"quantization"`
+	Path         string           `json:"path"`
+	SHA256       string           `json:"sha256"`
+	Bytes        int              `json:"bytes"`
+	MACs         int              `json:"macs"`
+	Stride       int              `json:"stride"`
+	Provenance   model.Provenance `json:"provenance"`
+}
+
+func infoOf(m *model.Model, path model.Path, sum string, n int) (string, error) {
+	inf := infoJSON{Name: m.Name, Classes: m.Classes, Quantization: m.Quantization.String(), Path: path.String(),
+		SHA256: sum, Bytes: n, MACs: m.MACs(), Stride: Stride(len(m.Classes), len(m.Experts)), Provenance: m.Provenance}
+	for _, md := range m.Modalities {
+		inf.Modalities = append(inf.Modalities, infoModality{md.Name, md.Shape[:]})
+	}
+	for i := range m.Experts {
+		x := &m.Experts[i]
+		inf.Experts = append(inf.Experts, infoExpert{x.Name, x.Inputs, x.Intra()})
+	}
+	b, err := json.Marshal(inf)
+	return string(b), err
+}
+
+func (e *engine) infoJSON() (any, error) {
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	return e.info, nil
+}
+
+// sample copies the JS sample object {modality: Float32Array|null} into e.in.
+// where prefixes errors ("" or "sample 3: ").
+func (e *engine) sample(obj js.Value, where string) error {
+	if obj.Type() != js.TypeObject || obj.InstanceOf(jsArray) || obj.InstanceOf(jsFloat32Array) {
+		return fmt.Errorf("%w: %sinputs must be an object {modality: Float32Array}, got %s", errType, where, describe(obj))
+	}
+	m := e.m
+	keys := jsObject.Call("keys", obj)
+	for i, n := 0, keys.Length(); i < n; i++ {
+		if k := keys.Index(i).String(); m.Modality(k) < 0 {
+			return fmt.Errorf("%w: %sunknown modality %q (model has %s)", model.ErrInput, where, k, modalityList(m))
+		}
+	}
+	for mi, md := range m.Modalities {
+		v := obj.Get(md.Name)
+		if v.IsUndefined() || v.IsNull() {
+			delete(e.in, md.Name)
+			continue
+		}
+		n, err := float32Len(v, fmt.Sprintf("%smodality %q", where, md.Name))
+		if err != nil {
+			return err
+		}
+		if want := len(e.buf[mi]); n != want {
+			return fmt.Errorf("%w: %smodality %q has %d values, want %d (shape %v)", model.ErrInput, where, md.Name, n, want, md.Shape)
+		}
+		copyFloat32(e.buf[mi], v)
+		e.in[md.Name] = e.buf[mi]
+	}
+	if len(e.in) == 0 {
+		return fmt.Errorf("%w: %sno modality given (model has %s)", model.ErrNoExpert, where, modalityList(m))
+	}
+	return nil
+}
+
+func modalityList(m *model.Model) string {
+	s := ""
+	for i, md := range m.Modalities {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s%v", md.Name, md.Shape)
+	}
+	return s
+}
+
+// run predicts e.in into dst (Stride values).
+func (e *engine) run(dst []float32, where string) error {
+	if err := e.p.Predict(e.in, e.r); err != nil {
+		if where != "" {
+			return fmt.Errorf("%s%w", where, err)
+		}
+		return err
+	}
+	pack(dst, e.r)
+	return nil
+}
+
+// predict(sample) resolves with a packed Float32Array of Stride values.
+func (e *engine) predict(args []js.Value) (any, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	if err := e.sample(arg(args, 0), ""); err != nil {
+		return nil, err
+	}
+	out := make([]float32, e.stride)
+	if err := e.run(out, ""); err != nil {
+		return nil, err
+	}
+	return toFloat32Array(out), nil
+}
+
+// predictBatch(samples) takes an Array of sample objects, or one packed object
+// {modality: Float32Array of n*size values} (every present modality holding the
+// same n), and resolves with a Float32Array of n*Stride values. It yields to
+// the event loop between samples.
+func (e *engine) predictBatch(args []js.Value) (any, error) {
+	e.mu.Lock()
+	err := e.check()
+	e.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	v := arg(args, 0)
+	if v.Type() == js.TypeObject && v.InstanceOf(jsArray) {
+		n := v.Length()
+		if n > MaxBatch {
+			return nil, fmt.Errorf("%w: batch of %d samples (max %d per call)", errType, n, MaxBatch)
+		}
+		out := make([]float32, n*e.stride)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				yield()
+			}
+			if err := e.batchSample(out, i, v.Index(i)); err != nil {
+				return nil, err
+			}
+		}
+		return toFloat32Array(out), nil
+	}
+	return e.predictPacked(v)
+}
+
+func (e *engine) batchSample(out []float32, i int, s js.Value) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.check(); err != nil {
+		return err
+	}
+	where := fmt.Sprintf("sample %d: ", i)
+	if err := e.sample(s, where); err != nil {
+		return err
+	}
+	return e.run(out[i*e.stride:(i+1)*e.stride], where)
+}
+
+// predictPacked handles the packed batch form.
+func (e *engine) predictPacked(obj js.Value) (any, error) {
+	e.mu.Lock()
+	m := e.m
+	e.mu.Unlock()
+	if obj.Type() != js.TypeObject || obj.InstanceOf(jsFloat32Array) {
+		return nil, fmt.Errorf("%w: a batch must be an Array of inputs or an object {modality: Float32Array of n*size values}, got %s", errType, describe(obj))
+	}
+	keys := jsObject.Call("keys", obj)
+	for i, n := 0, keys.Length(); i < n; i++ {
+		if k := keys.Index(i).String(); m.Modality(k) < 0 {
+			return nil, fmt.Errorf("%w: unknown modality %q (model has %s)", model.ErrInput, k, modalityList(m))
+		}
+	}
+	data := make([][]float32, len(m.Modalities))
+	n, first := -1, ""
+	for mi, md := range m.Modalities {
+		v := obj.Get(md.Name)
+		if v.IsUndefined() || v.IsNull() {
+			continue
+		}
+		l, err := float32Len(v, fmt.Sprintf("modality %q", md.Name))
+		if err != nil {
+			return nil, err
+		}
+		size := md.Shape.Size()
+		if l%size != 0 {
+			return nil, fmt.Errorf("%w: batch size mismatch: modality %q has %d values, not a multiple of %d (shape %v)", model.ErrInput, md.Name, l, size, md.Shape)
+		}
+		if n >= 0 && l/size != n {
+			return nil, fmt.Errorf("%w: batch size mismatch: modality %q has %d samples, %q has %d", model.ErrInput, md.Name, l/size, first, n)
+		}
+		if n < 0 {
+			n, first = l/size, md.Name
+		}
+		if n > MaxBatch {
+			return nil, fmt.Errorf("%w: batch of %d samples (max %d per call)", errType, n, MaxBatch)
+		}
+		data[mi] = make([]float32, l)
+		copyFloat32(data[mi], v)
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("%w: no modality given (model has %s)", model.ErrNoExpert, modalityList(m))
+	}
+	out := make([]float32, n*e.stride)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			yield()
+		}
+		if err := e.packedSample(out, i, data); err != nil {
+			return nil, err
+		}
+	}
+	return toFloat32Array(out), nil
+}
+
+func (e *engine) packedSample(out []float32, i int, data [][]float32) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.check(); err != nil {
+		return err
+	}
+	for mi, md := range e.m.Modalities {
+		if data[mi] == nil {
+			delete(e.in, md.Name)
+			continue
+		}
+		size := md.Shape.Size()
+		e.in[md.Name] = data[mi][i*size : (i+1)*size]
+	}
+	return e.run(out[i*e.stride:(i+1)*e.stride], fmt.Sprintf("sample %d: ", i))
+}
+
+// audioFromPCM(pcm: Float32Array, sampleRate: number) resolves with the audio
+// modality (features.AudioFromPCM).
+func (e *engine) audioFromPCM(args []js.Value) (any, error) {
+	if e.disposed {
+		return nil, errDisposed
+	}
+	n, err := float32Len(arg(args, 0), "pcm")
+	if err != nil {
+		return nil, err
+	}
+	rate, err := intArg(args, 1, "sampleRate")
+	if err != nil {
+		return nil, err
+	}
+	if rate < features.MinSampleRate || rate > features.MaxSampleRate {
+		return nil, fmt.Errorf("features: sample rate %d Hz out of range [%d, %d]", rate, features.MinSampleRate, features.MaxSampleRate)
+	}
+	if n > features.MaxSeconds*rate {
+		return nil, fmt.Errorf("features: audio too long: %d samples at %d Hz (max %d s)", n, rate, features.MaxSeconds)
+	}
+	pcm := make([]float32, n)
+	copyFloat32(pcm, args[0])
+	x, err := features.AudioFromPCM(pcm, rate)
+	if err != nil {
+		return nil, err
+	}
+	return toFloat32Array(x), nil
+}
+
+// imageFromRGBA(rgba: Uint8ClampedArray|Uint8Array, width, height) resolves
+// with the image modality (features.ImageFromRGBA).
+func (e *engine) imageFromRGBA(args []js.Value) (any, error) {
+	if e.disposed {
+		return nil, errDisposed
+	}
+	w, err := intArg(args, 1, "width")
+	if err != nil {
+		return nil, err
+	}
+	h, err := intArg(args, 2, "height")
+	if err != nil {
+		return nil, err
+	}
+	if w < 1 || h < 1 || w > features.MaxImageSide || h > features.MaxImageSide {
+		return nil, fmt.Errorf("features: image size %dx%d out of range [1, %d]", w, h, features.MaxImageSide)
+	}
+	rgba, err := copyBytes(arg(args, 0), "rgba")
+	if err != nil {
+		return nil, err
+	}
+	x, err := features.ImageFromRGBA(rgba, w, h)
+	if err != nil {
+		return nil, err
+	}
+	return toFloat32Array(x), nil
+}
+
+// dispose() drops the model and ends the Go program; later calls reject.
+func (e *engine) dispose([]js.Value) (any, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.disposed {
+		e.disposed = true
+		e.m, e.p, e.r = nil, nil, nil
+		close(e.exit)
+	}
+	return nil, nil
+}

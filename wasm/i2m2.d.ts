@@ -1,0 +1,132 @@
+// Types of the i2m2 package (i2m2.mjs). Every function returns a Promise; every
+// failure rejects with an Error whose message starts with "i2m2: " (or
+// "features: " for the preprocessing functions).
+
+/** Where bytes come from: a URL (resolved against the page), bytes, or a fetch Response. */
+export type Source = string | URL | ArrayBuffer | ArrayBufferView | Response;
+
+export interface Progress {
+  /** Bytes of the model received so far. */
+  loaded: number;
+  /** Content-Length, or null when unknown or when the body is content-encoded (compressed). */
+  total: number | null;
+}
+
+export interface LoadOptions {
+  /** The model file (.i2m2). Default: the package's weights/avmnist-tts-int8.i2m2. */
+  model?: Source;
+  /** i2m2.wasm. Default: new URL('./i2m2.wasm', import.meta.url). A WebAssembly.Module is used as is. */
+  wasm?: Source | WebAssembly.Module;
+  /** Expected sha256 (hex) of the whole model file; the load fails when it differs. */
+  sha256?: string;
+  /**
+   * A manifest ({models: [{file, sha256}]}) or its URL, giving the expected sha256 by file name. Default: the
+   * manifest.json next to a model loaded by URL, used when present. false: no manifest lookup.
+   */
+  manifest?: string | URL | { models: { file: string; sha256: string }[] } | false;
+  /** Keep the model in the Cache API, keyed by its expected sha256 (needs sha256 or a manifest entry). */
+  cache?: boolean;
+  /** Run in a dedicated Web Worker (default: true where Web Workers exist; false in Node). */
+  worker?: boolean;
+  /** Number of workers (instances) predictBatch spreads over. Default 1. */
+  workers?: number;
+  /** Called while the model downloads. */
+  onProgress?: (p: Progress) => void;
+  /** Kernels: 'int8' (default for int8 models), 'float32' (default for float32 models), 'reference' (plain loops). */
+  path?: 'int8' | 'float32' | 'reference';
+}
+
+export interface ModalityInfo {
+  name: string;
+  /** [C, H, W]; an input holds C*H*W float32 values, row-major. */
+  shape: [number, number, number];
+}
+
+export interface ExpertInfo {
+  name: string;
+  inputs: string[];
+  /** true for an intra-modality (single input) expert. */
+  intra: boolean;
+}
+
+export interface ModelInfo {
+  name: string;
+  modalities: ModalityInfo[];
+  classes: string[];
+  experts: ExpertInfo[];
+  quantization: 'int8' | 'float32';
+  /** The kernels in use. */
+  path: 'int8' | 'float32' | 'reference';
+  /** sha256 (hex) of the whole model file. */
+  sha256: string;
+  /** Size of the model file. */
+  bytes: number;
+  /** Multiply-adds of one prediction with every expert. */
+  macs: number;
+  /** Floats per sample in the packed result (internal). */
+  stride: number;
+  provenance: { data?: string; seed?: number; created?: string; metrics?: Record<string, number> };
+  /** true when the sha256 was checked against options.sha256 or a manifest. */
+  verified: boolean;
+  /** true when the model came from the Cache API. */
+  cached: boolean;
+  mode: 'worker' | 'main';
+  workers: number;
+}
+
+/**
+ * One sample: a Float32Array per modality (length C*H*W, finite values). A modality that is absent or null is
+ * missing: the experts needing it are dropped from the product.
+ */
+export type Inputs = Record<string, Float32Array | null | undefined>;
+
+/** A distribution over the classes. Arrays are Float32Array views (exact float32 values); label is a class index. */
+export interface Dist {
+  label: number;
+  probs: Float32Array;
+  logProbs: Float32Array;
+}
+
+export interface ExpertResult {
+  /** -1 when the expert was not used. */
+  label: number;
+  probs: Float32Array | null;
+  logProbs: Float32Array | null;
+  /** The expert's raw scores. */
+  logits: Float32Array | null;
+  used: boolean;
+}
+
+export interface Result extends Dist {
+  /** Names of the experts in the product, in model order. */
+  used: string[];
+  /** Every expert of the model by name (image, audio, inter for AV-MNIST). */
+  experts: Record<string, ExpertResult>;
+  /** Product of the intra experts alone (the paper's intra-modality baseline); null if none was used. */
+  intraOnly: Dist | null;
+}
+
+/**
+ * A batch: an array of samples, or packed: one Float32Array per modality holding n samples back to back
+ * (every present modality must hold the same n).
+ */
+export type Batch = Inputs[] | Record<string, Float32Array | null | undefined>;
+
+export interface Features {
+  /** Mono PCM (nominally in [-1, 1]) at sampleRate Hz -> the audio modality (40 mel bands x 40 frames). */
+  audioFromPCM(pcm: Float32Array, sampleRate: number): Promise<Float32Array>;
+  /** Canvas pixels (getImageData().data) -> the image modality (28x28, centred as MNIST digits). */
+  imageFromRGBA(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): Promise<Float32Array>;
+}
+
+export interface Model {
+  readonly info: Readonly<ModelInfo>;
+  predict(inputs: Inputs): Promise<Result>;
+  predictBatch(batch: Batch): Promise<Result[]>;
+  readonly features: Features;
+  /** Frees the instance (terminates the workers); later calls reject. */
+  dispose(): void;
+}
+
+export function load(options?: LoadOptions): Promise<Model>;
+export default load;
