@@ -140,7 +140,9 @@ func (cc convCase) out() (int, int) {
 	return (cc.h+2*cc.p-cc.kh)/cc.s + 1, (cc.w+2*cc.p-cc.kw)/cc.s + 1
 }
 
-func (cc convCase) String() string { return fmt.Sprintf("%+v", [8]int{cc.c, cc.h, cc.w, cc.oc, cc.kh, cc.kw, cc.s, cc.p}) }
+func (cc convCase) String() string {
+	return fmt.Sprintf("%+v", [8]int{cc.c, cc.h, cc.w, cc.oc, cc.kh, cc.kw, cc.s, cc.p})
+}
 
 func convCases() []convCase {
 	cs := []convCase{

@@ -1,0 +1,122 @@
+package kern
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// gemmNaive is the baseline: the textbook triple loop with one accumulator.
+func gemmNaive(dst, a, bt, bias []float32, M, N, K int) {
+	for m := 0; m < M; m++ {
+		for n := 0; n < N; n++ {
+			s := bias[m]
+			for k := 0; k < K; k++ {
+				s += a[m*K+k] * bt[n*K+k]
+			}
+			dst[m*N+n] = s
+		}
+	}
+}
+
+// The convolutions of the AV-MNIST model at 40x40 audio (c = 3 and 6) and a
+// dense layer, as (name, conv case).
+var benchConvs = []struct {
+	name string
+	cc   convCase
+}{
+	{"5x5 1->6 40x40", convCase{1, 40, 40, 6, 5, 5, 1, 2}},
+	{"5x5 1->3 28x28", convCase{1, 28, 28, 3, 5, 5, 1, 2}},
+	{"3x3 6->12 20x20", convCase{6, 20, 20, 12, 3, 3, 1, 1}},
+	{"3x3 12->24 10x10", convCase{12, 10, 10, 24, 3, 3, 1, 1}},
+	{"3x3 48->96 2x2", convCase{48, 2, 2, 96, 3, 3, 1, 1}},
+}
+
+func BenchmarkConv(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, bc := range benchConvs {
+		cc := bc.cc
+		oh, ow := cc.out()
+		K := cc.c * cc.kh * cc.kw
+		src := randF(r, cc.c*cc.h*cc.w, 0, 1)
+		wt, bias := randF(r, cc.oc*K, -1, 1), randF(r, cc.oc, -1, 1)
+		dst := make([]float32, cc.oc*oh*ow)
+		col := make([]float32, oh*ow*K)
+		macs := float64(cc.oc * K * oh * ow)
+		report := func(b *testing.B) {
+			b.ReportMetric(macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+		}
+		b.Run(bc.name+"/ref", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Conv2DRef(dst, src, cc.c, cc.h, cc.w, wt, bias, cc.oc, cc.kh, cc.kw, cc.s, cc.p)
+			}
+			report(b)
+		})
+		b.Run(bc.name+"/im2col+naive", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Im2colT(col, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+				gemmNaive(dst, wt, col, bias, cc.oc, oh*ow, K)
+			}
+			report(b)
+		})
+		b.Run(bc.name+"/fast", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Im2colT(col, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+				GemmNT(dst, wt, col, bias, cc.oc, oh*ow, K)
+			}
+			report(b)
+		})
+		q := make([]int8, len(src))
+		col8 := make([]int8, len(col))
+		qa := randI8(r, cc.oc*K)
+		sa := randF(r, cc.oc, 0, 0.01)
+		b.Run(bc.name+"/int8ref", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sx := QuantizeSym(q, src)
+				Im2colT8(col8, q, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+				GemmNT8Ref(dst, qa, sa, col8, sx, bias, cc.oc, oh*ow, K)
+			}
+			report(b)
+		})
+		b.Run(bc.name+"/int8", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				sx := QuantizeSym(q, src)
+				Im2colT8(col8, q, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+				GemmNT8(dst, qa, sa, col8, sx, bias, cc.oc, oh*ow, K)
+			}
+			report(b)
+		})
+	}
+}
+
+func BenchmarkDense(b *testing.B) {
+	r := rand.New(rand.NewPCG(2, 2))
+	for _, sz := range [][2]int{{240, 100}, {192, 100}, {100, 10}} {
+		in, out := sz[0], sz[1]
+		x, w, bias := randF(r, in, 0, 1), randF(r, in*out, -1, 1), randF(r, out, -1, 1)
+		dst := make([]float32, out)
+		name := fmt.Sprintf("%dx%d", in, out)
+		b.Run(name+"/ref", func(b *testing.B) {
+			for b.Loop() {
+				DenseRef(dst, x, w, bias, in, out)
+			}
+		})
+		b.Run(name+"/fast", func(b *testing.B) {
+			for b.Loop() {
+				GemmNT(dst, w, x, bias, out, 1, in)
+			}
+		})
+		q, qa, sa := make([]int8, in), randI8(r, in*out), randF(r, out, 0, 0.01)
+		b.Run(name+"/int8", func(b *testing.B) {
+			for b.Loop() {
+				sx := QuantizeSym(q, x)
+				GemmNT8(dst, qa, sa, q, sx, bias, out, 1, in)
+			}
+		})
+	}
+}
