@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds the Cloudflare Worker into worker/build/ (gitignored):
+#   worker.mjs (worker/js/worker.mjs), worker-fresh.mjs (syumai's stock entry,
+#   a Go instance per request), runtime.mjs, wasm_exec.js (this Go's, with
+#   syumai's runtime-context patch), app.wasm (GOOS=js ./worker/, model embedded).
+# The model: weights/avmnist-tts-int8.i2m2 + weights/manifest.json when they
+# exist; otherwise a RANDOM-WEIGHT stand-in (e2e/worker/standin), announced.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=worker/build
+
+if [ -f weights/avmnist-tts-int8.i2m2 ] && [ -f weights/manifest.json ]; then
+	echo "worker: embedding weights/avmnist-tts-int8.i2m2"
+	cp weights/avmnist-tts-int8.i2m2 worker/assets/model.i2m2
+	cp weights/manifest.json worker/assets/manifest.json
+else
+	echo "worker: WARNING weights/avmnist-tts-int8.i2m2 not found: embedding a RANDOM-WEIGHT stand-in (not a trained model)"
+	go run ./e2e/worker/standin -o worker/assets
+fi
+
+echo "worker: assets (syumai/workers workers-assets-gen) -> $OUT"
+go run github.com/syumai/workers/cmd/workers-assets-gen -mode=go -o "$OUT" >/dev/null
+mv "$OUT/worker.mjs" "$OUT/worker-fresh.mjs"
+cp worker/js/worker.mjs "$OUT/worker.mjs"
+
+# wasm_exec.js must come from the Go that builds the wasm: take this Go's and
+# apply syumai's patch (Go.run(instance, context) exposes `context` to Go).
+node - "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$OUT/wasm_exec.js" <<'JS'
+const fs = require("fs");
+let s = fs.readFileSync(process.argv[2], "utf8");
+const edits = [
+  ["async run(instance) {", "async run(instance, context) {"],
+  ["this._inst = instance;\n\t\t\tthis.mem = new DataView(this._inst.exports.mem.buffer);\n",
+   "this._inst = instance;\n\t\t\tthis.mem = new DataView(this._inst.exports.mem.buffer);\n\t\t\tconst globalProxy = new Proxy(globalThis, {\n\t\t\t\tget(target, prop) {\n\t\t\t\t\tif (prop === 'context') {\n\t\t\t\t\t\treturn context;\n\t\t\t\t\t}\n\t\t\t\t\treturn Reflect.get(target, prop, target);\n\t\t\t\t}\n\t\t\t})\n"],
+  ["\t\t\t\tglobalThis,\n\t\t\t\tthis,\n", "\t\t\t\tglobalProxy,\n\t\t\t\tthis,\n"],
+  ["[globalThis, 5],", "[globalProxy, 5],"],
+];
+for (const [from, to] of edits) {
+  const n = s.split(from).length - 1;
+  if (n !== 1) { console.error(`wasm_exec.js patch: ${JSON.stringify(from)} found ${n} times, want 1 (Go changed wasm_exec.js?)`); process.exit(1); }
+  s = s.replace(from, to);
+}
+fs.writeFileSync(process.argv[3], s);
+JS
+
+echo "worker: GOOS=js GOARCH=wasm go build ./worker -> $OUT/app.wasm"
+GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$OUT/app.wasm" ./worker/
+raw=$(stat -c %s "$OUT/app.wasm")
+gz=$(gzip -9 -c "$OUT/app.wasm" | wc -c)
+echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s worker/assets/model.i2m2) bytes)"

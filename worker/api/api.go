@@ -1,0 +1,337 @@
+// Package api is the HTTP API of the I2M2 worker, a plain net/http handler:
+// the Cloudflare Worker (worker/main.go, github.com/syumai/workers) and
+// `i2m2 serve` run the same code.
+//
+//	POST /predict  {"image": [784 floats], "audio": [1600 floats]} -> the JS API's result
+//	               {"batch": [{...}, ...]}                          -> {"results": [...]}
+//	GET  /model    the model's info and its weights/manifest.json entry
+//	GET  /healthz  {"status": "ok", ...}
+//
+// Every response is JSON and carries CORS headers; errors are {"error": "..."}
+// with 400 (malformed JSON, unknown modality, wrong length, NaN/Inf), 404,
+// 405 (with Allow) or 413 (body over MaxBodyBytes, batch over MaxBatch).
+// worker/README.md documents the API.
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/i2m2-wasm/i2m2/model"
+)
+
+// Default limits. One sample is about 20-60 KB of JSON (2,384 numbers), so
+// a full batch fits well under the body limit.
+const (
+	DefaultMaxBodyBytes = 2 << 20
+	DefaultMaxBatch     = 32
+)
+
+// Options configures a Server. The zero value uses the defaults.
+type Options struct {
+	MaxBodyBytes int64                // request body limit (413 beyond it)
+	MaxBatch     int                  // samples per batch request (413 beyond it)
+	Logf         func(string, ...any) // where internal errors go; log.Printf if nil
+	Manifest     []byte               // weights/manifest.json, for GET /model; optional
+	Now          func() time.Time     // clock for /healthz uptime; time.Now if nil
+}
+
+// Server serves the API for one model file. The model is decoded on first
+// use (not in New), so a fresh instance answers /healthz without paying for
+// it: the Workers runtime may start a new Go instance per request.
+type Server struct {
+	file []byte
+	opt  Options
+
+	once    sync.Once
+	m       *model.Model
+	path    model.Path
+	loadErr error
+	loadUs  atomic.Int64 // model decode time in µs once loaded, else -1
+
+	infoOnce sync.Once
+	info     []byte
+
+	started  time.Time
+	requests atomic.Int64
+}
+
+// New returns a Server for the .i2m2 file b (not copied; it must not change).
+func New(b []byte, opt Options) *Server {
+	if opt.MaxBodyBytes <= 0 {
+		opt.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opt.MaxBatch <= 0 {
+		opt.MaxBatch = DefaultMaxBatch
+	}
+	if opt.Logf == nil {
+		opt.Logf = log.Printf
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	s := &Server{file: b, opt: opt, started: opt.Now()}
+	s.loadUs.Store(-1)
+	return s
+}
+
+// Model decodes the model file on first call and returns it, the kernels
+// predictions run (int8 for an int8 file, float32 otherwise) and the error.
+func (s *Server) Model() (*model.Model, model.Path, error) {
+	s.once.Do(func() {
+		t := s.opt.Now()
+		if len(s.file) == 0 {
+			s.loadErr = errors.New("no model file (the worker build copies weights/avmnist-tts-int8.i2m2 into worker/assets/)")
+		} else {
+			s.m, s.loadErr = model.Read(s.file)
+		}
+		if s.loadErr != nil {
+			s.loadErr = fmt.Errorf("the server's model file is unusable: %w", s.loadErr)
+			return
+		}
+		s.loadUs.Store(s.opt.Now().Sub(t).Microseconds())
+		s.path = model.Fast
+		if s.m.Quantization == model.Int8 {
+			s.path = model.Quantized
+		}
+	})
+	return s.m, s.path, s.loadErr
+}
+
+const (
+	allowPredict = "POST, OPTIONS"
+	allowGet     = "GET, HEAD, OPTIONS"
+)
+
+// ServeHTTP routes a request. A panic (a bug, never expected from input) is
+// recovered into a 500 so the instance keeps serving.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.requests.Add(1)
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	defer func() {
+		if v := recover(); v != nil {
+			s.opt.Logf("i2m2 worker: panic serving %s %s: %v", r.Method, r.URL.Path, v)
+			writeError(w, http.StatusInternalServerError, fmt.Sprintf("internal error: %v", v))
+		}
+	}()
+	var allow string
+	switch r.URL.Path {
+	case "/predict":
+		allow = allowPredict
+	case "/model", "/healthz", "/":
+		allow = allowGet
+	default:
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint %q: try POST /predict, GET /model, GET /healthz", r.URL.Path))
+		return
+	}
+	if r.Method == http.MethodOptions { // CORS preflight
+		h.Set("Allow", allow)
+		h.Set("Access-Control-Allow-Methods", allow)
+		h.Set("Access-Control-Allow-Headers", "Content-Type")
+		h.Set("Access-Control-Max-Age", "86400")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if (allow == allowPredict && r.Method != http.MethodPost) ||
+		(allow == allowGet && r.Method != http.MethodGet && r.Method != http.MethodHead) {
+		h.Set("Allow", allow)
+		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("%s %s is not allowed (allowed: %s)", r.Method, r.URL.Path, allow))
+		return
+	}
+	switch r.URL.Path {
+	case "/predict":
+		s.predict(w, r)
+	case "/model":
+		s.modelInfo(w)
+	case "/healthz":
+		s.healthz(w)
+	case "/":
+		writeJSON(w, http.StatusOK, map[string]any{
+			"service":   "I2M2 (NeurIPS 2024) product-of-experts classifier",
+			"endpoints": []string{"POST /predict", "GET /model", "GET /healthz"},
+		})
+	}
+}
+
+func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > s.opt.MaxBodyBytes {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body of %d bytes is larger than the limit of %d bytes", r.ContentLength, s.opt.MaxBodyBytes))
+		return
+	}
+	m, path, err := s.Model()
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	if r.Body == nil {
+		writeError(w, http.StatusBadRequest, "empty request body: want a JSON object such as {\"image\": [...], \"audio\": [...]}")
+		return
+	}
+	body := http.MaxBytesReader(w, r.Body, s.opt.MaxBodyBytes)
+	req, err := decodeRequest(m, body, s.opt.MaxBatch)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	results := make([]*result, len(req.samples))
+	for i, in := range req.samples {
+		res, err := m.Predict(path, in)
+		if err != nil { // ErrInput / ErrNoExpert: the request's fault
+			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+err.Error())
+			return
+		}
+		if results[i] = newResult(m, res); !results[i].finite() {
+			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+"the inputs drive the model to non-finite outputs (inputs are expected in [0, 1])")
+			return
+		}
+	}
+	if req.batch {
+		writeJSON(w, http.StatusOK, struct {
+			Results []*result `json:"results"`
+		}{results})
+		return
+	}
+	writeJSON(w, http.StatusOK, results[0])
+}
+
+func samplePrefix(batch bool, i int) string {
+	if batch {
+		return fmt.Sprintf("batch[%d]: ", i)
+	}
+	return ""
+}
+
+func (s *Server) healthz(w http.ResponseWriter) {
+	v := map[string]any{
+		"status":           "ok",
+		"instanceRequests": s.requests.Load(),
+		"instanceUptimeMs": ms(s.opt.Now().Sub(s.started)),
+		"modelLoaded":      false,
+	}
+	if us := s.loadUs.Load(); us >= 0 {
+		v["modelLoaded"], v["modelLoadMs"] = true, float64(us)/1000
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// Info is the body of GET /model; its first fields match the JS API's
+// model.info.
+type Info struct {
+	Name         string             `json:"name"`
+	Modalities   []ModalityInfo     `json:"modalities"`
+	Classes      []string           `json:"classes"`
+	Experts      []ExpertInfo       `json:"experts"`
+	Quantization string             `json:"quantization"`
+	SHA256       string             `json:"sha256"` // of the whole model file
+	Bytes        int                `json:"bytes"`
+	MACs         int                `json:"macs"`
+	Provenance   model.Provenance   `json:"provenance"`
+	Path         string             `json:"path"`     // kernels predictions run: int8 or float32
+	Manifest     json.RawMessage    `json:"manifest"` // the weights/manifest.json entry whose sha256 matches; null if none
+	Limits       map[string]float64 `json:"limits"`
+}
+
+// ModalityInfo is one input of the model.
+type ModalityInfo struct {
+	Name  string `json:"name"`
+	Shape [3]int `json:"shape"`
+}
+
+// ExpertInfo is one expert of the model.
+type ExpertInfo struct {
+	Name   string   `json:"name"`
+	Inputs []string `json:"inputs"`
+	Intra  bool     `json:"intra"`
+}
+
+func (s *Server) modelInfo(w http.ResponseWriter) {
+	m, path, err := s.Model()
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	s.infoOnce.Do(func() { // hashing and encoding once per instance, and only when asked
+		sum := sha256.Sum256(s.file)
+		in := Info{
+			Name: m.Name, Classes: m.Classes, Quantization: m.Quantization.String(),
+			SHA256: hex.EncodeToString(sum[:]), Bytes: len(s.file), MACs: m.MACs(),
+			Provenance: m.Provenance, Path: path.String(),
+			Limits: map[string]float64{"maxBodyBytes": float64(s.opt.MaxBodyBytes), "maxBatch": float64(s.opt.MaxBatch)},
+		}
+		for _, md := range m.Modalities {
+			in.Modalities = append(in.Modalities, ModalityInfo{md.Name, md.Shape})
+		}
+		for i := range m.Experts {
+			e := &m.Experts[i]
+			in.Experts = append(in.Experts, ExpertInfo{e.Name, e.Inputs, e.Intra()})
+		}
+		in.Manifest = ManifestEntry(s.opt.Manifest, in.SHA256)
+		s.info, _ = json.Marshal(in) // only finite numbers and strings: cannot fail
+	})
+	writeRaw(w, http.StatusOK, s.info)
+}
+
+// ManifestEntry returns the entry of manifest (weights/manifest.json,
+// {"models": [{"file", "bytes", "sha256", ...}]}) whose sha256 is sum, or
+// JSON null.
+func ManifestEntry(manifest []byte, sum string) json.RawMessage {
+	var mf struct {
+		Models []json.RawMessage `json:"models"`
+	}
+	if json.Unmarshal(manifest, &mf) != nil {
+		return json.RawMessage("null")
+	}
+	for _, e := range mf.Models {
+		var k struct {
+			SHA256 string `json:"sha256"`
+		}
+		if json.Unmarshal(e, &k) == nil && k.SHA256 == sum {
+			return e
+		}
+	}
+	return json.RawMessage("null")
+}
+
+func writeErr(w http.ResponseWriter, err error) {
+	if he, ok := err.(*httpError); ok {
+		writeError(w, he.status, he.msg)
+		return
+	}
+	writeError(w, http.StatusBadRequest, err.Error())
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, struct {
+		Error string `json:"error"`
+	}{msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil { // only finite numbers reach here; a failure is a bug
+		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error: encoding the response"}`)
+	}
+	writeRaw(w, status, b)
+}
+
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)+1))
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte{'\n'})
+}

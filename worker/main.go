@@ -1,0 +1,33 @@
+//go:build js && wasm
+
+// Command worker is the I2M2 Cloudflare Worker: the worker/api handler served
+// by github.com/syumai/workers, with the model file embedded in the wasm
+// (worker/assets/, filled by scripts/build-30-worker.sh). worker/README.md
+// explains how to build, run (workerd, wrangler) and deploy it.
+package main
+
+import (
+	"embed"
+	"syscall/js"
+
+	"github.com/i2m2-wasm/i2m2/worker/api"
+	"github.com/syumai/workers"
+)
+
+//go:embed assets
+var assets embed.FS
+
+func main() {
+	b, _ := assets.ReadFile("assets/model.i2m2")     // nil if the build put none there: every endpoint but /healthz says so
+	mf, _ := assets.ReadFile("assets/manifest.json") // optional
+	srv := api.New(b, api.Options{Manifest: mf})
+	workers.ServeNonBlock(srv)
+	workers.Ready()
+	// worker/js/worker.mjs keeps one Go instance per isolate and sets
+	// context.i2m2KeepAlive: stay up for the next requests. syumai's stock
+	// worker.mjs starts an instance per request: exit once it is answered.
+	if js.Global().Get("context").Get("i2m2KeepAlive").Truthy() {
+		select {}
+	}
+	<-workers.Done()
+}
