@@ -1,0 +1,332 @@
+//go:build js && wasm
+
+package ui
+
+import (
+	"encoding/base64"
+	"fmt"
+	"syscall/js"
+	"time"
+
+	vjs "github.com/vugu/vugu/js"
+)
+
+// Boot wires the lab to the page's boot object (globalThis.i2m2Boot, set up by boot.js): it shows
+// the model's download progress, then decodes the manifest and the demo set, waits for the model
+// and selects the first pair. It returns at once; the work runs in the background.
+func (l *Lab) Boot() {
+	boot := js.Global().Get("i2m2Boot")
+	if boot.Type() != js.TypeObject {
+		l.Fail("The page did not start the loader (boot.js is missing), so there is no model to run.")
+		return
+	}
+	l.Stage = "Downloading the model"
+	if b := js.Global().Get("document").Call("getElementById", "boot"); b.Truthy() {
+		b.Set("hidden", true) // the UI shows its own progress from now on
+	}
+	progress := js.FuncOf(func(_ js.Value, a []js.Value) any {
+		if len(a) < 2 {
+			return nil
+		}
+		l.Env.Lock()
+		l.Loaded, l.Total = int64(a[0].Float()), int64(a[1].Float())
+		l.Env.UnlockRender()
+		return nil
+	})
+	boot.Set("onprogress", progress)
+	if p := boot.Get("progress"); p.Type() == js.TypeObject {
+		l.Loaded, l.Total = int64(p.Get("loaded").Float()), int64(p.Get("total").Float())
+	}
+	l.Go(func() {
+		data, err := Await(boot.Get("data"))
+		if err != nil {
+			l.locked(func() { l.Fail("Could not load the demo set and model facts: %v", err) })
+			return
+		}
+		man, err := ParseManifest([]byte(data.Get("manifest").String()))
+		if err != nil {
+			l.locked(func() { l.Fail("%v", err) })
+			return
+		}
+		var demoBytes []byte
+		if d := data.Get("demo"); d.Type() == js.TypeString { // base64, from the file:// bundle
+			demoBytes, err = base64.StdEncoding.DecodeString(d.String())
+		} else {
+			demoBytes = make([]byte, d.Length())
+			js.CopyBytesToGo(demoBytes, d)
+		}
+		var demo *DemoSet
+		if err == nil {
+			demo, err = ParseDemo(demoBytes)
+		}
+		if err != nil {
+			l.locked(func() { l.Fail("Could not read the demo set: %v", err) })
+			return
+		}
+		l.locked(func() {
+			l.Manifest, l.Demo = man, demo
+			def := man.Default()
+			l.Info = ModelInfo{Name: def.File, Quantization: def.Quantization, Bytes: def.Bytes, SHA256: def.SHA256}
+		})
+		m, err := Await(boot.Get("model"))
+		if err != nil {
+			l.locked(func() { l.Fail("Could not load the model: %v", err) })
+			return
+		}
+		l.Env.Lock()
+		defer l.Env.UnlockRender()
+		progress.Release()
+		boot.Set("onprogress", js.Null())
+		if info := m.Get("info"); info.Type() == js.TypeObject {
+			if v := info.Get("name"); v.Type() == js.TypeString {
+				l.Info.Name = v.String()
+			}
+			if v := info.Get("quantization"); v.Type() == js.TypeString {
+				l.Info.Quantization = v.String()
+			}
+			if v := info.Get("bytes"); v.Type() == js.TypeNumber {
+				l.Info.Bytes = int64(v.Float())
+			}
+			if v := info.Get("macs"); v.Type() == js.TypeNumber {
+				l.Info.MACs = int64(v.Float())
+			}
+			if v := info.Get("sha256"); v.Type() == js.TypeString {
+				l.Info.SHA256 = v.String()
+			}
+			if v := info.Get("path"); v.Type() == js.TypeString {
+				l.Info.Path = v.String()
+			}
+			if v := info.Get("mode"); v.Type() == js.TypeString {
+				l.Info.Mode = v.String()
+			}
+		}
+		l.Eng = &JSEngine{M: m}
+		l.Stage = ""
+		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
+		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
+		l.Select(0)
+		l.StartScan()
+	})
+}
+
+func (l *Lab) locked(f func()) {
+	l.Env.Lock()
+	defer l.Env.UnlockRender()
+	f()
+}
+
+// Play plays a WAV clip. Lock held (called from a click, so the browser allows sound).
+func (l *Lab) Play(wav []byte) {
+	if wav == nil {
+		return
+	}
+	u := js.Global().Get("Uint8Array").New(len(wav))
+	js.CopyBytesToJS(u, wav)
+	opts := js.Global().Get("Object").New()
+	opts.Set("type", "audio/wav")
+	blob := js.Global().Get("Blob").New(js.Global().Get("Array").New(u), opts)
+	url := js.Global().Get("URL").Call("createObjectURL", blob)
+	a := js.Global().Get("Audio").New(url)
+	p := a.Call("play")
+	l.Go(func() {
+		if _, err := Await(p); err != nil {
+			l.locked(func() { l.Fail("The browser would not play the clip: %v", err) })
+		}
+		time.AfterFunc(30*time.Second, func() { js.Global().Get("URL").Call("revokeObjectURL", url) })
+	})
+}
+
+
+// Record records the microphone for RecordSeconds, decodes it with the Web Audio API and turns it
+// into the audio modality with features.AudioFromPCM (through the JS module, the same code the
+// training used). Lock held.
+func (l *Lab) Record() {
+	if l.Recording || l.Eng == nil {
+		return
+	}
+	md := js.Global().Get("navigator").Get("mediaDevices")
+	if md.Type() != js.TypeObject || md.Get("getUserMedia").Type() != js.TypeFunction {
+		l.Fail("This browser gives the page no microphone (it needs https:// or localhost, or a newer browser).")
+		return
+	}
+	if js.Global().Get("MediaRecorder").Type() != js.TypeFunction {
+		l.Fail("This browser cannot record audio (no MediaRecorder).")
+		return
+	}
+	l.Recording = true
+	eng := l.Eng
+	l.Go(func() {
+		pcm, rate, err := record(md)
+		var x []float32
+		if err == nil {
+			x, err = eng.AudioFromPCM(pcm, rate)
+		}
+		l.Env.Lock()
+		defer l.Env.UnlockRender()
+		l.Recording = false
+		if err != nil {
+			l.Fail("Recording failed: %v", err)
+			return
+		}
+		l.Swap(true, Source{Kind: Voice, Data: x, WAV: WAV(pcm, rate)})
+	})
+}
+
+func record(md js.Value) (pcm []float32, rate int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	c := js.Global().Get("Object").New()
+	c.Set("audio", true)
+	stream, err := Await(md.Call("getUserMedia", c))
+	if err != nil {
+		return nil, 0, fmt.Errorf("no access to the microphone: %v", err)
+	}
+	defer func() {
+		tr := stream.Call("getTracks")
+		for i := 0; i < tr.Length(); i++ {
+			tr.Index(i).Call("stop")
+		}
+	}()
+	rec := js.Global().Get("MediaRecorder").New(stream)
+	chunks := js.Global().Get("Array").New()
+	stopped := make(chan struct{})
+	onData := js.FuncOf(func(_ js.Value, a []js.Value) any {
+		chunks.Call("push", a[0].Get("data"))
+		return nil
+	})
+	onStop := js.FuncOf(func(_ js.Value, a []js.Value) any {
+		close(stopped)
+		return nil
+	})
+	defer onData.Release()
+	defer onStop.Release()
+	rec.Call("addEventListener", "dataavailable", onData)
+	rec.Call("addEventListener", "stop", onStop)
+	rec.Call("start")
+	time.Sleep(time.Duration(RecordSeconds * float64(time.Second)))
+	rec.Call("stop")
+	<-stopped
+	opts := js.Global().Get("Object").New()
+	opts.Set("type", rec.Get("mimeType"))
+	blob := js.Global().Get("Blob").New(chunks, opts)
+	buf, err := Await(blob.Call("arrayBuffer"))
+	if err != nil {
+		return nil, 0, err
+	}
+	ctxClass := js.Global().Get("AudioContext")
+	if ctxClass.Type() != js.TypeFunction {
+		ctxClass = js.Global().Get("webkitAudioContext")
+	}
+	ac := ctxClass.New()
+	defer ac.Call("close")
+	ab, err := Await(ac.Call("decodeAudioData", buf))
+	if err != nil {
+		return nil, 0, fmt.Errorf("could not decode the recording: %v", err)
+	}
+	return GoFloat32s(ab.Call("getChannelData", 0)), ab.Get("sampleRate").Int(), nil
+}
+
+// The drawing pad: a canvas the person draws a digit on with a mouse, a pen or a finger. After each
+// stroke the canvas goes through features.ImageFromRGBA (as MNIST digits were made: cropped,
+// scaled to 20x20, centred by mass) and replaces the image.
+var pad struct {
+	el, ctx js.Value
+	down    bool
+	funcs   []js.Func
+}
+
+// PadSide is the drawing canvas's size in pixels.
+const PadSide = 280
+
+// AttachPad sets up the drawing canvas (vg-js-create of its <canvas>).
+func (l *Lab) AttachPad(v vjs.Value) {
+	el := js.Value(v)
+	for _, f := range pad.funcs {
+		f.Release()
+	}
+	pad.funcs = nil
+	pad.el = el
+	el.Set("width", PadSide)
+	el.Set("height", PadSide)
+	pad.ctx = el.Call("getContext", "2d", map[string]any{"willReadFrequently": true})
+	ctx := pad.ctx
+	pos := func(e js.Value) (float64, float64) {
+		r := el.Call("getBoundingClientRect")
+		sx := PadSide / r.Get("width").Float()
+		sy := PadSide / r.Get("height").Float()
+		return (e.Get("clientX").Float() - r.Get("left").Float()) * sx, (e.Get("clientY").Float() - r.Get("top").Float()) * sy
+	}
+	on := func(name string, f func(e js.Value)) {
+		fn := js.FuncOf(func(_ js.Value, a []js.Value) any {
+			a[0].Call("preventDefault")
+			f(a[0])
+			return nil
+		})
+		pad.funcs = append(pad.funcs, fn)
+		el.Call("addEventListener", name, fn)
+	}
+	on("pointerdown", func(e js.Value) {
+		pad.down = true
+		el.Call("setPointerCapture", e.Get("pointerId"))
+		x, y := pos(e)
+		ctx.Set("lineWidth", 20)
+		ctx.Set("lineCap", "round")
+		ctx.Set("lineJoin", "round")
+		ctx.Set("strokeStyle", "#14182a")
+		ctx.Call("beginPath")
+		ctx.Call("moveTo", x, y)
+		ctx.Call("lineTo", x+0.01, y)
+		ctx.Call("stroke")
+	})
+	on("pointermove", func(e js.Value) {
+		if !pad.down {
+			return
+		}
+		x, y := pos(e)
+		ctx.Call("lineTo", x, y)
+		ctx.Call("stroke")
+	})
+	end := func(e js.Value) {
+		if !pad.down {
+			return
+		}
+		pad.down = false
+		l.usePad()
+	}
+	on("pointerup", end)
+	on("pointercancel", end)
+}
+
+// ClearPad wipes the drawing canvas. Lock held.
+func (l *Lab) ClearPad() {
+	if pad.ctx.Truthy() {
+		pad.ctx.Call("clearRect", 0, 0, PadSide, PadSide)
+	}
+}
+
+// usePad turns the canvas into the image modality and swaps it in; a drawing replaces the
+// previous drawing instead of stacking undo steps. Called from a pointer event (no lock held).
+func (l *Lab) usePad() {
+	img := pad.ctx.Call("getImageData", 0, 0, PadSide, PadSide).Get("data")
+	rgba := make([]byte, img.Length())
+	js.CopyBytesToGo(rgba, img)
+	l.Go(func() {
+		l.Env.Lock()
+		eng := l.Eng
+		l.Env.UnlockOnly()
+		if eng == nil {
+			return
+		}
+		x, err := eng.ImageFromRGBA(rgba, PadSide, PadSide)
+		l.Env.Lock()
+		defer l.Env.UnlockRender()
+		if err != nil {
+			l.Fail("Could not read the drawing: %v", err)
+			return
+		}
+		l.SwapDrawing(x)
+	})
+}

@@ -1,0 +1,27 @@
+//go:build !(js && wasm)
+
+package ui
+
+import vjs "github.com/vugu/vugu/js"
+
+// The browser-only actions need syscall/js; natively (static rendering in tests) they say so.
+
+const errNoBrowser = "This needs a browser."
+
+// Boot needs the page's boot object.
+func (l *Lab) Boot() { l.Fail(errNoBrowser) }
+
+// Play needs an audio element.
+func (l *Lab) Play(wav []byte) { l.Fail(errNoBrowser) }
+
+// Record needs a microphone.
+func (l *Lab) Record() { l.Fail(errNoBrowser) }
+
+// AttachPad needs a canvas.
+func (l *Lab) AttachPad(v vjs.Value) {}
+
+// ClearPad needs a canvas.
+func (l *Lab) ClearPad() {}
+
+// PadSide is the drawing canvas's size in pixels.
+const PadSide = 280

@@ -1,0 +1,153 @@
+package ui
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// DemoFile is the demo set's file name in weights/demo/ (format: weights/demo/README.md, written by
+// dataset.ExportDemo).
+const DemoFile = "avmnist-tts-demo.bin"
+
+const demoMagic = "AVMDEMO1"
+
+// Pair is one test pair of the demo set.
+type Pair struct {
+	Index int
+	Label int    // the digit both modalities show
+	Voice string // the synthetic voice that spoke the clip
+	Image []uint8 // ImageSize levels; the feature value is level/255
+	Audio []uint8 // AudioSize levels (40 mel bands x 40 frames)
+	Wave  []uint8 // G.711 mu-law samples at DemoSet.Rate, or nil when the clip's audio is not shipped
+}
+
+// DemoSet is the decoded demo file.
+type DemoSet struct {
+	Pairs   []Pair
+	Rate    int     // sample rate of the waves
+	ByDigit [Digits][]int // pair indices per digit
+}
+
+// ErrDemo reports a malformed demo file.
+var ErrDemo = errors.New("ui: bad demo file")
+
+// ParseDemo decodes a demo file. The slices of the result alias b.
+func ParseDemo(b []byte) (*DemoSet, error) {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrDemo, fmt.Sprintf(format, a...))
+	}
+	if len(b) < len(demoMagic)+18 || string(b[:len(demoMagic)]) != demoMagic {
+		return nil, bad("not an %s file", demoMagic)
+	}
+	le := binary.LittleEndian
+	p := len(demoMagic)
+	n := int(le.Uint32(b[p:]))
+	nWave := int(le.Uint32(b[p+4:]))
+	rate := int(le.Uint32(b[p+8:]))
+	waveLen := int(le.Uint32(b[p+12:]))
+	nVoice := int(le.Uint16(b[p+16:]))
+	p += 18
+	const maxPairs, maxWave = 100000, 1 << 20
+	if n < 1 || n > maxPairs || nWave < 0 || nWave > n || waveLen < 0 || waveLen > maxWave || rate < 1 || rate > 192000 {
+		return nil, bad("header out of range: %d pairs, %d waves of %d samples at %d Hz", n, nWave, waveLen, rate)
+	}
+	voices := make([]string, nVoice)
+	for i := range voices {
+		if p+2 > len(b) {
+			return nil, bad("truncated in the voice table")
+		}
+		l := int(le.Uint16(b[p:]))
+		p += 2
+		if p+l > len(b) {
+			return nil, bad("truncated in the voice table")
+		}
+		voices[i] = string(b[p : p+l])
+		p += l
+	}
+	want := p + n*(12+ImageSize+AudioSize) + nWave*waveLen
+	if len(b) != want {
+		return nil, bad("%d bytes, want %d for %d pairs and %d waves", len(b), want, n, nWave)
+	}
+	d := &DemoSet{Pairs: make([]Pair, n), Rate: rate}
+	img := p + 12*n
+	aud := img + ImageSize*n
+	wav := aud + AudioSize*n
+	w := 0
+	for i := range d.Pairs {
+		r := b[p+12*i : p+12*i+12]
+		label, hasWave, voice := int(r[0]), r[1], int(le.Uint16(r[2:]))
+		if label >= Digits || hasWave > 1 || voice >= nVoice {
+			return nil, bad("pair %d: label %d, wave flag %d, voice %d of %d", i, label, hasWave, voice, nVoice)
+		}
+		pr := Pair{
+			Index: i, Label: label, Voice: voices[voice],
+			Image: b[img+ImageSize*i : img+ImageSize*(i+1) : img+ImageSize*(i+1)],
+			Audio: b[aud+AudioSize*i : aud+AudioSize*(i+1) : aud+AudioSize*(i+1)],
+		}
+		if hasWave == 1 {
+			if w >= nWave {
+				return nil, bad("more pairs flag a wave than the %d stored", nWave)
+			}
+			pr.Wave = b[wav+waveLen*w : wav+waveLen*(w+1) : wav+waveLen*(w+1)]
+			w++
+		}
+		d.Pairs[i] = pr
+		d.ByDigit[label] = append(d.ByDigit[label], i)
+	}
+	if w != nWave {
+		return nil, bad("%d pairs flag a wave, header says %d", w, nWave)
+	}
+	return d, nil
+}
+
+// Levels converts stored uint8 levels to feature values (level/255, as features.Level).
+func Levels(q []uint8) []float32 {
+	out := make([]float32, len(q))
+	for i, v := range q {
+		out[i] = float32(v) / 255
+	}
+	return out
+}
+
+// MuLaw decodes G.711 mu-law bytes to PCM in [-1, 1] (ITU-T G.711; the inverse of
+// dataset.MuLawEncode).
+func MuLaw(b []uint8) []float32 {
+	out := make([]float32, len(b))
+	for i, c := range b {
+		c = ^c
+		exp := int(c>>4) & 7
+		s := ((int(c&0x0f) << 3) + 0x84) << exp
+		s -= 0x84
+		if c&0x80 != 0 {
+			s = -s
+		}
+		out[i] = float32(s) / 32768
+	}
+	return out
+}
+
+// WAV encodes mono PCM in [-1, 1] as a 16-bit PCM RIFF/WAVE file, for the page's audio player.
+func WAV(pcm []float32, rate int) []byte {
+	le := binary.LittleEndian
+	b := make([]byte, 44+2*len(pcm))
+	copy(b, "RIFF")
+	le.PutUint32(b[4:], uint32(36+2*len(pcm)))
+	copy(b[8:], "WAVEfmt ")
+	le.PutUint32(b[16:], 16)
+	le.PutUint16(b[20:], 1) // PCM
+	le.PutUint16(b[22:], 1) // mono
+	le.PutUint32(b[24:], uint32(rate))
+	le.PutUint32(b[28:], uint32(2*rate))
+	le.PutUint16(b[32:], 2)
+	le.PutUint16(b[34:], 16)
+	copy(b[36:], "data")
+	le.PutUint32(b[40:], uint32(2*len(pcm)))
+	for i, v := range pcm {
+		s := math.Round(float64(v) * 32767)
+		s = math.Max(-32768, math.Min(32767, s))
+		le.PutUint16(b[44+2*i:], uint16(int16(s)))
+	}
+	return b
+}
