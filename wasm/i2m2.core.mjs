@@ -26,7 +26,53 @@ function errorOf(e) {
 function typeName(v) {
   if (v === null) return 'null';
   if (typeof v !== 'object') return typeof v;
-  return (v.constructor && v.constructor.name) || 'object';
+  try {
+    return (v.constructor && v.constructor.name) || 'object';
+  } catch {
+    return 'object';
+  }
+}
+
+// plainInputs copies a sample {modality: Float32Array|null} into a plain
+// object, reading every property here (a throwing getter or a Proxy fails in
+// JS, never inside the Go runtime), and checks the value types. Names,
+// lengths and values are checked by the Go side.
+function plainInputs(x, where) {
+  if (x === null || typeof x !== 'object' || Array.isArray(x) || ArrayBuffer.isView(x)) {
+    throw fail(`bad input: ${where}inputs must be an object {modality: Float32Array}, got ${typeName(x)}`);
+  }
+  const out = {};
+  let keys;
+  try {
+    keys = Object.keys(x);
+  } catch (e) {
+    throw fail(`bad input: ${where}cannot list the modalities: ${e && e.message}`);
+  }
+  for (const k of keys) {
+    let v;
+    try {
+      v = x[k];
+    } catch (e) {
+      throw fail(`bad input: ${where}reading modality ${JSON.stringify(k)} threw: ${e && e.message}`);
+    }
+    if (v != null && !(v instanceof Float32Array)) {
+      throw fail(`bad input: ${where}modality ${JSON.stringify(k)} must be a Float32Array, got ${typeName(v)}`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+function plainBatch(batch) {
+  if (Array.isArray(batch)) {
+    const out = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) out[i] = plainInputs(batch[i], `sample ${i}: `);
+    return out;
+  }
+  if (batch === null || typeof batch !== 'object' || ArrayBuffer.isView(batch)) {
+    throw fail(`bad input: a batch must be an Array of inputs or an object {modality: Float32Array of n*size values}, got ${typeName(batch)}`);
+  }
+  return plainInputs(batch, '');
 }
 
 // ---------------------------------------------------------------------------
@@ -314,12 +360,15 @@ export async function startEngine(module, schedule = macrotask()) {
     const inst = await WebAssembly.instantiate(module, go.importObject);
     const run = go.run(inst).then(() => (exited = true), () => (exited = true));
     const raw = await Promise.race([api, run.then(() => { throw fail('the Go program exited during start-up'); })]);
+    const gone = () => fail('the model was disposed (the Go program has exited)');
     const call = (name, ...args) => {
-      if (exited) return Promise.reject(fail('the model was disposed (the Go program has exited)'));
+      if (exited) return Promise.reject(gone());
+      if (name === 'dispose') exited = true;
       try {
         return raw[name](...args).catch((e) => { throw errorOf(e); });
       } catch (e) {
-        return Promise.reject(errorOf(e));
+        // wasm_exec.js throws "Go program has already exited" after an exit.
+        return Promise.reject(/already exited/.test(e && e.message) ? gone() : errorOf(e));
       }
     };
     return { call, exited: () => exited, run };
@@ -508,9 +557,13 @@ class Model {
       const be = use();
       return be.call(rr++ % be.size, op, args);
     };
-    this.predict = async (inputs) => decode(await call('predict', [inputs]), info, 0);
+    this.predict = async (inputs) => {
+      use();
+      return decode(await call('predict', [plainInputs(inputs, '')]), info, 0);
+    };
     this.predictBatch = async (batch) => {
       const be = use();
+      batch = plainBatch(batch);
       const n = batch !== null && typeof batch === 'object' ? batchCount(batch, info) : -1;
       if (be.size === 1 || n < 2) return decodeBatch(await be.call(0, 'predictBatch', [batch]), info);
       const parts = Math.min(be.size, n);
