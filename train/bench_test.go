@@ -5,32 +5,6 @@ import (
 	"testing"
 )
 
-// synth returns n samples whose image and audio carry the label weakly
-// (a class-dependent blob plus noise), for tests before the real bank.
-func synth(n int, seed uint64) *Data {
-	r := rand.New(rand.NewPCG(seed, 7))
-	d := &Data{N: n, Images: make([]uint8, n*784), Audio: make([]uint8, n*1600), Labels: make([]uint8, n)}
-	for i := 0; i < n; i++ {
-		y := r.IntN(10)
-		d.Labels[i] = uint8(y)
-		for p := 0; p < 784; p++ {
-			v := 40 * r.Float64()
-			if (p/28)/3 == y || (p%28)/3 == y+(i&1) {
-				v += 120
-			}
-			d.Images[i*784+p] = uint8(v)
-		}
-		for p := 0; p < 1600; p++ {
-			v := 60 * r.Float64()
-			if (p/40)/4 == y && r.Float64() < 0.6 {
-				v += 100
-			}
-			d.Audio[i*1600+p] = uint8(v)
-		}
-	}
-	return d
-}
-
 func newExperts(t testing.TB, names ...string) []*Expert[float32] {
 	r := rand.New(rand.NewPCG(1, 2))
 	var ex []*Expert[float32]
@@ -54,7 +28,7 @@ func newExperts(t testing.TB, names ...string) []*Expert[float32] {
 // BenchmarkStep measures one training step (batch 40: forward, backward,
 // SGD) per expert set; samples/s = 40 / (ns/op).
 func BenchmarkStep(b *testing.B) {
-	d := synth(40, 1)
+	d := Synthetic(40, 1)
 	idx := make([]int, 40)
 	for i := range idx {
 		idx[i] = i

@@ -72,7 +72,7 @@ type Config struct {
 	Epochs      int
 	Patience    int    // stop after this many epochs without a better validation accuracy (0: never)
 	Seed        uint64 // shuffling
-	Log         func(format string, a ...any)
+	Log         func(format string, a ...any) `json:"-"`
 }
 
 // Epoch is one epoch's record.

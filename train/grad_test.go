@@ -120,7 +120,7 @@ func TestExpertGradients(t *testing.T) {
 		}
 		ex = append(ex, e)
 	}
-	d := synth(4, 9)
+	d := Synthetic(4, 9)
 	bt := batch[float64]{x: map[string]Act[float64]{}}
 	bt.fill(d, []int{0, 1, 2, 3})
 	loss := func(dz []float64) float64 {

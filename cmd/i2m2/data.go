@@ -1,0 +1,80 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"sort"
+
+	"github.com/i2m2-wasm/i2m2/dataset"
+	"github.com/i2m2-wasm/i2m2/train"
+)
+
+func init() {
+	register("data", "summarise the AV-MNIST-TTS splits (sizes, labels, voices) from the committed bank", runData)
+}
+
+// pairSeed fixes the image<->clip pairing for every training seed, so all
+// runs share one test set.
+const pairSeed = 1
+
+// loadData loads the three splits (limit > 0 keeps the first limit samples of
+// each) in the trainer's form, plus the splits themselves.
+func loadData(root string, limit int) (tr, va, te *train.Data, splits [3]*dataset.Split, err error) {
+	a, b, c, err := dataset.Load(dataset.Options{Root: root, Seed: pairSeed, Limit: limit})
+	if err != nil {
+		return nil, nil, nil, splits, err
+	}
+	conv := func(s *dataset.Split) *train.Data {
+		return &train.Data{N: s.N, Images: s.Images, Audio: s.Audio, Labels: s.Labels}
+	}
+	return conv(a), conv(b), conv(c), [3]*dataset.Split{a, b, c}, nil
+}
+
+// dataDescription is the provenance text of models trained on the bank.
+func dataDescription(root string) string {
+	desc := "AV-MNIST-TTS: PCA-degraded MNIST (75% energy removed) paired with noisy synthesised spoken digits, 40x40 log-mel; 55k/5k/10k, test voices held out"
+	dir, err := dataset.DataDir(root)
+	if err != nil {
+		return desc
+	}
+	ix, err := dataset.ReadIndex(dir)
+	if err != nil {
+		return desc
+	}
+	if fe, ok := ix.Files[dataset.BankFile]; ok {
+		desc += fmt.Sprintf("; SNR %.1f dB; bank sha256 %s", ix.Audio.SNRdB, fe.SHA256)
+	}
+	return desc
+}
+
+func runData(args []string) error {
+	fs := flag.NewFlagSet("data", flag.ContinueOnError)
+	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	limit := fs.Int("limit", 0, "keep the first n samples of each split (0 = all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	_, _, _, splits, err := loadData(*root, *limit)
+	if err != nil {
+		return err
+	}
+	for _, s := range splits {
+		var lab [10]int
+		voices := map[string]int{}
+		for i := 0; i < s.N; i++ {
+			lab[s.Labels[i]]++
+			voices[s.Voices[i]]++
+		}
+		names := make([]string, 0, len(voices))
+		for v := range voices {
+			names = append(names, v)
+		}
+		sort.Strings(names)
+		fmt.Printf("%s: %d samples, labels %v, %d voices\n", s.Name, s.N, lab, len(names))
+		for _, v := range names {
+			fmt.Printf("  %-36s %6d\n", v, voices[v])
+		}
+	}
+	fmt.Println("pairing seed", pairSeed, "|", dataDescription(*root))
+	return nil
+}

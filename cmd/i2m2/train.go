@@ -1,0 +1,75 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/i2m2-wasm/i2m2/train"
+)
+
+func init() {
+	register("train", "train I2M2 and its baselines for one seed (paper recipe) into a run directory", runTrain)
+}
+
+func runTrain(args []string) error {
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	seed := fs.Uint64("seed", 1, "seed of initialisation and shuffling")
+	uni := fs.Int("uni", 4, "epochs of image and audio expert pre-training (paper: 30)")
+	inter := fs.Int("inter", 3, "epochs of inter expert pre-training (paper: 30)")
+	fine := fs.Int("fine", 2, "epochs of joint fine-tuning, I2M2 and intra-only (paper: up to 30)")
+	interLR := fs.Float64("inter-lr", 0.1, "learning rate of the inter expert (paper: 0.1)")
+	limit := fs.Int("limit", 0, "keep the first n samples of each split (0 = all)")
+	out := fs.String("out", "", "run directory to write (models as <name>.i2m2, history.json)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return fmt.Errorf("--out is required")
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	tr, va, _, _, err := loadData(*root, *limit)
+	if err != nil {
+		return err
+	}
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(os.Stderr, "[seed %d %s] %s\n", *seed, time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, a...))
+	}
+	logf("data: %d train, %d val (loaded in %.1fs)", tr.N, va.N, time.Since(t0).Seconds())
+	rc := train.PaperRecipe(*seed, *uni, *inter, *fine)
+	rc.InterLR = *interLR
+	rc.Log = logf
+	run, err := train.Pipeline(tr, va, rc, dataDescription(*root))
+	if err != nil {
+		return err
+	}
+	for _, name := range train.ModelNames {
+		b, err := run.Models[name].MarshalBinary()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(*out, name+".i2m2"), b, 0o644); err != nil {
+			return err
+		}
+	}
+	h, err := json.MarshalIndent(struct {
+		*train.Run
+		Recipe train.Recipe `json:"recipe"`
+		Limit  int          `json:"limit"`
+	}{run, rc, *limit}, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*out, "history.json"), h, 0o644); err != nil {
+		return err
+	}
+	logf("done in %.1f min: %s", run.Seconds/60, *out)
+	return nil
+}
