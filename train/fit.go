@@ -70,8 +70,8 @@ type Config struct {
 	Batch       int     // 40
 	Clip        float64 // 8
 	Epochs      int
-	Patience    int    // stop after this many epochs without a better validation accuracy (0: never)
-	Seed        uint64 // shuffling
+	Patience    int                           // stop after this many epochs without a better validation accuracy (0: never)
+	Seed        uint64                        // shuffling
 	Log         func(format string, a ...any) `json:"-"`
 }
 

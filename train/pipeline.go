@@ -13,13 +13,13 @@ import (
 // jointly through their product. Epoch counts are ours (time budget).
 type Recipe struct {
 	Seed       uint64
-	UniEpochs  int     // image and audio experts (paper: 30)
-	InterEpoch int     // inter expert (paper: 30)
-	FineEpochs int     // joint fine-tuning of I2M2 and of the intra-only baseline (paper: up to 30)
-	UniLR      float64 // 0.01
-	InterLR    float64 // 0.1
-	FineLR     float64 // 0.01
-	Batch      int     // 40
+	UniEpochs  int                           // image and audio experts (paper: 30)
+	InterEpoch int                           // inter expert (paper: 30)
+	FineEpochs int                           // joint fine-tuning of I2M2 and of the intra-only baseline (paper: up to 30)
+	UniLR      float64                       // 0.01
+	InterLR    float64                       // 0.1
+	FineLR     float64                       // 0.01
+	Batch      int                           // 40
 	Log        func(format string, a ...any) `json:"-"`
 }
 

@@ -29,7 +29,9 @@ const (
 	permSeed = 20241210 // seed of the shuffling permutation
 )
 
-func baselineFile(name string) string { return "baseline-" + strings.ReplaceAll(name, "_", "-") + ".i2m2" }
+func baselineFile(name string) string {
+	return "baseline-" + strings.ReplaceAll(name, "_", "-") + ".i2m2"
+}
 
 func runEval(args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
