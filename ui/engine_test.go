@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/i2m2-wasm/i2m2/features"
+	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/vugu/vugu"
+)
+
+// goEngine runs the real engine natively (the browser runs the same code as wasm through the JS
+// module). Only the tests link it: the UI's wasm never does (see TestUIDoesNotLinkModel).
+type goEngine struct {
+	m    *model.Model
+	path model.Path
+}
+
+func (e goEngine) PredictBatch(in []Inputs) ([]Prediction, error) {
+	out := make([]Prediction, len(in))
+	for i, x := range in {
+		mi := model.Inputs{}
+		if x.Image != nil {
+			mi["image"] = x.Image
+		}
+		if x.Audio != nil {
+			mi["audio"] = x.Audio
+		}
+		r, err := e.m.Predict(e.path, mi)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Final = fromModel(r.Dist)
+		for _, ex := range r.Experts {
+			if !ex.Used {
+				continue
+			}
+			d := fromModel(ex.Dist)
+			switch ex.Name {
+			case "image":
+				out[i].Image = &d
+			case "audio":
+				out[i].Audio = &d
+			case "inter":
+				out[i].Inter = &d
+			}
+		}
+		if r.HasIntraOnly {
+			d := fromModel(r.IntraOnly)
+			out[i].IntraOnly = &d
+		}
+	}
+	return out, nil
+}
+
+func fromModel(d model.Dist) Dist {
+	var o Dist
+	o.Label = d.Label
+	for i, p := range d.Probs {
+		o.Probs[i] = float64(p)
+	}
+	return o
+}
+
+func (e goEngine) ImageFromRGBA(rgba []byte, w, h int) ([]float32, error) {
+	return features.ImageFromRGBA(rgba, w, h)
+}
+
+func (e goEngine) AudioFromPCM(pcm []float32, rate int) ([]float32, error) {
+	return features.AudioFromPCM(pcm, rate)
+}
+
+// standIn is a random-weight model with the project's architecture (model.AVMNIST(40, 40, 4)),
+// quantised like the shipped one. It is not a trained model: tests check the UI's logic, not accuracy.
+func standIn(t testing.TB) model.Model {
+	t.Helper()
+	m, err := model.AVMNIST(AudioSide, AudioSide, 4).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.InitRandom(7)
+	m.Quantize()
+	return *m
+}
+
+// testDemo is a small demo set in the shipped format: digit-like bars as images and a level ramp
+// whose position depends on the digit as spectrograms, with waves for the first pairs.
+func testDemo(t testing.TB, n, nWave int) (*DemoSet, []byte) {
+	t.Helper()
+	b := writeDemo(n, nWave)
+	d, err := ParseDemo(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, b
+}
+
+// newTestLab returns a ready lab with the stand-in model and a render-less event environment.
+func newTestLab(t testing.TB, n int) *Lab {
+	t.Helper()
+	m := standIn(t)
+	d, _ := testDemo(t, n, n/5)
+	l := &Lab{
+		Env:  vugu.NewEventEnvImpl(&sync.RWMutex{}, make(chan bool, 1)),
+		Eng:  goEngine{m: &m, path: model.Quantized},
+		Demo: d,
+		Info: ModelInfo{Name: "stand-in", Quantization: "int8", Bytes: 123456, MACs: int64(m.MACs()), Mode: "worker"},
+	}
+	man, err := ParseManifest([]byte(testManifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Manifest = man
+	return l
+}
+
+const testManifest = `{"models":[{"file":"avmnist-tts-int8.i2m2","bytes":123456,"sha256":"ab12","quantization":"int8","default":true},
+{"file":"avmnist-tts-f32.i2m2","bytes":480000,"sha256":"cd34","quantization":"float32"}],
+"results":{"image":{"test_acc":0.61,"n":10000},"audio":{"test_acc":0.45,"n":10000},"i2m2":{"test_acc":0.735,"n":10000,"note":"int8"}}}`
+
+// do runs f with the lock held, then waits for the background work it started.
+func do(l *Lab, f func()) {
+	l.Env.Lock()
+	f()
+	l.Env.UnlockOnly()
+	l.Wait()
+}

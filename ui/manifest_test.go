@@ -1,0 +1,58 @@
+package ui
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func TestResultsTable(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     Table
+	}{
+		{"none", `null`, Table{}},
+		{"object of objects, file order, union of columns", `{"zeta":{"test_acc":0.5,"n":100},"alpha":{"n":7,"int8_agreement":0.994,"path":"int8"}}`,
+			Table{Columns: []string{"test_acc", "n", "int8_agreement", "path"}, Rows: []TableRow{
+				{"zeta", []string{"50.0%", "100", "", ""}}, {"alpha", []string{"", "7", "99.4%", "int8"}}}}},
+		{"object of scalars", `{"i2m2_acc":0.7238,"macs":2170000,"loss":0.93}`,
+			Table{Columns: []string{"value"}, Rows: []TableRow{{"i2m2_acc", []string{"72.4%"}}, {"macs", []string{"2170000"}}, {"loss", []string{"0.93"}}}}},
+		{"nested deeper", `{"a":{"per_digit":[1,2]}}`, Table{Columns: []string{"per_digit"}, Rows: []TableRow{{"a", []string{"[1,2]"}}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ResultsTable(json.RawMessage(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+	if _, err := ResultsTable(json.RawMessage(`[1,2]`)); err == nil {
+		t.Error("an array of results must be an error (shown in the page)")
+	}
+}
+
+func TestParseManifest(t *testing.T) {
+	m, err := ParseManifest([]byte(testManifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := m.Default(); d.File != "avmnist-tts-int8.i2m2" || d.Bytes != 123456 || d.Quantization != "int8" {
+		t.Fatalf("default %+v", d)
+	}
+	for _, bad := range []string{``, `{`, `{"models":[]}`, `{"models":"x"}`, `[]`} {
+		if _, err := ParseManifest([]byte(bad)); err == nil {
+			t.Errorf("ParseManifest(%q) accepted", bad)
+		}
+	}
+}
+
+func TestHumanBytes(t *testing.T) {
+	for n, want := range map[int64]string{0: "0 bytes", 999: "999 bytes", 1024: "1 kB", 123456: "121 kB", 3 << 20: "3.0 MB"} {
+		if got := HumanBytes(n); got != want {
+			t.Errorf("HumanBytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
