@@ -316,24 +316,22 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 		Conf    float64 `json:"conf"`
 	}
 	var rows []shuffleRow
-	shipFiles := []struct{ label, file string }{
-		{"image_only", baselineFile("image_only")}, {"audio_only", baselineFile("audio_only")},
-		{"intra_only", baselineFile("intra_only")}, {"inter_only", baselineFile("inter_only")},
-		{"i2m2", shipF32}, {"i2m2_int8", shipInt8},
+	shipFiles := []struct{ label, file, run string }{
+		{"image_only", baselineFile("image_only"), "image_only"}, {"audio_only", baselineFile("audio_only"), "audio_only"},
+		{"intra_only", baselineFile("intra_only"), "intra_only"}, {"inter_only", baselineFile("inter_only"), "inter_only"},
+		{"i2m2", shipF32, "i2m2"},
 	}
 	for _, sf := range shipFiles {
 		m, err := readModel(filepath.Join(wdir, sf.file))
 		if err != nil {
 			return err
 		}
-		p := model.Fast
-		if m.Quantization == model.Int8 {
-			p = model.Quantized
-		}
 		for _, sh := range []string{"", "image", "audio"} {
-			ev, err := train.EvalModel(m, p, te, sh, perm, workers)
-			if err != nil {
-				return err
+			ev := ship.evals[sf.run] // unshuffled: already evaluated (same weights)
+			if sh != "" {
+				if ev, err = train.EvalModel(m, model.Fast, te, sh, perm, workers); err != nil {
+					return err
+				}
 			}
 			name := sh
 			if name == "" {
@@ -347,6 +345,7 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 				rows = append(rows, shuffleRow{"i2m2 intra part (image x audio experts)", name, ev.IntraOnly.Acc, ev.IntraOnly.Conf})
 			}
 		}
+		fmt.Fprintf(os.Stderr, "shuffle analysis: %s done\n", sf.label)
 	}
 	shuffleInfo := map[string]any{
 		"seed_model": ship.Seed, "perm_seed": permSeed, "n": te.N,

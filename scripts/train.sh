@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The full training pipeline (issue 3): for each seed, `i2m2 train` pre-trains
+# the image, audio and inter experts and fine-tunes the intra-only and I2M2
+# products (paper recipe, train/pipeline.go); the seeds run as parallel
+# processes (one Go thread each). Then `i2m2 eval --runs` evaluates every model
+# on the test split with the Go inference engine, writes the shipped weights
+# (weights/avmnist-tts-{int8,f32}.i2m2, baselines), weights/manifest.json and
+# the tables in weights/results/.
+#
+# Background-friendly:  nohup bash scripts/train.sh > /tmp/train.log 2>&1 &
+# Environment: SEEDS (default "1 2 3"), UNI/INTER/FINE epochs (default 3/2/2),
+# LIMIT (samples per split, 0 = all), RUNS (run directory, default /tmp/i2m2-runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SEEDS=${SEEDS:-"1 2 3"}
+UNI=${UNI:-3}
+INTER=${INTER:-2}
+FINE=${FINE:-2}
+LIMIT=${LIMIT:-0}
+RUNS=${RUNS:-/tmp/i2m2-runs}
+BIN=$RUNS/i2m2
+mkdir -p "$RUNS" weights/results
+echo "== $(date -u +%T) building i2m2"
+go build -o "$BIN" ./cmd/i2m2
+echo "== $(date -u +%T) training seeds [$SEEDS]: uni $UNI, inter $INTER, fine $FINE epochs, limit $LIMIT, runs in $RUNS"
+start=$(date +%s)
+pids=()
+dirs=()
+for s in $SEEDS; do
+	d=$RUNS/seed$s
+	rm -rf "$d"
+	mkdir -p "$d"
+	dirs+=("$d")
+	( GOMAXPROCS=1 "$BIN" train --seed "$s" --uni "$UNI" --inter "$INTER" --fine "$FINE" --limit "$LIMIT" --out "$d" 2>&1 |
+		tee "$d/train.log" ) &
+	pids+=($!)
+done
+fail=0
+for p in "${pids[@]}"; do
+	wait "$p" || fail=1
+done
+for d in "${dirs[@]}"; do
+	[ -s "$d/history.json" ] || fail=1
+done
+if [ "$fail" != 0 ]; then
+	echo "== training failed (logs in $RUNS/seed*/train.log)" >&2
+	exit 1
+fi
+echo "== $(date -u +%T) training done in $(( ($(date +%s) - start) / 60 )) min; evaluating"
+"$BIN" eval --limit "$LIMIT" --runs "$(IFS=,; echo "${dirs[*]}")" --weights weights --results weights/results
+for s in $SEEDS; do
+	cp "$RUNS/seed$s/train.log" "weights/results/train-seed$s.log"
+	cp "$RUNS/seed$s/history.json" "weights/results/history-seed$s.json"
+done
+echo "== $(date -u +%T) done in $(( ($(date +%s) - start) / 60 )) min: weights/manifest.json, weights/results/"
