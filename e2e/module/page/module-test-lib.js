@@ -5,6 +5,9 @@
 (function () {
   'use strict';
 
+  const violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+
   function sameF32(got, want) {
     if (!got || got.length !== want.length) return false;
     for (let i = 0; i < want.length; i++) {
@@ -52,7 +55,7 @@
     const G = globalThis.I2M2_GOLDEN;
     const failures = [];
     const report = { ok: false, failures, timings: {} };
-    const out = document.getElementById('out');
+    const out = document.getElementById('out') || {};
     try {
       const t0 = performance.now();
       let model;
@@ -60,6 +63,7 @@
         model = await load(options);
       } catch (e) {
         report.loadError = e.message;
+        report.loadErrorIsError = e instanceof Error;
         out.textContent = 'load error: ' + e.message;
         return report;
       }
@@ -116,6 +120,8 @@
     } catch (e) {
       failures.push('exception: ' + (e && e.message));
     }
+    report.cspViolations = violations;
+    if (violations.length) failures.push('CSP violations: ' + violations.join('; '));
     report.ok = failures.length === 0;
     out.textContent = JSON.stringify(report, null, 1);
     return report;

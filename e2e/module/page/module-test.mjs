@@ -7,4 +7,5 @@ if (q.has('worker')) opts.worker = q.get('worker') === '1';
 if (q.has('workers')) opts.workers = Number(q.get('workers'));
 if (q.has('wasm')) opts.wasm = q.get('wasm');
 if (q.has('model')) opts.model = q.get('model');
+if (q.has('cache')) opts.cache = true;
 globalThis.__i2m2test = globalThis.I2M2Test.run(load, opts, { bench: q.get('bench') === '1' });
