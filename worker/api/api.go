@@ -61,6 +61,9 @@ type Server struct {
 	infoOnce sync.Once
 	info     []byte
 
+	mu   sync.Mutex
+	free []*slot // idle run states; not a sync.Pool, which a GC empties
+
 	started  time.Time
 	requests atomic.Int64
 }
@@ -183,14 +186,19 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
+	sl, err := s.get(m, path)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	defer s.put(sl)
 	results := make([]*result, len(req.samples))
 	for i, in := range req.samples {
-		res, err := m.Predict(path, in)
-		if err != nil { // ErrInput / ErrNoExpert: the request's fault
+		if err := sl.p.Predict(in, sl.r); err != nil { // ErrInput / ErrNoExpert: the request's fault
 			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+err.Error())
 			return
 		}
-		if results[i] = newResult(m, res); !results[i].finite() {
+		if results[i] = newResult(m, sl.r); !results[i].finite() {
 			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+"the inputs drive the model to non-finite outputs (inputs are expected in [0, 1])")
 			return
 		}
@@ -202,6 +210,41 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, results[0])
+}
+
+// slot is one caller's run state: the engine's activation buffers and a
+// result, reused across requests (making them is the expensive part of a
+// prediction in wasm, where it sets off garbage collections).
+type slot struct {
+	p *model.Predictor
+	r *model.Result
+}
+
+// maxFree bounds the idle slots kept (one per concurrently running request).
+const maxFree = 64
+
+func (s *Server) get(m *model.Model, path model.Path) (*slot, error) {
+	s.mu.Lock()
+	if n := len(s.free); n > 0 {
+		sl := s.free[n-1]
+		s.free = s.free[:n-1]
+		s.mu.Unlock()
+		return sl, nil
+	}
+	s.mu.Unlock()
+	p, err := m.NewPredictor(path)
+	if err != nil {
+		return nil, err
+	}
+	return &slot{p, m.NewResult()}, nil
+}
+
+func (s *Server) put(sl *slot) {
+	s.mu.Lock()
+	if len(s.free) < maxFree {
+		s.free = append(s.free, sl)
+	}
+	s.mu.Unlock()
 }
 
 func samplePrefix(batch bool, i int) string {

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/i2m2-wasm/i2m2/worker/api"
+)
+
+func init() {
+	register("serve", "serve the worker's HTTP API (POST /predict, GET /model, GET /healthz) natively", runServe)
+}
+
+// runServe runs worker/api, the handler the Cloudflare Worker runs, as a
+// plain net/http server (on loopback unless told otherwise).
+func runServe(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8090", "listen address (port 0: any free port)")
+	modelPath := fs.String("model", "weights/avmnist-tts-int8.i2m2", "model file")
+	manifest := fs.String("manifest", "weights/manifest.json", "manifest for GET /model (optional)")
+	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "request body limit in bytes")
+	maxBatch := fs.Int("max-batch", api.DefaultMaxBatch, "samples per batch request")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(*modelPath)
+	if err != nil {
+		return err
+	}
+	mf, err := os.ReadFile(*manifest)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	srv := api.New(b, api.Options{Manifest: mf, MaxBodyBytes: *maxBody, MaxBatch: *maxBatch})
+	if _, _, err := srv.Model(); err != nil { // natively, fail at start rather than per request
+		return fmt.Errorf("%s: %w", *modelPath, err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, MaxHeaderBytes: 64 << 10}
+	fmt.Printf("i2m2 serve: %s on http://%s/ (POST /predict, GET /model, GET /healthz)\n", *modelPath, ln.Addr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return hs.Shutdown(sctx)
+	}
+}
