@@ -74,7 +74,8 @@ export class OursWorkerPool {
       const cnt = Math.floor(n / nw) + (i < n % nw ? 1 : 0);
       const img = image.slice(from * ni, (from + cnt) * ni);
       const aud = audio.slice(from * na, (from + cnt) * na);
-      jobs.push(this.call(this.workers[i], { op: 'predict', image: img, audio: aud, n: cnt }, [img.buffer, aud.buffer]).then((r) => [from * k, r.out]));
+      const off = from * k;
+      jobs.push(this.call(this.workers[i], { op: 'predict', image: img, audio: aud, n: cnt }, [img.buffer, aud.buffer]).then((r) => [off, r.out]));
       from += cnt;
     }
     const out = new Float32Array(n * k);

@@ -7,8 +7,8 @@
 //   io.urls         {wasm, exec} absolute URLs for workers (browser only)
 //   io.ort()        -> onnxruntime-web module;  io.tf() -> tf with tfjs-backend-wasm set
 //   io.i2m2()       -> the project's JS module { load } from dist/, or null
-import { loadOursMin, OursWorkerPool } from './ours-min.mjs';
-import { buildTfjsModel } from './tfjs-model.mjs';
+// Runtime-specific code is imported on demand, so a page that runs one
+// runtime fetches only that runtime's files (bytes are counted per runtime).
 
 const IMAGE = [1, 28, 28], AUDIO = [1, 40, 40], K = 10;
 
@@ -39,6 +39,7 @@ async function ours(io, path, worker, workers = 1) {
   if (await io.i2m2()) return oursModule(io, path, worker, workers);
   const file = path === 'int8' ? 'model-int8.i2m2' : 'model-f32.i2m2';
   const model = await io.bytes(file);
+  const { loadOursMin, OursWorkerPool } = await import('./ours-min.mjs');
   if (worker) {
     const pool = await OursWorkerPool.create({ workers, wasmUrl: io.urls.wasm, execUrl: io.urls.exec, model, path });
     return { impl: 'bench/ourwasm (minimal bridge), module workers', info: pool.info, run: (a, b, n) => pool.predict(a, b, n), dispose: () => pool.dispose() };
@@ -68,6 +69,7 @@ async function ortRuntime(io) {
 
 async function tfjsRuntime(io) {
   const tf = await io.tf();
+  const { buildTfjsModel } = await import('./tfjs-model.mjs');
   const graph = JSON.parse(new TextDecoder().decode(await io.bytes('tfjs.json')));
   const m = buildTfjsModel(tf, graph, await io.bytes('tfjs.bin'));
   return {

@@ -1,0 +1,339 @@
+// The browser benchmark: ours (int8, float32; main thread, worker) vs
+// onnxruntime-web 1.30 (wasm, 1 thread) vs tfjs-backend-wasm 4.22 on the same
+// I2M2 model, in Node and in headless Chromium, in one run.
+//
+//   node bench/run.mjs [--gen build/bench] [--quick]
+//
+// Needs the folder written by scripts/bench-20-browser.sh (bench/prep output,
+// ours.wasm, wasm_exec.js). Writes bench/results.json, bench/results.md and
+// the browser section of bench/README.md.
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { nodeIO } from './node-io.mjs';
+import { RUNTIMES, measure } from './web/runtimes.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
+const quick = argv.includes('--quick');
+const GEN = path.resolve(ROOT, opt('--gen', 'build/bench'));
+const DIST = path.join(ROOT, 'dist');
+const ROUNDS = Number(opt('--rounds', quick ? 3 : 12));
+const COLD = Number(opt('--cold', quick ? 1 : 5));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const t0 = Date.now();
+const log = (...a) => console.error(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s]`, ...a);
+
+// Ours is the project's JS module (dist/i2m2.mjs) when it is built and loads,
+// else bench/ourwasm through bench/web/ours-min.mjs. BENCH_OURS=min forces the latter.
+const useModule = fs.existsSync(path.join(DIST, 'i2m2.mjs')) && process.env.BENCH_OURS !== 'min';
+const meta = JSON.parse(fs.readFileSync(path.join(GEN, 'meta.json'), 'utf8'));
+
+// ---- static server on 127.0.0.1 (records every path it serves) ----
+const ROUTES = [
+  ['/web/', path.join(ROOT, 'bench/web')],
+  ['/gen/', GEN],
+  ['/ort/', path.join(ROOT, 'node_modules/onnxruntime-web/dist')],
+  ['/tfjs-core/', path.join(ROOT, 'node_modules/@tensorflow/tfjs-core/dist')],
+  ['/tfjs-wasm/', path.join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')],
+  ['/dist/', DIST],
+];
+const MIME = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+let served = [];
+function resolveUrl(u) {
+  const p = decodeURIComponent(new URL(u, 'http://x').pathname);
+  for (const [prefix, dir] of ROUTES) {
+    if (p.startsWith(prefix)) {
+      const f = path.join(dir, p.slice(prefix.length));
+      if (f.startsWith(dir) && fs.existsSync(f) && fs.statSync(f).isFile()) return f;
+    }
+  }
+  return null;
+}
+const server = http.createServer((req, res) => {
+  const f = resolveUrl(req.url);
+  if (!f) {
+    if (!req.url.startsWith('/favicon')) log(`404 ${req.url}`);
+    res.writeHead(404); res.end('not found'); return;
+  }
+  served.push(f);
+  res.writeHead(200, { 'Content-Type': MIME[path.extname(f)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+  fs.createReadStream(f).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const BASE = `http://127.0.0.1:${server.address().port}`;
+log(`serving on ${BASE}; ours = ${useModule ? 'dist/i2m2.mjs' : 'bench/ourwasm'}; model: ${meta.label}`);
+
+// ---- sizes: raw, gzip -9, brotli q11 of each served file ----
+const sizeCache = new Map();
+function sizes(f) {
+  if (!sizeCache.has(f)) {
+    const b = fs.readFileSync(f);
+    sizeCache.set(f, {
+      raw: b.length,
+      gzip: zlib.gzipSync(b, { level: 9 }).length,
+      brotli: zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length,
+    });
+  }
+  return sizeCache.get(f);
+}
+function category(f) {
+  const b = path.basename(f);
+  if (b.endsWith('.wasm')) return 'wasm';
+  if (/\.(i2m2|onnx)$/.test(b) || b === 'tfjs.bin' || b === 'tfjs.json') return 'weights';
+  return 'glue';
+}
+function bytesOf(files, exclude) {
+  const out = { files: [] };
+  for (const c of ['wasm', 'glue', 'weights', 'total']) out[c] = { raw: 0, gzip: 0, brotli: 0 };
+  for (const f of new Set(files)) {
+    if (exclude.has(f)) continue;
+    const s = sizes(f), c = category(f);
+    for (const k of ['raw', 'gzip', 'brotli']) { out[c][k] += s[k]; out.total[k] += s[k]; }
+    out.files.push(path.relative(ROOT, f));
+  }
+  return out;
+}
+
+// ---- process memory from /proc: the renderers of one browser ----
+function procs() {
+  const out = [];
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      out.push({ pid: Number(d), ppid, cmd });
+    } catch { /* gone */ }
+  }
+  return out;
+}
+// Chromium rewrites its children's argv into one space-separated string, so
+// match on the joined command line. The page renderers carry the profile's
+// --user-data-dir; the --top-chrome-webui renderer is the browser's own UI.
+function rendererMemory(userDataDir) {
+  let best = null;
+  for (const p of procs()) {
+    const c = p.cmd.join(' ');
+    if (!c.includes('--type=renderer') || c.includes('--top-chrome-webui') || !c.includes(`--user-data-dir=${userDataDir}`)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${p.pid}/status`, 'utf8');
+      const kb = (key) => Number((st.match(new RegExp(`${key}:\\s+(\\d+)`)) || [0, 0])[1]);
+      const m = { pid: p.pid, vm_hwm_kb: kb('VmHWM'), vm_rss_kb: kb('VmRSS') };
+      if (!best || m.vm_hwm_kb > best.vm_hwm_kb) best = m;
+    } catch { /* gone */ }
+  }
+  return best;
+}
+
+const median = (v) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const oursQuery = useModule ? '?ours=module' : '';
+
+// ---- 1. Node ----
+log('Node: loading runtimes');
+const nodeRes = {};
+{
+  const io = nodeIO(GEN, DIST);
+  const rts = {};
+  for (const id of ['ours-int8', 'ours-f32', 'ort', 'tfjs']) {
+    const t = performance.now();
+    rts[id] = await RUNTIMES[id].create(io);
+    nodeRes[id] = { create_ms: performance.now() - t, impl: rts[id].impl };
+  }
+  const m = await measure(rts, { rounds: Math.max(3, Math.round(ROUNDS * 0.75)), log: (s) => log('Node', s) });
+  for (const id of Object.keys(rts)) { Object.assign(nodeRes[id], m.latency[id]); await rts[id].dispose(); }
+}
+
+// ---- 2. Chromium: latency (all runtimes in one page, interleaved) + worker throughput ----
+log('Chromium: latency and throughput');
+let chrome;
+{
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const page = await browser.newPage();
+  page.on('console', (m) => { if (m.type() === 'error') log('page:', m.text()); });
+  page.on('pageerror', (e) => log('page error:', e.message));
+  await page.goto(`${BASE}/web/bench.html${oursQuery}`);
+  await page.waitForFunction(() => window.benchReady === true);
+  chrome = await page.evaluate((cfg) => window.runLatency(cfg), {
+    ids: ['ours-int8', 'ours-f32', 'ours-int8-worker', 'ours-f32-worker', 'ort', 'tfjs'],
+    rounds: ROUNDS, calls1: 10, calls64: 1,
+    workerCompare: ['ours-int8-worker', 'ours-int8-workers2', 'ours-f32-worker', 'ours-f32-workers2'],
+    throughputRounds: quick ? 2 : 5,
+  });
+  chrome.version = browser.version();
+  await browser.close();
+}
+
+// ---- 3. Chromium: cold start, bytes, memory (a fresh browser per run) ----
+async function coldRun(id) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'i2m2-cold-'));
+  const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true });
+  try {
+    const page = ctx.pages()[0] || await ctx.newPage();
+    served = [];
+    const q = id ? `?rt=${id}${useModule ? '&ours=module' : ''}` : '';
+    await page.goto(`${BASE}/web/cold.html${q}`);
+    let r = { first_prediction_ms: null };
+    if (id) {
+      await page.waitForFunction(() => window.__cold !== undefined);
+      r = await page.evaluate(() => window.__cold);
+      if (r.error) throw new Error(`${id} cold start: ${r.error}`);
+    } else {
+      await page.waitForFunction(() => window.benchReady === true);
+    }
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const mt = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+    r.js_heap_used_bytes = mt.JSHeapUsedSize;
+    r.renderer = rendererMemory(dir);
+    r.files = [...served];
+    return r;
+  } finally {
+    await ctx.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const coldIds = ['ours-int8-worker', 'ours-int8', 'ort', 'tfjs'];
+log('Chromium: baseline page (harness only)');
+const base = await coldRun(null);
+const harness = new Set(base.files);
+const cold = Object.fromEntries(coldIds.map((id) => [id, []]));
+for (let rep = 0; rep < COLD; rep++) {
+  for (let j = 0; j < coldIds.length; j++) {
+    const id = coldIds[(j + rep) % coldIds.length];
+    cold[id].push(await coldRun(id));
+  }
+  log(`cold start round ${rep + 1}/${COLD}`);
+}
+server.close();
+
+// ---- results ----
+const L = chrome.latency;
+const coldSummary = Object.fromEntries(coldIds.map((id) => {
+  const runs = cold[id];
+  const first = runs.map((r) => r.first_prediction_ms);
+  return [id, {
+    first_prediction_ms: { median: median(first), min: Math.min(...first), max: Math.max(...first), n: first.length },
+    ready_ms_median: median(runs.map((r) => r.ready_ms)),
+    renderer_peak_rss_kb_median: median(runs.map((r) => r.renderer?.vm_hwm_kb ?? NaN)),
+    js_heap_used_bytes_median: median(runs.map((r) => r.js_heap_used_bytes)),
+    wasm_memory_bytes: runs[0].wasm_memory_bytes,
+    impl: runs[0].impl,
+    bytes: bytesOf(runs[0].files, harness),
+  }];
+}));
+const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1];
+const r3 = (x) => (x == null || Number.isNaN(x) ? null : Math.round(x * 1000) / 1000);
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpu, cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, chromium: chrome.version, go: execFileSync('go', ['version']).toString().trim() },
+  model: { ...meta, classes: undefined },
+  ours_impl: useModule ? 'dist/i2m2.mjs (wasm/ JS module)' : 'bench/ourwasm (minimal bridge; the wasm/ JS module was not built)',
+  ours_int8_b1_ms: r3(L['ours-int8'].b1_ms.median),
+  ours_f32_b1_ms: r3(L['ours-f32'].b1_ms.median),
+  ours_int8_worker_b1_ms: r3(L['ours-int8-worker'].b1_ms.median),
+  ours_f32_worker_b1_ms: r3(L['ours-f32-worker'].b1_ms.median),
+  ort_b1_ms: r3(L.ort.b1_ms.median),
+  tfjs_b1_ms: r3(L.tfjs.b1_ms.median),
+  ours_int8_b64_ms_per_sample: r3(L['ours-int8'].b64_ms_per_sample.median),
+  ours_f32_b64_ms_per_sample: r3(L['ours-f32'].b64_ms_per_sample.median),
+  ort_b64_ms_per_sample: r3(L.ort.b64_ms_per_sample.median),
+  tfjs_b64_ms_per_sample: r3(L.tfjs.b64_ms_per_sample.median),
+  ours_cold_start_ms: r3(coldSummary['ours-int8-worker'].first_prediction_ms.median),
+  ours_main_thread_cold_start_ms: r3(coldSummary['ours-int8'].first_prediction_ms.median),
+  ort_cold_start_ms: r3(coldSummary.ort.first_prediction_ms.median),
+  tfjs_cold_start_ms: r3(coldSummary.tfjs.first_prediction_ms.median),
+  ours_bytes_gzip: coldSummary['ours-int8-worker'].bytes.total.gzip,
+  ort_bytes_gzip: coldSummary.ort.bytes.total.gzip,
+  tfjs_bytes_gzip: coldSummary.tfjs.bytes.total.gzip,
+  ours_bytes_brotli: coldSummary['ours-int8-worker'].bytes.total.brotli,
+  ort_bytes_brotli: coldSummary.ort.bytes.total.brotli,
+  tfjs_bytes_brotli: coldSummary.tfjs.bytes.total.brotli,
+  ours_throughput_int8_workers1_per_s: r3(chrome.throughput['ours-int8-worker'].samples_per_s.median),
+  ours_throughput_int8_workers2_per_s: r3(chrome.throughput['ours-int8-workers2'].samples_per_s.median),
+  ours_throughput_f32_workers1_per_s: r3(chrome.throughput['ours-f32-worker'].samples_per_s.median),
+  ours_throughput_f32_workers2_per_s: r3(chrome.throughput['ours-f32-workers2'].samples_per_s.median),
+  memory_method: 'peak RSS (VmHWM from /proc/PID/status) of the largest renderer of a fresh Chromium per cold run, after the first prediction, 20 more at batch 1 and one at batch 64; also CDP Performance.getMetrics JSHeapUsedSize (JS heap only: wasm memories are outside it)',
+  baseline_page: { renderer_peak_rss_kb: base.renderer?.vm_hwm_kb ?? null, js_heap_used_bytes: base.js_heap_used_bytes, harness_files: base.files.map((f) => path.relative(ROOT, f)) },
+  chromium: { latency: L, created: chrome.created, max_prob_diff_vs_ours_f32: chrome.max_prob_diff_vs_ours_f32, throughput: chrome.throughput, cold: coldSummary, hardwareConcurrency: chrome.hardwareConcurrency, userAgent: chrome.userAgent },
+  node: nodeRes,
+  settings: { rounds: ROUNDS, calls_per_b1_sample: 10, cold_repeats: COLD, batch_throughput: 128, interleaving: 'runtime order rotates every round; cold runs rotate too' },
+  wall_s: null,
+};
+const ratio = (a, b) => (a != null && b ? Math.round((a / b) * 100) / 100 : null);
+results.ratios = {
+  b1_ours_int8_over_ort: ratio(results.ours_int8_b1_ms, results.ort_b1_ms),
+  b1_ours_int8_over_tfjs: ratio(results.ours_int8_b1_ms, results.tfjs_b1_ms),
+  b1_ours_f32_over_ort: ratio(results.ours_f32_b1_ms, results.ort_b1_ms),
+  b64_ours_int8_over_ort: ratio(results.ours_int8_b64_ms_per_sample, results.ort_b64_ms_per_sample),
+  b64_ours_int8_over_tfjs: ratio(results.ours_int8_b64_ms_per_sample, results.tfjs_b64_ms_per_sample),
+  cold_ours_over_ort: ratio(results.ours_cold_start_ms, results.ort_cold_start_ms),
+  cold_ours_over_tfjs: ratio(results.ours_cold_start_ms, results.tfjs_cold_start_ms),
+  bytes_gzip_ours_over_ort: ratio(results.ours_bytes_gzip, results.ort_bytes_gzip),
+  bytes_gzip_ours_over_tfjs: ratio(results.ours_bytes_gzip, results.tfjs_bytes_gzip),
+  workers2_over_workers1_int8: ratio(results.ours_throughput_int8_workers2_per_s, results.ours_throughput_int8_workers1_per_s),
+};
+results.wall_s = Math.round((Date.now() - t0) / 1000);
+
+// ---- markdown ----
+const f = (x, d = 2) => (x == null || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
+const spread = (s) => `${f(s.median)} (${f(s.p25)}–${f(s.p75)})`;
+const kb = (n) => (n == null ? 'n/a' : `${(n / 1024).toFixed(0)} KiB`);
+const mb = (k) => (k == null || Number.isNaN(k) ? 'n/a' : `${(k / 1024).toFixed(0)} MiB`);
+const rows = [
+  ['ours int8, main thread', 'ours-int8', 'ours-int8'],
+  ['ours int8, worker', 'ours-int8-worker', 'ours-int8-worker'],
+  ['ours float32, main thread', 'ours-f32', null],
+  ['ours float32, worker', 'ours-f32-worker', null],
+  ['onnxruntime-web 1.30 (wasm, 1 thread)', 'ort', 'ort'],
+  ['tfjs-backend-wasm 4.22', 'tfjs', 'tfjs'],
+];
+let md = `Measured ${results.date.slice(0, 16).replace('T', ' ')} UTC on ${cpu} (${results.machine.cores} cores), ${results.machine.os}; `
+  + `Chromium ${chrome.version} headless, Node ${process.version}, ${results.machine.go}.\n`
+  + `Model: ${meta.label}; ${meta.macs} multiply-adds per sample (all three experts). Ours: ${results.ours_impl}.\n\n`
+  + '| runtime (Chromium) | batch 1, ms | batch 64, ms/sample | cold start, ms | download gzip (wasm + glue + weights) | brotli | peak renderer RSS |\n'
+  + '| --- | --- | --- | --- | --- | --- | --- |\n';
+for (const [label, id, cid] of rows) {
+  const c = cid ? coldSummary[cid] : null;
+  md += `| ${label} | ${spread(L[id].b1_ms)} | ${spread(L[id].b64_ms_per_sample)} | ${c ? f(c.first_prediction_ms.median, 0) : '—'} | `
+    + `${c ? `${kb(c.bytes.total.gzip)} (${kb(c.bytes.wasm.gzip)} + ${kb(c.bytes.glue.gzip)} + ${kb(c.bytes.weights.gzip)})` : '—'} | ${c ? kb(c.bytes.total.brotli) : '—'} | ${c ? mb(c.renderer_peak_rss_kb_median) : '—'} |\n`;
+}
+md += `\nMedians over ${ROUNDS} interleaved rounds (p25–p75 in brackets); batch 1 = mean of 10 calls per round. Cold start: page navigation to the first prediction (batch 1) in a fresh browser profile, median of ${COLD} runs (ours = int8 in a worker, the default; main thread: ${f(results.ours_main_thread_cold_start_ms, 0)} ms). `
+  + `Bytes: every file the cold page fetched beyond the harness page, compressed here with gzip -9 and brotli q11. Memory: ${results.memory_method}; the harness page alone: ${mb(results.baseline_page.renderer_peak_rss_kb)}.\n\n`
+  + '| Node ' + process.version + ' | batch 1, ms | batch 64, ms/sample |\n| --- | --- | --- |\n';
+for (const id of ['ours-int8', 'ours-f32', 'ort', 'tfjs']) md += `| ${RUNTIMES[id].label} | ${spread(nodeRes[id].b1_ms)} | ${spread(nodeRes[id].b64_ms_per_sample)} |\n`;
+const tp = chrome.throughput;
+md += `\nOur batch throughput in Chromium (batch of 128 split over module workers, each with its own instance): int8 ${f(tp['ours-int8-worker'].samples_per_s.median, 0)}/s with 1 worker, ${f(tp['ours-int8-workers2'].samples_per_s.median, 0)}/s with 2; `
+  + `float32 ${f(tp['ours-f32-worker'].samples_per_s.median, 0)}/s and ${f(tp['ours-f32-workers2'].samples_per_s.median, 0)}/s (navigator.hardwareConcurrency ${chrome.hardwareConcurrency}).\n\n`;
+const R = results.ratios;
+md += `Ratios (ours int8 / other; below 1 is better for us): batch 1 ${R.b1_ours_int8_over_ort}× ORT, ${R.b1_ours_int8_over_tfjs}× tfjs; batch 64 ${R.b64_ours_int8_over_ort}× ORT, ${R.b64_ours_int8_over_tfjs}× tfjs; `
+  + `cold start ${R.cold_ours_over_ort}× ORT, ${R.cold_ours_over_tfjs}× tfjs; gzip bytes ${R.bytes_gzip_ours_over_ort}× ORT, ${R.bytes_gzip_ours_over_tfjs}× tfjs.\n`;
+const agree = Object.entries(chrome.max_prob_diff_vs_ours_f32).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ');
+md += `Outputs agree (max |prob diff| vs ours float32 on the batch of 64): ${agree}.\n`;
+
+fs.writeFileSync(path.join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
+fs.writeFileSync(path.join(ROOT, 'bench/results.md'), md);
+const readme = path.join(ROOT, 'bench/README.md');
+const START = '<!-- section: browser (owner: bench/) -->', END = '<!-- end section: browser -->';
+const txt = fs.readFileSync(readme, 'utf8');
+const a = txt.indexOf(START), b = txt.indexOf(END);
+if (a >= 0 && b > a) {
+  const head = '\n## In the browser: ours vs onnxruntime-web vs TensorFlow.js\n\nRun: `./build.sh bench` (scripts/bench-20-browser.sh → bench/run.mjs). Raw figures: bench/results.json.\n\n';
+  const keep = txt.slice(a + START.length, b);
+  const notesAt = keep.indexOf('<!-- notes -->');
+  const notes = notesAt >= 0 ? keep.slice(notesAt) : '';
+  fs.writeFileSync(readme, txt.slice(0, a + START.length) + head + md + '\n' + notes + txt.slice(b));
+}
+console.log(md);
+log(`done in ${results.wall_s} s`);
+process.exit(0);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Browser benchmark (issue 7): ours (int8, float32; main thread, worker) vs
+# onnxruntime-web 1.30 (wasm, 1 thread) vs tfjs-backend-wasm 4.22, in Node and
+# headless Chromium, one run. Writes bench/results.json, bench/results.md and
+# the browser section of bench/README.md. BENCH_QUICK=1 for a short smoke run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+gen=build/bench
+mkdir -p "$gen"
+[ -d node_modules/onnxruntime-web ] || npm ci --no-audit --no-fund
+echo "bench-20-browser: go run ./bench/prep -out $gen (model, ONNX, tfjs graph)"
+go run ./bench/prep -out "$gen"
+echo "bench-20-browser: GOOS=js GOARCH=wasm go build ./bench/ourwasm -> $gen/ours.wasm"
+GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$gen/ours.wasm" ./bench/ourwasm
+cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$gen/wasm_exec.js"
+echo "bench-20-browser: node bench/run.mjs (Node, then Chromium: latency, throughput, cold start, bytes, memory)"
+node bench/run.mjs --gen "$gen" ${BENCH_QUICK:+--quick}
