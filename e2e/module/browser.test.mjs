@@ -11,11 +11,9 @@ import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 import { serve, CSP } from './server.mjs';
+import { CHROMIUM, ARGS } from './chromium.mjs';
 
 const DIST = resolve(process.env.I2M2_DIST || new URL('../../dist', import.meta.url).pathname);
-export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let browser, plain, strict, profile, ctx;
 before(async () => {
