@@ -8,6 +8,7 @@ package main
 
 import (
 	"embed"
+	"runtime/debug"
 	"syscall/js"
 
 	"github.com/i2m2-wasm/i2m2/worker/api"
@@ -18,6 +19,10 @@ import (
 var assets embed.FS
 
 func main() {
+	// The Go heap here is a few MB (model, run state, one request); Go's
+	// default GOGC=100 collects every few requests, and a collection in wasm
+	// costs tens of ms (stop-the-world, one thread). Trade memory for CPU.
+	debug.SetGCPercent(400)
 	b, _ := assets.ReadFile("assets/model.i2m2")     // nil if the build put none there: every endpoint but /healthz says so
 	mf, _ := assets.ReadFile("assets/manifest.json") // optional
 	srv := api.New(b, api.Options{Manifest: mf})

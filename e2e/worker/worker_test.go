@@ -12,6 +12,7 @@
 package e2eworker
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -21,6 +22,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -138,7 +140,7 @@ func samples(t testing.TB, m *model.Model) []sample {
 		case 0, 1:
 			add(name+" floats", map[string]any{"image": im, "audio": au}, model.Inputs{"image": im, "audio": au})
 		case 2:
-			add(name+" u8", map[string]any{"image_u8": imgs[i], "audio_u8": ints(auds[i])}, model.Inputs{"image": im, "audio": au})
+			add(name+" u8", map[string]any{"image_u8": ints(imgs[i]), "audio_u8": ints(auds[i])}, model.Inputs{"image": im, "audio": au})
 		case 3:
 			if i%8 == 3 {
 				add(name+" image only", map[string]any{"image_u8": ints(imgs[i])}, model.Inputs{"image": im})
@@ -363,7 +365,13 @@ func TestBadInputs(t *testing.T) {
 			body = lengthless{body}
 		}
 		req, _ := http.NewRequest(c.method, url+c.path, body)
-		res, err := client.Do(req)
+		var res *http.Response
+		var err error
+		if len(c.body) > 1<<20 {
+			res, err = earlyResponse(req)
+		} else {
+			res, err = client.Do(req)
+		}
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -396,6 +404,30 @@ func TestBadInputs(t *testing.T) {
 	if after["instanceRequests"].(float64) < before["instanceRequests"].(float64)+float64(len(cases)) {
 		t.Errorf("the Go instance was restarted during the bad inputs (requests %v -> %v)", before["instanceRequests"], after["instanceRequests"])
 	}
+}
+
+// earlyResponse sends req on its own connection and reads the response while
+// the body is still being written: a server that rejects a body by its
+// length answers 413 and closes the connection without reading it, which
+// http.Client may report as a broken pipe instead of the response.
+func earlyResponse(req *http.Request) (*http.Response, error) {
+	conn, err := net.Dial("tcp", req.URL.Host)
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		req.Write(conn) // fails with a broken pipe once the server has answered and closed
+	}()
+	conn.SetReadDeadline(time.Now().Add(2 * time.Minute))
+	res, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	b, err := io.ReadAll(res.Body)
+	conn.Close()
+	res.Body = io.NopCloser(bytes.NewReader(b))
+	return res, err
 }
 
 func healthz(t testing.TB, url string) map[string]any {
