@@ -3,7 +3,7 @@
 // file:// (i2m2.classic.js, made from this file by build-classic.mjs).
 //
 // Rules for this file: no imports and nothing module-only (the classic build is a
-// plain script), no eval or new Function (CSP: script-src 'self'
+// plain script), no code from strings (CSP: script-src 'self'
 // 'wasm-unsafe-eval'). It needs globalThis.Go from Go's wasm_exec.js.
 
 const PREFIX = 'i2m2: ';
