@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -430,7 +431,7 @@ func badCases(t testing.TB) []struct {
 		{"all null", "POST", "/predict", `{"image":null,"audio":null}`, 400, "no expert can run"},
 		{"batch empty", "POST", "/predict", `{"batch":[]}`, 400, "empty"},
 		{"batch not array", "POST", "/predict", `{"batch":{"image":[]}}`, 400, "must be an array"},
-		{"batch plus modality", "POST", "/predict", `{"batch":[],"image":` + img + `}`, 400, "only the field"},
+		{"batch plus modality", "POST", "/predict", `{"batch":[{"audio":null}],"image":` + img + `}`, 400, "only the field"},
 		{"batch bad sample", "POST", "/predict", `{"batch":[{"audio":` + aud + `},{"audio":[1]}]}`, 400, "batch[1].audio: 1 values, want 1600"},
 		{"batch sample not object", "POST", "/predict", `{"batch":[1]}`, 400, "batch[0] must be a JSON object"},
 		{"batch too large", "POST", "/predict", `{"batch":[` + strings.TrimSuffix(n(`{"audio":null},`, DefaultMaxBatch+1), ",") + `]}`, 413, "limit is 32"},
@@ -572,6 +573,89 @@ func FuzzPredictRequest(f *testing.F) {
 		_, isErr := v["error"]
 		if isErr != (res.status != 200) {
 			t.Fatalf("status %d with body %.200s", res.status, res.body)
+		}
+	})
+}
+
+// FuzzDecodeMatchesStdlib checks the hand-written request parser against
+// encoding/json: it accepts only valid JSON, and what it accepts it reads as
+// encoding/json does (numbers parsed straight to float32, the _u8 rule v/255).
+func FuzzDecodeMatchesStdlib(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.json")
+	for _, name := range files {
+		b, _ := os.ReadFile(name)
+		f.Add(b)
+	}
+	f.Add([]byte(`{"im\u0061ge": null, "audio": [0` + zeros(1600) + `]}`))
+	f.Add([]byte(`{"batch":[{"image":null,"audio":[-0.0e+0` + zeros(1600) + `]}]}`))
+	for _, c := range badCases(f) {
+		if len(c.body) < 20000 {
+			f.Add([]byte(c.body))
+		}
+	}
+	_, m := testServer(f, Options{})
+	small, _ := model.AVMNIST(8, 8, 2).Build() // 64-value audio: short inputs reach the accepting paths
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, mm := range []*model.Model{m, small} {
+			req, err := decodeRequest(mm, bytes.NewReader(body), 4)
+			if err != nil {
+				if he, ok := err.(*httpError); !ok || (he.status != 400 && he.status != 413) {
+					t.Fatalf("error %#v", err)
+				}
+				continue
+			}
+			if !json.Valid(body) {
+				t.Fatalf("accepted invalid JSON %q", body)
+			}
+			dec := json.NewDecoder(bytes.NewReader(body))
+			dec.UseNumber()
+			var v map[string]any
+			if err := dec.Decode(&v); err != nil {
+				t.Fatalf("accepted %q, encoding/json: %v", body, err)
+			}
+			objs := []any{v}
+			if b, ok := v["batch"]; ok {
+				objs = b.([]any)
+			}
+			if len(objs) != len(req.samples) || req.batch != (v["batch"] != nil) {
+				t.Fatalf("%d samples, encoding/json %d", len(req.samples), len(objs))
+			}
+			for i, o := range objs {
+				want := o.(map[string]any)
+				got := req.samples[i]
+				if len(got) != len(want) {
+					t.Fatalf("sample %d: %d modalities, encoding/json %d", i, len(got), len(want))
+				}
+				for k, val := range want {
+					name, u8 := strings.CutSuffix(k, U8Suffix)
+					if mm.Modality(k) >= 0 {
+						name, u8 = k, false
+					}
+					x, ok := got[name]
+					if !ok {
+						t.Fatalf("sample %d: %q missing", i, k)
+					}
+					if val == nil {
+						if x != nil {
+							t.Fatalf("sample %d: %q null read as %v", i, k, x)
+						}
+						continue
+					}
+					arr := val.([]any)
+					if len(arr) != len(x) {
+						t.Fatalf("sample %d: %q %d values, encoding/json %d", i, k, len(x), len(arr))
+					}
+					for j, e := range arr {
+						w, err := strconv.ParseFloat(string(e.(json.Number)), 32)
+						if u8 {
+							w /= 255
+						}
+						if err != nil || float32(w) != x[j] {
+							t.Fatalf("sample %d: %s[%d] = %v, encoding/json %v (%v)", i, k, j, x[j], e, err)
+						}
+					}
+				}
+			}
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/i2m2-wasm/i2m2/model"
 )
@@ -43,176 +44,357 @@ type request struct {
 // of finite numbers (or "<name>_u8" to integers 0..255, or null for a missing
 // modality). JSON has no NaN or Infinity; strings ("NaN") and numbers beyond
 // float32 range (1e39, 1e999) are rejected with the index of the value.
+//
+// The body is parsed in one pass by a small parser for exactly this schema
+// (encoding/json's scanner costs more than the model itself under wasm).
+// It accepts only valid JSON (FuzzDecodeMatchesStdlib checks it against
+// encoding/json) and stops at the first problem.
 func decodeRequest(m *model.Model, r io.Reader, maxBatch int) (*request, error) {
-	dec := json.NewDecoder(r)
-	fields, err := decodeObject(dec, "request body")
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, readError(err)
+	}
+	ps := &parser{b: b}
+	ps.ws()
+	if ps.p == len(b) {
+		return nil, badRequest("empty request body: want a JSON object such as {\"image\": [...], \"audio\": [...]}")
+	}
+	req := &request{}
+	var single model.Inputs
+	err = ps.object("request body", func(key string, n int) error {
+		if key == "batch" {
+			if n > 0 {
+				return badRequest("a batch request has only the field \"batch\"")
+			}
+			req.batch = true
+			return ps.batch(m, maxBatch, req)
+		}
+		if req.batch {
+			return badRequest("a batch request has only the field \"batch\"")
+		}
+		if single == nil {
+			single = model.Inputs{}
+		}
+		return ps.modality(m, key, single, "")
+	})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			return nil, badRequest("malformed JSON: data after the request object")
-		}
-		return nil, jsonError(err)
+	if ps.ws(); ps.p != len(b) {
+		return nil, ps.syntax("data after the request object")
 	}
-	if raw, ok := fields.get("batch"); ok {
-		if len(fields) != 1 {
-			return nil, badRequest("a batch request has only the field \"batch\" (got %d fields)", len(fields))
+	if !req.batch {
+		if single == nil {
+			single = model.Inputs{}
 		}
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil || items == nil {
-			return nil, badRequest("\"batch\" must be an array of sample objects")
-		}
-		if len(items) == 0 {
-			return nil, badRequest("\"batch\" is empty")
-		}
-		if len(items) > maxBatch {
-			return nil, &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("batch has %d samples, the limit is %d", len(items), maxBatch)}
-		}
-		req := &request{batch: true, samples: make([]model.Inputs, len(items))}
-		for i, it := range items {
-			d := json.NewDecoder(bytes.NewReader(it))
-			f, err := decodeObject(d, fmt.Sprintf("batch[%d]", i))
-			if err != nil {
-				return nil, err
-			}
-			if req.samples[i], err = sampleInputs(m, f, fmt.Sprintf("batch[%d].", i)); err != nil {
-				return nil, err
-			}
-		}
-		return req, nil
+		req.samples = []model.Inputs{single}
 	}
-	in, err := sampleInputs(m, fields, "")
-	if err != nil {
-		return nil, err
-	}
-	return &request{samples: []model.Inputs{in}}, nil
+	return req, nil
 }
 
-// field is one member of a JSON object, its value kept raw (already checked
-// to be well-formed JSON by the decoder).
-type field struct {
-	name string
-	raw  json.RawMessage
+// readError turns a body read error into a 413 (the limit was hit) or a 400.
+func readError(err error) error {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than the limit of %d bytes", mb.Limit)}
+	}
+	return badRequest("reading the request body: %v", err)
 }
 
-type fieldList []field
+// parser is a cursor over a request body.
+type parser struct {
+	b []byte
+	p int
+}
 
-func (fs fieldList) get(name string) (json.RawMessage, bool) {
-	for _, f := range fs {
-		if f.name == name {
-			return f.raw, true
+func (ps *parser) ws() {
+	for ps.p < len(ps.b) {
+		switch ps.b[ps.p] {
+		case ' ', '\t', '\n', '\r':
+			ps.p++
+		default:
+			return
 		}
 	}
-	return nil, false
+}
+
+func (ps *parser) syntax(what string) error {
+	if ps.p >= len(ps.b) {
+		return badRequest("malformed JSON: unexpected end of the body")
+	}
+	return badRequest("malformed JSON at byte %d: %s", ps.p, what)
+}
+
+// object parses {"key": value, ...}, calling member for each key (n is the
+// number of members before it) with the cursor on the value, which member
+// must consume. Duplicate keys are rejected (encoding/json would silently
+// keep the last).
+func (ps *parser) object(what string, member func(key string, n int) error) error {
+	ps.ws()
+	if ps.p >= len(ps.b) {
+		return ps.syntax("want an object")
+	}
+	if c := ps.b[ps.p]; c != '{' {
+		if kind := valueKind(ps.b[ps.p:]); kind != "" {
+			return badRequest("%s must be a JSON object, got %s", what, kind)
+		}
+		return ps.syntax(fmt.Sprintf("unexpected %q", c))
+	}
+	ps.p++
+	var seen []string
+	for n := 0; ; n++ {
+		ps.ws()
+		if n == 0 && ps.p < len(ps.b) && ps.b[ps.p] == '}' {
+			ps.p++
+			return nil
+		}
+		key, err := ps.str()
+		if err != nil {
+			return err
+		}
+		for _, k := range seen {
+			if k == key {
+				return badRequest("%s: field %q appears twice", what, key)
+			}
+		}
+		if len(seen) == maxFields {
+			return badRequest("%s has more than %d fields", what, maxFields)
+		}
+		seen = append(seen, key)
+		if ps.ws(); ps.p >= len(ps.b) || ps.b[ps.p] != ':' {
+			return ps.syntax("want ':' after an object key")
+		}
+		ps.p++
+		ps.ws()
+		if err := member(key, n); err != nil {
+			return err
+		}
+		ps.ws()
+		if ps.p >= len(ps.b) {
+			return ps.syntax("")
+		}
+		switch ps.b[ps.p] {
+		case ',':
+			ps.p++
+		case '}':
+			ps.p++
+			return nil
+		default:
+			return ps.syntax("want ',' or '}' in an object")
+		}
+	}
 }
 
 // maxFields bounds the members of one object (the model has a handful of
 // modalities; anything beyond is an error anyway).
 const maxFields = 64
 
-// decodeObject reads one JSON object member by member, rejecting duplicate
-// names (which encoding/json would silently resolve to the last one).
-func decodeObject(dec *json.Decoder, what string) (fieldList, error) {
-	tok, err := dec.Token()
+// str parses a JSON string. Escapes are rare in keys: that case is handed to
+// encoding/json.
+func (ps *parser) str() (string, error) {
+	if ps.p >= len(ps.b) || ps.b[ps.p] != '"' {
+		return "", ps.syntax("want a string (object key)")
+	}
+	start := ps.p
+	esc := false
+	for i := ps.p + 1; i < len(ps.b); i++ {
+		switch c := ps.b[i]; {
+		case c == '\\':
+			esc = true
+			i++
+		case c == '"':
+			ps.p = i + 1
+			if !esc {
+				if !utf8.Valid(ps.b[start+1 : i]) {
+					return "", badRequest("malformed JSON at byte %d: invalid UTF-8 in a string", start)
+				}
+				return string(ps.b[start+1 : i]), nil
+			}
+			var s string
+			if err := json.Unmarshal(ps.b[start:i+1], &s); err != nil {
+				ps.p = start
+				return "", ps.syntax("bad escape in a string")
+			}
+			return s, nil
+		case c < 0x20:
+			ps.p = i
+			return "", ps.syntax("control character in a string")
+		}
+	}
+	ps.p = len(ps.b)
+	return "", ps.syntax("")
+}
+
+// batch parses [sample, ...] into req.samples.
+func (ps *parser) batch(m *model.Model, maxBatch int, req *request) error {
+	if ps.p >= len(ps.b) || ps.b[ps.p] != '[' {
+		if kind := valueKind(ps.b[ps.p:]); kind != "" {
+			return badRequest("\"batch\" must be an array of sample objects, got %s", kind)
+		}
+		return ps.syntax("want an array")
+	}
+	ps.p++
+	for i := 0; ; i++ {
+		ps.ws()
+		if i == 0 && ps.p < len(ps.b) && ps.b[ps.p] == ']' {
+			ps.p++
+			return badRequest("\"batch\" is empty")
+		}
+		if i == maxBatch {
+			return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("batch has more than %d samples, the limit is %d", maxBatch, maxBatch)}
+		}
+		in := model.Inputs{}
+		where := fmt.Sprintf("batch[%d]", i)
+		if err := ps.object(where, func(key string, _ int) error { return ps.modality(m, key, in, where+".") }); err != nil {
+			return err
+		}
+		req.samples = append(req.samples, in)
+		ps.ws()
+		if ps.p >= len(ps.b) {
+			return ps.syntax("")
+		}
+		switch ps.b[ps.p] {
+		case ',':
+			ps.p++
+		case ']':
+			ps.p++
+			return nil
+		default:
+			return ps.syntax("want ',' or ']' in an array")
+		}
+	}
+}
+
+// modality parses the value of field key (a modality name, or one with the
+// _u8 suffix) into in.
+func (ps *parser) modality(m *model.Model, key string, in model.Inputs, where string) error {
+	name, u8 := key, false
+	mi := m.Modality(name)
+	if mi < 0 && strings.HasSuffix(name, U8Suffix) {
+		name, u8 = strings.TrimSuffix(name, U8Suffix), true
+		mi = m.Modality(name)
+	}
+	if mi < 0 {
+		return badRequest("%sunknown modality %q (this model takes %s; %q gives a modality as integers 0-255)", where, key, modalityList(m), "<name>"+U8Suffix)
+	}
+	if _, dup := in[name]; dup {
+		return badRequest("%sgive %q or %q, not both", where, name, name+U8Suffix)
+	}
+	x, err := ps.numbers(m.Modalities[mi].Shape.Size(), u8)
 	if err != nil {
-		if err == io.EOF {
-			return nil, badRequest("empty %s: want a JSON object such as {\"image\": [...], \"audio\": [...]}", what)
+		var he *httpError
+		if errors.As(err, &he) {
+			return err
 		}
-		return nil, jsonError(err)
+		return badRequest("%s%s: %v", where, key, err)
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, badRequest("%s must be a JSON object, got %s", what, tokenKind(tok))
-	}
-	var fs fieldList
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, jsonError(err)
-		}
-		name, _ := tok.(string) // inside an object the decoder only yields string keys
-		if _, dup := fs.get(name); dup {
-			return nil, badRequest("%s: field %q appears twice", what, name)
-		}
-		if len(fs) == maxFields {
-			return nil, badRequest("%s has more than %d fields", what, maxFields)
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, jsonError(err)
-		}
-		fs = append(fs, field{name, raw})
-	}
-	if _, err := dec.Token(); err != nil { // the closing '}'
-		return nil, jsonError(err)
-	}
-	return fs, nil
+	in[name] = x // nil for JSON null: the modality is missing
+	return nil
 }
 
-func tokenKind(tok json.Token) string {
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '[' {
-			return "an array"
-		}
-		return string(t)
-	case string:
-		return "a string"
-	case float64, json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case nil:
-		return "null"
+// numbers parses null (nil) or an array of exactly n finite float32 numbers
+// (u8: integers 0..255, scaled by 1/255). Syntax errors come back as
+// *httpError, problems with a value as plain errors.
+func (ps *parser) numbers(n int, u8 bool) ([]float32, error) {
+	b := ps.b
+	if bytes.HasPrefix(b[ps.p:], []byte("null")) {
+		ps.p += 4
+		return nil, nil
 	}
-	return fmt.Sprintf("%T", tok)
+	if ps.p >= len(b) || b[ps.p] != '[' {
+		if kind := valueKind(b[ps.p:]); kind != "" {
+			return nil, fmt.Errorf("want an array of %d numbers, got %s", n, kind)
+		}
+		return nil, ps.syntax("want an array")
+	}
+	ps.p++
+	x := make([]float32, n)
+	for i := 0; ; i++ {
+		ps.ws()
+		if ps.p >= len(b) {
+			return nil, ps.syntax("")
+		}
+		if i == 0 && b[ps.p] == ']' {
+			ps.p++
+			return nil, fmt.Errorf("0 values, want %d", n)
+		}
+		start := ps.p
+		end := numberEnd(b, start)
+		if end < 0 {
+			if kind := valueKind(b[start:]); kind != "" && kind != "a number" {
+				return nil, fmt.Errorf("value %d is %s, not a number (JSON has no NaN or Infinity)", i, kind)
+			}
+			return nil, ps.syntax("bad number")
+		}
+		if i == n {
+			return nil, fmt.Errorf("more than %d values, want %d", n, n)
+		}
+		// The bytes are a valid JSON number, so the only possible error is ErrRange.
+		v, _ := strconv.ParseFloat(string(b[start:end]), 32)
+		if math.IsInf(v, 0) {
+			return nil, fmt.Errorf("value %d (%.40s) is outside the float32 range", i, b[start:end])
+		}
+		if u8 {
+			if v < 0 || v > 255 || v != math.Trunc(v) {
+				return nil, fmt.Errorf("value %d (%.40s) is not an integer 0-255", i, b[start:end])
+			}
+			v /= 255
+		}
+		x[i] = float32(v)
+		ps.p = end
+		ps.ws()
+		if ps.p >= len(b) {
+			return nil, ps.syntax("")
+		}
+		switch b[ps.p] {
+		case ',':
+			ps.p++
+		case ']':
+			ps.p++
+			if i+1 != n {
+				return nil, fmt.Errorf("%d values, want %d", i+1, n)
+			}
+			return x, nil
+		default:
+			return nil, ps.syntax("want ',' or ']' in an array")
+		}
+	}
 }
 
-// jsonError turns a decoder error into a 400 (or a 413 when the body limit
-// was hit).
-func jsonError(err error) error {
-	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
-		return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than the limit of %d bytes", mb.Limit)}
-	}
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
-		return badRequest("malformed JSON: unexpected end of the body")
-	}
-	var he *httpError
-	if errors.As(err, &he) {
-		return he
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return badRequest("malformed JSON at byte %d: %v", se.Offset, err)
-	}
-	return badRequest("malformed JSON: %v", err)
-}
-
-// sampleInputs maps one sample's fields to model inputs.
-func sampleInputs(m *model.Model, fs fieldList, where string) (model.Inputs, error) {
-	in := make(model.Inputs, len(fs))
-	for _, f := range fs {
-		name, u8 := f.name, false
-		mi := m.Modality(name)
-		if mi < 0 && strings.HasSuffix(name, U8Suffix) {
-			name, u8 = strings.TrimSuffix(name, U8Suffix), true
-			mi = m.Modality(name)
+// numberEnd returns the end of the JSON number starting at b[p] (RFC 8259
+// §6: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?), or -1.
+func numberEnd(b []byte, p int) int {
+	digits := func() int {
+		s := p
+		for p < len(b) && b[p] >= '0' && b[p] <= '9' {
+			p++
 		}
-		if mi < 0 {
-			return nil, badRequest("%sunknown modality %q (this model takes %s; %q gives a modality as integers 0-255)", where, f.name, modalityList(m), "<name>"+U8Suffix)
-		}
-		if _, dup := in[name]; dup {
-			return nil, badRequest("%sgive %q or %q, not both", where, name, name+U8Suffix)
-		}
-		md := m.Modalities[mi]
-		x, err := parseNumbers(f.raw, md.Shape.Size(), u8)
-		if err != nil {
-			return nil, badRequest("%s%s: %v", where, f.name, err)
-		}
-		in[name] = x // nil for JSON null: the modality is missing
+		return p - s
 	}
-	return in, nil
+	if p < len(b) && b[p] == '-' {
+		p++
+	}
+	if p < len(b) && b[p] == '0' {
+		p++
+	} else if p >= len(b) || b[p] < '1' || b[p] > '9' || digits() == 0 {
+		return -1
+	}
+	if p < len(b) && b[p] == '.' {
+		p++
+		if digits() == 0 {
+			return -1
+		}
+	}
+	if p < len(b) && (b[p] == 'e' || b[p] == 'E') {
+		p++
+		if p < len(b) && (b[p] == '+' || b[p] == '-') {
+			p++
+		}
+		if digits() == 0 {
+			return -1
+		}
+	}
+	return p
 }
 
 func modalityList(m *model.Model) string {
@@ -226,94 +408,25 @@ func modalityList(m *model.Model) string {
 	return b.String()
 }
 
-// parseNumbers parses raw, a well-formed JSON value, as an array of exactly n
-// finite float32 numbers (u8: integers 0..255, scaled by 1/255). JSON null
-// gives nil (a missing modality).
-func parseNumbers(raw []byte, n int, u8 bool) ([]float32, error) {
-	raw = bytes.TrimSpace(raw)
-	if string(raw) == "null" {
-		return nil, nil
-	}
-	if len(raw) == 0 || raw[0] != '[' {
-		return nil, fmt.Errorf("want an array of %d numbers, got %s", n, valueKind(raw))
-	}
-	x := make([]float32, n)
-	i := 0
-	p := 1
-	for {
-		p = skipSpace(raw, p)
-		if p >= len(raw) {
-			return nil, fmt.Errorf("unterminated array") // unreachable for decoder-checked JSON
-		}
-		if raw[p] == ']' {
-			break
-		}
-		if i > 0 {
-			if raw[p] != ',' {
-				return nil, fmt.Errorf("malformed array at value %d", i)
-			}
-			p = skipSpace(raw, p+1)
-		}
-		end := p
-		for end < len(raw) && isNumberByte(raw[end]) {
-			end++
-		}
-		if end == p || p >= len(raw) {
-			return nil, fmt.Errorf("value %d is %s, not a number (JSON has no NaN or Infinity)", i, valueKind(raw[p:]))
-		}
-		if i == n {
-			return nil, fmt.Errorf("more than %d values, want %d", n, n)
-		}
-		v, err := strconv.ParseFloat(string(raw[p:end]), 32)
-		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, fmt.Errorf("value %d (%.40s) is not a number", i, raw[p:end])
-		}
-		if math.IsInf(v, 0) || math.IsNaN(v) {
-			return nil, fmt.Errorf("value %d (%.40s) is outside the float32 range", i, raw[p:end])
-		}
-		if u8 {
-			if v < 0 || v > 255 || v != math.Trunc(v) {
-				return nil, fmt.Errorf("value %d (%.40s) is not an integer 0-255", i, raw[p:end])
-			}
-			v /= 255
-		}
-		x[i] = float32(v)
-		i++
-		p = end
-	}
-	if i != n {
-		return nil, fmt.Errorf("%d values, want %d", i, n)
-	}
-	return x, nil
-}
-
-func skipSpace(b []byte, p int) int {
-	for p < len(b) && (b[p] == ' ' || b[p] == '\t' || b[p] == '\n' || b[p] == '\r') {
-		p++
-	}
-	return p
-}
-
-func isNumberByte(c byte) bool {
-	return c >= '0' && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
-}
-
-// valueKind names the JSON value starting at b.
+// valueKind names the JSON value starting at b, or "" if no JSON value
+// starts there.
 func valueKind(b []byte) string {
 	if len(b) == 0 {
-		return "nothing"
+		return ""
 	}
-	switch b[0] {
-	case '"':
+	switch c := b[0]; {
+	case c == '"':
 		return "a string"
-	case '{':
+	case c == '{':
 		return "an object"
-	case '[':
+	case c == '[':
 		return "an array"
-	case 't', 'f':
+	case bytes.HasPrefix(b, []byte("true")), bytes.HasPrefix(b, []byte("false")):
 		return "a boolean"
-	case 'n':
+	case bytes.HasPrefix(b, []byte("null")):
 		return "null"
+	case c == '-' || c >= '0' && c <= '9':
+		return "a number"
 	}
-	return "a number"
+	return ""
 }
