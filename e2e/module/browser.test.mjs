@@ -111,10 +111,15 @@ test(`under Content-Security-Policy: ${CSP}`, async () => {
   }
 });
 
-test('file:// : the classic build opened from disk', async () => {
+test('file:// : the page opened from disk uses the classic build; served, the same page uses the module', async () => {
+  const served = await open(strict.url + 'module-test-file.html');
+  passes(served, 'worker', 1);
+  assert.equal(await served.page.evaluate(() => globalThis.I2M2), undefined, 'served: the classic build is not loaded');
+  await served.page.close();
   const r = await open('file://' + join(DIST, 'module-test-file.html'));
   passes(r, 'main', 0);
   assert.equal(await r.page.evaluate(() => location.protocol), 'file:');
+  assert.equal(await r.page.evaluate(() => globalThis.I2M2.classic), true);
   console.log(`# chromium file:// classic: load->first ${r.report.timings.loadToFirstMs.toFixed(0)} ms, per sample ${r.report.timings.perSampleMs.toFixed(2)} ms`);
   await r.page.close();
 });
