@@ -668,7 +668,13 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "from-pair"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "number"}, vugu.VGAttribute{Namespace: "", Key: "min", Val: "0"}}}
 			vgparent.AppendChild(vgn)
 			vgn.AddAttrInterface("max", len(c.Lab.Demo.Pairs)-1)
-			vgn.AddAttrInterface("value", c.From)
+			{
+				b, err := vjson.Marshal(c.From)
+				if err != nil {
+					panic(err)
+				}
+				vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
+			}
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 				EventType:	"change",
 				Func:		func(event vugu.DOMEvent) { c.setFrom(event) },
@@ -1145,7 +1151,13 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "pair-index"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "number"}, vugu.VGAttribute{Namespace: "", Key: "min", Val: "0"}, vugu.VGAttribute{Namespace: "", Key: "aria-describedby", Val: "pair-range"}}}
 			vgparent.AppendChild(vgn)
 			vgn.AddAttrInterface("max", len(c.Lab.Demo.Pairs)-1)
-			vgn.AddAttrInterface("value", c.Lab.Cur)
+			{
+				b, err := vjson.Marshal(c.Lab.Cur)
+				if err != nil {
+					panic(err)
+				}
+				vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
+			}
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 				EventType:	"change",
 				Func:		func(event vugu.DOMEvent) { c.pick(event) },

@@ -1,0 +1,313 @@
+// End-to-end tests of the modality-swap lab (issue 5) in Debian's Chromium, against the built site
+// (dist/, from ./build.sh build) served over http by scripts/staticserve and opened from file://.
+//   node e2e/ui/lab.test.mjs            (scripts/test-60-ui.sh runs it)
+// Env: I2M2_DIST (default dist), I2M2_STATICSERVE (a built scripts/staticserve binary), CHROMIUM.
+// Screenshots go to e2e/ui/artifacts/ (desktop 1280x800 and phone 390x844), with timings in
+// artifacts/metrics.json.
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { resolve, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import net from 'node:net';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const dist = resolve(root, process.env.I2M2_DIST || 'dist');
+const art = join(here, 'artifacts');
+mkdirSync(art, { recursive: true });
+const metrics = {};
+let failures = 0;
+
+function check(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+}
+
+for (const f of ['index.html', 'ui.wasm', 'ui-boot.js', 'ui-wasm.js', 'ui-data.js', 'i2m2.mjs', 'i2m2.classic.js', 'weights/manifest.json', 'weights/demo/avmnist-tts-demo.bin']) {
+  if (!existsSync(join(dist, f))) {
+    console.error(`e2e/ui: ${join(dist, f)} is missing: run ./build.sh build first`);
+    process.exit(1);
+  }
+}
+
+// --- the static server -------------------------------------------------------------------------
+const port = await new Promise((res) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+});
+const serveBin = process.env.I2M2_STATICSERVE;
+const server = serveBin
+  ? spawn(serveBin, ['-dir', dist, '-addr', `127.0.0.1:${port}`], { stdio: 'ignore' })
+  : spawn('go', ['run', './scripts/staticserve', '-dir', dist, '-addr', `127.0.0.1:${port}`], { cwd: root, stdio: 'ignore' });
+const base = `http://127.0.0.1:${port}/`;
+for (let i = 0; ; i++) {
+  try { if ((await fetch(base)).ok) break; } catch {}
+  if (i > 300) throw new Error('static server did not start');
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required'],
+});
+
+// A page that records console errors and uncaught exceptions.
+async function open(viewport, opts = {}) {
+  const ctx = await browser.newContext({ viewport, ...opts });
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push('console: ' + m.text()); });
+  page.on('pageerror', (e) => page.errors.push('pageerror: ' + e.message));
+  return { ctx, page };
+}
+
+async function ready(page, url) {
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.waitForSelector('html[data-ready]', { timeout: 120000 });
+  await page.waitForSelector('#expert-i2m2 .bar.pred');
+  const wall = Date.now() - t0;
+  const t = await page.evaluate(() => ({ ready: i2m2Boot.readyAt, nav: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd }));
+  return { wall, readyAt: t.ready, domContentLoaded: t.nav };
+}
+
+// The demo set as the page has it (weights/demo/README.md layout): labels and spectrograms.
+function readDemo() {
+  const b = readFileSync(join(dist, 'weights/demo/avmnist-tts-demo.bin'));
+  let p = 8;
+  const n = b.readUInt32LE(p); p += 16;
+  const nv = b.readUInt16LE(p); p += 2;
+  for (let i = 0; i < nv; i++) p += 2 + b.readUInt16LE(p);
+  const labels = [];
+  for (let i = 0; i < n; i++) labels.push(b[p + 12 * i]);
+  const aud0 = p + 12 * n + 784 * n;
+  return { n, labels, audio: (i) => Array.from(b.subarray(aud0 + 1600 * i, aud0 + 1600 * (i + 1)), (v) => v / 255) };
+}
+const demo = readDemo();
+
+const top = (page, id) => page.$eval(`#expert-${id} .bar.pred .digit-label`, (e) => +e.textContent);
+const probs = (page, id) => page.$$eval(`#expert-${id} .bar .fill`, (es) => es.map((e) => e.style.height));
+const curPair = (page) => page.$eval('#pair-index', (e) => +e.value);
+
+// --- http, desktop --------------------------------------------------------------------------------
+const { ctx: dctx, page } = await open({ width: 1280, height: 800 });
+
+await test('loads over http and becomes interactive', async () => {
+  const t = await ready(page, base);
+  metrics.http = t;
+  const info = await page.evaluate(async () => (await i2m2Boot.model).info.mode);
+  metrics.http.engineMode = info;
+  check(info === 'worker', `inference runs in mode ${info}, want a worker`);
+  check((await page.textContent('#boot')) !== null && await page.$eval('#boot', (e) => e.hidden), 'the boot message must hide once the UI shows');
+});
+
+await test('pick a pair by digit, by index, at random, from the disagreement list', async () => {
+  await page.click('.picker .digits button:has-text("3")');
+  await page.waitForFunction(() => /digit 3/.test(document.querySelector('#pair-range').textContent));
+  const i = await curPair(page);
+  check(demo.labels[i] === 3, `picked pair ${i}, a ${demo.labels[i]}`);
+  await page.fill('#pair-index', '7');
+  await page.dispatchEvent('#pair-index', 'change');
+  await page.waitForFunction(() => document.querySelector('#pair-index').value === '7');
+  await page.waitForFunction((d) => new RegExp('digit ' + d).test(document.querySelector('#pair-range').textContent), demo.labels[7]);
+  await page.click('#pick-random');
+  await page.waitForFunction(() => document.querySelector('#pair-index').value !== '7');
+  // the scan finishes in the background; its list of disagreements is clickable
+  await page.waitForFunction(() => /\(\d+ of \d+ pairs\)/.test(document.querySelector('details.disagree summary').textContent), null, { timeout: 120000 });
+  const chip = await page.$('.chip-btn');
+  if (chip) {
+    const want = +(await chip.textContent()).match(/#(\d+)/)[1];
+    await chip.click();
+    await page.waitForFunction((w) => document.querySelector('#pair-index').value === String(w), want);
+  }
+});
+
+await test('keyboard: Tab reaches the controls and Enter activates them', async () => {
+  await page.click('.brand h1');
+  const seen = new Set();
+  for (let k = 0; k < 12; k++) {
+    await page.keyboard.press('Tab');
+    seen.add(await page.evaluate(() => document.activeElement.id || document.activeElement.tagName));
+    if (seen.has('pick-random')) break;
+  }
+  check(seen.has('pair-index') && seen.has('pick-random'), `Tab order ${[...seen]}`);
+  const before = await curPair(page);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((b) => document.querySelector('#pair-index').value !== String(b), before);
+});
+
+await test('swap the audio for a clip of another digit: the audio expert follows it', async () => {
+  await page.fill('#pair-index', '0');
+  await page.dispatchEvent('#pair-index', 'change');
+  await page.waitForFunction(() => document.querySelector('#pair-index').value === '0');
+  const label = demo.labels[0];
+  // a clip of another digit that the audio expert (through the same JS module) gets right
+  const pick = await page.evaluate(async ({ cands }) => {
+    const m = await i2m2Boot.model;
+    for (const [i, d, a] of cands) {
+      const r = await m.predict({ audio: new Float32Array(a) });
+      if (r.experts.audio.label === d) return [i, d];
+    }
+    return null;
+  }, { cands: [...Array(demo.n).keys()].filter((i) => demo.labels[i] !== label).slice(0, 60).map((i) => [i, demo.labels[i], demo.audio(i)]) });
+  check(pick, 'no clip of another digit that the audio expert classifies correctly among the first 60');
+  const [i, d] = pick;
+  metrics.swapClip = { pair: 0, pairLabel: label, clip: i, clipDigit: d };
+  const beforeImage = await probs(page, 'image');
+  await page.fill('#from-pair', String(i));
+  await page.dispatchEvent('#from-pair', 'change');
+  await page.click('#use-clip');
+  await page.waitForFunction(() => document.querySelectorAll('#expert-audio .before').length === 10);
+  await page.waitForFunction((d) => +document.querySelector('#expert-audio .bar.pred .digit-label').textContent === d, d);
+  check(await top(page, 'audio') === d, 'audio expert top class');
+  check(JSON.stringify(await probs(page, 'image')) === JSON.stringify(beforeImage), 'the image expert must not change when only the clip is swapped');
+  const reading = await page.textContent('#reading');
+  check(/audio expert followed the new clip/.test(reading), `reading: ${reading}`);
+  metrics.swapClip.reading = reading;
+  await page.screenshot({ path: join(art, 'desktop-swap.png') });
+  await page.click('#undo');
+  await page.waitForFunction(() => document.querySelectorAll('#expert-audio .before').length === 0);
+});
+
+await test('draw a "1": the image expert output changes', async () => {
+  const before = await probs(page, 'image');
+  await page.click('#draw-toggle');
+  const pad = await page.waitForSelector('#draw-pad');
+  await pad.scrollIntoViewIfNeeded();
+  const b = await pad.boundingBox();
+  await page.mouse.move(b.x + b.width * 0.52, b.y + b.height * 0.15);
+  await page.mouse.down();
+  for (let k = 1; k <= 12; k++) await page.mouse.move(b.x + b.width * (0.52 - 0.04 * k / 12), b.y + b.height * (0.15 + 0.7 * k / 12));
+  await page.mouse.up();
+  await page.waitForFunction(() => /your drawing/.test(document.querySelector('.mods').textContent));
+  await page.waitForFunction((b) => JSON.stringify([...document.querySelectorAll('#expert-image .bar .fill')].map((e) => e.style.height)) !== b, JSON.stringify(before));
+  metrics.drawing = { imageExpertTop: await top(page, 'image'), reading: await page.textContent('#reading') };
+  await page.screenshot({ path: join(art, 'desktop-drawing.png') });
+  await page.click('#restore');
+  await page.click('#draw-toggle');
+});
+
+await test('record the (fake) microphone: the clip becomes "your voice"', async () => {
+  await page.click('#record');
+  await page.waitForFunction(() => /your voice/.test(document.querySelector('.mods').textContent) || document.querySelector('.errors').textContent, null, { timeout: 30000 });
+  const err = await page.textContent('.errors');
+  check(!err.trim(), `recording failed: ${err}`);
+  await page.click('#restore');
+});
+
+await test('bad input is reported in words', async () => {
+  await page.fill('#pair-index', '99999');
+  await page.dispatchEvent('#pair-index', 'change');
+  await page.waitForSelector('.errors .error');
+  check(/Pair numbers go from 0 to \d+/.test(await page.textContent('.errors')), 'message');
+  await page.click('.errors button');
+  await page.waitForFunction(() => !document.querySelector('.errors .error'));
+});
+
+await test('shuffle experiment runs to completion; the page stays responsive', async () => {
+  await page.evaluate(() => {
+    window.__gaps = [];
+    let last = performance.now();
+    const tick = (t) => { window.__gaps.push(t - last); last = t; if (!window.__stop) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+  const t0 = Date.now();
+  await page.click('#shuffle-run');
+  await page.waitForSelector('#shuffle-stop');
+  // interact while it runs
+  await page.click('.picker .digits button:has-text("5")');
+  await page.waitForFunction(() => /digit 5/.test(document.querySelector('#pair-range').textContent));
+  await page.waitForSelector('#shuffle-summary', { timeout: 600000 });
+  const ms = Date.now() - t0;
+  const gaps = await page.evaluate(() => { window.__stop = true; const g = window.__gaps.slice().sort((a, b) => a - b); return { frames: g.length, p50: g[g.length >> 1], p99: g[Math.floor(g.length * 0.99)], max: g[g.length - 1] }; });
+  const status = await page.textContent('#shuffle-status');
+  check(/done: \d+ predictions/.test(status), status);
+  const bars = await page.$$eval('.cbar', (e) => e.length);
+  check(bars === 30, `${bars} chart bars`);
+  metrics.shuffle = { ms, status, frameGapsMs: gaps, summary: await page.textContent('#shuffle-summary') };
+  const accs = await page.$$eval('.chart:first-of-type .crow', (rows) => rows.map((r) => [r.querySelector('.cname').textContent, [...r.querySelectorAll('.cval')].map((v) => v.textContent)]));
+  metrics.shuffle.accuracy = accs;
+  await page.screenshot({ path: join(art, 'desktop-1280x800.png') });
+  await page.screenshot({ path: join(art, 'desktop-full.png'), fullPage: true });
+});
+
+await test('no console errors over http', async () => {
+  check(page.errors.length === 0, page.errors.join('\n'));
+});
+await dctx.close();
+
+// --- phone width ---------------------------------------------------------------------------------
+await test('phone width 390x844: loads, no horizontal scrolling, swap works by touch', async () => {
+  const { ctx, page } = await open({ width: 390, height: 844 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  metrics.phone = await ready(page, base);
+  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(sw <= 390, `page is ${sw} px wide at 390`);
+  await page.tap('.inputs .mod:nth-child(2) .small-digits button:has-text("4")');
+  await page.waitForFunction(() => document.querySelectorAll('#expert-audio .before').length === 10);
+  await page.screenshot({ path: join(art, 'phone-390x844.png') });
+  await page.screenshot({ path: join(art, 'phone-full.png'), fullPage: true });
+  check(page.errors.length === 0, page.errors.join('\n'));
+  await ctx.close();
+});
+
+// --- file:// --------------------------------------------------------------------------------------
+await test('works from file:// (classic scripts, inference on the page thread)', async () => {
+  const { ctx, page } = await open({ width: 1280, height: 800 });
+  metrics.file = await ready(page, pathToFileURL(join(dist, 'index.html')).href);
+  const mode = await page.evaluate(async () => (await i2m2Boot.model).info.mode);
+  check(mode === 'main', `mode ${mode}`);
+  await page.click('.inputs .mod:nth-child(2) .small-digits button:has-text("2")');
+  await page.waitForFunction(() => document.querySelectorAll('#expert-audio .before').length === 10);
+  await page.click('#use-image');
+  await page.waitForFunction(() => document.querySelectorAll('.mod.swapped').length === 2 || document.querySelectorAll('.mod.swapped').length === 1);
+  check(page.errors.length === 0, page.errors.join('\n'));
+  await page.screenshot({ path: join(art, 'file-desktop.png') });
+  await ctx.close();
+});
+
+// --- failures are shown in words -----------------------------------------------------------------
+await test('a tampered model file: the page says so', async () => {
+  const { ctx, page } = await open({ width: 1280, height: 800 });
+  await page.route('**/weights/*.i2m2', async (r) => {
+    const resp = await r.fetch();
+    const body = Buffer.from(await resp.body());
+    body[body.length >> 1] ^= 0xff;
+    await r.fulfill({ response: resp, body });
+  });
+  await page.goto(base);
+  await page.waitForSelector('.errors .error', { timeout: 60000 });
+  const msg = await page.textContent('.errors');
+  check(/Could not load the model: .+/.test(msg), msg);
+  metrics.tamperedModelMessage = msg.trim();
+  await ctx.close();
+});
+
+await test('a missing ui.wasm: the page says so', async () => {
+  const { ctx, page } = await open({ width: 1280, height: 800 });
+  await page.route('**/ui.wasm', (r) => r.fulfill({ status: 404, contentType: 'text/html', body: '<h1>Not found</h1>' }));
+  await page.goto(base);
+  await page.waitForFunction(() => /could not start/.test(document.querySelector('#boot-status').textContent), null, { timeout: 60000 });
+  metrics.missingWasmMessage = await page.textContent('#boot-status');
+  await ctx.close();
+});
+
+await browser.close();
+server.kill();
+writeFileSync(join(art, 'metrics.json'), JSON.stringify(metrics, null, 2));
+console.log(JSON.stringify(metrics, null, 2));
+if (failures) {
+  console.log(`e2e/ui: ${failures} failed`);
+  process.exit(1);
+}
+console.log('e2e/ui: all passed; screenshots in e2e/ui/artifacts/');

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The modality-swap lab (issue 5). Its component tests (Vugu static rendering) run natively in
+# `go test ./...`; this script vets the UI for GOOS=js, builds the site (build-10-wasm.sh, then
+# build-20-ui.sh: the same dist/ as ./build.sh build) and runs e2e/ui/lab.test.mjs in Debian's
+# Chromium against it, served on 127.0.0.1 by scripts/staticserve and opened from file://.
+# Screenshots and timings: e2e/ui/artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "test-60-ui: GOOS=js GOARCH=wasm go vet ./ui/..."
+GOOS=js GOARCH=wasm go vet ./ui/...
+
+echo "test-60-ui: building dist/ (build-10-wasm.sh, build-20-ui.sh)"
+bash scripts/build-10-wasm.sh >/dev/null
+bash scripts/build-20-ui.sh
+
+bin=$(mktemp -d -t i2m2-ui.XXXXXX)
+trap 'rm -rf "$bin"' EXIT
+go build -o "$bin/staticserve" ./scripts/staticserve
+
+echo "test-60-ui: e2e/ui in Chromium (http and file://)"
+I2M2_STATICSERVE="$bin/staticserve" CHROMIUM="$(command -v chromium || echo /usr/bin/chromium)" node e2e/ui/lab.test.mjs
