@@ -72,17 +72,23 @@ const BASE = `http://127.0.0.1:${server.address().port}`;
 log(`serving on ${BASE}; ours = ${useModule ? 'dist/i2m2.mjs' : 'bench/ourwasm'}; model: ${meta.label}`);
 
 // ---- sizes: raw, gzip -9, brotli q11 of each served file ----
-const sizeCache = new Map();
+// Compressing the 12 MB ORT wasm at brotli q11 takes a while: cache sizes by
+// path, size and mtime in the prep folder.
+const SIZE_CACHE = path.join(GEN, 'sizes-cache.json');
+const sizeCache = new Map(fs.existsSync(SIZE_CACHE) ? Object.entries(JSON.parse(fs.readFileSync(SIZE_CACHE, 'utf8'))) : []);
 function sizes(f) {
-  if (!sizeCache.has(f)) {
+  const st = fs.statSync(f);
+  const key = `${f}:${st.size}:${st.mtimeMs}`;
+  if (!sizeCache.has(key)) {
     const b = fs.readFileSync(f);
-    sizeCache.set(f, {
+    sizeCache.set(key, {
       raw: b.length,
       gzip: zlib.gzipSync(b, { level: 9 }).length,
       brotli: zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length,
     });
+    fs.writeFileSync(SIZE_CACHE, JSON.stringify(Object.fromEntries(sizeCache)));
   }
-  return sizeCache.get(f);
+  return sizeCache.get(key);
 }
 function category(f) {
   const b = path.basename(f);

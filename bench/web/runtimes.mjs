@@ -16,19 +16,15 @@ const IMAGE = [1, 28, 28], AUDIO = [1, 40, 40], K = 10;
 async function oursModule(io, path, worker, workers) {
   const mod = await io.i2m2();
   const file = path === 'int8' ? 'model-int8.i2m2' : 'model-f32.i2m2';
-  const model = await mod.load({ model: await io.bytes(file), path, worker, workers });
-  const ni = 784, na = 1600;
-  const pick = (r) => (r.logProbs instanceof Float32Array ? r.logProbs : Float32Array.from(r.logProbs));
+  const model = await mod.load({ model: await io.bytes(file), path, worker, workers, manifest: false });
   return {
-    impl: 'wasm/ JS module (dist/i2m2.mjs)',
+    impl: `wasm/ JS module (dist/i2m2.mjs), ${model.info.mode}, ${model.info.workers} worker(s)`,
     info: model.info,
     async run(image, audio, n) {
-      if (n === 1) return pick(await model.predict({ image, audio }));
-      const batch = [];
-      for (let i = 0; i < n; i++) batch.push({ image: image.subarray(i * ni, (i + 1) * ni), audio: audio.subarray(i * na, (i + 1) * na) });
-      const rs = await model.predictBatch(batch);
+      if (n === 1) return (await model.predict({ image, audio })).logProbs;
+      const rs = await model.predictBatch({ image, audio }); // packed: n samples back to back
       const out = new Float32Array(n * K);
-      rs.forEach((r, i) => out.set(pick(r), i * K));
+      rs.forEach((r, i) => out.set(r.logProbs, i * K));
       return out;
     },
     dispose: () => model.dispose(),
