@@ -23,7 +23,7 @@ const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
 const quick = argv.includes('--quick');
 const GEN = path.resolve(ROOT, opt('--gen', 'build/bench'));
-const DIST = path.join(ROOT, 'dist');
+const DIST = path.join(GEN, 'module'); // the wasm/ JS module, built by scripts/bench-20-browser.sh
 const ROUNDS = Number(opt('--rounds', quick ? 3 : 12));
 const COLD = Number(opt('--cold', quick ? 1 : 5));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -31,7 +31,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const t0 = Date.now();
 const log = (...a) => console.error(`[bench ${((Date.now() - t0) / 1000).toFixed(0)}s]`, ...a);
 
-// Ours is the project's JS module (dist/i2m2.mjs) when it is built and loads,
+// Ours is the project's JS module (built from wasm/ into GEN/module) when present,
 // else bench/ourwasm through bench/web/ours-min.mjs. BENCH_OURS=min forces the latter.
 const useModule = fs.existsSync(path.join(DIST, 'i2m2.mjs')) && process.env.BENCH_OURS !== 'min';
 const meta = JSON.parse(fs.readFileSync(path.join(GEN, 'meta.json'), 'utf8'));
@@ -43,7 +43,7 @@ const ROUTES = [
   ['/ort/', path.join(ROOT, 'node_modules/onnxruntime-web/dist')],
   ['/tfjs-core/', path.join(ROOT, 'node_modules/@tensorflow/tfjs-core/dist')],
   ['/tfjs-wasm/', path.join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')],
-  ['/dist/', DIST],
+  ['/module/', DIST],
 ];
 const MIME = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 let served = [];
@@ -69,7 +69,7 @@ const server = http.createServer((req, res) => {
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const BASE = `http://127.0.0.1:${server.address().port}`;
-log(`serving on ${BASE}; ours = ${useModule ? 'dist/i2m2.mjs' : 'bench/ourwasm'}; model: ${meta.label}`);
+log(`serving on ${BASE}; ours = ${useModule ? 'wasm/ JS module' : 'bench/ourwasm'}; model: ${meta.label}`);
 
 // ---- sizes: raw, gzip -9, brotli q11 of each served file ----
 // Compressing the 12 MB ORT wasm at brotli q11 takes a while: cache sizes by
@@ -244,7 +244,7 @@ const results = {
   date: new Date().toISOString(),
   machine: { cpu, cores: os.cpus().length, os: `${os.type()} ${os.release()}`, node: process.version, chromium: chrome.version, go: execFileSync('go', ['version']).toString().trim() },
   model: { ...meta, classes: undefined },
-  ours_impl: useModule ? 'dist/i2m2.mjs (wasm/ JS module)' : 'bench/ourwasm (minimal bridge; the wasm/ JS module was not built)',
+  ours_impl: useModule ? 'the wasm/ JS module (i2m2.mjs, built from the current tree)' : 'bench/ourwasm (minimal bridge; the wasm/ JS module was not available)',
   ours_int8_b1_ms: r3(L['ours-int8'].b1_ms.median),
   ours_f32_b1_ms: r3(L['ours-f32'].b1_ms.median),
   ours_int8_worker_b1_ms: r3(L['ours-int8-worker'].b1_ms.median),

@@ -13,5 +13,16 @@ go run ./bench/prep -out "$gen"
 echo "bench-20-browser: GOOS=js GOARCH=wasm go build ./bench/ourwasm -> $gen/ours.wasm"
 GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$gen/ours.wasm" ./bench/ourwasm
 cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$gen/wasm_exec.js"
+# Ours through the project's JS module, built from the current wasm/ and
+# model/ into $gen/module (dist/ is left alone); without it the harness
+# falls back to bench/ourwasm.
+rm -rf "$gen/module"
+if [ -f wasm/i2m2.mjs ]; then
+	echo "bench-20-browser: GOOS=js GOARCH=wasm go build ./wasm -> $gen/module (the JS module, as scripts/build-10-wasm.sh builds it)"
+	mkdir -p "$gen/module"
+	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$gen/module/i2m2.wasm" ./wasm
+	cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.worker.mjs "$gen/module/"
+	cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$gen/module/wasm_exec.js"
+fi
 echo "bench-20-browser: node bench/run.mjs (Node, then Chromium: latency, throughput, cold start, bytes, memory)"
 node bench/run.mjs --gen "$gen" ${BENCH_QUICK:+--quick}

@@ -40,7 +40,7 @@ export const io = {
     await tf.ready();
     return tf;
   })()),
-  i2m2: async () => (params.get('ours') === 'module' ? import('/dist/i2m2.mjs') : null),
+  i2m2: async () => (params.get('ours') === 'module' ? import('/module/i2m2.mjs') : null),
 };
 
 // runLatency creates the runtimes (in order) and measures them interleaved.

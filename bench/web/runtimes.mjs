@@ -6,19 +6,19 @@
 //   io.oursWasm()   -> ours.wasm as a URL (browser, streamed) or ArrayBuffer (Node)
 //   io.urls         {wasm, exec} absolute URLs for workers (browser only)
 //   io.ort()        -> onnxruntime-web module;  io.tf() -> tf with tfjs-backend-wasm set
-//   io.i2m2()       -> the project's JS module { load } from dist/, or null
+//   io.i2m2()       -> the project's JS module { load }, or null
 // Runtime-specific code is imported on demand, so a page that runs one
 // runtime fetches only that runtime's files (bytes are counted per runtime).
 
 const IMAGE = [1, 28, 28], AUDIO = [1, 40, 40], K = 10;
 
-// ours through the project's JS module (dist/i2m2.mjs), when it is built.
+// ours through the project's JS module (wasm/i2m2.mjs), when it is built.
 async function oursModule(io, path, worker, workers) {
   const mod = await io.i2m2();
   const file = path === 'int8' ? 'model-int8.i2m2' : 'model-f32.i2m2';
   const model = await mod.load({ model: await io.bytes(file), path, worker, workers, manifest: false });
   return {
-    impl: `wasm/ JS module (dist/i2m2.mjs), ${model.info.mode}, ${model.info.workers} worker(s)`,
+    impl: `wasm/ JS module (i2m2.mjs), ${model.info.mode}, ${model.info.workers} worker(s)`,
     info: model.info,
     async run(image, audio, n) {
       if (n === 1) return (await model.predict({ image, audio })).logProbs;
