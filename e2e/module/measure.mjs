@@ -1,0 +1,90 @@
+// Measures the module (not a test; no thresholds): wasm size raw and gzip,
+// time from load() to the first prediction, and per-sample latency in the
+// worker vs on the main thread, in Chromium and Node. Needs a built dist/
+// (./build.sh build); writes the golden inputs if missing.
+//   node e2e/module/measure.mjs [runs]
+import { readFile, readdir, access } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from './server.mjs';
+import { CHROMIUM, ARGS } from './chromium.mjs';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const DIST = resolve(process.env.I2M2_DIST || join(ROOT, 'dist'));
+const RUNS = Number(process.argv[2] || 3);
+const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
+const kb = (n) => `${(n / 1024).toFixed(0)} KiB`;
+
+try {
+  await access(join(DIST, 'module-test-golden.js'));
+} catch {
+  execFileSync('go', ['run', './e2e/module/golden', '-weights', join(DIST, 'weights'), '-demo', 'weights/demo', '-o', join(DIST, 'module-test-golden')], { cwd: ROOT, stdio: 'inherit' });
+}
+
+console.log('## Sizes');
+const files = ['i2m2.wasm', 'i2m2.classic.js', 'i2m2.core.mjs', 'wasm_exec.js', 'weights/avmnist-tts-int8.i2m2', 'weights/avmnist-tts-f32.i2m2'];
+files.push(...(await readdir(DIST)).filter((f) => f.endsWith('.tgz')));
+console.log('| file | raw | gzip -9 |\n| --- | --- | --- |');
+for (const f of files) {
+  const b = await readFile(join(DIST, f)).catch(() => null);
+  if (b) console.log(`| ${f} | ${b.length} B (${kb(b.length)}) | ${gzipSync(b, { level: 9 }).length} B (${kb(gzipSync(b, { level: 9 }).length)}) |`);
+}
+
+const G = JSON.parse(await readFile(join(DIST, 'module-test-golden.json'), 'utf8'));
+const sample = { image: new Float32Array(G.samples[0].image), audio: new Float32Array(G.samples[0].audio) };
+
+console.log(`\n## Node ${process.version} (main thread), ${RUNS} runs`);
+const { load } = await import(pathToFileURL(join(DIST, 'i2m2.mjs')).href);
+{
+  const first = [];
+  const per = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    const m = await load({ model: join(DIST, 'weights', 'avmnist-tts-int8.i2m2') });
+    await m.predict(sample);
+    first.push(performance.now() - t0);
+    const ts = [];
+    for (let i = 0; i < 100; i++) {
+      const t = performance.now();
+      await m.predict(sample);
+      ts.push(performance.now() - t);
+    }
+    per.push(median(ts));
+    m.dispose();
+  }
+  console.log(`load() -> first prediction: median ${median(first).toFixed(0)} ms; per sample (median of 100): ${median(per).toFixed(2)} ms`);
+}
+
+console.log(`\n## Chromium (${CHROMIUM}), fresh context per run, ${RUNS} runs, medians; model ${G.models[0].file}`);
+const server = await serve(DIST);
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+const modes = [
+  ['worker (default)', server.url + 'module-test.html?bench=1'],
+  ['main thread', server.url + 'module-test.html?bench=1&worker=0'],
+  ['workers: 2', server.url + 'module-test.html?bench=1&workers=2'],
+  ['file:// classic (main thread)', 'file://' + join(DIST, 'module-test-file.html')],
+];
+console.log('| mode | load() -> first prediction | per sample, batch 1 (median of 200; 20 for file://) | predictBatch(64), per sample |\n| --- | --- | --- | --- |');
+for (const [name, url] of modes) {
+  const first = [];
+  const per = [];
+  const batch = [];
+  for (let r = 0; r < RUNS; r++) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => globalThis.__i2m2test !== undefined, null, { timeout: 120000 });
+    const rep = await page.evaluate(() => globalThis.__i2m2test);
+    if (!rep.ok) throw new Error(`${name}: ${JSON.stringify(rep.failures || rep.loadError)}`);
+    first.push(rep.timings.loadToFirstMs);
+    per.push(rep.timings.perSampleMs);
+    batch.push(rep.timings.batch64PerSampleMs);
+    await ctx.close();
+  }
+  console.log(`| ${name} | ${median(first).toFixed(0)} ms | ${median(per).toFixed(2)} ms | ${median(batch).toFixed(2)} ms |`);
+}
+await browser.close();
+await server.close();
