@@ -130,6 +130,7 @@ func (m *Model) InitRandom(seed uint64) {
 		l.Q = nil
 	})
 	m.Quantization = Float32
+	m.weightsChanged()
 }
 
 // MACs is the number of multiply-adds of one prediction with every expert.

@@ -13,6 +13,7 @@ package model
 
 import (
 	"fmt"
+	"sync"
 )
 
 // Kind is a layer type.
@@ -62,6 +63,8 @@ type Layer struct {
 	// Q is the int8 form of W, quantised per output row; nil for float32 models
 	// until Quantize is called.
 	Q *QTensor
+
+	pk *packed // W and Q in the fast kernels' layouts, set by Model.prepare
 }
 
 // Rows and Cols of the weight matrix of a Conv2D or Dense layer (row = output
@@ -155,6 +158,18 @@ type Model struct {
 
 	plan  *plan  // shapes and buffer sizes, set by Validate
 	pools *pools // set by Validate
+	prep  *prep  // packed weights, made once (set by Validate, reset when weights change)
+}
+
+type prep struct{ once sync.Once }
+
+// weightsChanged drops what was derived from the weights (packed copies,
+// pooled predictors). Not safe concurrently with prediction.
+func (m *Model) weightsChanged() {
+	if m.plan != nil {
+		m.pools = new(pools)
+		m.prep = new(prep)
+	}
 }
 
 // NumClasses is len(Classes).

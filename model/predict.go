@@ -116,13 +116,43 @@ type Predictor struct {
 
 	a, b []float32 // ping-pong activations, plan.maxAct each
 	cat  []float32 // concatenated branch outputs
-	col  []float32 // im2col (float32 path)
-	q    []int8    // quantised activation (int8 path)
-	col8 []int8    // im2col (int8 path)
 	in   [][]float32
+
+	pad []float32 // zero-padded conv input (float32 path)
+	col []float32 // im2col (float32 path)
+	// int8 path: the quantised activation, its zero-padded copy and im2col,
+	// unsigned (a tensor without negative values) or signed.
+	qu, padu, colu []uint8
+	qs, pads, cols []int8
 }
 
-// NewPredictor makes a run state for m on the given path.
+// sizes of the scratch buffers of the fast paths.
+type scratch struct{ pad, col int }
+
+func (m *Model) scratch() scratch {
+	var sc scratch
+	for ei := range m.Experts {
+		e := &m.Experts[ei]
+		ep := &m.plan.experts[ei]
+		for bi := range e.Branches {
+			s := ep.branchIn[bi]
+			for li := range e.Branches[bi] {
+				l := &e.Branches[bi][li]
+				os := ep.branches[bi][li]
+				if l.Kind == Conv2D {
+					sc.pad = max(sc.pad, s[0]*(s[1]+2*l.Pad)*(s[2]+2*l.Pad))
+					sc.col = max(sc.col, l.Cols()*os[1]*os[2])
+				}
+				s = os
+			}
+		}
+	}
+	return sc
+}
+
+// NewPredictor makes a run state for m on the given path. The first call
+// for a path also packs the model's weights into the layout its kernels
+// read (once per Model, shared by all its predictors).
 func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 	if m.plan == nil {
 		if err := m.Validate(); err != nil {
@@ -135,10 +165,12 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 	p.b = make([]float32, pl.maxAct)
 	p.cat = make([]float32, pl.maxAct)
 	p.in = make([][]float32, len(m.Modalities))
+	sc := m.scratch()
 	switch path {
 	case Reference:
 	case Fast:
-		p.col = make([]float32, pl.maxCol)
+		p.pad = make([]float32, sc.pad)
+		p.col = make([]float32, sc.col)
 	case Quantized:
 		ok := true
 		m.eachLayer(func(_ string, l *Layer) {
@@ -149,12 +181,37 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: the int8 path needs int8 weights (read an int8 model or call Quantize)", ErrInput)
 		}
-		p.q = make([]int8, max(pl.maxAct, 1))
-		p.col8 = make([]int8, max(pl.maxCol, 1))
+		p.qu, p.qs = make([]uint8, pl.maxAct), make([]int8, pl.maxAct)
+		p.padu, p.pads = make([]uint8, sc.pad), make([]int8, sc.pad)
+		p.colu, p.cols = make([]uint8, sc.col), make([]int8, sc.col)
 	default:
 		return nil, fmt.Errorf("%w: unknown path %d", ErrInput, path)
 	}
+	m.prepare()
 	return p, nil
+}
+
+// packed holds a layer's weights in the layouts the fast kernels read.
+type packed struct {
+	f32   [][4]float32 // kern.PackA4 of W
+	pairs [][2]int64   // kern.PackPairs of Q.Data (int8 models)
+}
+
+// prepare packs every weighted layer once per Model (safe for concurrent
+// callers). Quantize and InitRandom, which change weights, reset it.
+func (m *Model) prepare() {
+	m.prep.once.Do(func() {
+		m.eachLayer(func(_ string, l *Layer) {
+			if !l.hasWeights() {
+				return
+			}
+			pk := &packed{f32: kern.PackA4(l.W, l.Rows(), l.Cols())}
+			if l.Q != nil {
+				pk.pairs = kern.PackPairs(l.Q.Data, l.Rows(), l.Cols())
+			}
+			l.pk = pk
+		})
+	})
 }
 
 // Model returns the predictor's model.
@@ -217,6 +274,7 @@ func (m *Model) runnable(e *Expert, in Inputs) bool {
 // m.NewResult. It does not allocate.
 func (p *Predictor) Predict(in Inputs, out *Result) error {
 	m := p.m
+	m.prepare()
 	if err := m.CheckInputs(in); err != nil {
 		return err
 	}
@@ -318,12 +376,15 @@ func (p *Predictor) expert(ei int, dst []float32) {
 }
 
 // layers runs ls on x (shape s) and returns the output (a slice of p.a or p.b,
-// or x itself when ls has no computing layer) and its shape.
+// or x itself when ls has no computing layer) and its shape. On the fast
+// paths a ReLU right after a Conv2D or Dense is applied as the GEMM stores
+// its output.
 func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]float32, Shape) {
 	cur := x
-	for i := range ls {
+	for i := 0; i < len(ls); i++ {
 		l := &ls[i]
 		os := shapes[i]
+		relu := p.path != Reference && (l.Kind == Conv2D || l.Kind == Dense) && i+1 < len(ls) && ls[i+1].Kind == ReLU
 		switch l.Kind {
 		case ReLU:
 			if &cur[0] == &x[0] { // never write to the caller's input
@@ -343,17 +404,26 @@ func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]
 			cur = dst
 		case Conv2D:
 			dst := p.other(cur)[:os.Size()]
-			n := os[1] * os[2]
+			n, K := os[1]*os[2], l.Cols()
+			hp, wp := s[1]+2*l.Pad, s[2]+2*l.Pad
 			switch p.path {
 			case Reference:
 				kern.Conv2DRef(dst, cur, s[0], s[1], s[2], l.W, l.B, l.OutC, l.KH, l.KW, l.Stride, l.Pad)
 			case Fast:
-				kern.Im2colT(p.col, cur, s[0], s[1], s[2], l.KH, l.KW, l.Stride, l.Pad, os[1], os[2])
-				kern.GemmNT(dst, l.W, p.col, l.B, l.OutC, n, l.Cols())
+				kern.Pad(p.pad, cur, s[0], s[1], s[2], l.Pad)
+				kern.Im2colP(p.col, p.pad, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
+				kern.GemmP(dst, l.pk.f32, p.col, l.B, l.OutC, n, K, relu)
 			case Quantized:
-				sx := kern.QuantizeSym(p.q, cur[:s.Size()])
-				kern.Im2colT8(p.col8, p.q, s[0], s[1], s[2], l.KH, l.KW, l.Stride, l.Pad, os[1], os[2])
-				kern.GemmNT8(dst, l.Q.Data, l.Q.Scale, p.col8, sx, l.B, l.OutC, n, l.Cols())
+				sx, unsigned := kern.QuantizeAct(p.qu, p.qs, cur[:s.Size()])
+				if unsigned {
+					kern.Pad(p.padu, p.qu, s[0], s[1], s[2], l.Pad)
+					kern.Im2colP(p.colu, p.padu, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
+					gemm8(dst, l, p.colu, sx, n, relu)
+				} else {
+					kern.Pad(p.pads, p.qs, s[0], s[1], s[2], l.Pad)
+					kern.Im2colP(p.cols, p.pads, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
+					gemm8(dst, l, p.cols, sx, n, relu)
+				}
 			}
 			cur = dst
 		case Dense:
@@ -362,16 +432,38 @@ func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]
 			case Reference:
 				kern.DenseRef(dst, cur, l.W, l.B, l.In, l.Out)
 			case Fast:
-				kern.GemmNT(dst, l.W, cur, l.B, l.Out, 1, l.In)
+				kern.GemmP(dst, l.pk.f32, cur, l.B, l.Out, 1, l.In, relu)
 			case Quantized:
-				sx := kern.QuantizeSym(p.q, cur[:l.In])
-				kern.GemmNT8(dst, l.Q.Data, l.Q.Scale, p.q, sx, l.B, l.Out, 1, l.In)
+				sx, unsigned := kern.QuantizeAct(p.qu, p.qs, cur[:l.In])
+				if unsigned {
+					gemm8(dst, l, p.qu[:l.In], sx, 1, relu)
+				} else {
+					gemm8(dst, l, p.qs[:l.In], sx, 1, relu)
+				}
 			}
 			cur = dst
 		}
 		s = os
+		if relu {
+			i++ // applied by the GEMM
+		}
 	}
 	return cur, s
+}
+
+// gemm8 runs the int8 product of layer l with the quantised activations bt
+// (N columns of l.Cols()), falling back to the reference loop when K is too
+// long for the paired kernel's int32 lanes.
+func gemm8[T int8 | uint8](dst []float32, l *Layer, bt []T, sx float32, N int, relu bool) {
+	M, K := l.Rows(), l.Cols()
+	if K <= kern.MaxPairK {
+		kern.GemmPair(dst, l.pk.pairs, l.Q.Scale, bt, sx, l.B, M, N, K, relu)
+		return
+	}
+	kern.GemmNT8Ref(dst, l.Q.Data, l.Q.Scale, bt, sx, l.B, M, N, K)
+	if relu {
+		kern.ReLU(dst[:M*N])
+	}
 }
 
 // other returns the ping-pong buffer that cur is not.

@@ -91,6 +91,7 @@ func (m *Model) Quantize() []QuantStat {
 		stats = append(stats, st)
 	})
 	m.Quantization = Int8
+	m.weightsChanged()
 	return stats
 }
 

@@ -153,6 +153,7 @@ func (m *Model) validate(weights bool) error {
 	}
 	m.plan = p
 	m.pools = new(pools)
+	m.prep = new(prep)
 	return nil
 }
 

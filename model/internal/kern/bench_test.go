@@ -43,31 +43,64 @@ func BenchmarkConv(b *testing.B) {
 		dst := make([]float32, cc.oc*oh*ow)
 		col := make([]float32, oh*ow*K)
 		macs := float64(cc.oc * K * oh * ow)
-		report := func(b *testing.B) {
+		report := func(b *testing.B, c0 float64) {
 			b.ReportMetric(macs*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+			b.ReportMetric((cpuTime()-c0)/float64(b.N)*1e6, "cpu-us/op")
 		}
+		_ = report
 		b.Run(bc.name+"/ref", func(b *testing.B) {
 			b.ReportAllocs()
+			c0 := cpuTime()
 			for b.Loop() {
 				Conv2DRef(dst, src, cc.c, cc.h, cc.w, wt, bias, cc.oc, cc.kh, cc.kw, cc.s, cc.p)
 			}
-			report(b)
+			report(b, c0)
 		})
 		b.Run(bc.name+"/im2col+naive", func(b *testing.B) {
 			b.ReportAllocs()
+			c0 := cpuTime()
 			for b.Loop() {
 				Im2colT(col, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
 				gemmNaive(dst, wt, col, bias, cc.oc, oh*ow, K)
 			}
-			report(b)
+			report(b, c0)
 		})
 		b.Run(bc.name+"/fast", func(b *testing.B) {
 			b.ReportAllocs()
+			c0 := cpuTime()
 			for b.Loop() {
 				Im2colT(col, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
 				GemmNT(dst, wt, col, bias, cc.oc, oh*ow, K)
 			}
-			report(b)
+			report(b, c0)
+		})
+		hp, wp := cc.h+2*cc.p, cc.w+2*cc.p
+		padded := make([]float32, cc.c*hp*wp)
+		ap := PackA4(wt, cc.oc, K)
+		b.Run(bc.name+"/v1-pad+im2col", func(b *testing.B) {
+			c0 := cpuTime()
+			for b.Loop() {
+				Pad(padded, src, cc.c, cc.h, cc.w, cc.p)
+				Im2colP(col, padded, cc.c, hp, wp, cc.kh, cc.kw, cc.s, oh, ow)
+			}
+			report(b, c0)
+		})
+		b.Run(bc.name+"/v1-gemm", func(b *testing.B) {
+			c0 := cpuTime()
+			for b.Loop() {
+				GemmP(dst, ap, col, bias, cc.oc, oh*ow, K, true)
+			}
+			report(b, c0)
+		})
+		qa8 := randI8(r, cc.oc*K)
+		pairs := PackPairs(qa8, cc.oc, K)
+		colu := make([]uint8, len(col))
+		b.Run(bc.name+"/v1-int8-gemm", func(b *testing.B) {
+			c0 := cpuTime()
+			for b.Loop() {
+				GemmPair(dst, pairs, bias, colu, 0.01, bias, cc.oc, oh*ow, K, true)
+			}
+			report(b, c0)
 		})
 		q := make([]int8, len(src))
 		col8 := make([]int8, len(col))
@@ -75,21 +108,23 @@ func BenchmarkConv(b *testing.B) {
 		sa := randF(r, cc.oc, 0, 0.01)
 		b.Run(bc.name+"/int8ref", func(b *testing.B) {
 			b.ReportAllocs()
+			c0 := cpuTime()
 			for b.Loop() {
 				sx := QuantizeSym(q, src)
 				Im2colT8(col8, q, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
 				GemmNT8Ref(dst, qa, sa, col8, sx, bias, cc.oc, oh*ow, K)
 			}
-			report(b)
+			report(b, c0)
 		})
 		b.Run(bc.name+"/int8", func(b *testing.B) {
 			b.ReportAllocs()
+			c0 := cpuTime()
 			for b.Loop() {
 				sx := QuantizeSym(q, src)
 				Im2colT8(col8, q, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
 				GemmNT8(dst, qa, sa, col8, sx, bias, cc.oc, oh*ow, K)
 			}
-			report(b)
+			report(b, c0)
 		})
 	}
 }

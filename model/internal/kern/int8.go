@@ -81,7 +81,9 @@ func Im2colT8(dst, src []int8, c, h, w, kh, kw, s, p, oh, ow int) {
 // once per output:
 //
 //	dst[m][n] = bias[m] + sa[m] * sb * sum_k int32(a[m][k]) * int32(bt[n][k])
-func GemmNT8Ref(dst []float32, a []int8, sa []float32, bt []int8, sb float32, bias []float32, M, N, K int) {
+//
+// bt holds int8 or uint8 activations.
+func GemmNT8Ref[T int8 | uint8](dst []float32, a []int8, sa []float32, bt []T, sb float32, bias []float32, M, N, K int) {
 	for m := 0; m < M; m++ {
 		for n := 0; n < N; n++ {
 			var acc int32

@@ -362,3 +362,209 @@ func TestLogSoftmax(t *testing.T) {
 		}
 	}
 }
+
+func TestGemmP(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, M := range sweep {
+		for _, N := range sweep {
+			for _, K := range sweep {
+				if M*N*K > 200000 {
+					continue
+				}
+				a, bt, bias := randF(r, M*K, -1, 1), randF(r, N*K, -1, 1), randF(r, M, -1, 1)
+				ap := PackA4(a, M, K)
+				want, mag := gemmRef(a, bt, bias, M, N, K)
+				for _, relu := range []bool{false, true} {
+					buf, dst := guarded(M * N)
+					GemmP(dst, ap, bt, bias, M, N, K, relu)
+					checkGuards(t, "GemmP", buf, M*N)
+					for i := range dst {
+						w := want[i]
+						if relu {
+							w = math.Max(w, 0)
+						}
+						if d := math.Abs(float64(dst[i]) - w); d > tolGemmRel*mag[i]+tolTiny {
+							t.Fatalf("M=%d N=%d K=%d relu=%v: dst[%d] = %g, want %g", M, N, K, relu, i, dst[i], w)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestPackA4(t *testing.T) {
+	a := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10} // 5 x 2
+	p := PackA4(a, 5, 2)
+	want := [][4]float32{{1, 3, 5, 7}, {2, 4, 6, 8}, {9, 0, 0, 0}, {10, 0, 0, 0}}
+	if len(p) != len(want) {
+		t.Fatalf("len %d, want %d", len(p), len(want))
+	}
+	for i := range want {
+		if p[i] != want[i] {
+			t.Fatalf("PackA4[%d] = %v, want %v", i, p[i], want[i])
+		}
+	}
+}
+
+func TestPackPairs(t *testing.T) {
+	a := []int8{1, -2, 3, 4, -127, 127, 5, 6, 7, 8} // 5 x 2
+	p := PackPairs(a, 5, 2)
+	pair := func(lo, hi int8) int64 { return int64(lo) + int64(hi)<<32 }
+	want := [][2]int64{{pair(1, 3), pair(-127, 5)}, {pair(-2, 4), pair(127, 6)}, {pair(7, 0), 0}, {pair(8, 0), 0}}
+	for i := range want {
+		if p[i] != want[i] {
+			t.Fatalf("PackPairs[%d] = %v, want %v", i, p[i], want[i])
+		}
+	}
+	for _, e := range []struct{ lo, hi int64 }{{-5, 7}, {5, -7}, {-1 << 30, -1 << 30}, {1<<31 - 1, -(1 << 31)}, {0, -1}} {
+		lo, hi := split(e.lo + e.hi<<32)
+		if lo != e.lo || hi != e.hi {
+			t.Fatalf("split(%d + %d<<32) = %d, %d", e.lo, e.hi, lo, hi)
+		}
+	}
+}
+
+func TestPadIm2colP(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, cc := range convCases() {
+		oh, ow := cc.out()
+		src := randF(r, cc.c*cc.h*cc.w, -1, 1)
+		hp, wp := cc.h+2*cc.p, cc.w+2*cc.p
+		pbuf, padded := guarded(cc.c * hp * wp)
+		for i := range padded {
+			padded[i] = 77 // Pad must overwrite everything
+		}
+		Pad(padded, src, cc.c, cc.h, cc.w, cc.p)
+		checkGuards(t, "Pad", pbuf, len(padded))
+		K := cc.c * cc.kh * cc.kw
+		want := make([]float32, oh*ow*K)
+		Im2colT(want, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+		buf, dst := guarded(len(want))
+		Im2colP(dst, padded, cc.c, hp, wp, cc.kh, cc.kw, cc.s, oh, ow)
+		checkGuards(t, "Im2colP", buf, len(want))
+		for i := range want {
+			if dst[i] != want[i] {
+				t.Fatalf("%v: [%d] = %g, want %g", cc, i, dst[i], want[i])
+			}
+		}
+	}
+}
+
+func randU8(r *rand.Rand, n int) []uint8 {
+	x := make([]uint8, n)
+	for i := range x {
+		x[i] = uint8(r.IntN(256))
+	}
+	return x
+}
+
+// TestGemmPairExact: the paired kernel equals the reference bit for bit, for
+// signed and unsigned activations, including the extreme values that make
+// the low lane borrow from the high one.
+func TestGemmPairExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	extreme := func(a []int8) {
+		for i := range a {
+			if r.IntN(3) == 0 {
+				a[i] = []int8{-127, 127}[r.IntN(2)]
+			}
+		}
+	}
+	for _, M := range sweep {
+		for _, N := range sweep {
+			for _, K := range sweep {
+				if M*N*K > 200000 {
+					continue
+				}
+				a := randI8(r, M*K)
+				extreme(a)
+				sa, bias := randF(r, M, 0, 0.01), randF(r, M, -1, 1)
+				ap := PackPairs(a, M, K)
+				bs, bu := randI8(r, N*K), randU8(r, N*K)
+				for _, relu := range []bool{false, true} {
+					want := make([]float32, M*N)
+					GemmNT8Ref(want, a, sa, bs, 0.003, bias, M, N, K)
+					buf, dst := guarded(M * N)
+					GemmPair(dst, ap, sa, bs, 0.003, bias, M, N, K, relu)
+					checkGuards(t, "GemmPair int8", buf, M*N)
+					for i := range want {
+						if w := want[i]; (relu && w < 0 && dst[i] != 0) || (!(relu && w < 0) && dst[i] != w) {
+							t.Fatalf("int8 M=%d N=%d K=%d relu=%v: [%d] %g, want %g", M, N, K, relu, i, dst[i], w)
+						}
+					}
+					GemmNT8Ref(want, a, sa, bu, 0.002, bias, M, N, K)
+					GemmPair(dst, ap, sa, bu, 0.002, bias, M, N, K, relu)
+					checkGuards(t, "GemmPair uint8", buf, M*N)
+					for i := range want {
+						if w := want[i]; (relu && w < 0 && dst[i] != 0) || (!(relu && w < 0) && dst[i] != w) {
+							t.Fatalf("uint8 M=%d N=%d K=%d relu=%v: [%d] %g, want %g", M, N, K, relu, i, dst[i], w)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGemmPairMaxK: at K = MaxPairK with every product at its extreme
+// (127*255, or -127*255) the lanes must not overflow.
+func TestGemmPairMaxK(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large")
+	}
+	K := MaxPairK
+	M, N := 4, 1
+	for _, sign := range []int8{127, -127} {
+		a := make([]int8, M*K)
+		for i := range a {
+			a[i] = sign
+			if i/K%2 == 1 {
+				a[i] = -sign
+			}
+		}
+		bt := make([]uint8, N*K)
+		for i := range bt {
+			bt[i] = 255
+		}
+		sa, bias := []float32{1, 1, 1, 1}, make([]float32, M)
+		want, dst := make([]float32, M), make([]float32, M)
+		GemmNT8Ref(want, a, sa, bt, 1, bias, M, N, K)
+		GemmPair(dst, PackPairs(a, M, K), sa, bt, 1, bias, M, N, K, false)
+		for i := range want {
+			if dst[i] != want[i] {
+				t.Fatalf("sign %d row %d: %g, want %g", sign, i, dst[i], want[i])
+			}
+		}
+	}
+}
+
+func TestQuantizeAct(t *testing.T) {
+	r := rand.New(rand.NewPCG(27, 28))
+	for _, n := range sweep {
+		for _, lo := range []float32{0, -2} {
+			x := randF(r, n, lo, 2)
+			if lo < 0 {
+				x[0] = -0.5 // at least one negative
+			}
+			u, s := make([]uint8, n), make([]int8, n)
+			scale, unsigned := QuantizeAct(u, s, x)
+			if unsigned != (lo >= 0) {
+				t.Fatalf("n=%d lo=%g: unsigned=%v", n, lo, unsigned)
+			}
+			for i, v := range x {
+				q := float64(s[i])
+				if unsigned {
+					q = float64(u[i])
+				}
+				if d := math.Abs(q*float64(scale) - float64(v)); d > 0.5001*float64(scale) {
+					t.Fatalf("n=%d: x[%d]=%g quantised to %g*%g", n, i, v, q, scale)
+				}
+			}
+		}
+	}
+	u := []uint8{9, 9}
+	if s, uns := QuantizeAct(u, nil, []float32{0, 0}); s != 0 || !uns || u[0] != 0 {
+		t.Fatal("all-zero input must give scale 0 and zeros")
+	}
+}

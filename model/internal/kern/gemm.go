@@ -1,0 +1,133 @@
+package kern
+
+// This file holds the fast float32 convolution/dense kernels (issue 7):
+// zero-padding once per layer so im2col needs no bounds logic, weights packed
+// once per model into blocks of 4 rows, and a 4x4 register-tiled GEMM with the
+// bias and an optional ReLU applied when the tile is stored. Their reference
+// is Conv2DRef / DenseRef (ref.go).
+
+// Pad copies src [c][h][w] into dst [c][h+2p][w+2p] with a zero border:
+//
+//	dst[ci][y+p][x+p] = src[ci][y][x], 0 elsewhere
+func Pad[T float32 | int8 | uint8](dst, src []T, c, h, w, p int) {
+	hp, wp := h+2*p, w+2*p
+	dst = dst[:c*hp*wp]
+	if p == 0 {
+		copy(dst, src[:c*h*w])
+		return
+	}
+	clear(dst)
+	for ci := 0; ci < c; ci++ {
+		for y := 0; y < h; y++ {
+			copy(dst[(ci*hp+y+p)*wp+p:][:w], src[(ci*h+y)*w:][:w])
+		}
+	}
+}
+
+// Im2colP is Im2colT on an input already zero-padded to [c][hp][wp]:
+//
+//	dst[(y*ow+x)*K + (ci*kh+i)*kw+j] = src[ci][y*s+i][x*s+j],  K = c*kh*kw
+func Im2colP[T float32 | int8 | uint8](dst, src []T, c, hp, wp, kh, kw, s, oh, ow int) {
+	k := c * kh * kw
+	dst = dst[:oh*ow*k]
+	for y := 0; y < oh; y++ {
+		for x := 0; x < ow; x++ {
+			row := dst[(y*ow+x)*k:][:k]
+			n := 0
+			for ci := 0; ci < c; ci++ {
+				base := (ci*hp+y*s)*wp + x*s
+				for i := 0; i < kh; i++ {
+					seg := row[n : n+kw]
+					line := src[base+i*wp:][:len(seg)]
+					for j, v := range line {
+						seg[j] = v
+					}
+					n += kw
+				}
+			}
+		}
+	}
+}
+
+// PackA4 packs the row-major M x K matrix a into blocks of 4 rows, k-major
+// inside a block, rows beyond M zero:
+//
+//	dst[(m/4)*K + k][m%4] = a[m][k],  len(dst) = ceil(M/4)*K
+func PackA4(a []float32, M, K int) [][4]float32 {
+	dst := make([][4]float32, (M+3)/4*K)
+	for m := 0; m < M; m++ {
+		for k := 0; k < K; k++ {
+			dst[(m/4)*K+k][m%4] = a[m*K+k]
+		}
+	}
+	return dst
+}
+
+// GemmP computes, for a packed by PackA4 and bt an N x K matrix,
+//
+//	dst[m][n] = bias[m] + sum_k a[m][k] * bt[n][k]   (then max(0, .) if relu)
+//
+// with a 4x2 register tile: per k, 4 weights and 2 inputs make 8
+// multiply-adds. (A 4x4 tile needs 24 live floats; Go's wasm backend has 16
+// float32 registers, and spilling made it 3x slower.) It is the fast path of Conv2D (bt = Im2colP) and Dense
+// (N = 1). Reference: GemmNT / DenseRef; tested against them.
+func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu bool) {
+	dst = dst[:M*N]
+	bt = bt[:N*K]
+	bias = bias[:M]
+	for m := 0; m < M; m += 4 {
+		blk := ap[(m/4)*K:][:K]
+		var bb [4]float32
+		copy(bb[:], bias[m:min(m+4, M)])
+		rows := min(4, M-m)
+		n := 0
+		for ; n+2 <= N; n += 2 {
+			b0 := bt[n*K:][:K]
+			b1 := bt[(n+1)*K:][:len(b0)]
+			p := blk[:len(b0)]
+			var c00, c01, c10, c11, c20, c21, c30, c31 float32
+			for k, x0 := range b0 {
+				a := &p[k]
+				x1 := b1[k]
+				a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
+				c00 += a0 * x0
+				c01 += a0 * x1
+				c10 += a1 * x0
+				c11 += a1 * x1
+				c20 += a2 * x0
+				c21 += a2 * x1
+				c30 += a3 * x0
+				c31 += a3 * x1
+			}
+			v0 := [4]float32{c00 + bb[0], c10 + bb[1], c20 + bb[2], c30 + bb[3]}
+			v1 := [4]float32{c01 + bb[0], c11 + bb[1], c21 + bb[2], c31 + bb[3]}
+			for r := 0; r < rows; r++ {
+				if relu {
+					v0[r], v1[r] = max(v0[r], 0), max(v1[r], 0)
+				}
+				dst[(m+r)*N+n] = v0[r]
+				dst[(m+r)*N+n+1] = v1[r]
+			}
+		}
+		for ; n < N; n++ {
+			b0 := bt[n*K:][:K]
+			p := blk[:len(b0)]
+			var c0, c1, c2, c3 float32
+			for k, x0 := range b0 {
+				a := &p[k]
+				c0 += a[0] * x0
+				c1 += a[1] * x0
+				c2 += a[2] * x0
+				c3 += a[3] * x0
+			}
+			v := [4]float32{c0 + bb[0], c1 + bb[1], c2 + bb[2], c3 + bb[3]}
+			for r := 0; r < rows; r++ {
+				if relu && v[r] < 0 {
+					v[r] = 0
+				}
+				dst[(m+r)*N+n] = v[r]
+			}
+		}
+	}
+}
+
