@@ -253,8 +253,11 @@ await test('phone width 390x844: loads, no horizontal scrolling, swap works by t
   metrics.phone = await ready(page, base);
   const sw = await page.evaluate(() => document.documentElement.scrollWidth);
   check(sw <= 390, `page is ${sw} px wide at 390`);
-  await page.tap('.inputs .mod:nth-child(2) .small-digits button:has-text("4")');
+  await page.tap('.inputs .mod:nth-child(2) .digits button:has-text("4")');
   await page.waitForFunction(() => document.querySelectorAll('#expert-audio .before').length === 10);
+  await page.screenshot({ path: join(art, 'phone-swap.png') });
+  check(await page.isVisible('.mini'), 'the pinned one-line result must show at phone width');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(art, 'phone-390x844.png') });
   await page.screenshot({ path: join(art, 'phone-full.png'), fullPage: true });
   check(page.errors.length === 0, page.errors.join('\n'));
@@ -267,7 +270,7 @@ await test('works from file:// (classic scripts, inference on the page thread)',
   metrics.file = await ready(page, pathToFileURL(join(dist, 'index.html')).href);
   const mode = await page.evaluate(async () => (await i2m2Boot.model).info.mode);
   check(mode === 'main', `mode ${mode}`);
-  await page.click('.inputs .mod:nth-child(2) .small-digits button:has-text("2")');
+  await page.click('.inputs .mod:nth-child(2) .digits button:has-text("2")');
   await page.waitForFunction(() => document.querySelectorAll('#expert-audio .before').length === 10);
   await page.click('#use-image');
   await page.waitForFunction(() => document.querySelectorAll('.mod.swapped').length === 2 || document.querySelectorAll('.mod.swapped').length === 1);
