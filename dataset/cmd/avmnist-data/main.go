@@ -1,7 +1,7 @@
 // Command avmnist-data regenerates weights/data (the AV-MNIST-TTS clip bank and PCA basis) from the
 // speech synthesisers and writes the demo set to weights/demo. Run it through scripts/dataset/synth.sh.
 //
-//	go run ./dataset/cmd/avmnist-data -root . -snr 0            # build bank + basis + demo
+//	go run ./dataset/cmd/avmnist-data -root . -snr -12          # build bank + basis + demo
 //	go run ./dataset/cmd/avmnist-data -root . -sweep 20,10,5,0  # measure only (linear probe per SNR)
 package main
 
@@ -24,7 +24,7 @@ import (
 func main() {
 	root := flag.String("root", ".", "repository root")
 	cache := flag.String("cache", filepath.Join(os.TempDir(), "avmnist-tts-wav"), "WAV cache directory (not committed)")
-	snr := flag.Float64("snr", 0, "SNR in dB of the committed bank")
+	snr := flag.Float64("snr", -12, "SNR in dB of the committed bank")
 	sweep := flag.String("sweep", "", "comma-separated SNRs: only measure the linear probe at each, write nothing")
 	epochs := flag.Int("epochs", 30, "linear probe epochs")
 	demo := flag.Bool("demo", true, "also write weights/demo")
