@@ -26,9 +26,10 @@ while [ "$P2" = "$P1" ]; do P2=$(freeport); done
 LOG=$(mktemp -t workerd.XXXXXX.log)
 PIDS=()
 cleanup() {
-	local p
+	local rc=$? p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	if [ "$rc" = 0 ]; then rm -f "$LOG"; fi
 }
 trap cleanup EXIT
 
