@@ -8,9 +8,10 @@ import (
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
-// Benchmarks of one POST /predict and its parts, natively and under
-// GOOS=js (scripts/bench-40-worker.sh): what a request costs besides the
-// model itself.
+// Benchmarks of one POST /predict and its parts: what a request costs
+// besides the model itself. Natively: go test -bench . ./worker/api; under
+// wasm: GOOS=js GOARCH=wasm go test -bench . ./worker/api (with
+// $(go env GOROOT)/lib/wasm on PATH).
 
 func BenchmarkServePredict(b *testing.B) {
 	s, _ := testServer(b, Options{})
