@@ -21,8 +21,19 @@ func BenchmarkModel(b *testing.B) {
 		m.Quantize()
 		in := testInputs(m)
 		macs := float64(m.MACs())
-		for _, path := range allPaths {
-			b.Run(fmt.Sprintf("audio=%dx%d/%s", a.h, a.w, path), func(b *testing.B) {
+		for _, v := range []struct {
+			path     Path
+			noDirect bool
+		}{{Reference, false}, {Fast, false}, {Quantized, false}, {Fast, true}, {Quantized, true}} {
+			path := v.path
+			name := path.String()
+			if v.noDirect {
+				name += "-im2col-only"
+			}
+			b.Run(fmt.Sprintf("audio=%dx%d/%s", a.h, a.w, name), func(b *testing.B) {
+				noDirect = v.noDirect // every convolution through im2col (the previous step)
+				m.weightsChanged()
+				defer func() { noDirect = false; m.weightsChanged() }()
 				p, err := m.NewPredictor(path)
 				if err != nil {
 					b.Fatal(err)

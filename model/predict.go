@@ -166,6 +166,7 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 	p.cat = make([]float32, pl.maxAct)
 	p.in = make([][]float32, len(m.Modalities))
 	sc := m.scratch()
+	sc.pad += kern.DirectSlack // read past the end by the direct convolution
 	switch path {
 	case Reference:
 	case Fast:
@@ -195,22 +196,38 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 type packed struct {
 	f32   [][4]float32 // kern.PackA4 of W
 	pairs [][2]int64   // kern.PackPairs of Q.Data (int8 models)
+	off   []int32      // kern.Offsets for the direct convolution, nil if not used
 }
+
+// minDirectWidth is the narrowest output row for which a stride-1
+// convolution runs the direct (implicit-GEMM) kernel: its 4-wide tiles waste
+// up to 3 columns per row, while im2col costs one write per multiply-add
+// over the output channels (bench/README.md, go kernels).
+const minDirectWidth = 8
+
+func (pk *packed) direct() bool { return pk.off != nil }
 
 // prepare packs every weighted layer once per Model (safe for concurrent
 // callers). Quantize and InitRandom, which change weights, reset it.
 func (m *Model) prepare() {
 	m.prep.once.Do(func() {
-		m.eachLayer(func(_ string, l *Layer) {
-			if !l.hasWeights() {
-				return
+		for ei := range m.Experts {
+			e := &m.Experts[ei]
+			ep := &m.plan.experts[ei]
+			for bi := range e.Branches {
+				s := ep.branchIn[bi]
+				for li := range e.Branches[bi] {
+					l := &e.Branches[bi][li]
+					m.pack(l, s, ep.branches[bi][li])
+					s = ep.branches[bi][li]
+				}
 			}
-			pk := &packed{f32: kern.PackA4(l.W, l.Rows(), l.Cols())}
-			if l.Q != nil {
-				pk.pairs = kern.PackPairs(l.Q.Data, l.Rows(), l.Cols())
+			s := Shape{ep.concat, 1, 1}
+			for li := range e.Head {
+				m.pack(&e.Head[li], s, ep.head[li])
+				s = ep.head[li]
 			}
-			l.pk = pk
-		})
+		}
 	})
 }
 
@@ -411,18 +428,20 @@ func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]
 				kern.Conv2DRef(dst, cur, s[0], s[1], s[2], l.W, l.B, l.OutC, l.KH, l.KW, l.Stride, l.Pad)
 			case Fast:
 				kern.Pad(p.pad, cur, s[0], s[1], s[2], l.Pad)
-				kern.Im2colP(p.col, p.pad, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
-				kern.GemmP(dst, l.pk.f32, p.col, l.B, l.OutC, n, K, relu)
+				if l.pk.direct() {
+					kern.ConvDirect(dst, l.pk.f32, p.pad, l.pk.off, l.B, l.OutC, os[1], os[2], wp, relu)
+				} else {
+					kern.Im2colP(p.col, p.pad, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
+					kern.GemmP(dst, l.pk.f32, p.col, l.B, l.OutC, n, K, relu)
+				}
 			case Quantized:
 				sx, unsigned := kern.QuantizeAct(p.qu, p.qs, cur[:s.Size()])
 				if unsigned {
 					kern.Pad(p.padu, p.qu, s[0], s[1], s[2], l.Pad)
-					kern.Im2colP(p.colu, p.padu, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
-					gemm8(dst, l, p.colu, sx, n, relu)
+					conv8(dst, l, p.padu, p.colu, sx, s, os, relu)
 				} else {
 					kern.Pad(p.pads, p.qs, s[0], s[1], s[2], l.Pad)
-					kern.Im2colP(p.cols, p.pads, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
-					gemm8(dst, l, p.cols, sx, n, relu)
+					conv8(dst, l, p.pads, p.cols, sx, s, os, relu)
 				}
 			}
 			cur = dst
@@ -450,6 +469,36 @@ func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]
 	}
 	return cur, s
 }
+
+// conv8 is the int8 convolution of the padded quantised input pad: direct
+// when the layer allows it, else im2col into col and gemm8.
+func conv8[T int8 | uint8](dst []float32, l *Layer, pad, col []T, sx float32, s, os Shape, relu bool) {
+	hp, wp := s[1]+2*l.Pad, s[2]+2*l.Pad
+	if l.pk.direct() && len(l.pk.off) <= kern.MaxPairK {
+		kern.ConvDirectPair(dst, l.pk.pairs, l.Q.Scale, pad, sx, l.pk.off, l.B, l.OutC, os[1], os[2], wp, relu)
+		return
+	}
+	kern.Im2colP(col, pad, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
+	gemm8(dst, l, col, sx, os[1]*os[2], relu)
+}
+
+// pack makes l.pk for layer l with input shape s and output shape os.
+func (m *Model) pack(l *Layer, s, os Shape) {
+	if !l.hasWeights() {
+		return
+	}
+	pk := &packed{f32: kern.PackA4(l.W, l.Rows(), l.Cols())}
+	if l.Q != nil {
+		pk.pairs = kern.PackPairs(l.Q.Data, l.Rows(), l.Cols())
+	}
+	if l.Kind == Conv2D && l.Stride == 1 && os[2] >= minDirectWidth && !noDirect {
+		pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
+	}
+	l.pk = pk
+}
+
+// noDirect disables the direct convolution (benchmarks compare both).
+var noDirect = false
 
 // gemm8 runs the int8 product of layer l with the quantised activations bt
 // (N columns of l.Cols()), falling back to the reference loop when K is too

@@ -130,4 +130,3 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 		}
 	}
 }
-

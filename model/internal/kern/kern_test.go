@@ -568,3 +568,78 @@ func TestQuantizeAct(t *testing.T) {
 		t.Fatal("all-zero input must give scale 0 and zeros")
 	}
 }
+
+// TestConvDirect checks the implicit-GEMM convolution against Conv2DRef
+// (float32) and against im2col + GemmNT8Ref (int8, bit-exact), for every
+// stride-1 case.
+func TestConvDirect(t *testing.T) {
+	r := rand.New(rand.NewPCG(29, 30))
+	cases := convCases()
+	for _, oc := range []int{1, 3, 4, 5, 8} {
+		for _, ow := range []int{1, 2, 3, 4, 5, 7, 8, 9} {
+			cases = append(cases, convCase{2, 3, ow + 2, oc, 3, 3, 1, 1}, convCase{1, 4, ow + 4, oc, 5, 5, 1, 0})
+		}
+	}
+	for _, cc := range cases {
+		if cc.s != 1 {
+			continue
+		}
+		oh, ow := cc.out()
+		hp, wp := cc.h+2*cc.p, cc.w+2*cc.p
+		K := cc.c * cc.kh * cc.kw
+		src := randF(r, cc.c*cc.h*cc.w, 0, 1)
+		wt, b := randF(r, cc.oc*K, -1, 1), randF(r, cc.oc, -1, 1)
+		want := make([]float32, cc.oc*oh*ow)
+		Conv2DRef(want, src, cc.c, cc.h, cc.w, wt, b, cc.oc, cc.kh, cc.kw, cc.s, cc.p)
+		padded := make([]float32, cc.c*hp*wp+DirectSlack)
+		for i := range padded {
+			padded[i] = 1e30 // the slack may hold anything finite
+		}
+		Pad(padded, src, cc.c, cc.h, cc.w, cc.p)
+		off := Offsets(cc.c, hp, wp, cc.kh, cc.kw)
+		for _, relu := range []bool{false, true} {
+			buf, dst := guarded(len(want))
+			ConvDirect(dst, PackA4(wt, cc.oc, K), padded, off, b, cc.oc, oh, ow, wp, relu)
+			checkGuards(t, "ConvDirect", buf, len(want))
+			for i := range want {
+				w := want[i]
+				if relu {
+					w = max(w, 0)
+				}
+				if d := math.Abs(float64(dst[i] - w)); d > tolGemmRel*float64(K)+tolTiny {
+					t.Fatalf("%v relu=%v: dst[%d] = %g, want %g", cc, relu, i, dst[i], w)
+				}
+			}
+		}
+		// int8: both activation types
+		qa := randI8(r, cc.oc*K)
+		sa := randF(r, cc.oc, 0, 0.01)
+		pairs := PackPairs(qa, cc.oc, K)
+		qu := randU8(r, cc.c*cc.h*cc.w)
+		pu := make([]uint8, cc.c*hp*wp+DirectSlack)
+		Pad(pu, qu, cc.c, cc.h, cc.w, cc.p)
+		colu := make([]uint8, oh*ow*K)
+		Im2colP(colu, pu, cc.c, hp, wp, cc.kh, cc.kw, 1, oh, ow)
+		GemmNT8Ref(want, qa, sa, colu, 0.004, b, cc.oc, oh*ow, K)
+		buf, dst := guarded(len(want))
+		ConvDirectPair(dst, pairs, sa, pu, 0.004, off, b, cc.oc, oh, ow, wp, false)
+		checkGuards(t, "ConvDirectPair", buf, len(want))
+		for i := range want {
+			if dst[i] != want[i] {
+				t.Fatalf("%v uint8: dst[%d] = %g, want %g (bit-exact)", cc, i, dst[i], want[i])
+			}
+		}
+		qs := randI8(r, cc.c*cc.h*cc.w)
+		ps := make([]int8, cc.c*hp*wp+DirectSlack)
+		Pad(ps, qs, cc.c, cc.h, cc.w, cc.p)
+		cols := make([]int8, oh*ow*K)
+		Im2colP(cols, ps, cc.c, hp, wp, cc.kh, cc.kw, 1, oh, ow)
+		GemmNT8Ref(want, qa, sa, cols, 0.004, b, cc.oc, oh*ow, K)
+		ConvDirectPair(dst, pairs, sa, ps, 0.004, off, b, cc.oc, oh, ow, wp, true)
+		for i := range want {
+			if w := max(want[i], 0); dst[i] != w {
+				t.Fatalf("%v int8 relu: dst[%d] = %g, want %g (bit-exact)", cc, i, dst[i], w)
+			}
+		}
+	}
+}
