@@ -659,3 +659,29 @@ func FuzzDecodeMatchesStdlib(f *testing.F) {
 		}
 	})
 }
+
+// panicky panics on its first Write, as a bug deep in a handler would.
+type panicky struct {
+	*httptest.ResponseRecorder
+	n int
+}
+
+func (p *panicky) Write(b []byte) (int, error) {
+	if p.n++; p.n == 1 {
+		panic("boom")
+	}
+	return p.ResponseRecorder.Write(b)
+}
+
+// A panic becomes a 500 with a JSON error, and the server keeps serving.
+func TestRecover(t *testing.T) {
+	s, _ := testServer(t, Options{Logf: func(string, ...any) {}})
+	w := &panicky{ResponseRecorder: httptest.NewRecorder()}
+	s.ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+	if w.Code != 200 && w.Code != 500 || !bytes.Contains(w.Body.Bytes(), []byte(`"error":"internal error: boom"`)) {
+		t.Fatalf("after a panic: %d %s", w.Code, w.Body)
+	}
+	if res := do(s, "POST", "/predict", bytes.NewReader(readFile(t, "sample.json"))); res.status != 200 {
+		t.Fatalf("after a panic: %d %s", res.status, res.body)
+	}
+}
