@@ -1,6 +1,6 @@
 // A consumer project: the minimal Vite app in e2e/module/vite-app, copied to a
 // temporary folder, installs vite from its lock file and the packed package
-// (dist/i2m2-*.tgz), builds, and predicts in Chromium with the default model
+// (dist/i2m2-*.tgz), type-checks against i2m2.d.ts (tsc), builds, and predicts in Chromium with the default model
 // and the worker, matching the native Go engine's probabilities.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ function run(cmd, args, cwd) {
   execFileSync(cmd, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, npm_config_update_notifier: 'false' } });
 }
 
-test('a Vite 7 app using the packed package builds and predicts in Chromium', async () => {
+test('a Vite 7 app using the packed package type-checks, builds and predicts in Chromium', async () => {
   const tgz = (await readdir(DIST)).filter((f) => /^i2m2-.*\.tgz$/.test(f));
   assert.equal(tgz.length, 1, 'one packed tarball in dist/');
   const dir = await mkdtemp(join(tmpdir(), 'i2m2-vite-'));
@@ -31,6 +31,7 @@ test('a Vite 7 app using the packed package builds and predicts in Chromium', as
     run('npm', ['install', '--no-save', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(DIST, tgz[0])], dir);
     const pkg = JSON.parse(await readFile(join(dir, 'node_modules', 'i2m2', 'package.json'), 'utf8'));
     assert.equal(pkg.exports['.'].types, './i2m2.d.ts', 'types first in the exports map');
+    run('npx', ['tsc', '-p', '.'], dir); // the declarations type-check for a consumer (types-check.ts)
     await mkdir(join(dir, 'public'));
     await copyFile(join(DIST, 'module-test-golden.json'), join(dir, 'public', 'golden.json'));
     run('npx', ['vite', 'build', '--logLevel', 'warn'], dir);
