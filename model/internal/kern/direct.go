@@ -103,48 +103,56 @@ func storeTile(dst []float32, t *[4][4]float32, m, rows, y, x, oh, ow int, relu 
 // K = len(off) <= MaxPairK. Exact, like GemmPair:
 //
 //	dst[m][y][x] = bias[m] + sa[m]*sb * sum_k a[m][k] * src[off[k] + y*wp + x]
+//
+// Tile: one packed pair of rows x 4 adjacent outputs, 4 int64 accumulators.
+// (Two pairs x 4 outputs needs 8 accumulators plus 6 operands: Go's wasm
+// backend, with 16 integer registers shared with the addressing, kept every
+// accumulator on the stack and ran at half the speed; and a pair of rows
+// beyond M is skipped instead of computed as zeros.)
 func ConvDirectPair[T int8 | uint8](dst []float32, ap [][2]int64, sa []float32, src []T, sb float32, off []int32, bias []float32, M, oh, ow, wp int, relu bool) {
 	K := len(off)
 	dst = dst[:M*oh*ow]
 	bias = bias[:M]
 	sa = sa[:M]
-	for m := 0; m < M; m += 4 {
+	for m := 0; m < M; m += 2 {
 		blk := ap[(m/4)*K:][:len(off)]
-		rows := min(4, M-m)
-		var bb, ss [4]float32
-		copy(bb[:], bias[m:m+rows])
-		copy(ss[:], sa[m:m+rows])
-		for i := range ss {
-			ss[i] *= sb
+		j := (m % 4) / 2 // which lane pair of the 4-row block
+		rows := min(2, M-m)
+		b0, s0 := bias[m], sa[m]*sb
+		b1, s1 := b0, s0
+		if rows > 1 {
+			b1, s1 = bias[m+1], sa[m+1]*sb
 		}
 		for y := 0; y < oh; y++ {
 			for x := 0; x < ow; x += 4 {
 				s := src[y*wp+x:]
-				var e00, e01, e02, e03, e10, e11, e12, e13 int64
+				var e0, e1, e2, e3 int64
 				for k, o := range off {
 					v := (*[4]T)(s[o:])
-					w := &blk[k]
-					w0, w1 := w[0], w[1]
-					x0, x1, x2, x3 := int64(v[0]), int64(v[1]), int64(v[2]), int64(v[3])
-					e00 += w0 * x0
-					e01 += w0 * x1
-					e02 += w0 * x2
-					e03 += w0 * x3
-					e10 += w1 * x0
-					e11 += w1 * x1
-					e12 += w1 * x2
-					e13 += w1 * x3
+					w := blk[k][j]
+					e0 += w * int64(v[0])
+					e1 += w * int64(v[1])
+					e2 += w * int64(v[2])
+					e3 += w * int64(v[3])
 				}
-				var t [4][4]float32
-				for c, e := range [4][2]int64{{e00, e10}, {e01, e11}, {e02, e12}, {e03, e13}} {
-					s0, s1 := split(e[0])
-					s2, s3 := split(e[1])
-					t[0][c] = bb[0] + ss[0]*float32(int32(s0))
-					t[1][c] = bb[1] + ss[1]*float32(int32(s1))
-					t[2][c] = bb[2] + ss[2]*float32(int32(s2))
-					t[3][c] = bb[3] + ss[3]*float32(int32(s3))
+				cols := min(4, ow-x)
+				d0 := dst[(m*oh+y)*ow+x:][:cols]
+				es := [4]int64{e0, e1, e2, e3}
+				for c := range d0 {
+					lo, hi := split(es[c])
+					v := b0 + s0*float32(int32(lo))
+					if relu && v < 0 {
+						v = 0
+					}
+					d0[c] = v
+					if rows > 1 {
+						v := b1 + s1*float32(int32(hi))
+						if relu && v < 0 {
+							v = 0
+						}
+						dst[((m+1)*oh+y)*ow+x+c] = v
+					}
 				}
-				storeTile(dst, &t, m, rows, y, x, oh, ow, relu)
 			}
 		}
 	}
