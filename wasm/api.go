@@ -34,6 +34,7 @@ type engine struct {
 	in       model.Inputs // reused: the present modalities of the current sample
 	buf      [][]float32  // per modality, the copied input of the current sample
 	stride   int          // float32s per sample in a packed result
+	out      []float32    // the packed result of predict (Stride values)
 	info     string       // JSON
 	disposed bool
 	exit     chan struct{}
@@ -229,17 +230,26 @@ func (e *engine) infoJSON() (any, error) {
 	return e.info, nil
 }
 
-// sample copies the JS sample object {modality: Float32Array|null} into e.in.
-// where prefixes errors ("" or "sample 3: ").
-func (e *engine) sample(obj js.Value, where string) error {
+// where prefixes the errors of sample i of a batch ("sample 3: "); i < 0 is a
+// single prediction. Only called on errors, so the hot path does not format.
+func where(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return fmt.Sprintf("sample %d: ", i)
+}
+
+// sample copies the JS sample object {modality: Float32Array|null} (sample i of
+// a batch, or i < 0) into e.in.
+func (e *engine) sample(obj js.Value, i int) error {
 	if obj.Type() != js.TypeObject || obj.InstanceOf(jsArray) || obj.InstanceOf(jsFloat32Array) {
-		return fmt.Errorf("%w: %sinputs must be an object {modality: Float32Array}, got %s", errType, where, describe(obj))
+		return fmt.Errorf("%w: %sinputs must be an object {modality: Float32Array}, got %s", errType, where(i), describe(obj))
 	}
 	m := e.m
 	keys := jsObject.Call("keys", obj)
-	for i, n := 0, keys.Length(); i < n; i++ {
-		if k := keys.Index(i).String(); m.Modality(k) < 0 {
-			return fmt.Errorf("%w: %sunknown modality %q (model has %s)", model.ErrInput, where, k, modalityList(m))
+	for j, n := 0, keys.Length(); j < n; j++ {
+		if k := keys.Index(j).String(); m.Modality(k) < 0 {
+			return fmt.Errorf("%w: %sunknown modality %q (model has %s)", model.ErrInput, where(i), k, modalityList(m))
 		}
 	}
 	for mi, md := range m.Modalities {
@@ -248,18 +258,17 @@ func (e *engine) sample(obj js.Value, where string) error {
 			delete(e.in, md.Name)
 			continue
 		}
-		n, err := float32Len(v, fmt.Sprintf("%smodality %q", where, md.Name))
-		if err != nil {
-			return err
+		if v.Type() != js.TypeObject || !v.InstanceOf(jsFloat32Array) {
+			return fmt.Errorf("%w: %smodality %q must be a Float32Array, got %s", errType, where(i), md.Name, describe(v))
 		}
-		if want := len(e.buf[mi]); n != want {
-			return fmt.Errorf("%w: %smodality %q has %d values, want %d (shape %v)", model.ErrInput, where, md.Name, n, want, md.Shape)
+		if n, want := v.Get("length").Int(), len(e.buf[mi]); n != want {
+			return fmt.Errorf("%w: %smodality %q has %d values, want %d (shape %v)", model.ErrInput, where(i), md.Name, n, want, md.Shape)
 		}
 		copyFloat32(e.buf[mi], v)
 		e.in[md.Name] = e.buf[mi]
 	}
 	if len(e.in) == 0 {
-		return fmt.Errorf("%w: %sno modality given (model has %s)", model.ErrNoExpert, where, modalityList(m))
+		return fmt.Errorf("%w: %sno modality given (model has %s)", model.ErrNoExpert, where(i), modalityList(m))
 	}
 	return nil
 }
@@ -275,11 +284,11 @@ func modalityList(m *model.Model) string {
 	return s
 }
 
-// run predicts e.in into dst (Stride values).
-func (e *engine) run(dst []float32, where string) error {
+// run predicts e.in (sample i of a batch, or i < 0) into dst (Stride values).
+func (e *engine) run(dst []float32, i int) error {
 	if err := e.p.Predict(e.in, e.r); err != nil {
-		if where != "" {
-			return fmt.Errorf("%s%w", where, err)
+		if i >= 0 {
+			return fmt.Errorf("%s%w", where(i), err)
 		}
 		return err
 	}
@@ -294,14 +303,16 @@ func (e *engine) predict(args []js.Value) (any, error) {
 	if err := e.check(); err != nil {
 		return nil, err
 	}
-	if err := e.sample(arg(args, 0), ""); err != nil {
+	if err := e.sample(arg(args, 0), -1); err != nil {
 		return nil, err
 	}
-	out := make([]float32, e.stride)
-	if err := e.run(out, ""); err != nil {
+	if len(e.out) != e.stride {
+		e.out = make([]float32, e.stride)
+	}
+	if err := e.run(e.out, -1); err != nil {
 		return nil, err
 	}
-	return toFloat32Array(out), nil
+	return toFloat32Array(e.out), nil
 }
 
 // predictBatch(samples) takes an Array of sample objects, or one packed object
@@ -341,11 +352,10 @@ func (e *engine) batchSample(out []float32, i int, s js.Value) error {
 	if err := e.check(); err != nil {
 		return err
 	}
-	where := fmt.Sprintf("sample %d: ", i)
-	if err := e.sample(s, where); err != nil {
+	if err := e.sample(s, i); err != nil {
 		return err
 	}
-	return e.run(out[i*e.stride:(i+1)*e.stride], where)
+	return e.run(out[i*e.stride:(i+1)*e.stride], i)
 }
 
 // predictPacked handles the packed batch form.
@@ -418,7 +428,7 @@ func (e *engine) packedSample(out []float32, i int, data [][]float32) error {
 		size := md.Shape.Size()
 		e.in[md.Name] = data[mi][i*size : (i+1)*size]
 	}
-	return e.run(out[i*e.stride:(i+1)*e.stride], fmt.Sprintf("sample %d: ", i))
+	return e.run(out[i*e.stride:(i+1)*e.stride], i)
 }
 
 // audioFromPCM(pcm: Float32Array, sampleRate: number) resolves with the audio
