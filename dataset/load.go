@@ -158,14 +158,20 @@ func Load(opt Options) (train, val, test *Split, err error) {
 			return nil, nil, nil, err
 		}
 	}
-	mtrain, mtest, err := LoadMNIST(mdir)
-	if err != nil {
-		return nil, nil, nil, err
-	}
 	trIdx, vaIdx := TrainValIndices()
 	teIdx := make([]int32, NumTest)
 	for i := range teIdx {
 		teIdx[i] = int32(i)
+	}
+	nTrain, nTest := 60000, 10000
+	if l := opt.Limit; l > 0 && l < NumVal {
+		// decode only the MNIST images the first l samples of each split need
+		nTrain = int(max(trIdx[l-1], vaIdx[l-1])) + 1
+		nTest = l
+	}
+	mtrain, mtest, err := loadMNISTPrefix(mdir, nTrain, nTest)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	pr := NewRNG(uint64(opt.Seed))
 	mk := func(name string, m *MNIST, idx []int32, clipSplit uint8) (*Split, error) {

@@ -72,23 +72,29 @@ func MNISTDir() (string, error) {
 // LoadMNIST reads the train (60,000) and test (10,000) sets from dir, verifying the sha256 of each
 // file and the idx headers.
 func LoadMNIST(dir string) (train, test *MNIST, err error) {
-	train, err = loadMNISTSet(dir, "train", 60000)
+	return loadMNISTPrefix(dir, 60000, 10000)
+}
+
+// loadMNISTPrefix is LoadMNIST decoding only the first nTrain and nTest images and labels (the
+// checksums still cover the whole files).
+func loadMNISTPrefix(dir string, nTrain, nTest int) (train, test *MNIST, err error) {
+	train, err = loadMNISTSet(dir, "train", 60000, nTrain)
 	if err != nil {
 		return nil, nil, err
 	}
-	test, err = loadMNISTSet(dir, "t10k", 10000)
+	test, err = loadMNISTSet(dir, "t10k", 10000, nTest)
 	if err != nil {
 		return nil, nil, err
 	}
 	return train, test, nil
 }
 
-func loadMNISTSet(dir, prefix string, want int) (*MNIST, error) {
-	img, err := readIdx(filepath.Join(dir, prefix+"-images-idx3-ubyte.gz"), 2051, []int{want, 28, 28})
+func loadMNISTSet(dir, prefix string, want, n int) (*MNIST, error) {
+	img, err := readIdx(filepath.Join(dir, prefix+"-images-idx3-ubyte.gz"), 2051, []int{want, 28, 28}, n*784)
 	if err != nil {
 		return nil, err
 	}
-	lab, err := readIdx(filepath.Join(dir, prefix+"-labels-idx1-ubyte.gz"), 2049, []int{want})
+	lab, err := readIdx(filepath.Join(dir, prefix+"-labels-idx1-ubyte.gz"), 2049, []int{want}, n)
 	if err != nil {
 		return nil, err
 	}
@@ -97,11 +103,12 @@ func loadMNISTSet(dir, prefix string, want int) (*MNIST, error) {
 			return nil, fmt.Errorf("dataset: %s labels: label %d at %d", prefix, l, i)
 		}
 	}
-	return &MNIST{Images: img, Labels: lab, N: want}, nil
+	return &MNIST{Images: img, Labels: lab, N: n}, nil
 }
 
-// readIdx reads a gzip-compressed idx file, checks its sha256 (if known), magic and dimensions.
-func readIdx(path string, magic uint32, dims []int) ([]uint8, error) {
+// readIdx reads a gzip-compressed idx file, checks its sha256 (if known), magic and dimensions, and
+// decodes the first `prefix` data bytes (all if prefix < 0).
+func readIdx(path string, magic uint32, dims []int, prefix int) ([]uint8, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %w", err)
@@ -112,11 +119,11 @@ func readIdx(path string, magic uint32, dims []int) ([]uint8, error) {
 			return nil, fmt.Errorf("dataset: %s: sha256 %s, want %s (corrupt or wrong file)", path, got, want)
 		}
 	}
-	return parseIdx(raw, magic, dims, path)
+	return parseIdx(raw, magic, dims, path, prefix)
 }
 
 // parseIdx decodes gzip-compressed idx data.
-func parseIdx(raw []byte, magic uint32, dims []int, name string) ([]uint8, error) {
+func parseIdx(raw []byte, magic uint32, dims []int, name string, prefix int) ([]uint8, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("dataset: %s: %w", name, err)
@@ -135,11 +142,15 @@ func parseIdx(raw []byte, magic uint32, dims []int, name string) ([]uint8, error
 		}
 		n *= d
 	}
+	whole := prefix < 0 || prefix >= n
+	if !whole {
+		n = prefix
+	}
 	data := make([]byte, n)
 	if _, err := io.ReadFull(zr, data); err != nil {
 		return nil, fmt.Errorf("dataset: %s: idx data: %w", name, err)
 	}
-	if k, _ := zr.Read(make([]byte, 1)); k != 0 {
+	if k, _ := zr.Read(make([]byte, 1)); whole && k != 0 {
 		return nil, fmt.Errorf("dataset: %s: trailing data after %d bytes", name, n)
 	}
 	return data, nil

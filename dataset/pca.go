@@ -192,9 +192,11 @@ func UnmarshalPCA(b []byte) (*PCA, error) {
 	return p, nil
 }
 
-func gzipBytes(b []byte) ([]byte, error) {
+func gzipBytes(b []byte) ([]byte, error) { return gzipLevel(b, gzip.BestCompression) }
+
+func gzipLevel(b []byte, level int) ([]byte, error) {
 	var out bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&out, gzip.BestCompression)
+	zw, err := gzip.NewWriterLevel(&out, level)
 	if err != nil {
 		return nil, err
 	}

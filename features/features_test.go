@@ -332,8 +332,8 @@ func TestImageStylesAgree(t *testing.T) {
 				x, y := i%28, i/28
 				x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
 				m += float64(v)
-				mx += float64(v) * (float64(x) + 0.5)
-				my += float64(v) * (float64(y) + 0.5)
+				mx += float64(v) * float64(x)
+				my += float64(v) * float64(y)
 			}
 		}
 		if w, h := x1-x0+1, y1-y0+1; max(w, h) > 20 || max(w, h) < 19 {

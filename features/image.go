@@ -29,8 +29,9 @@ const (
 //  3. Bounding box of the pixels with ink > 0.1.
 //  4. Scale the box to fit 20x20 preserving the aspect ratio (longer side 20, shorter side rounded,
 //     at least 1), by area averaging (each output pixel is the mean over its source rectangle).
-//  5. Place it in 28x28 so that its centre of mass is at the centre (14, 14) (integer shift, rounded;
-//     kept inside the 28x28 field), as MNIST was made.
+//  5. Place it in 28x28 so that its centre of mass is on pixel (14, 14) (row/column index; integer
+//     shift, rounded; kept inside the 28x28 field), as MNIST was made (MNIST's mean centre of mass is
+//     at index 14.0).
 //  6. Round to the nearest 1/255.
 //
 // All arithmetic is IEEE float64 +,-,*,/ without fused multiply-add: identical on every platform.
@@ -127,8 +128,9 @@ func ImageLevels(rgba []byte, width, height int) ([]uint8, error) {
 	}
 	ox, oy := (ImageSide-nw)/2, (ImageSide-nh)/2
 	if m > 0 {
-		ox = int(math.Floor(ImageSide/2 - mx2/m + 0.5))
-		oy = int(math.Floor(ImageSide/2 - my2/m + 0.5))
+		// MNIST puts the centre of mass on pixel index 14 (pixel centres at index+0.5 here)
+		ox = int(math.Floor(ImageSide/2 + 0.5 - mx2/m + 0.5))
+		oy = int(math.Floor(ImageSide/2 + 0.5 - my2/m + 0.5))
 	}
 	ox = min(max(ox, 0), ImageSide-nw)
 	oy = min(max(oy, 0), ImageSide-nh)
