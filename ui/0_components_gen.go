@@ -683,13 +683,7 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "from-pair"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "number"}, vugu.VGAttribute{Namespace: "", Key: "min", Val: "0"}}}
 			vgparent.AppendChild(vgn)
 			vgn.AddAttrInterface("max", len(c.Lab.Demo.Pairs)-1)
-			{
-				b, err := vjson.Marshal(c.From)
-				if err != nil {
-					panic(err)
-				}
-				vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
-			}
+			vgn.AddAttrInterface("value", c.From)
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 				EventType:	"change",
 				Func:		func(event vugu.DOMEvent) { c.setFrom(event) },
@@ -1015,6 +1009,19 @@ var _ log.Logger
 type Picker struct {
 	Lab	*Lab	`vugu:"data"`
 	More	int
+
+	input	js.Value	// the pair-index <input>
+	written	int		// pair last written to its value property
+}
+
+// Rendered keeps the index box showing the current pair when it changes by other means. The value
+// property is written only then: a render caused by background work must not undo what the person is
+// typing (the value attribute alone no longer shows once the box has been edited).
+func (c *Picker) Rendered() {
+	if c.input.Truthy() && c.written != c.Lab.Cur {
+		c.input.Set("value", c.Lab.Cur)
+		c.written = c.Lab.Cur
+	}
 }
 
 func (c *Picker) pick(event vugu.DOMEvent) {
@@ -1129,13 +1136,8 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "pair-index"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "number"}, vugu.VGAttribute{Namespace: "", Key: "min", Val: "0"}, vugu.VGAttribute{Namespace: "", Key: "aria-describedby", Val: "pair-range"}}}
 			vgparent.AppendChild(vgn)
 			vgn.AddAttrInterface("max", len(c.Lab.Demo.Pairs)-1)
-			{
-				b, err := vjson.Marshal(c.Lab.Cur)
-				if err != nil {
-					panic(err)
-				}
-				vgn.Prop = append(vgn.Prop, vugu.VGProperty{Key: "value", JSONVal: vjson.RawMessage(b)})
-			}
+			vgn.AddAttrInterface("value", c.Lab.Cur)
+			vgn.JSCreateHandler = vugu.JSValueFunc(func(value js.Value) { c.input = value })
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 				EventType:	"change",
 				Func:		func(event vugu.DOMEvent) { c.pick(event) },
