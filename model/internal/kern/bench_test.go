@@ -61,7 +61,7 @@ func BenchmarkConv(b *testing.B) {
 			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
 			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
 		})
-		b.Run(bc.name+"/im2col+naive", func(b *testing.B) {
+		b.Run(bc.name+"/naive-im2col+gemm", func(b *testing.B) {
 			b.ReportAllocs()
 			c0 := cpuTime()
 			best := time.Duration(math.MaxInt64)
@@ -75,7 +75,7 @@ func BenchmarkConv(b *testing.B) {
 			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
 			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
 		})
-		b.Run(bc.name+"/fast", func(b *testing.B) {
+		b.Run(bc.name+"/v0-f32-im2col+gemm", func(b *testing.B) {
 			b.ReportAllocs()
 			c0 := cpuTime()
 			best := time.Duration(math.MaxInt64)
@@ -105,7 +105,7 @@ func BenchmarkConv(b *testing.B) {
 			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
 			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
 		})
-		b.Run(bc.name+"/v1-gemm", func(b *testing.B) {
+		b.Run(bc.name+"/v1-f32-gemm", func(b *testing.B) {
 			c0 := cpuTime()
 			best := time.Duration(math.MaxInt64)
 			for b.Loop() {
@@ -135,11 +135,11 @@ func BenchmarkConv(b *testing.B) {
 		if cc.s == 1 {
 			pd := make([]float32, cc.c*hp*wp+DirectSlack)
 			off := Offsets(cc.c, hp, wp, cc.kh, cc.kw)
-			b.Run(bc.name+"/v2-direct", func(b *testing.B) {
+			b.Run(bc.name+"/v2-f32-direct", func(b *testing.B) {
 				c0 := cpuTime()
 				best := time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
+				for b.Loop() {
+					t0 := time.Now()
 					Pad(pd, src, cc.c, cc.h, cc.w, cc.p)
 					ConvDirect(dst, ap, pd, off, bias, cc.oc, oh, ow, wp, true)
 					best = min(best, time.Since(t0))
@@ -153,8 +153,8 @@ func BenchmarkConv(b *testing.B) {
 			b.Run(bc.name+"/v2-int8-direct", func(b *testing.B) {
 				c0 := cpuTime()
 				best := time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
+				for b.Loop() {
+					t0 := time.Now()
 					Pad(pu, qu, cc.c, cc.h, cc.w, cc.p)
 					ConvDirectPair(dst, pairs, bias, pu, 0.01, off, bias, cc.oc, oh, ow, wp, true)
 					best = min(best, time.Since(t0))
@@ -168,7 +168,7 @@ func BenchmarkConv(b *testing.B) {
 		col8 := make([]int8, len(col))
 		qa := randI8(r, cc.oc*K)
 		sa := randF(r, cc.oc, 0, 0.01)
-		b.Run(bc.name+"/int8ref", func(b *testing.B) {
+		b.Run(bc.name+"/int8-ref", func(b *testing.B) {
 			b.ReportAllocs()
 			c0 := cpuTime()
 			best := time.Duration(math.MaxInt64)
@@ -183,7 +183,7 @@ func BenchmarkConv(b *testing.B) {
 			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
 			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
 		})
-		b.Run(bc.name+"/int8", func(b *testing.B) {
+		b.Run(bc.name+"/v0-int8-im2col+gemm", func(b *testing.B) {
 			b.ReportAllocs()
 			c0 := cpuTime()
 			best := time.Duration(math.MaxInt64)
@@ -223,9 +223,9 @@ func BenchmarkDense(b *testing.B) {
 		dst := make([]float32, out)
 		name := fmt.Sprintf("%dx%d", in, out)
 		b.Run(name+"/ref", func(b *testing.B) { timed(b, macs, func() { DenseRef(dst, x, w, bias, in, out) }) })
-		b.Run(name+"/v0", func(b *testing.B) { timed(b, macs, func() { GemmNT(dst, w, x, bias, out, 1, in) }) })
+		b.Run(name+"/v0-f32", func(b *testing.B) { timed(b, macs, func() { GemmNT(dst, w, x, bias, out, 1, in) }) })
 		ap := PackA4(w, out, in)
-		b.Run(name+"/v1", func(b *testing.B) { timed(b, macs, func() { GemmP(dst, ap, x, bias, out, 1, in, true) }) })
+		b.Run(name+"/v1-f32", func(b *testing.B) { timed(b, macs, func() { GemmP(dst, ap, x, bias, out, 1, in, true) }) })
 		q, qa, sa := make([]int8, in), randI8(r, in*out), randF(r, out, 0, 0.01)
 		b.Run(name+"/int8-v0", func(b *testing.B) {
 			timed(b, macs, func() { GemmNT8(dst, qa, sa, q, QuantizeSym(q, x), bias, out, 1, in) })

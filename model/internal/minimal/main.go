@@ -1,0 +1,45 @@
+// Command minimal is the smallest program that links only model/ (and the
+// standard library it needs): it reads an .i2m2 file and predicts one
+// all-zero sample on the int8 path (or float32 for a float32 file). Its
+// GOOS=js size is the engine's share of a browser download:
+//
+//	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o minimal.wasm ./model/internal/minimal
+//	node $(go env GOROOT)/lib/wasm/wasm_exec_node.js minimal.wasm model/testdata/tiny-int8.i2m2
+package main
+
+import (
+	"os"
+
+	"github.com/i2m2-wasm/i2m2/model"
+)
+
+func main() {
+	if len(os.Args) != 2 {
+		os.Stderr.WriteString("usage: minimal file.i2m2\n")
+		os.Exit(2)
+	}
+	b, err := os.ReadFile(os.Args[1])
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
+	}
+	m, err := model.Read(b)
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
+	}
+	in := model.Inputs{}
+	for _, md := range m.Modalities {
+		in[md.Name] = make([]float32, md.Shape.Size())
+	}
+	path := model.Fast
+	if m.Quantization == model.Int8 {
+		path = model.Quantized
+	}
+	r, err := m.Predict(path, in)
+	if err != nil {
+		os.Stderr.WriteString(err.Error() + "\n")
+		os.Exit(1)
+	}
+	os.Stdout.WriteString(m.Classes[r.Label] + "\n")
+}
