@@ -197,16 +197,20 @@ func (l *Lab) StartShuffle() {
 // StopShuffle asks a running experiment to stop. Lock held.
 func (l *Lab) StopShuffle() { l.Shuffle.cancel = true }
 
-// ShuffleSummary puts the experiment's outcome in one or two sentences.
+// ShuffleSummary puts the experiment's outcome in two short sentences.
 func ShuffleSummary(s *[NumConditions][NumModels]Stat) string {
-	acc := func(c, m int) string { return pct(s[c][m].Acc()) }
-	drop := func(c, m int) string {
-		return fmt.Sprintf("%s from %s to %s", ModelNames[m], acc(Intact, m), acc(c, m))
+	move := func(c, m int) string {
+		return fmt.Sprintf("%s %s → %s", lower(ModelNames[m]), pct(s[Intact][m].Acc()), pct(s[c][m].Acc()))
 	}
-	return fmt.Sprintf("Shuffled images: the %s and %s; the audio expert stays at %s. "+
-		"Shuffled clips: the %s and %s; the image expert stays at %s.",
-		lower(drop(ShuffledImage, MInter)), drop(ShuffledImage, MFinal), acc(ShuffledImage, MAudio),
-		lower(drop(ShuffledAudio, MInter)), drop(ShuffledAudio, MFinal), acc(ShuffledAudio, MImage))
+	return fmt.Sprintf("Shuffled images: %s, %s, %s (it never sees the image). Shuffled clips: %s, %s, %s (it never hears the clip).",
+		move(ShuffledImage, MInter), move(ShuffledImage, MFinal), move(ShuffledImage, MAudio),
+		move(ShuffledAudio, MInter), move(ShuffledAudio, MFinal), move(ShuffledAudio, MImage))
 }
 
-func lower(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+// lower lower-cases the first letter unless the name is an acronym (I2M2).
+func lower(s string) string {
+	if strings.ToUpper(s) == s {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

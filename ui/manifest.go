@@ -13,6 +13,8 @@ type Manifest struct {
 	Models []ManifestModel `json:"models"`
 	// Results is shown as a table (see ResultsTable); its exact shape belongs to the trainer.
 	Results json.RawMessage `json:"results"`
+	// StandIn marks random-weight stand-ins written by the build when no trained model is shipped.
+	StandIn bool `json:"standIn"`
 }
 
 // ManifestModel describes one shipped model file.

@@ -80,6 +80,9 @@ func TestRenderLab(t *testing.T) {
 	if !strings.Contains(undoTag.FindString(h), "disabled") {
 		t.Error("undo must be disabled with nothing to undo")
 	}
+	if !strings.Contains(h, "Stand-in weights.") {
+		t.Error("a stand-in manifest must be announced")
+	}
 	if !strings.Contains(h, "data:image/bmp;base64,") {
 		t.Error("the image and spectrogram pictures are missing")
 	}
