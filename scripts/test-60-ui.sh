@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The modality-swap lab (issue 5). Its component tests (Vugu static rendering) run natively in
 # `go test ./...`; this script vets the UI for GOOS=js, builds the site (build-10-wasm.sh, then
-# build-20-ui.sh: the same dist/ as ./build.sh build) and runs e2e/ui/lab.test.mjs in Debian's
+# build-20-ui.sh, as ./build.sh build does, into a private folder) and runs e2e/ui/lab.test.mjs in Debian's
 # Chromium against it, served on 127.0.0.1 by scripts/staticserve and opened from file://.
 # Screenshots and timings: e2e/ui/artifacts/.
 set -euo pipefail
@@ -10,13 +10,15 @@ cd "$(dirname "$0")/.."
 echo "test-60-ui: GOOS=js GOARCH=wasm go vet ./ui/..."
 GOOS=js GOARCH=wasm go vet ./ui/...
 
-echo "test-60-ui: building dist/ (build-10-wasm.sh, build-20-ui.sh)"
+# A private build folder (the same steps as ./build.sh build): other work rebuilding dist/ meanwhile
+# cannot disturb the tests.
+tmp=$(mktemp -d -t i2m2-ui.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+export I2M2_DIST=$tmp/dist
+echo "test-60-ui: building $I2M2_DIST (build-10-wasm.sh, build-20-ui.sh)"
 bash scripts/build-10-wasm.sh >/dev/null
 bash scripts/build-20-ui.sh
-
-bin=$(mktemp -d -t i2m2-ui.XXXXXX)
-trap 'rm -rf "$bin"' EXIT
-go build -o "$bin/staticserve" ./scripts/staticserve
+go build -o "$tmp/staticserve" ./scripts/staticserve
 
 echo "test-60-ui: e2e/ui in Chromium (http and file://)"
-I2M2_STATICSERVE="$bin/staticserve" CHROMIUM="$(command -v chromium || echo /usr/bin/chromium)" node e2e/ui/lab.test.mjs
+I2M2_STATICSERVE="$tmp/staticserve" CHROMIUM="$(command -v chromium || echo /usr/bin/chromium)" node e2e/ui/lab.test.mjs

@@ -101,6 +101,7 @@ func (l *Lab) Boot() {
 			}
 		}
 		l.Eng = &JSEngine{M: m}
+		l.OnShown = func() { boot.Set("shownAt", js.Global().Get("performance").Call("now")) }
 		l.Stage = ""
 		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")

@@ -75,6 +75,11 @@ type Lab struct {
 	Scan    Scan
 	Shuffle Shuffle
 
+	// OnShown, if set, is called (lock held) when the first prediction arrives (the page uses it to
+	// timestamp time to interactive).
+	OnShown func()
+	shown   bool
+
 	Drawing   bool // the drawing pad is open
 	Recording bool // the microphone is recording
 	noise     uint64
@@ -300,6 +305,12 @@ func (l *Lab) refresh() {
 			l.Base = &now
 		}
 		l.Reading = Reading(l.Base, l.Now, l.Cur, l.label(), l.Image, l.Audio)
+		if !l.shown {
+			l.shown = true
+			if l.OnShown != nil {
+				l.OnShown()
+			}
+		}
 	})
 }
 

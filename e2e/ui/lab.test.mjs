@@ -78,8 +78,12 @@ async function ready(page, url) {
   await page.waitForSelector('html[data-ready]', { timeout: 120000 });
   await page.waitForSelector('#expert-i2m2 .bar.pred');
   const wall = Date.now() - t0;
-  const t = await page.evaluate(() => ({ ready: i2m2Boot.readyAt, nav: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd }));
-  return { wall, readyAt: t.ready, domContentLoaded: t.nav };
+  await page.waitForFunction(() => i2m2Boot.shownAt > 0);
+  // milliseconds since navigation start: UI wasm running, model loaded, first prediction shown
+  return { wall, ...(await page.evaluate(() => ({
+    domContentLoaded: Math.round(performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd),
+    uiStartAt: Math.round(i2m2Boot.uiStartAt), modelReadyAt: Math.round(i2m2Boot.readyAt), firstPredictionAt: Math.round(i2m2Boot.shownAt),
+  }))) };
 }
 
 // The demo set as the page has it (weights/demo/README.md layout): labels and spectrograms.

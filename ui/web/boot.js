@@ -112,6 +112,7 @@
         inst = (await WebAssembly.instantiate(b, go.importObject)).instance;
       }
     }
+    boot.uiStartAt = performance.now();
     go.run(inst).then(function () {
       say('The page stopped (the UI program exited). Reload to start again.', true);
     });
