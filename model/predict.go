@@ -197,6 +197,7 @@ type packed struct {
 	f32   [][4]float32 // kern.PackA4 of W
 	pairs [][2]int64   // kern.PackPairs of Q.Data (int8 models)
 	off   []int32      // kern.Offsets for the direct convolution, nil if not used
+	f32x2 [][2]float32 // kern.PackA2 of W, for the direct convolution
 }
 
 // minDirectWidth is the narrowest output row for which a stride-1
@@ -429,7 +430,7 @@ func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]
 			case Fast:
 				kern.Pad(p.pad, cur, s[0], s[1], s[2], l.Pad)
 				if l.pk.direct() {
-					kern.ConvDirect(dst, l.pk.f32, p.pad, l.pk.off, l.B, l.OutC, os[1], os[2], wp, relu)
+					kern.ConvDirect(dst, l.pk.f32x2, p.pad, l.pk.off, l.B, l.OutC, os[1], os[2], wp, relu)
 				} else {
 					kern.Im2colP(p.col, p.pad, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
 					kern.GemmP(dst, l.pk.f32, p.col, l.B, l.OutC, n, K, relu)
@@ -493,6 +494,7 @@ func (m *Model) pack(l *Layer, s, os Shape) {
 	}
 	if l.Kind == Conv2D && l.Stride == 1 && os[2] >= minDirectWidth && !noDirect {
 		pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
+		pk.f32x2 = kern.PackA2(l.W, l.Rows(), l.Cols())
 	}
 	l.pk = pk
 }

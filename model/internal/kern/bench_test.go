@@ -134,6 +134,7 @@ func BenchmarkConv(b *testing.B) {
 		})
 		if cc.s == 1 {
 			pd := make([]float32, cc.c*hp*wp+DirectSlack)
+			ap2 := PackA2(wt, cc.oc, K)
 			off := Offsets(cc.c, hp, wp, cc.kh, cc.kw)
 			b.Run(bc.name+"/v2-f32-direct", func(b *testing.B) {
 				c0 := cpuTime()
@@ -141,7 +142,7 @@ func BenchmarkConv(b *testing.B) {
 				for b.Loop() {
 					t0 := time.Now()
 					Pad(pd, src, cc.c, cc.h, cc.w, cc.p)
-					ConvDirect(dst, ap, pd, off, bias, cc.oc, oh, ow, wp, true)
+					ConvDirect(dst, ap2, pd, off, bias, cc.oc, oh, ow, wp, true)
 					best = min(best, time.Since(t0))
 				}
 				report(b, c0)

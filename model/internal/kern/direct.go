@@ -28,72 +28,105 @@ func Offsets(c, hp, wp, kh, kw int) []int32 {
 	return off
 }
 
+// PackA2 packs the row-major M x K matrix a in blocks of 2 rows, k-major
+// inside a block, a row beyond M zero:
+//
+//	dst[(m/2)*K + k][m%2] = a[m][k]
+func PackA2(a []float32, M, K int) [][2]float32 {
+	dst := make([][2]float32, (M+1)/2*K)
+	for m := 0; m < M; m++ {
+		for k := 0; k < K; k++ {
+			dst[(m/2)*K+k][m%2] = a[m*K+k]
+		}
+	}
+	return dst
+}
+
 // ConvDirect computes a stride-1 convolution from the padded input src
-// (len >= c*hp*wp + DirectSlack) with weights packed by PackA4:
+// (len >= c*hp*wp + DirectSlack) with weights packed by PackA2:
 //
 //	dst[m][y][x] = bias[m] + sum_k a[m][k] * src[off[k] + y*wp + x]   (then max(0, .) if relu)
 //
-// for y < oh, x < ow; tile: 4 output channels x 4 adjacent outputs.
-func ConvDirect(dst []float32, ap [][4]float32, src []float32, off []int32, bias []float32, M, oh, ow, wp int, relu bool) {
+// for y < oh, x < ow. Tile: 2 output channels x 4 adjacent outputs, k
+// unrolled by two. Measured under GOOS=js (bench/README.md): a 4x4 tile
+// needs 24 live floats and Go's wasm backend, with 16 float registers,
+// spills them to the stack (1.3-1.7x slower); unrolling pays because every
+// loop iteration goes through the function's block dispatch.
+func ConvDirect(dst []float32, ap [][2]float32, src []float32, off []int32, bias []float32, M, oh, ow, wp int, relu bool) {
 	K := len(off)
 	dst = dst[:M*oh*ow]
 	bias = bias[:M]
-	for m := 0; m < M; m += 4 {
-		blk := ap[(m/4)*K:][:len(off)]
-		rows := min(4, M-m)
-		var bb [4]float32
-		copy(bb[:], bias[m:m+rows])
+	for m := 0; m < M; m += 2 {
+		blk := ap[(m/2)*K:][:len(off)]
+		rows := min(2, M-m)
+		b0 := bias[m]
+		b1 := b0
+		if rows > 1 {
+			b1 = bias[m+1]
+		}
 		for y := 0; y < oh; y++ {
 			for x := 0; x < ow; x += 4 {
-				base := y*wp + x
-				s := src[base:]
-				var c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33 float32
-				for k, o := range off {
-					v := (*[4]float32)(s[o:])
+				s := src[y*wp+x:]
+				var c00, c01, c02, c03, c10, c11, c12, c13 float32
+				k := 0
+				for ; k+2 <= len(off); k += 2 {
+					v := (*[4]float32)(s[off[k]:])
 					a := &blk[k]
-					x0, x1, x2, x3 := v[0], v[1], v[2], v[3]
-					a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
-					c00 += a0 * x0
-					c01 += a0 * x1
-					c02 += a0 * x2
-					c03 += a0 * x3
-					c10 += a1 * x0
-					c11 += a1 * x1
-					c12 += a1 * x2
-					c13 += a1 * x3
-					c20 += a2 * x0
-					c21 += a2 * x1
-					c22 += a2 * x2
-					c23 += a2 * x3
-					c30 += a3 * x0
-					c31 += a3 * x1
-					c32 += a3 * x2
-					c33 += a3 * x3
+					a0, a1 := a[0], a[1]
+					c00 += a0 * v[0]
+					c01 += a0 * v[1]
+					c02 += a0 * v[2]
+					c03 += a0 * v[3]
+					c10 += a1 * v[0]
+					c11 += a1 * v[1]
+					c12 += a1 * v[2]
+					c13 += a1 * v[3]
+					v = (*[4]float32)(s[off[k+1]:])
+					a = &blk[k+1]
+					a0, a1 = a[0], a[1]
+					c00 += a0 * v[0]
+					c01 += a0 * v[1]
+					c02 += a0 * v[2]
+					c03 += a0 * v[3]
+					c10 += a1 * v[0]
+					c11 += a1 * v[1]
+					c12 += a1 * v[2]
+					c13 += a1 * v[3]
 				}
-				t := [4][4]float32{
-					{c00 + bb[0], c01 + bb[0], c02 + bb[0], c03 + bb[0]},
-					{c10 + bb[1], c11 + bb[1], c12 + bb[1], c13 + bb[1]},
-					{c20 + bb[2], c21 + bb[2], c22 + bb[2], c23 + bb[2]},
-					{c30 + bb[3], c31 + bb[3], c32 + bb[3], c33 + bb[3]},
+				if k < len(off) {
+					v := (*[4]float32)(s[off[k]:])
+					a := &blk[k]
+					a0, a1 := a[0], a[1]
+					c00 += a0 * v[0]
+					c01 += a0 * v[1]
+					c02 += a0 * v[2]
+					c03 += a0 * v[3]
+					c10 += a1 * v[0]
+					c11 += a1 * v[1]
+					c12 += a1 * v[2]
+					c13 += a1 * v[3]
 				}
-				storeTile(dst, &t, m, rows, y, x, oh, ow, relu)
+				r0 := [4]float32{c00 + b0, c01 + b0, c02 + b0, c03 + b0}
+				r1 := [4]float32{c10 + b1, c11 + b1, c12 + b1, c13 + b1}
+				d0 := dst[(m*oh+y)*ow+x:][:min(4, ow-x)]
+				for c := range d0 {
+					v := r0[c]
+					if relu && v < 0 {
+						v = 0
+					}
+					d0[c] = v
+				}
+				if rows > 1 {
+					d1 := dst[((m+1)*oh+y)*ow+x:][:len(d0)]
+					for c := range d1 {
+						v := r1[c]
+						if relu && v < 0 {
+							v = 0
+						}
+						d1[c] = v
+					}
+				}
 			}
-		}
-	}
-}
-
-// storeTile writes the valid part of a 4 channels x 4 columns tile at row y,
-// column x of dst [M][oh][ow].
-func storeTile(dst []float32, t *[4][4]float32, m, rows, y, x, oh, ow int, relu bool) {
-	cols := min(4, ow-x)
-	for r := 0; r < rows; r++ {
-		d := dst[((m+r)*oh+y)*ow+x:][:cols]
-		for c := range d {
-			v := t[r][c]
-			if relu && v < 0 {
-				v = 0
-			}
-			d[c] = v
 		}
 	}
 }
@@ -104,7 +137,8 @@ func storeTile(dst []float32, t *[4][4]float32, m, rows, y, x, oh, ow int, relu 
 //
 //	dst[m][y][x] = bias[m] + sa[m]*sb * sum_k a[m][k] * src[off[k] + y*wp + x]
 //
-// Tile: one packed pair of rows x 4 adjacent outputs, 4 int64 accumulators.
+// Tile: one packed pair of rows x 4 adjacent outputs, 4 int64 accumulators,
+// k unrolled by two.
 // (Two pairs x 4 outputs needs 8 accumulators plus 6 operands: Go's wasm
 // backend, with 16 integer registers shared with the addressing, kept every
 // accumulator on the stack and ran at half the speed; and a pair of rows
@@ -127,8 +161,23 @@ func ConvDirectPair[T int8 | uint8](dst []float32, ap [][2]int64, sa []float32, 
 			for x := 0; x < ow; x += 4 {
 				s := src[y*wp+x:]
 				var e0, e1, e2, e3 int64
-				for k, o := range off {
-					v := (*[4]T)(s[o:])
+				k := 0
+				for ; k+2 <= len(off); k += 2 {
+					v := (*[4]T)(s[off[k]:])
+					w := blk[k][j]
+					e0 += w * int64(v[0])
+					e1 += w * int64(v[1])
+					e2 += w * int64(v[2])
+					e3 += w * int64(v[3])
+					v = (*[4]T)(s[off[k+1]:])
+					w = blk[k+1][j]
+					e0 += w * int64(v[0])
+					e1 += w * int64(v[1])
+					e2 += w * int64(v[2])
+					e3 += w * int64(v[3])
+				}
+				if k < len(off) {
+					v := (*[4]T)(s[off[k]:])
 					w := blk[k][j]
 					e0 += w * int64(v[0])
 					e1 += w * int64(v[1])

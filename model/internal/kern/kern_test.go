@@ -599,7 +599,7 @@ func TestConvDirect(t *testing.T) {
 		off := Offsets(cc.c, hp, wp, cc.kh, cc.kw)
 		for _, relu := range []bool{false, true} {
 			buf, dst := guarded(len(want))
-			ConvDirect(dst, PackA4(wt, cc.oc, K), padded, off, b, cc.oc, oh, ow, wp, relu)
+			ConvDirect(dst, PackA2(wt, cc.oc, K), padded, off, b, cc.oc, oh, ow, wp, relu)
 			checkGuards(t, "ConvDirect", buf, len(want))
 			for i := range want {
 				w := want[i]
