@@ -7,43 +7,45 @@
 #   dist/weights/           model files + manifest.json + demo/ (random-weight stand-ins when weights/ has no models)
 #   dist/pkg/, dist/i2m2-<version>.tgz   the npm package (npm pack)
 #   dist/module-test*.html  pages for the module's browser tests (e2e/module/page)
+# I2M2_DIST=<dir> builds into <dir> instead of dist/ (the tests use a private folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GOROOT=$(go env GOROOT)
-mkdir -p dist
+D=${I2M2_DIST:-dist}
+mkdir -p "$D"
 
-echo "build-10-wasm: go build (GOOS=js GOARCH=wasm) ./wasm -> dist/i2m2.wasm"
-GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o dist/i2m2.wasm ./wasm
-cp "$GOROOT/lib/wasm/wasm_exec.js" dist/wasm_exec.js
-cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.worker.mjs wasm/i2m2.d.ts dist/
+echo "build-10-wasm: go build (GOOS=js GOARCH=wasm) ./wasm -> $D/i2m2.wasm"
+GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$D/i2m2.wasm" ./wasm
+cp "$GOROOT/lib/wasm/wasm_exec.js" "$D"/wasm_exec.js
+cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.worker.mjs wasm/i2m2.d.ts "$D"/
 
-echo "build-10-wasm: weights -> dist/weights"
-rm -rf dist/weights
-mkdir -p dist/weights
+echo "build-10-wasm: weights -> $D/weights"
+rm -rf "$D"/weights
+mkdir -p "$D"/weights
 if [ -f weights/manifest.json ] && [ -f weights/avmnist-tts-int8.i2m2 ]; then
-	cp weights/manifest.json dist/weights/
-	for f in weights/*.i2m2; do cp "$f" dist/weights/; done
+	cp weights/manifest.json "$D"/weights/
+	for f in weights/*.i2m2; do cp "$f" "$D"/weights/; done
 else
 	echo "build-10-wasm: weights/ has no trained model yet: writing RANDOM-WEIGHT STAND-INS (manifest says standIn: true)"
-	go run ./wasm/internal/standin -o dist/weights
+	go run ./wasm/internal/standin -o "$D"/weights
 fi
-if [ -d weights/demo ]; then cp -r weights/demo dist/weights/demo; fi
+if [ -d weights/demo ]; then cp -r weights/demo "$D"/weights/demo; fi
 
-echo "build-10-wasm: classic build -> dist/i2m2.classic.js"
-node wasm/build-classic.mjs dist
+echo "build-10-wasm: classic build -> $D/i2m2.classic.js"
+node wasm/build-classic.mjs "$D"
 
-echo "build-10-wasm: test pages -> dist/module-test*"
-cp e2e/module/page/* dist/
+echo "build-10-wasm: test pages -> $D/module-test*"
+cp e2e/module/page/* "$D"/
 
-echo "build-10-wasm: npm package -> dist/pkg, npm pack"
-rm -rf dist/pkg dist/i2m2-*.tgz
-mkdir -p dist/pkg/weights
-cp wasm/package.json wasm/README.md dist/pkg/
-cp dist/i2m2.mjs dist/i2m2.core.mjs dist/i2m2.worker.mjs dist/i2m2.d.ts dist/i2m2.wasm dist/i2m2.classic.js dist/wasm_exec.js dist/pkg/
-cp dist/weights/manifest.json dist/weights/avmnist-tts-int8.i2m2 dist/pkg/weights/
-(cd dist/pkg && npm pack --silent --pack-destination .. >/dev/null)
-ls dist/i2m2-*.tgz
+echo "build-10-wasm: npm package -> $D/pkg, npm pack"
+rm -rf "$D"/pkg "$D"/i2m2-*.tgz
+mkdir -p "$D"/pkg/weights
+cp wasm/package.json wasm/README.md "$D"/pkg/
+cp "$D"/i2m2.mjs "$D"/i2m2.core.mjs "$D"/i2m2.worker.mjs "$D"/i2m2.d.ts "$D"/i2m2.wasm "$D"/i2m2.classic.js "$D"/wasm_exec.js "$D"/pkg/
+cp "$D"/weights/manifest.json "$D"/weights/avmnist-tts-int8.i2m2 "$D"/pkg/weights/
+(cd "$D"/pkg && npm pack --silent --pack-destination .. >/dev/null)
+ls "$D"/i2m2-*.tgz
 
-raw=$(wc -c < dist/i2m2.wasm)
-gz=$(gzip -9 -c dist/i2m2.wasm | wc -c)
-echo "build-10-wasm: i2m2.wasm $raw bytes raw, $gz bytes gzip -9; i2m2.classic.js $(wc -c < dist/i2m2.classic.js) bytes ($(gzip -9 -c dist/i2m2.classic.js | wc -c) gzip)"
+raw=$(wc -c < "$D"/i2m2.wasm)
+gz=$(gzip -9 -c "$D"/i2m2.wasm | wc -c)
+echo "build-10-wasm: i2m2.wasm $raw bytes raw, $gz bytes gzip -9; i2m2.classic.js $(wc -c < $D/i2m2.classic.js) bytes ($(gzip -9 -c $D/i2m2.classic.js | wc -c) gzip)"
