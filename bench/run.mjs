@@ -290,6 +290,8 @@ results.ratios = {
   bytes_gzip_ours_over_tfjs: ratio(results.ours_bytes_gzip, results.tfjs_bytes_gzip),
   workers2_over_workers1_int8: ratio(results.ours_throughput_int8_workers2_per_s, results.ours_throughput_int8_workers1_per_s),
 };
+const profFile = path.join(GEN, 'profile.json');
+results.profile = fs.existsSync(profFile) ? JSON.parse(fs.readFileSync(profFile, 'utf8')) : null;
 results.wall_s = Math.round((Date.now() - t0) / 1000);
 
 // ---- markdown ----
@@ -327,6 +329,12 @@ md += `Ratios (ours int8 / other; below 1 is better for us): batch 1 ${R.b1_ours
   + `cold start ${R.cold_ours_over_ort}× ORT, ${R.cold_ours_over_tfjs}× tfjs; gzip bytes ${R.bytes_gzip_ours_over_ort}× ORT, ${R.bytes_gzip_ours_over_tfjs}× tfjs.\n`;
 const agree = Object.entries(chrome.max_prob_diff_vs_ours_f32).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ');
 md += `Outputs agree (max |prob diff| vs ours float32 on the batch of 64): ${agree}.\n`;
+if (results.profile) {
+  const short = (n) => n.replace(/^github\.com_i2m2_wasm_i2m2_/, '').replace(/_go\.shape\.(\w+)_$/, '[$1]');
+  md += '\nWhere our time goes (bench/profile.mjs: V8 sampling profiler in Node, unstripped wasm, batch 1, self time; top 8):\n\n| int8 path | self | float32 path | self |\n| --- | --- | --- | --- |\n';
+  const a = results.profile.int8.top, b = results.profile.float32.top;
+  for (let i = 0; i < 8; i++) md += `| ${a[i] ? short(a[i].name) : ''} | ${a[i] ? (100 * a[i].share).toFixed(1) + '%' : ''} | ${b[i] ? short(b[i].name) : ''} | ${b[i] ? (100 * b[i].share).toFixed(1) + '%' : ''} |\n`;
+}
 
 fs.writeFileSync(path.join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');
 fs.writeFileSync(path.join(ROOT, 'bench/results.md'), md);

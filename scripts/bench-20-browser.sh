@@ -24,5 +24,8 @@ if [ -f wasm/i2m2.mjs ]; then
 	cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.worker.mjs "$gen/module/"
 	cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$gen/module/wasm_exec.js"
 fi
+echo "bench-20-browser: profile of our wasm in Node (unstripped bench/ourwasm, V8 sampling profiler)"
+GOOS=js GOARCH=wasm go build -o "$gen/ours-prof.wasm" ./bench/ourwasm
+node bench/profile.mjs "$gen" 200 >/dev/null
 echo "bench-20-browser: node bench/run.mjs (Node, then Chromium: latency, throughput, cold start, bytes, memory)"
 node bench/run.mjs --gen "$gen" ${BENCH_QUICK:+--quick}
