@@ -9,13 +9,13 @@
 #
 # Background-friendly:  nohup bash scripts/train.sh > /tmp/train.log 2>&1 &
 # Environment: SEEDS (default "1 2 3"), UNI/INTER/FINE epochs (default 3/2/2),
-# LIMIT (samples per split, 0 = all), RUNS (run directory, default /tmp/i2m2-runs).
+# (default 2/1/1: the measured throughput on this shared 2-core machine; see weights/results/README-section.md), LIMIT (samples per split, 0 = all), RUNS (run directory, default /tmp/i2m2-runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${SEEDS:-"1 2 3"}
-UNI=${UNI:-3}
-INTER=${INTER:-2}
-FINE=${FINE:-2}
+UNI=${UNI:-2}
+INTER=${INTER:-1}
+FINE=${FINE:-1}
 LIMIT=${LIMIT:-0}
 RUNS=${RUNS:-/tmp/i2m2-runs}
 BIN=$RUNS/i2m2

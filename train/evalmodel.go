@@ -135,3 +135,50 @@ func EvalModel(m *model.Model, p model.Path, d *Data, shuffle string, perm []int
 	}
 	return ev, nil
 }
+
+// RunEval is the test evaluation of one seed's models (Pipeline's names):
+// each float32 model on the fast path, the I2M2 model quantised to int8 on
+// the int8 path, and the top-1 agreement of the two.
+type RunEval struct {
+	Evals     map[string]*ModelEval `json:"evals"`
+	Int8      *ModelEval            `json:"i2m2_int8"`
+	Agreement float64               `json:"int8_agreement"` // percent of samples with the same top-1
+	Quant     []model.QuantStat     `json:"quant"`
+}
+
+// EvaluateRun evaluates models (keyed by ModelNames) on d. The I2M2 model is
+// quantised from a copy (its serialised form), so models are not modified.
+func EvaluateRun(models map[string]*model.Model, d *Data, workers int) (*RunEval, error) {
+	re := &RunEval{Evals: map[string]*ModelEval{}}
+	for _, n := range ModelNames {
+		m, ok := models[n]
+		if !ok {
+			return nil, fmt.Errorf("train: EvaluateRun: no %s model", n)
+		}
+		ev, err := EvalModel(m, model.Fast, d, "", nil, workers)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", n, err)
+		}
+		re.Evals[n] = ev
+	}
+	b, err := models["i2m2"].MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	q, err := model.Read(b)
+	if err != nil {
+		return nil, err
+	}
+	re.Quant = q.Quantize()
+	if re.Int8, err = EvalModel(q, model.Quantized, d, "", nil, workers); err != nil {
+		return nil, err
+	}
+	same := 0
+	for i, l := range re.Int8.Labels {
+		if l == re.Evals["i2m2"].Labels[i] {
+			same++
+		}
+	}
+	re.Agreement = 100 * float64(same) / float64(d.N)
+	return re, nil
+}

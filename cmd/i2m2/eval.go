@@ -51,7 +51,7 @@ func runEval(args []string) error {
 		return err
 	}
 	if *runs != "" {
-		return report(strings.Split(*runs, ","), te, splits[2], *weights, *results, *root)
+		return report(strings.Split(*runs, ","), te, splits[2], *weights, *results, *root, *limit)
 	}
 	var files []string
 	if *models != "" {
@@ -147,7 +147,7 @@ func (r *runInfo) valAcc(stage string) float64 {
 // weights (the I2M2 model of the seed with the best validation accuracy, as
 // float32 and int8, and that seed's baselines), weights/manifest.json and the
 // tables in results.
-func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, root string) error {
+func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, root string, limit int) error {
 	workers := runtime.GOMAXPROCS(0)
 	if err := os.MkdirAll(rdir, 0o755); err != nil {
 		return err
@@ -168,25 +168,20 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 				return err
 			}
 			ri.models[n] = m
-			if ri.evals[n], err = train.EvalModel(m, model.Fast, te, "", nil, workers); err != nil {
+		}
+		var re *train.RunEval
+		if eb, err := os.ReadFile(filepath.Join(d, "eval.json")); err == nil && ri.Limit == limit {
+			re = &train.RunEval{}
+			if err := json.Unmarshal(eb, re); err != nil {
+				return fmt.Errorf("%s/eval.json: %w", d, err)
+			}
+		} else {
+			fmt.Fprintf(os.Stderr, "%s: evaluating on the test split\n", d)
+			if re, err = train.EvaluateRun(ri.models, te, workers); err != nil {
 				return err
 			}
 		}
-		q, err := readModel(filepath.Join(d, "i2m2.i2m2"))
-		if err != nil {
-			return err
-		}
-		ri.quant = q.Quantize()
-		if ri.int8, err = train.EvalModel(q, model.Quantized, te, "", nil, workers); err != nil {
-			return err
-		}
-		same := 0
-		for i, l := range ri.int8.Labels {
-			if l == ri.evals["i2m2"].Labels[i] {
-				same++
-			}
-		}
-		ri.agree = 100 * float64(same) / float64(te.N)
+		ri.evals, ri.int8, ri.agree, ri.quant = re.Evals, re.Int8, re.Agreement, re.Quant
 		fmt.Fprintf(os.Stderr, "seed %d: i2m2 %.2f%% (int8 %.2f%%, agreement %.2f%%), image %.2f, audio %.2f, intra %.2f, inter %.2f\n",
 			ri.Seed, ri.evals["i2m2"].Product.Acc, ri.int8.Product.Acc, ri.agree, ri.evals["image_only"].Product.Acc,
 			ri.evals["audio_only"].Product.Acc, ri.evals["intra_only"].Product.Acc, ri.evals["inter_only"].Product.Acc)
@@ -329,7 +324,7 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 		for _, sh := range []string{"", "image", "audio"} {
 			ev := ship.evals[sf.run] // unshuffled: already evaluated (same weights)
 			if sh != "" {
-				if ev, err = train.EvalModel(m, model.Fast, te, sh, perm, workers); err != nil {
+				if ev, err = train.EvalModel(m, model.Fast, te, sh, perm, 2*workers); err != nil {
 					return err
 				}
 			}

@@ -124,7 +124,7 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	split := &dataset.Split{Name: "test", N: te.N, Voices: make([]string, te.N)}
-	if err := report(dirs, te, split, w, r, t.TempDir()); err != nil {
+	if err := report(dirs, te, split, w, r, t.TempDir(), 0); err != nil {
 		t.Fatal(err)
 	}
 	checkManifest(t, w)

@@ -24,6 +24,7 @@ func runTrain(args []string) error {
 	fine := fs.Int("fine", 2, "epochs of joint fine-tuning, I2M2 and intra-only (paper: up to 30)")
 	interLR := fs.Float64("inter-lr", 0.1, "learning rate of the inter expert (paper: 0.1)")
 	limit := fs.Int("limit", 0, "keep the first n samples of each split (0 = all)")
+	test := fs.Bool("test", true, "evaluate the exported models on the test split into eval.json")
 	out := fs.String("out", "", "run directory to write (models as <name>.i2m2, history.json)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -35,7 +36,7 @@ func runTrain(args []string) error {
 		return err
 	}
 	t0 := time.Now()
-	tr, va, _, _, err := loadData(*root, *limit)
+	tr, va, te, _, err := loadData(*root, *limit)
 	if err != nil {
 		return err
 	}
@@ -70,6 +71,25 @@ func runTrain(args []string) error {
 	if err := os.WriteFile(filepath.Join(*out, "history.json"), h, 0o644); err != nil {
 		return err
 	}
-	logf("done in %.1f min: %s", run.Seconds/60, *out)
+	if *test {
+		// Test evaluation with the inference engine on the exported models
+		// (never used for selection); `i2m2 eval --runs` aggregates it.
+		t1 := time.Now()
+		re, err := train.EvaluateRun(run.Models, te, 2)
+		if err != nil {
+			return err
+		}
+		b, err := json.MarshalIndent(re, "", " ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(*out, "eval.json"), b, 0o644); err != nil {
+			return err
+		}
+		logf("test (%d samples, %.1fs): i2m2 %.2f%% (int8 %.2f%%, agreement %.2f%%), image %.2f%%, audio %.2f%%, intra %.2f%%, inter %.2f%%",
+			te.N, time.Since(t1).Seconds(), re.Evals["i2m2"].Product.Acc, re.Int8.Product.Acc, re.Agreement, re.Evals["image_only"].Product.Acc,
+			re.Evals["audio_only"].Product.Acc, re.Evals["intra_only"].Product.Acc, re.Evals["inter_only"].Product.Acc)
+	}
+	logf("done in %.1f min: %s", time.Since(t0).Minutes(), *out)
 	return nil
 }
