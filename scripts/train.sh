@@ -8,7 +8,7 @@
 # the tables in weights/results/.
 #
 # Background-friendly:  nohup bash scripts/train.sh > /tmp/train.log 2>&1 &
-# Environment: SEEDS (default "1 2 3"), UNI/INTER/FINE epochs (default 3/2/2),
+# Environment: SEEDS (default "1 2 3"), UNI/INTER/FINE epochs
 # (default 2/1/1: the measured throughput on this shared 2-core machine; see weights/results/README-section.md), LIMIT (samples per split, 0 = all), RUNS (run directory, default /tmp/i2m2-runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
