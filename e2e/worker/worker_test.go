@@ -589,5 +589,5 @@ func TestStartup(t *testing.T) {
 	t.Logf("  instance start-up ~ fresh healthz - reused healthz = %s; model decode + first-use cost ~ fresh predict - fresh healthz - (reused predict - reused healthz) = %s",
 		msf(med(fh)-med(rh)), msf(med(fp)-med(fh)-(med(rp)-med(rh))))
 	h := healthz(t, url)
-	t.Logf("  reused instance reports: %v requests, model decode %v ms by the Go clock (workerd's clock only advances on I/O)", h["instanceRequests"], h["modelLoadMs"])
+	t.Logf("  reused instance reports: %v requests served; its model decode (first /predict, cold code) took %v ms by the Go clock inside workerd", h["instanceRequests"], h["modelLoadMs"])
 }
