@@ -17,14 +17,17 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 
+	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/onnx"
 )
@@ -32,11 +35,12 @@ import (
 func main() {
 	out := flag.String("out", "build/bench", "output folder")
 	weights := flag.String("weights", "weights", "folder with avmnist-tts-f32.i2m2 and avmnist-tts-int8.i2m2")
-	ncases := flag.Int("cases", 8, "number of fixed test inputs")
+	ncases := flag.Int("cases", 8, "number of synthetic fixed test inputs")
+	demo := flag.String("demo", "weights/demo/avmnist-tts-demo.bin", "demo set; its first 10 pairs are added to the cases when it exists")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("prep: ")
-	if err := run(*out, *weights, *ncases); err != nil {
+	if err := run(*out, *weights, *demo, *ncases); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -54,7 +58,7 @@ type meta struct {
 	Classes    []string `json:"classes"`
 }
 
-func run(out, weights string, ncases int) error {
+func run(out, weights, demo string, ncases int) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -81,7 +85,11 @@ func run(out, weights string, ncases int) error {
 		return err
 	}
 	tj, tb := tfjsGraph(m)
-	cases, err := makeCases(m, ncases)
+	extra, err := demoInputs(demo, 10)
+	if err != nil {
+		return err
+	}
+	cases, err := makeCases(m, ncases, extra)
 	if err != nil {
 		return err
 	}
@@ -215,7 +223,7 @@ func tfjsGraph(m *model.Model) (tGraph, []byte) {
 }
 
 // cases.json: fixed inputs (deterministic, in [0,1], two with a smooth
-// pattern and the rest uniform noise) and what the Go engine's float32 Fast
+// pattern, the rest uniform noise, then demo pairs when given) and what the Go engine's float32 Fast
 // path returns for them.
 type caseOut struct {
 	Inputs        map[string][]float32 `json:"inputs"`
@@ -228,7 +236,34 @@ type caseOut struct {
 	ExpertProbs   map[string][]float32 `json:"expert_probs"`
 }
 
-func makeCases(m *model.Model, n int) ([]caseOut, error) {
+// demoInputs returns the first n pairs of the demo set (dataset.ParseDemo), or
+// none when the file does not exist.
+func demoInputs(file string, n int) ([]model.Inputs, error) {
+	b, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	d, err := dataset.ParseDemo(b)
+	if err != nil {
+		return nil, err
+	}
+	var out []model.Inputs
+	for i := 0; i < min(n, d.N); i++ {
+		img, aud := make([]float32, 784), make([]float32, 1600)
+		for j := range img {
+			img[j] = float32(d.Images[i*784+j]) / 255
+		}
+		for j := range aud {
+			aud[j] = float32(d.Audio[i*1600+j]) / 255
+		}
+		out = append(out, model.Inputs{"image": img, "audio": aud})
+	}
+	return out, nil
+}
+
+func makeCases(m *model.Model, n int, extra []model.Inputs) ([]caseOut, error) {
 	r := rand.New(rand.NewPCG(42, 7))
 	p, err := m.NewPredictor(model.Fast)
 	if err != nil {
@@ -236,9 +271,15 @@ func makeCases(m *model.Model, n int) ([]caseOut, error) {
 	}
 	res := m.NewResult()
 	var out []caseOut
-	for c := 0; c < n; c++ {
+	for c := 0; c < n+len(extra); c++ {
 		in := model.Inputs{}
+		if c >= n {
+			in = extra[c-n]
+		}
 		for _, md := range m.Modalities {
+			if c >= n {
+				break
+			}
 			x := make([]float32, md.Shape.Size())
 			for i := range x {
 				if c < 2 {
