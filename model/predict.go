@@ -198,6 +198,7 @@ type packed struct {
 	pairs [][2]int64   // kern.PackPairs of Q.Data (int8 models)
 	off   []int32      // kern.Offsets for the direct convolution, nil if not used
 	f32x2 [][2]float32 // kern.PackA2 of W, for the direct convolution
+	taps8 []kern.Tap8  // kern.MakeTaps8 of Q, for the int8 direct convolution
 }
 
 // minDirectWidth is the narrowest output row for which a stride-1
@@ -475,8 +476,8 @@ func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]
 // when the layer allows it, else im2col into col and gemm8.
 func conv8[T int8 | uint8](dst []float32, l *Layer, pad, col []T, sx float32, s, os Shape, relu bool) {
 	hp, wp := s[1]+2*l.Pad, s[2]+2*l.Pad
-	if l.pk.direct() && len(l.pk.off) <= kern.MaxPairK {
-		kern.ConvDirectPair(dst, l.pk.pairs, l.Q.Scale, pad, sx, l.pk.off, l.B, l.OutC, os[1], os[2], wp, relu)
+	if l.pk.taps8 != nil {
+		kern.ConvTaps8(dst, l.pk.taps8, l.Q.Scale, pad, sx, l.B, l.OutC, l.Cols(), os[1], os[2], wp, relu)
 		return
 	}
 	kern.Im2colP(col, pad, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
@@ -495,6 +496,9 @@ func (m *Model) pack(l *Layer, s, os Shape) {
 	if l.Kind == Conv2D && l.Stride == 1 && os[2] >= minDirectWidth && !noDirect {
 		pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
 		pk.f32x2 = kern.PackA2(l.W, l.Rows(), l.Cols())
+		if l.Q != nil && l.Cols() <= kern.MaxPairK {
+			pk.taps8 = kern.MakeTaps8(l.Q.Data, pk.off, l.Rows())
+		}
 	}
 	l.pk = pk
 }

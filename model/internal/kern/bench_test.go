@@ -151,18 +151,12 @@ func BenchmarkConv(b *testing.B) {
 			})
 			pu := make([]uint8, cc.c*hp*wp+DirectSlack)
 			qu := randU8(r, len(src))
-			b.Run(bc.name+"/v2-int8-direct", func(b *testing.B) {
-				c0 := cpuTime()
-				best := time.Duration(math.MaxInt64)
-				for b.Loop() {
-					t0 := time.Now()
+			taps8 := MakeTaps8(qa8, off, cc.oc)
+			b.Run(bc.name+"/v3-int8-taps", func(b *testing.B) {
+				timed(b, macs, func() {
 					Pad(pu, qu, cc.c, cc.h, cc.w, cc.p)
-					ConvDirectPair(dst, pairs, bias, pu, 0.01, off, bias, cc.oc, oh, ow, wp, true)
-					best = min(best, time.Since(t0))
-				}
-				report(b, c0)
-				b.ReportMetric(best.Seconds()*1e6, "min-us/op")
-				b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
+					ConvTaps8(dst, taps8, bias, pu, 0.01, bias, cc.oc, K, oh, ow, wp, true)
+				})
 			})
 		}
 		q := make([]int8, len(src))

@@ -131,26 +131,51 @@ func ConvDirect(dst []float32, ap [][2]float32, src []float32, off []int32, bias
 	}
 }
 
-// ConvDirectPair is ConvDirect for the int8 path: weights packed by
-// PackPairs, 8-bit activations, two int32 lanes per int64 (see gemm8.go);
-// K = len(off) <= MaxPairK. Exact, like GemmPair:
+// Tap8 is one receptive-field element of the int8 direct convolution for a
+// pair of output channels: its input offset and the two channels' int8
+// weights packed as two int32 lanes (see gemm8.go). Keeping offset and
+// weights in one array leaves Go's wasm backend enough registers for the
+// accumulators: with separate offset and weight arrays it kept them on the
+// stack, 10-15% slower (bench/README.md).
+type Tap8 struct {
+	Off int64
+	W   int64
+}
+
+// MakeTaps8 returns, for every pair of rows of the int8 M x K matrix a, the
+// K taps; a row beyond M is zero:
+//
+//	taps[(m/2)*K + k] = Tap8{off[k], a[m][k] + a[m+1][k]<<32}
+func MakeTaps8(a []int8, off []int32, M int) []Tap8 {
+	K := len(off)
+	t := make([]Tap8, (M+1)/2*K)
+	for m := 0; m < M; m++ {
+		for k := range off {
+			v := int64(a[m*K+k])
+			if m%2 == 1 {
+				v <<= 32
+			}
+			t[(m/2)*K+k].Off = int64(off[k])
+			t[(m/2)*K+k].W += v
+		}
+	}
+	return t
+}
+
+// ConvTaps8 is ConvDirect for the int8 path: taps made by MakeTaps8, 8-bit
+// activations, two int32 lanes per int64 (gemm8.go); K <= MaxPairK. Exact,
+// like GemmPair:
 //
 //	dst[m][y][x] = bias[m] + sa[m]*sb * sum_k a[m][k] * src[off[k] + y*wp + x]
 //
-// Tile: one packed pair of rows x 4 adjacent outputs, 4 int64 accumulators,
-// k unrolled by two.
-// (Two pairs x 4 outputs needs 8 accumulators plus 6 operands: Go's wasm
-// backend, with 16 integer registers shared with the addressing, kept every
-// accumulator on the stack and ran at half the speed; and a pair of rows
-// beyond M is skipped instead of computed as zeros.)
-func ConvDirectPair[T int8 | uint8](dst []float32, ap [][2]int64, sa []float32, src []T, sb float32, off []int32, bias []float32, M, oh, ow, wp int, relu bool) {
-	K := len(off)
+// Tile: one pair of channels x 4 adjacent outputs in 4 int64 accumulators,
+// taps unrolled by two.
+func ConvTaps8[T int8 | uint8](dst []float32, taps []Tap8, sa []float32, src []T, sb float32, bias []float32, M, K, oh, ow, wp int, relu bool) {
 	dst = dst[:M*oh*ow]
 	bias = bias[:M]
 	sa = sa[:M]
 	for m := 0; m < M; m += 2 {
-		blk := ap[(m/4)*K:][:len(off)]
-		j := (m % 4) / 2 // which lane pair of the 4-row block
+		tp := taps[(m/2)*K:][:K]
 		rows := min(2, M-m)
 		b0, s0 := bias[m], sa[m]*sb
 		b1, s1 := b0, s0
@@ -161,24 +186,26 @@ func ConvDirectPair[T int8 | uint8](dst []float32, ap [][2]int64, sa []float32, 
 			for x := 0; x < ow; x += 4 {
 				s := src[y*wp+x:]
 				var e0, e1, e2, e3 int64
-				k := 0
-				for ; k+2 <= len(off); k += 2 {
-					v := (*[4]T)(s[off[k]:])
-					w := blk[k][j]
+				i := 0
+				for ; i+2 <= len(tp); i += 2 {
+					t := (*[2]Tap8)(tp[i:])
+					v := (*[4]T)(s[t[0].Off:])
+					w := t[0].W
 					e0 += w * int64(v[0])
 					e1 += w * int64(v[1])
 					e2 += w * int64(v[2])
 					e3 += w * int64(v[3])
-					v = (*[4]T)(s[off[k+1]:])
-					w = blk[k+1][j]
+					v = (*[4]T)(s[t[1].Off:])
+					w = t[1].W
 					e0 += w * int64(v[0])
 					e1 += w * int64(v[1])
 					e2 += w * int64(v[2])
 					e3 += w * int64(v[3])
 				}
-				if k < len(off) {
-					v := (*[4]T)(s[off[k]:])
-					w := blk[k][j]
+				if i < len(tp) {
+					t := &tp[i]
+					v := (*[4]T)(s[t.Off:])
+					w := t.W
 					e0 += w * int64(v[0])
 					e1 += w * int64(v[1])
 					e2 += w * int64(v[2])

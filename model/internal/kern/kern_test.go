@@ -614,7 +614,7 @@ func TestConvDirect(t *testing.T) {
 		// int8: both activation types
 		qa := randI8(r, cc.oc*K)
 		sa := randF(r, cc.oc, 0, 0.01)
-		pairs := PackPairs(qa, cc.oc, K)
+		taps := MakeTaps8(qa, off, cc.oc)
 		qu := randU8(r, cc.c*cc.h*cc.w)
 		pu := make([]uint8, cc.c*hp*wp+DirectSlack)
 		Pad(pu, qu, cc.c, cc.h, cc.w, cc.p)
@@ -622,8 +622,8 @@ func TestConvDirect(t *testing.T) {
 		Im2colP(colu, pu, cc.c, hp, wp, cc.kh, cc.kw, 1, oh, ow)
 		GemmNT8Ref(want, qa, sa, colu, 0.004, b, cc.oc, oh*ow, K)
 		buf, dst := guarded(len(want))
-		ConvDirectPair(dst, pairs, sa, pu, 0.004, off, b, cc.oc, oh, ow, wp, false)
-		checkGuards(t, "ConvDirectPair", buf, len(want))
+		ConvTaps8(dst, taps, sa, pu, 0.004, b, cc.oc, K, oh, ow, wp, false)
+		checkGuards(t, "ConvTaps8", buf, len(want))
 		for i := range want {
 			if dst[i] != want[i] {
 				t.Fatalf("%v uint8: dst[%d] = %g, want %g (bit-exact)", cc, i, dst[i], want[i])
@@ -635,7 +635,7 @@ func TestConvDirect(t *testing.T) {
 		cols := make([]int8, oh*ow*K)
 		Im2colP(cols, ps, cc.c, hp, wp, cc.kh, cc.kw, 1, oh, ow)
 		GemmNT8Ref(want, qa, sa, cols, 0.004, b, cc.oc, oh*ow, K)
-		ConvDirectPair(dst, pairs, sa, ps, 0.004, off, b, cc.oc, oh, ow, wp, true)
+		ConvTaps8(dst, taps, sa, ps, 0.004, b, cc.oc, K, oh, ow, wp, true)
 		for i := range want {
 			if w := max(want[i], 0); dst[i] != w {
 				t.Fatalf("%v int8 relu: dst[%d] = %g, want %g (bit-exact)", cc, i, dst[i], w)
