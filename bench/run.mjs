@@ -310,12 +310,12 @@ const rows = [
 let md = `Measured ${results.date.slice(0, 16).replace('T', ' ')} UTC on ${cpu} (${results.machine.cores} cores), ${results.machine.os}; `
   + `Chromium ${chrome.version} headless, Node ${process.version}, ${results.machine.go}; load average ${results.machine.loadavg_1min_start_end.join(' → ')} (shared machine: spreads are wide).\n`
   + `Model: ${meta.label}; ${meta.macs} multiply-adds per sample (all three experts). Ours: ${results.ours_impl}.\n\n`
-  + '| runtime (Chromium) | batch 1, ms | batch 64, ms/sample | cold start, ms | download gzip (wasm + glue + weights) | brotli | peak renderer RSS |\n'
-  + '| --- | --- | --- | --- | --- | --- | --- |\n';
+  + '| runtime (Chromium) | batch 1, ms | batch 64, ms/sample | cold start, ms | download gzip (wasm + glue + weights) | brotli | raw | peak renderer RSS |\n'
+  + '| --- | --- | --- | --- | --- | --- | --- | --- |\n';
 for (const [label, id, cid] of rows) {
   const c = cid ? coldSummary[cid] : null;
   md += `| ${label} | ${spread(L[id].b1_ms)} | ${spread(L[id].b64_ms_per_sample)} | ${c ? f(c.first_prediction_ms.median, 0) : '—'} | `
-    + `${c ? `${kb(c.bytes.total.gzip)} (${kb(c.bytes.wasm.gzip)} + ${kb(c.bytes.glue.gzip)} + ${kb(c.bytes.weights.gzip)})` : '—'} | ${c ? kb(c.bytes.total.brotli) : '—'} | ${c ? mb(c.renderer_peak_rss_kb_median) : '—'} |\n`;
+    + `${c ? `${kb(c.bytes.total.gzip)} (${kb(c.bytes.wasm.gzip)} + ${kb(c.bytes.glue.gzip)} + ${kb(c.bytes.weights.gzip)})` : '—'} | ${c ? kb(c.bytes.total.brotli) : '—'} | ${c ? kb(c.bytes.total.raw) : '—'} | ${c ? mb(c.renderer_peak_rss_kb_median) : '—'} |\n`;
 }
 md += `\nMedians over ${ROUNDS} interleaved rounds (p25–p75 in brackets); batch 1 = mean of 10 calls per round. Cold start: page navigation to the first prediction (batch 1) in a fresh browser profile, median of ${COLD} runs (ours = int8 in a worker, the default; main thread: ${f(results.ours_main_thread_cold_start_ms, 0)} ms). `
   + `Bytes: every file the cold page fetched beyond the harness page, compressed here with gzip -9 and brotli q11. Memory: ${results.memory_method}; the harness page alone: ${mb(results.baseline_page.renderer_peak_rss_kb)}.\n\n`
