@@ -165,6 +165,7 @@ let chrome;
 {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   const page = await browser.newPage();
+  page.setDefaultTimeout(180000); // a loaded 2-core machine is slow, not broken
   page.on('console', (m) => { if (m.type() === 'error') log('page:', m.text()); });
   page.on('pageerror', (e) => log('page error:', e.message));
   await page.goto(`${BASE}/web/bench.html${oursQuery}`);
@@ -185,6 +186,7 @@ async function coldRun(id) {
   const ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true });
   try {
     const page = ctx.pages()[0] || await ctx.newPage();
+    page.setDefaultTimeout(180000);
     served = [];
     const q = id ? `?rt=${id}${useModule ? '&ours=module' : ''}` : '';
     await page.goto(`${BASE}/web/cold.html${q}`);
