@@ -31,3 +31,32 @@ export function nodeIO(gen, distDir) {
     },
   };
 }
+
+// nodeWorker runs ours (bench/ourwasm) in a worker_thread: the Node
+// counterpart of the browser's worker mode, for the same messaging cost.
+export async function nodeWorker(gen, path) {
+  const { Worker } = await import('node:worker_threads');
+  const file = path === 'int8' ? 'model-int8.i2m2' : 'model-f32.i2m2';
+  const w = new Worker(new URL('./node-worker.mjs', import.meta.url), { workerData: { gen, path, file } });
+  const pending = new Map();
+  let next = 0;
+  const info = await new Promise((resolve, reject) => {
+    w.once('error', reject);
+    w.once('message', (m) => resolve(m.info));
+  });
+  w.on('message', (m) => {
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    if (m.error) p.reject(new Error(m.error)); else p.resolve(m.out);
+  });
+  return {
+    impl: 'bench/ourwasm (minimal bridge) in a Node worker_thread',
+    info,
+    run: (image, audio, n) => new Promise((resolve, reject) => {
+      const id = ++next;
+      pending.set(id, { resolve, reject });
+      w.postMessage({ id, image, audio, n }); // copied (structured clone), as the browser pool slices
+    }),
+    dispose: () => w.terminate(),
+  };
+}

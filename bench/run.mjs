@@ -15,7 +15,7 @@ import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { nodeIO } from './node-io.mjs';
+import { nodeIO, nodeWorker } from './node-io.mjs';
 import { RUNTIMES, measure } from './web/runtimes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -153,6 +153,11 @@ const nodeRes = {};
   for (const id of ['ours-int8', 'ours-f32', 'ort', 'tfjs']) {
     const t = performance.now();
     rts[id] = await RUNTIMES[id].create(io);
+    nodeRes[id] = { create_ms: performance.now() - t, impl: rts[id].impl };
+  }
+  for (const [id, p] of [['ours-int8-worker', 'int8'], ['ours-f32-worker', 'float32']]) {
+    const t = performance.now();
+    rts[id] = await nodeWorker(GEN, p);
     nodeRes[id] = { create_ms: performance.now() - t, impl: rts[id].impl };
   }
   const m = await measure(rts, { rounds: Math.max(3, Math.round(ROUNDS * 0.75)), log: (s) => log('Node', s) });
@@ -322,7 +327,10 @@ for (const [label, id, cid] of rows) {
 md += `\nMedians over ${ROUNDS} interleaved rounds (p25–p75 in brackets); batch 1 = mean of 10 calls per round. Cold start: page navigation to the first prediction (batch 1) in a fresh browser profile, median of ${COLD} runs (ours = int8 in a worker, the default; main thread: ${f(results.ours_main_thread_cold_start_ms, 0)} ms). `
   + `Bytes: every file the cold page fetched beyond the harness page, compressed here with gzip -9 and brotli q11. Memory: ${results.memory_method}; the harness page alone: ${mb(results.baseline_page.renderer_peak_rss_kb)}.\n\n`
   + '| Node ' + process.version + ' | batch 1, ms | batch 64, ms/sample |\n| --- | --- | --- |\n';
-for (const id of ['ours-int8', 'ours-f32', 'ort', 'tfjs']) md += `| ${RUNTIMES[id].label} | ${spread(nodeRes[id].b1_ms)} | ${spread(nodeRes[id].b64_ms_per_sample)} |\n`;
+for (const id of ['ours-int8', 'ours-f32', 'ours-int8-worker', 'ours-f32-worker', 'ort', 'tfjs']) {
+  const label = id.endsWith('-worker') ? `${RUNTIMES[id].label}: bench/ourwasm in a worker_thread` : RUNTIMES[id].label;
+  md += `| ${label} | ${spread(nodeRes[id].b1_ms)} | ${spread(nodeRes[id].b64_ms_per_sample)} |\n`;
+}
 const tp = chrome.throughput;
 md += `\nOur batch throughput in Chromium (batch of 128 split over module workers, each with its own instance): int8 ${f(tp['ours-int8-worker'].samples_per_s.median, 0)}/s with 1 worker, ${f(tp['ours-int8-workers2'].samples_per_s.median, 0)}/s with 2; `
   + `float32 ${f(tp['ours-f32-worker'].samples_per_s.median, 0)}/s and ${f(tp['ours-f32-workers2'].samples_per_s.median, 0)}/s (navigator.hardwareConcurrency ${chrome.hardwareConcurrency}).\n\n`;
