@@ -70,6 +70,7 @@ type Config struct {
 	Batch       int     // 40
 	Clip        float64 // 8
 	Epochs      int
+	EpochSize   int                           // samples per epoch, a fresh random subset each epoch (0 = the whole training set)
 	Patience    int                           // stop after this many epochs without a better validation accuracy (0: never)
 	Seed        uint64                        // shuffling
 	Log         func(format string, a ...any) `json:"-"`
@@ -113,7 +114,11 @@ func Fit[T Float](experts []*Expert[T], tr, va *Data, cfg Config) (*History, err
 		clear(p.V)
 	}
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x6a09e667f3bcc908))
-	h := &History{Name: cfg.Name, BestValAcc: -1, Samples: tr.N}
+	nEp := tr.N
+	if cfg.EpochSize > 0 && cfg.EpochSize < tr.N {
+		nEp = cfg.EpochSize
+	}
+	h := &History{Name: cfg.Name, BestValAcc: -1, Samples: nEp}
 	var best [][][]T
 	bt := batch[T]{x: map[string]Act[T]{}}
 	logits := make([]Act[T], len(experts))
@@ -122,12 +127,12 @@ func Fit[T Float](experts []*Expert[T], tr, va *Data, cfg Config) (*History, err
 	stale := 0
 	for ep := 1; ep <= cfg.Epochs; ep++ {
 		t0 := time.Now()
-		perm := r.Perm(tr.N)
+		perm := r.Perm(tr.N)[:nEp]
 		var sumLoss float64
 		correct, seen := 0, 0
-		nb := (tr.N + cfg.Batch - 1) / cfg.Batch
+		nb := (nEp + cfg.Batch - 1) / cfg.Batch
 		for bi := 0; bi < nb; bi++ {
-			idx := perm[bi*cfg.Batch : min((bi+1)*cfg.Batch, tr.N)]
+			idx := perm[bi*cfg.Batch : min((bi+1)*cfg.Batch, nEp)]
 			bt.fill(tr, idx)
 			for i, e := range experts {
 				logits[i] = e.Forward(bt.x, true)

@@ -13,9 +13,12 @@ import (
 // jointly through their product. Epoch counts are ours (time budget).
 type Recipe struct {
 	Seed       uint64
-	UniEpochs  int                           // image and audio experts (paper: 30)
-	InterEpoch int                           // inter expert (paper: 30)
-	FineEpochs int                           // joint fine-tuning of I2M2 and of the intra-only baseline (paper: up to 30)
+	UniEpochs  int // image and audio experts (paper: 30)
+	InterEpoch int // inter expert (paper: 30)
+	FineEpochs int // joint fine-tuning of I2M2 and of the intra-only baseline (paper: up to 30)
+	UniSize    int // samples per epoch of each stage, a fresh random subset each epoch (0 = the whole training set)
+	InterSize  int
+	FineSize   int
 	UniLR      float64                       // 0.01
 	InterLR    float64                       // 0.1
 	FineLR     float64                       // 0.01
@@ -68,8 +71,9 @@ func Pipeline(tr, va *Data, rc Recipe, dataDesc string) (*Run, error) {
 		return e
 	}
 	cfg := func(name string, lr float64, epochs int, stage uint64) Config {
+		size := map[string]int{"image": rc.UniSize, "audio": rc.UniSize, "inter": rc.InterSize, "intra": rc.FineSize, "i2m2": rc.FineSize}[name]
 		return Config{Name: name, LR: lr, Momentum: 0.9, WeightDecay: 1e-4, Batch: rc.Batch, Clip: 8,
-			Epochs: epochs, Patience: 10, Seed: rc.Seed*1000 + stage, Log: rc.Log}
+			Epochs: epochs, EpochSize: size, Patience: 10, Seed: rc.Seed*1000 + stage, Log: rc.Log}
 	}
 	fit := func(ex []*Expert[float32], c Config) error {
 		h, err := Fit(ex, tr, va, c)
@@ -80,8 +84,8 @@ func Pipeline(tr, va *Data, rc Recipe, dataDesc string) (*Run, error) {
 	}
 	prov := func(name string, h *History) model.Provenance {
 		return model.Provenance{Data: dataDesc, Seed: int64(rc.Seed),
-			Created: fmt.Sprintf("i2m2 train (train.Pipeline %s): uni %d, inter %d, fine %d epochs, batch %d, SGD momentum 0.9, wd 1e-4, clip 8",
-				name, rc.UniEpochs, rc.InterEpoch, rc.FineEpochs, rc.Batch),
+			Created: fmt.Sprintf("i2m2 train (train.Pipeline %s): uni %dx%d, inter %dx%d, fine %dx%d epochs x samples (0 = all), batch %d, SGD momentum 0.9, wd 1e-4, clip 8",
+				name, rc.UniEpochs, rc.UniSize, rc.InterEpoch, rc.InterSize, rc.FineEpochs, rc.FineSize, rc.Batch),
 			Metrics: map[string]float64{"val_acc": h.BestValAcc, "best_epoch": float64(h.BestEpoch)}}
 	}
 	export := func(name string, ex ...*Expert[float32]) error {

@@ -22,6 +22,9 @@ func runTrain(args []string) error {
 	uni := fs.Int("uni", 4, "epochs of image and audio expert pre-training (paper: 30)")
 	inter := fs.Int("inter", 3, "epochs of inter expert pre-training (paper: 30)")
 	fine := fs.Int("fine", 2, "epochs of joint fine-tuning, I2M2 and intra-only (paper: up to 30)")
+	uniSize := fs.Int("uni-size", 0, "samples per epoch of expert pre-training, a fresh random subset each epoch (0 = all)")
+	interSize := fs.Int("inter-size", 0, "samples per epoch of inter pre-training (0 = all)")
+	fineSize := fs.Int("fine-size", 0, "samples per epoch of fine-tuning (0 = all)")
 	interLR := fs.Float64("inter-lr", 0.1, "learning rate of the inter expert (paper: 0.1)")
 	limit := fs.Int("limit", 0, "keep the first n samples of each split (0 = all)")
 	test := fs.Bool("test", true, "evaluate the exported models on the test split into eval.json")
@@ -46,6 +49,7 @@ func runTrain(args []string) error {
 	logf("data: %d train, %d val (loaded in %.1fs)", tr.N, va.N, time.Since(t0).Seconds())
 	rc := train.PaperRecipe(*seed, *uni, *inter, *fine)
 	rc.InterLR = *interLR
+	rc.UniSize, rc.InterSize, rc.FineSize = *uniSize, *interSize, *fineSize
 	rc.Log = logf
 	run, err := train.Pipeline(tr, va, rc, dataDescription(*root))
 	if err != nil {
