@@ -68,7 +68,8 @@ func PackA4(a []float32, M, K int) [][4]float32 {
 //	dst[m][n] = bias[m] + sum_k a[m][k] * bt[n][k]   (then max(0, .) if relu)
 //
 // with a 4x2 register tile: per k, 4 weights and 2 inputs make 8
-// multiply-adds. (A 4x4 tile needs 24 live floats; Go's wasm backend has 16
+// multiply-adds; k is unrolled by two (each loop iteration of Go's wasm
+// code goes through the function's block dispatch). (A 4x4 tile needs 24 live floats; Go's wasm backend has 16
 // float32 registers, and spilling made it 3x slower.) It is the fast path of Conv2D (bt = Im2colP) and Dense
 // (N = 1). Reference: GemmNT / DenseRef; tested against them.
 func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu bool) {
@@ -86,9 +87,35 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 			b1 := bt[(n+1)*K:][:len(b0)]
 			p := blk[:len(b0)]
 			var c00, c01, c10, c11, c20, c21, c30, c31 float32
-			for k, x0 := range b0 {
+			k := 0
+			for ; k+2 <= len(b0); k += 2 {
+				a := (*[2][4]float32)(p[k:])
+				x := (*[2]float32)(b0[k:])
+				y := (*[2]float32)(b1[k:])
+				x0, x1 := x[0], y[0]
+				a0, a1, a2, a3 := a[0][0], a[0][1], a[0][2], a[0][3]
+				c00 += a0 * x0
+				c01 += a0 * x1
+				c10 += a1 * x0
+				c11 += a1 * x1
+				c20 += a2 * x0
+				c21 += a2 * x1
+				c30 += a3 * x0
+				c31 += a3 * x1
+				x0, x1 = x[1], y[1]
+				a0, a1, a2, a3 = a[1][0], a[1][1], a[1][2], a[1][3]
+				c00 += a0 * x0
+				c01 += a0 * x1
+				c10 += a1 * x0
+				c11 += a1 * x1
+				c20 += a2 * x0
+				c21 += a2 * x1
+				c30 += a3 * x0
+				c31 += a3 * x1
+			}
+			if k < len(b0) {
 				a := &p[k]
-				x1 := b1[k]
+				x0, x1 := b0[k], b1[k]
 				a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
 				c00 += a0 * x0
 				c01 += a0 * x1
@@ -113,8 +140,24 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 			b0 := bt[n*K:][:K]
 			p := blk[:len(b0)]
 			var c0, c1, c2, c3 float32
-			for k, x0 := range b0 {
+			k := 0
+			for ; k+2 <= len(b0); k += 2 {
+				a := (*[2][4]float32)(p[k:])
+				x := (*[2]float32)(b0[k:])
+				x0 := x[0]
+				c0 += a[0][0] * x0
+				c1 += a[0][1] * x0
+				c2 += a[0][2] * x0
+				c3 += a[0][3] * x0
+				x0 = x[1]
+				c0 += a[1][0] * x0
+				c1 += a[1][1] * x0
+				c2 += a[1][2] * x0
+				c3 += a[1][3] * x0
+			}
+			if k < len(b0) {
 				a := &p[k]
+				x0 := b0[k]
 				c0 += a[0] * x0
 				c1 += a[1] * x0
 				c2 += a[2] * x0
