@@ -459,7 +459,9 @@ class WorkerBackend {
       };
       s.w.onerror = (ev) => {
         if (ev.preventDefault) ev.preventDefault();
-        die(`the worker failed: ${ev.message || 'an error in the worker script (see the console)'}${ev.filename ? ` (${ev.filename})` : ''}`);
+        die(ev.message
+          ? `the worker failed: ${ev.message}${ev.filename ? ` (${ev.filename}:${ev.lineno})` : ''}`
+          : 'the worker failed to start (is i2m2.worker.mjs served next to i2m2.mjs, with wasm_exec.js and i2m2.core.mjs? see the console)');
       };
       s.w.onmessageerror = () => die('a message from the worker could not be deserialised');
     }
@@ -624,96 +626,102 @@ export function createLoad(env) {
     const nWorkers = options.workers || 1;
     if (nWorkers > 1 && !useWorker) throw fail('workers > 1 needs worker mode (worker: true)');
 
-    // Start compiling the wasm while the model downloads.
-    const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasm());
-    wasmP.catch(() => {});
-
-    const isDefault = options.model == null;
-    const src = sourceOf(isDefault ? env.defaultModel() : options.model, 'model');
-    const where = src.url ? src.url.href : src.where || 'the given bytes';
-
-    // Expected hash: options.sha256, else the manifest entry.
-    let expected = options.sha256 != null ? checkHex(options.sha256, 'sha256') : null;
-    if (!expected && options.manifest !== false) {
-      let man = null;
-      let file = null;
-      const explicit = options.manifest != null;
-      if (explicit) {
-        man = await readManifest(options.manifest, true);
-        file = src.url ? baseName(src.url) : isDefault ? env.defaultModelFile : null;
-        if (!file) throw fail('a manifest needs the model given by URL, to know its file name');
-      } else if (isDefault && env.defaultSha256) {
-        expected = env.defaultSha256;
-      } else if (isDefault && env.defaultManifest) {
-        man = await readManifest(env.defaultManifest(), false);
-        file = env.defaultModelFile;
-      } else if (src.url && src.url.protocol !== 'data:' && src.url.protocol !== 'blob:') {
-        man = await readManifest(new URL('manifest.json', src.url), false);
-        file = baseName(src.url);
-      }
-      if (man) expected = manifestHash(man, file, explicit);
+    // Start the workers (they fetch their scripts) and compile the wasm while the model downloads.
+    const workers = [];
+    if (useWorker) for (let i = 0; i < nWorkers; i++) workers.push(env.makeWorker());
+    const wb = useWorker ? new WorkerBackend(workers) : null;
+    try {
+      return await loadWith(env, options, wb, onProgress);
+    } catch (e) {
+      if (wb) wb.dispose();
+      throw errorOf(e);
     }
-
-    const cache = options.cache && expected ? await openCache() : null;
-    let bytes = null;
-    if (cache) {
-      const hit = await cache.match(cacheKey(expected)).catch(() => null);
-      if (hit) {
-        const b = new Uint8Array(await hit.arrayBuffer());
-        if ((await sha256(b)) === expected) {
-          bytes = b;
-          if (onProgress) onProgress({ loaded: b.length, total: b.length });
-        } else {
-          await cache.delete(cacheKey(expected)).catch(() => {});
-        }
-      }
-    }
-    let fromCache = !!bytes;
-    if (!bytes) bytes = await loadBytes(src, 'model', onProgress);
-    if (expected) {
-      const got = await sha256(bytes);
-      if (got !== null && got !== expected) throw integrityError(where, got, expected);
-    }
-    if (cache && !fromCache) {
-      await cache.put(cacheKey(expected), new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
-    }
-
-    const module = await wasmP;
-    let backend;
-    let infoJSON;
-    if (useWorker) {
-      const workers = [];
-      for (let i = 0; i < nWorkers; i++) workers.push(env.makeWorker());
-      backend = new WorkerBackend(workers);
-      try {
-        const inits = workers.map((_, i) => {
-          const b = i === nWorkers - 1 ? bytes : bytes.slice();
-          return backend.call(i, 'init', [module, b, options.path], [b.buffer]);
-        });
-        infoJSON = (await Promise.all(inits))[0];
-      } catch (e) {
-        backend.dispose();
-        throw e;
-      }
-    } else {
-      const engine = await startEngine(module);
-      backend = new LocalBackend(engine);
-      try {
-        infoJSON = await engine.call('load', bytes, options.path);
-      } catch (e) {
-        backend.dispose();
-        throw e;
-      }
-    }
-    const info = JSON.parse(infoJSON);
-    if (expected && info.sha256 !== expected) {
-      backend.dispose();
-      throw integrityError(where, info.sha256, expected);
-    }
-    info.verified = !!expected;
-    info.cached = fromCache;
-    info.mode = useWorker ? 'worker' : 'main';
-    info.workers = useWorker ? nWorkers : 0;
-    return new Model(backend, Object.freeze(info));
   };
+}
+
+async function loadWith(env, options, wb, onProgress) {
+  const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasm());
+  wasmP.catch(() => {});
+
+  const isDefault = options.model == null;
+  const src = sourceOf(isDefault ? env.defaultModel() : options.model, 'model');
+  const where = src.url ? src.url.href : src.where || 'the given bytes';
+
+  // Expected hash: options.sha256, else the manifest entry.
+  let expected = options.sha256 != null ? checkHex(options.sha256, 'sha256') : null;
+  if (!expected && options.manifest !== false) {
+    let man = null;
+    let file = null;
+    const explicit = options.manifest != null;
+    if (explicit) {
+      man = await readManifest(options.manifest, true);
+      file = src.url ? baseName(src.url) : isDefault ? env.defaultModelFile : null;
+      if (!file) throw fail('a manifest needs the model given by URL, to know its file name');
+    } else if (isDefault && env.defaultSha256) {
+      expected = env.defaultSha256;
+    } else if (isDefault && env.defaultManifest) {
+      man = await readManifest(env.defaultManifest(), false);
+      file = env.defaultModelFile;
+    } else if (src.url && src.url.protocol !== 'data:' && src.url.protocol !== 'blob:') {
+      man = await readManifest(new URL('manifest.json', src.url), false);
+      file = baseName(src.url);
+    }
+    if (man) expected = manifestHash(man, file, explicit);
+  }
+
+  const cache = options.cache && expected ? await openCache() : null;
+  let bytes = null;
+  if (cache) {
+    const hit = await cache.match(cacheKey(expected)).catch(() => null);
+    if (hit) {
+      const b = new Uint8Array(await hit.arrayBuffer());
+      if ((await sha256(b)) === expected) {
+        bytes = b;
+        if (onProgress) onProgress({ loaded: b.length, total: b.length });
+      } else {
+        await cache.delete(cacheKey(expected)).catch(() => {});
+      }
+    }
+  }
+  let fromCache = !!bytes;
+  if (!bytes) bytes = await loadBytes(src, 'model', onProgress);
+  if (expected) {
+    const got = await sha256(bytes);
+    if (got !== null && got !== expected) throw integrityError(where, got, expected);
+  }
+  if (cache && !fromCache) {
+    await cache.put(cacheKey(expected), new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
+  }
+
+  const module = await wasmP;
+  let backend;
+  let infoJSON;
+  if (wb) {
+    backend = wb;
+    const inits = [];
+    for (let i = 0; i < wb.size; i++) {
+      const b = i === wb.size - 1 ? bytes : bytes.slice();
+      inits.push(wb.call(i, 'init', [module, b, options.path], [b.buffer]));
+    }
+    infoJSON = (await Promise.all(inits))[0];
+  } else {
+    const engine = await startEngine(module);
+    backend = new LocalBackend(engine);
+    try {
+      infoJSON = await engine.call('load', bytes, options.path);
+    } catch (e) {
+      backend.dispose();
+      throw e;
+    }
+  }
+  const info = JSON.parse(infoJSON);
+  if (expected && info.sha256 !== expected) {
+    backend.dispose();
+    throw integrityError(where, info.sha256, expected);
+  }
+  info.verified = !!expected;
+  info.cached = fromCache;
+  info.mode = wb ? 'worker' : 'main';
+  info.workers = wb ? wb.size : 0;
+  return new Model(backend, Object.freeze(info));
 }

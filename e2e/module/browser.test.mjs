@@ -144,3 +144,10 @@ test('a wrong wasm URL rejects load() with an Error naming the URL', async () =>
     await r.page.close();
   }
 });
+
+test('a worker that cannot start rejects load() (no hang)', async () => {
+  const r = await open(plain.url + '_noworker/module-test.html');
+  assert.match(r.report.loadError || '', /^i2m2: the worker failed/);
+  for (const e of r.errors) assert.match(e, /404|i2m2\.worker\.mjs/, `unexpected console error: ${e}`);
+  await r.page.close();
+});

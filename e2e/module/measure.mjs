@@ -86,5 +86,41 @@ for (const [name, url] of modes) {
   }
   console.log(`| ${name} | ${median(first).toFixed(0)} ms | ${median(per).toFixed(2)} ms | ${median(batch).toFixed(2)} ms |`);
 }
+
+// Side by side in one page: a worker model and a main-thread model, called
+// alternately, so that the machine's load drifts equally over both.
+console.log('\n## Chromium, side by side in one page (alternating calls, 300 each), per-sample latency');
+for (let r = 0; r < RUNS; r++) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(server.url + 'module-test.html?worker=0');
+  await page.waitForFunction(() => globalThis.__i2m2test !== undefined, null, { timeout: 120000 });
+  await page.evaluate(() => globalThis.__i2m2test);
+  const res = await page.evaluate(async () => {
+    const { load } = await import('./i2m2.mjs');
+    const G = globalThis.I2M2_GOLDEN;
+    const x = { image: new Float32Array(G.samples[0].image), audio: new Float32Array(G.samples[0].audio) };
+    const w = await load({ worker: true });
+    const m = await load({ worker: false });
+    const tw = [];
+    const tm = [];
+    for (let i = 0; i < 20; i++) { await w.predict(x); await m.predict(x); } // warm-up
+    for (let i = 0; i < 300; i++) {
+      let t = performance.now();
+      await w.predict(x);
+      tw.push(performance.now() - t);
+      t = performance.now();
+      await m.predict(x);
+      tm.push(performance.now() - t);
+    }
+    const med = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
+    const p10 = (a) => a.slice().sort((p, q) => p - q)[Math.floor(a.length / 10)];
+    w.dispose();
+    m.dispose();
+    return { worker: [med(tw), p10(tw)], main: [med(tm), p10(tm)] };
+  });
+  console.log(`run ${r + 1}: worker median ${res.worker[0].toFixed(2)} ms (p10 ${res.worker[1].toFixed(2)}), main thread median ${res.main[0].toFixed(2)} ms (p10 ${res.main[1].toFixed(2)}); main/worker ${(res.main[0] / res.worker[0]).toFixed(2)}`);
+  await ctx.close();
+}
 await browser.close();
 await server.close();

@@ -1,7 +1,8 @@
 // A static file server for the module tests (node:http, loopback only).
 // Prefixes: /_octet/<path> serves the file as application/octet-stream (wrong
 // type for wasm), /_gzip/<path> gzips it (Content-Encoding: gzip, no length),
-// /_html404/<path> answers 404 with an HTML page. With {csp}, every response
+// /_html404/<path> answers 404 with an HTML page, /_noworker/<path> serves
+// everything but i2m2.worker.mjs. With {csp}, every response
 // carries Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -27,7 +28,7 @@ export async function serve(dir, { csp = false } = {}) {
     const url = new URL(req.url, 'http://x');
     let path = decodeURIComponent(url.pathname);
     let mode = '';
-    const m = /^\/_(octet|gzip|html404)(\/.*)$/.exec(path);
+    const m = /^\/_(octet|gzip|html404|noworker)(\/.*)$/.exec(path);
     if (m) [, mode, path] = m;
     log.push(path);
     const headers = { 'cache-control': 'no-store' };
@@ -36,7 +37,7 @@ export async function serve(dir, { csp = false } = {}) {
     const file = join(dir, normalize(path).replace(/^(\.\.[/\\])+/, ''));
     let body;
     try {
-      if (mode === 'html404') throw new Error('404');
+      if (mode === 'html404' || (mode === 'noworker' && path.endsWith('/i2m2.worker.mjs'))) throw new Error('404');
       body = await readFile(file);
     } catch {
       res.writeHead(404, { ...headers, 'content-type': 'text/html' });
