@@ -92,6 +92,17 @@ for (const gm of G.models) {
   });
 }
 
+test('load() with no options: the default model next to the module, checked against its manifest', async () => {
+  const m = await load();
+  try {
+    assert.equal(m.info.sha256, INT8.sha256);
+    assert.equal(m.info.verified, true);
+    sameResult(await m.predict(samples[0]), INT8.results[0], 'default');
+  } finally {
+    m.dispose();
+  }
+});
+
 test('a missing modality drops the experts that need it', async () => {
   const r = await model.predict({ image: samples[0].image });
   assert.deepEqual(r.used, ['image']);
