@@ -63,6 +63,16 @@ function plainInputs(x, where) {
   return out;
 }
 
+// compactViews replaces views into larger buffers by copies, so that posting
+// them to a worker does not clone the whole buffer.
+function compactViews(x) {
+  for (const k of Object.keys(x)) {
+    const v = x[k];
+    if (v && v.byteLength !== v.buffer.byteLength) x[k] = v.slice();
+  }
+  return x;
+}
+
 function plainBatch(batch) {
   if (Array.isArray(batch)) {
     const out = new Array(batch.length);
@@ -523,6 +533,8 @@ export function serveWorker(scope) {
 
 function batchCount(batch, info) {
   if (Array.isArray(batch)) return batch.length;
+  // Unknown names: not split, so that the engine reports them.
+  if (Object.keys(batch).some((k) => !info.modalities.some((md) => md.name === k))) return -1;
   let n = -1;
   for (const md of info.modalities) {
     const v = batch[md.name];
@@ -535,13 +547,13 @@ function batchCount(batch, info) {
 }
 
 function sliceBatch(batch, info, a, b) {
-  if (Array.isArray(batch)) return batch.slice(a, b);
+  if (Array.isArray(batch)) return batch.slice(a, b).map(compactViews);
   const out = {};
   for (const md of info.modalities) {
     const v = batch[md.name];
     if (v == null) continue;
     const size = md.shape[0] * md.shape[1] * md.shape[2];
-    out[md.name] = v.subarray(a * size, b * size);
+    out[md.name] = v.slice(a * size, b * size); // a copy: posting a view would clone its whole buffer
   }
   return out;
 }
@@ -560,14 +572,19 @@ class Model {
       return be.call(rr++ % be.size, op, args);
     };
     this.predict = async (inputs) => {
-      use();
-      return decode(await call('predict', [plainInputs(inputs, '')]), info, 0);
+      const be = use();
+      const x = plainInputs(inputs, '');
+      if (be instanceof WorkerBackend) compactViews(x);
+      return decode(await call('predict', [x]), info, 0);
     };
     this.predictBatch = async (batch) => {
       const be = use();
       batch = plainBatch(batch);
       const n = batch !== null && typeof batch === 'object' ? batchCount(batch, info) : -1;
-      if (be.size === 1 || n < 2) return decodeBatch(await be.call(0, 'predictBatch', [batch]), info);
+      if (be.size === 1 || n < 2) {
+        if (be instanceof WorkerBackend) (Array.isArray(batch) ? batch : [batch]).forEach(compactViews);
+        return decodeBatch(await be.call(0, 'predictBatch', [batch]), info);
+      }
       const parts = Math.min(be.size, n);
       const jobs = [];
       for (let w = 0; w < parts; w++) {

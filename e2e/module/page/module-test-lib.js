@@ -87,6 +87,26 @@
           if (bad.length) failures.push(`batch sample ${i}: ${bad.join(',')}`);
         });
       }
+      if (gm) {
+        // Packed batch (split over the workers when there are several), and a view into a larger buffer.
+        const full = G.samples.filter((x) => x.image && x.audio);
+        const packed = { image: new Float32Array(full.length * 784), audio: new Float32Array(full.length * 1600) };
+        full.forEach((x, i) => { packed.image.set(x.image, i * 784); packed.audio.set(x.audio, i * 1600); });
+        (await model.predictBatch(packed)).forEach((r, i) => {
+          const bad = sameResult(r, gm.results[i]);
+          if (bad.length) failures.push(`packed sample ${i}: ${bad.join(',')}`);
+        });
+        const big = new Float32Array(784 * 3);
+        big.set(G.samples[0].image, 784);
+        const bad = sameResult(await model.predict({ image: big.subarray(784, 1568) }), gm.results[G.samples.length - 2]);
+        if (bad.length) failures.push('view input: ' + bad.join(','));
+        try {
+          await model.predictBatch({ image: packed.image, video: new Float32Array(3) });
+          failures.push('an unknown modality in a packed batch was accepted');
+        } catch (e) {
+          if (!/unknown modality "video"/.test(e.message)) failures.push('unclear error: ' + e.message);
+        }
+      }
       const audio = await model.features.audioFromPCM(new Float32Array(G.audio.pcm), G.audio.rate);
       if (!sameF32(audio, G.audio.want)) failures.push('audioFromPCM differs from native');
       const image = await model.features.imageFromRGBA(b64(G.image.rgba), G.image.width, G.image.height);
