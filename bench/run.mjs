@@ -250,7 +250,7 @@ const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.
 const r3 = (x) => (x == null || Number.isNaN(x) ? null : Math.round(x * 1000) / 1000);
 const results = {
   date: new Date().toISOString(),
-  machine: { cpu, cores: os.cpus().length, loadavg_1min_start_end: [load0[0], os.loadavg()[0]].map((x) => Math.round(x * 10) / 10), os: `${os.type()} ${os.release()}`, node: process.version, chromium: chrome.version, go: execFileSync('go', ['version']).toString().trim() },
+  machine: { cpu, cores: os.cpus().length, nice: os.getPriority(), loadavg_1min_start_end: [load0[0], os.loadavg()[0]].map((x) => Math.round(x * 10) / 10), os: `${os.type()} ${os.release()}`, node: process.version, chromium: chrome.version, go: execFileSync('go', ['version']).toString().trim() },
   model: { ...meta, classes: undefined },
   ours_impl: useModule ? 'the wasm/ JS module (i2m2.mjs, built from the current tree)' : 'bench/ourwasm (minimal bridge; the wasm/ JS module was not available)',
   ours_int8_b1_ms: r3(L['ours-int8'].b1_ms.median),
@@ -315,7 +315,7 @@ const rows = [
   ['tfjs-backend-wasm 4.22', 'tfjs', 'tfjs'],
 ];
 let md = `Measured ${results.date.slice(0, 16).replace('T', ' ')} UTC on ${cpu} (${results.machine.cores} cores), ${results.machine.os}; `
-  + `Chromium ${chrome.version} headless, Node ${process.version}, ${results.machine.go}; load average ${results.machine.loadavg_1min_start_end.join(' → ')} (shared machine: spreads are wide).\n`
+  + `Chromium ${chrome.version} headless, Node ${process.version}, ${results.machine.go}; load average ${results.machine.loadavg_1min_start_end.join(' → ')}, run at nice ${results.machine.nice} (shared machine: spreads are wide).\n`
   + `Model: ${meta.label}; ${meta.macs} multiply-adds per sample (all three experts). Ours: ${results.ours_impl}.\n\n`
   + '| runtime (Chromium) | batch 1, ms | batch 64, ms/sample | cold start, ms | download gzip (wasm + glue + weights) | brotli | raw | peak renderer RSS |\n'
   + '| --- | --- | --- | --- | --- | --- | --- | --- |\n';
