@@ -69,10 +69,11 @@ func ConvDirect(dst []float32, ap [][2]float32, src []float32, off []int32, bias
 				s := src[y*wp+x:]
 				var c00, c01, c02, c03, c10, c11, c12, c13 float32
 				k := 0
-				for ; k+2 <= len(off); k += 2 {
-					v := (*[4]float32)(s[off[k]:])
-					a := &blk[k]
-					a0, a1 := a[0], a[1]
+				for ; k+4 <= len(off); k += 4 {
+					o := (*[4]int32)(off[k:])
+					a := (*[4][2]float32)(blk[k:])
+					v := (*[4]float32)(s[o[0]:])
+					a0, a1 := a[0][0], a[0][1]
 					c00 += a0 * v[0]
 					c01 += a0 * v[1]
 					c02 += a0 * v[2]
@@ -81,9 +82,28 @@ func ConvDirect(dst []float32, ap [][2]float32, src []float32, off []int32, bias
 					c11 += a1 * v[1]
 					c12 += a1 * v[2]
 					c13 += a1 * v[3]
-					v = (*[4]float32)(s[off[k+1]:])
-					a = &blk[k+1]
-					a0, a1 = a[0], a[1]
+					v = (*[4]float32)(s[o[1]:])
+					a0, a1 = a[1][0], a[1][1]
+					c00 += a0 * v[0]
+					c01 += a0 * v[1]
+					c02 += a0 * v[2]
+					c03 += a0 * v[3]
+					c10 += a1 * v[0]
+					c11 += a1 * v[1]
+					c12 += a1 * v[2]
+					c13 += a1 * v[3]
+					v = (*[4]float32)(s[o[2]:])
+					a0, a1 = a[2][0], a[2][1]
+					c00 += a0 * v[0]
+					c01 += a0 * v[1]
+					c02 += a0 * v[2]
+					c03 += a0 * v[3]
+					c10 += a1 * v[0]
+					c11 += a1 * v[1]
+					c12 += a1 * v[2]
+					c13 += a1 * v[3]
+					v = (*[4]float32)(s[o[3]:])
+					a0, a1 = a[3][0], a[3][1]
 					c00 += a0 * v[0]
 					c01 += a0 * v[1]
 					c02 += a0 * v[2]
@@ -93,10 +113,9 @@ func ConvDirect(dst []float32, ap [][2]float32, src []float32, off []int32, bias
 					c12 += a1 * v[2]
 					c13 += a1 * v[3]
 				}
-				if k < len(off) {
+				for ; k < len(off); k++ {
 					v := (*[4]float32)(s[off[k]:])
-					a := &blk[k]
-					a0, a1 := a[0], a[1]
+					a0, a1 := blk[k][0], blk[k][1]
 					c00 += a0 * v[0]
 					c01 += a0 * v[1]
 					c02 += a0 * v[2]
@@ -187,8 +206,8 @@ func ConvTaps8[T int8 | uint8](dst []float32, taps []Tap8, sa []float32, src []T
 				s := src[y*wp+x:]
 				var e0, e1, e2, e3 int64
 				i := 0
-				for ; i+2 <= len(tp); i += 2 {
-					t := (*[2]Tap8)(tp[i:])
+				for ; i+4 <= len(tp); i += 4 {
+					t := (*[4]Tap8)(tp[i:])
 					v := (*[4]T)(s[t[0].Off:])
 					w := t[0].W
 					e0 += w * int64(v[0])
@@ -201,8 +220,20 @@ func ConvTaps8[T int8 | uint8](dst []float32, taps []Tap8, sa []float32, src []T
 					e1 += w * int64(v[1])
 					e2 += w * int64(v[2])
 					e3 += w * int64(v[3])
+					v = (*[4]T)(s[t[2].Off:])
+					w = t[2].W
+					e0 += w * int64(v[0])
+					e1 += w * int64(v[1])
+					e2 += w * int64(v[2])
+					e3 += w * int64(v[3])
+					v = (*[4]T)(s[t[3].Off:])
+					w = t[3].W
+					e0 += w * int64(v[0])
+					e1 += w * int64(v[1])
+					e2 += w * int64(v[2])
+					e3 += w * int64(v[3])
 				}
-				if i < len(tp) {
+				for ; i < len(tp); i++ {
 					t := &tp[i]
 					v := (*[4]T)(s[t.Off:])
 					w := t.W

@@ -88,10 +88,10 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 			p := blk[:len(b0)]
 			var c00, c01, c10, c11, c20, c21, c30, c31 float32
 			k := 0
-			for ; k+2 <= len(b0); k += 2 {
-				a := (*[2][4]float32)(p[k:])
-				x := (*[2]float32)(b0[k:])
-				y := (*[2]float32)(b1[k:])
+			for ; k+4 <= len(b0); k += 4 {
+				a := (*[4][4]float32)(p[k:])
+				x := (*[4]float32)(b0[k:])
+				y := (*[4]float32)(b1[k:])
 				x0, x1 := x[0], y[0]
 				a0, a1, a2, a3 := a[0][0], a[0][1], a[0][2], a[0][3]
 				c00 += a0 * x0
@@ -112,8 +112,28 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 				c21 += a2 * x1
 				c30 += a3 * x0
 				c31 += a3 * x1
+				x0, x1 = x[2], y[2]
+				a0, a1, a2, a3 = a[2][0], a[2][1], a[2][2], a[2][3]
+				c00 += a0 * x0
+				c01 += a0 * x1
+				c10 += a1 * x0
+				c11 += a1 * x1
+				c20 += a2 * x0
+				c21 += a2 * x1
+				c30 += a3 * x0
+				c31 += a3 * x1
+				x0, x1 = x[3], y[3]
+				a0, a1, a2, a3 = a[3][0], a[3][1], a[3][2], a[3][3]
+				c00 += a0 * x0
+				c01 += a0 * x1
+				c10 += a1 * x0
+				c11 += a1 * x1
+				c20 += a2 * x0
+				c21 += a2 * x1
+				c30 += a3 * x0
+				c31 += a3 * x1
 			}
-			if k < len(b0) {
+			for ; k < len(b0); k++ {
 				a := &p[k]
 				x0, x1 := b0[k], b1[k]
 				a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
