@@ -130,6 +130,15 @@ test('predictBatch equals one-by-one (array and packed forms)', async () => {
   assert.deepEqual(await model.predictBatch([]), []);
 });
 
+test('a batch lets the event loop run between samples', async () => {
+  let ticks = 0;
+  const t = setInterval(() => ticks++, 0);
+  const rs = await model.predictBatch(samples);
+  clearInterval(t);
+  assert.equal(rs.length, samples.length);
+  assert.ok(ticks > 0, `timers ran ${ticks} times during a batch of ${samples.length}`);
+});
+
 test('concurrent calls all resolve with their own result', async () => {
   const rs = await Promise.all(samples.map((s) => model.predict(s)));
   rs.forEach((r, i) => sameResult(r, INT8.results[i], `concurrent ${i}`));
