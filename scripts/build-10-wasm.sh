@@ -30,6 +30,7 @@ else
 	go run ./wasm/internal/standin -o "$D"/weights
 fi
 if [ -d weights/demo ]; then cp -r weights/demo "$D"/weights/demo; fi
+if [ -f weights/LICENSES.md ]; then cp weights/LICENSES.md "$D"/weights/; fi
 
 echo "build-10-wasm: classic build -> $D/i2m2.classic.js"
 node wasm/build-classic.mjs "$D"
@@ -43,6 +44,7 @@ mkdir -p "$D"/pkg/weights
 cp wasm/package.json wasm/README.md "$D"/pkg/
 cp "$D"/i2m2.mjs "$D"/i2m2.core.mjs "$D"/i2m2.worker.mjs "$D"/i2m2.d.ts "$D"/i2m2.wasm "$D"/i2m2.classic.js "$D"/wasm_exec.js "$D"/pkg/
 cp "$D"/weights/manifest.json "$D"/weights/avmnist-tts-int8.i2m2 "$D"/pkg/weights/
+if [ -f "$D"/weights/LICENSES.md ]; then cp "$D"/weights/LICENSES.md "$D"/pkg/weights/; fi
 (cd "$D"/pkg && npm pack --silent --pack-destination .. >/dev/null)
 ls "$D"/i2m2-*.tgz
 
