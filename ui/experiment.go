@@ -48,7 +48,7 @@ func (l *Lab) StartScan() {
 			}
 			l.Scan.Done = b
 			l.Scan.Running = b < n
-			l.Env.UnlockRender()
+			l.unlockProgress(b == n)
 		}
 	})
 }
@@ -185,7 +185,7 @@ func (l *Lab) StartShuffle() {
 					}
 				}
 				l.Shuffle.Done = c*n + b
-				l.Env.UnlockRender()
+				l.unlockProgress(false)
 			}
 		}
 		l.Env.Lock()

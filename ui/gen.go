@@ -9,3 +9,4 @@
 package ui
 
 //go:generate go tool vugugen -s
+//go:generate go run ./internal/compactgen 0_components_gen.go

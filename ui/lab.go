@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/vugu/vugu"
 )
@@ -25,6 +26,19 @@ type Source struct {
 	Label int       // FromPair: its digit
 	Data  []float32 // the feature values fed to the model
 	WAV   []byte    // audio that can be played, or nil
+	Pic   string    // Data drawn as a data: URL (made once, not on every render)
+}
+
+// withPic fills in s.Pic for the image (audio false) or the clip.
+func (s Source) withPic(audio bool) Source {
+	if s.Pic == "" {
+		if audio {
+			s.Pic = SpectrogramPicture(s.Data)
+		} else {
+			s.Pic = ImagePicture(s.Data)
+		}
+	}
+	return s
 }
 
 // Describe names the source in a few words ("pair #12", "silence").
@@ -80,6 +94,8 @@ type Lab struct {
 	OnShown func()
 	shown   bool
 
+	lastProgress time.Time // last render asked for by background progress
+
 	Drawing   bool // the drawing pad is open
 	Recording bool // the microphone is recording
 	noise     uint64
@@ -105,7 +121,23 @@ func (l *Lab) batch() int {
 	if l.Info.Mode == "main" {
 		return 4
 	}
-	return 16
+	return 32
+}
+
+// RenderEvery is the shortest interval between renders requested by background progress: every
+// render re-syncs the whole page (Vugu's DOM renderer does not diff), so progress is shown a few
+// times a second rather than after every batch.
+const RenderEvery = 400 * time.Millisecond
+
+// unlockProgress releases the lock after a progress update, asking for a render if the last one
+// asked for here is older than RenderEvery (or if final).
+func (l *Lab) unlockProgress(final bool) {
+	if now := time.Now(); final || now.Sub(l.lastProgress) >= RenderEvery {
+		l.lastProgress = now
+		l.Env.UnlockRender()
+		return
+	}
+	l.Env.UnlockOnly()
 }
 
 // Ready reports whether the model and the demo set are loaded.
@@ -156,7 +188,7 @@ func (l *Lab) PairSource(i int, audio bool) Source {
 	} else {
 		s.Data = Levels(p.Image)
 	}
-	return s
+	return s.withPic(audio)
 }
 
 // Select makes pair i current, with both modalities intact. Lock held.
@@ -224,6 +256,7 @@ func (l *Lab) Swap(audio bool, src Source) {
 		return
 	}
 	l.undo = append(l.undo, [2]Source{l.Image, l.Audio})
+	src = src.withPic(audio)
 	if audio {
 		l.Audio = src
 	} else {

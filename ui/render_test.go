@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/i2m2-wasm/i2m2/ui/internal/compact"
 	"github.com/vugu/vugu"
 	"github.com/vugu/vugu/gen"
 	"github.com/vugu/vugu/staticrender"
@@ -142,6 +143,7 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := os.ReadFile(filepath.Join(dir, "0_components_gen.go"))
+	want = compact.Code(want)
 	got, _ := os.ReadFile("0_components_gen.go")
 	if !bytes.Equal(got, want) {
 		t.Fatal("0_components_gen.go is stale: run go generate ./ui")

@@ -214,7 +214,8 @@ await test('bad input is reported in words', async () => {
   await page.fill('#pair-index', '99999');
   await page.dispatchEvent('#pair-index', 'change');
   await page.waitForSelector('.errors .error');
-  check(/Pair numbers go from 0 to \d+/.test(await page.textContent('.errors')), 'message');
+  const msgs = await page.$$eval('.errors .error span', (es) => es.map((e) => e.textContent));
+  check(msgs.length === 1 && /^Pair numbers go from 0 to \d+\.$/.test(msgs[0]), `errors shown: ${JSON.stringify(msgs)}`);
   await page.click('.errors button');
   await page.waitForFunction(() => !document.querySelector('.errors .error'));
 });
