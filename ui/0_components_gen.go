@@ -901,7 +901,11 @@ func (c *Picker) random() {
 
 func (c *Picker) rangeText() string {
 	p := c.Lab.Demo.Pairs[c.Lab.Cur]
-	return fmt.Sprintf("of 0–%d · digit %d · voice %s", len(c.Lab.Demo.Pairs)-1, p.Label, p.Voice)
+	s := fmt.Sprintf("of 0–%d · digit %d · voice %s", len(c.Lab.Demo.Pairs)-1, p.Label, p.Voice)
+	if p.Wave != nil {
+		s += " · clip playable"
+	}
+	return s
 }
 
 func (c *Picker) digitClass(d int) string {
@@ -1006,9 +1010,6 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "›"}
 				vgparent.AppendChild(vgn)
 			}
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "pair-range"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "muted"}}}
-			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(c.rangeText())
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "pick-random"}}}
 			vgparent.AppendChild(vgn)
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
@@ -1025,6 +1026,9 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 			vgparent.AppendChild(vgn)
 		}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "pair-range"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "muted small-text"}}}
+		vgparent.AppendChild(vgn)
+		vgn.SetInnerHTML(c.rangeText())
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "digits"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "group"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Pick a pair by digit"}}}
 		vgparent.AppendChild(vgn)
 		{
