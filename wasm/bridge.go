@@ -3,10 +3,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"syscall/js"
 	"unsafe"
+
+	"github.com/i2m2-wasm/i2m2/model"
 )
 
 // JS constructors, looked up once.
@@ -98,8 +99,8 @@ func bytesOf(f []float32) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), len(f)*4)
 }
 
-// errType reports a value that is not the typed array a call needs.
-var errType = errors.New("i2m2: bad input")
+// errType wraps the errors about argument types and values ("i2m2: bad input").
+var errType = model.ErrInput
 
 // describe names the JS type of v for error messages ("Array", "Float64Array",
 // "number", "undefined").
