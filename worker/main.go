@@ -28,9 +28,10 @@ func main() {
 	srv := api.New(b, api.Options{Manifest: mf})
 	workers.ServeNonBlock(srv)
 	workers.Ready()
-	// worker/js/worker.mjs keeps one Go instance per isolate and sets
-	// context.i2m2KeepAlive: stay up for the next requests. syumai's stock
-	// worker.mjs starts an instance per request: exit once it is answered.
+	// worker/js/worker.mjs keeps one Go instance per isolate (replacing it
+	// every so many requests) and sets context.i2m2KeepAlive: stay up for the
+	// next requests. syumai's stock worker.mjs starts an instance per
+	// request: exit once it is answered.
 	if js.Global().Get("context").Get("i2m2KeepAlive").Truthy() {
 		select {}
 	}

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"runtime/metrics"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -264,6 +265,12 @@ func (s *Server) healthz(w http.ResponseWriter) {
 	if us := s.loadUs.Load(); us >= 0 {
 		v["modelLoaded"], v["modelLoadMs"] = true, float64(us)/1000
 	}
+	// Go memory, to tell a leak from heap growth: live heap as of the last
+	// collection, and all memory the Go runtime holds (in wasm, the linear
+	// memory it has grown to; it never shrinks).
+	sm := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(sm)
+	v["goLiveHeapBytes"], v["goTotalBytes"], v["goGCCycles"] = sm[0].Value.Uint64(), sm[1].Value.Uint64(), sm[2].Value.Uint64()
 	writeJSON(w, http.StatusOK, v)
 }
 
