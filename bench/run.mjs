@@ -150,7 +150,7 @@ const nodeRes = {};
 {
   const io = nodeIO(GEN, DIST);
   const rts = {};
-  for (const id of ['ours-int8', 'ours-f32', 'ort', 'tfjs']) {
+  for (const id of ['ours-int8', 'ours-f32', 'ours-int8-bridge', 'ort', 'tfjs']) {
     const t = performance.now();
     rts[id] = await RUNTIMES[id].create(io);
     nodeRes[id] = { create_ms: performance.now() - t, impl: rts[id].impl };
@@ -176,7 +176,7 @@ let chrome;
   await page.goto(`${BASE}/web/bench.html${oursQuery}`);
   await page.waitForFunction(() => window.benchReady === true);
   chrome = await page.evaluate((cfg) => window.runLatency(cfg), {
-    ids: ['ours-int8', 'ours-f32', 'ours-int8-worker', 'ours-f32-worker', 'ort', 'tfjs'],
+    ids: ['ours-int8', 'ours-f32', 'ours-int8-worker', 'ours-f32-worker', 'ours-int8-bridge', 'ort', 'tfjs'],
     rounds: ROUNDS, calls1: 10, calls64: 1,
     workerCompare: ['ours-int8-worker', 'ours-int8-workers2', 'ours-f32-worker', 'ours-f32-workers2'],
     throughputRounds: quick ? 2 : 5,
@@ -318,6 +318,7 @@ const rows = [
   ['ours int8, worker', 'ours-int8-worker', 'ours-int8-worker'],
   ['ours float32, main thread', 'ours-f32', null],
   ['ours float32, worker', 'ours-f32-worker', null],
+  ['ours int8, minimal bridge (bench/ourwasm), main thread', 'ours-int8-bridge', null],
   ['onnxruntime-web 1.30 (wasm, 1 thread)', 'ort', 'ort'],
   ['tfjs-backend-wasm 4.22', 'tfjs', 'tfjs'],
 ];
@@ -334,7 +335,7 @@ for (const [label, id, cid] of rows) {
 md += `\nMedians over ${ROUNDS} interleaved rounds (p25–p75 in brackets); batch 1 = mean of 10 calls per round. Cold start: page navigation to the first prediction (batch 1) in a fresh browser profile, median of ${COLD} runs (ours = int8 in a worker, the default; main thread: ${f(results.ours_main_thread_cold_start_ms, 0)} ms). `
   + `Bytes: every file the cold page fetched beyond the harness page, compressed here with gzip -9 and brotli q11. Memory: ${results.memory_method}; the harness page alone: ${mb(results.baseline_page.renderer_peak_rss_kb)}.\n\n`
   + '| Node ' + process.version + ' | batch 1, ms | batch 64, ms/sample |\n| --- | --- | --- |\n';
-for (const id of ['ours-int8', 'ours-f32', 'ours-int8-worker', 'ours-f32-worker', 'ort', 'tfjs']) {
+for (const id of ['ours-int8', 'ours-f32', 'ours-int8-worker', 'ours-f32-worker', 'ours-int8-bridge', 'ort', 'tfjs']) {
   const label = id.endsWith('-worker') ? `${RUNTIMES[id].label}: bench/ourwasm in a worker_thread` : RUNTIMES[id].label;
   md += `| ${label} | ${spread(nodeRes[id].b1_ms)} | ${spread(nodeRes[id].b64_ms_per_sample)} |\n`;
 }

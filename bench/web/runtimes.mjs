@@ -31,8 +31,8 @@ async function oursModule(io, path, worker, workers) {
   };
 }
 
-async function ours(io, path, worker, workers = 1) {
-  if (await io.i2m2()) return oursModule(io, path, worker, workers);
+async function ours(io, path, worker, workers = 1, bridge = false) {
+  if (!bridge && await io.i2m2()) return oursModule(io, path, worker, workers);
   const file = path === 'int8' ? 'model-int8.i2m2' : 'model-f32.i2m2';
   const model = await io.bytes(file);
   const { loadOursMin, OursWorkerPool } = await import('./ours-min.mjs');
@@ -83,6 +83,9 @@ export const RUNTIMES = {
   'ours-f32-worker': { label: 'ours float32 (worker)', browser: true, create: (io) => ours(io, 'float32', true, 1) },
   'ours-int8-workers2': { label: 'ours int8 (2 workers)', browser: true, create: (io) => ours(io, 'int8', true, 2) },
   'ours-f32-workers2': { label: 'ours float32 (2 workers)', browser: true, create: (io) => ours(io, 'float32', true, 2) },
+  // The engine through bench/ourwasm's minimal synchronous bridge (log-probs
+  // only): the difference to ours-int8 is the JS module's API cost.
+  'ours-int8-bridge': { label: 'ours int8, minimal bridge (main thread)', create: (io) => ours(io, 'int8', false, 1, true) },
   ort: { label: 'onnxruntime-web 1.30 (wasm, 1 thread)', create: ortRuntime },
   tfjs: { label: 'tfjs-backend-wasm 4.22', create: tfjsRuntime },
 };
