@@ -197,7 +197,8 @@ type packed struct {
 	f32   [][4]float32 // kern.PackA4 of W
 	pairs [][2]int64   // kern.PackPairs of Q.Data (int8 models)
 	off   []int32      // kern.Offsets for the direct convolution, nil if not used
-	f32x2 [][2]float32 // kern.PackA2 of W, for the direct convolution
+	f32x2 [][2]float32 // kern.PackA2 of W, for the direct convolution in Go
+	tapsF []kern.TapF  // kern.MakeTapsF of W, for the direct convolution in WebAssembly
 	taps8 []kern.Tap8  // kern.MakeTaps8 of Q, for the int8 direct convolution
 }
 
@@ -430,7 +431,9 @@ func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]
 				kern.Conv2DRef(dst, cur, s[0], s[1], s[2], l.W, l.B, l.OutC, l.KH, l.KW, l.Stride, l.Pad)
 			case Fast:
 				kern.Pad(p.pad, cur, s[0], s[1], s[2], l.Pad)
-				if l.pk.direct() {
+				if l.pk.tapsF != nil {
+					kern.ConvTapsF(dst, l.pk.tapsF, p.pad, l.B, l.OutC, K, os[1], os[2], wp, relu)
+				} else if l.pk.direct() {
 					kern.ConvDirect(dst, l.pk.f32x2, p.pad, l.pk.off, l.B, l.OutC, os[1], os[2], wp, relu)
 				} else {
 					kern.Im2colP(p.col, p.pad, s[0], hp, wp, l.KH, l.KW, l.Stride, os[1], os[2])
@@ -495,7 +498,11 @@ func (m *Model) pack(l *Layer, s, os Shape) {
 	}
 	if l.Kind == Conv2D && l.Stride == 1 && os[2] >= minDirectWidth && !noDirect {
 		pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
-		pk.f32x2 = kern.PackA2(l.W, l.Rows(), l.Cols())
+		if kern.HaveAsm {
+			pk.tapsF = kern.MakeTapsF(l.W, pk.off, l.Rows())
+		} else {
+			pk.f32x2 = kern.PackA2(l.W, l.Rows(), l.Cols())
+		}
 		if l.Q != nil && l.Cols() <= kern.MaxPairK {
 			pk.taps8 = kern.MakeTaps8(l.Q.Data, pk.off, l.Rows())
 		}

@@ -601,6 +601,14 @@ func TestConvDirect(t *testing.T) {
 			buf, dst := guarded(len(want))
 			ConvDirect(dst, PackA2(wt, cc.oc, K), padded, off, b, cc.oc, oh, ow, wp, relu)
 			checkGuards(t, "ConvDirect", buf, len(want))
+			bufT, dstT := guarded(len(want))
+			ConvTapsF(dstT, MakeTapsF(wt, off, cc.oc), padded, b, cc.oc, K, oh, ow, wp, relu)
+			checkGuards(t, "ConvTapsF", bufT, len(want))
+			for i := range dst {
+				if dstT[i] != dst[i] {
+					t.Fatalf("%v relu=%v: ConvTapsF[%d] = %g, ConvDirect %g", cc, relu, i, dstT[i], dst[i])
+				}
+			}
 			for i := range want {
 				w := want[i]
 				if relu {
@@ -642,4 +650,33 @@ func TestConvDirect(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDot2x4: the platform's dot2x4 (WebAssembly under GOOS=js) equals its
+// Go definition bit for bit.
+func TestDot2x4(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, n := range []int{1, 2, 3, 7, 25, 54, 108, 433} {
+		s := randF(r, 3000, -2, 2)
+		taps := make([]TapF, n)
+		for i := range taps {
+			taps[i] = TapF{int32(r.IntN(len(s) - 4)), [2]float32{2*r.Float32() - 1, 2*r.Float32() - 1}}
+		}
+		var got, want [8]float32
+		dot2x4(taps, s, &got)
+		dot2x4Go(taps, s, &want)
+		if got != want {
+			t.Fatalf("n=%d: %v, want %v (HaveAsm=%v)", n, got, want, HaveAsm)
+		}
+	}
+}
+
+func TestConvTapsFBounds(t *testing.T) {
+	taps := MakeTapsF([]float32{1, 2, 3, 4}, []int32{0, 1, 2, 3}, 1)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("ConvTapsF read past its input without panicking")
+		}
+	}()
+	ConvTapsF(make([]float32, 4), taps, make([]float32, 6), []float32{0}, 1, 4, 1, 4, 4, false)
 }

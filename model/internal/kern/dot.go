@@ -1,0 +1,107 @@
+package kern
+
+// TapF is one receptive-field element of the float32 direct convolution for
+// a pair of output channels: its input offset and the two channels' weights
+// (12 bytes; the layout dot_wasm.s reads).
+type TapF struct {
+	Off int32
+	W   [2]float32
+}
+
+// MakeTapsF returns, for every pair of rows of the M x K matrix a, the K taps
+// (off[k], a[m][k], a[m+1][k]); a row beyond M is zero:
+//
+//	taps[(m/2)*K + k] = TapF{off[k], {a[m][k], a[m+1][k]}}
+func MakeTapsF(a []float32, off []int32, M int) []TapF {
+	K := len(off)
+	t := make([]TapF, (M+1)/2*K)
+	for m := 0; m < M; m++ {
+		for k := range off {
+			t[(m/2)*K+k].Off = off[k]
+			t[(m/2)*K+k].W[m%2] = a[m*K+k]
+		}
+	}
+	return t
+}
+
+// dot2x4Go is the definition of dot2x4 (and its implementation where there
+// is no assembly):
+//
+//	acc[r*4+c] = sum_i taps[i].W[r] * s[taps[i].Off + c]
+func dot2x4Go(taps []TapF, s []float32, acc *[8]float32) {
+	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	for i := range taps {
+		t := &taps[i]
+		v := (*[4]float32)(s[t.Off:])
+		a0, a1 := t.W[0], t.W[1]
+		c00 += a0 * v[0]
+		c01 += a0 * v[1]
+		c02 += a0 * v[2]
+		c03 += a0 * v[3]
+		c10 += a1 * v[0]
+		c11 += a1 * v[1]
+		c12 += a1 * v[2]
+		c13 += a1 * v[3]
+	}
+	*acc = [8]float32{c00, c01, c02, c03, c10, c11, c12, c13}
+}
+
+// ConvTapsF is ConvDirect reading taps made by MakeTapsF, with the inner
+// loop in dot2x4 (hand-written WebAssembly under GOOS=js, dot2x4Go
+// elsewhere):
+//
+//	dst[m][y][x] = bias[m] + sum_k a[m][k] * src[off[k] + y*wp + x]   (then max(0, .) if relu)
+//
+// It checks once that every read stays inside src (the assembly does not).
+func ConvTapsF(dst []float32, taps []TapF, src []float32, bias []float32, M, K, oh, ow, wp int, relu bool) {
+	dst = dst[:M*oh*ow]
+	bias = bias[:M]
+	taps = taps[:(M+1)/2*K]
+	if K == 0 || oh == 0 || ow == 0 {
+		return
+	}
+	maxOff := 0
+	for _, t := range taps[:K] {
+		if t.Off < 0 {
+			panic("kern: negative tap offset")
+		}
+		maxOff = max(maxOff, int(t.Off))
+	}
+	// The last tile starts at (oh-1)*wp + 4*((ow-1)/4) and reads 4 values.
+	if need := (oh-1)*wp + 4*((ow-1)/4) + maxOff + 4; need > len(src) {
+		panic("kern: ConvTapsF input too short")
+	}
+	var acc [8]float32
+	for m := 0; m < M; m += 2 {
+		tp := taps[(m/2)*K:][:K]
+		rows := min(2, M-m)
+		b0 := bias[m]
+		b1 := b0
+		if rows > 1 {
+			b1 = bias[m+1]
+		}
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x += 4 {
+				dot2x4(tp, src[y*wp+x:], &acc)
+				d0 := dst[(m*oh+y)*ow+x:][:min(4, ow-x)]
+				for c := range d0 {
+					v := acc[c] + b0
+					if relu && v < 0 {
+						v = 0
+					}
+					d0[c] = v
+				}
+				if rows > 1 {
+					d1 := dst[((m+1)*oh+y)*ow+x:][:len(d0)]
+					for c := range d1 {
+						v := acc[4+c] + b1
+						if relu && v < 0 {
+							v = 0
+						}
+						d1[c] = v
+					}
+				}
+			}
+		}
+	}
+}

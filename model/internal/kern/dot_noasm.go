@@ -1,0 +1,8 @@
+//go:build !wasm
+
+package kern
+
+// HaveAsm reports whether dot2x4 is hand-written assembly on this platform.
+const HaveAsm = false
+
+func dot2x4(taps []TapF, s []float32, acc *[8]float32) { dot2x4Go(taps, s, acc) }
