@@ -196,6 +196,13 @@ type Modalities struct {
 	From	int
 }
 
+// Rendered repaints the drawing pad: the render has just set its width, which clears a canvas.
+func (c *Modalities) Rendered() {
+	if c.Lab.Drawing {
+		c.Lab.RedrawPad()
+	}
+}
+
 func (c *Modalities) label() int	{ return c.Lab.Demo.Pairs[c.Lab.Cur].Label }
 
 func (c *Modalities) setFrom(event vugu.DOMEvent) {
@@ -415,7 +422,7 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					{
 						vgparent := vgn
 						_ = vgparent
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "canvas", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "draw-pad"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "pad-canvas"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Drawing pad: draw a digit with the mouse, a pen or a finger"}}}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "canvas", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "draw-pad"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "pad-canvas"}, vugu.VGAttribute{Namespace: "", Key: "width", Val: "280"}, vugu.VGAttribute{Namespace: "", Key: "height", Val: "280"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Drawing pad: draw a digit with the mouse, a pen or a finger"}}}
 						vgparent.AppendChild(vgn)
 						vgn.JSCreateHandler = vugu.JSValueFunc(func(value js.Value) { c.Lab.AttachPad(value) })
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}

@@ -232,28 +232,30 @@ func record(md js.Value) (pcm []float32, rate int, err error) {
 
 // The drawing pad: a canvas the person draws a digit on with a mouse, a pen or a finger. After each
 // stroke the canvas goes through features.ImageFromRGBA (as MNIST digits were made: cropped,
-// scaled to 20x20, centred by mass) and replaces the image.
+// scaled to 20x20, centred by mass) and replaces the image. Vugu's renderer sets every attribute on
+// every render, and setting a canvas's width clears it, so the strokes are kept here and repainted
+// after each render (RedrawPad).
 var pad struct {
 	el, ctx js.Value
 	down    bool
+	strokes [][]float64 // x0, y0, x1, y1, ... in canvas pixels
 	funcs   []js.Func
 }
 
-// PadSide is the drawing canvas's size in pixels.
-const PadSide = 280
-
-// AttachPad sets up the drawing canvas (vg-js-create of its <canvas>).
+// AttachPad sets up the drawing canvas (vg-js-create of its <canvas>, which Vugu calls on every
+// render: only a new element is set up).
 func (l *Lab) AttachPad(v vjs.Value) {
 	el := js.Value(v)
+	if el.Equal(pad.el) {
+		return
+	}
 	for _, f := range pad.funcs {
 		f.Release()
 	}
 	pad.funcs = nil
 	pad.el = el
-	el.Set("width", PadSide)
-	el.Set("height", PadSide)
+	pad.strokes = nil
 	pad.ctx = el.Call("getContext", "2d", map[string]any{"willReadFrequently": true})
-	ctx := pad.ctx
 	pos := func(e js.Value) (float64, float64) {
 		r := el.Call("getBoundingClientRect")
 		sx := PadSide / r.Get("width").Float()
@@ -273,22 +275,17 @@ func (l *Lab) AttachPad(v vjs.Value) {
 		pad.down = true
 		el.Call("setPointerCapture", e.Get("pointerId"))
 		x, y := pos(e)
-		ctx.Set("lineWidth", 20)
-		ctx.Set("lineCap", "round")
-		ctx.Set("lineJoin", "round")
-		ctx.Set("strokeStyle", "#14182a")
-		ctx.Call("beginPath")
-		ctx.Call("moveTo", x, y)
-		ctx.Call("lineTo", x+0.01, y)
-		ctx.Call("stroke")
+		pad.strokes = append(pad.strokes, []float64{x, y, x + 0.01, y})
+		drawStroke(pad.strokes[len(pad.strokes)-1])
 	})
 	on("pointermove", func(e js.Value) {
-		if !pad.down {
+		if !pad.down || len(pad.strokes) == 0 {
 			return
 		}
 		x, y := pos(e)
-		ctx.Call("lineTo", x, y)
-		ctx.Call("stroke")
+		s := &pad.strokes[len(pad.strokes)-1]
+		*s = append(*s, x, y)
+		drawStroke((*s)[len(*s)-4:])
 	})
 	end := func(e js.Value) {
 		if !pad.down {
@@ -301,11 +298,36 @@ func (l *Lab) AttachPad(v vjs.Value) {
 	on("pointercancel", end)
 }
 
+// drawStroke draws a polyline (x0, y0, x1, y1, ...) in the pad's ink.
+func drawStroke(p []float64) {
+	ctx := pad.ctx
+	ctx.Set("lineWidth", 20)
+	ctx.Set("lineCap", "round")
+	ctx.Set("lineJoin", "round")
+	ctx.Set("strokeStyle", "#14182a")
+	ctx.Call("beginPath")
+	ctx.Call("moveTo", p[0], p[1])
+	for i := 2; i+1 < len(p); i += 2 {
+		ctx.Call("lineTo", p[i], p[i+1])
+	}
+	ctx.Call("stroke")
+}
+
+// RedrawPad repaints the strokes (after a render may have cleared the canvas).
+func (l *Lab) RedrawPad() {
+	if !pad.ctx.Truthy() {
+		return
+	}
+	pad.ctx.Call("clearRect", 0, 0, PadSide, PadSide)
+	for _, s := range pad.strokes {
+		drawStroke(s)
+	}
+}
+
 // ClearPad wipes the drawing canvas. Lock held.
 func (l *Lab) ClearPad() {
-	if pad.ctx.Truthy() {
-		pad.ctx.Call("clearRect", 0, 0, PadSide, PadSide)
-	}
+	pad.strokes = nil
+	l.RedrawPad()
 }
 
 // usePad turns the canvas into the image modality and swaps it in; a drawing replaces the

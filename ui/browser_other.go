@@ -23,5 +23,6 @@ func (l *Lab) AttachPad(v vjs.Value) {}
 // ClearPad needs a canvas.
 func (l *Lab) ClearPad() {}
 
-// PadSide is the drawing canvas's size in pixels.
-const PadSide = 280
+// RedrawPad needs a canvas.
+func (l *Lab) RedrawPad() {}
+

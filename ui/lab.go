@@ -418,3 +418,6 @@ func (l *Lab) swapPCM(kind SourceKind, pcm []float32, rate int) {
 
 // RecordSeconds is how long a voice recording lasts.
 const RecordSeconds = 1.5
+
+// PadSide is the drawing canvas's size in pixels (its width and height attributes).
+const PadSide = 280

@@ -196,7 +196,10 @@ await test('draw a "1": the image expert output changes', async () => {
   await page.mouse.up();
   await page.waitForFunction(() => /your drawing/.test(document.querySelector('.mods').textContent));
   await page.waitForFunction((b) => JSON.stringify([...document.querySelectorAll('#expert-image .bar .fill')].map((e) => e.style.height)) !== b, JSON.stringify(before));
-  metrics.drawing = { imageExpertTop: await top(page, 'image'), reading: await page.textContent('#reading') };
+  // the stroke stays on the pad across the renders that followed it
+  const ink = await page.$eval('#draw-pad', (c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; });
+  check(ink > 500, `${ink} inked pixels left on the pad`);
+  metrics.drawing = { inkedPixels: ink, imageExpertTop: await top(page, 'image'), reading: await page.textContent('#reading') };
   await page.screenshot({ path: join(art, 'desktop-drawing.png') });
   await page.click('#restore');
   await page.click('#draw-toggle');
