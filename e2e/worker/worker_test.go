@@ -65,9 +65,10 @@ var client = &http.Client{
 
 // sample is one request body and the native engine's answer for it.
 type sample struct {
-	name string
-	body []byte
-	want *model.Result
+	name  string
+	body  []byte
+	want  *model.Result
+	label int // the pair's true class for demo samples, else -1
 }
 
 // nativeModel reads the model file the worker embeds.
@@ -89,6 +90,7 @@ func nativeModel(t testing.TB) ([]byte, *model.Model) {
 // with one modality missing.
 func samples(t testing.TB, m *model.Model) []sample {
 	var imgs, auds [][]uint8
+	var labels []int
 	var src string
 	if b, err := os.ReadFile(filepath.Join(repo, "weights/demo/avmnist-tts-demo.bin")); err == nil {
 		d, err := dataset.ParseDemo(b)
@@ -98,6 +100,7 @@ func samples(t testing.TB, m *model.Model) []sample {
 		for i := 0; i < min(d.N, 20); i++ {
 			imgs = append(imgs, d.Images[i*784:(i+1)*784])
 			auds = append(auds, d.Audio[i*1600:(i+1)*1600])
+			labels = append(labels, int(d.Labels[i]))
 		}
 		src = "demo"
 	} else {
@@ -110,7 +113,7 @@ func samples(t testing.TB, m *model.Model) []sample {
 			for j := range au {
 				au[j] = uint8(r.IntN(256))
 			}
-			imgs, auds = append(imgs, im), append(auds, au)
+			imgs, auds, labels = append(imgs, im), append(auds, au), append(labels, -1)
 		}
 		src = "random"
 	}
@@ -122,6 +125,7 @@ func samples(t testing.TB, m *model.Model) []sample {
 		return x
 	}
 	var out []sample
+	label := -1
 	add := func(name string, body map[string]any, in model.Inputs) {
 		b, err := json.Marshal(body)
 		if err != nil {
@@ -131,11 +135,12 @@ func samples(t testing.TB, m *model.Model) []sample {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, sample{name, b, r})
+		out = append(out, sample{name, b, r, label})
 	}
 	for i := range imgs {
 		im, au := f(imgs[i]), f(auds[i])
 		name := fmt.Sprintf("%s %d", src, i)
+		label = labels[i]
 		switch i % 4 {
 		case 0, 1:
 			add(name+" floats", map[string]any{"image": im, "audio": au}, model.Inputs{"image": im, "audio": au})
@@ -253,10 +258,19 @@ func TestSamplesMatchNative(t *testing.T) {
 	_, m := nativeModel(t)
 	ss := samples(t, m)
 	worst := 0.0
+	correct, labelled := 0, 0
 	for _, s := range ss {
 		status, b, _, err := post(url, s.body)
 		if err != nil || status != 200 {
 			t.Fatalf("%s: %d %.300s %v", s.name, status, b, err)
+		}
+		if s.label >= 0 {
+			labelled++
+			var w wire
+			json.Unmarshal(b, &w)
+			if w.Label == s.label {
+				correct++
+			}
 		}
 		d, err := compare(b, s.want)
 		if err != nil {
@@ -268,6 +282,9 @@ func TestSamplesMatchNative(t *testing.T) {
 		t.Fatalf("largest |worker - native| = %g, over %g", worst, tol)
 	}
 	t.Logf("%d samples (%s): labels, experts used and intra-only equal the native engine's; largest |worker - native| over every probability, log-probability and logit: %g", len(ss), ss[0].name, worst)
+	if labelled > 0 {
+		t.Logf("worker's label = the demo pair's true digit on %d of %d (some with one modality missing; a sanity check, not an accuracy figure)", correct, labelled)
+	}
 
 	// A batch of all of them answers each as the single requests did.
 	var batch []json.RawMessage
