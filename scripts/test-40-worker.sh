@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Cloudflare Worker in the real Workers runtime (npm workerd) on 127.0.0.1:
-# builds it, checks its dependencies (no gorgonia/gonum in the wasm), starts
+# builds it, runs the handler's tests under GOOS=js, checks its dependencies
+# (no gorgonia/gonum in the wasm), starts
 # workerd (trap stops it), then e2e/worker: demo/generated samples equal to the
 # native engine's answers, GET /model, the bad-input matrix, a load test
 # (I2M2_LOAD_N=2000 requests at I2M2_LOAD_C=16, p50/p99, workerd RSS) and the
@@ -13,8 +14,9 @@ WORKERD=node_modules/@cloudflare/workerd-linux-64/bin/workerd
 
 bash scripts/build-30-worker.sh
 
-echo "worker: GOOS=js go vet ./worker/... and dependency check"
+echo "worker: GOOS=js go vet ./worker/..., the handler's tests under wasm (node), dependency check"
 GOOS=js GOARCH=wasm go vet ./worker/...
+PATH="$PATH:$(go env GOROOT)/lib/wasm" GOOS=js GOARCH=wasm go test -count=1 ./worker/api
 if GOOS=js GOARCH=wasm go list -deps ./worker | grep -E 'gorgonia|gonum'; then
 	echo "test-40-worker: the worker wasm must not link gorgonia or gonum" >&2
 	exit 1
