@@ -105,3 +105,25 @@ func ConvTapsF(dst []float32, taps []TapF, src []float32, bias []float32, M, K, 
 		}
 	}
 }
+
+// dot4x2Go is the definition of dot4x2 (the inner loop of GemmP):
+//
+//	acc[r*2+c] = sum_k a[k][r] * b_c[k]   (b_0 = b0, b_1 = b1)
+func dot4x2Go(a [][4]float32, b0, b1 []float32, acc *[8]float32) {
+	b0 = b0[:len(a)]
+	b1 = b1[:len(a)]
+	var c00, c01, c10, c11, c20, c21, c30, c31 float32
+	for k := range a {
+		p := &a[k]
+		x0, x1 := b0[k], b1[k]
+		c00 += p[0] * x0
+		c01 += p[0] * x1
+		c10 += p[1] * x0
+		c11 += p[1] * x1
+		c20 += p[2] * x0
+		c21 += p[2] * x1
+		c30 += p[3] * x0
+		c31 += p[3] * x1
+	}
+	*acc = [8]float32{c00, c01, c10, c11, c20, c21, c30, c31}
+}

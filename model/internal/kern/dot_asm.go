@@ -13,3 +13,17 @@ func dot2x4asm(taps *TapF, n int, s *float32, acc *[8]float32)
 func dot2x4(taps []TapF, s []float32, acc *[8]float32) {
 	dot2x4asm(&taps[0], len(taps), &s[0], acc)
 }
+
+//go:noescape
+func dot4x2asm(a *[4]float32, b0, b1 *float32, k int, acc *[8]float32)
+
+// dot4x2 is dot4x2Go in WebAssembly (dot_wasm.s).
+func dot4x2(a [][4]float32, b0, b1 []float32, acc *[8]float32) {
+	if len(a) == 0 {
+		*acc = [8]float32{}
+		return
+	}
+	_ = b0[len(a)-1]
+	_ = b1[len(a)-1]
+	dot4x2asm(&a[0], &b0[0], &b1[0], len(a), acc)
+}

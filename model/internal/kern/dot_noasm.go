@@ -6,3 +6,5 @@ package kern
 const HaveAsm = false
 
 func dot2x4(taps []TapF, s []float32, acc *[8]float32) { dot2x4Go(taps, s, acc) }
+
+func dot4x2(a [][4]float32, b0, b1 []float32, acc *[8]float32) { dot4x2Go(a, b0, b1, acc) }

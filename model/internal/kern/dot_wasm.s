@@ -170,3 +170,161 @@ TEXT ·dot2x4asm(SB), NOSPLIT, $0-32
 	Get F7
 	F32Store $28
 	RET
+
+// func dot4x2asm(a *[4]float32, b0, b1 *float32, k int, acc *[8]float32)
+//
+//	acc[r*2+c] = sum_{i<k} a[i][r] * b_c[i]   (r < 4, c < 2)
+//
+// the inner loop of GemmP in the order of dot4x2Go. The caller guarantees
+// that a has k rows and b0, b1 k values.
+TEXT ·dot4x2asm(SB), NOSPLIT, $0-40
+	MOVD a+0(FP), R0
+	MOVD b0+8(FP), R1
+	MOVD b1+16(FP), R2
+	MOVD k+24(FP), R3
+	F32Const $(0.0)
+	Set F0
+	F32Const $(0.0)
+	Set F1
+	F32Const $(0.0)
+	Set F2
+	F32Const $(0.0)
+	Set F3
+	F32Const $(0.0)
+	Set F4
+	F32Const $(0.0)
+	Set F5
+	F32Const $(0.0)
+	Set F6
+	F32Const $(0.0)
+	Set F7
+	Block
+	Loop
+		Get R3
+		I64Eqz
+		BrIf $1
+		Get R0
+		I32WrapI64
+		F32Load $0
+		Set F8
+		Get R0
+		I32WrapI64
+		F32Load $4
+		Set F9
+		Get R0
+		I32WrapI64
+		F32Load $8
+		Set F10
+		Get R0
+		I32WrapI64
+		F32Load $12
+		Set F11
+		Get R1
+		I32WrapI64
+		F32Load $0
+		Set F12
+		Get R2
+		I32WrapI64
+		F32Load $0
+		Set F13
+		Get F0
+		Get F8
+		Get F12
+		F32Mul
+		F32Add
+		Set F0
+		Get F1
+		Get F8
+		Get F13
+		F32Mul
+		F32Add
+		Set F1
+		Get F2
+		Get F9
+		Get F12
+		F32Mul
+		F32Add
+		Set F2
+		Get F3
+		Get F9
+		Get F13
+		F32Mul
+		F32Add
+		Set F3
+		Get F4
+		Get F10
+		Get F12
+		F32Mul
+		F32Add
+		Set F4
+		Get F5
+		Get F10
+		Get F13
+		F32Mul
+		F32Add
+		Set F5
+		Get F6
+		Get F11
+		Get F12
+		F32Mul
+		F32Add
+		Set F6
+		Get F7
+		Get F11
+		Get F13
+		F32Mul
+		F32Add
+		Set F7
+		Get R0
+		I64Const $16
+		I64Add
+		Set R0
+		Get R1
+		I64Const $4
+		I64Add
+		Set R1
+		Get R2
+		I64Const $4
+		I64Add
+		Set R2
+		Get R3
+		I64Const $1
+		I64Sub
+		Set R3
+		Br $0
+	End
+	End
+	MOVD acc+32(FP), R4
+	Get R4
+	I32WrapI64
+	Get F0
+	F32Store $0
+	Get R4
+	I32WrapI64
+	Get F1
+	F32Store $4
+	Get R4
+	I32WrapI64
+	Get F2
+	F32Store $8
+	Get R4
+	I32WrapI64
+	Get F3
+	F32Store $12
+	Get R4
+	I32WrapI64
+	Get F4
+	F32Store $16
+	Get R4
+	I32WrapI64
+	Get F5
+	F32Store $20
+	Get R4
+	I32WrapI64
+	Get F6
+	F32Store $24
+	Get R4
+	I32WrapI64
+	Get F7
+	F32Store $28
+	RET

@@ -88,6 +88,12 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 			p := blk[:len(b0)]
 			var c00, c01, c10, c11, c20, c21, c30, c31 float32
 			k := 0
+			if HaveAsm { // the same loop in WebAssembly (dot_wasm.s)
+				var acc [8]float32
+				dot4x2(p, b0, b1, &acc)
+				c00, c01, c10, c11, c20, c21, c30, c31 = acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]
+				k = len(b0)
+			}
 			for ; k+4 <= len(b0); k += 4 {
 				a := (*[4][4]float32)(p[k:])
 				x := (*[4]float32)(b0[k:])

@@ -680,3 +680,18 @@ func TestConvTapsFBounds(t *testing.T) {
 	}()
 	ConvTapsF(make([]float32, 4), taps, make([]float32, 6), []float32{0}, 1, 4, 1, 4, 4, false)
 }
+
+// TestDot4x2: the platform's dot4x2 equals its Go definition bit for bit.
+func TestDot4x2(t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 34))
+	for _, k := range []int{0, 1, 2, 5, 27, 54, 216, 433} {
+		a := PackA4(randF(r, 4*k, -1, 1), 4, k)
+		b0, b1 := randF(r, k, 0, 1), randF(r, k, 0, 1)
+		var got, want [8]float32
+		dot4x2(a, b0, b1, &got)
+		dot4x2Go(a, b0, b1, &want)
+		if got != want {
+			t.Fatalf("k=%d: %v, want %v (HaveAsm=%v)", k, got, want, HaveAsm)
+		}
+	}
+}
