@@ -365,6 +365,16 @@ export async function startEngine(module, schedule = macrotask()) {
   const api = new Promise((resolve) => (ready = resolve));
   globalThis[key] = { schedule, ready };
   go.argv = ['i2m2', key];
+  // On exit, drop the runtime's pending timers: wasm_exec.js would otherwise
+  // resume the exited program from a setTimeout and throw "Go program has
+  // already exited" as an uncaught exception.
+  go.exit = (code) => {
+    if (go._scheduledTimeouts) {
+      for (const t of go._scheduledTimeouts.values()) clearTimeout(t);
+      go._scheduledTimeouts.clear();
+    }
+    if (code !== 0) console.warn(`i2m2: the Go program exited with code ${code}`);
+  };
   let exited = false;
   try {
     const inst = await WebAssembly.instantiate(module, go.importObject);

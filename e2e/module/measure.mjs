@@ -87,6 +87,42 @@ for (const [name, url] of modes) {
   console.log(`| ${name} | ${median(first).toFixed(0)} ms | ${median(per).toFixed(2)} ms | ${median(batch).toFixed(2)} ms |`);
 }
 
+// Where the cold start goes (main thread, fresh context): fetch+compile of the
+// wasm, Go start-up, model load (read + validate), first prediction.
+console.log('\n## Chromium, cold-start breakdown (main thread, raw engine), medians');
+{
+  const rows = [];
+  for (let r = 0; r < RUNS; r++) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(server.url + 'module-test.html?worker=0');
+    await page.waitForFunction(() => globalThis.__i2m2test !== undefined, null, { timeout: 120000 });
+    await page.evaluate(() => globalThis.__i2m2test);
+    await ctx.close();
+    const ctx2 = await browser.newContext();
+    const p2 = await ctx2.newPage();
+    await p2.goto(server.url + 'module-test-golden.js'); // same origin, nothing loaded yet
+    rows.push(await p2.evaluate(async () => {
+      const t0 = performance.now();
+      await import('./wasm_exec.js');
+      const { startEngine } = await import('./i2m2.core.mjs');
+      const mod = await WebAssembly.compileStreaming(fetch('./i2m2.wasm'));
+      const t1 = performance.now();
+      const eng = await startEngine(mod);
+      const t2 = performance.now();
+      const bytes = new Uint8Array(await (await fetch('./weights/avmnist-tts-int8.i2m2')).arrayBuffer());
+      await eng.call('load', bytes);
+      const t3 = performance.now();
+      await eng.call('predict', { image: new Float32Array(784), audio: new Float32Array(1600) });
+      const t4 = performance.now();
+      return [t1 - t0, t2 - t1, t3 - t2, t4 - t3];
+    }));
+    await ctx2.close();
+  }
+  const col = (i) => median(rows.map((x) => x[i])).toFixed(0);
+  console.log(`fetch + compile wasm ${col(0)} ms, Go start ${col(1)} ms, fetch + read model ${col(2)} ms, first prediction ${col(3)} ms`);
+}
+
 // Side by side in one page: a worker model and a main-thread model, called
 // alternately, so that the machine's load drifts equally over both.
 console.log('\n## Chromium, side by side in one page (alternating calls, 300 each), per-sample latency');

@@ -283,6 +283,26 @@ test('the raw Go API: not loaded, bad model, then a good one', async () => {
   await assert.rejects(eng.call('predict', samples[0]), /disposed/);
 });
 
+test('no timer of the exited Go runtime fires after dispose', async () => {
+  // Loads allocate enough for the Go runtime to keep timers (GC, scavenger);
+  // wasm_exec.js would resume the exited program from them and throw.
+  const wasm = await WebAssembly.compile(await readFile(join(DIST, 'i2m2.wasm')));
+  const eng = await startEngine(wasm);
+  const b = new Uint8Array(await readFile(W(INT8.file)));
+  const f = new Uint8Array(await readFile(W(G.models.find((m) => m.path === 'float32').file)));
+  for (let i = 0; i < 4; i++) {
+    await eng.call('load', b);
+    await eng.call('load', f);
+  }
+  const uncaught = [];
+  const on = (e) => uncaught.push(e);
+  process.on('uncaughtException', on);
+  await eng.call('dispose');
+  await new Promise((r) => setTimeout(r, 1500));
+  process.off('uncaughtException', on);
+  assert.deepEqual(uncaught.map(String), []);
+});
+
 test('dispose: later calls reject, dispose twice is harmless', async () => {
   const m = await load({ model: W(INT8.file) });
   m.dispose();
