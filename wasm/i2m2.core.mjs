@@ -368,7 +368,9 @@ export async function startEngine(module, schedule = macrotask()) {
   // On exit, drop the runtime's pending timers: wasm_exec.js would otherwise
   // resume the exited program from a setTimeout and throw "Go program has
   // already exited" as an uncaught exception.
+  let exitCode = 0;
   go.exit = (code) => {
+    exitCode = code;
     if (go._scheduledTimeouts) {
       for (const t of go._scheduledTimeouts.values()) clearTimeout(t);
       go._scheduledTimeouts.clear();
@@ -380,10 +382,11 @@ export async function startEngine(module, schedule = macrotask()) {
     const inst = await WebAssembly.instantiate(module, go.importObject);
     const run = go.run(inst).then(() => (exited = true), () => (exited = true));
     const raw = await Promise.race([api, run.then(() => { throw fail('the Go program exited during start-up'); })]);
-    const gone = () => fail('the model was disposed (the Go program has exited)');
+    let disposed = false;
+    const gone = () => fail(disposed ? 'the model was disposed' : `the engine stopped (the Go program exited with code ${exitCode}); load the model again`);
     const call = (name, ...args) => {
-      if (exited) return Promise.reject(gone());
-      if (name === 'dispose') exited = true;
+      if (exited || disposed) return Promise.reject(gone());
+      if (name === 'dispose') disposed = true;
       try {
         return raw[name](...args).catch((e) => { throw errorOf(e); });
       } catch (e) {
