@@ -788,7 +788,7 @@ func (c *ModelFacts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					_ = vgparent
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "caption", Attr: []vugu.VGAttribute(nil)}
 					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(vugu.HTML("Results on the test set, from the manifest"))
+					vgn.SetInnerHTML(vugu.HTML("Measured by the trainer on the test split (weights/manifest.json)"))
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "thead", Attr: []vugu.VGAttribute(nil)}
 					vgparent.AppendChild(vgn)
 					{
@@ -854,8 +854,22 @@ func (c *ModelFacts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 			}
 		}
+		for vgiterkeyt, n := range c.table().Notes {
+			var vgiterkey interface{} = vgiterkeyt
+			_ = vgiterkey
+			n := n
+			_ = n
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted small-text"}}}
+			vgparent.AppendChild(vgn)
+			vgn.SetInnerHTML(n)
+		}
+		if c.Lab.Manifest != nil && c.Lab.Manifest.Note != "" {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted small-text"}}}
+			vgparent.AppendChild(vgn)
+			vgn.SetInnerHTML("Note: " + c.Lab.Manifest.Note)
+		}
 		if c.err() != "" {
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "error"}}}
 			vgparent.AppendChild(vgn)
 			vgn.SetInnerHTML(c.err())
 		}

@@ -116,7 +116,8 @@ func newTestLab(t testing.TB, n int) *Lab {
 
 const testManifest = `{"models":[{"file":"avmnist-tts-int8.i2m2","bytes":123456,"sha256":"ab12","quantization":"int8","default":true},
 {"file":"avmnist-tts-f32.i2m2","bytes":480000,"sha256":"cd34","quantization":"float32"}],
-"results":{"image":{"test_acc":0.61,"n":10000},"audio":{"test_acc":0.45,"n":10000},"i2m2":{"test_acc":0.735,"n":10000,"note":"int8"}},"standIn":true}`
+"results":{"i2m2":{"mean":61.93,"std":0,"runs":[61.93]},"experts":{"image":{"mean":42.5,"std":0,"runs":[42.5]}},
+"units":"test accuracy in percent"},"standIn":true,"note":"INTERIM run"}`
 
 // do runs f with the lock held, then waits for the background work it started.
 func do(l *Lab, f func()) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -15,6 +16,7 @@ type Manifest struct {
 	Results json.RawMessage `json:"results"`
 	// StandIn marks random-weight stand-ins written by the build when no trained model is shipped.
 	StandIn bool `json:"standIn"`
+	Note    string `json:"note"`
 }
 
 // ManifestModel describes one shipped model file.
@@ -52,6 +54,7 @@ func (m *Manifest) Default() ManifestModel {
 type Table struct {
 	Columns []string
 	Rows    []TableRow
+	Notes   []string // text members of the results (units, seeds)
 }
 
 // TableRow is one row: a name and one cell per column ("" when missing).
@@ -60,10 +63,33 @@ type TableRow struct {
 	Cells []string
 }
 
-// ResultsTable turns the manifest's results into a table, keeping the file's key order:
-// an object of objects gives a row per outer key and a column per inner key; an object of numbers
-// or strings gives one column; nested values deeper than that are shown as compact JSON.
-// Fractions in [0, 1] under a key that looks like an accuracy or rate are shown as percentages.
+// resultOrder lists the trainer's result keys (weights/manifest.json "results") in display order:
+// the shipped model first, then its parts, then the baselines. Other keys follow in file order.
+var resultOrder = []string{"i2m2_int8", "i2m2", "experts/image", "experts/audio", "experts/inter", "i2m2_intra_part",
+	"image_only", "audio_only", "intra_only", "inter_only", "int8_agreement"}
+
+// resultNames are display names of the trainer's result keys.
+var resultNames = map[string]string{
+	"i2m2":            "I2M2, float32",
+	"i2m2_int8":       "I2M2, int8 (this page)",
+	"i2m2_intra_part": "I2M2's image × audio experts",
+	"experts/image":   "I2M2's image expert",
+	"experts/audio":   "I2M2's audio expert",
+	"experts/inter":   "I2M2's inter expert",
+	"image_only":      "image-only model",
+	"audio_only":      "audio-only model",
+	"intra_only":      "intra-only baseline",
+	"inter_only":      "inter-only baseline",
+	"int8_agreement":  "int8 top-1 = float32 top-1",
+}
+
+// ResultsTable turns the manifest's results into a table, keeping the file's key order.
+//   - A member {"mean": m, "std": s, "runs": [...]} (the trainer's summary over seeds) is a row
+//     "m", "± s", "n runs"; an object of such summaries gives one row per inner key ("experts/image").
+//   - Text and arrays go to Notes ("units: ...", "seeds: [1]").
+//   - Otherwise an object of objects gives a row per outer key and a column per inner key, and an
+//     object of scalars one "value" column; fractions in [0, 1] under a key that looks like an
+//     accuracy or rate are shown as percentages; deeper values as compact JSON.
 func ResultsTable(raw json.RawMessage) (Table, error) {
 	var t Table
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
@@ -74,43 +100,99 @@ func ResultsTable(raw json.RawMessage) (Table, error) {
 		return t, fmt.Errorf("ui: manifest results: %v", err)
 	}
 	col := map[string]int{}
-	for _, kv := range outer {
-		inner, err := orderedObject(kv.val)
-		if err != nil { // a scalar: one "value" column
-			if _, ok := col["value"]; !ok {
-				col["value"] = len(t.Columns)
-				t.Columns = append(t.Columns, "value")
-			}
-			row := TableRow{Name: kv.key}
-			row.Cells = make([]string, len(t.Columns))
-			row.Cells[col["value"]] = cell(kv.key, kv.val)
-			t.Rows = append(t.Rows, row)
-			continue
+	rank := map[string]int{}
+	for _, k := range resultOrder {
+		rank[resultNames[k]] = len(rank) + 1
+	}
+	addRow := func(name string, cells []keyVal) {
+		row := TableRow{Name: name}
+		if n, ok := resultNames[name]; ok {
+			row.Name = n
 		}
-		row := TableRow{Name: kv.key}
-		for _, c := range inner {
+		for _, c := range cells {
 			if _, ok := col[c.key]; !ok {
 				col[c.key] = len(t.Columns)
 				t.Columns = append(t.Columns, c.key)
 			}
 		}
 		row.Cells = make([]string, len(t.Columns))
-		for _, c := range inner {
-			row.Cells[col[c.key]] = cell(c.key, c.val)
+		for _, c := range cells {
+			row.Cells[col[c.key]] = c.cell
 		}
 		t.Rows = append(t.Rows, row)
+	}
+	for _, kv := range outer {
+		switch v := bytes.TrimSpace(kv.val); {
+		case len(v) > 0 && (v[0] == '"' || v[0] == '['):
+			t.Notes = append(t.Notes, kv.key+": "+cell(kv.key, kv.val))
+			continue
+		case len(v) > 0 && v[0] != '{':
+			addRow(kv.key, []keyVal{{key: "value", cell: cell(kv.key, kv.val)}})
+			continue
+		}
+		if cells, ok := summary(kv.val); ok {
+			addRow(kv.key, cells)
+			continue
+		}
+		inner, err := orderedObject(kv.val)
+		if err != nil {
+			return t, fmt.Errorf("ui: manifest results: %s: %v", kv.key, err)
+		}
+		allSummaries := len(inner) > 0
+		for _, c := range inner {
+			if _, ok := summary(c.val); !ok {
+				allSummaries = false
+			}
+		}
+		if allSummaries {
+			for _, c := range inner {
+				cells, _ := summary(c.val)
+				addRow(kv.key+"/"+c.key, cells)
+			}
+			continue
+		}
+		var cells []keyVal
+		for _, c := range inner {
+			cells = append(cells, keyVal{key: c.key, cell: cell(c.key, c.val)})
+		}
+		addRow(kv.key, cells)
 	}
 	for i := range t.Rows {
 		for len(t.Rows[i].Cells) < len(t.Columns) {
 			t.Rows[i].Cells = append(t.Rows[i].Cells, "")
 		}
 	}
+	sort.SliceStable(t.Rows, func(i, j int) bool {
+		ri, rj := rank[t.Rows[i].Name], rank[t.Rows[j].Name]
+		return ri != 0 && (rj == 0 || ri < rj)
+	})
 	return t, nil
 }
 
+// summary reads {"mean": m, "std": s, "runs": [...]} as the cells mean, ± std, runs.
+func summary(raw json.RawMessage) ([]keyVal, bool) {
+	var s struct {
+		Mean *float64
+		Std  *float64
+		Runs []float64
+	}
+	if json.Unmarshal(raw, &s) != nil || s.Mean == nil {
+		return nil, false
+	}
+	cells := []keyVal{{key: "mean", cell: strconv.FormatFloat(*s.Mean, 'f', 1, 64)}}
+	if s.Std != nil {
+		cells = append(cells, keyVal{key: "± std", cell: "± " + strconv.FormatFloat(*s.Std, 'f', 1, 64)})
+	}
+	if s.Runs != nil {
+		cells = append(cells, keyVal{key: "runs", cell: strconv.Itoa(len(s.Runs))})
+	}
+	return cells, true
+}
+
 type keyVal struct {
-	key string
-	val json.RawMessage
+	key  string
+	val  json.RawMessage
+	cell string
 }
 
 // orderedObject splits a JSON object into its members in file order.
@@ -134,7 +216,7 @@ func orderedObject(raw json.RawMessage) ([]keyVal, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, keyVal{k, v})
+		out = append(out, keyVal{key: k, val: v})
 	}
 	return out, nil
 }

@@ -12,6 +12,15 @@ func TestResultsTable(t *testing.T) {
 		want     Table
 	}{
 		{"none", `null`, Table{}},
+		{"trainer summaries, nested experts, notes", `{"audio_only":{"mean":15.27,"std":0,"runs":[15.27]},
+			"experts":{"image":{"mean":42.5,"std":1.25,"runs":[41,44]},"inter":{"mean":56.4,"std":0,"runs":[56.4]}},
+			"i2m2_int8":{"mean":62.26,"std":0.5,"runs":[62,62.5]},"seeds":[1,2],"units":"test accuracy in percent"}`,
+			Table{Columns: []string{"mean", "± std", "runs"}, Rows: []TableRow{
+				{"I2M2, int8 (this page)", []string{"62.3", "± 0.5", "2"}},
+				{"I2M2's image expert", []string{"42.5", "± 1.2", "2"}},
+				{"I2M2's inter expert", []string{"56.4", "± 0.0", "1"}},
+				{"audio-only model", []string{"15.3", "± 0.0", "1"}}},
+				Notes: []string{"seeds: [1,2]", "units: test accuracy in percent"}}},
 		{"object of objects, file order, union of columns", `{"zeta":{"test_acc":0.5,"n":100},"alpha":{"n":7,"int8_agreement":0.994,"path":"int8"}}`,
 			Table{Columns: []string{"test_acc", "n", "int8_agreement", "path"}, Rows: []TableRow{
 				{"zeta", []string{"50.0%", "100", "", ""}}, {"alpha", []string{"", "7", "99.4%", "int8"}}}}},

@@ -91,8 +91,11 @@ func TestRenderLab(t *testing.T) {
 		t.Error("the I2M2 row does not show its digit")
 	}
 	// results table from the manifest, in file order, accuracies as percentages
-	if !regexp.MustCompile(`(?s)<th scope="row">image</th>\s*<td>61.0%</td>\s*<td>10000</td>\s*<td></td>.*<th scope="row">i2m2</th>\s*<td>73.5%</td>`).MatchString(h) {
+	if !regexp.MustCompile(`(?s)<th scope="row">I2M2, float32</th>\s*<td>61.9</td>\s*<td>± 0.0</td>\s*<td>1</td>.*<th scope="row">I2M2&#39;s image expert</th>\s*<td>42.5</td>`).MatchString(h) {
 		t.Error("results table wrong")
+	}
+	if !strings.Contains(h, "units: test accuracy in percent") || !strings.Contains(h, "Note: INTERIM run") {
+		t.Error("results notes or manifest note missing")
 	}
 	if !strings.Contains(h, "disagree") || (len(l.Scan.Disagree) > 0 && !strings.Contains(h, "chip-btn")) {
 		t.Error("disagreement list missing")
