@@ -130,3 +130,8 @@ export interface Model {
 
 export function load(options?: LoadOptions): Promise<Model>;
 export default load;
+
+declare global {
+  /** Defined by i2m2.classic.js (the classic-script build for pages opened from file://). */
+  var I2M2: { load: typeof load; classic: true } | undefined;
+}

@@ -26,3 +26,6 @@ export async function demo(): Promise<number> {
   m2.dispose();
   return p[0] + inter + intra + batch.length + spec.length + img.length + name.length;
 }
+
+// The classic build's global, for pages that also open from disk.
+export const classicLoad: typeof load | undefined = globalThis.I2M2?.load;
