@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/model"
@@ -248,18 +249,18 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 		return err
 	}
 	type fileEntry struct {
-		File         string           `json:"file"`
-		Bytes        int              `json:"bytes"`
-		SHA256       string           `json:"sha256"`
-		Quantization string           `json:"quantization"`
-		Default      bool             `json:"default"`
-		Name         string           `json:"name"`
-		Modalities   []modalityJSON   `json:"modalities"`
-		Classes      []string         `json:"classes"`
-		Experts      []string         `json:"experts"`
-		MACs         int              `json:"macs"`
-		Seed         uint64           `json:"seed"`
-		TestAcc      float64          `json:"test_acc"`
+		File         string         `json:"file"`
+		Bytes        int            `json:"bytes"`
+		SHA256       string         `json:"sha256"`
+		Quantization string         `json:"quantization"`
+		Default      bool           `json:"default"`
+		Name         string         `json:"name"`
+		Modalities   []modalityJSON `json:"modalities"`
+		Classes      []string       `json:"classes"`
+		Experts      []string       `json:"experts"`
+		MACs         int            `json:"macs"`
+		Seed         uint64         `json:"seed"`
+		TestAcc      float64        `json:"test_acc"`
 	}
 	entry := func(file string, b []byte, m *model.Model, def bool, acc float64) (fileEntry, error) {
 		if err := os.WriteFile(filepath.Join(wdir, file), b, 0o644); err != nil {
@@ -325,17 +326,37 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 		{"intra_only", baselineFile("intra_only"), "intra_only"}, {"inter_only", baselineFile("inter_only"), "inter_only"},
 		{"i2m2", shipF32, "i2m2"},
 	}
-	for _, sf := range shipFiles {
+	// Every (model, shuffle) evaluation runs in its own goroutine: on a shared
+	// machine the wall time is what matters; results are assembled in order.
+	shuffles := []string{"image", "audio"}
+	shEvals := make([][]*train.ModelEval, len(shipFiles))
+	shErrs := make([]error, len(shipFiles)*len(shuffles))
+	var wg sync.WaitGroup
+	for i, sf := range shipFiles {
 		m, err := readModel(filepath.Join(wdir, sf.file))
 		if err != nil {
 			return err
 		}
-		for _, sh := range []string{"", "image", "audio"} {
+		shEvals[i] = make([]*train.ModelEval, len(shuffles))
+		for j, sh := range shuffles {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				shEvals[i][j], shErrs[i*len(shuffles)+j] = train.EvalModel(m, model.Fast, te, sh, perm, 1)
+			}()
+		}
+	}
+	wg.Wait()
+	for _, err := range shErrs {
+		if err != nil {
+			return err
+		}
+	}
+	for i, sf := range shipFiles {
+		for j, sh := range append([]string{""}, shuffles...) {
 			ev := ship.evals[sf.run] // unshuffled: already evaluated (same weights)
 			if sh != "" {
-				if ev, err = train.EvalModel(m, model.Fast, te, sh, perm, 2*workers); err != nil {
-					return err
-				}
+				ev = shEvals[i][j-1]
 			}
 			name := sh
 			if name == "" {
@@ -349,7 +370,6 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 				rows = append(rows, shuffleRow{"i2m2 intra part (image x audio experts)", name, ev.IntraOnly.Acc, ev.IntraOnly.Conf})
 			}
 		}
-		fmt.Fprintf(os.Stderr, "shuffle analysis: %s done\n", sf.label)
 	}
 	shuffleInfo := map[string]any{
 		"seed_model": ship.Seed, "perm_seed": permSeed, "n": te.N,
