@@ -1798,6 +1798,11 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			vgn.SetInnerHTML(c.summary())
 		}
+		if c.Lab.Shuffle.Complete {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted small-text"}}}
+			vgparent.AppendChild(vgn)
+			vgn.SetInnerHTML(c.Lab.Manifest.ShuffleReference())
+		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n"}
 		vgparent.AppendChild(vgn)
 	}

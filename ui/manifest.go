@@ -15,8 +15,37 @@ type Manifest struct {
 	// Results is shown as a table (see ResultsTable); its exact shape belongs to the trainer.
 	Results json.RawMessage `json:"results"`
 	// StandIn marks random-weight stand-ins written by the build when no trained model is shipped.
-	StandIn bool `json:"standIn"`
+	StandIn bool   `json:"standIn"`
 	Note    string `json:"note"`
+	// Shuffle is the trainer's own modality-shuffle run on the test split, for reference.
+	Shuffle *struct {
+		N    int `json:"n"`
+		Rows []struct {
+			Model   string  `json:"model"`
+			Shuffle string  `json:"shuffle"` // "none", "image" or "audio"
+			Acc     float64 `json:"acc"`     // percent
+		} `json:"rows"`
+	} `json:"shuffle"`
+}
+
+// ShuffleReference describes the trainer's shuffle run for I2M2 in one line, or "".
+func (m *Manifest) ShuffleReference() string {
+	if m == nil || m.Shuffle == nil || m.Shuffle.N == 0 {
+		return ""
+	}
+	acc := map[string]float64{}
+	for _, r := range m.Shuffle.Rows {
+		if r.Model == "i2m2" {
+			acc[r.Shuffle] = r.Acc
+		}
+	}
+	none, ok1 := acc["none"]
+	img, ok2 := acc["image"]
+	aud, ok3 := acc["audio"]
+	if !ok1 || !ok2 || !ok3 {
+		return ""
+	}
+	return fmt.Sprintf("For reference, the trainer's run on %d test pairs: I2M2 %.0f%% intact, %.0f%% with shuffled images, %.0f%% with shuffled clips.", m.Shuffle.N, none, img, aud)
 }
 
 // ManifestModel describes one shipped model file.
