@@ -14,6 +14,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { nodeIO, nodeWorker } from './node-io.mjs';
 import { RUNTIMES, measure } from './web/runtimes.mjs';
@@ -73,24 +74,25 @@ const BASE = `http://127.0.0.1:${server.address().port}`;
 log(`serving on ${BASE}; ours = ${useModule ? 'wasm/ JS module' : 'bench/ourwasm'}; model: ${meta.label}`);
 
 // ---- sizes: raw, gzip -9, brotli q11 of each served file ----
-// Compressing the 12 MB ORT wasm at brotli q11 takes a while: cache sizes by
-// path, size and mtime in the prep folder.
+// Compressing the 12 MB ORT wasm at brotli q11 takes minutes: sizes are
+// computed after the measurements, files in parallel on libuv's thread pool,
+// and cached by path, size and mtime in the prep folder.
 const SIZE_CACHE = path.join(GEN, 'sizes-cache.json');
 const sizeCache = new Map(fs.existsSync(SIZE_CACHE) ? Object.entries(JSON.parse(fs.readFileSync(SIZE_CACHE, 'utf8'))) : []);
-function sizes(f) {
-  const st = fs.statSync(f);
-  const key = `${f}:${st.size}:${st.mtimeMs}`;
-  if (!sizeCache.has(key)) {
+const sizeKey = (f) => { const st = fs.statSync(f); return `${f}:${st.size}:${st.mtimeMs}`; };
+async function computeSizes(files) {
+  const gzip = promisify(zlib.gzip), brotli = promisify(zlib.brotliCompress);
+  await Promise.all([...new Set(files)].filter((f) => !sizeCache.has(sizeKey(f))).map(async (f) => {
     const b = fs.readFileSync(f);
-    sizeCache.set(key, {
-      raw: b.length,
-      gzip: zlib.gzipSync(b, { level: 9 }).length,
-      brotli: zlib.brotliCompressSync(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length,
-    });
-    fs.writeFileSync(SIZE_CACHE, JSON.stringify(Object.fromEntries(sizeCache)));
-  }
-  return sizeCache.get(key);
+    const [g, br] = await Promise.all([
+      gzip(b, { level: 9 }),
+      brotli(b, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: b.length } }),
+    ]);
+    sizeCache.set(sizeKey(f), { raw: b.length, gzip: g.length, brotli: br.length });
+  }));
+  fs.writeFileSync(SIZE_CACHE, JSON.stringify(Object.fromEntries(sizeCache)));
 }
+const sizes = (f) => sizeCache.get(sizeKey(f));
 function category(f) {
   const b = path.basename(f);
   if (b.endsWith('.wasm')) return 'wasm';
@@ -232,6 +234,8 @@ for (let rep = 0; rep < COLD; rep++) {
 server.close();
 
 // ---- results ----
+log('compressing the files each runtime fetched (gzip -9, brotli q11)');
+await computeSizes(Object.values(cold).flatMap((runs) => runs[0].files));
 const L = chrome.latency;
 const coldSummary = Object.fromEntries(coldIds.map((id) => {
   const runs = cold[id];
