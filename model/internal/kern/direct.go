@@ -193,6 +193,26 @@ func ConvTaps8[T int8 | uint8](dst []float32, taps []Tap8, sa []float32, src []T
 	dst = dst[:M*oh*ow]
 	bias = bias[:M]
 	sa = sa[:M]
+	taps = taps[:(M+1)/2*K]
+	if K == 0 || oh == 0 || ow == 0 {
+		return
+	}
+	// uint8 activations run the inner loop in WebAssembly (dotTaps8u), which
+	// does not check bounds: check the farthest read once.
+	su, asm := asUint8(src)
+	asm = asm && HaveAsm
+	if asm {
+		maxOff := int64(0)
+		for _, t := range taps[:K] {
+			if t.Off < 0 {
+				panic("kern: negative tap offset")
+			}
+			maxOff = max(maxOff, t.Off)
+		}
+		if need := int64((oh-1)*wp+4*((ow-1)/4)+4) + maxOff; need > int64(len(su)) {
+			panic("kern: ConvTaps8 input too short")
+		}
+	}
 	for m := 0; m < M; m += 2 {
 		tp := taps[(m/2)*K:][:K]
 		rows := min(2, M-m)
@@ -206,6 +226,11 @@ func ConvTaps8[T int8 | uint8](dst []float32, taps []Tap8, sa []float32, src []T
 				s := src[y*wp+x:]
 				var e0, e1, e2, e3 int64
 				i := 0
+				if asm {
+					acc := dotTaps8u(tp, su[y*wp+x:])
+					e0, e1, e2, e3 = acc[0], acc[1], acc[2], acc[3]
+					i = len(tp)
+				}
 				for ; i+4 <= len(tp); i += 4 {
 					t := (*[4]Tap8)(tp[i:])
 					v := (*[4]T)(s[t[0].Off:])

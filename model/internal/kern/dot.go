@@ -127,3 +127,38 @@ func dot4x2Go(a [][4]float32, b0, b1 []float32, acc *[8]float32) {
 	}
 	*acc = [8]float32{c00, c01, c10, c11, c20, c21, c30, c31}
 }
+
+// dotTaps8Go is the definition of dotTaps8 (the inner loop of ConvTaps8):
+//
+//	acc[c] = sum_i taps[i].W * int64(s[taps[i].Off + c])
+func dotTaps8Go[T int8 | uint8](taps []Tap8, s []T) [4]int64 {
+	var e0, e1, e2, e3 int64
+	for i := range taps {
+		t := &taps[i]
+		v := (*[4]T)(s[t.Off:])
+		w := t.W
+		e0 += w * int64(v[0])
+		e1 += w * int64(v[1])
+		e2 += w * int64(v[2])
+		e3 += w * int64(v[3])
+	}
+	return [4]int64{e0, e1, e2, e3}
+}
+
+// dotPair4x2Go is the definition of dotPair4x2 (the inner loop of GemmPair):
+//
+//	acc[j*2+c] = sum_k w[k][j] * int64(b_c[k])
+func dotPair4x2Go[T int8 | uint8](w [][2]int64, b0, b1 []T) [4]int64 {
+	b0 = b0[:len(w)]
+	b1 = b1[:len(w)]
+	var e00, e01, e10, e11 int64
+	for k := range w {
+		p := &w[k]
+		x0, x1 := int64(b0[k]), int64(b1[k])
+		e00 += p[0] * x0
+		e01 += p[0] * x1
+		e10 += p[1] * x0
+		e11 += p[1] * x1
+	}
+	return [4]int64{e00, e01, e10, e11}
+}

@@ -328,3 +328,200 @@ TEXT ·dot4x2asm(SB), NOSPLIT, $0-40
 	Get F7
 	F32Store $28
 	RET
+
+// func dotTaps8asm(taps *Tap8, n int, s *uint8, acc *[4]int64)
+//
+//	acc[c] = sum_{i<n} taps[i].W * int64(s[taps[i].Off + c])   (c < 4)
+//
+// the inner loop of ConvTaps8 for uint8 activations (two int32 lanes per
+// int64, gemm8.go), as dotTaps8Go. The caller guarantees the reads are in
+// bounds.
+TEXT ·dotTaps8asm(SB), NOSPLIT, $0-32
+	MOVD taps+0(FP), R0
+	MOVD n+8(FP), R1
+	MOVD s+16(FP), R2
+	I64Const $0
+	Set R4
+	I64Const $0
+	Set R5
+	I64Const $0
+	Set R6
+	I64Const $0
+	Set R7
+	Block
+	Loop
+		Get R1
+		I64Eqz
+		BrIf $1
+		Get R0
+		I32WrapI64
+		I64Load $0
+		Get R2
+		I64Add
+		Set R3
+		Get R0
+		I32WrapI64
+		I64Load $8
+		Set R8
+		Get R4
+		Get R8
+		Get R3
+		I32WrapI64
+		I64Load8U $0
+		I64Mul
+		I64Add
+		Set R4
+		Get R5
+		Get R8
+		Get R3
+		I32WrapI64
+		I64Load8U $1
+		I64Mul
+		I64Add
+		Set R5
+		Get R6
+		Get R8
+		Get R3
+		I32WrapI64
+		I64Load8U $2
+		I64Mul
+		I64Add
+		Set R6
+		Get R7
+		Get R8
+		Get R3
+		I32WrapI64
+		I64Load8U $3
+		I64Mul
+		I64Add
+		Set R7
+		Get R0
+		I64Const $16
+		I64Add
+		Set R0
+		Get R1
+		I64Const $1
+		I64Sub
+		Set R1
+		Br $0
+	End
+	End
+	MOVD acc+24(FP), R9
+	Get R9
+	I32WrapI64
+	Get R4
+	I64Store $0
+	Get R9
+	I32WrapI64
+	Get R5
+	I64Store $8
+	Get R9
+	I32WrapI64
+	Get R6
+	I64Store $16
+	Get R9
+	I32WrapI64
+	Get R7
+	I64Store $24
+	RET
+
+// func dotPair4x2asm(w *[2]int64, b0, b1 *uint8, k int, acc *[4]int64)
+//
+//	acc[j*2+c] = sum_{i<k} w[i][j] * int64(b_c[i])   (j, c < 2)
+//
+// the inner loop of GemmPair for uint8 activations, as dotPair4x2Go.
+TEXT ·dotPair4x2asm(SB), NOSPLIT, $0-40
+	MOVD w+0(FP), R0
+	MOVD b0+8(FP), R1
+	MOVD b1+16(FP), R2
+	MOVD k+24(FP), R3
+	I64Const $0
+	Set R4
+	I64Const $0
+	Set R5
+	I64Const $0
+	Set R6
+	I64Const $0
+	Set R7
+	Block
+	Loop
+		Get R3
+		I64Eqz
+		BrIf $1
+		Get R0
+		I32WrapI64
+		I64Load $0
+		Set R8
+		Get R0
+		I32WrapI64
+		I64Load $8
+		Set R9
+		Get R1
+		I32WrapI64
+		I64Load8U $0
+		Set R10
+		Get R2
+		I32WrapI64
+		I64Load8U $0
+		Set R11
+		Get R4
+		Get R8
+		Get R10
+		I64Mul
+		I64Add
+		Set R4
+		Get R5
+		Get R8
+		Get R11
+		I64Mul
+		I64Add
+		Set R5
+		Get R6
+		Get R9
+		Get R10
+		I64Mul
+		I64Add
+		Set R6
+		Get R7
+		Get R9
+		Get R11
+		I64Mul
+		I64Add
+		Set R7
+		Get R0
+		I64Const $16
+		I64Add
+		Set R0
+		Get R1
+		I64Const $1
+		I64Add
+		Set R1
+		Get R2
+		I64Const $1
+		I64Add
+		Set R2
+		Get R3
+		I64Const $1
+		I64Sub
+		Set R3
+		Br $0
+	End
+	End
+	MOVD acc+32(FP), R12
+	Get R12
+	I32WrapI64
+	Get R4
+	I64Store $0
+	Get R12
+	I32WrapI64
+	Get R5
+	I64Store $8
+	Get R12
+	I32WrapI64
+	Get R6
+	I64Store $16
+	Get R12
+	I32WrapI64
+	Get R7
+	I64Store $24
+	RET

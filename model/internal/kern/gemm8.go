@@ -1,5 +1,7 @@
 package kern
 
+import "unsafe"
+
 // This file holds the fast int8 kernels (issue 7). Go's wasm backend has no
 // SIMD and does integer arithmetic in i64 registers, so the kernels put two
 // 32-bit lanes in one int64 and get two multiply-adds per multiplication:
@@ -85,6 +87,8 @@ func GemmPair[T int8 | uint8](dst []float32, ap [][2]int64, sa []float32, bt []T
 	bt = bt[:N*K]
 	bias = bias[:M]
 	sa = sa[:M]
+	bu, asm := asUint8(bt) // uint8: inner loop in WebAssembly (dotPair4x2u)
+	asm = asm && HaveAsm
 	for m := 0; m < M; m += 4 {
 		blk := ap[(m/4)*K:][:K]
 		rows := min(4, M-m)
@@ -101,6 +105,11 @@ func GemmPair[T int8 | uint8](dst []float32, ap [][2]int64, sa []float32, bt []T
 			p := blk[:len(b0)]
 			var e00, e01, e10, e11 int64 // e[pair][column]
 			k := 0
+			if asm {
+				acc := dotPair4x2u(p, bu[n*K:][:K], bu[(n+1)*K:][:K])
+				e00, e01, e10, e11 = acc[0], acc[1], acc[2], acc[3]
+				k = len(b0)
+			}
 			for ; k+4 <= len(b0); k += 4 {
 				w := (*[4][2]int64)(p[k:])
 				x := (*[4]T)(b0[k:])
@@ -171,4 +180,14 @@ func out(dst []float32, i, N, rows int, relu bool, bb, ss *[4]float32, s [4]int6
 		}
 		dst[i+r*N] = v
 	}
+}
+
+// asUint8 returns x as a []uint8 when T is uint8 (without boxing the slice,
+// which would allocate).
+func asUint8[T int8 | uint8](x []T) ([]uint8, bool) {
+	var z T
+	if _, ok := any(z).(uint8); !ok {
+		return nil, false
+	}
+	return unsafe.Slice((*uint8)(unsafe.Pointer(unsafe.SliceData(x))), len(x)), true
 }

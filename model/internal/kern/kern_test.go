@@ -695,3 +695,30 @@ func TestDot4x2(t *testing.T) {
 		}
 	}
 }
+
+// TestDotInt8: the platform's int8 inner loops equal their Go definitions.
+func TestDotInt8(t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 36))
+	for _, n := range []int{0, 1, 3, 25, 54, 216, 433} {
+		a := randI8(r, 4*n)
+		w := PackPairs(a, 4, n)
+		b0, b1 := randU8(r, n), randU8(r, n)
+		got, want := dotPair4x2u(w, b0, b1), dotPair4x2Go(w, b0, b1)
+		if got != want {
+			t.Fatalf("dotPair4x2 n=%d: %v, want %v", n, got, want)
+		}
+		if n == 0 {
+			continue
+		}
+		s := randU8(r, 2000)
+		off := make([]int32, n)
+		for i := range off {
+			off[i] = int32(r.IntN(len(s) - 4))
+		}
+		taps := MakeTaps8(a[:2*n], off, 2)
+		got, want = dotTaps8u(taps, s), dotTaps8Go(taps, s)
+		if got != want {
+			t.Fatalf("dotTaps8 n=%d: %v, want %v", n, got, want)
+		}
+	}
+}
