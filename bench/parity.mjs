@@ -23,7 +23,9 @@ const which = process.argv.length > 3 ? process.argv.slice(3) : ['ort', 'tfjs'];
 const cases = JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8'));
 const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
 const k = meta.classes.length;
-const names = ['image', 'audio'];
+const graph = JSON.parse(readFileSync(join(dir, 'tfjs.json'), 'utf8'));
+const shapes = Object.fromEntries(graph.modalities.map((m) => [m.name, m.shape]));
+const names = Object.keys(shapes);
 
 const softmax = (z) => {
   const m = Math.max(...z);
@@ -90,7 +92,7 @@ if (which.includes('ort')) {
   for (const n of want) if (!session.outputNames.includes(n)) { failures++; console.error(`FAIL ort: no output ${n}`); }
   await runBoth('onnxruntime-web', async (x, n) => {
     const feeds = {};
-    for (const [name, shape] of [['image', [1, 28, 28]], ['audio', [1, 40, 40]]]) feeds[name] = new ort.Tensor('float32', x[name], [n, ...shape]);
+    for (const name of names) feeds[name] = new ort.Tensor('float32', x[name], [n, ...shapes[name]]);
     const r = await session.run(feeds);
     const logits = {};
     for (const name of session.outputNames) if (name.startsWith('logits_')) logits[name.slice(7)] = r[name].data;
@@ -105,7 +107,6 @@ if (which.includes('tfjs')) {
   wasm.setWasmPaths(join(require.resolve('@tensorflow/tfjs-backend-wasm'), '..') + '/');
   await tf.setBackend('wasm');
   await tf.ready();
-  const graph = JSON.parse(readFileSync(join(dir, 'tfjs.json'), 'utf8'));
   const bin = readFileSync(join(dir, 'tfjs.bin'));
   const m = buildTfjsModel(tf, graph, bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
   await runBoth(`tfjs-backend-wasm (${tf.getBackend()})`, (x, n) => m.predict(x, n));

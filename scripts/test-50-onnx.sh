@@ -12,6 +12,9 @@ echo "test-50-onnx: go run ./bench/prep -out $dir"
 go run ./bench/prep -out "$dir"
 echo "test-50-onnx: node bench/parity.mjs (onnxruntime-web, tfjs-backend-wasm vs Go float32)"
 node bench/parity.mjs "$dir"
+echo "test-50-onnx: the same on a model with unusual geometry (go run ./bench/prep -odd)"
+go run ./bench/prep -odd -out "$dir/odd"
+node bench/parity.mjs "$dir/odd"
 # The check must be able to fail: shift one expected probability by 1e-3.
 node -e '
 const fs = require("fs"), f = process.argv[1] + "/cases.json";

@@ -26,6 +26,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/model"
@@ -37,9 +38,13 @@ func main() {
 	weights := flag.String("weights", "weights", "folder with avmnist-tts-f32.i2m2 and avmnist-tts-int8.i2m2")
 	ncases := flag.Int("cases", 8, "number of synthetic fixed test inputs")
 	demo := flag.String("demo", "weights/demo/avmnist-tts-demo.bin", "demo set; its first 10 pairs are added to the cases when it exists")
+	odd := flag.Bool("odd", false, "instead of the AV-MNIST model, a random model with unusual geometry (strides, no padding, 3x3 pooling, Dense on a map, 2-channel input) to test the exporters")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("prep: ")
+	if *odd {
+		*weights, *demo = "", ""
+	}
 	if err := run(*out, *weights, *demo, *ncases); err != nil {
 		log.Fatal(err)
 	}
@@ -62,14 +67,24 @@ func run(out, weights, demo string, ncases int) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	f32b, err1 := os.ReadFile(filepath.Join(weights, "avmnist-tts-f32.i2m2"))
-	i8b, err2 := os.ReadFile(filepath.Join(weights, "avmnist-tts-int8.i2m2"))
+	var f32b, i8b []byte
+	var err1, err2 error
 	mt := meta{Source: "shipped", Label: "shipped weights (weights/avmnist-tts-*.i2m2)"}
-	if err1 != nil || err2 != nil {
+	if weights == "" {
+		mt.Source, mt.Label = "odd", "random weights, unusual geometry (bench/prep -odd)"
+		var err error
+		if f32b, i8b, err = models(oddModel); err != nil {
+			return err
+		}
+	} else if f32b, err1 = os.ReadFile(filepath.Join(weights, "avmnist-tts-f32.i2m2")); err1 != nil {
+	} else {
+		i8b, err2 = os.ReadFile(filepath.Join(weights, "avmnist-tts-int8.i2m2"))
+	}
+	if weights != "" && (err1 != nil || err2 != nil) {
 		log.Printf("no shipped weights in %s/ (%v); using random weights", weights, firstErr(err1, err2))
 		mt.Source, mt.Label = "random", "random weights: model.AVMNIST(40,40,4), InitRandom(1) (not trained)"
 		var err error
-		if f32b, i8b, err = randomModels(); err != nil {
+		if f32b, i8b, err = models(avmnistModel); err != nil {
 			return err
 		}
 	}
@@ -121,18 +136,62 @@ func firstErr(a, b error) error {
 
 func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
 
-// randomModels is the labelled stand-in used until trained weights exist.
-func randomModels() (f32, i8 []byte, err error) {
-	mk := func() (*model.Model, error) {
-		m, err := model.AVMNIST(40, 40, 4).Build()
-		if err != nil {
-			return nil, err
-		}
-		m.InitRandom(1)
-		m.Name = "avmnist-random"
-		m.Provenance = model.Provenance{Data: "none: random weights for benchmarks", Seed: 1, Created: "bench/prep"}
-		return m, nil
+// avmnistModel is the labelled stand-in used until trained weights exist.
+func avmnistModel() (*model.Model, error) {
+	m, err := model.AVMNIST(40, 40, 4).Build()
+	if err != nil {
+		return nil, err
 	}
+	m.InitRandom(1)
+	m.Name = "avmnist-random"
+	m.Provenance = model.Provenance{Data: "none: random weights for benchmarks", Seed: 1, Created: "bench/prep"}
+	return m, nil
+}
+
+// oddModel exercises what LeNet does not: stride 2 without padding, unequal
+// kernel sides, 3x3 pooling with stride 2, Dense straight on a map (no
+// Flatten), a 2-channel modality and a two-layer branch.
+func oddModel() (*model.Model, error) {
+	conv := func(in, out, kh, kw, s, p int) model.Layer {
+		return model.Layer{Kind: model.Conv2D, InC: in, OutC: out, KH: kh, KW: kw, Stride: s, Pad: p}
+	}
+	pool := func(k, s int) model.Layer { return model.Layer{Kind: model.MaxPool2D, KH: k, KW: k, Stride: s} }
+	relu := model.Layer{Kind: model.ReLU}
+	dense := func(in, out int) model.Layer { return model.Layer{Kind: model.Dense, In: in, Out: out} }
+	// image [1,28,28]: conv 3x3 s2 p0 -> 13x13, pool 3 s2 -> 6x6 (x4 = 144)
+	img := []model.Layer{conv(1, 4, 3, 3, 2, 0), relu, pool(3, 2)}
+	// audio [2,20,30]: conv 5x3 s1 p1 -> 18x30, pool 2 s2 -> 9x15 (x3 = 405)
+	aud := []model.Layer{conv(2, 3, 5, 3, 1, 1), relu, pool(2, 2), {Kind: model.Flatten}}
+	cls := []string{"a", "b", "c", "d", "e", "f", "g"}
+	m := &model.Model{
+		Name:       "odd",
+		Modalities: []model.Modality{{Name: "image", Shape: model.Shape{1, 28, 28}}, {Name: "audio", Shape: model.Shape{2, 20, 30}}},
+		Classes:    cls,
+		Experts: []model.Expert{
+			{Name: "image", Inputs: []string{"image"}, Branches: [][]model.Layer{img}, Head: []model.Layer{dense(144, 16), relu, dense(16, 7)}},
+			{Name: "audio", Inputs: []string{"audio"}, Branches: [][]model.Layer{aud}, Head: []model.Layer{dense(405, 7)}},
+			{Name: "inter", Inputs: []string{"image", "audio"}, Branches: [][]model.Layer{slices.Clone(img), slices.Clone(aud)}, Head: []model.Layer{relu, dense(549, 7)}},
+		},
+	}
+	for ei := range m.Experts {
+		e := &m.Experts[ei]
+		for _, ls := range append(e.Branches, e.Head) {
+			for i := range ls {
+				if l := &ls[i]; l.Kind == model.Conv2D || l.Kind == model.Dense {
+					l.W, l.B = make([]float32, l.Rows()*l.Cols()), make([]float32, l.Rows())
+				}
+			}
+		}
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	m.InitRandom(5)
+	return m, nil
+}
+
+// models writes the float32 and int8 files of a model made by mk.
+func models(mk func() (*model.Model, error)) (f32, i8 []byte, err error) {
 	m, err := mk()
 	if err != nil {
 		return nil, nil, err
@@ -239,6 +298,9 @@ type caseOut struct {
 // demoInputs returns the first n pairs of the demo set (dataset.ParseDemo), or
 // none when the file does not exist.
 func demoInputs(file string, n int) ([]model.Inputs, error) {
+	if file == "" {
+		return nil, nil
+	}
 	b, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

@@ -17,7 +17,12 @@ export function buildTfjsModel(tf, graph, bin) {
       const w = tf.tensor4d(slice(l.w), [outC, inC, kh, kw]);
       const filter = tf.keep(tf.transpose(w, [2, 3, 1, 0]));
       w.dispose();
-      return { kind: 'conv2d', filter, bias: tf.keep(tf.tensor1d(slice(l.b))), stride, pad };
+      // tfjs-backend-wasm 4.22 reads out of bounds on conv2d with a numeric
+      // pad (even 0) and a non-square kernel (e.g. 5x3): use 'valid' there,
+      // after an explicit tf.pad when padding is needed.
+      const padFirst = pad > 0 && kh !== kw ? pad : 0;
+      const p = pad === 0 || padFirst ? 'valid' : pad;
+      return { kind: 'conv2d', filter, bias: tf.keep(tf.tensor1d(slice(l.b))), stride, pad: p, padFirst };
     }
     if (l.kind === 'dense') {
       const [inN, outN] = l.geom;
@@ -44,6 +49,7 @@ export function buildTfjsModel(tf, graph, bin) {
     for (const l of ls) {
       switch (l.kind) {
         case 'conv2d':
+          if (l.padFirst) x = tf.pad(x, [[0, 0], [l.padFirst, l.padFirst], [l.padFirst, l.padFirst], [0, 0]]);
           x = tf.add(tf.conv2d(x, l.filter, l.stride, l.pad), l.bias);
           break;
         case 'relu':
