@@ -101,12 +101,14 @@ func (l *Lab) Boot() {
 			}
 		}
 		l.Eng = &JSEngine{M: m}
-		l.OnShown = func() { boot.Set("shownAt", js.Global().Get("performance").Call("now")) }
+		l.OnShown = func() {
+			boot.Set("shownAt", js.Global().Get("performance").Call("now"))
+			l.StartScan() // after the first prediction, so that it does not wait behind the scan
+		}
 		l.Stage = ""
 		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
 		l.Select(0)
-		l.StartScan()
 	})
 }
 
