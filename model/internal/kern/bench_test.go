@@ -149,6 +149,13 @@ func BenchmarkConv(b *testing.B) {
 				b.ReportMetric(best.Seconds()*1e6, "min-us/op")
 				b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
 			})
+			tapsF := MakeTapsF(wt, off, cc.oc)
+			b.Run(bc.name+"/v4-f32-taps", func(b *testing.B) {
+				timed(b, macs, func() {
+					Pad(pd, src, cc.c, cc.h, cc.w, cc.p)
+					ConvTapsF(dst, tapsF, pd, bias, cc.oc, K, oh, ow, wp, true)
+				})
+			})
 			pu := make([]uint8, cc.c*hp*wp+DirectSlack)
 			qu := randU8(r, len(src))
 			taps8 := MakeTaps8(qa8, off, cc.oc)
