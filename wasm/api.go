@@ -98,8 +98,8 @@ func pathOf(name string, q model.Quantization) (model.Path, error) {
 	return 0, fmt.Errorf("%w: path %q (want int8, float32 or reference)", errType, name)
 }
 
-// load(bytes: Uint8Array|ArrayBuffer, path?: string) reads a model file and
-// resolves with its info as JSON.
+// load(bytes: Uint8Array|ArrayBuffer, path?: string, sha256?: hex) reads a
+// model file and resolves with its info as JSON.
 func (e *engine) load(args []js.Value) (any, error) {
 	if e.disposed {
 		return nil, errDisposed
@@ -126,8 +126,19 @@ func (e *engine) load(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(b)
-	info, err := infoOf(m, path, hex.EncodeToString(sum[:]), len(b))
+	// The caller may pass the file's sha256, computed natively by
+	// crypto.subtle (hashing in wasm costs about as much as reading the model).
+	digest := ""
+	if v := arg(args, 2); v.Type() == js.TypeString && len(v.String()) == 64 {
+		if _, err := hex.DecodeString(v.String()); err == nil {
+			digest = v.String()
+		}
+	}
+	if digest == "" {
+		sum := sha256.Sum256(b)
+		digest = hex.EncodeToString(sum[:])
+	}
+	info, err := infoOf(m, path, digest, len(b))
 	if err != nil {
 		return nil, err
 	}
