@@ -31,6 +31,13 @@ type Experts struct {
 	Lab *Lab `vugu:"data"`
 }
 
+func (c *Experts) reading() string {
+	if c.Lab.Eng == nil {
+		return "The experts answer as soon as the model has loaded; meanwhile you can look, listen and pick."
+	}
+	return c.Lab.Reading
+}
+
 func (c *Experts) swapped() bool	{ return c.Lab.Swapped(false) || c.Lab.Swapped(true) }
 
 func (c *Experts) before(m int) *Dist {
@@ -101,7 +108,7 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "reading"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "reading"}, vugu.VGAttribute{Namespace: "", Key: "aria-live", Val: "polite"}}}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(c.Lab.Reading)
+		vgn.SetInnerHTML(c.reading())
 		if c.swapped() {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "legend muted"}}}
 			vgparent.AppendChild(vgn)
@@ -1447,6 +1454,32 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 			}
 		}
+		if c.Lab.Ready() && c.Lab.Eng == nil && len(c.Lab.Errors) == 0 {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "modelbar"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "status"}, vugu.VGAttribute{Namespace: "", Key: "aria-live", Val: "polite"}}}
+			vgparent.AppendChild(vgn)
+			{
+				vgparent := vgn
+				_ = vgparent
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
+				vgparent.AppendChild(vgn)
+				vgn.SetInnerHTML(c.stage())
+				if c.Lab.Total > 0 {
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute(nil)}
+					vgparent.AppendChild(vgn)
+					vgn.AddAttrInterface("max", c.Lab.Total)
+					vgn.AddAttrInterface("value", c.Lab.Loaded)
+				}
+				if c.Lab.Total <= 0 {
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute(nil)}
+					vgparent.AppendChild(vgn)
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
+				vgparent.AppendChild(vgn)
+				vgn.SetInnerHTML(c.loadText())
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+				vgparent.AppendChild(vgn)
+			}
+		}
 		if c.Lab.Ready() {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "main", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "grid"}}}
 			vgparent.AppendChild(vgn)
@@ -1682,6 +1715,7 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			if !c.Lab.Shuffle.Running {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "shuffle-run"}}}
 				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("disabled", c.Lab.Eng == nil)
 				vgn.SetInnerHTML(c.runLabel())
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 					EventType:	"click",

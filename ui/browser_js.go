@@ -64,9 +64,11 @@ func (l *Lab) Boot() {
 			return
 		}
 		l.locked(func() {
-			l.Manifest, l.Demo = man, demo
+			l.Manifest = man
 			def := man.Default()
 			l.Info = ModelInfo{Name: def.File, Quantization: def.Quantization, Bytes: def.Bytes, SHA256: def.SHA256}
+			l.SetDemo(demo) // the lab shows now; predictions follow when the model is in
+			boot.Set("labAt", js.Global().Get("performance").Call("now"))
 		})
 		m, err := Await(boot.Get("model"))
 		if err != nil {
@@ -100,15 +102,13 @@ func (l *Lab) Boot() {
 				l.Info.Mode = v.String()
 			}
 		}
-		l.Eng = &JSEngine{M: m}
 		l.OnShown = func() {
 			boot.Set("shownAt", js.Global().Get("performance").Call("now"))
 			l.StartScan() // after the first prediction, so that it does not wait behind the scan
 		}
-		l.Stage = ""
 		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
-		l.Select(0)
+		l.SetEngine(&JSEngine{M: m})
 	})
 }
 
@@ -144,7 +144,11 @@ func (l *Lab) Play(wav []byte) {
 // into the audio modality with features.AudioFromPCM (through the JS module, the same code the
 // training used). Lock held.
 func (l *Lab) Record() {
-	if l.Recording || l.Eng == nil {
+	if l.Recording {
+		return
+	}
+	if l.Eng == nil {
+		l.Fail("The model is still loading; a recording goes through its audio features, so try again in a moment.")
 		return
 	}
 	md := js.Global().Get("navigator").Get("mediaDevices")

@@ -140,8 +140,24 @@ func (l *Lab) unlockProgress(final bool) {
 	l.Env.UnlockOnly()
 }
 
-// Ready reports whether the model and the demo set are loaded.
-func (l *Lab) Ready() bool { return l.Eng != nil && l.Demo != nil }
+// Ready reports whether the demo set is loaded: the lab shows from then on, and predicts once the
+// model is loaded too (Eng != nil).
+func (l *Lab) Ready() bool { return l.Demo != nil }
+
+// SetEngine installs the loaded model and predicts what is shown. Lock held.
+func (l *Lab) SetEngine(e Engine) {
+	l.Eng = e
+	l.Stage = ""
+	if l.Demo != nil {
+		l.refresh()
+	}
+}
+
+// SetDemo installs the demo set and shows its first pair. Lock held.
+func (l *Lab) SetDemo(d *DemoSet) {
+	l.Demo = d
+	l.Select(0)
+}
 
 // Fail shows an error in the page. Lock held.
 func (l *Lab) Fail(format string, a ...any) {
@@ -395,6 +411,7 @@ func (l *Lab) SwapNoise(audio bool) {
 // swapPCM turns PCM into the audio modality with the engine's features, then swaps it in.
 func (l *Lab) swapPCM(kind SourceKind, pcm []float32, rate int) {
 	if l.Eng == nil {
+		l.Fail("The model is still loading; silence and noise go through its audio features, so try again in a moment.")
 		return
 	}
 	eng := l.Eng

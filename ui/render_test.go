@@ -46,6 +46,21 @@ func TestRenderLoading(t *testing.T) {
 	if strings.Contains(h, `class="grid"`) {
 		t.Error("the lab must not show before the model is ready")
 	}
+	// the demo set is in, the model is not: the lab shows, with the model's progress and no bars yet
+	d, _ := testDemo(t, 20, 4)
+	l.Env.Lock()
+	l.SetDemo(d)
+	l.Env.UnlockOnly()
+	h = render(t, l)
+	for _, w := range []string{`class="modelbar"`, "Downloading the model…", "The experts answer as soon as the model has loaded", `id="pair-index"`, "data:image/bmp;base64,"} {
+		if !strings.Contains(h, w) {
+			t.Errorf("lab without a model lacks %q", w)
+		}
+	}
+	if count(h, `class="bar pred`) != 0 || !regexp.MustCompile(`<button[^>]*id="shuffle-run"[^>]*disabled`).MatchString(h) && !regexp.MustCompile(`<button[^>]*disabled[^>]*id="shuffle-run"`).MatchString(h) {
+		t.Error("no predictions and no shuffle run without a model")
+	}
+	l.Demo = nil
 	l.Fail("Could not load the model: i2m2: sha256 mismatch <b>")
 	h = render(t, l)
 	if !strings.Contains(h, "Could not load the model: i2m2: sha256 mismatch &lt;b&gt;") || !strings.Contains(h, "Loading stopped") {
