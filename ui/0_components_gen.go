@@ -38,7 +38,7 @@ func (c *Experts) reading() string {
 	return c.Lab.Reading
 }
 
-func (c *Experts) swapped() bool	{ return c.Lab.Swapped(false) || c.Lab.Swapped(true) }
+func (c *Experts) swapped() bool { return c.Lab.Swapped(false) || c.Lab.Swapped(true) }
 
 func (c *Experts) before(m int) *Dist {
 	if !c.swapped() {
@@ -84,7 +84,7 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	_ = vgiterkey
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "experts-wrap"}}}
-	vgout.Out = append(vgout.Out, vgn)	// root for output
+	vgout.Out = append(vgout.Out, vgn) // root for output
 	{
 		vgparent := vgn
 		_ = vgparent
@@ -168,7 +168,7 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgcomp = new(ProbBars)
 							vgin.BuildEnv.WireComponent(vgcomp)
 						}
-						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp)	// ensure we can use this in the cache next time around
+						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
 						vgcomp.Before = c.before(m)
 						vgcomp.Name = ModelNames[m]
 						vgcomp.Now = c.Lab.Now.Of(m)
@@ -199,8 +199,8 @@ var _ log.Logger
 
 // Modalities shows what the experts see and hear, and the swap controls.
 type Modalities struct {
-	Lab	*Lab	`vugu:"data"`
-	From	int
+	Lab  *Lab `vugu:"data"`
+	From int
 }
 
 // Rendered repaints the drawing pad: the render has just set its width, which clears a canvas.
@@ -210,7 +210,7 @@ func (c *Modalities) Rendered() {
 	}
 }
 
-func (c *Modalities) label() int	{ return c.Lab.Demo.Pairs[c.Lab.Cur].Label }
+func (c *Modalities) label() int { return c.Lab.Demo.Pairs[c.Lab.Cur].Label }
 
 func (c *Modalities) setFrom(event vugu.DOMEvent) {
 	i, err := strconv.Atoi(strings.TrimSpace(event.PropString("target", "value")))
@@ -263,7 +263,7 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	_ = vgiterkey
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "inputs-wrap"}}}
-	vgout.Out = append(vgout.Out, vgn)	// root for output
+	vgout.Out = append(vgout.Out, vgn) // root for output
 	{
 		vgparent := vgn
 		_ = vgparent
@@ -282,8 +282,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			vgn.AddAttrInterface("disabled", !c.Lab.CanUndo())
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType:	"click",
-				Func:		func(event vugu.DOMEvent) { c.Lab.Undo() },
+				EventType: "click",
+				Func:      func(event vugu.DOMEvent) { c.Lab.Undo() },
 				// TODO: implement capture, etc. mostly need to decide syntax
 			})
 			{
@@ -296,8 +296,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			vgn.AddAttrInterface("disabled", !c.Lab.CanUndo())
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType:	"click",
-				Func:		func(event vugu.DOMEvent) { c.Lab.Restore() },
+				EventType: "click",
+				Func:      func(event vugu.DOMEvent) { c.Lab.Restore() },
 				// TODO: implement capture, etc. mostly need to decide syntax
 			})
 			{
@@ -352,15 +352,15 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn.SetInnerHTML(fmt.Sprintf("Another %d", c.label()))
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.SwapDigit(false, c.label()) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(false, c.label()) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.SwapBlank(false) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.SwapBlank(false) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -372,8 +372,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.SwapNoise(false) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.SwapNoise(false) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -387,8 +387,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn.AddAttrInterface("aria-pressed", c.Lab.Drawing)
 						vgn.SetInnerHTML(c.drawLabel())
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.Drawing = !c.Lab.Drawing },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.Drawing = !c.Lab.Drawing },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
@@ -415,8 +415,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn.AddAttrInterface("aria-label", fmt.Sprintf("Swap in an image of %d", d))
 						vgn.SetInnerHTML(d)
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.SwapDigit(false, d) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(false, d) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 					}
@@ -442,8 +442,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "small"}}}
 							vgparent.AppendChild(vgn)
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"click",
-								Func:		func(event vugu.DOMEvent) { c.Lab.ClearPad() },
+								EventType: "click",
+								Func:      func(event vugu.DOMEvent) { c.Lab.ClearPad() },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							{
@@ -498,8 +498,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "play"}}}
 							vgparent.AppendChild(vgn)
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType:	"click",
-								Func:		func(event vugu.DOMEvent) { c.Lab.Play(c.Lab.Audio.WAV) },
+								EventType: "click",
+								Func:      func(event vugu.DOMEvent) { c.Lab.Play(c.Lab.Audio.WAV) },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							{
@@ -513,15 +513,15 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgparent.AppendChild(vgn)
 						vgn.SetInnerHTML(fmt.Sprintf("Another %d", c.label()))
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.SwapDigit(true, c.label()) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(true, c.label()) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.SwapBlank(true) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.SwapBlank(true) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -533,8 +533,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.SwapNoise(true) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.SwapNoise(true) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						{
@@ -548,8 +548,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn.AddAttrInterface("disabled", c.Lab.Recording)
 						vgn.SetInnerHTML(c.recordLabel())
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.Record() },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.Record() },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
@@ -576,8 +576,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn.AddAttrInterface("aria-label", fmt.Sprintf("Swap in a clip of %d", d))
 						vgn.SetInnerHTML(d)
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.SwapDigit(true, d) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(true, d) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 					}
@@ -603,15 +603,15 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn.AddAttrInterface("max", len(c.Lab.Demo.Pairs)-1)
 			vgn.AddAttrInterface("value", c.From)
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType:	"change",
-				Func:		func(event vugu.DOMEvent) { c.setFrom(event) },
+				EventType: "change",
+				Func:      func(event vugu.DOMEvent) { c.setFrom(event) },
 				// TODO: implement capture, etc. mostly need to decide syntax
 			})
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "use-image"}}}
 			vgparent.AppendChild(vgn)
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType:	"click",
-				Func:		func(event vugu.DOMEvent) { c.Lab.SwapPair(false, c.From) },
+				EventType: "click",
+				Func:      func(event vugu.DOMEvent) { c.Lab.SwapPair(false, c.From) },
 				// TODO: implement capture, etc. mostly need to decide syntax
 			})
 			{
@@ -623,8 +623,8 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "use-clip"}}}
 			vgparent.AppendChild(vgn)
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType:	"click",
-				Func:		func(event vugu.DOMEvent) { c.Lab.SwapPair(true, c.From) },
+				EventType: "click",
+				Func:      func(event vugu.DOMEvent) { c.Lab.SwapPair(true, c.From) },
 				// TODO: implement capture, etc. mostly need to decide syntax
 			})
 			{
@@ -704,7 +704,7 @@ func (c *ModelFacts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	_ = vgiterkey
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "facts-wrap"}}}
-	vgout.Out = append(vgout.Out, vgn)	// root for output
+	vgout.Out = append(vgout.Out, vgn) // root for output
 	{
 		vgparent := vgn
 		_ = vgparent
@@ -895,11 +895,11 @@ var _ log.Logger
 
 // Picker chooses the current pair: by index, by digit, at random, or among disagreements.
 type Picker struct {
-	Lab	*Lab	`vugu:"data"`
-	More	int
+	Lab  *Lab `vugu:"data"`
+	More int
 
-	input	js.Value	// the pair-index <input>
-	written	int		// pair last written to its value property
+	input   js.Value // the pair-index <input>
+	written int      // pair last written to its value property
 }
 
 // Rendered keeps the index box showing the current pair when it changes by other means. The value
@@ -954,7 +954,7 @@ func (c *Picker) scanText() string {
 	return fmt.Sprintf("(%d of %d pairs)", len(s.Disagree), s.Total)
 }
 
-func (c *Picker) limit() int	{ return 8 + c.More }
+func (c *Picker) limit() int { return 8 + c.More }
 
 func (c *Picker) shown() []int {
 	d := c.Lab.Scan.Disagree
@@ -987,7 +987,7 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	_ = vgiterkey
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "picker"}}}
-	vgout.Out = append(vgout.Out, vgn)	// root for output
+	vgout.Out = append(vgout.Out, vgn) // root for output
 	{
 		vgparent := vgn
 		_ = vgparent
@@ -1005,8 +1005,8 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "small"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Previous pair"}}}
 			vgparent.AppendChild(vgn)
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType:	"click",
-				Func:		func(event vugu.DOMEvent) { c.Lab.Select(c.Lab.Cur - 1) },
+				EventType: "click",
+				Func:      func(event vugu.DOMEvent) { c.Lab.Select(c.Lab.Cur - 1) },
 				// TODO: implement capture, etc. mostly need to decide syntax
 			})
 			{
@@ -1021,15 +1021,15 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn.AddAttrInterface("value", c.Lab.Cur)
 			vgn.JSCreateHandler = vugu.JSValueFunc(func(value js.Value) { c.input = value })
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType:	"change",
-				Func:		func(event vugu.DOMEvent) { c.pick(event) },
+				EventType: "change",
+				Func:      func(event vugu.DOMEvent) { c.pick(event) },
 				// TODO: implement capture, etc. mostly need to decide syntax
 			})
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "small"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Next pair"}}}
 			vgparent.AppendChild(vgn)
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType:	"click",
-				Func:		func(event vugu.DOMEvent) { c.Lab.Select(c.Lab.Cur + 1) },
+				EventType: "click",
+				Func:      func(event vugu.DOMEvent) { c.Lab.Select(c.Lab.Cur + 1) },
 				// TODO: implement capture, etc. mostly need to decide syntax
 			})
 			{
@@ -1041,8 +1041,8 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "pick-random"}}}
 			vgparent.AppendChild(vgn)
 			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType:	"click",
-				Func:		func(event vugu.DOMEvent) { c.random() },
+				EventType: "click",
+				Func:      func(event vugu.DOMEvent) { c.random() },
 				// TODO: implement capture, etc. mostly need to decide syntax
 			})
 			{
@@ -1076,8 +1076,8 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgn.AddAttrInterface("class", "digit "+c.digitClass(d))
 				vgn.SetInnerHTML(d)
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"click",
-					Func:		func(event vugu.DOMEvent) { c.Lab.SelectDigit(d) },
+					EventType: "click",
+					Func:      func(event vugu.DOMEvent) { c.Lab.SelectDigit(d) },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 			}
@@ -1130,8 +1130,8 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn.AddAttrInterface("class", "chip-btn "+c.chipClass(i))
 						vgn.SetInnerHTML(c.chipText(i))
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType:	"click",
-							Func:		func(event vugu.DOMEvent) { c.Lab.Select(i) },
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.Lab.Select(i) },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
@@ -1145,8 +1145,8 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "small"}}}
 				vgparent.AppendChild(vgn)
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"click",
-					Func:		func(event vugu.DOMEvent) { c.More += 16 },
+					EventType: "click",
+					Func:      func(event vugu.DOMEvent) { c.More += 16 },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 				{
@@ -1175,10 +1175,10 @@ var _ log.Logger
 // ProbBars draws a distribution over the ten digits as columns; the predicted digit is marked,
 // the pair's digit underlined, and a previous distribution (Before) drawn as a ghost behind.
 type ProbBars struct {
-	Name	string	`vugu:"data"`
-	Now	*Dist	`vugu:"data"`
-	Before	*Dist	`vugu:"data"`
-	Truth	int	`vugu:"data"`	// -1: none
+	Name   string `vugu:"data"`
+	Now    *Dist  `vugu:"data"`
+	Before *Dist  `vugu:"data"`
+	Truth  int    `vugu:"data"` // -1: none
 }
 
 func (c *ProbBars) barsClass() string {
@@ -1232,7 +1232,7 @@ func (c *ProbBars) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	_ = vgiterkey
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "role", Val: "img"}}}
-	vgout.Out = append(vgout.Out, vgn)	// root for output
+	vgout.Out = append(vgout.Out, vgn) // root for output
 	vgn.AddAttrInterface("aria-label", c.summary())
 	vgn.AddAttrInterface("class", c.barsClass())
 	{
@@ -1305,8 +1305,8 @@ func (c *Root) mini() string {
 	p := c.Lab.Now
 	s := fmt.Sprintf("I2M2 %d (%s)", p.Final.Label, pct(p.Final.Conf()))
 	for _, e := range []struct {
-		n	string
-		d	*Dist
+		n string
+		d *Dist
 	}{{"image", p.Image}, {"audio", p.Audio}, {"inter", p.Inter}} {
 		if e.d != nil {
 			s += fmt.Sprintf(" · %s %d", e.n, e.d.Label)
@@ -1334,7 +1334,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	_ = vgiterkey
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "lab"}}}
-	vgout.Out = append(vgout.Out, vgn)	// root for output
+	vgout.Out = append(vgout.Out, vgn) // root for output
 	vgn.AddAttrInterface("data-busy", c.Lab.Busy > 0)
 	{
 		vgparent := vgn
@@ -1411,8 +1411,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgparent.AppendChild(vgn)
 					vgn.AddAttrInterface("aria-label", "Dismiss: "+e)
 					vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-						EventType:	"click",
-						Func:		func(event vugu.DOMEvent) { c.Lab.Dismiss(i) },
+						EventType: "click",
+						Func:      func(event vugu.DOMEvent) { c.Lab.Dismiss(i) },
 						// TODO: implement capture, etc. mostly need to decide syntax
 					})
 					{
@@ -1500,7 +1500,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgcomp = new(Picker)
 							vgin.BuildEnv.WireComponent(vgcomp)
 						}
-						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp)	// ensure we can use this in the cache next time around
+						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
 						vgcomp.Lab = c.Lab
 						vgout.Components = append(vgout.Components, vgcomp)
 						vgn = &vugu.VGNode{Component: vgcomp}
@@ -1523,7 +1523,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgcomp = new(Modalities)
 							vgin.BuildEnv.WireComponent(vgcomp)
 						}
-						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp)	// ensure we can use this in the cache next time around
+						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
 						vgcomp.Lab = c.Lab
 						vgout.Components = append(vgout.Components, vgcomp)
 						vgn = &vugu.VGNode{Component: vgcomp}
@@ -1546,7 +1546,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgcomp = new(Experts)
 							vgin.BuildEnv.WireComponent(vgcomp)
 						}
-						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp)	// ensure we can use this in the cache next time around
+						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
 						vgcomp.Lab = c.Lab
 						vgout.Components = append(vgout.Components, vgcomp)
 						vgn = &vugu.VGNode{Component: vgcomp}
@@ -1569,7 +1569,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgcomp = new(ShuffleView)
 							vgin.BuildEnv.WireComponent(vgcomp)
 						}
-						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp)	// ensure we can use this in the cache next time around
+						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
 						vgcomp.Lab = c.Lab
 						vgout.Components = append(vgout.Components, vgcomp)
 						vgn = &vugu.VGNode{Component: vgcomp}
@@ -1592,7 +1592,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgcomp = new(ModelFacts)
 							vgin.BuildEnv.WireComponent(vgcomp)
 						}
-						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp)	// ensure we can use this in the cache next time around
+						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
 						vgcomp.Lab = c.Lab
 						vgout.Components = append(vgout.Components, vgcomp)
 						vgn = &vugu.VGNode{Component: vgcomp}
@@ -1688,7 +1688,7 @@ func (c *ShuffleView) rowClass(m int) string {
 	return ""
 }
 
-func (c *ShuffleView) summary() string	{ return ShuffleSummary(&c.Lab.Shuffle.Stats) }
+func (c *ShuffleView) summary() string { return ShuffleSummary(&c.Lab.Shuffle.Stats) }
 func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 
 	vgout = &vugu.BuildOut{}
@@ -1697,7 +1697,7 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	_ = vgiterkey
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "shuffle-wrap"}}}
-	vgout.Out = append(vgout.Out, vgn)	// root for output
+	vgout.Out = append(vgout.Out, vgn) // root for output
 	{
 		vgparent := vgn
 		_ = vgparent
@@ -1718,8 +1718,8 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgn.AddAttrInterface("disabled", c.Lab.Eng == nil)
 				vgn.SetInnerHTML(c.runLabel())
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"click",
-					Func:		func(event vugu.DOMEvent) { c.Lab.StartShuffle() },
+					EventType: "click",
+					Func:      func(event vugu.DOMEvent) { c.Lab.StartShuffle() },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 			}
@@ -1727,8 +1727,8 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "shuffle-stop"}}}
 				vgparent.AppendChild(vgn)
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType:	"click",
-					Func:		func(event vugu.DOMEvent) { c.Lab.StopShuffle() },
+					EventType: "click",
+					Func:      func(event vugu.DOMEvent) { c.Lab.StopShuffle() },
 					// TODO: implement capture, etc. mostly need to decide syntax
 				})
 				{

@@ -139,7 +139,6 @@ func (l *Lab) Play(wav []byte) {
 	})
 }
 
-
 // Record records the microphone for RecordSeconds, decodes it with the Web Audio API and turns it
 // into the audio modality with features.AudioFromPCM (through the JS module, the same code the
 // training used). Lock held.

@@ -25,4 +25,3 @@ func (l *Lab) ClearPad() {}
 
 // RedrawPad needs a canvas.
 func (l *Lab) RedrawPad() {}
-

@@ -16,8 +16,8 @@ const demoMagic = "AVMDEMO1"
 // Pair is one test pair of the demo set.
 type Pair struct {
 	Index int
-	Label int    // the digit both modalities show
-	Voice string // the synthetic voice that spoke the clip
+	Label int     // the digit both modalities show
+	Voice string  // the synthetic voice that spoke the clip
 	Image []uint8 // ImageSize levels; the feature value is level/255
 	Audio []uint8 // AudioSize levels (40 mel bands x 40 frames)
 	Wave  []uint8 // G.711 mu-law samples at DemoSet.Rate, or nil when the clip's audio is not shipped
@@ -26,7 +26,7 @@ type Pair struct {
 // DemoSet is the decoded demo file.
 type DemoSet struct {
 	Pairs   []Pair
-	Rate    int     // sample rate of the waves
+	Rate    int           // sample rate of the waves
 	ByDigit [Digits][]int // pair indices per digit
 }
 

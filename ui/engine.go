@@ -19,7 +19,7 @@ type Inputs struct {
 
 // Dist is a distribution over the digits.
 type Dist struct {
-	Label int              // argmax
+	Label int             // argmax
 	Probs [Digits]float64 // sums to 1
 }
 

@@ -10,6 +10,7 @@ package compact
 
 import (
 	"bytes"
+	"go/format"
 	"regexp"
 )
 
@@ -18,8 +19,16 @@ var (
 	appendNode = regexp.MustCompile(`^\t*vgparent\.AppendChild\(vgn\)$`)
 )
 
-// Code returns the generated Go code without the droppable indentation-only text nodes.
+// Code returns the generated Go code without the droppable indentation-only text nodes, gofmt-ed.
 func Code(src []byte) []byte {
+	out := strip(src)
+	if f, err := format.Source(out); err == nil {
+		return f
+	}
+	return out
+}
+
+func strip(src []byte) []byte {
 	lines := bytes.SplitAfter(src, []byte("\n"))
 	out := make([]byte, 0, len(src))
 	for i := 0; i < len(lines); i++ {

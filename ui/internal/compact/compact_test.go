@@ -12,7 +12,7 @@ func TestCode(t *testing.T) {
 		ws("\t", `\t\n\n\t`) + // dropped
 		ws("\t", `\n`) + "\t}\n" // kept: the last child of its element
 	want := ws("\t\t", " ") + ws("\t\t", `\n  x`) + ws("\t", `\n`) + "\t}\n"
-	if got := string(Code([]byte(in))); got != want {
+	if got := string(strip([]byte(in))); got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 }
