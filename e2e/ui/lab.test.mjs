@@ -300,7 +300,7 @@ await test('a tampered model file: the page says so', async () => {
   await page.waitForSelector('.errors .error', { timeout: 60000 });
   const msg = await page.textContent('.errors');
   check(/Could not load the model: .+/.test(msg), msg);
-  metrics.tamperedModelMessage = msg.trim();
+  metrics.tamperedModelMessage = (await page.textContent('.errors .error span')).trim();
   await ctx.close();
 });
 
@@ -309,7 +309,10 @@ await test('a missing ui.wasm: the page says so', async () => {
   await page.route('**/ui.wasm', (r) => r.fulfill({ status: 404, contentType: 'text/html', body: '<h1>Not found</h1>' }));
   await page.goto(base);
   await page.waitForFunction(() => /could not start/.test(document.querySelector('#boot-status').textContent), null, { timeout: 60000 });
+  await page.evaluate(() => i2m2Boot.model); // the model keeps loading meanwhile: its progress must not hide the error
+  await page.waitForTimeout(300);
   metrics.missingWasmMessage = await page.textContent('#boot-status');
+  check(/could not start: could not fetch ui\.wasm: HTTP 404/.test(metrics.missingWasmMessage), metrics.missingWasmMessage);
   await ctx.close();
 });
 

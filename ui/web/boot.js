@@ -18,8 +18,9 @@
   function say(msg, isError) {
     var box = document.getElementById('boot');
     var el = document.getElementById('boot-status');
-    if (!box || !el) return;
+    if (!box || !el || (boot.failed && !isError)) return; // progress never hides an error
     if (isError) {
+      boot.failed = true;
       box.hidden = false;
       el.className = 'error';
       var bar = box.querySelector('progress');
