@@ -265,7 +265,7 @@ func fuzzOne(t *testing.T, data []byte) {
 		}
 		return
 	}
-	if m.MACs() > 1e7 || m.plan.maxAct*len(m.Experts) > 1e6 {
+	if work(m) > 2e7 {
 		return // valid but too slow to run in a fuzz iteration
 	}
 	in := Inputs{}
@@ -287,4 +287,27 @@ func fuzzOne(t *testing.T, data []byte) {
 			}
 		}
 	}
+}
+
+// work estimates the operations of one prediction on the reference path:
+// multiply-adds, pooling comparisons and one per activation element.
+func work(m *Model) int {
+	n := m.MACs()
+	for ei := range m.Experts {
+		e := &m.Experts[ei]
+		ep := &m.plan.experts[ei]
+		layers := func(ls []Layer, shapes []Shape) {
+			for i, l := range ls {
+				n += shapes[i].Size()
+				if l.Kind == MaxPool2D {
+					n += shapes[i].Size() * l.KH * l.KW
+				}
+			}
+		}
+		for bi := range e.Branches {
+			layers(e.Branches[bi], ep.branches[bi])
+		}
+		layers(e.Head, ep.head)
+	}
+	return n
 }
