@@ -205,6 +205,18 @@ await test('draw a "1": the image expert output changes', async () => {
   await page.click('#draw-toggle');
 });
 
+await test('listen: the clip plays without an error', async () => {
+  await page.fill('#pair-index', '1');
+  await page.dispatchEvent('#pair-index', 'change');
+  await page.waitForSelector('#play');
+  await page.evaluate(() => { window.__played = 0; const orig = HTMLMediaElement.prototype.play; HTMLMediaElement.prototype.play = function () { window.__played++; return orig.call(this); }; });
+  await page.click('#play');
+  await page.waitForFunction(() => window.__played === 1);
+  await page.waitForTimeout(500);
+  const err = await page.textContent('.errors');
+  check(!err.trim(), `playing failed: ${err}`);
+});
+
 await test('record the (fake) microphone: the clip becomes "your voice"', async () => {
   await page.click('#record');
   await page.waitForFunction(() => /your voice/.test(document.querySelector('.mods').textContent) || document.querySelector('.errors').textContent, null, { timeout: 30000 });
