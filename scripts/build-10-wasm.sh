@@ -41,7 +41,7 @@ cp e2e/module/page/* "$D"/
 echo "build-10-wasm: npm package -> $D/pkg, npm pack"
 rm -rf "$D"/pkg "$D"/i2m2-*.tgz
 mkdir -p "$D"/pkg/weights
-cp wasm/package.json wasm/README.md "$D"/pkg/
+cp wasm/package.json wasm/README.md LICENSE "$D"/pkg/
 cp "$D"/i2m2.mjs "$D"/i2m2.core.mjs "$D"/i2m2.worker.mjs "$D"/i2m2.d.ts "$D"/i2m2.wasm "$D"/i2m2.classic.js "$D"/wasm_exec.js "$D"/pkg/
 cp "$D"/weights/manifest.json "$D"/weights/avmnist-tts-int8.i2m2 "$D"/pkg/weights/
 if [ -f "$D"/weights/LICENSES.md ]; then cp "$D"/weights/LICENSES.md "$D"/pkg/weights/; fi
