@@ -15,7 +15,11 @@ const (
 	// Reference runs the plain float32 loops of kern/ref.go: slow, obvious,
 	// the definition every other path is tested against.
 	Reference Path = iota
-	// Fast runs the optimised float32 kernels (im2col + register-tiled GEMM).
+	// Fast runs the optimised float32 kernels: direct convolution for
+	// stride-1 layers with rows >= 8 wide, im2col + register-tiled GEMM
+	// otherwise, with hand-written WebAssembly inner loops under GOOS=js.
+	// It is the fastest path in the browser (bench/README.md) and runs int8
+	// model files too (on their dequantised weights).
 	Fast
 	// Quantized runs the int8 kernels: int8 weights per output row, activations
 	// quantised per tensor on the fly, int32 accumulation, scales applied once
