@@ -14,7 +14,9 @@ const { load } = await import(pathToFileURL(join(DIST, 'i2m2.mjs')).href);
 const { startEngine } = await import(pathToFileURL(join(DIST, 'i2m2.core.mjs')).href);
 const G = JSON.parse(await readFile(join(DIST, 'module-test-golden.json'), 'utf8'));
 const W = (f) => join(DIST, 'weights', f);
-const INT8 = G.models.find((m) => m.path === 'int8');
+// Both models run on the default (float32) kernels; tell them apart by file.
+const INT8 = G.models.find((m) => m.file.includes('int8'));
+const F32 = G.models.find((m) => !m.file.includes('int8'));
 
 function inputs(s) {
   const x = {};
@@ -73,7 +75,7 @@ test('info describes the model', () => {
   assert.deepEqual(i.classes, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   assert.deepEqual(i.experts.map((e) => [e.name, e.intra]), [['image', true], ['audio', true], ['inter', false]]);
   assert.equal(i.quantization, 'int8');
-  assert.equal(i.path, 'int8');
+  assert.equal(i.path, 'float32', 'the default path is the float32 kernels (model.DefaultPath), also for int8 files');
   assert.equal(i.sha256, INT8.sha256);
   assert.equal(i.verified, true, 'the manifest next to the model gives the expected sha256');
   assert.equal(i.mode, 'main', 'Node has no Web Workers: main thread by default');
@@ -209,7 +211,7 @@ test('load options are checked', async () => {
   await assert.rejects(load({ sha256: 'abc' }), /sha256 must be 64 hex digits/);
   await assert.rejects(load({ model: 42 }), /model must be a URL, string, ArrayBuffer, typed array or Response, got number/);
   await assert.rejects(load(null), /load options must be an object/);
-  const f32 = G.models.find((m) => m.path === 'float32');
+  const f32 = F32;
   await assert.rejects(load({ model: W(f32.file), path: 'int8' }), /the int8 path needs int8 weights/);
   const ref = await load({ model: W(INT8.file), path: 'reference' });
   assert.equal(ref.info.path, 'reference');
@@ -289,7 +291,7 @@ test('no timer of the exited Go runtime fires after dispose', async () => {
   const wasm = await WebAssembly.compile(await readFile(join(DIST, 'i2m2.wasm')));
   const eng = await startEngine(wasm);
   const b = new Uint8Array(await readFile(W(INT8.file)));
-  const f = new Uint8Array(await readFile(W(G.models.find((m) => m.path === 'float32').file)));
+  const f = new Uint8Array(await readFile(W(F32.file)));
   for (let i = 0; i < 4; i++) {
     await eng.call('load', b);
     await eng.call('load', f);

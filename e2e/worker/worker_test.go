@@ -131,7 +131,7 @@ func samples(t testing.TB, m *model.Model) []sample {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := m.Predict(model.Quantized, in)
+		r, err := m.Predict(model.DefaultPath, in)
 		if err != nil {
 			t.Fatal(err)
 		}

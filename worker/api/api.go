@@ -103,10 +103,7 @@ func (s *Server) Model() (*model.Model, model.Path, error) {
 			return
 		}
 		s.loadUs.Store(s.opt.Now().Sub(t).Microseconds())
-		s.path = model.Fast
-		if s.m.Quantization == model.Int8 {
-			s.path = model.Quantized
-		}
+		s.path = model.DefaultPath
 	})
 	return s.m, s.path, s.loadErr
 }

@@ -182,7 +182,7 @@ func TestPredictMatchesEngine(t *testing.T) {
 			if res.status != 200 {
 				t.Fatalf("status %d: %s", res.status, res.body)
 			}
-			want, err := m.Predict(model.Quantized, inputsOf(t, body))
+			want, err := m.Predict(model.DefaultPath, inputsOf(t, body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -247,7 +247,7 @@ func TestBatch(t *testing.T) {
 		t.Fatalf("%d results for %d samples", len(got.Results), len(req.Batch))
 	}
 	for i, sample := range req.Batch {
-		want, err := m.Predict(model.Quantized, inputsOf(t, sample))
+		want, err := m.Predict(model.DefaultPath, inputsOf(t, sample))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,7 +305,7 @@ func TestModelInfo(t *testing.T) {
 	if err := json.Unmarshal(res.body, &in); err != nil {
 		t.Fatal(err)
 	}
-	if in.SHA256 != hexSum || in.Bytes != len(testFile()) || in.MACs != m.MACs() || in.Quantization != "int8" || in.Path != "int8" {
+	if in.SHA256 != hexSum || in.Bytes != len(testFile()) || in.MACs != m.MACs() || in.Quantization != "int8" || in.Path != model.DefaultPath.String() {
 		t.Fatalf("info %+v", in)
 	}
 	if len(in.Modalities) != 2 || in.Modalities[1] != (ModalityInfo{"audio", [3]int{1, 40, 40}}) || len(in.Classes) != 10 {
@@ -522,7 +522,7 @@ func TestBodyLimitEdge(t *testing.T) {
 func TestConcurrent(t *testing.T) {
 	s, m := testServer(t, Options{})
 	body := readFile(t, "sample.json")
-	want, _ := m.Predict(model.Quantized, inputsOf(t, body))
+	want, _ := m.Predict(model.DefaultPath, inputsOf(t, body))
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for g := 0; g < 8; g++ {

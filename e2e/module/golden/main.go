@@ -156,10 +156,7 @@ func run(weights, demo, out string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", e.File, err)
 		}
-		path := model.Fast
-		if m.Quantization == model.Int8 {
-			path = model.Quantized
-		}
+		path := model.DefaultPath
 		mg := modelGolden{File: e.File, SHA256: e.SHA256, Path: path.String()}
 		for i, s := range g.Samples {
 			in := model.Inputs{}
