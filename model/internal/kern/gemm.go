@@ -155,8 +155,13 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 			v0 := [4]float32{c00 + bb[0], c10 + bb[1], c20 + bb[2], c30 + bb[3]}
 			v1 := [4]float32{c01 + bb[0], c11 + bb[1], c21 + bb[2], c31 + bb[3]}
 			for r := 0; r < rows; r++ {
-				if relu {
-					v0[r], v1[r] = max(v0[r], 0), max(v1[r], 0)
+				if relu { // comparisons: the float max builtin is a runtime call in wasm
+					if v0[r] < 0 {
+						v0[r] = 0
+					}
+					if v1[r] < 0 {
+						v1[r] = 0
+					}
 				}
 				dst[(m+r)*N+n] = v0[r]
 				dst[(m+r)*N+n+1] = v1[r]

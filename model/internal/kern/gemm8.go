@@ -48,8 +48,16 @@ func PackPairs(a []int8, M, K int) [][2]int64 {
 func QuantizeAct(u []uint8, s []int8, x []float32) (scale float32, unsigned bool) {
 	var amax, lo float32
 	for _, v := range x {
-		lo = min(lo, v)
-		amax = max(amax, v, -v)
+		// Comparisons, not the min/max builtins: for floats those are runtime
+		// calls under GOOS=js (they handle NaN and -0, which cannot occur here).
+		if v < lo {
+			lo = v
+		}
+		if v > amax {
+			amax = v
+		} else if -v > amax {
+			amax = -v
+		}
 	}
 	if lo >= 0 {
 		u = u[:len(x)]
