@@ -8,9 +8,10 @@
 # the tables in weights/results/.
 #
 # Background-friendly:  nohup bash scripts/train.sh > /tmp/train.log 2>&1 &
-# Environment: SEEDS (default "1 2 3"), UNI/INTER/FINE epochs and UNI_SIZE/INTER_SIZE/FINE_SIZE samples
-# per epoch (a fresh random subset each epoch; 0 = all 55,000)
-# (default 2/1/1: the measured throughput on this shared 2-core machine; see weights/results/README-section.md), LIMIT (samples per split, 0 = all), RUNS (run directory, default /tmp/i2m2-runs).
+# Environment: SEEDS (default "1 2 3"); UNI/INTER/FINE epochs and UNI_SIZE/INTER_SIZE/FINE_SIZE samples
+# per epoch (a fresh random subset each epoch; 0 = all 55,000). The defaults (1x55k, 2x10k, 2x10k) are
+# what fit 90 minutes on the shared 2-core machine under load (weights/results/README-section.md);
+# the paper trains 30 epochs per stage. LIMIT (samples per split, 0 = all); RUNS (default /tmp/i2m2-runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${SEEDS:-"1 2 3"}
