@@ -9,9 +9,9 @@
 #
 # Background-friendly:  nohup bash scripts/train.sh > /tmp/train.log 2>&1 &
 # Environment: SEEDS (default "1 2 3"); UNI/INTER/FINE epochs and UNI_SIZE/INTER_SIZE/FINE_SIZE samples
-# per epoch (a fresh random subset each epoch; 0 = all 55,000). The defaults (1x55k, 2x10k, 2x10k) are
-# what fit 90 minutes on the shared 2-core machine under load (weights/results/README-section.md);
-# the paper trains 30 epochs per stage. LIMIT (samples per split, 0 = all); RUNS (default /tmp/i2m2-runs).
+# per epoch (a fresh random subset each epoch; 0 = all 55,000). Defaults: experts 1x55k, inter 2x55k,
+# fine-tuning 2x10k samples (the paper trains 30 epochs per stage): about 15 minutes for three seeds on
+# an idle 2-core machine; see weights/results/README-section.md for the measured times. LIMIT (samples per split, 0 = all); RUNS (default /tmp/i2m2-runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${SEEDS:-"1 2 3"}
@@ -19,7 +19,7 @@ UNI=${UNI:-1}
 INTER=${INTER:-2}
 FINE=${FINE:-2}
 UNI_SIZE=${UNI_SIZE:-0}
-INTER_SIZE=${INTER_SIZE:-10000}
+INTER_SIZE=${INTER_SIZE:-0}
 FINE_SIZE=${FINE_SIZE:-10000}
 LIMIT=${LIMIT:-0}
 RUNS=${RUNS:-/tmp/i2m2-runs}
