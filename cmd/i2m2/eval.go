@@ -441,8 +441,14 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 	row("int8 vs float32 top-1 agreement", res["int8_agreement"].(Stat))
 	fmt.Fprintf(&rb, "\nShipped: seed %d (best I2M2 validation accuracy, %.2f%%).\n\n## Training\n\n", ship.Seed, ship.valAcc("i2m2"))
 	rc := runs[0].Recipe
-	fmt.Fprintf(&rb, "Recipe: SGD momentum 0.9, weight decay 1e-4, batch %d, gradient-norm clip 8; image/audio experts %d epochs at lr %g, inter expert %d epochs at lr %g, joint fine-tuning (I2M2 and intra-only) %d epochs at lr %g; model selection on validation accuracy after each epoch.\n\n",
-		rc.Batch, rc.UniEpochs, rc.UniLR, rc.InterEpoch, rc.InterLR, rc.FineEpochs, rc.FineLR)
+	size := func(n int) string {
+		if n == 0 {
+			return "all 55,000"
+		}
+		return fmt.Sprint(n)
+	}
+	fmt.Fprintf(&rb, "Recipe: SGD momentum 0.9, weight decay 1e-4, batch %d, gradient-norm clip 8; image/audio experts %d epoch(s) of %s samples at lr %g, inter expert %d epoch(s) of %s samples at lr %g, joint fine-tuning (I2M2 and intra-only) %d epoch(s) of %s samples at lr %g (each epoch a fresh random subset); model selection on validation accuracy after each epoch. Minutes are wall time of one process (one Go thread; the seeds ran concurrently).\n\n",
+		rc.Batch, rc.UniEpochs, size(rc.UniSize), rc.UniLR, rc.InterEpoch, size(rc.InterSize), rc.InterLR, rc.FineEpochs, size(rc.FineSize), rc.FineLR)
 	fmt.Fprintln(&rb, "| seed | stage | epochs | best epoch | best val acc % | minutes |")
 	fmt.Fprintln(&rb, "| --- | --- | --- | --- | --- | --- |")
 	for _, r := range runs {
