@@ -7,6 +7,10 @@ package kern
 // with K = c*kh*kw, so that a convolution becomes dot products of weight rows
 // with rows of dst (GemmNT).
 func Im2colT(dst, src []float32, c, h, w, kh, kw, s, p, oh, ow int) {
+	im2colT(dst, src, c, h, w, kh, kw, s, p, oh, ow)
+}
+
+func im2colT[T float32 | int8](dst, src []T, c, h, w, kh, kw, s, p, oh, ow int) {
 	k := c * kh * kw
 	dst = dst[:oh*ow*k]
 	for y := 0; y < oh; y++ {

@@ -44,37 +44,7 @@ func roundHalfAway(v float32) int32 {
 // Im2colT8 is Im2colT for int8 data (padding is the int8 zero, which is the
 // real zero under symmetric quantisation).
 func Im2colT8(dst, src []int8, c, h, w, kh, kw, s, p, oh, ow int) {
-	k := c * kh * kw
-	dst = dst[:oh*ow*k]
-	for y := 0; y < oh; y++ {
-		for x := 0; x < ow; x++ {
-			row := dst[(y*ow+x)*k : (y*ow+x+1)*k]
-			n := 0
-			for ci := 0; ci < c; ci++ {
-				plane := src[ci*h*w : (ci+1)*h*w]
-				for i := 0; i < kh; i++ {
-					iy := y*s + i - p
-					if iy < 0 || iy >= h {
-						for j := 0; j < kw; j++ {
-							row[n+j] = 0
-						}
-						n += kw
-						continue
-					}
-					line := plane[iy*w : (iy+1)*w]
-					for j := 0; j < kw; j++ {
-						ix := x*s + j - p
-						if ix < 0 || ix >= w {
-							row[n] = 0
-						} else {
-							row[n] = line[ix]
-						}
-						n++
-					}
-				}
-			}
-		}
-	}
+	im2colT(dst, src, c, h, w, kh, kw, s, p, oh, ow)
 }
 
 // GemmNT8Ref is the reference int8 product: int32 accumulation, scales applied
