@@ -17,7 +17,7 @@ func init() {
 func runPredict(args []string) error {
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	modelPath := fs.String("model", "weights/avmnist-tts-int8.i2m2", "model file")
-	path := fs.String("path", "int8", "kernels: reference, float32 or int8")
+	path := fs.String("path", model.DefaultPath.String(), "kernels: reference, float32 or int8")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
