@@ -11,7 +11,9 @@
 # Environment: SEEDS (default "1 2 3"); UNI/INTER/FINE epochs and UNI_SIZE/INTER_SIZE/FINE_SIZE samples
 # per epoch (a fresh random subset each epoch; 0 = all 55,000). Defaults: experts 1x55k, inter 2x55k,
 # fine-tuning 2x10k samples (the paper trains 30 epochs per stage): about 15 minutes for three seeds on
-# an idle 2-core machine; see weights/results/README-section.md for the measured times. LIMIT (samples per split, 0 = all); RUNS (default /tmp/i2m2-runs).
+# an idle 2-core machine (several times longer when the machine is busy; see
+# weights/results/README-section.md). LIMIT (samples per split, 0 = all); RUNS (default /tmp/i2m2-runs);
+# WEIGHTS, RESULTS (default weights, weights/results; point them elsewhere for a smoke run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${SEEDS:-"1 2 3"}
@@ -23,8 +25,10 @@ INTER_SIZE=${INTER_SIZE:-0}
 FINE_SIZE=${FINE_SIZE:-10000}
 LIMIT=${LIMIT:-0}
 RUNS=${RUNS:-/tmp/i2m2-runs}
+WEIGHTS=${WEIGHTS:-weights}          # where the shipped models and manifest.json go
+RESULTS=${RESULTS:-weights/results}  # where the tables and logs go
 BIN=$RUNS/i2m2
-mkdir -p "$RUNS" weights/results
+mkdir -p "$RUNS" "$WEIGHTS" "$RESULTS"
 echo "== $(date -u +%T) building i2m2"
 go build -o "$BIN" ./cmd/i2m2
 echo "== $(date -u +%T) training seeds [$SEEDS]: epochs x samples (0 = all): uni ${UNI}x$UNI_SIZE, inter ${INTER}x$INTER_SIZE, fine ${FINE}x$FINE_SIZE, limit $LIMIT, runs in $RUNS"
@@ -53,9 +57,10 @@ if [ "$fail" != 0 ]; then
 	exit 1
 fi
 echo "== $(date -u +%T) training done in $(( ($(date +%s) - start) / 60 )) min; evaluating"
-"$BIN" eval --limit "$LIMIT" --runs "$(IFS=,; echo "${dirs[*]}")" --weights weights --results weights/results
+"$BIN" eval --limit "$LIMIT" --runs "$(IFS=,; echo "${dirs[*]}")" --weights "$WEIGHTS" --results "$RESULTS"
 for s in $SEEDS; do
-	cp "$RUNS/seed$s/train.log" "weights/results/train-seed$s.log"
-	cp "$RUNS/seed$s/history.json" "weights/results/history-seed$s.json"
+	cp "$RUNS/seed$s/train.log" "$RESULTS/train-seed$s.log"
+	cp "$RUNS/seed$s/history.json" "$RESULTS/history-seed$s.json"
+	cp "$RUNS/seed$s/eval.json" "$RESULTS/eval-seed$s.json"
 done
-echo "== $(date -u +%T) done in $(( ($(date +%s) - start) / 60 )) min: weights/manifest.json, weights/results/"
+echo "== $(date -u +%T) done in $(( ($(date +%s) - start) / 60 )) min: $WEIGHTS/manifest.json, $RESULTS/"
