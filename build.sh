@@ -18,12 +18,15 @@ deps() {
 	fi
 }
 
+stages=0 # test stages that passed (set -e stops at the first failure)
+
 parts() { # run scripts/$1-*.sh in order
 	local s
 	for s in scripts/"$1"-*.sh; do
 		[ -e "$s" ] || continue
 		echo "== $s" >&2
 		bash "$s"
+		stages=$((stages + 1))
 	done
 }
 
@@ -45,12 +48,16 @@ test)
 	echo "== go vet" >&2
 	go vet ./...
 	GOOS=js GOARCH=wasm go vet ./model/... ./features/...
+	stages=1
 	echo "== go test (native)" >&2
 	go test -count=1 ./...
+	stages=2
 	echo "== go test (GOOS=js GOARCH=wasm, node)" >&2
 	GOOS=js GOARCH=wasm go test -count=1 ./model/... ./features/...
+	stages=3
 	parts test
-	echo "== all tests passed" >&2
+	echo "== all tests passed"
+	echo "test stages: $stages passed, 0 failed"
 	;;
 bench)
 	deps
