@@ -57,7 +57,7 @@ test)
 	stages=3
 	parts test
 	echo "== all tests passed"
-	echo "test stages: $stages passed, 0 failed"
+	echo "stages: $stages passed, 0 failed"
 	;;
 bench)
 	deps
