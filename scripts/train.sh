@@ -10,9 +10,9 @@
 # Background-friendly:  nohup bash scripts/train.sh > /tmp/train.log 2>&1 &
 # Environment: SEEDS (default "1 2 3"); UNI/INTER/FINE epochs and UNI_SIZE/INTER_SIZE/FINE_SIZE samples
 # per epoch (a fresh random subset each epoch; 0 = all 55,000). Defaults: experts 1x55k, inter 2x55k,
-# fine-tuning 2x10k samples (the paper trains 30 epochs per stage): each seed took 8.4-9.4 min as its own
-# process, so an estimated 15 minutes for three seeds on
-# an idle 2-core machine (several times longer when the machine is busy; see
+# fine-tuning 2x10k samples (the paper trains 30 epochs per stage): 17 minutes for three seeds
+# on the 2-core machine at load average 5-6, reproducing the committed files byte for byte (up to ~15x
+# longer when the machine is busy; see
 # weights/results/README-section.md). LIMIT (samples per split, 0 = all); RUNS (default /tmp/i2m2-runs);
 # WEIGHTS, RESULTS (default weights, weights/results; point them elsewhere for a smoke run).
 set -euo pipefail
