@@ -4,7 +4,7 @@
 #   a Go instance per request), runtime.mjs, wasm_exec.js (this Go's, with
 #   syumai's runtime-context patch), app.wasm (GOOS=js ./worker/, model embedded).
 # The model: weights/avmnist-tts-int8.i2m2 + weights/manifest.json when they
-# exist; otherwise a RANDOM-WEIGHT stand-in (e2e/worker/standin), announced.
+# exist; otherwise the random-weight stand-in of wasm/internal/standin, announced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=worker/build
@@ -15,7 +15,11 @@ if [ -f weights/avmnist-tts-int8.i2m2 ] && [ -f weights/manifest.json ]; then
 	cp weights/manifest.json worker/assets/manifest.json
 else
 	echo "worker: WARNING weights/avmnist-tts-int8.i2m2 not found: embedding a RANDOM-WEIGHT stand-in (not a trained model)"
-	go run ./e2e/worker/standin -o worker/assets
+	standin=$(mktemp -d)
+	go run ./wasm/internal/standin -o "$standin"
+	cp "$standin"/avmnist-tts-int8.i2m2 worker/assets/model.i2m2
+	cp "$standin"/manifest.json worker/assets/manifest.json
+	rm -rf "$standin"
 fi
 
 echo "worker: assets (syumai/workers workers-assets-gen) -> $OUT"
