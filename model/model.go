@@ -96,9 +96,11 @@ func (s Shape) Size() int { return s[0] * s[1] * s[2] }
 func (s Shape) String() string { return fmt.Sprintf("[%d,%d,%d]", s[0], s[1], s[2]) }
 
 // Modality is a named input of the model.
+// Its JSON form, {"name", "shape"}, is the one the JS API's model.info, the
+// worker's GET /model and weights/manifest.json use.
 type Modality struct {
-	Name  string
-	Shape Shape
+	Name  string `json:"name"`
+	Shape Shape  `json:"shape"`
 }
 
 // Expert is a classifier over one or more modalities: one encoder branch per

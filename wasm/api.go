@@ -193,11 +193,6 @@ func pack(dst []float32, r *model.Result) {
 	}
 }
 
-type infoModality struct {
-	Name  string `json:"name"`
-	Shape []int  `json:"shape"`
-}
-
 type infoExpert struct {
 	Name   string   `json:"name"`
 	Inputs []string `json:"inputs"`
@@ -206,7 +201,7 @@ type infoExpert struct {
 
 type infoJSON struct {
 	Name         string           `json:"name"`
-	Modalities   []infoModality   `json:"modalities"`
+	Modalities   []model.Modality `json:"modalities"`
 	Classes      []string         `json:"classes"`
 	Experts      []infoExpert     `json:"experts"`
 	Quantization string           `json:"quantization"`
@@ -219,11 +214,8 @@ type infoJSON struct {
 }
 
 func infoOf(m *model.Model, path model.Path, sum string, n int) (string, error) {
-	inf := infoJSON{Name: m.Name, Classes: m.Classes, Quantization: m.Quantization.String(), Path: path.String(),
+	inf := infoJSON{Name: m.Name, Modalities: m.Modalities, Classes: m.Classes, Quantization: m.Quantization.String(), Path: path.String(),
 		SHA256: sum, Bytes: n, MACs: m.MACs(), Stride: Stride(len(m.Classes), len(m.Experts)), Provenance: m.Provenance}
-	for _, md := range m.Modalities {
-		inf.Modalities = append(inf.Modalities, infoModality{md.Name, md.Shape[:]})
-	}
 	for i := range m.Experts {
 		x := &m.Experts[i]
 		inf.Experts = append(inf.Experts, infoExpert{x.Name, x.Inputs, x.Intra()})

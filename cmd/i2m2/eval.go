@@ -30,11 +30,6 @@ const (
 	permSeed = 20241210 // seed of the shuffling permutation
 )
 
-type modalityJSON struct {
-	Name  string `json:"name"`
-	Shape []int  `json:"shape"`
-}
-
 func baselineFile(name string) string {
 	return "baseline-" + strings.ReplaceAll(name, "_", "-") + ".i2m2"
 }
@@ -249,18 +244,18 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 		return err
 	}
 	type fileEntry struct {
-		File         string         `json:"file"`
-		Bytes        int            `json:"bytes"`
-		SHA256       string         `json:"sha256"`
-		Quantization string         `json:"quantization"`
-		Default      bool           `json:"default"`
-		Name         string         `json:"name"`
-		Modalities   []modalityJSON `json:"modalities"`
-		Classes      []string       `json:"classes"`
-		Experts      []string       `json:"experts"`
-		MACs         int            `json:"macs"`
-		Seed         uint64         `json:"seed"`
-		TestAcc      float64        `json:"test_acc"`
+		File         string           `json:"file"`
+		Bytes        int              `json:"bytes"`
+		SHA256       string           `json:"sha256"`
+		Quantization string           `json:"quantization"`
+		Default      bool             `json:"default"`
+		Name         string           `json:"name"`
+		Modalities   []model.Modality `json:"modalities"`
+		Classes      []string         `json:"classes"`
+		Experts      []string         `json:"experts"`
+		MACs         int              `json:"macs"`
+		Seed         uint64           `json:"seed"`
+		TestAcc      float64          `json:"test_acc"`
 	}
 	entry := func(file string, b []byte, m *model.Model, def bool, acc float64) (fileEntry, error) {
 		if err := os.WriteFile(filepath.Join(wdir, file), b, 0o644); err != nil {
@@ -275,12 +270,8 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 		for _, e := range back.Experts {
 			ex = append(ex, e.Name)
 		}
-		var mods []modalityJSON
-		for _, md := range back.Modalities {
-			mods = append(mods, modalityJSON{md.Name, md.Shape[:]})
-		}
 		return fileEntry{File: file, Bytes: len(b), SHA256: hex.EncodeToString(sum[:]), Quantization: back.Quantization.String(),
-			Default: def, Name: m.Name, Modalities: mods, Classes: back.Classes, Experts: ex, MACs: back.MACs(),
+			Default: def, Name: m.Name, Modalities: back.Modalities, Classes: back.Classes, Experts: ex, MACs: back.MACs(),
 			Seed: ship.Seed, TestAcc: acc}, nil
 	}
 	var files, baselines []fileEntry

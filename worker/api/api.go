@@ -277,7 +277,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // model.info.
 type Info struct {
 	Name         string             `json:"name"`
-	Modalities   []ModalityInfo     `json:"modalities"`
+	Modalities   []model.Modality   `json:"modalities"`
 	Classes      []string           `json:"classes"`
 	Experts      []ExpertInfo       `json:"experts"`
 	Quantization string             `json:"quantization"`
@@ -288,12 +288,6 @@ type Info struct {
 	Path         string             `json:"path"`     // kernels predictions run: int8 or float32
 	Manifest     json.RawMessage    `json:"manifest"` // the weights/manifest.json entry whose sha256 matches; null if none
 	Limits       map[string]float64 `json:"limits"`
-}
-
-// ModalityInfo is one input of the model.
-type ModalityInfo struct {
-	Name  string `json:"name"`
-	Shape [3]int `json:"shape"`
 }
 
 // ExpertInfo is one expert of the model.
@@ -314,11 +308,8 @@ func (s *Server) modelInfo(w http.ResponseWriter) {
 		in := Info{
 			Name: m.Name, Classes: m.Classes, Quantization: m.Quantization.String(),
 			SHA256: hex.EncodeToString(sum[:]), Bytes: len(s.file), MACs: m.MACs(),
-			Provenance: m.Provenance, Path: path.String(),
+			Modalities: m.Modalities, Provenance: m.Provenance, Path: path.String(),
 			Limits: map[string]float64{"maxBodyBytes": float64(s.opt.MaxBodyBytes), "maxBatch": float64(s.opt.MaxBatch)},
-		}
-		for _, md := range m.Modalities {
-			in.Modalities = append(in.Modalities, ModalityInfo{md.Name, md.Shape})
 		}
 		for i := range m.Experts {
 			e := &m.Experts[i]

@@ -308,7 +308,7 @@ func TestModelInfo(t *testing.T) {
 	if in.SHA256 != hexSum || in.Bytes != len(testFile()) || in.MACs != m.MACs() || in.Quantization != "int8" || in.Path != model.DefaultPath.String() {
 		t.Fatalf("info %+v", in)
 	}
-	if len(in.Modalities) != 2 || in.Modalities[1] != (ModalityInfo{"audio", [3]int{1, 40, 40}}) || len(in.Classes) != 10 {
+	if len(in.Modalities) != 2 || in.Modalities[1] != (model.Modality{Name: "audio", Shape: model.Shape{1, 40, 40}}) || len(in.Classes) != 10 {
 		t.Fatalf("modalities %+v classes %v", in.Modalities, in.Classes)
 	}
 	if len(in.Experts) != 3 || !in.Experts[0].Intra || in.Experts[2].Intra || fmt.Sprint(in.Experts[2].Inputs) != "[image audio]" {
