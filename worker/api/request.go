@@ -127,6 +127,25 @@ func (ps *parser) syntax(what string) error {
 	return badRequest("malformed JSON at byte %d: %s", ps.p, what)
 }
 
+// sep consumes what follows a member or element: ',' (more follow) or close
+// (the object or array ends, done); anything else is the syntax error bad.
+// The number loop of floats keeps its own inline copy (hot path).
+func (ps *parser) sep(close byte, bad string) (done bool, err error) {
+	ps.ws()
+	if ps.p >= len(ps.b) {
+		return false, ps.syntax("")
+	}
+	switch ps.b[ps.p] {
+	case ',':
+		ps.p++
+		return false, nil
+	case close:
+		ps.p++
+		return true, nil
+	}
+	return false, ps.syntax(bad)
+}
+
 // object parses {"key": value, ...}, calling member for each key (n is the
 // number of members before it) with the cursor on the value, which member
 // must consume. Duplicate keys are rejected (encoding/json would silently
@@ -171,18 +190,8 @@ func (ps *parser) object(what string, member func(key string, n int) error) erro
 		if err := member(key, n); err != nil {
 			return err
 		}
-		ps.ws()
-		if ps.p >= len(ps.b) {
-			return ps.syntax("")
-		}
-		switch ps.b[ps.p] {
-		case ',':
-			ps.p++
-		case '}':
-			ps.p++
-			return nil
-		default:
-			return ps.syntax("want ',' or '}' in an object")
+		if done, err := ps.sep('}', "want ',' or '}' in an object"); done || err != nil {
+			return err
 		}
 	}
 }
@@ -251,18 +260,8 @@ func (ps *parser) batch(m *model.Model, maxBatch int, req *request) error {
 			return err
 		}
 		req.samples = append(req.samples, in)
-		ps.ws()
-		if ps.p >= len(ps.b) {
-			return ps.syntax("")
-		}
-		switch ps.b[ps.p] {
-		case ',':
-			ps.p++
-		case ']':
-			ps.p++
-			return nil
-		default:
-			return ps.syntax("want ',' or ']' in an array")
+		if done, err := ps.sep(']', "want ',' or ']' in an array"); done || err != nil {
+			return err
 		}
 	}
 }
