@@ -194,6 +194,16 @@ type Index struct {
 	Files  map[string]FileEntry `json:"files"`
 	Audio  AudioInfo            `json:"audio"`
 	PCA    PCAInfo              `json:"pca"`
+	FSDD   *FSDDInfo            `json:"fsdd,omitempty"`
+}
+
+// FSDDInfo describes the committed real recordings (FSDDFile).
+type FSDDInfo struct {
+	Source       string         `json:"source"`
+	Encoding     string         `json:"encoding"`
+	Speakers     []string       `json:"speakers"`
+	TestSpeakers []string       `json:"test_speakers"` // held out of training and validation
+	Clips        map[string]int `json:"clips"`         // per split: train, val (train speakers, recordings 0-4), test
 }
 
 // FileEntry is one committed file.

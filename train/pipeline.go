@@ -23,6 +23,8 @@ type Recipe struct {
 	InterLR    float64                       // 0.1
 	FineLR     float64                       // 0.01
 	Batch      int                           // 40
+	Only       string                        // "image" or "audio": train only that expert (ablations); "" = everything
+	NamePrefix string                        // model names are NamePrefix + ModelNames[i]; "" = "avmnist-tts-"
 	Log        func(format string, a ...any) `json:"-"`
 }
 
@@ -93,11 +95,29 @@ func Pipeline(tr, va *Data, rc Recipe, dataDesc string) (*Run, error) {
 		if err != nil {
 			return err
 		}
-		m.Name = "avmnist-tts-" + name
+		m.Name = rc.NamePrefix + name
+		if rc.NamePrefix == "" {
+			m.Name = "avmnist-tts-" + name
+		}
 		run.Models[name] = m
 		return nil
 	}
 	img, aud, inter := newE("image"), newE("audio"), newE("inter")
+	switch rc.Only {
+	case "image", "audio":
+		e := map[string]*Expert[float32]{"image": img, "audio": aud}[rc.Only]
+		if err := fit([]*Expert[float32]{e}, cfg(rc.Only, rc.UniLR, rc.UniEpochs, map[string]uint64{"image": 1, "audio": 2}[rc.Only])); err != nil {
+			return nil, err
+		}
+		if err := export(rc.Only+"_only", e); err != nil {
+			return nil, err
+		}
+		run.Seconds = time.Since(start).Seconds()
+		return run, nil
+	case "":
+	default:
+		return nil, fmt.Errorf("train: Only %q: want image, audio or empty", rc.Only)
+	}
 	if err := fit([]*Expert[float32]{img}, cfg("image", rc.UniLR, rc.UniEpochs, 1)); err != nil {
 		return nil, err
 	}

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
@@ -29,6 +31,10 @@ func runTrain(args []string) error {
 	limit := fs.Int("limit", 0, "keep the first n samples of each split (0 = all)")
 	test := fs.Bool("test", true, "evaluate the exported models on the test split into eval.json")
 	out := fs.String("out", "", "run directory to write (models as <name>.i2m2, history.json)")
+	data := fs.String("data", "benchmark", "benchmark (AV-MNIST-TTS, the paper's protocol) or real (AV-MNIST-Real: FSDD + synthetic voices, augmented)")
+	noAug := fs.String("no-aug", "", "real data: comma-separated augmentations to switch off (ablation): "+strings.Join(augNames, ","))
+	copies := fs.Int("copies", dataset.RealCopies, "real data: versions of each training recording (the first unaugmented)")
+	only := fs.String("only", "", "train only the image or the audio expert (ablations)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -39,7 +45,22 @@ func runTrain(args []string) error {
 		return err
 	}
 	t0 := time.Now()
-	tr, va, te, _, err := loadData(*root, *limit)
+	var tr, va, te *train.Data
+	var err error
+	desc := dataDescription(*root)
+	prefix := "avmnist-tts-"
+	switch *data {
+	case "benchmark":
+		tr, va, te, _, err = loadData(*root, *limit)
+	case "real":
+		var opt dataset.RealOptions
+		if opt, err = realOptions(*root, *limit, *copies, *noAug); err == nil {
+			tr, va, err = loadReal(opt)
+		}
+		desc, prefix, *test = realDescription(opt), "avmnist-real-", false
+	default:
+		err = fmt.Errorf("--data %q: want benchmark or real", *data)
+	}
 	if err != nil {
 		return err
 	}
@@ -51,11 +72,15 @@ func runTrain(args []string) error {
 	rc.InterLR = *interLR
 	rc.UniSize, rc.InterSize, rc.FineSize = *uniSize, *interSize, *fineSize
 	rc.Log = logf
-	run, err := train.Pipeline(tr, va, rc, dataDescription(*root))
+	rc.Only, rc.NamePrefix = *only, prefix
+	run, err := train.Pipeline(tr, va, rc, desc)
 	if err != nil {
 		return err
 	}
 	for _, name := range train.ModelNames {
+		if run.Models[name] == nil {
+			continue // --only
+		}
 		b, err := run.Models[name].MarshalBinary()
 		if err != nil {
 			return err

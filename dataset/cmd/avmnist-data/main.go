@@ -3,6 +3,7 @@
 //
 //	go run ./dataset/cmd/avmnist-data -root . -snr -12          # build bank + basis + demo
 //	go run ./dataset/cmd/avmnist-data -root . -sweep 20,10,5,0  # measure only (linear probe per SNR)
+//	go run ./dataset/cmd/avmnist-data -root . -fsdd DIR         # import FSDD (scripts/dataset/fsdd.sh)
 package main
 
 import (
@@ -28,8 +29,15 @@ func main() {
 	sweep := flag.String("sweep", "", "comma-separated SNRs: only measure the linear probe at each, write nothing")
 	epochs := flag.Int("epochs", 30, "linear probe epochs")
 	demo := flag.Bool("demo", true, "also write weights/demo")
+	fsdd := flag.String("fsdd", "", "only import the FSDD recordings from this directory into weights/data")
 	flag.Parse()
 	log.SetFlags(0)
+	if *fsdd != "" {
+		if err := importFSDD(*root, *fsdd); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	t0 := time.Now()
 	specs := dataset.Plan()
 	paths, err := dataset.Synthesize(specs, *cache, log.Printf)

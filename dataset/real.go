@@ -1,0 +1,217 @@
+package dataset
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/i2m2-wasm/i2m2/features"
+)
+
+// The real-input training set ("AV-MNIST-Real"): what the lab's pad and microphone deliver.
+// Images are MNIST (55,000 train / 5,000 validation, the benchmark's split) through ImageAug;
+// audio are the FSDD recordings of the three training speakers, each clip once as recorded and
+// Copies-1 times through AudioAug, plus the benchmark's synthetic training voices (their -12 dB
+// spectrograms as stored) for voice diversity. Validation: FSDD recordings 0-4 of the training
+// speakers (augmented the same way) and the synthetic validation clips. The test speakers (FSDD
+// lucas and theo) and the synthetic test voices are never used (RealTest builds those sets).
+
+// RealOptions configures LoadReal.
+type RealOptions struct {
+	Root      string
+	Limit     int // 0 = all; n > 0 keeps the first n samples of each split (CI)
+	Audio     AudioAug
+	Image     ImageAug
+	Copies    int  // versions of each FSDD clip (the first unaugmented); 0 = RealCopies
+	Synthetic bool // add the synthetic voices' clips
+	MNISTDir  string
+}
+
+// RealCopies is the default number of versions per training recording; RealSeed seeds the
+// augmentation and the pairing (fixed, so every training seed sees the same data, as the
+// benchmark's pairing seed).
+const (
+	RealCopies = 8
+	RealSeed   = 31337
+)
+
+// LoadReal builds the real-input train and validation splits (deterministic for given options).
+func LoadReal(opt RealOptions) (train, val *Split, err error) {
+	if opt.Limit < 0 {
+		return nil, nil, errors.New("dataset: negative Limit")
+	}
+	copies := opt.Copies
+	if copies <= 0 {
+		copies = RealCopies
+	}
+	dir, err := DataDir(opt.Root)
+	if err != nil {
+		return nil, nil, err
+	}
+	_, bank, pca, err := LoadBank(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	fs, err := LoadFSDD(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	mdir := opt.MNISTDir
+	if mdir == "" {
+		if mdir, err = MNISTDir(); err != nil {
+			return nil, nil, err
+		}
+	}
+	mtrain, _, err := LoadMNIST(mdir)
+	if err != nil {
+		return nil, nil, err
+	}
+	trIdx, vaIdx := TrainValIndices()
+	if l := opt.Limit; l > 0 {
+		trIdx, vaIdx = trIdx[:min(l, len(trIdx))], vaIdx[:min(l, len(vaIdx))]
+	}
+	root := NewRNG(RealSeed)
+	mk := func(name string, idx []int32, clipSplit uint8, r *RNG) (*Split, error) {
+		pool, err := realPool(fs, bank, clipSplit, copies, opt, r.Split())
+		if err != nil {
+			return nil, err
+		}
+		s := &Split{Name: name, N: len(idx), MNISTIndex: idx, Labels: make([]uint8, len(idx)),
+			Voices: make([]string, len(idx)), Clips: make([]int32, len(idx)), Audio: make([]uint8, len(idx)*AudioSize)}
+		raw := make([]uint8, len(idx)*ImageSize)
+		for i, j := range idx {
+			copy(raw[i*ImageSize:], mtrain.Images[int(j)*ImageSize:(int(j)+1)*ImageSize])
+			s.Labels[i] = mtrain.Labels[j]
+		}
+		s.Images = augmentImages(raw, pca.Reconstruct(raw), opt.Image, r.Split())
+		if err := pool.pair(s, r.Split()); err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	if train, err = mk("train", trIdx, ClipTrain, root.Split()); err != nil {
+		return nil, nil, err
+	}
+	if val, err = mk("val", vaIdx, ClipVal, root.Split()); err != nil {
+		return nil, nil, err
+	}
+	return train, val, nil
+}
+
+// clipPool is a set of spectrograms to pair images with.
+type clipPool struct {
+	levels []uint8
+	labels []uint8
+	voices []string
+}
+
+// pair gives each sample of s a clip of its digit, dealt in seeded shuffled rounds (as buildSplit).
+func (p *clipPool) pair(s *Split, r *RNG) error {
+	var by [10][]int32
+	for c, l := range p.labels {
+		by[l] = append(by[l], int32(c))
+	}
+	var next [10]int
+	for d := range by {
+		if len(by[d]) == 0 {
+			return fmt.Errorf("dataset: no %s clips of digit %d", s.Name, d)
+		}
+		r.Shuffle(by[d])
+	}
+	for i := 0; i < s.N; i++ {
+		d := s.Labels[i]
+		if next[d] == len(by[d]) {
+			r.Shuffle(by[d])
+			next[d] = 0
+		}
+		c := by[d][next[d]]
+		next[d]++
+		s.Clips[i] = c
+		s.Voices[i] = p.voices[c]
+		copy(s.Audio[i*AudioSize:], p.levels[int(c)*AudioSize:(int(c)+1)*AudioSize])
+	}
+	return nil
+}
+
+// realPool featurises the FSDD clips of the given split (copies versions each) and adds the
+// synthetic bank's clips of that split.
+func realPool(fs *FSDD, bank *Bank, split uint8, copies int, opt RealOptions, r *RNG) (*clipPool, error) {
+	var clips []int
+	for i := 0; i < fs.N; i++ {
+		if fs.Split(i) == split {
+			clips = append(clips, i)
+		}
+	}
+	n := len(clips) * copies
+	p := &clipPool{levels: make([]uint8, n*AudioSize), labels: make([]uint8, n), voices: make([]string, n)}
+	seeds := make([]uint64, n)
+	for k := range seeds {
+		seeds[k] = r.Uint64()
+	}
+	err := parallel(n, func(k int) error {
+		c := clips[k/copies]
+		pcm, rate := fs.PCM(c), FSDDRate
+		if k%copies != 0 {
+			pcm, rate = opt.Audio.Apply(pcm, FSDDRate, NewRNG(seeds[k])), features.SampleRate
+		}
+		q, err := features.AudioLevels(pcm, rate)
+		if err != nil {
+			return fmt.Errorf("fsdd %s: %w", fs.Name(c), err)
+		}
+		copy(p.levels[k*AudioSize:], q)
+		p.labels[k] = fs.Labels[c]
+		p.voices[k] = "fsdd:" + FSDDSpeakers[fs.Speaker[c]]
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if opt.Synthetic {
+		for c := 0; c < bank.N; c++ {
+			if bank.Splits[c] == split {
+				p.levels = append(p.levels, bank.Levels[c*AudioSize:(c+1)*AudioSize]...)
+				p.labels = append(p.labels, bank.Labels[c])
+				p.voices = append(p.voices, bank.Voices[bank.Voice[c]].Name)
+			}
+		}
+	}
+	return p, nil
+}
+
+// augmentImages applies aug to every image (raw and degraded are N*784), one seeded RNG per image.
+func augmentImages(raw, degraded []uint8, aug ImageAug, r *RNG) []uint8 {
+	n := len(raw) / ImageSize
+	seeds := make([]uint64, n)
+	for i := range seeds {
+		seeds[i] = r.Uint64()
+	}
+	out := make([]uint8, len(raw))
+	parallel(n, func(i int) error {
+		a, b := i*ImageSize, (i+1)*ImageSize
+		copy(out[a:b], aug.Apply(raw[a:b], degraded[a:b], NewRNG(seeds[i])))
+		return nil
+	})
+	return out
+}
+
+// parallel runs f(0..n-1) on GOMAXPROCS goroutines and returns the first error.
+func parallel(n int, f func(i int) error) error {
+	w := runtime.GOMAXPROCS(0)
+	errs := make([]error, w)
+	var wg sync.WaitGroup
+	for t := 0; t < w; t++ {
+		wg.Add(1)
+		go func(t int) {
+			defer wg.Done()
+			for i := t; i < n; i += w {
+				if err := f(i); err != nil {
+					errs[t] = err
+					return
+				}
+			}
+		}(t)
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
