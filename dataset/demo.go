@@ -7,12 +7,15 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/i2m2-wasm/i2m2/features"
 )
 
 // Demo set sizes and file.
 const (
 	DemoPairs = 500 // test pairs in weights/demo
-	DemoWaves = 100 // of which this many (the first ones) carry the noisy waveform
+	DemoWaves = 150 // of which this many (the first ones) carry their waveform
+	DemoReal  = 50  // of those, the last DemoReal are real voices (FSDD test speakers), 5 per digit
 	DemoFile  = "avmnist-tts-demo.bin"
 	DemoSeed  = 4242
 	demoMagic = "AVMDEMO1"
@@ -20,8 +23,9 @@ const (
 
 // ExportDemo writes dir/avmnist-tts-demo.bin: n test pairs (n/10 per digit, seeded choice, digits
 // interleaved 0,1,...,9,0,1,...) of which the first nWave also carry the noisy 1 s waveform at 16 kHz
-// as G.711 mu-law. wave(clip) returns a clip's noisy window (16000 float32 samples).
-// The format is described in weights/demo/README.md.
+// as G.711 mu-law. wave(clip) returns a clip's noisy window (16000 float32 samples). The stored
+// spectrogram of a pair with a waveform is computed from the decoded mu-law samples (Refeaturise),
+// so what a person hears is what the model sees. The format is described in weights/demo/README.md.
 func ExportDemo(dir string, test *Split, n, nWave int, wave func(clip int) ([]float32, error)) error {
 	if n%10 != 0 || nWave > n {
 		return fmt.Errorf("dataset: ExportDemo: n=%d must be a multiple of 10 and >= nWave=%d", n, nWave)
@@ -34,63 +38,150 @@ func ExportDemo(dir string, test *Split, n, nWave int, wave func(clip int) ([]fl
 			byDigit[d] = append(byDigit[d], i)
 		}
 	}
-	var pick []int
+	d := &Demo{N: n, NWave: nWave, WaveRate: features.SampleRate, WaveLen: features.WindowSamples}
+	vidx := map[string]uint16{}
 	for k := 0; k < n/10; k++ {
-		for d := 0; d < 10; d++ {
-			if k >= len(byDigit[d]) {
-				return fmt.Errorf("dataset: ExportDemo: only %d test samples of digit %d", len(byDigit[d]), d)
+		for dg := 0; dg < 10; dg++ {
+			if k >= len(byDigit[dg]) {
+				return fmt.Errorf("dataset: ExportDemo: only %d test samples of digit %d", len(byDigit[dg]), dg)
 			}
-			pick = append(pick, byDigit[d][k])
+			i := byDigit[dg][k]
+			v, ok := vidx[test.Voices[i]]
+			if !ok {
+				v = uint16(len(d.Voices))
+				vidx[test.Voices[i]] = v
+				d.Voices = append(d.Voices, test.Voices[i])
+			}
+			d.Labels = append(d.Labels, test.Labels[i])
+			d.HasWave = append(d.HasWave, len(d.Labels) <= nWave)
+			d.Voice = append(d.Voice, v)
+			d.MNISTIndex = append(d.MNISTIndex, uint32(test.MNISTIndex[i]))
+			d.Clip = append(d.Clip, uint32(test.Clips[i]))
+			d.Images = append(d.Images, test.Images[i*ImageSize:(i+1)*ImageSize]...)
+			d.Audio = append(d.Audio, test.Audio[i*AudioSize:(i+1)*AudioSize]...)
+			if len(d.Labels) <= nWave {
+				x, err := wave(int(test.Clips[i]))
+				if err != nil {
+					return err
+				}
+				if len(x) != d.WaveLen {
+					return fmt.Errorf("dataset: ExportDemo: wave of clip %d has %d samples", test.Clips[i], len(x))
+				}
+				for _, v := range x {
+					d.Waves = append(d.Waves, MuLawEncode(v))
+				}
+			}
+		}
+	}
+	if err := d.Refeaturise(); err != nil {
+		return err
+	}
+	return d.Write(dir)
+}
+
+// Refeaturise recomputes the spectrogram of every pair with a waveform from its decoded mu-law
+// samples (features.AudioLevels at WaveRate).
+func (d *Demo) Refeaturise() error {
+	for k := 0; k < d.NWave; k++ {
+		q, err := features.AudioLevels(d.Wave(k), d.WaveRate)
+		if err != nil {
+			return fmt.Errorf("dataset: demo pair %d: %w", k, err)
+		}
+		copy(d.Audio[k*AudioSize:], q)
+	}
+	return nil
+}
+
+// Wave decodes pair k's waveform (k < NWave).
+func (d *Demo) Wave(k int) []float32 {
+	out := make([]float32, d.WaveLen)
+	for i, b := range d.Waves[k*d.WaveLen : (k+1)*d.WaveLen] {
+		out[i] = MuLawDecode(b)
+	}
+	return out
+}
+
+// AddRealVoices gives pairs NWave..NWave+nReal-1 a recording of their digit by a held-out FSDD
+// speaker (seeded choice, no recording twice) as their waveform: the recording's 1 s window
+// (features.AudioWindow: 16 kHz, centred, level-normalised) in mu-law, its spectrogram recomputed
+// from that. NWave grows by nReal.
+func (d *Demo) AddRealVoices(fs *FSDD, nReal int) error {
+	if d.NWave+nReal > d.N {
+		return fmt.Errorf("dataset: demo: %d real voices after %d waves exceed %d pairs", nReal, d.NWave, d.N)
+	}
+	var by [10][]int
+	for i := 0; i < fs.N; i++ {
+		if fs.Split(i) == ClipTest {
+			by[fs.Labels[i]] = append(by[fs.Labels[i]], i)
+		}
+	}
+	r := NewRNG(DemoSeed + 1)
+	for dg := range by {
+		s := make([]int32, len(by[dg]))
+		for j, c := range by[dg] {
+			s[j] = int32(c)
+		}
+		r.Shuffle(s)
+		for j := range s {
+			by[dg][j] = int(s[j])
 		}
 	}
 	vidx := map[string]uint16{}
-	var vnames []string
-	for _, i := range pick {
-		if _, ok := vidx[test.Voices[i]]; !ok {
-			vidx[test.Voices[i]] = uint16(len(vnames))
-			vnames = append(vnames, test.Voices[i])
+	for i, v := range d.Voices {
+		vidx[v] = uint16(i)
+	}
+	var used [10]int
+	for k := d.NWave; k < d.NWave+nReal; k++ {
+		dg := d.Labels[k]
+		if used[dg] >= len(by[dg]) {
+			return fmt.Errorf("dataset: demo: not enough held-out recordings of %d", dg)
 		}
-	}
-	var w bytes.Buffer
-	le := binary.LittleEndian
-	w.WriteString(demoMagic)
-	for _, v := range []uint32{uint32(n), uint32(nWave), 16000, 16000} {
-		binary.Write(&w, le, v)
-	}
-	binary.Write(&w, le, uint16(len(vnames)))
-	for _, s := range vnames {
-		binary.Write(&w, le, uint16(len(s)))
-		w.WriteString(s)
-	}
-	for k, i := range pick {
-		w.WriteByte(test.Labels[i])
-		if k < nWave {
-			w.WriteByte(1)
-		} else {
-			w.WriteByte(0)
-		}
-		binary.Write(&w, le, vidx[test.Voices[i]])
-		binary.Write(&w, le, uint32(test.MNISTIndex[i]))
-		binary.Write(&w, le, uint32(test.Clips[i]))
-	}
-	for _, i := range pick {
-		w.Write(test.Images[i*ImageSize : (i+1)*ImageSize])
-	}
-	for _, i := range pick {
-		w.Write(test.Audio[i*AudioSize : (i+1)*AudioSize])
-	}
-	for _, i := range pick[:nWave] {
-		x, err := wave(int(test.Clips[i]))
+		c := by[dg][used[dg]]
+		used[dg]++
+		w, err := features.AudioWindow(fs.PCM(c), FSDDRate)
 		if err != nil {
 			return err
 		}
-		if len(x) != 16000 {
-			return fmt.Errorf("dataset: ExportDemo: wave of clip %d has %d samples", test.Clips[i], len(x))
+		name := "fsdd:" + FSDDSpeakers[fs.Speaker[c]]
+		if _, ok := vidx[name]; !ok {
+			vidx[name] = uint16(len(d.Voices))
+			d.Voices = append(d.Voices, name)
 		}
-		for _, v := range x {
-			w.WriteByte(MuLawEncode(v))
+		d.Voice[k], d.Clip[k], d.HasWave[k] = vidx[name], uint32(c), true
+		for _, v := range w {
+			d.Waves = append(d.Waves, MuLawEncode(float32(v)))
 		}
 	}
+	d.NWave += nReal
+	return d.Refeaturise()
+}
+
+// Write writes dir/DemoFile.
+func (d *Demo) Write(dir string) error {
+	var w bytes.Buffer
+	le := binary.LittleEndian
+	w.WriteString(demoMagic)
+	for _, v := range []uint32{uint32(d.N), uint32(d.NWave), uint32(d.WaveRate), uint32(d.WaveLen)} {
+		binary.Write(&w, le, v)
+	}
+	binary.Write(&w, le, uint16(len(d.Voices)))
+	for _, s := range d.Voices {
+		binary.Write(&w, le, uint16(len(s)))
+		w.WriteString(s)
+	}
+	for k := 0; k < d.N; k++ {
+		hw := byte(0)
+		if d.HasWave[k] {
+			hw = 1
+		}
+		w.Write([]byte{d.Labels[k], hw})
+		binary.Write(&w, le, d.Voice[k])
+		binary.Write(&w, le, d.MNISTIndex[k])
+		binary.Write(&w, le, d.Clip[k])
+	}
+	w.Write(d.Images)
+	w.Write(d.Audio)
+	w.Write(d.Waves)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

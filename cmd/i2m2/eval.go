@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -243,36 +241,8 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 	if err != nil {
 		return err
 	}
-	type fileEntry struct {
-		File         string           `json:"file"`
-		Bytes        int              `json:"bytes"`
-		SHA256       string           `json:"sha256"`
-		Quantization string           `json:"quantization"`
-		Default      bool             `json:"default"`
-		Name         string           `json:"name"`
-		Modalities   []model.Modality `json:"modalities"`
-		Classes      []string         `json:"classes"`
-		Experts      []string         `json:"experts"`
-		MACs         int              `json:"macs"`
-		Seed         uint64           `json:"seed"`
-		TestAcc      float64          `json:"test_acc"`
-	}
 	entry := func(file string, b []byte, m *model.Model, def bool, acc float64) (fileEntry, error) {
-		if err := os.WriteFile(filepath.Join(wdir, file), b, 0o644); err != nil {
-			return fileEntry{}, err
-		}
-		back, err := model.Read(b) // what ships must read back
-		if err != nil {
-			return fileEntry{}, err
-		}
-		sum := sha256.Sum256(b)
-		var ex []string
-		for _, e := range back.Experts {
-			ex = append(ex, e.Name)
-		}
-		return fileEntry{File: file, Bytes: len(b), SHA256: hex.EncodeToString(sum[:]), Quantization: back.Quantization.String(),
-			Default: def, Name: m.Name, Modalities: back.Modalities, Classes: back.Classes, Experts: ex, MACs: back.MACs(),
-			Seed: ship.Seed, TestAcc: acc}, nil
+		return writeEntry(wdir, file, b, m.Name, def, ship.Seed, acc)
 	}
 	var files, baselines []fileEntry
 	e8, err := entry(shipInt8, qb, q, true, ship.int8.Product.Acc)
@@ -400,13 +370,9 @@ func report(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, r
 		per = append(per, st)
 	}
 	training["runs"] = per
-	manifest := map[string]any{"models": files, "baselines": baselines, "results": res, "dataset": dsInfo,
+	manifest := map[string]any{"baselines": baselines, "results": res, "dataset": dsInfo,
 		"shuffle": shuffleInfo, "training": training, "shipped_seed": ship.Seed}
-	mb, err := json.MarshalIndent(manifest, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(wdir, "manifest.json"), append(mb, '\n'), 0o644); err != nil {
+	if err := mergeManifest(wdir, manifest, files, true); err != nil { // keeps the real-input model's entries
 		return err
 	}
 

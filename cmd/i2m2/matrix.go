@@ -89,7 +89,7 @@ func runMatrix(args []string) error {
 			if _, err := os.Stat(filepath.Join(dirs[0], mn+".i2m2")); err != nil {
 				continue // an ablation run (train --only) has one model
 			}
-			accs := map[string][]float64{}        // column -> per seed
+			accs := map[string][]float64{}           // column -> per seed
 			exp := map[string]map[string][]float64{} // column -> expert -> per seed
 			for _, d := range dirs {
 				m, err := readModel(filepath.Join(d, mn+".i2m2"))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ func runTrain(args []string) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
 	seed := fs.Uint64("seed", 1, "seed of initialisation and shuffling")
+	seeds := fs.String("seeds", "", "several seeds one after the other on the data loaded once, into <out>/seed<N> (overrides --seed)")
 	uni := fs.Int("uni", 4, "epochs of image and audio expert pre-training (paper: 30)")
 	inter := fs.Int("inter", 3, "epochs of inter expert pre-training (paper: 30)")
 	fine := fs.Int("fine", 2, "epochs of joint fine-tuning, I2M2 and intra-only (paper: up to 30)")
@@ -41,9 +43,6 @@ func runTrain(args []string) error {
 	if *out == "" {
 		return fmt.Errorf("--out is required")
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return err
-	}
 	t0 := time.Now()
 	var tr, va, te *train.Data
 	var err error
@@ -55,6 +54,13 @@ func runTrain(args []string) error {
 	case "real":
 		var opt dataset.RealOptions
 		if opt, err = realOptions(*root, *limit, *copies, *noAug); err == nil {
+			// a one-expert run needs the other modality only as a placeholder: skip its augmentation
+			switch *only {
+			case "image":
+				opt.Audio, opt.Copies, opt.Synthetic = dataset.AudioAug{}, 1, false
+			case "audio":
+				opt.Image = dataset.ImageAug{}
+			}
 			tr, va, err = loadReal(opt)
 		}
 		desc, prefix, *test = realDescription(opt), "avmnist-real-", false
@@ -64,15 +70,45 @@ func runTrain(args []string) error {
 	if err != nil {
 		return err
 	}
-	logf := func(format string, a ...any) {
-		fmt.Fprintf(os.Stderr, "[seed %d %s] %s\n", *seed, time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, a...))
+	list := []uint64{*seed}
+	if *seeds != "" {
+		list = nil
+		for _, f := range strings.Split(*seeds, ",") {
+			v, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
+			if err != nil {
+				return fmt.Errorf("--seeds: %w", err)
+			}
+			list = append(list, v)
+		}
 	}
-	logf("data: %d train, %d val (loaded in %.1fs)", tr.N, va.N, time.Since(t0).Seconds())
-	rc := train.PaperRecipe(*seed, *uni, *inter, *fine)
-	rc.InterLR = *interLR
-	rc.UniSize, rc.InterSize, rc.FineSize = *uniSize, *interSize, *fineSize
+	fmt.Fprintf(os.Stderr, "data: %d train, %d val (loaded in %.1fs)\n", tr.N, va.N, time.Since(t0).Seconds())
+	for _, sd := range list {
+		dir := *out
+		if *seeds != "" {
+			dir = filepath.Join(*out, fmt.Sprintf("seed%d", sd))
+		}
+		if err := trainSeed(sd, dir, tr, va, te, desc, prefix, *only, *test, *limit, *uni, *inter, *fine, *uniSize, *interSize, *fineSize, *interLR); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(os.Stderr, "done in %.1f min: %s\n", time.Since(t0).Minutes(), *out)
+	return nil
+}
+
+// trainSeed runs the pipeline for one seed and writes its run directory.
+func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, only string, test bool, limit, uni, inter, fine, uniSize, interSize, fineSize int, interLR float64) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(os.Stderr, "[seed %d %s] %s\n", seed, time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, a...))
+	}
+	rc := train.PaperRecipe(seed, uni, inter, fine)
+	rc.InterLR = interLR
+	rc.UniSize, rc.InterSize, rc.FineSize = uniSize, interSize, fineSize
 	rc.Log = logf
-	rc.Only, rc.NamePrefix = *only, prefix
+	rc.Only, rc.NamePrefix = only, prefix
 	run, err := train.Pipeline(tr, va, rc, desc)
 	if err != nil {
 		return err
@@ -85,7 +121,7 @@ func runTrain(args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(*out, name+".i2m2"), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, name+".i2m2"), b, 0o644); err != nil {
 			return err
 		}
 	}
@@ -93,14 +129,14 @@ func runTrain(args []string) error {
 		*train.Run
 		Recipe train.Recipe `json:"recipe"`
 		Limit  int          `json:"limit"`
-	}{run, rc, *limit}, "", " ")
+	}{run, rc, limit}, "", " ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(*out, "history.json"), h, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(out, "history.json"), h, 0o644); err != nil {
 		return err
 	}
-	if *test {
+	if test {
 		// Test evaluation with the inference engine on the exported models
 		// (never used for selection); `i2m2 eval --runs` aggregates it.
 		t1 := time.Now()
@@ -112,13 +148,13 @@ func runTrain(args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(*out, "eval.json"), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, "eval.json"), b, 0o644); err != nil {
 			return err
 		}
 		logf("test (%d samples, %.1fs): i2m2 %.2f%% (int8 %.2f%%, agreement %.2f%%), image %.2f%%, audio %.2f%%, intra %.2f%%, inter %.2f%%",
 			te.N, time.Since(t1).Seconds(), re.Evals["i2m2"].Product.Acc, re.Int8.Product.Acc, re.Agreement, re.Evals["image_only"].Product.Acc,
 			re.Evals["audio_only"].Product.Acc, re.Evals["intra_only"].Product.Acc, re.Evals["inter_only"].Product.Acc)
 	}
-	logf("done in %.1f min: %s", time.Since(t0).Minutes(), *out)
+	logf("done in %.1f min: %s", time.Since(t0).Minutes(), out)
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log"
+	"os"
 	"path/filepath"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
@@ -40,5 +41,34 @@ func importFSDD(root, src string) error {
 		return err
 	}
 	log.Printf("wrote %s: %d clips, %d bytes %v", filepath.Join(dir, dataset.FSDDFile), f.N, len(b), by)
-	return nil
+	return addRealVoices(root)
+}
+
+// addRealVoices turns demo pairs into real-voice pairs (dataset.Demo.AddRealVoices) unless the
+// demo set has them already; the synthetic pairs' spectrograms are recomputed from their stored
+// waveforms either way.
+func addRealVoices(root string) error {
+	ddir := filepath.Join(root, "weights", "demo")
+	b, err := os.ReadFile(filepath.Join(ddir, dataset.DemoFile))
+	if err != nil {
+		return err
+	}
+	d, err := dataset.ParseDemo(b)
+	if err != nil {
+		return err
+	}
+	if err := d.Refeaturise(); err != nil {
+		return err
+	}
+	if d.NWave < dataset.DemoWaves {
+		fs, err := dataset.LoadFSDD(filepath.Join(root, "weights", "data"))
+		if err != nil {
+			return err
+		}
+		if err := d.AddRealVoices(fs, dataset.DemoWaves-d.NWave); err != nil {
+			return err
+		}
+	}
+	log.Printf("wrote %s: %d pairs, %d with waveforms", ddir, d.N, d.NWave)
+	return d.Write(ddir)
 }

@@ -29,7 +29,7 @@ func main() {
 	sweep := flag.String("sweep", "", "comma-separated SNRs: only measure the linear probe at each, write nothing")
 	epochs := flag.Int("epochs", 30, "linear probe epochs")
 	demo := flag.Bool("demo", true, "also write weights/demo")
-	fsdd := flag.String("fsdd", "", "only import the FSDD recordings from this directory into weights/data")
+	fsdd := flag.String("fsdd", "", "only import the FSDD recordings from this directory into weights/data, and add its real-voice pairs to weights/demo")
 	flag.Parse()
 	log.SetFlags(0)
 	if *fsdd != "" {
@@ -146,7 +146,10 @@ func main() {
 		return w, nil
 	}
 	ddir := filepath.Join(*root, "weights", "demo")
-	if err := dataset.ExportDemo(ddir, test, dataset.DemoPairs, dataset.DemoWaves, wave); err != nil {
+	if err := dataset.ExportDemo(ddir, test, dataset.DemoPairs, dataset.DemoWaves-dataset.DemoReal, wave); err != nil {
+		log.Fatal(err)
+	}
+	if err := addRealVoices(*root); err != nil {
 		log.Fatal(err)
 	}
 	log.Printf("wrote %s", ddir)
