@@ -22,7 +22,7 @@ cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.worker.mjs wasm/i2m2.d.ts "$D"/
 echo "build-10-wasm: weights -> $D/weights"
 rm -rf "$D"/weights
 mkdir -p "$D"/weights
-if [ -f weights/manifest.json ] && [ -f weights/avmnist-tts-int8.i2m2 ]; then
+if [ -f weights/manifest.json ] && [ -f weights/avmnist-real-int8.i2m2 ]; then
 	cp weights/manifest.json "$D"/weights/
 	for f in weights/*.i2m2; do cp "$f" "$D"/weights/; done
 else
@@ -43,7 +43,7 @@ rm -rf "$D"/pkg "$D"/i2m2-*.tgz
 mkdir -p "$D"/pkg/weights
 cp wasm/package.json wasm/README.md LICENSE "$D"/pkg/
 cp "$D"/i2m2.mjs "$D"/i2m2.core.mjs "$D"/i2m2.worker.mjs "$D"/i2m2.d.ts "$D"/i2m2.wasm "$D"/i2m2.classic.js "$D"/wasm_exec.js "$D"/pkg/
-cp "$D"/weights/manifest.json "$D"/weights/avmnist-tts-int8.i2m2 "$D"/pkg/weights/
+cp "$D"/weights/manifest.json "$D"/weights/avmnist-real-int8.i2m2 "$D"/pkg/weights/
 if [ -f "$D"/weights/LICENSES.md ]; then cp "$D"/weights/LICENSES.md "$D"/pkg/weights/; fi
 (cd "$D"/pkg && npm pack --silent --pack-destination .. >/dev/null)
 ls "$D"/i2m2-*.tgz

@@ -3,21 +3,21 @@
 #   worker.mjs (worker/js/worker.mjs), worker-fresh.mjs (syumai's stock entry,
 #   a Go instance per request), runtime.mjs, wasm_exec.js (this Go's, with
 #   syumai's runtime-context patch), app.wasm (GOOS=js ./worker/, model embedded).
-# The model: weights/avmnist-tts-int8.i2m2 + weights/manifest.json when they
+# The model: weights/avmnist-real-int8.i2m2 + weights/manifest.json when they
 # exist; otherwise the random-weight stand-in of wasm/internal/standin, announced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=worker/build
 
-if [ -f weights/avmnist-tts-int8.i2m2 ] && [ -f weights/manifest.json ]; then
-	echo "worker: embedding weights/avmnist-tts-int8.i2m2"
-	cp weights/avmnist-tts-int8.i2m2 worker/assets/model.i2m2
+if [ -f weights/avmnist-real-int8.i2m2 ] && [ -f weights/manifest.json ]; then
+	echo "worker: embedding weights/avmnist-real-int8.i2m2"
+	cp weights/avmnist-real-int8.i2m2 worker/assets/model.i2m2
 	cp weights/manifest.json worker/assets/manifest.json
 else
-	echo "worker: WARNING weights/avmnist-tts-int8.i2m2 not found: embedding a RANDOM-WEIGHT stand-in (not a trained model)"
+	echo "worker: WARNING weights/avmnist-real-int8.i2m2 not found: embedding a RANDOM-WEIGHT stand-in (not a trained model)"
 	standin=$(mktemp -d)
 	go run ./wasm/internal/standin -o "$standin"
-	cp "$standin"/avmnist-tts-int8.i2m2 worker/assets/model.i2m2
+	cp "$standin"/avmnist-real-int8.i2m2 worker/assets/model.i2m2
 	cp "$standin"/manifest.json worker/assets/manifest.json
 	rm -rf "$standin"
 fi

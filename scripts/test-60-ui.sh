@@ -22,3 +22,7 @@ go build -o "$tmp/staticserve" ./scripts/staticserve
 
 echo "test-60-ui: e2e/ui in Chromium (http and file://)"
 I2M2_STATICSERVE="$tmp/staticserve" CHROMIUM="$(command -v chromium || echo /usr/bin/chromium)" node e2e/ui/lab.test.mjs
+
+echo "test-60-ui: e2e/ui/realinput (fake microphone with held-out recordings, pointer drawing, input feedback)"
+go build -o "$tmp/i2m2" ./cmd/i2m2
+I2M2_BIN="$tmp/i2m2" I2M2_STATICSERVE="$tmp/staticserve" CHROMIUM="$(command -v chromium || echo /usr/bin/chromium)" node e2e/ui/realinput.test.mjs

@@ -163,8 +163,12 @@ func (l *Lab) Record() {
 	eng := l.Eng
 	l.Go(func() {
 		pcm, rate, err := record(md)
-		var x []float32
+		problem, usable := "", false
 		if err == nil {
+			problem, usable = CheckRecording(pcm, rate)
+		}
+		var x []float32
+		if err == nil && usable {
 			x, err = eng.AudioFromPCM(pcm, rate)
 		}
 		l.Env.Lock()
@@ -172,6 +176,12 @@ func (l *Lab) Record() {
 		l.Recording = false
 		if err != nil {
 			l.Fail("Recording failed: %v", err)
+			return
+		}
+		if problem != "" {
+			l.Fail("%s", problem)
+		}
+		if !usable {
 			return
 		}
 		l.Swap(true, Source{Kind: Voice, Data: x, WAV: WAV(pcm, rate)})
@@ -342,6 +352,12 @@ func (l *Lab) usePad() {
 	rgba := make([]byte, img.Length())
 	js.CopyBytesToGo(rgba, img)
 	l.Go(func() {
+		if msg := CheckDrawing(rgba); msg != "" {
+			l.Env.Lock()
+			l.Fail("%s", msg)
+			l.Env.UnlockRender()
+			return
+		}
 		l.Env.Lock()
 		eng := l.Eng
 		l.Env.UnlockOnly()

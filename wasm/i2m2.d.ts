@@ -13,7 +13,7 @@ export interface Progress {
 }
 
 export interface LoadOptions {
-  /** The model file (.i2m2). Default: the package's weights/avmnist-tts-int8.i2m2. */
+  /** The model file (.i2m2). Default: the package's weights/avmnist-real-int8.i2m2 (the real-input model; weights/manifest.json marks it default). */
   model?: Source;
   /** i2m2.wasm. Default: new URL('./i2m2.wasm', import.meta.url). A WebAssembly.Module is used as is. */
   wasm?: Source | WebAssembly.Module;

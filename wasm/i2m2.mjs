@@ -2,7 +2,7 @@
 // WebAssembly. See README.md and i2m2.d.ts.
 //
 //   import { load } from 'i2m2';
-//   const model = await load();                       // the default AV-MNIST model
+//   const model = await load();                       // the default (real-input) model
 //   const r = await model.predict({ image, audio });  // Float32Array(784), Float32Array(1600)
 import './wasm_exec.js';
 import { createLoad } from './i2m2.core.mjs';
@@ -10,8 +10,8 @@ import { createLoad } from './i2m2.core.mjs';
 // The URLs are written as new URL('literal', import.meta.url) so that bundlers
 // (Vite, webpack, Rollup) find and emit the files.
 export const load = createLoad({
-  defaultModel: () => new URL('./weights/avmnist-tts-int8.i2m2', import.meta.url),
-  defaultModelFile: 'avmnist-tts-int8.i2m2',
+  defaultModel: () => new URL('./weights/avmnist-real-int8.i2m2', import.meta.url),
+  defaultModelFile: 'avmnist-real-int8.i2m2',
   defaultManifest: () => new URL('./weights/manifest.json', import.meta.url),
   defaultWasm: () => new URL('./i2m2.wasm', import.meta.url),
   makeWorker: () => new Worker(new URL('./i2m2.worker.mjs', import.meta.url), { type: 'module' }),

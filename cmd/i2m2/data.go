@@ -24,10 +24,7 @@ func loadData(root string, limit int) (tr, va, te *train.Data, splits [3]*datase
 	if err != nil {
 		return nil, nil, nil, splits, err
 	}
-	conv := func(s *dataset.Split) *train.Data {
-		return &train.Data{N: s.N, Images: s.Images, Audio: s.Audio, Labels: s.Labels}
-	}
-	return conv(a), conv(b), conv(c), [3]*dataset.Split{a, b, c}, nil
+	return toData(a), toData(b), toData(c), [3]*dataset.Split{a, b, c}, nil
 }
 
 // dataDescription is the provenance text of models trained on the bank.
@@ -51,8 +48,18 @@ func runData(args []string) error {
 	fs := flag.NewFlagSet("data", flag.ContinueOnError)
 	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
 	limit := fs.Int("limit", 0, "keep the first n samples of each split (0 = all)")
+	wavDir := fs.String("export-wav", "", "write FSDD recordings (--clips) as 16-bit WAV files into this folder")
+	clips := fs.String("clips", "", "with --export-wav: comma-separated names like 3_theo_7, or \"test\" for every held-out recording")
+	strokes := fs.Int("strokes", 0, "print the pad strokes (dataset.Strokes) of the first n MNIST test digits as JSON")
+	pngDir := fs.String("png", "", "with --strokes: also write each digit as painted on the pad to this folder ({label}_mnist{i}.png)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *wavDir != "" {
+		return exportWAV(*root, *wavDir, *clips)
+	}
+	if *strokes > 0 {
+		return printStrokes(*strokes, *pngDir)
 	}
 	_, _, _, splits, err := loadData(*root, *limit)
 	if err != nil {

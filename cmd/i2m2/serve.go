@@ -24,7 +24,7 @@ func init() {
 func runServe(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address (port 0: any free port)")
-	modelPath := fs.String("model", "weights/avmnist-tts-int8.i2m2", "model file")
+	modelPath := fs.String("model", "weights/avmnist-real-int8.i2m2", "model file (default: the lab's real-input model)")
 	manifest := fs.String("manifest", "weights/manifest.json", "manifest for GET /model (optional)")
 	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "request body limit in bytes")
 	maxBatch := fs.Int("max-batch", api.DefaultMaxBatch, "samples per batch request")

@@ -94,7 +94,7 @@ func (s *Server) Model() (*model.Model, model.Path, error) {
 	s.once.Do(func() {
 		t := s.opt.Now()
 		if len(s.file) == 0 {
-			s.loadErr = errors.New("no model file (the worker build copies weights/avmnist-tts-int8.i2m2 into worker/assets/)")
+			s.loadErr = errors.New("no model file (the worker build copies weights/avmnist-real-int8.i2m2 into worker/assets/)")
 		} else {
 			s.m, s.loadErr = model.Read(s.file)
 		}

@@ -1,5 +1,5 @@
 // Command standin writes random-weight stand-ins for the shipped models
-// (avmnist-tts-int8.i2m2, avmnist-tts-f32.i2m2) and their manifest.json into a
+// (avmnist-real-int8.i2m2, avmnist-real-f32.i2m2) and their manifest.json into a
 // folder, so that dist/ and the module tests work before trained weights exist
 // in weights/. The manifest says "standIn": true; the files are never
 // committed.
@@ -48,7 +48,7 @@ func run(dir string, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	m.Name = "avmnist-tts-standin"
+	m.Name = "avmnist-real-standin"
 	m.InitRandom(seed)
 	m.Provenance = model.Provenance{Data: "none: random weights (stand-in until weights/ holds trained models)", Seed: int64(seed), Created: "wasm/internal/standin"}
 	var man struct {
@@ -70,11 +70,11 @@ func run(dir string, seed uint64) error {
 		man.Models = append(man.Models, entry{File: file, Bytes: len(b), SHA256: hex.EncodeToString(sum[:]), Quantization: m.Quantization.String(), Default: m.Quantization == model.Int8})
 		return nil
 	}
-	if err := write("avmnist-tts-f32.i2m2"); err != nil {
+	if err := write("avmnist-real-f32.i2m2"); err != nil {
 		return err
 	}
 	m.Quantize()
-	if err := write("avmnist-tts-int8.i2m2"); err != nil {
+	if err := write("avmnist-real-int8.i2m2"); err != nil {
 		return err
 	}
 	man.Models[0], man.Models[1] = man.Models[1], man.Models[0]

@@ -1,0 +1,216 @@
+// Real inputs through the lab's own browser paths, in Debian's Chromium, against the built site:
+//  - the Record button fed by Chromium's fake capture device playing held-out real recordings
+//    (FSDD speakers lucas and theo, never trained on), at the browser's own sample rate, must give
+//    the audio expert's answers of the native evaluation (`i2m2 predict`) of the same files;
+//  - the drawing pad, driven by pointer events tracing held-out MNIST test digits with the pad's
+//    pen, must give the image expert's answers of the native evaluation of the same drawings
+//    (`i2m2 data --strokes --png`, then `i2m2 predict`);
+//  - silent, too short and clipped recordings and an empty pad get clear feedback.
+//   node e2e/ui/realinput.test.mjs      (scripts/test-60-ui.sh runs it after lab.test.mjs)
+// Env: I2M2_DIST (default dist), I2M2_STATICSERVE, I2M2_BIN (a built cmd/i2m2; default go run), CHROMIUM.
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolve, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+const dist = resolve(root, process.env.I2M2_DIST || 'dist');
+const art = join(here, 'artifacts');
+mkdirSync(art, { recursive: true });
+const tmp = mkdtempSync(join(tmpdir(), 'i2m2-realinput-'));
+const metrics = {};
+let failures = 0;
+const check = (cond, msg) => { if (!cond) throw new Error(msg); };
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+}
+const i2m2 = (...args) => process.env.I2M2_BIN
+  ? execFileSync(process.env.I2M2_BIN, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 })
+  : execFileSync('go', ['run', './cmd/i2m2', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+// `i2m2 predict --json` with the lab's model (the manifest's default in the built site).
+const native = (files) => i2m2('predict', '--json', '--weights', join(dist, 'weights'), ...files)
+  .trim().split('\n').map((l) => JSON.parse(l));
+
+// --- test inputs -------------------------------------------------------------------------------
+// One held-out recording per digit, speakers alternating.
+const clips = [...Array(10).keys()].map((d) => `${d}_${d % 2 ? 'theo' : 'lucas'}_${10 + d}`);
+const wavDir = join(tmp, 'wav');
+i2m2('data', '--export-wav', wavDir, '--clips', clips.join(','));
+
+// A WAV file of 16-bit mono samples.
+function wav(samples, rate) {
+  const b = Buffer.alloc(44 + 2 * samples.length);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + 2 * samples.length, 4); b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(1, 22); b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(2 * rate, 28); b.writeUInt16LE(2, 32); b.writeUInt16LE(16, 34); b.write('data', 36);
+  b.writeUInt32LE(2 * samples.length, 40);
+  samples.forEach((v, i) => b.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(v * 32768))), 44 + 2 * i));
+  return b;
+}
+function readWav(file) {
+  const b = readFileSync(file);
+  const n = b.readUInt32LE(40) / 2;
+  return { rate: b.readUInt32LE(24), pcm: Array.from({ length: n }, (_, i) => b.readInt16LE(44 + 2 * i) / 32768) };
+}
+// The fake device loops its file from the start of the capture: 0.3 s of silence, the recording,
+// then silence to well past the lab's 1.5 s, so the 1.5 s recorded hold the word exactly once.
+const fakeFiles = clips.map((c) => {
+  const { rate, pcm } = readWav(join(wavDir, c + '.wav'));
+  const f = join(tmp, c + '.fake.wav');
+  writeFileSync(f, wav([...new Array(Math.round(0.3 * rate)).fill(0), ...pcm, ...new Array(3 * rate).fill(0)], rate));
+  return { clip: c, digit: +c[0], file: f, rate };
+});
+const nativeAudio = native(fakeFiles.map((f) => f.file));
+
+// --- the static server and Chromium ----------------------------------------------------------------
+const port = await new Promise((res) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+});
+const server = process.env.I2M2_STATICSERVE
+  ? spawn(process.env.I2M2_STATICSERVE, ['-dir', dist, '-addr', `127.0.0.1:${port}`], { stdio: 'ignore' })
+  : spawn('go', ['run', './scripts/staticserve', '-dir', dist, '-addr', `127.0.0.1:${port}`], { cwd: root, stdio: 'ignore' });
+const base = `http://127.0.0.1:${port}/`;
+for (let i = 0; ; i++) {
+  try { if ((await fetch(base)).ok) break; } catch {}
+  if (i > 300) throw new Error('static server did not start');
+  await new Promise((r) => setTimeout(r, 100));
+}
+// A browser whose microphone plays file (Chromium's fake capture device).
+const launch = (file) => chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', ...(file ? [`--use-file-for-fake-audio-capture=${file}`] : []),
+    '--autoplay-policy=no-user-gesture-required'],
+});
+async function lab(browser) {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await page.goto(base);
+  await page.waitForSelector('html[data-ready]', { timeout: 120000 });
+  await page.waitForSelector('#expert-i2m2 .bar.pred');
+  return page;
+}
+const top = (page, id) => page.$eval(`#expert-${id} .bar.pred .digit-label`, (e) => +e.textContent);
+const errors = (page) => page.$$eval('.errors .error span', (es) => es.map((e) => e.textContent));
+
+// Records once; returns { label, errors, voice } after the lab has finished.
+async function record(page) {
+  const before = (await errors(page)).length;
+  await page.click('#record');
+  await page.waitForFunction((n) => document.querySelectorAll('.errors .error').length > n ||
+    /your voice/.test(document.querySelector('.mods').textContent), before, { timeout: 30000 });
+  await page.waitForFunction(() => !/Recording/.test(document.querySelector('#record').textContent), null, { timeout: 30000 });
+  await page.waitForTimeout(300); // a clipped recording shows its warning and is used
+  const voice = /your voice/.test(await page.textContent('.mods'));
+  return { label: voice ? await top(page, 'audio') : null, errors: await errors(page), voice,
+    rate: await page.evaluate(() => new AudioContext().sampleRate) };
+}
+
+await test('fake microphone: held-out real speakers get the native answers', async () => {
+  const rows = [];
+  for (const [k, f] of fakeFiles.entries()) {
+    const browser = await launch(f.file);
+    try {
+      const r = await record(await lab(browser));
+      rows.push({ clip: f.clip, digit: f.digit, browser: r.label, native: nativeAudio[k].experts.audio.label, rate: r.rate, errors: r.errors });
+    } finally {
+      await browser.close();
+    }
+  }
+  metrics.microphone = rows;
+  const same = rows.filter((r) => r.browser === r.native).length;
+  metrics.microphoneAgreement = `${same}/${rows.length}`;
+  metrics.microphoneAccuracy = { browser: rows.filter((r) => r.browser === r.digit).length, native: rows.filter((r) => r.native === r.digit).length, of: rows.length };
+  for (const r of rows) check(!r.errors.length, `${r.clip}: the lab reported ${JSON.stringify(r.errors)}`);
+  check(same === rows.length, `browser and native audio expert disagree: ${JSON.stringify(rows.filter((r) => r.browser !== r.native))}`);
+});
+
+await test('fake microphone: silent, too short and clipped recordings are explained', async () => {
+  const rate = 8000;
+  const silent = join(tmp, 'silent.wav');
+  writeFileSync(silent, wav(new Array(4 * rate).fill(0), rate));
+  const click = join(tmp, 'click.wav'); // 5 ms of tone in 4 s of silence
+  writeFileSync(click, wav([...new Array(Math.round(0.5 * rate)).fill(0), ...Array.from({ length: 40 }, (_, i) => 0.5 * Math.sin(i)), ...new Array(4 * rate).fill(0)], rate));
+  const { pcm } = readWav(join(wavDir, clips[3] + '.wav'));
+  const clipped = join(tmp, 'clipped.wav'); // the word 12x too loud
+  writeFileSync(clipped, wav([...new Array(Math.round(0.3 * rate)).fill(0), ...pcm.map((v) => Math.max(-1, Math.min(1, 12 * v))), ...new Array(3 * rate).fill(0)], rate));
+  const got = {};
+  for (const [name, file] of Object.entries({ silent, click, clipped })) {
+    const browser = await launch(file);
+    try {
+      got[name] = await record(await lab(browser));
+    } finally {
+      await browser.close();
+    }
+  }
+  metrics.recordingFeedback = Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.errors]));
+  check(!got.silent.voice && got.silent.errors.some((e) => /silent/.test(e)), `silent: ${JSON.stringify(got.silent)}`);
+  check(!got.click.voice && got.click.errors.some((e) => /too short/.test(e)), `click: ${JSON.stringify(got.click)}`);
+  check(got.clipped.voice && got.clipped.errors.some((e) => /clipped/.test(e)), `clipped: ${JSON.stringify(got.clipped)}`);
+});
+
+await test('drawing pad: pointer strokes tracing held-out digits get the native answers', async () => {
+  const pngDir = join(tmp, 'png');
+  mkdirSync(pngDir);
+  const digits = JSON.parse(i2m2('data', '--strokes', '10', '--png', pngDir));
+  const nat = native(digits.map((d) => join(pngDir, `${d.label}_mnist${d.index}.png`)));
+  const browser = await launch(null);
+  try {
+    const page = await lab(browser);
+    await page.click('#draw-toggle');
+    const pad = await page.waitForSelector('#draw-pad');
+    await pad.scrollIntoViewIfNeeded();
+    const b = await pad.boundingBox();
+    const side = await pad.evaluate((c) => c.width);
+    const at = (x, y) => [b.x + (x * b.width) / side, b.y + (y * b.height) / side];
+    // an empty pad: a tap leaves only a dot
+    await page.mouse.move(...at(140, 140));
+    await page.mouse.down();
+    await page.mouse.up();
+    await page.waitForFunction(() => /pad is empty/.test(document.querySelector('.errors').textContent), null, { timeout: 10000 });
+    metrics.emptyPad = (await errors(page)).find((e) => /pad is empty/.test(e));
+    await page.click('.errors button');
+    const rows = [];
+    for (const [k, d] of digits.entries()) {
+      await page.click('button:has-text("Clear")');
+      for (const s of d.strokes) {
+        await page.mouse.move(...at(s[0], s[1]));
+        await page.mouse.down();
+        for (let i = 2; i < s.length; i += 2) await page.mouse.move(...at(s[i], s[i + 1]));
+        await page.mouse.up();
+      }
+      // the last stroke's prediction has been shown once the busy marker is gone
+      await page.waitForFunction(() => /your drawing/.test(document.querySelector('.mods').textContent) && !document.querySelector('.busy'));
+      await page.waitForTimeout(200);
+      rows.push({ index: d.index, digit: d.label, browser: await top(page, 'image'), native: nat[k].experts.image.label });
+    }
+    metrics.drawing = rows;
+    const same = rows.filter((r) => r.browser === r.native).length;
+    metrics.drawingAgreement = `${same}/${rows.length}`;
+    metrics.drawingAccuracy = { browser: rows.filter((r) => r.browser === r.digit).length, native: rows.filter((r) => r.native === r.digit).length, of: rows.length };
+    await page.screenshot({ path: join(art, 'realinput-drawing.png') });
+    check(same === rows.length, `browser and native image expert disagree: ${JSON.stringify(rows.filter((r) => r.browser !== r.native))}`);
+  } finally {
+    await browser.close();
+  }
+});
+
+server.kill();
+rmSync(tmp, { recursive: true, force: true });
+writeFileSync(join(art, 'realinput-metrics.json'), JSON.stringify(metrics, null, 2));
+console.log(JSON.stringify(metrics));
+if (failures) {
+  console.log(`e2e/ui/realinput: ${failures} failed`);
+  process.exit(1);
+}
+console.log('e2e/ui/realinput: all passed');

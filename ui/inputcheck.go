@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"fmt"
+
+	"github.com/i2m2-wasm/i2m2/features"
+)
+
+// What the lab tells a person about a recording or a drawing it cannot read well. The model
+// would still answer (features normalise level and position), but an answer about silence, a
+// click or a blank pad means nothing, so those are refused; a clipped recording is used, with a
+// warning.
+const (
+	minRecordSeconds = 0.25  // shorter recordings are refused
+	silentPeak       = 0.003 // about -50 dBFS: nothing above it is silence
+	clipLevel        = 0.99  // samples at or above this magnitude are clipped
+	clipFraction     = 0.002 // more than 0.2% of samples clipped: a clipped recording
+	minSpeechSeconds = 0.08  // speech (features.SpeechSpan) shorter than this is a click, not a word
+	minInkFraction   = 0.01  // a drawing inking less than 1% of the pad is empty (a tap leaves a dot)
+)
+
+// CheckRecording judges a recording: problem is "" when it is fine; usable says whether it can
+// still be used (a clipped recording can, a silent or too short one cannot).
+func CheckRecording(pcm []float32, rate int) (problem string, usable bool) {
+	if rate <= 0 || float64(len(pcm)) < minRecordSeconds*float64(rate) {
+		return fmt.Sprintf("The recording is too short (%.2f s): hold the microphone open and say one digit.", float64(len(pcm))/float64(max(rate, 1))), false
+	}
+	peak, clipped := 0.0, 0
+	for _, v := range pcm {
+		a := float64(v)
+		if a < 0 {
+			a = -a
+		}
+		if a > peak {
+			peak = a
+		}
+		if a >= clipLevel {
+			clipped++
+		}
+	}
+	if peak < silentPeak {
+		return "The recording is silent: check that the right microphone is on and not muted, then say a digit.", false
+	}
+	if rate >= features.MinSampleRate && rate <= features.MaxSampleRate {
+		x := features.Resample(pcm, rate, features.SampleRate)
+		if a, b := features.SpeechSpan(x); float64(b-a) < minSpeechSeconds*features.SampleRate {
+			return "The recording is too short to be a word (only a click or a very short sound): say a whole digit.", false
+		}
+	}
+	if float64(clipped) > clipFraction*float64(len(pcm)) {
+		return "The recording is clipped (too loud): it was used, but move back from the microphone or speak more softly for a fair reading.", true
+	}
+	return "", true
+}
+
+// CheckDrawing says whether the pad's canvas (RGBA, ink in alpha on a transparent canvas) holds a
+// drawing: "" when it does.
+func CheckDrawing(rgba []byte) string {
+	ink, n := 0, len(rgba)/4
+	for i := 3; i < len(rgba); i += 4 {
+		if rgba[i] > 0 {
+			ink++
+		}
+	}
+	if n == 0 || float64(ink) < minInkFraction*float64(n) {
+		return "The pad is empty: draw a whole digit on it (a tap leaves only a dot)."
+	}
+	return ""
+}
