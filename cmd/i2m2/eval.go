@@ -97,28 +97,6 @@ func runEval(args []string) error {
 	return nil
 }
 
-// Stat is a mean and sample standard deviation over seeds.
-type Stat struct {
-	Mean float64   `json:"mean"`
-	Std  float64   `json:"std"`
-	Runs []float64 `json:"runs"`
-}
-
-func stat(v []float64) Stat {
-	s := Stat{Runs: v}
-	for _, x := range v {
-		s.Mean += x
-	}
-	s.Mean /= float64(len(v))
-	if len(v) > 1 {
-		for _, x := range v {
-			s.Std += (x - s.Mean) * (x - s.Mean)
-		}
-		s.Std = math.Sqrt(s.Std / float64(len(v)-1))
-	}
-	return s
-}
-
 type runInfo struct {
 	Seed      uint64           `json:"seed"`
 	Histories []*train.History `json:"histories"`

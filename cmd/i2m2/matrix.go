@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -17,6 +18,28 @@ import (
 
 func init() {
 	register("matrix", "evaluation matrix: every model type of each recipe x benchmark test, held-out real speakers (clean, 0/-6/-12 dB), synthetic voices clean, drawn digits", runMatrix)
+}
+
+// Stat is a mean and sample standard deviation over seeds.
+type Stat struct {
+	Mean float64   `json:"mean"`
+	Std  float64   `json:"std"`
+	Runs []float64 `json:"runs"`
+}
+
+func stat(v []float64) Stat {
+	s := Stat{Runs: v}
+	for _, x := range v {
+		s.Mean += x
+	}
+	s.Mean /= float64(len(v))
+	if len(v) > 1 {
+		for _, x := range v {
+			s.Std += (x - s.Mean) * (x - s.Mean)
+		}
+		s.Std = math.Sqrt(s.Std / float64(len(v)-1))
+	}
+	return s
 }
 
 // matrixCell is one (recipe, model, column) result over seeds: the product's accuracy and each

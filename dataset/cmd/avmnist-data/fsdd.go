@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
+	"github.com/i2m2-wasm/i2m2/features"
 )
 
 // importFSDD writes weights/data/fsdd.bin.gz from an FSDD checkout (recordings/ and SHA256SUMS)
@@ -71,4 +72,48 @@ func addRealVoices(root string) error {
 	}
 	log.Printf("wrote %s: %d pairs, %d with waveforms", ddir, d.N, d.NWave)
 	return d.Write(ddir)
+}
+
+// synthClean writes weights/data/synth_clean_test.bin.gz: the synthetic test voices' clips without
+// noise (features.AudioLevels of the clean window), for the evaluation matrix.
+func synthClean(root, cache string) error {
+	var specs []dataset.ClipSpec
+	for _, s := range dataset.Plan() {
+		if s.Split == dataset.ClipTest {
+			specs = append(specs, s)
+		}
+	}
+	paths, err := dataset.Synthesize(specs, cache, log.Printf)
+	if err != nil {
+		return err
+	}
+	cleans, err := cleanWindows(specs, paths)
+	if err != nil {
+		return err
+	}
+	voices, vi := dataset.VoiceTable(specs)
+	b := &dataset.Bank{Voices: voices, N: len(specs), Voice: vi, Labels: make([]uint8, len(specs)),
+		Splits: make([]uint8, len(specs)), Desc: make([]string, len(specs))}
+	for i, s := range specs {
+		b.Labels[i], b.Splits[i], b.Desc[i] = uint8(s.Digit), s.Split, s.Desc
+		q, err := features.AudioLevels(cleans[i], features.SampleRate)
+		if err != nil {
+			return fmt.Errorf("clip %d: %w", i, err)
+		}
+		b.Levels = append(b.Levels, q...)
+	}
+	data, err := b.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(root, "weights", "data")
+	ix, err := dataset.ReadIndex(dir)
+	if err != nil {
+		return err
+	}
+	if err := ix.WriteFile(dir, dataset.SynthCleanFile, data); err != nil {
+		return err
+	}
+	log.Printf("wrote %s: %d clean test-voice clips, %d bytes", dataset.SynthCleanFile, b.N, len(data))
+	return ix.Save(dir)
 }

@@ -30,8 +30,15 @@ func main() {
 	epochs := flag.Int("epochs", 30, "linear probe epochs")
 	demo := flag.Bool("demo", true, "also write weights/demo")
 	fsdd := flag.String("fsdd", "", "only import the FSDD recordings from this directory into weights/data, and add its real-voice pairs to weights/demo")
+	synthCleanOnly := flag.Bool("synth-clean", false, "only write the clean synthetic test-voice clips (weights/data/"+dataset.SynthCleanFile+")")
 	flag.Parse()
 	log.SetFlags(0)
+	if *synthCleanOnly {
+		if err := synthClean(*root, *cache); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	if *fsdd != "" {
 		if err := importFSDD(*root, *fsdd); err != nil {
 			log.Fatal(err)
