@@ -194,8 +194,11 @@ func record(md js.Value) (pcm []float32, rate int, err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	c := js.Global().Get("Object").New()
-	c.Set("audio", true)
+	// The raw microphone: the browser's echo cancellation, noise suppression and automatic gain
+	// control would reshape the voice the model hears (and hide clipping); features.AudioFromPCM
+	// normalises the level itself.
+	c := js.ValueOf(map[string]any{"audio": map[string]any{
+		"echoCancellation": false, "noiseSuppression": false, "autoGainControl": false}})
 	stream, err := Await(md.Call("getUserMedia", c))
 	if err != nil {
 		return nil, 0, fmt.Errorf("no access to the microphone: %v", err)

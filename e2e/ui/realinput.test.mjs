@@ -5,7 +5,7 @@
 //  - the drawing pad, driven by pointer events tracing held-out MNIST test digits with the pad's
 //    pen, must give the image expert's answers of the native evaluation of the same drawings
 //    (`i2m2 data --strokes --png`, then `i2m2 predict`);
-//  - silent, too short and clipped recordings and an empty pad get clear feedback.
+//  - silent and too short recordings and an empty pad get clear feedback.
 //   node e2e/ui/realinput.test.mjs      (scripts/test-60-ui.sh runs it after lab.test.mjs)
 // Env: I2M2_DIST (default dist), I2M2_STATICSERVE, I2M2_BIN (a built cmd/i2m2; default go run), CHROMIUM.
 import { chromium } from 'playwright-core';
@@ -26,6 +26,7 @@ const metrics = {};
 let failures = 0;
 const check = (cond, msg) => { if (!cond) throw new Error(msg); };
 async function test(name, fn) {
+  if (process.env.I2M2_ONLY && !name.includes(process.env.I2M2_ONLY)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -63,12 +64,13 @@ function readWav(file) {
   const n = b.readUInt32LE(40) / 2;
   return { rate: b.readUInt32LE(24), pcm: Array.from({ length: n }, (_, i) => b.readInt16LE(44 + 2 * i) / 32768) };
 }
-// The fake device loops its file from the start of the capture: 0.3 s of silence, the recording,
-// then silence to well past the lab's 1.5 s, so the 1.5 s recorded hold the word exactly once.
+// The fake device loops its file from the start of the capture: 0.6 s of silence (the recorder
+// starts a little after the capture, and its first fraction of a second may be lost), the
+// recording, then silence to well past the lab's 1.5 s, so the recording holds the word once.
 const fakeFiles = clips.map((c) => {
   const { rate, pcm } = readWav(join(wavDir, c + '.wav'));
   const f = join(tmp, c + '.fake.wav');
-  writeFileSync(f, wav([...new Array(Math.round(0.3 * rate)).fill(0), ...pcm, ...new Array(3 * rate).fill(0)], rate));
+  writeFileSync(f, wav([...new Array(Math.round(0.6 * rate)).fill(0), ...pcm, ...new Array(3 * rate).fill(0)], rate));
   return { clip: c, digit: +c[0], file: f, rate };
 });
 const nativeAudio = native(fakeFiles.map((f) => f.file));
@@ -95,6 +97,13 @@ const launch = (file) => chromium.launch({
 });
 async function lab(browser) {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  // keep the decoded recording (what the lab hands to features.AudioFromPCM) for the report
+  await page.addInitScript(() => {
+    const orig = BaseAudioContext.prototype.decodeAudioData;
+    BaseAudioContext.prototype.decodeAudioData = function (...a) {
+      return orig.apply(this, a).then((b) => { window.__rec = { rate: b.sampleRate, pcm: Array.from(b.getChannelData(0)) }; return b; });
+    };
+  });
   await page.goto(base);
   await page.waitForSelector('html[data-ready]', { timeout: 120000 });
   await page.waitForSelector('#expert-i2m2 .bar.pred');
@@ -112,8 +121,10 @@ async function record(page) {
   await page.waitForFunction(() => !/Recording/.test(document.querySelector('#record').textContent), null, { timeout: 30000 });
   await page.waitForTimeout(300); // a clipped recording shows its warning and is used
   const voice = /your voice/.test(await page.textContent('.mods'));
-  return { label: voice ? await top(page, 'audio') : null, errors: await errors(page), voice,
-    rate: await page.evaluate(() => new AudioContext().sampleRate) };
+  const rec = await page.evaluate(() => window.__rec);
+  const peak = rec ? rec.pcm.reduce((m, v) => Math.max(m, Math.abs(v)), 0) : 0;
+  return { label: voice ? await top(page, 'audio') : null, errors: await errors(page), voice, rec,
+    rate: rec?.rate, seconds: rec && rec.pcm.length / rec.rate, peak, over90: rec && rec.pcm.filter((v) => Math.abs(v) >= 0.9).length };
 }
 
 await test('fake microphone: held-out real speakers get the native answers', async () => {
@@ -122,7 +133,10 @@ await test('fake microphone: held-out real speakers get the native answers', asy
     const browser = await launch(f.file);
     try {
       const r = await record(await lab(browser));
-      rows.push({ clip: f.clip, digit: f.digit, browser: r.label, native: nativeAudio[k].experts.audio.label, rate: r.rate, errors: r.errors });
+      const recFile = join(tmp, f.clip + '.browser.wav'); // the browser's own recording, evaluated natively too
+      writeFileSync(recFile, wav(r.rec.pcm, r.rec.rate));
+      rows.push({ clip: f.clip, digit: f.digit, browser: r.label, native: nativeAudio[k].experts.audio.label,
+        nativeOfBrowserRecording: native([recFile])[0].experts.audio.label, rate: r.rate, seconds: r.seconds, errors: r.errors });
     } finally {
       await browser.close();
     }
@@ -135,17 +149,16 @@ await test('fake microphone: held-out real speakers get the native answers', asy
   check(same === rows.length, `browser and native audio expert disagree: ${JSON.stringify(rows.filter((r) => r.browser !== r.native))}`);
 });
 
-await test('fake microphone: silent, too short and clipped recordings are explained', async () => {
+// A clipped recording's warning is tested in Go (ui.TestCheckRecording): Chromium's capture path
+// limits a clipped file played by the fake device (peak 0.55 measured), so it cannot arrive clipped.
+await test('fake microphone: silent and too short recordings are explained', async () => {
   const rate = 8000;
   const silent = join(tmp, 'silent.wav');
   writeFileSync(silent, wav(new Array(4 * rate).fill(0), rate));
   const click = join(tmp, 'click.wav'); // 5 ms of tone in 4 s of silence
   writeFileSync(click, wav([...new Array(Math.round(0.5 * rate)).fill(0), ...Array.from({ length: 40 }, (_, i) => 0.5 * Math.sin(i)), ...new Array(4 * rate).fill(0)], rate));
-  const { pcm } = readWav(join(wavDir, clips[3] + '.wav'));
-  const clipped = join(tmp, 'clipped.wav'); // the word 12x too loud
-  writeFileSync(clipped, wav([...new Array(Math.round(0.3 * rate)).fill(0), ...pcm.map((v) => Math.max(-1, Math.min(1, 12 * v))), ...new Array(3 * rate).fill(0)], rate));
   const got = {};
-  for (const [name, file] of Object.entries({ silent, click, clipped })) {
+  for (const [name, file] of Object.entries({ silent, click })) {
     const browser = await launch(file);
     try {
       got[name] = await record(await lab(browser));
@@ -153,10 +166,10 @@ await test('fake microphone: silent, too short and clipped recordings are explai
       await browser.close();
     }
   }
-  metrics.recordingFeedback = Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.errors]));
+  metrics.recordingFeedback = Object.fromEntries(Object.entries(got).map(([k, v]) => [k, { errors: v.errors, peak: v.peak, over90: v.over90, n: v.rec?.pcm.length }]));
+  for (const v of Object.values(got)) delete v.rec;
   check(!got.silent.voice && got.silent.errors.some((e) => /silent/.test(e)), `silent: ${JSON.stringify(got.silent)}`);
   check(!got.click.voice && got.click.errors.some((e) => /too short/.test(e)), `click: ${JSON.stringify(got.click)}`);
-  check(got.clipped.voice && got.clipped.errors.some((e) => /clipped/.test(e)), `clipped: ${JSON.stringify(got.clipped)}`);
 });
 
 await test('drawing pad: pointer strokes tracing held-out digits get the native answers', async () => {
@@ -169,10 +182,11 @@ await test('drawing pad: pointer strokes tracing held-out digits get the native 
     const page = await lab(browser);
     await page.click('#draw-toggle');
     const pad = await page.waitForSelector('#draw-pad');
-    await pad.scrollIntoViewIfNeeded();
-    const b = await pad.boundingBox();
     const side = await pad.evaluate((c) => c.width);
+    let b;
+    const locate = async () => { await pad.scrollIntoViewIfNeeded(); b = await pad.boundingBox(); }; // viewport coordinates
     const at = (x, y) => [b.x + (x * b.width) / side, b.y + (y * b.height) / side];
+    await locate();
     // an empty pad: a tap leaves only a dot
     await page.mouse.move(...at(140, 140));
     await page.mouse.down();
@@ -183,6 +197,7 @@ await test('drawing pad: pointer strokes tracing held-out digits get the native 
     const rows = [];
     for (const [k, d] of digits.entries()) {
       await page.click('button:has-text("Clear")');
+      await locate();
       for (const s of d.strokes) {
         await page.mouse.move(...at(s[0], s[1]));
         await page.mouse.down();
@@ -190,7 +205,12 @@ await test('drawing pad: pointer strokes tracing held-out digits get the native 
         await page.mouse.up();
       }
       // the last stroke's prediction has been shown once the busy marker is gone
-      await page.waitForFunction(() => /your drawing/.test(document.querySelector('.mods').textContent) && !document.querySelector('.busy'));
+      try {
+        await page.waitForFunction(() => /your drawing/.test(document.querySelector('.mods').textContent) && !document.querySelector('.busy'));
+      } catch (e) {
+        await page.screenshot({ path: join(art, 'realinput-drawing-stuck.png'), fullPage: true });
+        throw new Error(`digit ${d.index}: no prediction for the drawing (${e.message}); errors ${JSON.stringify(await errors(page))}`);
+      }
       await page.waitForTimeout(200);
       rows.push({ index: d.index, digit: d.label, browser: await top(page, 'image'), native: nat[k].experts.image.label });
     }
