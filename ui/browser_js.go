@@ -188,6 +188,9 @@ func (l *Lab) Record() {
 	})
 }
 
+// pcmMime is the lossless recording format asked of MediaRecorder when supported.
+const pcmMime = "audio/webm;codecs=pcm"
+
 func record(md js.Value) (pcm []float32, rate int, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -209,7 +212,13 @@ func record(md js.Value) (pcm []float32, rate int, err error) {
 			tr.Index(i).Call("stop")
 		}
 	}()
-	rec := js.Global().Get("MediaRecorder").New(stream)
+	// Uncompressed PCM in WebM where the browser records it (Chromium does): no lossy codec between
+	// the microphone and features.AudioFromPCM; otherwise the browser's default (Opus, at a high rate).
+	opt := map[string]any{"audioBitsPerSecond": 256000}
+	if mr := js.Global().Get("MediaRecorder"); mr.Get("isTypeSupported").Type() == js.TypeFunction && mr.Call("isTypeSupported", pcmMime).Bool() {
+		opt["mimeType"] = pcmMime
+	}
+	rec := js.Global().Get("MediaRecorder").New(stream, js.ValueOf(opt))
 	chunks := js.Global().Get("Array").New()
 	stopped := make(chan struct{})
 	onData := js.FuncOf(func(_ js.Value, a []js.Value) any {
