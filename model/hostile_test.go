@@ -71,10 +71,11 @@ func TestHostileCorpus(t *testing.T) {
 			t.Errorf("%s: accepted with cost %+v over the budget %+v", c.Name, cost, model.DefaultBudget)
 		}
 		for _, p := range paths(m) {
-			if testing.Short() && p == model.Reference && cost.Ops() > 1<<24 {
-				continue
+			vs := []float32{0, 0.5, 1}
+			if cost.Ops() > 1<<24 {
+				vs = vs[1:2] // one run of a near-cap model is enough (slow under GOOS=js)
 			}
-			for _, v := range []float32{0, 0.5, 1} {
+			for _, v := range vs {
 				r, err := m.Predict(p, constInputs(m, v))
 				switch {
 				case c.NonFinite && v != 0:
