@@ -32,6 +32,9 @@ fi
 if [ -d weights/demo ]; then cp -r weights/demo "$D"/weights/demo; fi
 if [ -f weights/LICENSES.md ]; then cp weights/LICENSES.md "$D"/weights/; fi
 
+echo "build-10-wasm: pin the default model's sha256 into $D/i2m2.mjs"
+node wasm/pin-default.mjs "$D"
+
 echo "build-10-wasm: classic build -> $D/i2m2.classic.js"
 node wasm/build-classic.mjs "$D"
 

@@ -50,7 +50,6 @@ globalThis.I2M2 = Object.freeze({
     defaultModel: () => fromBase64(MODEL),
     defaultModelFile: ${JSON.stringify(entry.file)},
     defaultSha256: ${JSON.stringify(entry.sha256)},
-    defaultManifest: null,
     defaultWasm: () => fromBase64(WASM),
     makeWorker: null,
   }),

@@ -9,7 +9,10 @@
 const PREFIX = 'i2m2: ';
 const MAX_WORKERS = 32;
 const CACHE_NAME = 'i2m2-models';
-const OPTIONS = ['model', 'wasm', 'sha256', 'manifest', 'cache', 'worker', 'workers', 'onProgress', 'path'];
+const OPTIONS = ['model', 'wasm', 'sha256', 'manifest', 'integrity', 'cache', 'worker', 'workers', 'onProgress', 'path', 'signal', 'stallTimeout'];
+// A download (model, manifest, wasm) that receives no bytes for this long is
+// abandoned (ms; the stallTimeout option overrides it).
+const STALL_MS = 30000;
 const PATHS = ['int8', 'float32', 'reference'];
 
 function fail(msg) {
@@ -58,19 +61,28 @@ function plainInputs(x, where) {
     if (v != null && !(v instanceof Float32Array)) {
       throw fail(`bad input: ${where}modality ${JSON.stringify(k)} must be a Float32Array, got ${typeName(v)}`);
     }
-    out[k] = v;
+    // A copy, made before the call returns: the engine reads it later (after
+    // a macrotask, or in a worker), when the caller may have reused the array.
+    // A view's copy is compact, so posting it never clones a larger buffer.
+    out[k] = v == null ? v : v.slice();
   }
   return out;
 }
 
-// compactViews replaces views into larger buffers by copies, so that posting
-// them to a worker does not clone the whole buffer.
-function compactViews(x) {
-  for (const k of Object.keys(x)) {
-    const v = x[k];
-    if (v && v.byteLength !== v.buffer.byteLength) x[k] = v.slice();
+// buffersOf lists the ArrayBuffers of a copied sample or batch, to transfer
+// them to a worker instead of cloning them again.
+function buffersOf(x) {
+  const out = [];
+  for (const s of Array.isArray(x) ? x : [x]) {
+    for (const k of Object.keys(s)) if (s[k]) out.push(s[k].buffer);
   }
-  return x;
+  return out;
+}
+
+// copyArg copies a typed array argument (see plainInputs); anything else is
+// passed as is for the engine to reject.
+function copyArg(v) {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) ? v.slice() : v;
 }
 
 function plainBatch(batch) {
@@ -107,21 +119,72 @@ function toURL(src) {
   }
 }
 
-async function readNodeFile(url, what) {
+async function readNodeFile(url, what, ctx) {
   const name = 'node:fs/promises'; // a variable, so bundlers leave it alone
   try {
     const fs = await import(/* @vite-ignore */ name);
-    return new Uint8Array(await fs.readFile(url));
+    return new Uint8Array(await fs.readFile(url, { signal: ctx.signal }));
   } catch (e) {
-    throw fail(`reading the ${what} from ${url.href} failed: ${e.message}`);
+    throw ctx.error() || fail(`reading the ${what} from ${url.href} failed: ${e.message}`);
   }
 }
 
-async function fetchResponse(url, what) {
+// loadContext holds what bounds the waits of one load(): the caller's
+// AbortSignal and the stall timeout. Its signal aborts the fetches when
+// either fires; error() is the reason, or null.
+function loadContext(options) {
+  const ctl = new AbortController();
+  const stallMs = options.stallTimeout != null ? options.stallTimeout : STALL_MS;
+  let reason = null;
+  let rejectAbort;
+  const aborted = new Promise((_, reject) => (rejectAbort = reject));
+  aborted.catch(() => {});
+  const stop = (err) => {
+    if (reason) return;
+    reason = err;
+    ctl.abort(err);
+    rejectAbort(err);
+  };
+  const user = options.signal;
+  const onAbort = () => {
+    const r = user.reason;
+    stop(new Error(PREFIX + `load aborted${r instanceof Error ? ': ' + r.message : r !== undefined ? ': ' + String(r) : ''}`, { cause: r }));
+  };
+  if (user) {
+    if (user.aborted) onAbort();
+    else user.addEventListener('abort', onAbort, { once: true });
+  }
+  return {
+    signal: ctl.signal,
+    aborted, // rejects when the load is aborted or stalls
+    error: () => reason,
+    done: () => user && user.removeEventListener('abort', onAbort),
+    // stall resolves with p, or rejects (and aborts the load) when p takes
+    // longer than the stall timeout or the load is aborted.
+    stall(p, where, what) {
+      if (reason) {
+        p.catch(() => {}); // p fails too (its signal is aborted): only reason is reported
+        return Promise.reject(reason);
+      }
+      if (!(stallMs > 0 && stallMs < Infinity)) return Promise.race([p, aborted]);
+      let timer;
+      const t = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          stop(fail(`the download of the ${what} from ${where} stalled: no bytes for ${stallMs / 1000} s (option stallTimeout)`));
+          reject(reason);
+        }, stallMs);
+      });
+      return Promise.race([p, t, aborted]).finally(() => clearTimeout(timer));
+    },
+  };
+}
+
+async function fetchResponse(url, what, ctx) {
   let res;
   try {
-    res = await fetch(url.href);
+    res = await ctx.stall(fetch(url.href, { signal: ctx.signal }), url.href, what);
   } catch (e) {
+    if (ctx.error()) throw ctx.error();
     const hint = globalThis.location && globalThis.location.protocol === 'file:'
       ? ' (browsers refuse fetch from file://: use i2m2.classic.js, whose model and wasm are inlined, or pass the bytes)'
       : '';
@@ -138,13 +201,14 @@ function checkStatus(res, where, what) {
 }
 
 // readBody reads a Response, reporting progress; total is the Content-Length
-// when the body is not content-encoded, else null.
-async function readBody(res, onProgress) {
+// when the body is not content-encoded, else null. A body that stalls, or an
+// abort, cancels the read and rejects.
+async function readBody(res, onProgress, ctx, where, what) {
   const enc = res.headers.get('content-encoding');
   const len = res.headers.get('content-length');
   const total = (!enc || enc === 'identity') && len !== null && /^\d+$/.test(len) ? Number(len) : null;
   if (!res.body || !res.body.getReader) {
-    const b = new Uint8Array(await res.arrayBuffer());
+    const b = new Uint8Array(await ctx.stall(res.arrayBuffer(), where, what));
     if (onProgress) onProgress({ loaded: b.length, total });
     return b;
   }
@@ -153,7 +217,14 @@ async function readBody(res, onProgress) {
   let loaded = 0;
   if (onProgress) onProgress({ loaded, total });
   for (;;) {
-    const { done, value } = await reader.read();
+    let r;
+    try {
+      r = await ctx.stall(reader.read(), where, what);
+    } catch (e) {
+      reader.cancel().catch(() => {});
+      throw e;
+    }
+    const { done, value } = r;
     if (done) break;
     chunks.push(value);
     loaded += value.length;
@@ -190,19 +261,40 @@ function sourceOf(v, what) {
   throw fail(`${what} must be a URL, string, ArrayBuffer, typed array or Response, got ${typeName(v)}`);
 }
 
-async function loadBytes(src, what, onProgress) {
+async function loadBytes(src, what, onProgress, ctx) {
   if (src.bytes) {
     if (onProgress) onProgress({ loaded: src.bytes.length, total: src.bytes.length });
     return src.bytes;
   }
   if (src.url && src.url.protocol === 'file:' && isNode()) {
-    const b = await readNodeFile(src.url, what);
+    const b = await readNodeFile(src.url, what, ctx);
     if (onProgress) onProgress({ loaded: b.length, total: b.length });
     return b;
   }
-  const res = src.response || await fetchResponse(src.url, what);
+  const res = src.response || await fetchResponse(src.url, what, ctx);
   if (src.response) checkStatus(res, src.where, what);
-  return readBody(res, onProgress);
+  return readBody(res, onProgress, ctx, src.url ? src.url.href : src.where, what);
+}
+
+// guardStream passes a body through, applying the load's stall timeout and
+// abort to every read.
+function guardStream(body, ctx, where, what) {
+  const reader = body.getReader();
+  return new ReadableStream({
+    async pull(c) {
+      try {
+        const { done, value } = await ctx.stall(reader.read(), where, what);
+        if (done) c.close();
+        else c.enqueue(value);
+      } catch (e) {
+        reader.cancel().catch(() => {});
+        c.error(e);
+      }
+    },
+    cancel(r) {
+      return reader.cancel(r);
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -239,26 +331,31 @@ function baseName(url) {
   return decodeURIComponent(p.slice(p.lastIndexOf('/') + 1));
 }
 
-async function readManifest(src, explicit) {
-  if (src && typeof src === 'object' && !(src instanceof URL)) return src;
-  const url = toURL(src);
-  try {
-    const b = await loadBytes({ url }, 'manifest');
-    return JSON.parse(new TextDecoder().decode(b));
-  } catch (e) {
-    if (explicit) throw fail(`reading the manifest ${url.href} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
-    return null; // no manifest next to the model: no expected hash
+// manifestHash reads a manifest (an object or its URL) and returns the
+// sha256 it lists for file. It throws when the manifest cannot be read or
+// parsed or has no usable entry; load() decides whether that is fatal.
+async function manifestHash(src, file, ctx) {
+  let man = src;
+  let where = 'the manifest';
+  if (!(src && typeof src === 'object' && !(src instanceof URL))) {
+    const url = toURL(src);
+    where = `the manifest ${url.href}`;
+    let b;
+    try {
+      b = await loadBytes({ url }, 'manifest', null, ctx);
+    } catch (e) {
+      throw ctx.error() || fail(`reading ${where} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
+    }
+    try {
+      man = JSON.parse(new TextDecoder().decode(b));
+    } catch (e) {
+      throw fail(`${where} is not JSON (${e.message})`);
+    }
   }
-}
-
-function manifestHash(man, file, explicit) {
   const models = man && Array.isArray(man.models) ? man.models : [];
   const entry = models.find((m) => m && m.file === file);
-  if (!entry) {
-    if (explicit) throw fail(`the manifest has no entry for ${JSON.stringify(file)}`);
-    return null;
-  }
-  return checkHex(entry.sha256, `the manifest's sha256 for ${file}`);
+  if (!entry) throw fail(`${where} has no entry for ${JSON.stringify(file)}`);
+  return checkHex(entry.sha256, `the sha256 for ${file} in ${where}`);
 }
 
 function cacheKey(h) {
@@ -298,17 +395,17 @@ async function compileBytes(b, where) {
 // Module. It checks the HTTP status, the content type (application/wasm for
 // streaming compilation; any other type falls back to arrayBuffer) and the
 // magic, and names the URL in every error.
-async function compileWasm(v) {
+async function compileWasm(v, ctx) {
   if (v instanceof WebAssembly.Module) return v;
   const src = sourceOf(v, 'wasm');
   if (src.bytes) return compileBytes(src.bytes, 'the wasm bytes');
   const where = src.url ? src.url.href : src.where;
-  if (src.url && src.url.protocol === 'file:' && isNode()) return compileBytes(await readNodeFile(src.url, 'wasm'), where);
-  const res = src.response || await fetchResponse(src.url, 'wasm');
+  if (src.url && src.url.protocol === 'file:' && isNode()) return compileBytes(await readNodeFile(src.url, 'wasm', ctx), where);
+  const res = src.response || await fetchResponse(src.url, 'wasm', ctx);
   if (src.response) checkStatus(res, where, 'wasm');
   const type = (res.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
   if (type === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function' && res.body) {
-    const [peek, main] = res.body.tee();
+    const [peek, main] = guardStream(res.body, ctx, where, 'wasm').tee();
     const reader = peek.getReader();
     let head = new Uint8Array(0);
     while (head.length < 4) {
@@ -327,10 +424,10 @@ async function compileWasm(v) {
     try {
       return await WebAssembly.compileStreaming(new Response(main, { headers: { 'content-type': 'application/wasm' } }));
     } catch (e) {
-      throw fail(`compiling the wasm from ${where} failed: ${e.message}`);
+      throw ctx.error() || fail(`compiling the wasm from ${where} failed: ${e.message}`);
     }
   }
-  return compileBytes(new Uint8Array(await res.arrayBuffer()), `${where} (served as ${JSON.stringify(type || 'no content type')})`);
+  return compileBytes(await readBody(res, null, ctx, where, 'wasm'), `${where} (served as ${JSON.stringify(type || 'no content type')})`);
 }
 
 // ---------------------------------------------------------------------------
@@ -560,7 +657,7 @@ function batchCount(batch, info) {
 }
 
 function sliceBatch(batch, info, a, b) {
-  if (Array.isArray(batch)) return batch.slice(a, b).map(compactViews);
+  if (Array.isArray(batch)) return batch.slice(a, b);
   const out = {};
   for (const md of info.modalities) {
     const v = batch[md.name];
@@ -584,19 +681,18 @@ class Model {
       const be = use();
       return be.call(rr++ % be.size, op, args);
     };
+    // The inputs are copied (plainInputs) before the first await, that is
+    // before the Promise is returned: the caller may reuse its arrays at once.
     this.predict = async (inputs) => {
       const be = use();
       const x = plainInputs(inputs, '');
-      if (be instanceof WorkerBackend) compactViews(x);
-      return decode(await call('predict', [x]), info, 0);
+      return decode(await be.call(rr++ % be.size, 'predict', [x], buffersOf(x)), info, 0);
     };
-    this.predictBatch = async (batch) => {
-      const be = use();
-      batch = plainBatch(batch);
+    this.predictBatch = async (batch) => predictBatch(use(), plainBatch(batch));
+    const predictBatch = async (be, batch) => {
       const n = batch !== null && typeof batch === 'object' ? batchCount(batch, info) : -1;
       if (be.size === 1 || n < 2) {
-        if (be instanceof WorkerBackend) (Array.isArray(batch) ? batch : [batch]).forEach(compactViews);
-        return decodeBatch(await be.call(0, 'predictBatch', [batch]), info);
+        return decodeBatch(await be.call(0, 'predictBatch', [batch], buffersOf(batch)), info);
       }
       const parts = Math.min(be.size, n);
       const jobs = [];
@@ -610,8 +706,8 @@ class Model {
       return (await Promise.all(jobs)).flatMap((f) => decodeBatch(f, info));
     };
     this.features = Object.freeze({
-      audioFromPCM: (pcm, sampleRate) => call('audioFromPCM', [pcm, sampleRate]),
-      imageFromRGBA: (rgba, width, height) => call('imageFromRGBA', [rgba, width, height]),
+      audioFromPCM: (pcm, sampleRate) => call('audioFromPCM', [copyArg(pcm), sampleRate]),
+      imageFromRGBA: (rgba, width, height) => call('imageFromRGBA', [copyArg(rgba), width, height]),
     });
     this.dispose = () => {
       if (!b) return;
@@ -636,12 +732,17 @@ function checkOptions(o) {
   if (o.workers != null && !(Number.isInteger(o.workers) && o.workers >= 1 && o.workers <= MAX_WORKERS)) {
     throw fail(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(o.workers)}`);
   }
+  if (o.integrity != null && typeof o.integrity !== 'boolean') throw fail(`integrity must be true or false, got ${typeName(o.integrity)}`);
+  if (o.stallTimeout != null && !(typeof o.stallTimeout === 'number' && o.stallTimeout >= 0)) {
+    throw fail(`stallTimeout must be a number of milliseconds >= 0 (0: none), got ${JSON.stringify(o.stallTimeout)}`);
+  }
+  if (o.signal != null && !(typeof AbortSignal === 'function' && o.signal instanceof AbortSignal)) throw fail(`signal must be an AbortSignal, got ${typeName(o.signal)}`);
 }
 
 // createLoad makes the public load() for one build. env:
 //   defaultModel()      URL or bytes of the default model
 //   defaultModelFile    its name in the manifest
-//   defaultManifest()   URL (or object) of the default manifest, or null
+//   defaultSha256       its sha256, pinned by the build (wasm/pin-default.mjs)
 //   defaultWasm()       URL or bytes of i2m2.wasm
 //   makeWorker()        a new dedicated Worker running i2m2.worker.mjs, or null
 export function createLoad(env) {
@@ -656,48 +757,65 @@ export function createLoad(env) {
     const nWorkers = options.workers || 1;
     if (nWorkers > 1 && !useWorker) throw fail('workers > 1 needs worker mode (worker: true)');
 
+    const ctx = loadContext(options);
     // Start the workers (they fetch their scripts) and compile the wasm while the model downloads.
     const workers = [];
-    if (useWorker) for (let i = 0; i < nWorkers; i++) workers.push(env.makeWorker());
+    if (useWorker && !ctx.error()) for (let i = 0; i < nWorkers; i++) workers.push(env.makeWorker());
     const wb = useWorker ? new WorkerBackend(workers) : null;
+    const loading = loadWith(env, options, wb, onProgress, ctx);
+    // A model that arrives after an abort is freed at once.
+    loading.then((m) => ctx.error() && m.dispose(), () => {});
     try {
-      return await loadWith(env, options, wb, onProgress);
+      return await Promise.race([loading, ctx.aborted]);
     } catch (e) {
       if (wb) wb.dispose();
       throw errorOf(e);
+    } finally {
+      ctx.done();
     }
   };
 }
 
-async function loadWith(env, options, wb, onProgress) {
-  const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasm());
+// expectedHash returns the sha256 the model must have: options.sha256, the
+// build's pinned hash of the default model, or the entry of a manifest (the
+// one given, else the manifest.json next to a model loaded by URL). It fails
+// closed: no usable hash rejects, unless options.integrity is false.
+async function expectedHash(env, options, src, isDefault, where, ctx) {
+  if (options.sha256 != null) return checkHex(options.sha256, 'sha256');
+  const file = src.url ? baseName(src.url) : isDefault ? env.defaultModelFile : null;
+  if (options.manifest != null && options.manifest !== false) {
+    if (!file) throw fail('a manifest needs the model given by URL, to know its file name');
+    return manifestHash(options.manifest, file, ctx); // given explicitly: any failure is fatal
+  }
+  if (isDefault) return checkHex(env.defaultSha256, 'the pinned sha256 of the default model (set by the build: wasm/pin-default.mjs)');
+  const optOut = options.integrity === false;
+  let why;
+  if (options.manifest === false) {
+    why = 'manifest: false and no sha256 option';
+  } else if (optOut) {
+    return null; // opted out: no lookup
+  } else if (src.url && src.url.protocol !== 'data:' && src.url.protocol !== 'blob:') {
+    try {
+      return await manifestHash(new URL('manifest.json', src.url), file, ctx);
+    } catch (e) {
+      if (ctx.error()) throw ctx.error();
+      why = errorOf(e).message.replace(PREFIX, '');
+    }
+  } else {
+    why = 'the model was given as bytes, a Response or a data:/blob: URL, without a sha256 option';
+  }
+  if (optOut) return null;
+  throw fail(`cannot verify the model from ${where}: ${why}. Pass sha256 (of the whole file), a manifest listing the file, or integrity: false to load it unverified`);
+}
+
+async function loadWith(env, options, wb, onProgress, ctx) {
+  const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasm(), ctx);
   wasmP.catch(() => {});
 
   const isDefault = options.model == null;
   const src = sourceOf(isDefault ? env.defaultModel() : options.model, 'model');
   const where = src.url ? src.url.href : src.where || 'the given bytes';
-
-  // Expected hash: options.sha256, else the manifest entry.
-  let expected = options.sha256 != null ? checkHex(options.sha256, 'sha256') : null;
-  if (!expected && options.manifest !== false) {
-    let man = null;
-    let file = null;
-    const explicit = options.manifest != null;
-    if (explicit) {
-      man = await readManifest(options.manifest, true);
-      file = src.url ? baseName(src.url) : isDefault ? env.defaultModelFile : null;
-      if (!file) throw fail('a manifest needs the model given by URL, to know its file name');
-    } else if (isDefault && env.defaultSha256) {
-      expected = env.defaultSha256;
-    } else if (isDefault && env.defaultManifest) {
-      man = await readManifest(env.defaultManifest(), false);
-      file = env.defaultModelFile;
-    } else if (src.url && src.url.protocol !== 'data:' && src.url.protocol !== 'blob:') {
-      man = await readManifest(new URL('manifest.json', src.url), false);
-      file = baseName(src.url);
-    }
-    if (man) expected = manifestHash(man, file, explicit);
-  }
+  const expected = await expectedHash(env, options, src, isDefault, where, ctx);
 
   const cache = options.cache && expected ? await openCache() : null;
   let bytes = null;
@@ -714,7 +832,7 @@ async function loadWith(env, options, wb, onProgress) {
     }
   }
   let fromCache = !!bytes;
-  if (!bytes) bytes = await loadBytes(src, 'model', onProgress);
+  if (!bytes) bytes = await loadBytes(src, 'model', onProgress, ctx);
   const digest = await sha256(bytes); // null without crypto.subtle: the engine hashes instead
   if (expected && digest !== null && digest !== expected) throw integrityError(where, digest, expected);
   if (cache && !fromCache) {
@@ -722,6 +840,7 @@ async function loadWith(env, options, wb, onProgress) {
   }
 
   const module = await wasmP;
+  if (ctx.error()) throw ctx.error();
   let backend;
   let infoJSON;
   if (wb) {

@@ -12,7 +12,9 @@ import { createLoad } from './i2m2.core.mjs';
 export const load = createLoad({
   defaultModel: () => new URL('./weights/avmnist-tts-int8.i2m2', import.meta.url),
   defaultModelFile: 'avmnist-tts-int8.i2m2',
-  defaultManifest: () => new URL('./weights/manifest.json', import.meta.url),
+  // Written by the build (wasm/pin-default.mjs) from the default model file and
+  // weights/manifest.json, so the default model verifies without a manifest.
+  defaultSha256: '__I2M2_DEFAULT_SHA256__',
   defaultWasm: () => new URL('./i2m2.wasm', import.meta.url),
   makeWorker: () => new Worker(new URL('./i2m2.worker.mjs', import.meta.url), { type: 'module' }),
 });

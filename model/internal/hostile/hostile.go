@@ -184,9 +184,9 @@ func manyPools() (*model.Model, error) {
 	for i := 0; i < 31; i++ {
 		br = append(br, model.Layer{Kind: model.MaxPool2D, KH: 2, KW: 2, Stride: 1})
 	}
-	br = append(br, model.Layer{Kind: model.Flatten})
+	br = append(br, model.Layer{Kind: model.MaxPool2D, KH: 33, KW: 33, Stride: 33}, model.Layer{Kind: model.Flatten})
 	for e := 0; e < model.MaxExperts; e++ {
-		ex := model.Expert{Name: fmt.Sprintf("e%d", e), Inputs: names, Head: []model.Layer{{Kind: model.Dense, In: 16 * 33 * 33, Out: 2}}}
+		ex := model.Expert{Name: fmt.Sprintf("e%d", e), Inputs: names, Head: []model.Layer{{Kind: model.Dense, In: 16, Out: 2}}}
 		for range names {
 			ex.Branches = append(ex.Branches, br)
 		}
