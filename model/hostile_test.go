@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/model"
-	"github.com/i2m2-wasm/i2m2/model/internal/hostile"
+	"github.com/i2m2-wasm/i2m2/internal/hostile"
 )
 
 func corpus(t testing.TB) []hostile.Case {

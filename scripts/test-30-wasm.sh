@@ -38,8 +38,8 @@ fi
 echo "test-30-wasm: golden expectations from the native Go engine -> $I2M2_DIST/module-test-golden.{json,js}"
 go run ./e2e/module/golden -weights "$I2M2_DIST"/weights -demo weights/demo -o "$I2M2_DIST"/module-test-golden
 
-echo "test-30-wasm: the hostile model corpus -> $I2M2_DIST/hostile (model/internal/hostile/write)"
-go run ./model/internal/hostile/write -o "$I2M2_DIST"/hostile
+echo "test-30-wasm: the hostile model corpus -> $I2M2_DIST/hostile (internal/hostile/write)"
+go run ./internal/hostile/write -o "$I2M2_DIST"/hostile
 
 echo "test-30-wasm: node:test (Node, Chromium, Vite consumer)"
 node --test --test-concurrency=1 e2e/module/node.test.mjs e2e/module/hostile.test.mjs e2e/module/browser.test.mjs e2e/module/browser-hostile.test.mjs e2e/module/vite.test.mjs

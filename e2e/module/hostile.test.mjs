@@ -2,7 +2,7 @@
 // race, in Node (node:test; main-thread mode): the checks of
 // page/module-test-hostile.mjs against e2e/module/server.mjs, plus the
 // default model's pinned sha256. Run by scripts/test-30-wasm.sh after
-// model/internal/hostile/write has written I2M2_DIST/hostile.
+// internal/hostile/write has written I2M2_DIST/hostile.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, mkdtemp, mkdir, copyFile, writeFile } from 'node:fs/promises';

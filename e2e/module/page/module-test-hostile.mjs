@@ -10,7 +10,7 @@
 //   o.tampered    the sha256 of the tampered copy the server makes
 //   o.golden      {results} of that model on o.sample (module-test-golden.json)
 //   o.sample      {image: number[], audio: number[]}
-//   o.hostile     model/internal/hostile/write's index.json, files under o.base + 'hostile/'
+//   o.hostile     internal/hostile/write's index.json, files under o.base + 'hostile/'
 //   o.options     extra load options (e.g. {worker: false})
 export async function hostileChecks(load, o) {
   const failures = [];

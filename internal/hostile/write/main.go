@@ -1,10 +1,10 @@
-// Command write saves the hostile corpus (model/internal/hostile) for the
+// Command write saves the hostile corpus (internal/hostile) for the
 // JavaScript end-to-end tests: one .i2m2 file per case and index.json,
 // [{"name", "file", "error", "nonFinite"}], where error is the message of
 // the model error Read must return ("" when the file is accepted). Run by
 // scripts/test-30-wasm.sh:
 //
-//	go run ./model/internal/hostile/write -o <dir>
+//	go run ./internal/hostile/write -o <dir>
 package main
 
 import (
@@ -14,7 +14,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/i2m2-wasm/i2m2/model/internal/hostile"
+	"github.com/i2m2-wasm/i2m2/internal/hostile"
 )
 
 type entry struct {
