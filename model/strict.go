@@ -27,7 +27,7 @@ func strictHeader(b []byte) error {
 		if b[i] != '\\' {
 			continue
 		}
-		if b[i+1] == 'u' && i+5 < len(b) && (b[i+2]|0x20) == 'd' && strings.ContainsRune("89abAB", rune(b[i+3])) {
+		if b[i+1] == 'u' && i+5 < len(b) && (b[i+2]|0x20) == 'd' && strings.ContainsRune("89abcdefABCDEF", rune(b[i+3])) {
 			return fmt.Errorf("%w: \\%s at byte %d escapes a UTF-16 surrogate (write the character as UTF-8)", ErrHeader, b[i+1:i+6], i)
 		}
 		i++ // skip the escaped character (it may be a backslash)
