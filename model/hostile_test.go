@@ -7,8 +7,8 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/internal/hostile"
+	"github.com/i2m2-wasm/i2m2/model"
 )
 
 func corpus(t testing.TB) []hostile.Case {

@@ -18,7 +18,7 @@ func (s *Server) readRequest(w http.ResponseWriter, r *http.Request, m *model.Mo
 		req *request
 		err error
 	}
-	done := make(chan result, 1) // buffered: the goroutine never blocks after a time-out
+	done := make(chan result, 1)                                 // buffered: the goroutine never blocks after a time-out
 	body := http.MaxBytesReader(nil, r.Body, s.opt.MaxBodyBytes) // nil: the goroutine must not touch w
 	go func() {
 		req, err := decodeRequest(m, body, s.opt.MaxBatch)
