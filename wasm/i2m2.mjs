@@ -5,7 +5,7 @@
 //   const model = await load();                       // the default AV-MNIST model
 //   const r = await model.predict({ image, audio });  // Float32Array(784), Float32Array(1600)
 import './wasm_exec.js';
-import { createLoad } from './i2m2.core.mjs';
+import { createLoad } from './i2m2.load.mjs';
 
 // The URLs are written as new URL('literal', import.meta.url) so that bundlers
 // (Vite, webpack, Rollup) find and emit the files.
