@@ -244,3 +244,58 @@ func TestRefused(t *testing.T) {
 		t.Logf("%s: %s", name, msg)
 	}
 }
+
+// TestExportImportRoundTrip: our own export-onnx output imports back to
+// the same model (every layer kind, including the pooling kinds the
+// importer added), predicting the same logits.
+func TestExportImportRoundTrip(t *testing.T) {
+	m, err := model.AVMNIST(40, 40, 4).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.InitRandom(5)
+	m.Experts[0].Branches[0][2] = model.Layer{Kind: model.AvgPool2D, KH: 3, KW: 3, Stride: 2, Pad: 1}
+	m.Experts[1].Branches[0] = append(m.Experts[1].Branches[0][:len(m.Experts[1].Branches[0])-1], model.Layer{Kind: model.GlobalAvgPool}, model.Layer{Kind: model.Flatten})
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Export(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srcs []Source
+	for _, e := range m.Experts {
+		srcs = append(srcs, Source{Expert: e.Name, Graph: g, Output: "logits_" + e.Name})
+	}
+	m2, _, err := Import(Spec{Classes: m.Classes, Modalities: m.Modalities, Sources: srcs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.Experts {
+		if got, want := len(m2.Experts[i].Branches[0]), len(m.Experts[i].Branches[0]); got != want {
+			t.Errorf("expert %s: %d layers, want %d", m.Experts[i].Name, got, want)
+		}
+	}
+	in := model.Inputs{}
+	for _, md := range m.Modalities {
+		x := make([]float32, md.Shape.Size())
+		for i := range x {
+			x[i] = float32(i%13) / 12
+		}
+		in[md.Name] = x
+	}
+	r1, _ := m.Predict(model.Reference, in)
+	r2, err := m2.Predict(model.Reference, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range r1.Experts {
+		if d := maxAbsDiff(r1.Experts[i].Logits, r2.Experts[i].Logits); d != 0 {
+			t.Errorf("expert %s: logits differ by %g", r1.Experts[i].Name, d)
+		}
+	}
+}

@@ -21,6 +21,13 @@ func floatConst(n *nodeProto, args []*value, i, rank int, what string) (*tensor,
 	if rank >= 0 && len(t.dims) != rank {
 		return nil, refuse(n, fmt.Sprintf("%s has dims %v", what, t.dims), fmt.Sprintf("a rank-%d %s", rank, what))
 	}
+	// Every dimension at least 1: the element count then bounds each one
+	// (a [2^26, 0] weight would otherwise ask for 2^26 biases).
+	for _, d := range t.dims {
+		if d < 1 || d > model.MaxActivation {
+			return nil, refuse(n, fmt.Sprintf("%s has dims %v", what, t.dims), fmt.Sprintf("a non-empty %s", what))
+		}
+	}
 	return t, nil
 }
 
