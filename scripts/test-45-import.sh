@@ -4,7 +4,8 @@
 # torch needed here) are imported with `i2m2 import-onnx`, then run by the JS
 # module in Node and Chromium (e2e/module/imported.test.mjs) and by the worker
 # in workerd (e2e/worker, with the imported model embedded), each checked
-# against PyTorch's own outputs. The importer's unit, parity, refusal and fuzz
+# against PyTorch's own outputs, and loaded in the lab's "your model" card
+# (e2e/ui/yourmodel.test.mjs). The importer's unit, parity, refusal and fuzz
 # tests run in the Go stages (native and GOOS=js).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,10 @@ bash scripts/build-10-wasm.sh >/dev/null
 mkdir -p "$I2M2_DIST/imported"
 cp "$TMP"/imported-*.i2m2 $F/avmnist.json "$I2M2_DIST/imported/"
 I2M2_IMPORTED=$I2M2_DIST/imported node --test --test-concurrency=1 e2e/module/imported.test.mjs
+
+echo "test-45-import: the lab (ui/your-model.vugu) in Chromium: a chosen and a dropped file"
+bash scripts/build-20-ui.sh >/dev/null
+node --test --test-concurrency=1 e2e/ui/yourmodel.test.mjs
 
 echo "test-45-import: the worker in workerd with the imported model embedded"
 mkdir -p "$TMP/worker"
