@@ -13,9 +13,9 @@ import (
 // from the file itself and, when its modalities fit the lab's, runs it on the current pair.
 // Guarded by the Lab's lock like the rest of the Lab.
 type YourFile struct {
-	File    string   // the file's name
-	Status  string   // what is happening, "" when idle
-	Err     string   // why the last file was refused
+	File    string // the file's name
+	Status  string // what is happening, "" when idle
+	Err     string // why the last file was refused
 	Info    *YourInfo
 	Rows    []YourRow // the last run on the lab's pair; nil before one
 	RunNote string    // which inputs that run used, or why the file cannot run on the lab's pairs
