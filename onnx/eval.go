@@ -174,6 +174,8 @@ func (e *evaluator) node(n *nodeProto, args []*value) (*value, error) {
 		return &value{d: x.flatten(n.op)}, nil
 	case "Reshape":
 		return e.reshape(n, args, x)
+	case "Squeeze":
+		return e.squeeze(n, args, x)
 	case "Gemm":
 		return e.gemm(n, args, x)
 	case "MatMul":

@@ -7,7 +7,7 @@ import (
 )
 
 // supportedOps lists what the importer reads, for error messages.
-const supportedOps = "Conv, Relu, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape (flatten), Gemm, MatMul+Add, " +
+const supportedOps = "Conv, Relu, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape and Squeeze (as a flatten), Gemm, MatMul+Add, " +
 	"Concat, BatchNormalization (folded), Pad (zero, before Conv/AveragePool), Dropout, Identity, a trailing Softmax/LogSoftmax, " +
 	"and Constant/Shape/Gather/Unsqueeze/Concat/Cast folded into Reshape's shape"
 
@@ -18,7 +18,7 @@ func nearest(op string) string {
 		return "Relu (the only activation of the .i2m2 format)"
 	case "ConvTranspose", "DepthwiseConv":
 		return "Conv with groups=1"
-	case "Squeeze", "Transpose":
+	case "Transpose", "Unsqueeze":
 		return "Flatten (torch.flatten(x, 1)) or x.view(x.size(0), -1)"
 	case "Sub", "Mul", "Div", "Sum":
 		return "MatMul+Add or Gemm (a Linear layer); no elementwise arithmetic on activations"
@@ -48,6 +48,7 @@ var knownAttrs = map[string][]string{
 	"Pad":                {"mode", "pads", "value"},
 	"Gather":             {"axis"},
 	"Unsqueeze":          {"axes"},
+	"Squeeze":            {"axes"},
 	"Shape":              {"start", "end"},
 	"Cast":               {"to", "saturate"},
 	"Constant":           {"value", "value_float", "value_floats", "value_int", "value_ints"},

@@ -267,6 +267,46 @@ func (e *evaluator) reshape(n *nodeProto, args []*value, x *data) (*value, error
 	return nil, refuse(n, fmt.Sprintf("reshape of %v to %v", x.shape, shapeString(t)), "x.view(x.size(0), -1) or torch.flatten(x, 1)")
 }
 
+// squeeze accepts the Squeeze of the unit spatial axes of an [N,C,1,1] map,
+// which the reference code's LeNet writes (out.squeeze(), MultiBench
+// unimodals/common_models.py): a flatten. Without axes, torch's squeeze()
+// also drops a batch of 1; per sample the values are the same.
+func (e *evaluator) squeeze(n *nodeProto, args []*value, x *data) (*value, error) {
+	axes := n.attrInts("axes")
+	if len(args) > 1 && args[1] != nil {
+		if args[1].c == nil || args[1].c.i == nil {
+			return nil, refuse(n, "axes is not a constant", "constant axes")
+		}
+		axes = args[1].c.i
+	}
+	rank := int64(len(x.shape) + 1)
+	var keep []int
+	for i, d := range x.shape {
+		ax := int64(i + 1)
+		drop := d == 1 && len(axes) == 0
+		for _, a := range axes {
+			if a == ax || a == ax-rank {
+				if d != 1 {
+					return nil, refuse(n, fmt.Sprintf("axis %d has size %d", a, d), "Squeeze of size-1 axes")
+				}
+				drop = true
+			}
+		}
+		if !drop {
+			keep = append(keep, d)
+		}
+	}
+	for _, a := range axes {
+		if a == 0 || a == -rank {
+			return nil, refuse(n, "squeezes the batch axis", "torch.flatten(x, 1)")
+		}
+	}
+	if len(keep) != 1 {
+		return nil, refuse(n, fmt.Sprintf("squeeze of %v leaves %v", x.shape, keep), "a squeeze that leaves [N, features] (or torch.flatten(x, 1))")
+	}
+	return &value{d: x.flatten(n.op)}, nil
+}
+
 func shapeString(t []int64) string {
 	s := "["
 	for i, v := range t {

@@ -189,6 +189,17 @@ class Tiny(nn.Module):
         return self.fc(h)
 
 
+class Squeezed(nn.Module):
+    """The reference code's LeNet ends with out.squeeze() on [N, C, 1, 1]."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv, self.pool, self.fc = nn.Conv2d(2, 4, 3), nn.MaxPool2d(4), nn.Linear(4, 3)
+
+    def forward(self, x):
+        return self.fc(self.pool(F.relu(self.conv(x))).squeeze())
+
+
 class MatMulAdd(nn.Module):
     def __init__(self, i, o):
         super().__init__()
@@ -234,6 +245,7 @@ def op_fixtures():
         "globalavgpool": (Tiny(nn.AdaptiveAvgPool2d(1), 2), True),
         "flatten": (Tiny(nn.Identity(), 84), True),
         "reshape-view": (Tiny(nn.Conv2d(2, 2, 1), 84, view=True), False),
+        "squeeze": (Squeezed(), True),
         "gemm": (Head(nn.Linear(84, 3)), True),
         "matmul-add": (MatMulAdd(84, 3), True),
         "batchnorm1d": (Head(nn.Sequential(nn.Linear(84, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 3))), False),
