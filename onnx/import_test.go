@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/i2m2-wasm/i2m2/internal/torchref"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -38,17 +39,6 @@ func decodeFile(t testing.TB, name string) *Model {
 	return m
 }
 
-type avmnistRef struct {
-	Classes    []string         `json:"classes"`
-	Modalities []model.Modality `json:"modalities"`
-	Samples    []struct {
-		Inputs    map[string][]float32 `json:"inputs"`
-		Experts   map[string][]float32 `json:"experts"`
-		Product   []float32            `json:"product"`
-		IntraOnly []float32            `json:"intra_only"`
-	} `json:"samples"`
-}
-
 func readJSON(t testing.TB, name string, v any) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, name))
@@ -62,7 +52,7 @@ func readJSON(t testing.TB, name string, v any) {
 
 // AVMNISTSpecs are the two ways to import the AV-MNIST fixtures: a graph
 // per expert, and one graph with an output per expert.
-func avmnistSpecs(t testing.TB, ref *avmnistRef) map[string]Spec {
+func avmnistSpecs(t testing.TB, ref *torchref.AVMNIST) map[string]Spec {
 	all := decodeFile(t, "avmnist-all.onnx")
 	return map[string]Spec{
 		"per-expert": {Classes: ref.Classes, Modalities: ref.Modalities, Sources: []Source{
@@ -99,9 +89,11 @@ func expLogs(lp []float32) []float32 {
 }
 
 func TestAVMNISTParity(t *testing.T) {
-	var ref avmnistRef
-	readJSON(t, "avmnist.json", &ref)
-	for name, spec := range avmnistSpecs(t, &ref) {
+	ref, err := torchref.Read(filepath.Join(dir, "avmnist.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, spec := range avmnistSpecs(t, ref) {
 		m, notes, err := Import(spec)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)

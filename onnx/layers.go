@@ -78,13 +78,14 @@ func window(n *nodeProto, x *data) (stride, pad int, err error) {
 	return stride, pad, nil
 }
 
-// outDim is the floor-mode output size, or an error when the window does
-// not fit.
-func outDim(n *nodeProto, in, k, s, p int) (int, error) {
-	if in+2*p < k || k < 1 {
-		return 0, refuse(n, fmt.Sprintf("window %d larger than the padded input %d", k, in+2*p), "a window that fits the input")
+// outHW is the floor-mode output height and width of a kh x kw window on
+// map x, or an error when the window does not fit.
+func outHW(n *nodeProto, x *data, kh, kw, s, p int) (int, int, error) {
+	h, w := x.shape[1], x.shape[2]
+	if h+2*p < kh || w+2*p < kw || kh < 1 || kw < 1 {
+		return 0, 0, refuse(n, fmt.Sprintf("window %dx%d larger than the padded input %dx%d", kh, kw, h+2*p, w+2*p), "a window that fits the input")
 	}
-	return (in+2*p-k)/s + 1, nil
+	return (h+2*p-kh)/s + 1, (w+2*p-kw)/s + 1, nil
 }
 
 func (e *evaluator) conv(n *nodeProto, args []*value, x *data) (*value, error) {
@@ -117,11 +118,7 @@ func (e *evaluator) conv(n *nodeProto, args []*value, x *data) (*value, error) {
 		}
 		copy(b, bt.f)
 	}
-	oh, err := outDim(n, x.shape[1], kh, stride, pad)
-	if err != nil {
-		return nil, err
-	}
-	ow, err := outDim(n, x.shape[2], kw, stride, pad)
+	oh, ow, err := outHW(n, x, kh, kw, stride, pad)
 	if err != nil {
 		return nil, err
 	}
@@ -160,11 +157,7 @@ func (e *evaluator) pool(n *nodeProto, x *data) (*value, error) {
 	} else if pad != 0 {
 		return nil, refuse(n, fmt.Sprintf("pads %v", n.attrInts("pads")), "MaxPool without padding")
 	}
-	oh, err := outDim(n, x.shape[1], kh, stride, pad)
-	if err != nil {
-		return nil, err
-	}
-	ow, err := outDim(n, x.shape[2], kw, stride, pad)
+	oh, ow, err := outHW(n, x, kh, kw, stride, pad)
 	if err != nil {
 		return nil, err
 	}

@@ -43,21 +43,13 @@ echo "test-45-import: the worker in workerd with the imported model embedded"
 mkdir -p "$TMP/worker"
 cp worker/workerd.capnp "$TMP/worker/"
 I2M2_WORKER_OUT=$TMP/worker/build I2M2_WORKER_EMBED=$TMP/imported-f32.i2m2 bash scripts/build-30-worker.sh
-freeport() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+source scripts/lib-net.sh # freeport, waitup
 P1=$(freeport); P2=$(freeport)
 while [ "$P2" = "$P1" ]; do P2=$(freeport); done
 node_modules/@cloudflare/workerd-linux-64/bin/workerd serve "$TMP/worker/workerd.capnp" \
 	--socket-addr "http=127.0.0.1:$P1" --socket-addr "fresh=127.0.0.1:$P2" >"$TMP/workerd.log" 2>&1 &
 PIDS+=($!)
-node -e '
-const url = process.argv[1] + "/healthz", end = Date.now() + 60000;
-(async () => {
-  for (;;) {
-    try { const r = await fetch(url); if (r.ok) return; } catch {}
-    if (Date.now() > end) { console.error("not up: " + url); process.exit(1); }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-})();' "http://127.0.0.1:$P1" || { cat "$TMP/workerd.log" >&2; exit 1; }
+waitup "http://127.0.0.1:$P1" || { cat "$TMP/workerd.log" >&2; exit 1; }
 I2M2_WORKER_URL="http://127.0.0.1:$P1" I2M2_WORKER_MODEL="$TMP/imported-f32.i2m2" I2M2_WORKER_PYTORCH_REF="$ROOT/$F/avmnist.json" \
 	go test -count=1 -v -run 'TestImportedModel|TestSamplesMatchNative|TestBadInputs' ./e2e/worker/ 2>&1 | grep -v '^=== RUN'
 echo "test-45-import: ok"

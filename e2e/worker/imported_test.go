@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/i2m2-wasm/i2m2/internal/torchref"
 )
 
 // TestImportedModel runs against a worker embedding a model imported from
@@ -17,20 +18,9 @@ import (
 func TestImportedModel(t *testing.T) {
 	url := env(t, "I2M2_WORKER_URL", "")
 	refPath := env(t, "I2M2_WORKER_PYTORCH_REF", "")
-	b, err := os.ReadFile(refPath)
+	ref, err := torchref.Read(refPath)
 	if err != nil {
 		t.Fatal(err)
-	}
-	var ref struct {
-		Samples []struct {
-			Inputs    map[string][]float32 `json:"inputs"`
-			Experts   map[string][]float32 `json:"experts"`
-			Product   []float32            `json:"product"`
-			IntraOnly []float32            `json:"intra_only"`
-		} `json:"samples"`
-	}
-	if err := json.Unmarshal(b, &ref); err != nil || len(ref.Samples) == 0 {
-		t.Fatalf("%s: %v", refPath, err)
 	}
 
 	res, err := client.Get(url + "/model")
