@@ -136,6 +136,9 @@ func (e *evaluator) eval(name string) (*value, error) {
 
 // node computes the value of n's first output from its inputs' values.
 func (e *evaluator) node(n *nodeProto, args []*value) (*value, error) {
+	if n.op == "Add" && len(args) == 2 && args[0] != nil && args[0].c != nil && args[1] != nil && args[1].d != nil {
+		args = []*value{args[1], args[0]} // b + x: the bias may come first
+	}
 	if len(args) == 0 || args[0] == nil || args[0].d == nil || n.op == "Shape" {
 		return e.fold(n, args)
 	}

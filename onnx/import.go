@@ -2,6 +2,7 @@ package onnx
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -71,6 +72,9 @@ func Import(spec Spec) (*model.Model, []string, error) {
 		Created: "i2m2 import-onnx " + strings.Join(files, ", "),
 	}
 	if err := m.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if err := finite(m); err != nil {
 		return nil, nil, err
 	}
 	return m, notes, nil
@@ -182,6 +186,27 @@ func importExpert(m *model.Model, src Source, fixed bool) (model.Expert, int, []
 		ex.Head = ls[i:]
 	}
 	return ex, d.shape[0], notes, nil
+}
+
+// finite checks every weight and bias: NaN or Inf in an initializer (or a
+// batch-norm variance below -epsilon) would poison every prediction.
+func finite(m *model.Model) error {
+	for _, e := range m.Experts {
+		for bi, ls := range append(slices.Clone(e.Branches), e.Head) {
+			for li, l := range ls {
+				for _, v := range append(slices.Clone(l.W), l.B...) {
+					if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+						where := "head"
+						if bi < len(e.Inputs) {
+							where = "branch " + e.Inputs[bi]
+						}
+						return fmt.Errorf("%w: expert %q %s layer %d (%s) has a non-finite weight %v", model.ErrInvalidWeight, e.Name, where, li, l.Kind, v)
+					}
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // inputShape is the per-sample shape of a float graph input: [C,H,W] of an

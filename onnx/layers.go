@@ -147,7 +147,7 @@ func (e *evaluator) pool(n *nodeProto, x *data) (*value, error) {
 	kh, kw := int(ks[0]), int(ks[1])
 	l := model.Layer{Kind: model.MaxPool2D, KH: kh, KW: kw, Stride: stride}
 	if n.op == "AveragePool" {
-		if n.attrInts("pads") != nil && pad > 0 && n.attrInt("count_include_pad", 0) == 0 && x.pad == nil {
+		if own, _ := square(n, "pads", 0, 4); own > 0 && n.attrInt("count_include_pad", 0) == 0 {
 			return nil, refuse(n, "padding excluded from the average (count_include_pad 0)", "AvgPool2d with count_include_pad=True, or no padding")
 		}
 		if 2*pad > min(kh, kw) {
