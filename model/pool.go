@@ -47,25 +47,26 @@ func avgPool(path Path, l *Layer, dst, src []float32, s Shape) {
 	}
 }
 
-// Cost is the work of one layer on one sample, for budgeting untrusted
-// models: multiply-adds, other arithmetic (additions and comparisons of
-// pooling, ReLU), and the scratch bytes a Predictor allocates for it beyond
-// the activation buffers.
-type Cost struct {
-	MACs, Ops, ScratchBytes int
+// cost is the work of one layer on one sample, for budgeting untrusted
+// models: multiply-adds, other arithmetic (the additions and comparisons of
+// pooling), and the scratch bytes a Predictor allocates for the layer beyond
+// its activation buffers.
+type cost struct {
+	macs, ops, scratchBytes int
 }
 
-// poolCost is the Cost of a pooling layer with input s and output os: one
+// poolCost is the cost of a pooling layer with input s and output os: one
 // addition or comparison per window element per output and, for averages,
-// one division per output; no scratch.
-func poolCost(l *Layer, s, os Shape) Cost {
+// one division per output; no scratch (every path pools from one
+// activation buffer into the other).
+func poolCost(l *Layer, s, os Shape) cost {
 	switch l.Kind {
 	case GlobalAvgPool:
-		return Cost{Ops: s.Size() + s[0]}
+		return cost{ops: s.Size() + s[0]}
 	case AvgPool2D:
-		return Cost{Ops: os.Size()*l.KH*l.KW + os.Size()}
+		return cost{ops: os.Size()*l.KH*l.KW + os.Size()}
 	case MaxPool2D:
-		return Cost{Ops: os.Size() * l.KH * l.KW}
+		return cost{ops: os.Size() * l.KH * l.KW}
 	}
 	panic(fmt.Sprintf("poolCost: %s is not a pooling layer", l.Kind))
 }

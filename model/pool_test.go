@@ -127,7 +127,7 @@ func TestPoolCost(t *testing.T) {
 		{Layer{Kind: AvgPool2D, KH: 2, KW: 2, Stride: 2}, Shape{3, 4, 4}, Shape{3, 2, 2}, 12*4 + 12},
 		{Layer{Kind: MaxPool2D, KH: 2, KW: 2, Stride: 2}, Shape{3, 4, 4}, Shape{3, 2, 2}, 12 * 4},
 	} {
-		if c := poolCost(&tc.l, tc.s, tc.os); c != (Cost{Ops: tc.ops}) {
+		if c := poolCost(&tc.l, tc.s, tc.os); c != (cost{ops: tc.ops}) {
 			t.Errorf("%s: %+v, want %d ops", tc.l.Kind, c, tc.ops)
 		}
 	}
