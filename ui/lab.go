@@ -96,6 +96,8 @@ type Lab struct {
 
 	lastProgress time.Time // last render asked for by background progress
 
+	Yours YourFile // the person's own .i2m2 file (yourmodel.go)
+
 	Drawing   bool // the drawing pad is open
 	Recording bool // the microphone is recording
 	noise     uint64
