@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/vugu/vugu"
 )
@@ -94,8 +93,6 @@ type Lab struct {
 	OnShown func()
 	shown   bool
 
-	lastProgress time.Time // last render asked for by background progress
-
 	Drawing   bool // the drawing pad is open
 	Recording bool // the microphone is recording
 	noise     uint64
@@ -124,21 +121,10 @@ func (l *Lab) batch() int {
 	return 32
 }
 
-// RenderEvery is the shortest interval between renders requested by background progress: every
-// render re-syncs the whole page (Vugu's DOM renderer does not diff), so progress is shown a few
-// times a second rather than after every batch.
-const RenderEvery = 400 * time.Millisecond
-
-// unlockProgress releases the lock after a progress update, asking for a render if the last one
-// asked for here is older than RenderEvery (or if final).
-func (l *Lab) unlockProgress(final bool) {
-	if now := time.Now(); final || now.Sub(l.lastProgress) >= RenderEvery {
-		l.lastProgress = now
-		l.Env.UnlockRender()
-		return
-	}
-	l.Env.UnlockOnly()
-}
+// unlockProgress releases the lock after a step of background work and asks for a render: the
+// renderer (ui/internal/domsync) coalesces render requests to one per animation frame and writes
+// only what changed, so progress shows as it happens without long frames.
+func (l *Lab) unlockProgress() { l.Env.UnlockRender() }
 
 // Ready reports whether the demo set is loaded: the lab shows from then on, and predicts once the
 // model is loaded too (Eng != nil).
