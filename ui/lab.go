@@ -11,11 +11,12 @@ import (
 type SourceKind int
 
 const (
-	FromPair SourceKind = iota // a demo pair's image or clip
-	Blank                      // all-zero image, or silence (the features of a silent recording)
-	Noise                      // uniform noise image, or white noise through the audio features
-	Drawing                    // the person's drawing (features.ImageFromRGBA)
-	Voice                      // the person's recording (features.AudioFromPCM)
+	FromPair  SourceKind = iota // a demo pair's image or clip
+	Blank                       // all-zero image, or silence (the features of a silent recording)
+	Noise                       // uniform noise image, or white noise through the audio features
+	Drawing                     // the person's drawing (features.ImageFromRGBA)
+	Voice                       // the person's recording (features.AudioFromPCM)
+	SoundFile                   // a sound file the person picked (features.AudioFromPCM)
 )
 
 // Source is the input currently shown for one modality.
@@ -56,6 +57,8 @@ func (s Source) Describe() string {
 		return "your drawing"
 	case Voice:
 		return "your voice"
+	case SoundFile:
+		return "your sound file"
 	}
 	return "?"
 }

@@ -160,7 +160,8 @@ func (r *Renderer) Render(br *vugu.BuildResults) error {
 		return err
 	}
 	top := br.Out.Out[0]
-	if r.mirror == nil {
+	created := r.mirror == nil
+	if created {
 		el := r.doc.Call("querySelector", r.selector)
 		if !el.Truthy() {
 			return fmt.Errorf("domsync: no element matches %q", r.selector)
@@ -178,9 +179,9 @@ func (r *Renderer) Render(br *vugu.BuildResults) error {
 		r.root.Get("parentNode").Call("replaceChild", fresh.el, r.root)
 		r.release(r.mirror)
 		r.mirror, r.root = fresh, fresh.el
-		r.callCreate(top, fresh)
+		created = true
 	}
-	if err := r.sync(br, r.mirror, top); err != nil {
+	if err := r.sync(br, r.mirror, top, created); err != nil {
 		return err
 	}
 	seen := make(map[any]bool, len(comps))
@@ -271,12 +272,6 @@ func (r *Renderer) create(v *vugu.VGNode) *node {
 	return m
 }
 
-func (r *Renderer) callCreate(v *vugu.VGNode, m *node) {
-	if v.JSCreateHandler != nil {
-		v.JSCreateHandler.JSValueHandle(vjs.Value(m.el))
-	}
-}
-
 // flatten appends the nodes v stands for: a component's output, a template's children, or v.
 func flatten(br *vugu.BuildResults, v *vugu.VGNode, out []*vugu.VGNode) ([]*vugu.VGNode, error) {
 	switch {
@@ -296,8 +291,9 @@ func flatten(br *vugu.BuildResults, v *vugu.VGNode, out []*vugu.VGNode) ([]*vugu
 	return append(out, v), nil
 }
 
-// sync brings DOM node m in line with v (same kind and tag).
-func (r *Renderer) sync(br *vugu.BuildResults, m *node, v *vugu.VGNode) error {
+// sync brings DOM node m in line with v (same kind and tag). For a node just created, v's
+// vg-js-create handler runs once its attributes are set, before its children (as in domrender).
+func (r *Renderer) sync(br *vugu.BuildResults, m *node, v *vugu.VGNode, created bool) error {
 	if v.Type != vugu.ElementNode {
 		if m.data != v.Data {
 			m.el.Set("data", v.Data)
@@ -313,6 +309,9 @@ func (r *Renderer) sync(br *vugu.BuildResults, m *node, v *vugu.VGNode) error {
 	}
 	m.props = append(m.props[:0], v.Prop...)
 	r.syncHandlers(m, v.DOMEventHandlerSpecList)
+	if created && v.JSCreateHandler != nil {
+		v.JSCreateHandler.JSValueHandle(vjs.Value(m.el))
+	}
 	if v.InnerHTML != nil {
 		if m.html == nil || *m.html != *v.InnerHTML {
 			for _, k := range m.kids {
@@ -339,7 +338,7 @@ func (r *Renderer) sync(br *vugu.BuildResults, m *node, v *vugu.VGNode) error {
 	}
 	for i, c := range want {
 		if i < len(m.kids) && m.kids[i].same(c) {
-			if err := r.sync(br, m.kids[i], c); err != nil {
+			if err := r.sync(br, m.kids[i], c, false); err != nil {
 				return err
 			}
 			continue
@@ -353,8 +352,7 @@ func (r *Renderer) sync(br *vugu.BuildResults, m *node, v *vugu.VGNode) error {
 			m.el.Call("appendChild", k.el)
 			m.kids = append(m.kids, k)
 		}
-		r.callCreate(c, k)
-		if err := r.sync(br, k, c); err != nil {
+		if err := r.sync(br, k, c, true); err != nil {
 			return err
 		}
 	}
