@@ -29,14 +29,18 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	files := http.FileServer(http.Dir(*dir))
-	h := http.Handler(files)
-	if *csp != "" {
-		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Security-Policy", *csp)
-			files.ServeHTTP(w, r)
-		})
-	}
 	log.Printf("serving %s on http://%s/ (Content-Security-Policy: %q)", *dir, *addr, *csp)
-	log.Fatal(http.ListenAndServe(*addr, h))
+	log.Fatal(http.ListenAndServe(*addr, handler(*dir, *csp)))
+}
+
+// handler serves the files of dir with csp as their Content-Security-Policy ("" for none).
+func handler(dir, csp string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	if csp == "" {
+		return files
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", csp)
+		files.ServeHTTP(w, r)
+	})
 }
