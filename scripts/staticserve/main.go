@@ -1,7 +1,7 @@
 // Command staticserve serves a folder over HTTP on loopback with the MIME
 // types a static host uses for the site (application/wasm, text/javascript)
 // and, by default, the strict Content-Security-Policy the lab is built to run
-// under (-csp ” serves without one).
+// under (an empty -csp serves without one).
 package main
 
 import (
