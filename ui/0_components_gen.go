@@ -108,6 +108,7 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "reading"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "reading"}, vugu.VGAttribute{Namespace: "", Key: "aria-live", Val: "polite"}}}
 		vgparent.AppendChild(vgn)
+		vgn.AddAttrInterface("aria-busy", fmt.Sprint(c.Lab.Busy > 0 || c.Lab.Sketching > 0))
 		vgn.SetInnerHTML(c.reading())
 		if c.swapped() {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "legend muted"}}}

@@ -97,6 +97,7 @@ type Lab struct {
 	shown   bool
 
 	Drawing   bool // the drawing pad is open
+	Sketching int  // typed digits being drawn on the pad (their strokes are still coming)
 	Recording bool // the microphone is recording
 	noise     uint64
 

@@ -107,11 +107,21 @@ func (l *Lab) DrawDigit(d int) {
 	g, el := pad.gen, pad.el
 	pad.strokes = nil
 	l.RedrawPad()
-	el.Call("setAttribute", "aria-busy", "true") // until the last stroke is in
+	// The pad and the reading are aria-busy until the last stroke's prediction is asked for.
+	l.Env.Lock()
+	l.Sketching++
+	el.Call("setAttribute", "aria-busy", "true")
+	l.Env.UnlockRender()
 	still := js.Global().Call("matchMedia", "(prefers-reduced-motion: reduce)").Get("matches").Bool()
 	const perFrame = 3 // points added per frame: about 0.3 s for a stroke across the pad
 	l.Go(func() {
-		defer el.Call("removeAttribute", "aria-busy")
+		defer func() {
+			l.Env.Lock()
+			if l.Sketching--; l.Sketching == 0 {
+				el.Call("removeAttribute", "aria-busy")
+			}
+			l.Env.UnlockRender()
+		}()
 		for _, s := range strokes {
 			if pad.gen != g {
 				return
