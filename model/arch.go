@@ -36,7 +36,7 @@ func MLP(in, hidden, out int) []Layer {
 	}
 }
 
-// Arch describes an I2M2 model of LeNet experts (method.md, "AV-MNIST in the
+// Arch describes an I2M2 model of LeNet experts (docs/method.md, "AV-MNIST in the
 // paper"): every modality gets an intra expert LeNet(1, IntraC, Blocks[m]) +
 // MLP, and the inter expert encodes each modality with LeNet(1, InterC,
 // Blocks[m]), concatenates (late fusion) and applies an MLP.

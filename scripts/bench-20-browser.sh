@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser benchmark (issue 7): ours (int8, float32; main thread, worker) vs
+# Browser benchmark: ours (int8, float32; main thread, worker) vs
 # onnxruntime-web 1.30 (wasm, 1 thread) vs tfjs-backend-wasm 4.22, in Node and
 # headless Chromium, one run. Writes bench/results.json, bench/results.md and
 # the browser section of bench/README.md. BENCH_QUICK=1 for a short smoke run.

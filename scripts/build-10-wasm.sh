@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the JS-callable module into dist/ (issue 4):
+# Builds the JS-callable module into dist/:
 #   dist/i2m2.wasm          GOOS=js bridge (wasm/*.go) linking model/ and features/
 #   dist/wasm_exec.js       copied from the Go that built the wasm
 #   dist/i2m2.mjs, i2m2.core.mjs, i2m2.worker.mjs, i2m2.d.ts   the ES module, its worker, types

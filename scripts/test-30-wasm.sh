@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tests of the JS-callable module (issue 4): the Go bridge under GOOS=js (node),
+# Tests of the JS-callable module: the Go bridge under GOOS=js (node),
 # then the built dist/ in Node (node:test), in real Chromium (worker, main
 # thread, workers: 2, Cache API, CSP, file://, wrong wasm URLs) and in a Vite 7
 # consumer app. Expectations come from the native Go engine (e2e/module/golden),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The modality-swap lab (issue 5). Its component tests (Vugu static rendering) run natively in
+# The modality-swap lab. Its component tests (Vugu static rendering) run natively in
 # `go test ./...`; this script vets the UI for GOOS=js, builds the site (build-10-wasm.sh, then
 # build-20-ui.sh, as ./build.sh build does, into a private folder) and runs e2e/ui/lab.test.mjs in Debian's
 # Chromium against it, served on 127.0.0.1 by scripts/staticserve (under its strict Content-Security-Policy)

@@ -1,4 +1,4 @@
-// End-to-end tests of the modality-swap lab (issue 5) in Debian's Chromium, against the built site
+// End-to-end tests of the modality-swap lab in Debian's Chromium, against the built site
 // (dist/, from ./build.sh build) served over http by scripts/staticserve and opened from file://.
 //   node e2e/ui/lab.test.mjs            (scripts/test-60-ui.sh runs it)
 // Env: I2M2_DIST (default dist), I2M2_STATICSERVE (a built scripts/staticserve binary), CHROMIUM,
