@@ -72,7 +72,7 @@ func New(selector string) *Renderer {
 		return nil
 	})
 	// vugu.DOMEvent's JSEvent, JSEventTarget, JSEventCurrentTarget, PreventDefault and
-	// StopPropagation call these window functions (events-dom.go in the vugu module).
+	// StopPropagation call these window functions (domrender defines them in its helper script).
 	for name, f := range map[string]func() any{
 		"vuguGetActiveEvent":              func() any { return r.active },
 		"vuguGetActiveEventTarget":        func() any { return r.activeProp("target") },
