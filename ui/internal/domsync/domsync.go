@@ -459,6 +459,8 @@ func (r *Renderer) syncHandlers(m *node, specs []vugu.DOMEventHandlerSpec) {
 }
 
 // dispatch runs a component's event handler with the state's lock held, then asks for a render.
+// A handler that panics is reported on the console; the page goes on (a panic escaping a js.Func
+// would end the Go program and the page with it).
 func (r *Renderer) dispatch(h *handler, a []js.Value) {
 	ev := js.Undefined()
 	if len(a) > 0 {
@@ -469,6 +471,9 @@ func (r *Renderer) dispatch(h *handler, a []js.Value) {
 	defer func() {
 		r.active = js.Undefined()
 		r.env.UnlockRender()
+		if p := recover(); p != nil {
+			js.Global().Get("console").Call("error", fmt.Sprintf("%s handler failed: %v", h.spec.EventType, p))
+		}
 	}()
 	h.spec.Func(vugu.NewDOMEvent(r.env, summary(ev)))
 }
