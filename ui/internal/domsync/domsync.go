@@ -54,11 +54,6 @@ type node struct {
 	handlers map[string]*handler // by eventKey
 }
 
-type handler struct {
-	fn   js.Func
-	spec vugu.DOMEventHandlerSpec // replaced on every render: the Func closes over that render's state
-}
-
 // New returns a renderer for the element selector names (it must exist when Render first runs).
 func New(selector string) *Renderer {
 	r := &Renderer{selector: selector, wait: make(chan bool, 64), frameCh: make(chan bool, 1), rendered: map[any]bool{}}
@@ -87,19 +82,6 @@ func New(selector string) *Renderer {
 	}
 	r.active = js.Undefined()
 	return r
-}
-
-func (r *Renderer) activeProp(name string) js.Value {
-	if r.active.Type() != js.TypeObject {
-		return js.Undefined()
-	}
-	return r.active.Get(name)
-}
-
-func (r *Renderer) activeCall(name string) {
-	if r.active.Type() == js.TypeObject {
-		r.active.Call(name)
-	}
 }
 
 // EventEnv is the lock and render request of the page's state.
@@ -414,66 +396,4 @@ func indexAttr(list []vugu.VGAttribute, a vugu.VGAttribute) int {
 		}
 	}
 	return -1
-}
-
-func eventKey(s vugu.DOMEventHandlerSpec) string {
-	return fmt.Sprintf("%s|%t|%t", s.EventType, s.Capture, s.Passive)
-}
-
-func listenerOptions(s vugu.DOMEventHandlerSpec) map[string]any {
-	return map[string]any{"capture": s.Capture, "passive": s.Passive}
-}
-
-// syncHandlers keeps one JS listener per event kind on the element and points it at this render's
-// handler.
-func (r *Renderer) syncHandlers(m *node, specs []vugu.DOMEventHandlerSpec) {
-	if len(specs) == 0 && len(m.handlers) == 0 {
-		return
-	}
-	keep := make(map[string]bool, len(specs))
-	for _, s := range specs {
-		k := eventKey(s)
-		keep[k] = true
-		if h := m.handlers[k]; h != nil {
-			h.spec = s
-			continue
-		}
-		if m.handlers == nil {
-			m.handlers = map[string]*handler{}
-		}
-		h := &handler{spec: s}
-		h.fn = js.FuncOf(func(_ js.Value, a []js.Value) any {
-			r.dispatch(h, a)
-			return nil
-		})
-		m.handlers[k] = h
-		m.el.Call("addEventListener", s.EventType, h.fn, listenerOptions(s))
-	}
-	for k, h := range m.handlers {
-		if !keep[k] {
-			m.el.Call("removeEventListener", h.spec.EventType, h.fn, listenerOptions(h.spec))
-			h.fn.Release()
-			delete(m.handlers, k)
-		}
-	}
-}
-
-// dispatch runs a component's event handler with the state's lock held, then asks for a render.
-// A handler that panics is reported on the console; the page goes on (a panic escaping a js.Func
-// would end the Go program and the page with it).
-func (r *Renderer) dispatch(h *handler, a []js.Value) {
-	ev := js.Undefined()
-	if len(a) > 0 {
-		ev = a[0]
-	}
-	r.env.Lock()
-	r.active = ev
-	defer func() {
-		r.active = js.Undefined()
-		r.env.UnlockRender()
-		if p := recover(); p != nil {
-			js.Global().Get("console").Call("error", fmt.Sprintf("%s handler failed: %v", h.spec.EventType, p))
-		}
-	}()
-	h.spec.Func(vugu.NewDOMEvent(r.env, summary(ev)))
 }
