@@ -181,8 +181,8 @@ func (r *Renderer) Render(br *vugu.BuildResults) error {
 	return nil
 }
 
-// collect lists the components of a build, root first, and refuses the CSS output domsync does not
-// write (the lab's styles are a static file).
+// collect lists the components below the root of a build, parents first, and refuses the CSS
+// output domsync does not write (the lab's styles are a static file).
 func collect(br *vugu.BuildResults, bo *vugu.BuildOut, out *[]any, seen map[any]bool) error {
 	if len(bo.CSS) > 0 {
 		return errors.New("domsync: components with <style> or <link> tags are not supported; put styles in the page's CSS file")
