@@ -19,6 +19,16 @@ deps() {
 }
 
 stages=0 # test stages that passed (set -e stops at the first failure)
+testing=0
+# The closing line reports a failure too: set -e ends the run at the first failing stage.
+closing() {
+	local rc=$?
+	if [ "$testing" = 1 ] && [ "$rc" != 0 ]; then
+		echo "stages: $stages passed, 1 failed"
+	fi
+	return "$rc"
+}
+trap closing EXIT
 
 parts() { # run scripts/$1-*.sh in order
 	local s
@@ -44,20 +54,22 @@ serve)
 	exec bash scripts/serve.sh "$@"
 	;;
 test)
+	testing=1
 	deps
 	echo "== go vet" >&2
 	go vet ./...
-	GOOS=js GOARCH=wasm go vet ./model/... ./features/...
+	GOOS=js GOARCH=wasm go vet ./model/... ./features/... ./onnx/...
 	stages=1
 	echo "== go test (native)" >&2
 	go test -count=1 ./...
 	stages=2
 	echo "== go test (GOOS=js GOARCH=wasm, node)" >&2
-	GOOS=js GOARCH=wasm go test -count=1 ./model/... ./features/...
+	GOOS=js GOARCH=wasm go test -count=1 ./model/... ./features/... ./onnx/...
 	stages=3
 	parts test
 	echo "== all tests passed"
 	echo "stages: $stages passed, 0 failed"
+	testing=0
 	;;
 bench)
 	deps

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the modality-swap lab (issue 5) into dist/, after build-10-wasm.sh (JS module, model wasm,
+# Builds the modality-swap lab into dist/, after build-10-wasm.sh (JS module, model wasm,
 # weights and demo set):
 #   dist/ui.wasm       the Vugu UI (GOOS=js ./ui/app; links neither model/ nor gorgonia)
 #   dist/index.html, dist/ui-boot.js, dist/ui.css, dist/wasm_exec.js (from the Go that built ui.wasm)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ONNX export and TensorFlow.js parity with the Go engine (issue 7):
+# ONNX export and TensorFlow.js parity with the Go engine:
 # bench/prep writes the model (shipped weights, else a labelled random
 # stand-in), its ONNX export, the tfjs graph and the Go float32 outputs on
 # fixed inputs; bench/parity.mjs runs onnxruntime-web (wasm, 1 thread) and

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The full training pipeline (issue 3): for each seed, `i2m2 train` pre-trains
+# The full training pipeline: for each seed, `i2m2 train` pre-trains
 # the image, audio and inter experts and fine-tunes the intra-only and I2M2
 # products (paper recipe, train/pipeline.go); the seeds run as parallel
 # processes (one Go thread each). Then `i2m2 eval --runs` evaluates every model

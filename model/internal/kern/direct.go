@@ -1,6 +1,6 @@
 package kern
 
-// Implicit-GEMM convolution for stride 1 (issue 7: im2col of a 5x5 kernel on a
+// Implicit-GEMM convolution for stride 1 (im2col of a 5x5 kernel on a
 // one-channel 40x40 input writes 25 values per output and cost as much as the
 // multiply-adds). The input is zero-padded once to [c][hp][wp]; receptive
 // field element k = (ci, i, j) of the output at (y, x) is then

@@ -1,6 +1,6 @@
 package kern
 
-// This file holds the fast float32 convolution/dense kernels (issue 7):
+// This file holds the fast float32 convolution/dense kernels:
 // zero-padding once per layer so im2col needs no bounds logic, weights packed
 // once per model into blocks of 4 rows, and a 4x4 register-tiled GEMM with the
 // bias and an optional ReLU applied when the tile is stored. Their reference
@@ -24,7 +24,9 @@ func Pad[T float32 | int8 | uint8](dst, src []T, c, h, w, p int) {
 	}
 }
 
-// Im2colP is Im2colT on an input already zero-padded to [c][hp][wp]:
+// Im2colP lays out the receptive field of every output position contiguously
+// (the im2col baseline Im2colT in v0_test.go, without its padding branch),
+// reading an input already zero-padded to [c][hp][wp]:
 //
 //	dst[(y*ow+x)*K + (ci*kh+i)*kw+j] = src[ci][y*s+i][x*s+j],  K = c*kh*kw
 func Im2colP[T float32 | int8 | uint8](dst, src []T, c, hp, wp, kh, kw, s, oh, ow int) {

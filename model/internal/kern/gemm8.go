@@ -2,7 +2,7 @@ package kern
 
 import "unsafe"
 
-// This file holds the fast int8 kernels (issue 7). Go's wasm backend has no
+// This file holds the fast int8 kernels. Go's wasm backend has no
 // SIMD and does integer arithmetic in i64 registers, so the kernels put two
 // 32-bit lanes in one int64 and get two multiply-adds per multiplication:
 // weights of rows m and m+1 are packed as w[m][k] + w[m+1][k]<<32 (at model
