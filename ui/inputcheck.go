@@ -2,8 +2,7 @@ package ui
 
 import (
 	"fmt"
-
-	"github.com/i2m2-wasm/i2m2/features"
+	"math"
 )
 
 // What the lab tells a person about a recording or a drawing it cannot read well. The model
@@ -15,7 +14,7 @@ const (
 	silentPeak       = 0.003 // about -50 dBFS: nothing above it is silence
 	clipLevel        = 0.99  // samples at or above this magnitude are clipped
 	clipFraction     = 0.002 // more than 0.2% of samples clipped: a clipped recording
-	minSpeechSeconds = 0.08  // speech (features.SpeechSpan) shorter than this is a click, not a word
+	minSpeechSeconds = 0.08  // speech shorter than this is a click, not a word
 	minInkFraction   = 0.01  // a drawing inking less than 1% of the pad is empty (a tap leaves a dot)
 )
 
@@ -41,11 +40,8 @@ func CheckRecording(pcm []float32, rate int) (problem string, usable bool) {
 	if peak < silentPeak {
 		return "The recording is silent: check that the right microphone is on and not muted, then say a digit.", false
 	}
-	if rate >= features.MinSampleRate && rate <= features.MaxSampleRate {
-		x := features.Resample(pcm, rate, features.SampleRate)
-		if a, b := features.SpeechSpan(x); float64(b-a) < minSpeechSeconds*features.SampleRate {
-			return "The recording is too short to be a word (only a click or a very short sound): say a whole digit.", false
-		}
+	if speechSeconds(pcm, rate) < minSpeechSeconds {
+		return "The recording is too short to be a word (only a click or a very short sound): say a whole digit.", false
 	}
 	if float64(clipped) > clipFraction*float64(len(pcm)) {
 		return "The recording is clipped (too loud): it was used, but move back from the microphone or speak more softly for a fair reading.", true
@@ -66,4 +62,38 @@ func CheckDrawing(rgba []byte) string {
 		return "The pad is empty: draw a whole digit on it (a tap leaves only a dot)."
 	}
 	return ""
+}
+
+// speechSeconds is how long the speech lasts: 20 ms frames (10 ms hop) louder than both -30 dB
+// below the loudest frame and -70 dBFS, counted from the first to the last, as features/audio.go
+// finds the speech (step 2), here at the recording's own rate (the UI does not link features).
+func speechSeconds(pcm []float32, rate int) float64 {
+	fl, hop := rate/50, rate/100
+	if fl < 1 || hop < 1 || len(pcm) < fl {
+		return float64(len(pcm)) / float64(max(rate, 1))
+	}
+	nf := 1 + (len(pcm)-fl)/hop
+	e := make([]float64, nf)
+	emax := 0.0
+	for f := range e {
+		for _, v := range pcm[f*hop : f*hop+fl] {
+			e[f] += float64(v) * float64(v)
+		}
+		e[f] /= float64(fl)
+		emax = math.Max(emax, e[f])
+	}
+	thr := math.Max(emax*0.001, 3e-4*3e-4) // -30 dB relative, -70 dBFS absolute
+	first, last := -1, -1
+	for f, v := range e {
+		if v > thr {
+			if first < 0 {
+				first = f
+			}
+			last = f
+		}
+	}
+	if first < 0 {
+		return 0
+	}
+	return float64((last-first)*hop+fl) / float64(rate)
 }
