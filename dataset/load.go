@@ -206,32 +206,19 @@ func buildSplit(name string, m *MNIST, idx []int32, bank *Bank, clipSplit uint8,
 	} else {
 		s.Images = pca.Reconstruct(raw)
 	}
-	// Clips of this split by digit; each digit's list is dealt out in seeded shuffled rounds, so
-	// every clip is used about equally often.
-	var pool [10][]int32
+	// Clips of this split, dealt out by digit in seeded shuffled rounds (clipPool.pair), so every
+	// clip is used about equally often.
+	p := &clipPool{}
 	for c := 0; c < bank.N; c++ {
 		if bank.Splits[c] == clipSplit {
-			pool[bank.Labels[c]] = append(pool[bank.Labels[c]], int32(c))
+			p.ids = append(p.ids, int32(c))
+			p.labels = append(p.labels, bank.Labels[c])
+			p.voices = append(p.voices, bank.Voices[bank.Voice[c]].Name)
+			p.levels = append(p.levels, bank.Levels[c*AudioSize:(c+1)*AudioSize]...)
 		}
 	}
-	var next [10]int
-	for d := range pool {
-		if len(pool[d]) == 0 {
-			return nil, fmt.Errorf("dataset: bank has no %s clips of digit %d", name, d)
-		}
-		r.Shuffle(pool[d])
-	}
-	for i := 0; i < n; i++ {
-		d := s.Labels[i]
-		if next[d] == len(pool[d]) {
-			r.Shuffle(pool[d])
-			next[d] = 0
-		}
-		c := pool[d][next[d]]
-		next[d]++
-		s.Clips[i] = c
-		s.Voices[i] = bank.Voices[bank.Voice[c]].Name
-		copy(s.Audio[i*AudioSize:(i+1)*AudioSize], bank.Levels[int(c)*AudioSize:(int(c)+1)*AudioSize])
+	if err := p.pair(s, r); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

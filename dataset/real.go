@@ -104,6 +104,7 @@ type clipPool struct {
 	levels []uint8
 	labels []uint8
 	voices []string
+	ids    []int32 // what Split.Clips records for each clip (nil: its index in the pool)
 }
 
 // pair gives each sample of s a clip of its digit, dealt in seeded shuffled rounds (as buildSplit).
@@ -128,6 +129,9 @@ func (p *clipPool) pair(s *Split, r *RNG) error {
 		c := by[d][next[d]]
 		next[d]++
 		s.Clips[i] = c
+		if p.ids != nil {
+			s.Clips[i] = p.ids[c]
+		}
 		s.Voices[i] = p.voices[c]
 		copy(s.Audio[i*AudioSize:], p.levels[int(c)*AudioSize:(int(c)+1)*AudioSize])
 	}
