@@ -16,7 +16,7 @@
 #
 # Background-friendly:  nohup nice -n 10 bash scripts/train-real.sh > /tmp/train-real.log 2>&1 &
 # Environment: STAGES (default "train ship matrix ablation"; e.g. STAGES=ablation in a second process),
-# SEEDS (default 1,2,3), UNI/INTER/FINE epochs, FINE_SIZE samples per fine-tuning epoch, ABL_EPOCHS (default 1), THREADS (GOMAXPROCS, default 1), RUNS, N
+# SEEDS (default 1,2,3), UNI/INTER/FINE epochs, FINE_SIZE samples per fine-tuning epoch, ABL_EPOCHS (default 1), RESUME (1: keep finished ablation runs), THREADS (GOMAXPROCS, default 1), RUNS, N
 # (test pairs per column, 0 = all), WEIGHTS, RESULTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,10 +80,14 @@ if has ablation; then
 	abl=()
 	run() { # name only no-aug
 		local d=$RUNS/ablation/$1
+		abl+=(--runs "$1=$d")
+		if [ "${RESUME:-0}" = 1 ] && [ -f "$d/$2_only.i2m2" ]; then
+			stamp "ablation $1: kept (RESUME=1)"
+			return
+		fi
 		rm -rf "$d"
 		stamp "ablation $1 (--only $2 --no-aug '$3')"
 		"$BIN" train --data real --only "$2" --no-aug "$3" --uni "$ABL_EPOCHS" --limit "$LIMIT" --out "$d" > "$d.log" 2>&1
-		abl+=(--runs "$1=$d")
 	}
 	mkdir -p "$RUNS/ablation"
 	run audio-all audio ""
