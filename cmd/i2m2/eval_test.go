@@ -64,8 +64,22 @@ func checkManifest(t *testing.T, dir string) {
 			}
 		}
 	}
-	if defaults != 1 || len(mf.Models) != 2 {
-		t.Errorf("%d models, %d defaults; want 2 models (int8 default, float32)", len(mf.Models), defaults)
+	// the benchmark pair (avmnist-tts-{int8,f32}) and, once shipped, the real-input pair, which is
+	// then the default (the lab's model)
+	want := map[string]bool{shipInt8: true, shipF32: true}
+	if len(mf.Models) == 4 {
+		want[realInt8], want[realF32] = true, true
+	}
+	for _, f := range mf.Models {
+		if !want[f.File] {
+			t.Errorf("manifest lists %s", f.File)
+		}
+		if f.Default && f.File != map[bool]string{true: realInt8, false: shipInt8}[len(mf.Models) == 4] {
+			t.Errorf("default model %s", f.File)
+		}
+	}
+	if defaults != 1 || len(mf.Models) != 2 && len(mf.Models) != 4 {
+		t.Errorf("%d models, %d defaults; want the benchmark pair (and the real-input pair), one int8 default", len(mf.Models), defaults)
 	}
 	for _, k := range []string{"image_only", "audio_only", "intra_only", "inter_only", "i2m2", "i2m2_int8", "experts"} {
 		if _, ok := mf.Results[k]; !ok {
@@ -132,5 +146,48 @@ func TestReport(t *testing.T) {
 		if st, err := os.Stat(filepath.Join(r, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: missing or empty (%v)", f, err)
 		}
+	}
+}
+
+// TestMergeManifest: shipping one recipe keeps the other's entries, and the real-input int8 model
+// is the default whenever it is listed.
+func TestMergeManifest(t *testing.T) {
+	dir := t.TempDir()
+	e := func(file, q string) fileEntry { return fileEntry{File: file, Quantization: q} }
+	read := func() (files []string, def string, keys map[string]any) {
+		b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct{ Models []fileEntry }
+		json.Unmarshal(b, &m)
+		json.Unmarshal(b, &keys)
+		for _, f := range m.Models {
+			files = append(files, f.File)
+			if f.Default {
+				def += f.File
+			}
+		}
+		return files, def, keys
+	}
+	if err := mergeManifest(dir, map[string]any{"results": 1}, []fileEntry{e(shipInt8, "int8"), e(shipF32, "float32")}, true); err != nil {
+		t.Fatal(err)
+	}
+	if files, def, _ := read(); len(files) != 2 || def != shipInt8 {
+		t.Fatalf("benchmark only: %v, default %s", files, def)
+	}
+	if err := mergeManifest(dir, map[string]any{"real": 2}, []fileEntry{e(realInt8, "int8"), e(realF32, "float32")}, false); err != nil {
+		t.Fatal(err)
+	}
+	files, def, keys := read()
+	if len(files) != 4 || files[0] != realInt8 || def != realInt8 || keys["results"] == nil || keys["real"] == nil {
+		t.Fatalf("after shipping the real-input model: %v, default %s, keys %v", files, def, keys)
+	}
+	// re-running the benchmark report keeps the real-input entries and their default
+	if err := mergeManifest(dir, map[string]any{"results": 3}, []fileEntry{e(shipInt8, "int8"), e(shipF32, "float32")}, true); err != nil {
+		t.Fatal(err)
+	}
+	if files, def, keys := read(); len(files) != 4 || def != realInt8 || keys["real"] == nil || keys["results"].(float64) != 3 {
+		t.Fatalf("after the benchmark report: %v, default %s, keys %v", files, def, keys)
 	}
 }
