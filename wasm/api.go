@@ -206,6 +206,7 @@ type infoJSON struct {
 	Experts      []infoExpert     `json:"experts"`
 	Quantization string           `json:"quantization"`
 	Path         string           `json:"path"`
+	Kernels      string           `json:"kernels"`
 	SHA256       string           `json:"sha256"`
 	Bytes        int              `json:"bytes"`
 	MACs         int              `json:"macs"`
@@ -215,7 +216,7 @@ type infoJSON struct {
 
 func infoOf(m *model.Model, path model.Path, sum string, n int) (string, error) {
 	inf := infoJSON{Name: m.Name, Modalities: m.Modalities, Classes: m.Classes, Quantization: m.Quantization.String(), Path: path.String(),
-		SHA256: sum, Bytes: n, MACs: m.MACs(), Stride: Stride(len(m.Classes), len(m.Experts)), Provenance: m.Provenance}
+		Kernels: model.Kernels(), SHA256: sum, Bytes: n, MACs: m.MACs(), Stride: Stride(len(m.Classes), len(m.Experts)), Provenance: m.Provenance}
 	for i := range m.Experts {
 		x := &m.Experts[i]
 		inf.Experts = append(inf.Experts, infoExpert{x.Name, x.Inputs, x.Intra()})

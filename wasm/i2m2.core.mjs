@@ -2,9 +2,11 @@
 // (i2m2.mjs), the worker (i2m2.worker.mjs) and the classic-script build for
 // file:// (i2m2.classic.js, made from this file by build-classic.mjs).
 //
-// Rules for this file: no imports and nothing module-only (the classic build is a
-// plain script), no code from strings (CSP: script-src 'self'
-// 'wasm-unsafe-eval'). It needs globalThis.Go from Go's wasm_exec.js.
+// Rules for this file: no imports but i2m2.kernels.mjs and nothing module-only
+// (the classic build is a plain script: build-classic.mjs inlines that one
+// import), no code from strings (CSP: script-src 'self' 'wasm-unsafe-eval').
+// It needs globalThis.Go from Go's wasm_exec.js.
+import { simdSupported } from './i2m2.kernels.mjs';
 
 const PREFIX = 'i2m2: ';
 const MAX_WORKERS = 32;
@@ -643,6 +645,7 @@ function checkOptions(o) {
 //   defaultModelFile    its name in the manifest
 //   defaultManifest()   URL (or object) of the default manifest, or null
 //   defaultWasm()       URL or bytes of i2m2.wasm
+//   defaultWasmSimd()   URL or bytes of i2m2.simd.wasm (SIMD kernels), used where simdSupported()
 //   makeWorker()        a new dedicated Worker running i2m2.worker.mjs, or null
 export function createLoad(env) {
   return async function load(options = {}) {
@@ -670,7 +673,7 @@ export function createLoad(env) {
 }
 
 async function loadWith(env, options, wb, onProgress) {
-  const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasm());
+  const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasmSimd && simdSupported() ? env.defaultWasmSimd() : env.defaultWasm());
   wasmP.catch(() => {});
 
   const isDefault = options.model == null;

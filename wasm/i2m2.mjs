@@ -14,6 +14,7 @@ export const load = createLoad({
   defaultModelFile: 'avmnist-tts-int8.i2m2',
   defaultManifest: () => new URL('./weights/manifest.json', import.meta.url),
   defaultWasm: () => new URL('./i2m2.wasm', import.meta.url),
+  defaultWasmSimd: () => new URL('./i2m2.simd.wasm', import.meta.url),
   makeWorker: () => new Worker(new URL('./i2m2.worker.mjs', import.meta.url), { type: 'module' }),
 });
 
