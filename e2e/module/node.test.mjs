@@ -94,6 +94,44 @@ for (const gm of G.models) {
   });
 }
 
+test('kernels: SIMD where the engine validates it, and the scalar binary gives the same exact results', async () => {
+  assert.equal(model.info.kernels, 'simd', "Node 20's V8 has WebAssembly SIMD: the default is i2m2.simd.wasm");
+  const scalar = await load({ model: W(INT8.file), wasm: join(DIST, 'i2m2.wasm') });
+  try {
+    assert.equal(scalar.info.kernels, 'scalar');
+    for (let i = 0; i < samples.length; i++) sameResult(await scalar.predict(samples[i]), INT8.results[i], `scalar sample ${i}`);
+    // The int8 kernels have SIMD bodies too: both binaries agree exactly on that path.
+    const [a, b] = await Promise.all([load({ model: W(INT8.file), path: 'int8' }), load({ model: W(INT8.file), path: 'int8', wasm: join(DIST, 'i2m2.wasm') })]);
+    try {
+      assert.deepEqual([a.info.kernels, b.info.kernels], ['simd', 'scalar']);
+      for (let i = 0; i < samples.length; i++) {
+        const [ra, rb] = [await a.predict(samples[i]), await b.predict(samples[i])];
+        assert.deepEqual(Array.from(ra.logProbs), Array.from(rb.logProbs), `int8 path sample ${i}`);
+      }
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  } finally {
+    scalar.dispose();
+  }
+});
+
+test('an engine without WebAssembly SIMD gets the scalar binary (the probe fails, load() still works)', async () => {
+  // A Node whose WebAssembly.validate rejects everything stands in for an
+  // engine without SIMD (V8 has no switch to turn SIMD off).
+  const script = `WebAssembly.validate = () => false;
+    const { load } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'i2m2.mjs')).href)});
+    const m = await load();
+    const s = ${JSON.stringify(G.samples[0])};
+    const r = await m.predict(Object.fromEntries(Object.entries(s).filter(([, v]) => v).map(([k, v]) => [k, new Float32Array(v)])));
+    console.log(JSON.stringify({ kernels: m.info.kernels, label: r.label }));
+    m.dispose();`;
+  const { execFile } = await import('node:child_process');
+  const out = await new Promise((res, rej) => execFile(process.execPath, ['--input-type=module', '-e', script], (e, so, se) => (e ? rej(new Error(se || e.message)) : res(so))));
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { kernels: 'scalar', label: INT8.results[0].label });
+});
+
 test('load() with no options: the default model next to the module, checked against its manifest', async () => {
   const m = await load();
   try {
