@@ -47,8 +47,13 @@ for (const [from, to] of edits) {
 fs.writeFileSync(process.argv[3], s);
 JS
 
-echo "worker: GOOS=js GOARCH=wasm go build ./worker -> $OUT/app.wasm"
-GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$OUT/app.wasm" ./worker/
+echo "worker: GOOS=js GOARCH=wasm go build ./worker -> $OUT/app.wasm (scalar kernels), $OUT/app.simd.wasm (SIMD)"
+# As for dist/i2m2.wasm (scripts/build-10-wasm.sh): one link with names, then
+# the SIMD pass writes both binaries; worker.mjs picks one by the feature probe.
+GOOS=js GOARCH=wasm go build -trimpath -ldflags="-w" -o "$OUT/app.named.wasm" ./worker/
+go run ./model/internal/kern/simdgen -strip -in "$OUT/app.named.wasm" -scalar "$OUT/app.wasm" -simd "$OUT/app.simd.wasm"
+rm "$OUT/app.named.wasm"
+cp wasm/i2m2.kernels.mjs "$OUT/i2m2.kernels.mjs"
 raw=$(stat -c %s "$OUT/app.wasm")
 gz=$(gzip -9 -c "$OUT/app.wasm" | wc -c)
 echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s worker/assets/model.i2m2) bytes)"

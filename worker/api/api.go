@@ -286,6 +286,7 @@ type Info struct {
 	MACs         int                `json:"macs"`
 	Provenance   model.Provenance   `json:"provenance"`
 	Path         string             `json:"path"`     // kernels predictions run: int8 or float32
+	Kernels      string             `json:"kernels"`  // their inner loops: simd or scalar (model.Kernels)
 	Manifest     json.RawMessage    `json:"manifest"` // the weights/manifest.json entry whose sha256 matches; null if none
 	Limits       map[string]float64 `json:"limits"`
 }
@@ -308,7 +309,7 @@ func (s *Server) modelInfo(w http.ResponseWriter) {
 		in := Info{
 			Name: m.Name, Classes: m.Classes, Quantization: m.Quantization.String(),
 			SHA256: hex.EncodeToString(sum[:]), Bytes: len(s.file), MACs: m.MACs(),
-			Modalities: m.Modalities, Provenance: m.Provenance, Path: path.String(),
+			Modalities: m.Modalities, Provenance: m.Provenance, Path: path.String(), Kernels: model.Kernels(),
 			Limits: map[string]float64{"maxBodyBytes": float64(s.opt.MaxBodyBytes), "maxBatch": float64(s.opt.MaxBatch)},
 		}
 		for i := range m.Experts {

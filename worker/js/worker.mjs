@@ -12,7 +12,14 @@
 // has in flight and, unreferenced, is collected with its memory (workerd's
 // RSS stays flat across replacements: see worker/README.md).
 import "./wasm_exec.js";
-import { createRuntimeContext, loadModule } from "./runtime.mjs";
+import { createRuntimeContext } from "./runtime.mjs";
+import { simdSupported } from "./i2m2.kernels.mjs";
+import scalarModule from "./app.wasm";
+import simdModule from "./app.simd.wasm";
+
+// The same program with SIMD or scalar kernels (scripts/build-30-worker.sh):
+// an engine without WebAssembly SIMD rejects app.simd.wasm, so ask first.
+const loadModule = async () => (simdSupported() ? simdModule : scalarModule);
 
 const REQUESTS_PER_INSTANCE = 1000;
 
