@@ -38,26 +38,36 @@ func (c *code) v128store(off uint64) *code {
 
 // Instructions without immediates.
 const (
-	opI32Eqz  = 0x45
-	opI32Add  = 0x6a
-	opI32Sub  = 0x6b
-	opI32Shl  = 0x74
-	opI32Wrap = 0xa7
+	opI32Eqz     = 0x45
+	opI32Add     = 0x6a
+	opI32Sub     = 0x6b
+	opI32Shl     = 0x74
+	opI32Wrap    = 0xa7
+	opI64Sub     = 0x7d
+	opI64ShrS    = 0x87
+	opI64ExtendS = 0xac
 )
 
 // SIMD opcodes (after 0xfd).
 const (
+	simdV128Const      = 12
 	simdI8x16Shuffle   = 13
+	simdI32x4Splat     = 17
 	simdI64x2Splat     = 18
 	simdF32x4Splat     = 19
-	simdV128Const      = 12
 	simdV128Load32Zero = 92
 	simdI16x8ExtLowU   = 137
 	simdI32x4ExtLowU   = 169
+	simdI32x4ShrS      = 172
+	simdI32x4Add       = 174
+	simdI32x4Sub       = 177
+	simdI32x4Mul       = 181
+	simdI64x2ExtLowS   = 199
+	simdI64x2ExtHighS  = 200
 	simdI64x2ExtLowU   = 201
 	simdI64x2ExtHighU  = 202
+	simdI64x2Shl       = 203
 	simdI64x2Add       = 206
-	simdI64x2Mul       = 213
 	simdF32x4Add       = 228
 	simdF32x4Mul       = 230
 )
@@ -117,5 +127,3 @@ func function(locals []byte, c *code) []byte {
 	b = append(b, c.b...)
 	return append(b, 0x0b)
 }
-
-const simdI64x2ReplaceLane = 30

@@ -107,74 +107,104 @@ func lanes32(l0, l1, l2, l3 byte) [16]byte {
 	return s
 }
 
-// widen4 turns the 4 bytes at the address on the stack into two i64x2
-// vectors (bytes 0,1 and 2,3, zero-extended), stored in lo and hi.
-func widen4(c *code, lo, hi uint64) {
-	c.simd(simdV128Load32Zero).mem(0, 0)
-	c.simd(simdI16x8ExtLowU).simd(simdI32x4ExtLowU).set(hi)
-	c.get(hi).simd(simdI64x2ExtLowU).set(lo)
-	c.get(hi).simd(simdI64x2ExtHighU).set(hi)
+// The int8 kernels keep two int8 rows packed in one int64 (kern/gemm8.go:
+// w = a + b<<32) and accumulate int64 sums whose low 32-bit lane never
+// overflows (K <= kern.MaxPairK). Here each row gets its own i32x4 lanes:
+// lo = int32(w), hi = (w - lo) >> 32 recover a and b, four 32-bit
+// multiply-adds run per instruction, and the packed int64 is rebuilt at the
+// end as int64(lo) + hi<<32, equal to the scalar sum under that bound.
+
+// packLanes pushes the i64x2 (int64(lo[i]) + int64(hi[i])<<32) of lanes i
+// of lo and hi (high = false: lanes 0, 1; true: lanes 2, 3).
+func packLanes(c *code, lo, hi uint64, high bool) {
+	ext, extU := uint64(simdI64x2ExtLowS), uint64(simdI64x2ExtLowU)
+	if high {
+		ext, extU = simdI64x2ExtHighS, simdI64x2ExtHighU
+	}
+	c.get(lo).simd(ext)
+	c.get(hi).simd(extU).i32c(32).simd(simdI64x2Shl)
+	c.simd(simdI64x2Add)
 }
 
 // dotTaps8: func dotTaps8asm(taps *Tap8, n int, s *uint8, acc *[4]int64)
 //
-//	acc[c] = sum_i taps[i].W * int64(s[taps[i].Off + c])   (wrapping int64)
+//	acc[c] = sum_i taps[i].W * int64(s[taps[i].Off + c])
 func dotTaps8() []byte {
 	const (
-		p, n, s, acc01, acc23, lo, hi, w = 1, 2, 3, 4, 5, 6, 7, 8
+		p, n, s, wlo, accLo, accHi, v = 1, 2, 3, 4, 5, 6, 7
+		w                             = 8 // i64
 	)
 	c := &code{}
 	c.arg(0).set(p)
 	c.arg(8).set(n)
 	c.arg(16).set(s)
-	c.v128zero().set(acc01)
-	c.v128zero().set(acc23)
+	c.v128zero().set(accLo)
+	c.v128zero().set(accHi)
 	c.block().loop()
 	c.get(n).op(opI32Eqz).brIf(1)
-	c.get(s).get(p).i32load(0).op(opI32Add)
-	widen4(c, lo, hi)
-	c.get(p).i64load(8).simd(simdI64x2Splat).set(w)
-	c.get(acc01).get(w).get(lo).simd(simdI64x2Mul).simd(simdI64x2Add).set(acc01)
-	c.get(acc23).get(w).get(hi).simd(simdI64x2Mul).simd(simdI64x2Add).set(acc23)
+	// v = the 4 bytes s[Off:Off+4] as u32 lanes
+	c.get(s).get(p).i32load(0).op(opI32Add).simd(simdV128Load32Zero).mem(0, 0)
+	c.simd(simdI16x8ExtLowU).simd(simdI32x4ExtLowU).set(v)
+	c.get(p).i64load(8).set(w)
+	c.get(w).op(opI32Wrap).set(wlo)
+	c.get(accLo).get(wlo).simd(simdI32x4Splat).get(v).simd(simdI32x4Mul).simd(simdI32x4Add).set(accLo)
+	// hi = int32((w - int64(lo)) >> 32)
+	c.get(accHi).get(w).get(wlo).op(opI64ExtendS).op(opI64Sub).op(0x42, 32).op(opI64ShrS).op(opI32Wrap)
+	c.simd(simdI32x4Splat).get(v).simd(simdI32x4Mul).simd(simdI32x4Add).set(accHi)
 	c.get(p).i32c(16).op(opI32Add).set(p)
 	c.get(n).i32c(1).op(opI32Sub).set(n)
 	c.br(0).end().end()
-	c.arg(24).get(acc01).v128store(0)
-	c.arg(24).get(acc23).v128store(16)
+	c.arg(24)
+	packLanes(c, accLo, accHi, false)
+	c.v128store(0)
+	c.arg(24)
+	packLanes(c, accLo, accHi, true)
+	c.v128store(16)
 	c.goReturn()
-	return function([]byte{i32, i32, i32, v128, v128, v128, v128, v128}, c)
+	return function([]byte{i32, i32, i32, i32, v128, v128, v128, i64}, c)
 }
 
 // dotPair4x2: func dotPair4x2asm(w *[2]int64, b0, b1 *uint8, k int, acc *[4]int64)
 //
 //	acc[j*2+c] = sum_i w[i][j] * int64(b_c[i])
 //
-// Per step: x = (b0[i], b1[i]) as i64x2; acc[0:2] += w[i][0]*x, acc[2:4] += w[i][1]*x.
+// The 16 bytes of w[i] are the i32 lanes (a0, b0', a1, b1') with
+// b' = b - (a < 0): adding back the sign of the lane below gives the four
+// rows (a0, b0, a1, b1); col0 and col1 accumulate them times b_0[i], b_1[i].
 func dotPair4x2() []byte {
 	const (
-		w, b0, b1, k, acc0, acc1, x = 1, 2, 3, 4, 5, 6, 7
+		w, b0, b1, k, col0, col1, rows, zero = 1, 2, 3, 4, 5, 6, 7, 8
 	)
 	c := &code{}
 	c.arg(0).set(w)
 	c.arg(8).set(b0)
 	c.arg(16).set(b1)
 	c.arg(24).set(k)
-	c.v128zero().set(acc0)
-	c.v128zero().set(acc1)
+	c.v128zero().set(col0)
+	c.v128zero().set(col1)
+	c.v128zero().set(zero)
 	c.block().loop()
 	c.get(k).op(opI32Eqz).brIf(1)
-	// x = i64x2(b0[i], b1[i]): splat b0[i], then replace lane 1 with b1[i].
-	c.get(b0).op(0x31).mem(0, 0).simd(simdI64x2Splat) // i64.load8_u
-	c.get(b1).op(0x31).mem(0, 0).simd(simdI64x2ReplaceLane).op(1).set(x)
-	c.get(acc0).get(w).i64load(0).simd(simdI64x2Splat).get(x).simd(simdI64x2Mul).simd(simdI64x2Add).set(acc0)
-	c.get(acc1).get(w).i64load(8).simd(simdI64x2Splat).get(x).simd(simdI64x2Mul).simd(simdI64x2Add).set(acc1)
+	c.get(w).v128load(0).set(rows)
+	// rows -= (0, a0>>31, 0, a1>>31)
+	c.get(rows).get(rows).i32c(31).simd(simdI32x4ShrS).get(zero).shuffle(lanes32(4, 0, 4, 2)).simd(simdI32x4Sub).set(rows)
+	c.get(col0).get(rows).get(b0).op(0x2d).mem(0, 0).simd(simdI32x4Splat).simd(simdI32x4Mul).simd(simdI32x4Add).set(col0) // i32.load8_u
+	c.get(col1).get(rows).get(b1).op(0x2d).mem(0, 0).simd(simdI32x4Splat).simd(simdI32x4Mul).simd(simdI32x4Add).set(col1)
 	c.get(w).i32c(16).op(opI32Add).set(w)
 	c.get(b0).i32c(1).op(opI32Add).set(b0)
 	c.get(b1).i32c(1).op(opI32Add).set(b1)
 	c.get(k).i32c(1).op(opI32Sub).set(k)
 	c.br(0).end().end()
-	c.arg(32).get(acc0).v128store(0)
-	c.arg(32).get(acc1).v128store(16)
+	// lo = (col0[0], col1[0], col0[2], col1[2]), hi = the odd lanes: the
+	// packed acc = (pair 0 col 0, pair 0 col 1, pair 1 col 0, pair 1 col 1).
+	c.get(col0).get(col1).shuffle(lanes32(0, 4, 2, 6)).set(rows)
+	c.get(col0).get(col1).shuffle(lanes32(1, 5, 3, 7)).set(zero)
+	c.arg(32)
+	packLanes(c, rows, zero, false)
+	c.v128store(0)
+	c.arg(32)
+	packLanes(c, rows, zero, true)
+	c.v128store(16)
 	c.goReturn()
-	return function([]byte{i32, i32, i32, i32, v128, v128, v128}, c)
+	return function([]byte{i32, i32, i32, i32, v128, v128, v128, v128}, c)
 }
