@@ -241,6 +241,11 @@ func (m *module) replace(bodies map[string][]byte, suffix func(string) string, o
 	}
 	hs = append(hs, hunk{At: m.code.head + 1, Del: width, Ins: enc})
 	sortHunks(hs)
+	for i := 1; i < len(hs); i++ {
+		if hs[i].At < hs[i-1].At+hs[i-1].Del {
+			return nil, fmt.Errorf("%w: two kernels share a body", errFormat)
+		}
+	}
 	return hs, nil
 }
 
