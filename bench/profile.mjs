@@ -53,6 +53,7 @@ for (const [path, file] of [['int8', 'model-int8.i2m2'], ['float32', 'model-f32.
   md += `\n${path} path, batch 1, ${ms.toFixed(2)} ms per call (Node ${process.version}, ${calls} calls, sampling profiler):\n\n| function | self time |\n| --- | --- |\n`;
   for (const r of top) md += `| ${r.name.replace(/\|/g, '\\|')} | ${(100 * r.share).toFixed(1)}% |\n`;
 }
+out.kernels = process.env.BENCH_PROFILE_KERNELS || 'scalar'; // set by scripts/bench-20-browser.sh
 writeFileSync(join(dir, 'profile.json'), JSON.stringify(out, null, 2));
 console.log(md);
 process.exit(0);
