@@ -376,7 +376,8 @@ md += `Cross-origin-isolated page (COOP/COEP; onnxruntime-web's threads need it,
 for (const id of Object.keys(I)) md += `| ${RUNTIMES[id].label} | ${spread(I[id].b1_ms)} | ${spread(I[id].b64_ms_per_sample)} |\n`;
 md += '\n| Node ' + process.version + ' | batch 1, ms | batch 64, ms/sample |\n| --- | --- | --- |\n';
 for (const id of Object.keys(nodeRes)) {
-  const label = RUNTIMES[id] ? RUNTIMES[id].label : 'ours, bench/ourwasm (scalar, float32) in a worker_thread';
+  const label = id === 'ours' ? 'ours, defaults (float32 kernels on the int8 file, SIMD; main thread: no worker mode in Node)'
+    : RUNTIMES[id] ? RUNTIMES[id].label : 'ours, bench/ourwasm (scalar, float32) in a worker_thread';
   md += `| ${label} | ${spread(nodeRes[id].b1_ms)} | ${spread(nodeRes[id].b64_ms_per_sample)} |\n`;
 }
 const tp = chrome.throughput;

@@ -36,6 +36,7 @@ type engine struct {
 	stride   int          // float32s per sample in a packed result
 	out      []float32    // the packed result of predict (Stride values)
 	info     string       // JSON
+	fast     fastBufs     // the synchronous path's batch buffers (fast.go)
 	disposed bool
 	exit     chan struct{}
 }
@@ -143,6 +144,7 @@ func (e *engine) load(args []js.Value) (any, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.m, e.p, e.r, e.info = m, p, m.NewResult(), info
+	e.fast = fastBufs{}
 	e.in = make(model.Inputs, len(m.Modalities))
 	e.buf = make([][]float32, len(m.Modalities))
 	for i, md := range m.Modalities {

@@ -2,7 +2,7 @@
 //   node wasm/build-classic.mjs <dist>
 // reads <dist>/wasm_exec.js, <dist>/i2m2.wasm, <dist>/i2m2.simd.hunks.json,
 // <dist>/weights/manifest.json and the default model, and wasm/i2m2.core.mjs
-// and wasm/i2m2.kernels.mjs, and writes <dist>/i2m2.classic.js:
+// with the files it imports (i2m2.kernels.mjs, i2m2.fast.mjs), and writes <dist>/i2m2.classic.js:
 // one plain script (no modules, no fetch, no worker) defining globalThis.I2M2
 // with load(), the wasm and the default model inlined as base64. Browsers
 // refuse ES modules and fetch on file://; a <script src> still works there.
@@ -15,12 +15,19 @@ const dist = process.argv[2];
 if (!dist) throw new Error('usage: node wasm/build-classic.mjs <dist>');
 const here = dirname(fileURLToPath(import.meta.url));
 
-// i2m2.core.mjs with its one import (i2m2.kernels.mjs) inlined before it.
-const KERNELS_IMPORT = "import { simdSupported } from './i2m2.kernels.mjs';\n";
+// i2m2.core.mjs with its imports (these files, without imports of their own)
+// inlined before it.
+const INLINED = { 'i2m2.kernels.mjs': '{ simdSupported }', 'i2m2.fast.mjs': '{ fastEngine }' };
 let core = readFileSync(join(here, 'i2m2.core.mjs'), 'utf8');
-if (!core.includes(KERNELS_IMPORT)) throw new Error('i2m2.core.mjs: the import of i2m2.kernels.mjs changed; update build-classic.mjs');
-core = readFileSync(join(here, 'i2m2.kernels.mjs'), 'utf8') + core.replace(KERNELS_IMPORT, '');
-if (/^\s*import\b/m.test(core) || core.includes('import.meta')) throw new Error('i2m2.core.mjs and i2m2.kernels.mjs must not use other imports or import.meta');
+let inlined = '';
+for (const [file, names] of Object.entries(INLINED)) {
+  const line = `import ${names} from './${file}';\n`;
+  if (!core.includes(line)) throw new Error(`i2m2.core.mjs: the import of ${file} changed; update build-classic.mjs`);
+  core = core.replace(line, '');
+  inlined += readFileSync(join(here, file), 'utf8');
+}
+core = inlined + core;
+if (/^\s*import\b/m.test(core) || core.includes('import.meta')) throw new Error(`i2m2.core.mjs and ${Object.keys(INLINED).join(', ')} must not use other imports or import.meta`);
 core = core.replace(/^export (async function|function|const|class|let) /gm, '$1 ');
 if (/^\s*export\b/m.test(core)) throw new Error('i2m2.core.mjs: an export the classic build cannot strip');
 
