@@ -421,7 +421,7 @@ export async function startEngine(module, schedule = macrotask(), perYield = 1) 
       if (fast && name === 'load') return p.then((info) => (fast.attach(info), info), (e) => { fast.detach(); throw e; });
       return p;
     };
-    return { call, exited: () => exited, run };
+    return { call, exited: () => exited, run, fast, slow }; // fast, slow: for the tests
   } finally {
     delete globalThis[key];
   }

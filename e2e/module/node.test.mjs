@@ -305,6 +305,40 @@ test('over HTTP: progress with Content-Length, manifest integrity, wrong wasm ty
   r.dispose();
 });
 
+test('the synchronous path: equal to the async API, used for well-formed calls, declines the rest', async () => {
+  const eng = await startEngine(await WebAssembly.compile(await readFile(join(DIST, 'i2m2.simd.wasm'))));
+  try {
+    assert.ok(eng.fast, 'the wasm exports the synchronous path');
+    assert.equal(eng.fast.predict(samples[0]), null, 'no model loaded: declines');
+    const info = JSON.parse(await eng.call('load', new Uint8Array(await readFile(W(INT8.file)))));
+    for (let i = 0; i < samples.length; i++) {
+      const got = eng.fast.predict(samples[i]);
+      assert.ok(got instanceof Float32Array && got.length === info.stride, `sample ${i}: the synchronous path answered`);
+      assert.deepEqual(Array.from(got), Array.from(await eng.slow('predict', [samples[i]])), `sample ${i}`);
+    }
+    const full = samples.filter((s) => s.image && s.audio);
+    const packed = { image: new Float32Array(full.flatMap((s) => Array.from(s.image))), audio: new Float32Array(full.flatMap((s) => Array.from(s.audio))) };
+    const want = await eng.slow('predictBatch', [packed]);
+    assert.deepEqual(Array.from(await eng.fast.predictBatch(packed)), Array.from(want), 'packed batch');
+    assert.deepEqual(Array.from(await eng.fast.predictBatch(full)), Array.from(want), 'array batch');
+    // What it declines, the async API answers (with the error message).
+    const img = samples[0].image;
+    const nan = new Float32Array(img);
+    nan[3] = NaN;
+    for (const [what, x] of [['wrong length', { image: img.subarray(1) }], ['unknown modality', { image: img, depth: img }],
+      ['plain Array', { image: Array.from(img) }], ['NaN (the engine fails)', { image: nan }], ['no modality', {}]]) {
+      assert.equal(eng.fast.predict(x), null, what);
+      await assert.rejects(eng.call('predict', x), /i2m2: /, what);
+    }
+    assert.equal(await eng.fast.predictBatch([samples[0], { audio: samples[0].audio }]), null, 'mixed modalities in one batch');
+    assert.notEqual(eng.fast.predict(samples[0]), null, 'still answers after the declined calls');
+    await eng.call('dispose');
+    assert.equal(eng.fast.predict(samples[0]), null, 'disposed: declines');
+  } finally {
+    if (!eng.exited()) await eng.call('dispose').catch(() => {});
+  }
+});
+
 test('the raw Go API: not loaded, bad model, then a good one', async () => {
   const wasm = await WebAssembly.compile(await readFile(join(DIST, 'i2m2.wasm')));
   const eng = await startEngine(wasm);
