@@ -1,6 +1,8 @@
 package kern
 
 import (
+	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 )
@@ -16,5 +18,64 @@ func TestKernelsAsRequested(t *testing.T) {
 	}
 	if got := map[bool]string{true: "simd", false: "scalar"}[SIMD()]; got != want {
 		t.Fatalf("kernels: %s, the harness asked for %s", got, want)
+	}
+}
+
+// TestConvRowsF: convRowsF (a SIMD body in the SIMD build) equals
+// convRowsFGo bit for bit, for row widths around its 8- and 4-column steps,
+// with and without ReLU and a second channel; -0 and NaN pass like the Go loop.
+func TestConvRowsF(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	for _, ow := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 23} {
+		for _, two := range []bool{true, false} {
+			for _, relu := range []bool{true, false} {
+				oh, wp, kh, kw := 3, ow+4, 3, 5
+				src := randF(r, (oh+kh)*wp+8, -2, 2)
+				src[r.IntN(len(src))] = float32(math.NaN())
+				src[r.IntN(len(src))] = float32(math.Copysign(0, -1))
+				off := make([]int32, 0, kh*kw)
+				for i := 0; i < kh; i++ {
+					for j := 0; j < kw; j++ {
+						off = append(off, int32(i*wp+j))
+					}
+				}
+				tp := MakeTapsF(randF(r, 2*len(off), -1, 1), off, 2)
+				b := [2]float32{r.Float32() - 0.5, r.Float32() - 0.5}
+				got0, want0 := make([]float32, oh*ow), make([]float32, oh*ow)
+				var got1, want1 []float32
+				if two {
+					got1, want1 = make([]float32, oh*ow), make([]float32, oh*ow)
+				}
+				convRowsF(got0, got1, tp, src, b, oh, ow, wp, relu)
+				convRowsFGo(want0, want1, tp, src, b, oh, ow, wp, relu)
+				for i := range want0 {
+					if math.Float32bits(got0[i]) != math.Float32bits(want0[i]) || two && math.Float32bits(got1[i]) != math.Float32bits(want1[i]) {
+						t.Fatalf("ow=%d two=%v relu=%v: output %d differs (SIMD=%v)", ow, two, relu, i, SIMD())
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMaxPoolRow: maxPoolRow equals maxPoolRowGo bit for bit, NaN and -0
+// included (a NaN wins only where it comes first, as with v > m).
+func TestMaxPoolRow(t *testing.T) {
+	r := rand.New(rand.NewPCG(43, 44))
+	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 9, 14, 20} {
+		r0, r1 := randF(r, 2*n+1, -1, 1), randF(r, 2*n+1, -1, 1)
+		for _, s := range [][]float32{r0, r1} {
+			s[r.IntN(len(s))] = float32(math.NaN())
+			s[r.IntN(len(s))] = float32(math.Copysign(0, -1))
+			s[r.IntN(len(s))] = 0
+		}
+		got, want := make([]float32, n), make([]float32, n)
+		maxPoolRow(got, r0, r1)
+		maxPoolRowGo(want, r0, r1)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("n=%d: output %d: %v, want %v (SIMD=%v)", n, i, got[i], want[i], SIMD())
+			}
+		}
 	}
 }

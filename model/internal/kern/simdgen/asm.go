@@ -46,30 +46,45 @@ const (
 	opI64Sub     = 0x7d
 	opI64ShrS    = 0x87
 	opI64ExtendS = 0xac
+	opI32Ne      = 0x47
+	opI32LtS     = 0x48
+	opI32GtS     = 0x4a
+	opI32LeS     = 0x4c
+	opI32GeS     = 0x4e
+	opI32Mul     = 0x6c
+	opI32Load8U  = 0x2d
+	opF32Store   = 0x38
 )
 
 // SIMD opcodes (after 0xfd).
 const (
-	simdV128Const      = 12
-	simdI8x16Shuffle   = 13
-	simdI32x4Splat     = 17
-	simdI64x2Splat     = 18
-	simdF32x4Splat     = 19
-	simdV128Load32Zero = 92
-	simdI16x8ExtLowU   = 137
-	simdI32x4ExtLowU   = 169
-	simdI32x4ShrS      = 172
-	simdI32x4Add       = 174
-	simdI32x4Sub       = 177
-	simdI32x4Mul       = 181
-	simdI64x2ExtLowS   = 199
-	simdI64x2ExtHighS  = 200
-	simdI64x2ExtLowU   = 201
-	simdI64x2ExtHighU  = 202
-	simdI64x2Shl       = 203
-	simdI64x2Add       = 206
-	simdF32x4Add       = 228
-	simdF32x4Mul       = 230
+	simdV128Const        = 12
+	simdI8x16Shuffle     = 13
+	simdI32x4Splat       = 17
+	simdI64x2Splat       = 18
+	simdF32x4Splat       = 19
+	simdF32x4ExtractLane = 31
+	simdF32x4Lt          = 67
+	simdV128And          = 78
+	simdV128AndNot       = 79
+	simdV128Store32Lane  = 90
+	simdV128Load32Zero   = 92
+	simdV128Load64Zero   = 93
+	simdI16x8ExtLowU     = 137
+	simdI32x4ExtLowU     = 169
+	simdI32x4ShrS        = 172
+	simdI32x4Add         = 174
+	simdI32x4Sub         = 177
+	simdI32x4Mul         = 181
+	simdI64x2ExtLowS     = 199
+	simdI64x2ExtHighS    = 200
+	simdI64x2ExtLowU     = 201
+	simdI64x2ExtHighU    = 202
+	simdI64x2Shl         = 203
+	simdI64x2Add         = 206
+	simdF32x4Add         = 228
+	simdF32x4Mul         = 230
+	simdF32x4PMax        = 235
 )
 
 func (c *code) v128zero() *code {

@@ -20,6 +20,8 @@ func kernels() map[string][]byte {
 		"dot4x2asm":     dot4x2(),
 		"dotTaps8asm":   dotTaps8(),
 		"dotPair4x2asm": dotPair4x2(),
+		"convRowsF":     convRowsF(),
+		"maxPoolRow":    maxPoolRow(),
 	}
 }
 
