@@ -217,8 +217,14 @@ type packed struct {
 // minDirectWidth is the narrowest output row for which a stride-1
 // convolution runs the direct (implicit-GEMM) kernel: its 4-wide tiles waste
 // up to 3 columns per row, while im2col costs one write per multiply-add
-// over the output channels (bench/README.md, go kernels).
-const minDirectWidth = 8
+// over the output channels (bench/README.md, go kernels). The SIMD kernels'
+// rows (kern.SIMD) are faster than im2col + GEMM down to 2 columns.
+func minDirectWidth() int {
+	if kern.SIMD() {
+		return 2
+	}
+	return 8
+}
 
 func (pk *packed) direct() bool { return pk.off != nil }
 
@@ -508,7 +514,7 @@ func (m *Model) pack(l *Layer, s, os Shape) {
 	if l.Q != nil {
 		pk.pairs = kern.PackPairs(l.Q.Data, l.Rows(), l.Cols())
 	}
-	if l.Kind == Conv2D && l.Stride == 1 && os[2] >= minDirectWidth && !noDirect {
+	if l.Kind == Conv2D && l.Stride == 1 && os[2] >= minDirectWidth() && !noDirect {
 		pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
 		if kern.HaveAsm {
 			pk.tapsF = kern.MakeTapsF(l.W, pk.off, l.Rows())
