@@ -79,3 +79,18 @@ func TestMaxPoolRow(t *testing.T) {
 		}
 	}
 }
+
+// TestDot4x1: dot4x1 equals dot4x1Go bit for bit.
+func TestDot4x1(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	for _, k := range []int{0, 1, 2, 3, 7, 100, 144, 241} {
+		p := PackA4(randF(r, 4*k, -1, 1), 4, k)
+		b := randF(r, k, -1, 1)
+		var got, want [4]float32
+		dot4x1(p, b, &got)
+		dot4x1Go(p, b, &want)
+		if got != want {
+			t.Fatalf("k=%d: %v, want %v (SIMD=%v)", k, got, want, SIMD())
+		}
+	}
+}

@@ -242,3 +242,26 @@ func maxPoolRow() []byte {
 	c.goReturn()
 	return function([]byte{i32, i32, i32, i32, i32, v128, v128, v128}, c)
 }
+
+// dot4x1: func dot4x1(p [][4]float32, b []float32, acc *[4]float32)
+//
+//	acc[r] = sum_k p[k][r] * b[k]
+func dot4x1() []byte {
+	const argP, argB, argN, argAcc = 0, 24, 32, 48
+	const p, b, n, acc = 1, 2, 3, 4 // acc: v128
+	c := &code{}
+	c.arg(argP).set(p)
+	c.arg(argB).set(b)
+	c.arg(argN).set(n)
+	c.v128zero().set(acc)
+	c.block().loop()
+	c.get(n).op(opI32Eqz).brIf(1)
+	c.get(acc).get(p).v128load(0).get(b).f32load(0).simd(simdF32x4Splat).simd(simdF32x4Mul).simd(simdF32x4Add).set(acc)
+	c.get(p).i32c(16).op(opI32Add).set(p)
+	c.get(b).i32c(4).op(opI32Add).set(b)
+	c.get(n).i32c(1).op(opI32Sub).set(n)
+	c.br(0).end().end()
+	c.arg(argAcc).get(acc).v128store(0)
+	c.goReturn()
+	return function([]byte{i32, i32, i32, v128}, c)
+}
