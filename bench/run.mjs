@@ -388,10 +388,10 @@ md += `Ratios (ours with its defaults, in a worker / other; below 1 is better fo
   + `From each runtime's fastest round instead of the median: batch 1 ${R.b1_min_ours_over_ort}× ORT (main thread ${R.b1_min_main_over_ort}×), ${R.b1_min_ours_over_tfjs}× tfjs; batch 64 ${R.b64_min_ours_over_ort}× ORT, ${R.b64_min_ours_over_tfjs}× tfjs; cold start ${R.cold_min_ours_over_ort}× ORT, ${R.cold_min_ours_over_tfjs}× tfjs. `
   + `SIMD: the scalar binary takes ${R.b1_scalar_over_simd}× the SIMD one's time at batch 1, ${R.b64_scalar_over_simd}× at batch 64. Against ORT with 2 threads (isolated page): batch 1 ${R.b1_ours_over_ort_mt_isolated_page}×, batch 64 ${R.b64_ours_over_ort_mt_isolated_page}×.\n`;
 const agree = Object.entries(chrome.max_prob_diff_vs_ours).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ');
-md += `Outputs agree (max |prob diff| vs ours on the batch of 64): ${agree}.\n`;
+md += `Outputs agree (max |prob diff| on the batch of 64, against ours with the same weights: the int8 file for ours, the float32 weights for ORT, tfjs and the minimal bridge): ${agree}.\n`;
 if (results.profile) {
   const short = (n) => n.replace(/^github\.com_i2m2_wasm_i2m2_/, '').replace(/_go\.shape\.(\w+)_$/, '[$1]');
-  md += `\nWhere our time goes (bench/profile.mjs: V8 sampling profiler in Node, bench/ourwasm with names and ${results.profile.kernels || 'scalar'} kernels, batch 1, self time; top 10):\n\n| int8 path | self | float32 path (the default) | self |\n| --- | --- | --- | --- |\n`;
+  md += `\nWhere our time goes (bench/profile.mjs: V8 sampling profiler in Node, ${results.profile.subject || 'bench/ourwasm'}, ${results.profile.kernels || 'scalar'} kernels, batch 1, self time; top 10; ${f(results.profile.float32.ms_per_call)} ms per call on the default path):\n\n| int8 path | self | float32 path (the default) | self |\n| --- | --- | --- | --- |\n`;
   const a = results.profile.int8.top, b = results.profile.float32.top;
   for (let i = 0; i < 10; i++) md += `| ${a[i] ? short(a[i].name) : ''} | ${a[i] ? (100 * a[i].share).toFixed(1) + '%' : ''} | ${b[i] ? short(b[i].name) : ''} | ${b[i] ? (100 * b[i].share).toFixed(1) + '%' : ''} |\n`;
 }

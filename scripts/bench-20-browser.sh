@@ -28,10 +28,11 @@ if [ -f wasm/i2m2.mjs ]; then
 	cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.kernels.mjs wasm/i2m2.fast.mjs wasm/i2m2.worker.mjs "$gen/module/"
 	cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$gen/module/wasm_exec.js"
 fi
-echo "bench-20-browser: profile of our wasm in Node (unstripped bench/ourwasm with the SIMD kernels, V8 sampling profiler)"
-GOOS=js GOARCH=wasm go build -o "$gen/ours-prof.named.wasm" ./bench/ourwasm
-go run ./model/internal/kern/simdgen -in "$gen/ours-prof.named.wasm" -simd "$gen/ours-prof.wasm"
-BENCH_PROFILE_KERNELS=simd node bench/profile.mjs "$gen" 200 >/dev/null
+echo "bench-20-browser: profile in Node (V8 sampling profiler): the module with its SIMD engine, function names kept"
+GOOS=js GOARCH=wasm go build -trimpath -o "$gen/module-prof.named.wasm" ./wasm
+go run ./model/internal/kern/simdgen -in "$gen/module-prof.named.wasm" -simd "$gen/module-prof.wasm"
+rm "$gen/module-prof.named.wasm"
+BENCH_PROFILE_KERNELS=simd node bench/profile.mjs "$gen" 300 >/dev/null
 echo "bench-20-browser: node bench/run.mjs (Node, then Chromium: latency, throughput, cold start, bytes, memory)"
 # On a shared machine, run the measurement (and the browsers it starts) at a
 # higher priority when allowed, so other jobs disturb it less; BENCH_NICE=0 to skip.

@@ -54,9 +54,11 @@ window.runLatency = async ({ ids, rounds, calls1, calls64, workerCompare, throug
     created[id] = { create_ms: performance.now() - t, impl: rts[id].impl };
   }
   const m = await measure(rts, { rounds, calls1, calls64 });
-  const ref = m.outs.ours || m.outs[ids[0]];
+  // Each against a run with the same weights: ours on the int8 file, the
+  // others (and the minimal bridge) on the float32 weights they were exported from.
+  const refOf = (id) => (RUNTIMES[id].f32Weights ? m.outs['ours-bridge'] || m.outs.tfjs : m.outs.ours) || m.outs[ids[0]];
   const agree = {};
-  for (const id of ids) if (ref) agree[id] = maxProbDiff(m.outs[id], ref);
+  for (const id of ids) agree[id] = maxProbDiff(m.outs[id], refOf(id));
   for (const id of ids) await rts[id].dispose();
   let tp = null;
   if (workerCompare) { // batch throughput of our worker pools, workers 1 vs 2

@@ -94,10 +94,10 @@ export const RUNTIMES = {
   'ours-int8': { label: 'ours int8 kernels (main thread)', create: (io) => ours(io, { path: 'int8', worker: false }) },
   // The engine through bench/ourwasm's minimal synchronous bridge (log-probs
   // only, scalar kernels, float32 path): compare with ours-scalar on the main thread.
-  'ours-bridge': { label: 'ours, minimal bridge (bench/ourwasm, scalar, main thread)', create: (io) => ours(io, { bridge: true }) },
-  ort: { label: 'onnxruntime-web 1.30 (wasm, 1 thread, graph optimisation all)', create: (io) => ortRuntime(io, 1) },
-  'ort-mt': { label: 'onnxruntime-web 1.30 (wasm, 2 threads; needs COOP/COEP)', browser: true, create: (io) => ortRuntime(io, 2) },
-  tfjs: { label: 'tfjs-backend-wasm 4.22 (fused ops)', create: tfjsRuntime },
+  'ours-bridge': { label: 'ours, minimal bridge (bench/ourwasm, scalar, main thread)', f32Weights: true, create: (io) => ours(io, { bridge: true }) },
+  ort: { label: 'onnxruntime-web 1.30 (wasm, 1 thread, graph optimisation all)', f32Weights: true, create: (io) => ortRuntime(io, 1) },
+  'ort-mt': { label: 'onnxruntime-web 1.30 (wasm, 2 threads; needs COOP/COEP)', browser: true, f32Weights: true, create: (io) => ortRuntime(io, 2) },
+  tfjs: { label: 'tfjs-backend-wasm 4.22 (fused ops)', f32Weights: true, create: tfjsRuntime },
 };
 
 // inputs returns n deterministic samples in [0,1] per modality.
