@@ -40,7 +40,7 @@ for (const [path, file] of [['int8', 'model-int8.i2m2'], ['float32', viaModule ?
   const x = inputs(1, 9);
   let predict;
   if (viaModule) {
-    const model = await load({ model: bytes(file), path, wasm: bytes('module-prof.wasm'), worker: false, manifest: false });
+    const model = await load({ model: bytes(file), path, wasm: bytes('module-prof.wasm'), worker: false, integrity: false });
     predict = () => model.predict({ image: x.image, audio: x.audio });
   } else {
     const m = await loadOursMin({ wasm: bytes('ours-prof.wasm'), model: bytes(file), path });

@@ -5,11 +5,25 @@
 #   syumai's runtime-context patch), app.wasm (GOOS=js ./worker/, model embedded).
 # The model: weights/avmnist-tts-int8.i2m2 + weights/manifest.json when they
 # exist; otherwise the random-weight stand-in of wasm/internal/standin, announced.
+# I2M2_WORKER_EMBED=<file.i2m2> embeds that file instead, with an empty
+# manifest (a model of yours: GET /model says "manifest": null), through a go
+# build overlay that leaves worker/assets alone; I2M2_WORKER_OUT=<dir> builds
+# into <dir> instead of worker/build (scripts/test-45-import.sh uses both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=worker/build
+OUT=${I2M2_WORKER_OUT:-worker/build}
+mkdir -p "$OUT"
+OVERLAY=()
 
-if [ -f weights/avmnist-tts-int8.i2m2 ] && [ -f weights/manifest.json ]; then
+if [ -n "${I2M2_WORKER_EMBED:-}" ]; then
+	echo "worker: embedding $I2M2_WORKER_EMBED (overlay, no manifest entry)"
+	ovl=$(mktemp -d)
+	trap 'rm -rf "$ovl"' EXIT
+	echo '{"models":[]}' > "$ovl/manifest.json"
+	printf '{"Replace":{"%s":"%s","%s":"%s"}}\n' "$PWD/worker/assets/model.i2m2" "$(realpath "$I2M2_WORKER_EMBED")" \
+		"$PWD/worker/assets/manifest.json" "$ovl/manifest.json" > "$ovl/overlay.json"
+	OVERLAY=(-overlay "$ovl/overlay.json")
+elif [ -f weights/avmnist-tts-int8.i2m2 ] && [ -f weights/manifest.json ]; then
 	echo "worker: embedding weights/avmnist-tts-int8.i2m2"
 	cp weights/avmnist-tts-int8.i2m2 worker/assets/model.i2m2
 	cp weights/manifest.json worker/assets/manifest.json
@@ -50,10 +64,10 @@ JS
 echo "worker: GOOS=js GOARCH=wasm go build ./worker -> $OUT/app.wasm (scalar kernels), $OUT/app.simd.wasm (SIMD)"
 # As for dist/i2m2.wasm (scripts/build-10-wasm.sh): one link with names, then
 # the SIMD pass writes both binaries; worker.mjs picks one by the feature probe.
-GOOS=js GOARCH=wasm go build -trimpath -ldflags="-w" -o "$OUT/app.named.wasm" ./worker/
+GOOS=js GOARCH=wasm go build "${OVERLAY[@]}" -trimpath -ldflags="-w" -o "$OUT/app.named.wasm" ./worker/
 go run ./model/internal/kern/simdgen -strip -in "$OUT/app.named.wasm" -scalar "$OUT/app.wasm" -simd "$OUT/app.simd.wasm"
 rm "$OUT/app.named.wasm"
 cp wasm/i2m2.kernels.mjs "$OUT/i2m2.kernels.mjs"
 raw=$(stat -c %s "$OUT/app.wasm")
 gz=$(gzip -9 -c "$OUT/app.wasm" | wc -c)
-echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s worker/assets/model.i2m2) bytes)"
+echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s "${I2M2_WORKER_EMBED:-worker/assets/model.i2m2}") bytes)"

@@ -1,8 +1,8 @@
 // Writes the classic-script build for file:// pages:
 //   node wasm/build-classic.mjs <dist>
 // reads <dist>/wasm_exec.js, <dist>/i2m2.wasm, <dist>/i2m2.simd.hunks.json,
-// <dist>/weights/manifest.json and the default model, and wasm/i2m2.core.mjs
-// with the files it imports (i2m2.kernels.mjs, i2m2.fast.mjs), and writes <dist>/i2m2.classic.js:
+// <dist>/weights/manifest.json and the default model, and
+// wasm/i2m2.{kernels,fast,core,fetch,load}.mjs, and writes <dist>/i2m2.classic.js:
 // one plain script (no modules, no fetch, no worker) defining globalThis.I2M2
 // with load(), the wasm and the default model inlined as base64. Browsers
 // refuse ES modules and fetch on file://; a <script src> still works there.
@@ -15,21 +15,16 @@ const dist = process.argv[2];
 if (!dist) throw new Error('usage: node wasm/build-classic.mjs <dist>');
 const here = dirname(fileURLToPath(import.meta.url));
 
-// i2m2.core.mjs with its imports (these files, without imports of their own)
-// inlined before it.
-const INLINED = { 'i2m2.kernels.mjs': '{ simdSupported }', 'i2m2.fast.mjs': '{ fastEngine }' };
-let core = readFileSync(join(here, 'i2m2.core.mjs'), 'utf8');
-let inlined = '';
-for (const [file, names] of Object.entries(INLINED)) {
-  const line = `import ${names} from './${file}';\n`;
-  if (!core.includes(line)) throw new Error(`i2m2.core.mjs: the import of ${file} changed; update build-classic.mjs`);
-  core = core.replace(line, '');
-  inlined += readFileSync(join(here, file), 'utf8');
-}
-core = inlined + core;
-if (/^\s*import\b/m.test(core) || core.includes('import.meta')) throw new Error(`i2m2.core.mjs and ${Object.keys(INLINED).join(', ')} must not use other imports or import.meta`);
-core = core.replace(/^export (async function|function|const|class|let) /gm, '$1 ');
-if (/^\s*export\b/m.test(core)) throw new Error('i2m2.core.mjs: an export the classic build cannot strip');
+// The modules in dependency order, as one script: their imports of each
+// other dropped, their exports made plain declarations.
+let core = ['i2m2.kernels.mjs', 'i2m2.fast.mjs', 'i2m2.core.mjs', 'i2m2.fetch.mjs', 'i2m2.load.mjs'].map((f) => {
+  let src = readFileSync(join(here, f), 'utf8');
+  src = src.replace(/^import \{[^}]*\} from '\.\/i2m2\.(kernels|fast|core|fetch)\.mjs';\n/gm, '');
+  if (/^\s*import\b/m.test(src) || src.includes('import.meta')) throw new Error(`${f} must not use import (but of its sibling modules) or import.meta`);
+  src = src.replace(/^export (async function|function|const|class|let) /gm, '$1 ');
+  if (/^\s*export\b/m.test(src)) throw new Error(`${f}: an export the classic build cannot strip`);
+  return src;
+}).join('\n');
 
 const goJS = readFileSync(join(dist, 'wasm_exec.js'), 'utf8');
 const wasm = readFileSync(join(dist, 'i2m2.wasm'));
@@ -71,7 +66,6 @@ globalThis.I2M2 = Object.freeze({
     defaultModel: () => fromBase64(MODEL),
     defaultModelFile: ${JSON.stringify(entry.file)},
     defaultSha256: ${JSON.stringify(entry.sha256)},
-    defaultManifest: null,
     defaultWasm: () => fromBase64(WASM),
     defaultWasmSimd: () => applyHunks(fromBase64(WASM), SIMD_HUNKS.map((h) => ({ at: h.at, del: h.del, ins: fromBase64(h.ins) }))),
     makeWorker: null,
