@@ -5,12 +5,11 @@
 // one keeps a Go instance per isolate and sends it every request (the Go side
 // sees context.i2m2KeepAlive and stays up).
 //
-// syumai/workers v0.33.0 leaks a few js.Func per request (promise callbacks
-// that are never released): ~1.5 KB of live Go heap per request, measured
-// with GET /healthz's goLiveHeapBytes. So after REQUESTS_PER_INSTANCE
-// requests new requests go to a new instance; the old one finishes what it
-// has in flight and, unreferenced, is collected with its memory (workerd's
-// RSS stays flat across replacements: see worker/README.md).
+// syumai/workers v0.33.0 leaks a js.Func per awaited promise (~1.5 KB of live
+// Go heap per request; worker/patches/ fixes it in this build). As a bound on
+// whatever else may grow, after REQUESTS_PER_INSTANCE requests new requests
+// go to a new instance; the old one finishes what it has in flight and,
+// unreferenced, is collected with its memory (worker/README.md).
 import "./wasm_exec.js";
 import { createRuntimeContext, loadModule } from "./runtime.mjs";
 
