@@ -239,14 +239,17 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 	defer s.put(sl)
 	results := make([]*result, len(req.samples))
 	for i, in := range req.samples {
-		if err := sl.p.Predict(in, sl.r); err != nil { // ErrInput / ErrNoExpert: the request's fault
-			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+err.Error())
+		// ErrInput / ErrNoExpert / ErrNonFinite (Predict never returns a NaN,
+		// so every result can be written as JSON): the request's fault.
+		if err := sl.p.Predict(in, sl.r); err != nil {
+			msg := err.Error()
+			if errors.Is(err, model.ErrNonFinite) {
+				msg += " (inputs are expected in [0, 1])"
+			}
+			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+msg)
 			return
 		}
-		if results[i] = newResult(m, sl.r); !results[i].finite() {
-			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+"the inputs drive the model to non-finite outputs (inputs are expected in [0, 1])")
-			return
-		}
+		results[i] = newResult(m, sl.r)
 	}
 	if req.batch {
 		writeJSON(w, http.StatusOK, struct {
