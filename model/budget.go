@@ -88,8 +88,8 @@ func layerCost(l *Layer, in, out Shape, int8w bool) (Cost, scratch, bool) {
 		return Cost{MACs: r * k, Moves: n, Bytes: weightBytes(r, k, int8w)}, scratch{}, true
 	case ReLU:
 		return Cost{Moves: n}, scratch{}, true
-	case MaxPool2D:
-		return Cost{Compares: n * int64(l.KH*l.KW), Moves: n}, scratch{}, true
+	case MaxPool2D, AvgPool2D, GlobalAvgPool:
+		return poolCost(l, in, out), scratch{}, true
 	case Flatten:
 		return Cost{}, scratch{}, true
 	}

@@ -54,7 +54,8 @@ type hLayer struct {
 	Out    int    `json:"out,omitempty"`
 }
 
-var kindNames = map[string]Kind{"conv2d": Conv2D, "dense": Dense, "relu": ReLU, "maxpool2d": MaxPool2D, "flatten": Flatten}
+var kindNames = map[string]Kind{"conv2d": Conv2D, "dense": Dense, "relu": ReLU, "maxpool2d": MaxPool2D, "flatten": Flatten,
+	"avgpool2d": AvgPool2D, "globalavgpool": GlobalAvgPool}
 
 func toHLayers(ls []Layer) []hLayer {
 	out := make([]hLayer, len(ls))

@@ -441,6 +441,10 @@ func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]
 				kern.MaxPoolRef(dst, cur, s[0], s[1], s[2], l.KH, l.KW, l.Stride)
 			}
 			cur = dst
+		case AvgPool2D, GlobalAvgPool:
+			dst := p.other(cur)[:os.Size()]
+			avgPool(p.path, l, dst, cur, s)
+			cur = dst
 		case Conv2D:
 			dst := p.other(cur)[:os.Size()]
 			n, K := os[1]*os[2], l.Cols()

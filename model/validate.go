@@ -236,6 +236,11 @@ func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 				return nil, shapeErr("%s: window %dx%d larger than input %v", at, l.KH, l.KW, s)
 			}
 			s = Shape{s[0], (s[1]-l.KH)/l.Stride + 1, (s[2]-l.KW)/l.Stride + 1}
+		case AvgPool2D, GlobalAvgPool:
+			var err error
+			if s, err = avgPoolShape(l, s, at); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, fmt.Errorf("%w: %s", ErrLayer, at)
 		}

@@ -5,11 +5,26 @@
 #   syumai's runtime-context patch), app.wasm (GOOS=js ./worker/, model embedded).
 # The model: weights/avmnist-tts-int8.i2m2 + weights/manifest.json when they
 # exist; otherwise the random-weight stand-in of wasm/internal/standin, announced.
+# I2M2_WORKER_EMBED=<file.i2m2> embeds that file instead, with an empty
+# manifest (a model of yours: GET /model says "manifest": null), through a go
+# build overlay that leaves worker/assets alone; I2M2_WORKER_OUT=<dir> builds
+# into <dir> instead of worker/build (scripts/test-45-import.sh uses both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=worker/build
+OUT=${I2M2_WORKER_OUT:-worker/build}
+mkdir -p "$OUT"
+OVERLAY=()
 
-if [ -f weights/avmnist-tts-int8.i2m2 ] && [ -f weights/manifest.json ]; then
+if [ -n "${I2M2_WORKER_EMBED:-}" ]; then
+	echo "worker: embedding $I2M2_WORKER_EMBED (overlay, no manifest entry; its sha256 pinned in assets/model.sha256)"
+	ovl=$(mktemp -d)
+	trap 'rm -rf "$ovl"' EXIT
+	echo '{"models":[]}' > "$ovl/manifest.json"
+	sha256sum "$I2M2_WORKER_EMBED" | cut -c1-64 > "$ovl/model.sha256"
+	printf '{"Replace":{"%s":"%s","%s":"%s","%s":"%s"}}\n' "$PWD/worker/assets/model.i2m2" "$(realpath "$I2M2_WORKER_EMBED")" \
+		"$PWD/worker/assets/manifest.json" "$ovl/manifest.json" "$PWD/worker/assets/model.sha256" "$ovl/model.sha256" > "$ovl/overlay.json"
+	OVERLAY=(-overlay "$ovl/overlay.json")
+elif [ -f weights/avmnist-tts-int8.i2m2 ] && [ -f weights/manifest.json ]; then
 	echo "worker: embedding weights/avmnist-tts-int8.i2m2"
 	cp weights/avmnist-tts-int8.i2m2 worker/assets/model.i2m2
 	cp weights/manifest.json worker/assets/manifest.json
@@ -61,10 +76,10 @@ chmod -R u+w "$OUT/syumai-workers"
 cp worker/patches/_syumai-workers-v0.33.0/internal/jsutil/*.go "$OUT/syumai-workers/internal/jsutil/"
 cp go.mod "$OUT/worker.mod"
 cp go.sum "$OUT/worker.sum"
-go mod edit -modfile="$OUT/worker.mod" -replace "github.com/syumai/workers=$PWD/$OUT/syumai-workers"
+go mod edit -modfile="$OUT/worker.mod" -replace "github.com/syumai/workers=$(cd "$OUT/syumai-workers" && pwd)"
 
 echo "worker: GOOS=js GOARCH=wasm go build ./worker (syumai/workers patched: worker/patches/) -> $OUT/app.wasm"
-GOOS=js GOARCH=wasm go build -trimpath -modfile="$OUT/worker.mod" -ldflags="-s -w" -o "$OUT/app.wasm" ./worker/
+GOOS=js GOARCH=wasm go build "${OVERLAY[@]}" -trimpath -modfile="$OUT/worker.mod" -ldflags="-s -w" -o "$OUT/app.wasm" ./worker/
 raw=$(stat -c %s "$OUT/app.wasm")
 gz=$(gzip -9 -c "$OUT/app.wasm" | wc -c)
-echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s worker/assets/model.i2m2) bytes)"
+echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s "${I2M2_WORKER_EMBED:-worker/assets/model.i2m2}") bytes)"

@@ -23,6 +23,7 @@
       boot.failed = true;
       box.hidden = false;
       el.className = 'error';
+      el.setAttribute('role', 'alert'); // announced; download progress before it is not (too chatty)
       var bar = box.querySelector('progress');
       if (bar) bar.remove();
     }
@@ -74,6 +75,7 @@
     } else {
       mod = await import('./i2m2.mjs');
     }
+    boot.lib = mod; // for a model file the person gives the lab (ui/yourmodel_js.go)
     return mod.load({ onProgress: onProgress });
   })();
 
