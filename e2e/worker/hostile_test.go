@@ -60,6 +60,9 @@ func TestMethods(t *testing.T) {
 		{"DELETE /healthz HTTP/1.1", 405},
 		{"GET /nope HTTP/1.1", 404},
 	}
+	if status, _, body := raw(t, base, "GET /model?x=* HTTP/1.1", ""); status != 200 {
+		t.Errorf("GET /model?x=*: %d %.200s (a query ending in * is not OPTIONS *)", status, body)
+	}
 	if !workerd {
 		cases = append(cases, struct {
 			line   string

@@ -60,7 +60,7 @@ async function fetch(req, env, ctx) {
   // which fails on what workerd gives for "OPTIONS *" with a port in Host
   // ("http://127.0.0.1:8787*"), and the request then ends in a bare 500
   // (worker/README.md, "Upstream bugs"). Answer any target that is not a path here.
-  if (req.url.endsWith("*")) {
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\*$/i.test(req.url)) { // "scheme://host[:port]*": no path at all
     return jsonError(400, `${req.method} *: the request target must be a path such as /predict (OPTIONS * is not supported; ask OPTIONS /predict)`, { allow: "GET, HEAD, POST, OPTIONS" });
   }
   if (current && (current.dead || current.served >= REQUESTS_PER_INSTANCE)) current = undefined;
