@@ -9,7 +9,6 @@ package main
 import (
 	"embed"
 	"runtime/debug"
-	"strings"
 	"syscall/js"
 
 	"github.com/i2m2-wasm/i2m2/worker/api"
@@ -26,8 +25,7 @@ func main() {
 	debug.SetGCPercent(400)
 	b, _ := assets.ReadFile("assets/model.i2m2")     // nil if the build put none there: every endpoint but /healthz says so
 	mf, _ := assets.ReadFile("assets/manifest.json") // its entry vouches for the model (fail closed)
-	pin, _ := assets.ReadFile("assets/model.sha256") // or this hash, pinned by a build that embeds a model of yours
-	srv := api.New(b, api.Options{Manifest: mf, SHA256: strings.TrimSpace(string(pin))})
+	srv := api.New(b, api.Options{Manifest: mf})
 	workers.ServeNonBlock(srv)
 	workers.Ready()
 	// worker/js/worker.mjs keeps one Go instance per isolate (replacing it

@@ -1,7 +1,7 @@
 // A model imported from PyTorch (scripts/test-45-import.sh: `i2m2 import-onnx`
 // on onnx/testdata/import, made by scripts/onnx-fixtures/make.py) in the JS
 // module, in Node and in real Chromium (worker mode): it loads from bytes as
-// "not verified" (integrity: false: nothing vouches for its hash), describes its experts, and its
+// "not verified" (no sha256, no manifest entry), describes its experts, and its
 // log-probabilities match PyTorch's (1e-4 for float32 weights; the int8 file
 // within the int8 bound on probabilities, as onnx/import_test.go).
 // I2M2_DIST: the built module; I2M2_IMPORTED: a folder with imported-f32.i2m2,
@@ -55,7 +55,7 @@ function describes(info, quantization) {
 for (const [file, q] of [['imported-f32.i2m2', 'float32'], ['imported-int8.i2m2', 'int8']]) {
   test(`Node: ${file} loads from bytes and matches PyTorch`, async () => {
     const bytes = await readFile(join(DIR, file));
-    const model = await load({ model: bytes, integrity: false });
+    const model = await load({ model: bytes, integrity: false }); // the caller's own file: nothing to verify it against
     try {
       describes(model.info, q);
       let worst = 0;
@@ -92,7 +92,7 @@ test('Chromium (worker mode): the imported model loads from bytes and matches Py
     const out = await page.evaluate(async (samples) => {
       const { load } = await import('/i2m2.mjs');
       const bytes = new Uint8Array(await (await fetch('/imported/imported-f32.i2m2')).arrayBuffer());
-      const model = await load({ model: bytes, integrity: false });
+      const model = await load({ model: bytes, integrity: false }); // the caller's own file: nothing to verify it against
       const results = [];
       for (const s of samples) {
         const r = await model.predict({ image: new Float32Array(s.inputs.image), audio: new Float32Array(s.inputs.audio) });
