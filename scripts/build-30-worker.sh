@@ -5,9 +5,11 @@
 #   syumai's runtime-context patch), app.wasm (GOOS=js ./worker/, model embedded).
 # The model: weights/avmnist-tts-int8.i2m2 + weights/manifest.json when they
 # exist; otherwise the random-weight stand-in of wasm/internal/standin, announced.
-# I2M2_WORKER_EMBED=<file.i2m2> embeds that file instead, with an empty
-# manifest (a model of yours: GET /model says "manifest": null), through a go
-# build overlay that leaves worker/assets alone; I2M2_WORKER_OUT=<dir> builds
+# I2M2_WORKER_EMBED=<file.i2m2> embeds that file instead, through a go build
+# overlay that leaves worker/assets alone, with a manifest of one entry written
+# here (file, bytes, sha256, "embedded": true): whoever builds the worker with
+# their own file vouches for it, and the worker, which refuses a model nothing
+# vouches for, checks the embedded bytes against it. I2M2_WORKER_OUT=<dir> builds
 # into <dir> instead of worker/build (scripts/test-45-import.sh uses both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +18,11 @@ mkdir -p "$OUT"
 OVERLAY=()
 
 if [ -n "${I2M2_WORKER_EMBED:-}" ]; then
-	echo "worker: embedding $I2M2_WORKER_EMBED (overlay, no manifest entry)"
+	echo "worker: embedding $I2M2_WORKER_EMBED (overlay, manifest entry written at build time)"
 	ovl=$(mktemp -d)
 	trap 'rm -rf "$ovl"' EXIT
-	echo '{"models":[]}' > "$ovl/manifest.json"
+	printf '{"models":[{"file":"%s","bytes":%d,"sha256":"%s","embedded":true}]}\n' "$(basename "$I2M2_WORKER_EMBED")" \
+		"$(stat -c %s "$I2M2_WORKER_EMBED")" "$(sha256sum "$I2M2_WORKER_EMBED" | cut -d' ' -f1)" > "$ovl/manifest.json"
 	printf '{"Replace":{"%s":"%s","%s":"%s"}}\n' "$PWD/worker/assets/model.i2m2" "$(realpath "$I2M2_WORKER_EMBED")" \
 		"$PWD/worker/assets/manifest.json" "$ovl/manifest.json" > "$ovl/overlay.json"
 	OVERLAY=(-overlay "$ovl/overlay.json")
@@ -61,10 +64,26 @@ for (const [from, to] of edits) {
 fs.writeFileSync(process.argv[3], s);
 JS
 
-echo "worker: GOOS=js GOARCH=wasm go build ./worker -> $OUT/app.wasm (scalar kernels), $OUT/app.simd.wasm (SIMD)"
+# syumai/workers v0.33.0 leaks a js.Func per awaited promise: build with the
+# patched files of worker/patches/ (README.md there), after checking that the
+# module's files are the ones the patch was made from.
+SYUMAI=$(go list -m -f '{{.Dir}}' github.com/syumai/workers)
+(cd "$SYUMAI" && sha256sum --quiet -c "$OLDPWD/worker/patches/upstream.sha256") ||
+	{ echo "worker: github.com/syumai/workers changed: update worker/patches/ (README.md there)" >&2; exit 1; }
+# Go refuses to overlay files of the module cache, so build against a patched
+# copy of the module (a replace directive in a private go.mod, -modfile).
+rm -rf "$OUT/syumai-workers"
+cp -r "$SYUMAI" "$OUT/syumai-workers"
+chmod -R u+w "$OUT/syumai-workers"
+cp worker/patches/_syumai-workers-v0.33.0/internal/jsutil/*.go "$OUT/syumai-workers/internal/jsutil/"
+cp go.mod "$OUT/worker.mod"
+cp go.sum "$OUT/worker.sum"
+go mod edit -modfile="$OUT/worker.mod" -replace "github.com/syumai/workers=$(cd "$OUT/syumai-workers" && pwd)"
+
+echo "worker: GOOS=js GOARCH=wasm go build ./worker (syumai/workers patched: worker/patches/) -> $OUT/app.wasm (scalar kernels), $OUT/app.simd.wasm (SIMD)"
 # As for dist/i2m2.wasm (scripts/build-10-wasm.sh): one link with names, then
 # the SIMD pass writes both binaries; worker.mjs picks one by the feature probe.
-GOOS=js GOARCH=wasm go build "${OVERLAY[@]}" -trimpath -ldflags="-w" -o "$OUT/app.named.wasm" ./worker/
+GOOS=js GOARCH=wasm go build "${OVERLAY[@]}" -trimpath -modfile="$OUT/worker.mod" -ldflags="-w" -o "$OUT/app.named.wasm" ./worker/
 go run ./model/internal/kern/simdgen -strip -in "$OUT/app.named.wasm" -scalar "$OUT/app.wasm" -simd "$OUT/app.simd.wasm"
 rm "$OUT/app.named.wasm"
 cp wasm/i2m2.kernels.mjs "$OUT/i2m2.kernels.mjs"
