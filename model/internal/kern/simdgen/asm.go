@@ -119,6 +119,25 @@ func (c *code) goReturn() *code {
 // the 8-byte slot; wasm addresses are below 4 GiB).
 func (c *code) arg(off uint64) *code { return c.sp().i32load(8 + off) }
 
+// args loads the arguments at the frame offsets offs into locals 1, 2, ...
+func (c *code) args(offs ...uint64) *code {
+	for i, off := range offs {
+		c.arg(off).set(uint64(i + 1))
+	}
+	return c
+}
+
+// countdown runs body while the i32 local n is not 0, decrementing it after
+// each run.
+func (c *code) countdown(n uint64, body func()) *code {
+	c.block().loop()
+	c.get(n).op(opI32Eqz).brIf(1)
+	body()
+	c.get(n).i32c(1).op(opI32Sub).set(n)
+	c.br(0).end().end()
+	return c
+}
+
 func appendSleb(b []byte, v int64) []byte {
 	for {
 		c := byte(v & 0x7f)

@@ -55,15 +55,8 @@ func convRowsF() []byte {
 		nV128 = iota
 	)
 	c := &code{}
-	c.arg(argD0).set(d0)
-	c.arg(argD1).set(d1)
+	c.args(argD0, argD1, argTp, argN, argSrc, argOh, argOw, argWp) // d0 ... wp
 	c.arg(argD1Len).i32c(0).op(opI32Ne).set(has1)
-	c.arg(argTp).set(tp)
-	c.arg(argN).set(ntaps)
-	c.arg(argSrc).set(src)
-	c.arg(argOh).set(oh)
-	c.arg(argOw).set(ow)
-	c.arg(argWp).set(wp)
 	c.sp().f32load(8 + argB0).simd(simdF32x4Splat).set(b0)
 	c.sp().f32load(8 + argB1).simd(simdF32x4Splat).set(b1)
 	// relu: all ones if set, so (v < 0) & relu marks the lanes to clear.
@@ -77,22 +70,20 @@ func convRowsF() []byte {
 		c.get(tp).set(p)
 		c.get(ntaps).set(n)
 		c.get(srow).get(x).i32c(2).op(opI32Shl).op(opI32Add).set(q)
-		c.block().loop()
-		c.get(n).op(opI32Eqz).brIf(1)
-		c.get(p).f32load(4).simd(simdF32x4Splat).set(w0)
-		c.get(p).f32load(8).simd(simdF32x4Splat).set(w1)
-		c.get(q).get(p).i32load(0).i32c(2).op(opI32Shl).op(opI32Add).set(addr)
-		c.get(addr).v128load(0).set(v0)
-		c.get(a00).get(w0).get(v0).simd(simdF32x4Mul).simd(simdF32x4Add).set(a00)
-		c.get(a10).get(w1).get(v0).simd(simdF32x4Mul).simd(simdF32x4Add).set(a10)
-		if wide {
-			c.get(addr).v128load(16).set(v1)
-			c.get(a01).get(w0).get(v1).simd(simdF32x4Mul).simd(simdF32x4Add).set(a01)
-			c.get(a11).get(w1).get(v1).simd(simdF32x4Mul).simd(simdF32x4Add).set(a11)
-		}
-		c.get(p).i32c(12).op(opI32Add).set(p)
-		c.get(n).i32c(1).op(opI32Sub).set(n)
-		c.br(0).end().end()
+		c.countdown(n, func() {
+			c.get(p).f32load(4).simd(simdF32x4Splat).set(w0)
+			c.get(p).f32load(8).simd(simdF32x4Splat).set(w1)
+			c.get(q).get(p).i32load(0).i32c(2).op(opI32Shl).op(opI32Add).set(addr)
+			c.get(addr).v128load(0).set(v0)
+			c.get(a00).get(w0).get(v0).simd(simdF32x4Mul).simd(simdF32x4Add).set(a00)
+			c.get(a10).get(w1).get(v0).simd(simdF32x4Mul).simd(simdF32x4Add).set(a10)
+			if wide {
+				c.get(addr).v128load(16).set(v1)
+				c.get(a01).get(w0).get(v1).simd(simdF32x4Mul).simd(simdF32x4Add).set(a01)
+				c.get(a11).get(w1).get(v1).simd(simdF32x4Mul).simd(simdF32x4Add).set(a11)
+			}
+			c.get(p).i32c(12).op(opI32Add).set(p)
+		})
 	}
 	// value pushes acc + bias, negatives cleared if relu (via v0).
 	value := func(acc, bias uint64) {
@@ -193,10 +184,7 @@ func maxPoolRow() []byte {
 		m
 	)
 	c := &code{}
-	c.arg(argO).set(o)
-	c.arg(argN).set(n)
-	c.arg(argR0).set(r0)
-	c.arg(argR1).set(r1)
+	c.args(argO, argN, argR0, argR1)
 	c.i32c(0).set(x)
 	// in pushes the address of input pair x of row r (r + 8x).
 	in := func(r uint64) { c.get(r).get(x).i32c(3).op(opI32Shl).op(opI32Add) }
@@ -250,17 +238,13 @@ func dot4x1() []byte {
 	const argP, argB, argN, argAcc = 0, 24, 32, 48
 	const p, b, n, acc = 1, 2, 3, 4 // acc: v128
 	c := &code{}
-	c.arg(argP).set(p)
-	c.arg(argB).set(b)
-	c.arg(argN).set(n)
+	c.args(argP, argB, argN)
 	c.v128zero().set(acc)
-	c.block().loop()
-	c.get(n).op(opI32Eqz).brIf(1)
-	c.get(acc).get(p).v128load(0).get(b).f32load(0).simd(simdF32x4Splat).simd(simdF32x4Mul).simd(simdF32x4Add).set(acc)
-	c.get(p).i32c(16).op(opI32Add).set(p)
-	c.get(b).i32c(4).op(opI32Add).set(b)
-	c.get(n).i32c(1).op(opI32Sub).set(n)
-	c.br(0).end().end()
+	c.countdown(n, func() {
+		c.get(acc).get(p).v128load(0).get(b).f32load(0).simd(simdF32x4Splat).simd(simdF32x4Mul).simd(simdF32x4Add).set(acc)
+		c.get(p).i32c(16).op(opI32Add).set(p)
+		c.get(b).i32c(4).op(opI32Add).set(b)
+	})
 	c.arg(argAcc).get(acc).v128store(0)
 	c.goReturn()
 	return function([]byte{i32, i32, i32, v128}, c)
