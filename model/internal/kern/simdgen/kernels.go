@@ -120,6 +120,17 @@ func packLanes(c *code, lo, hi uint64, high bool) {
 	c.simd(simdI64x2Add)
 }
 
+// storePacked stores the four packed int64s of lo and hi (packLanes) to the
+// [4]int64 whose address is the argument at frame offset off, and returns.
+func storePacked(c *code, off, lo, hi uint64) {
+	for i, high := range []bool{false, true} {
+		c.arg(off)
+		packLanes(c, lo, hi, high)
+		c.v128store(uint64(16 * i))
+	}
+	c.goReturn()
+}
+
 // dotTaps8: func dotTaps8asm(taps *Tap8, n int, s *uint8, acc *[4]int64)
 //
 //	acc[c] = sum_i taps[i].W * int64(s[taps[i].Off + c])
@@ -144,13 +155,7 @@ func dotTaps8() []byte {
 		c.simd(simdI32x4Splat).get(v).simd(simdI32x4Mul).simd(simdI32x4Add).set(accHi)
 		c.get(p).i32c(16).op(opI32Add).set(p)
 	})
-	c.arg(24)
-	packLanes(c, accLo, accHi, false)
-	c.v128store(0)
-	c.arg(24)
-	packLanes(c, accLo, accHi, true)
-	c.v128store(16)
-	c.goReturn()
+	storePacked(c, 24, accLo, accHi)
 	return function([]byte{i32, i32, i32, i32, v128, v128, v128, i64}, c)
 }
 
@@ -184,12 +189,6 @@ func dotPair4x2() []byte {
 	// packed acc = (pair 0 col 0, pair 0 col 1, pair 1 col 0, pair 1 col 1).
 	c.get(col0).get(col1).shuffle(lanes32(0, 4, 2, 6)).set(rows)
 	c.get(col0).get(col1).shuffle(lanes32(1, 5, 3, 7)).set(zero)
-	c.arg(32)
-	packLanes(c, rows, zero, false)
-	c.v128store(0)
-	c.arg(32)
-	packLanes(c, rows, zero, true)
-	c.v128store(16)
-	c.goReturn()
+	storePacked(c, 32, rows, zero)
 	return function([]byte{i32, i32, i32, i32, v128, v128, v128, v128}, c)
 }
