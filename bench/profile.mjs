@@ -56,16 +56,19 @@ for (const [path, file] of [['int8', 'model-int8.i2m2'], ['float32', viaModule ?
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();
   let total = 0;
+  let bridge = 0; // JavaScript (the module, wasm_exec.js) and Go's syscall/js: the call's cost outside the engine
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] || 0;
-    const name = byId.get(id).callFrame.functionName || '(anonymous)';
+    const f = byId.get(id).callFrame;
+    const name = f.functionName || '(anonymous)';
     self.set(name, (self.get(name) || 0) + dt);
     total += dt;
+    if (/\.m?js$/.test(f.url || '') || name.startsWith('syscall/js.')) bridge += dt;
   });
   const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)
     .map(([name, us]) => ({ name, share: us / total }));
-  out[path] = { ms_per_call: ms, calls, top };
-  md += `\n${path} path, batch 1, ${ms.toFixed(2)} ms per call (Node ${process.version}, ${calls} calls, sampling profiler):\n\n| function | self time |\n| --- | --- |\n`;
+  out[path] = { ms_per_call: ms, calls, top, bridge_share: bridge / total };
+  md += `\n${path} path, batch 1, ${ms.toFixed(2)} ms per call (Node ${process.version}, ${calls} calls, sampling profiler); JavaScript and syscall/js: ${(100 * bridge / total).toFixed(1)}% of the samples:\n\n| function | self time |\n| --- | --- |\n`;
   for (const r of top) md += `| ${r.name.replace(/\|/g, '\\|')} | ${(100 * r.share).toFixed(1)}% |\n`;
 }
 out.kernels = process.env.BENCH_PROFILE_KERNELS || 'scalar'; // set by scripts/bench-20-browser.sh

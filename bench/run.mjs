@@ -391,7 +391,7 @@ const agree = Object.entries(chrome.max_prob_diff_vs_ours).map(([k, v]) => `${k}
 md += `Outputs agree (max |prob diff| on the batch of 64, against ours with the same weights: the int8 file for ours, the float32 weights for ORT, tfjs and the minimal bridge): ${agree}.\n`;
 if (results.profile) {
   const short = (n) => n.replace(/^github\.com_i2m2_wasm_i2m2_/, '').replace(/_go\.shape\.(\w+)_$/, '[$1]');
-  md += `\nWhere our time goes (bench/profile.mjs: V8 sampling profiler in Node, ${results.profile.subject || 'bench/ourwasm'}, ${results.profile.kernels || 'scalar'} kernels, batch 1, self time; top 10; ${f(results.profile.float32.ms_per_call)} ms per call on the default path):\n\n| int8 path | self | float32 path (the default) | self |\n| --- | --- | --- | --- |\n`;
+  md += `\nWhere our time goes (bench/profile.mjs: V8 sampling profiler in Node, ${results.profile.subject || 'bench/ourwasm'}, ${results.profile.kernels || 'scalar'} kernels, batch 1, self time; top 10; ${f(results.profile.float32.ms_per_call)} ms per call on the default path, of which ${f(100 * (results.profile.float32.bridge_share || 0), 1)}% in JavaScript and syscall/js, i.e. the bridge and decoding):\n\n| int8 path | self | float32 path (the default) | self |\n| --- | --- | --- | --- |\n`;
   const a = results.profile.int8.top, b = results.profile.float32.top;
   for (let i = 0; i < 10; i++) md += `| ${a[i] ? short(a[i].name) : ''} | ${a[i] ? (100 * a[i].share).toFixed(1) + '%' : ''} | ${b[i] ? short(b[i].name) : ''} | ${b[i] ? (100 * b[i].share).toFixed(1) + '%' : ''} |\n`;
 }
