@@ -173,11 +173,11 @@ type Model struct {
 type prep struct{ once sync.Once }
 
 // weightsChanged drops what was derived from the weights (packed copies,
-// pooled predictors). Not safe concurrently with prediction.
+// pooled predictors) and recomputes the plan, whose Cost counts int8 copies.
+// Not safe concurrently with prediction.
 func (m *Model) weightsChanged() {
-	if m.plan != nil {
-		m.pools = new(pools)
-		m.prep = new(prep)
+	if m.plan != nil && m.Validate() != nil {
+		m.plan = nil // NewPredictor validates again and reports the error
 	}
 }
 

@@ -47,26 +47,20 @@ func avgPool(path Path, l *Layer, dst, src []float32, s Shape) {
 	}
 }
 
-// cost is the work of one layer on one sample, for budgeting untrusted
-// models: multiply-adds, other arithmetic (the additions and comparisons of
-// pooling), and the scratch bytes a Predictor allocates for the layer beyond
-// its activation buffers.
-type cost struct {
-	macs, ops, scratchBytes int
-}
-
-// poolCost is the cost of a pooling layer with input s and output os: one
-// addition or comparison per window element per output and, for averages,
-// one division per output; no scratch (every path pools from one
-// activation buffer into the other).
-func poolCost(l *Layer, s, os Shape) cost {
+// poolCost is the cost of a pooling layer with input s and output os, an
+// entry of layerCost (budget.go): one comparison (max) or addition (average)
+// per window element per output, one store per output and, for averages, one
+// division per output; no scratch (every path pools from one activation
+// buffer into the other).
+func poolCost(l *Layer, s, os Shape) Cost {
+	n := int64(os.Size())
 	switch l.Kind {
 	case GlobalAvgPool:
-		return cost{ops: s.Size() + s[0]}
+		return Cost{Moves: int64(s.Size()) + 2*n}
 	case AvgPool2D:
-		return cost{ops: os.Size()*l.KH*l.KW + os.Size()}
+		return Cost{Moves: n*int64(l.KH*l.KW) + 2*n}
 	case MaxPool2D:
-		return cost{ops: os.Size() * l.KH * l.KW}
+		return Cost{Compares: n * int64(l.KH*l.KW), Moves: n}
 	}
 	panic(fmt.Sprintf("poolCost: %s is not a pooling layer", l.Kind))
 }

@@ -121,14 +121,14 @@ func TestPoolCost(t *testing.T) {
 	for _, tc := range []struct {
 		l     Layer
 		s, os Shape
-		ops   int
+		want  Cost
 	}{
-		{Layer{Kind: GlobalAvgPool}, Shape{3, 4, 5}, Shape{3, 1, 1}, 60 + 3},
-		{Layer{Kind: AvgPool2D, KH: 2, KW: 2, Stride: 2}, Shape{3, 4, 4}, Shape{3, 2, 2}, 12*4 + 12},
-		{Layer{Kind: MaxPool2D, KH: 2, KW: 2, Stride: 2}, Shape{3, 4, 4}, Shape{3, 2, 2}, 12 * 4},
+		{Layer{Kind: GlobalAvgPool}, Shape{3, 4, 5}, Shape{3, 1, 1}, Cost{Moves: 60 + 2*3}},
+		{Layer{Kind: AvgPool2D, KH: 2, KW: 2, Stride: 2}, Shape{3, 4, 4}, Shape{3, 2, 2}, Cost{Moves: 12*4 + 2*12}},
+		{Layer{Kind: MaxPool2D, KH: 2, KW: 2, Stride: 2}, Shape{3, 4, 4}, Shape{3, 2, 2}, Cost{Compares: 12 * 4, Moves: 12}},
 	} {
-		if c := poolCost(&tc.l, tc.s, tc.os); c != (cost{ops: tc.ops}) {
-			t.Errorf("%s: %+v, want %d ops", tc.l.Kind, c, tc.ops)
+		if c := poolCost(&tc.l, tc.s, tc.os); c != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.l.Kind, c, tc.want)
 		}
 	}
 }

@@ -58,6 +58,6 @@ go build -o worker/build/i2m2 ./cmd/i2m2
 worker/build/i2m2 serve -addr "127.0.0.1:$P3" -model worker/assets/model.i2m2 -manifest worker/assets/manifest.json &
 PIDS+=($!)
 waitup "http://127.0.0.1:$P3"
-I2M2_WORKER_URL="http://127.0.0.1:$P3" I2M2_WORKER_MODEL="$ROOT/worker/assets/model.i2m2" I2M2_LOAD_N=400 \
-	go test -count=1 -v -run 'TestSamplesMatchNative|TestModelEndpoint|TestBadInputs|TestLoad' ./e2e/worker/ 2>&1 | grep -v '^=== RUN'
+I2M2_WORKER_URL="http://127.0.0.1:$P3" I2M2_WORKER_MODEL="$ROOT/worker/assets/model.i2m2" I2M2_LOAD_N=400 I2M2_WORKER_RUNTIME=native \
+	go test -count=1 -v -run 'TestSamplesMatchNative|TestModelEndpoint|TestBadInputs|TestLoad|TestMethods|TestSlowBody' ./e2e/worker/ 2>&1 | grep -v '^=== RUN'
 echo "worker: ok"

@@ -2,8 +2,10 @@
 # The modality-swap lab. Its component tests (Vugu static rendering) run natively in
 # `go test ./...`; this script vets the UI for GOOS=js, builds the site (build-10-wasm.sh, then
 # build-20-ui.sh, as ./build.sh build does, into a private folder) and runs e2e/ui/lab.test.mjs in Debian's
-# Chromium against it, served on 127.0.0.1 by scripts/staticserve and opened from file://.
-# Screenshots and timings: e2e/ui/artifacts/.
+# Chromium against it, served on 127.0.0.1 by scripts/staticserve (under its strict Content-Security-Policy)
+# and opened from file://; axe-core checks every state the tests visit, one test walks the lab with the
+# keyboard only, and the frame gaps during the shuffle experiment are printed. Screenshots and timings:
+# e2e/ui/artifacts/. Frame gaps of two builds side by side: node e2e/ui/framegaps.mjs before=<dist> after=<dist>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

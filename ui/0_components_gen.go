@@ -108,6 +108,7 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "reading"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "reading"}, vugu.VGAttribute{Namespace: "", Key: "aria-live", Val: "polite"}}}
 		vgparent.AppendChild(vgn)
+		vgn.AddAttrInterface("aria-busy", fmt.Sprint(c.Lab.Busy > 0 || c.Lab.Sketching > 0))
 		vgn.SetInnerHTML(c.reading())
 		if c.swapped() {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "legend muted"}}}
@@ -125,7 +126,7 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgparent.AppendChild(vgn)
 			}
 		}
-		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "rows"}}}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "ul", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "rows"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "The experts and their products"}}}
 		vgparent.AppendChild(vgn)
 		{
 			vgparent := vgn
@@ -135,7 +136,7 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				_ = vgiterkey
 				m := m
 				_ = m
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute(nil)}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "li", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)
 				vgn.AddAttrInterface("class", "erow "+c.rowClass(m))
 				vgn.AddAttrInterface("id", "expert-"+modelIDs[m])
@@ -170,7 +171,6 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						}
 						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
 						vgcomp.Before = c.before(m)
-						vgcomp.Name = ModelNames[m]
 						vgcomp.Now = c.Lab.Now.Of(m)
 						vgcomp.Truth = c.truth()
 						vgout.Components = append(vgout.Components, vgcomp)
@@ -201,13 +201,6 @@ var _ log.Logger
 type Modalities struct {
 	Lab  *Lab `vugu:"data"`
 	From int
-}
-
-// Rendered repaints the drawing pad: the render has just set its width, which clears a canvas.
-func (c *Modalities) Rendered() {
-	if c.Lab.Drawing {
-		c.Lab.RedrawPad()
-	}
 }
 
 func (c *Modalities) label() int { return c.Lab.Demo.Pairs[c.Lab.Cur].Label }
@@ -384,7 +377,7 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						}
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "draw-toggle"}}}
 						vgparent.AppendChild(vgn)
-						vgn.AddAttrInterface("aria-pressed", c.Lab.Drawing)
+						vgn.AddAttrInterface("aria-expanded", fmt.Sprint(c.Lab.Drawing))
 						vgn.SetInnerHTML(c.drawLabel())
 						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 							EventType: "click",
@@ -429,15 +422,15 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					{
 						vgparent := vgn
 						_ = vgparent
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "canvas", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "draw-pad"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "pad-canvas"}, vugu.VGAttribute{Namespace: "", Key: "width", Val: "280"}, vugu.VGAttribute{Namespace: "", Key: "height", Val: "280"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Drawing pad: draw a digit with the mouse, a pen or a finger"}}}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "canvas", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "draw-pad"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "pad-canvas"}, vugu.VGAttribute{Namespace: "", Key: "width", Val: "280"}, vugu.VGAttribute{Namespace: "", Key: "height", Val: "280"}, vugu.VGAttribute{Namespace: "", Key: "tabindex", Val: "0"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Drawing pad"}, vugu.VGAttribute{Namespace: "", Key: "aria-describedby", Val: "pad-help"}}}
 						vgparent.AppendChild(vgn)
 						vgn.JSCreateHandler = vugu.JSValueFunc(func(value js.Value) { c.Lab.AttachPad(value) })
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "pad-help"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "muted"}}}
 						vgparent.AppendChild(vgn)
 						{
 							vgparent := vgn
 							_ = vgparent
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Draw a digit; each stroke updates the prediction.\n          "}
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Draw a digit with the mouse, a pen or a finger, or type a digit (0–9) here to\n          have it drawn stroke by stroke; each stroke updates the prediction. Backspace clears.\n          "}
 							vgparent.AppendChild(vgn)
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "small"}}}
 							vgparent.AppendChild(vgn)
@@ -552,6 +545,21 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							Func:      func(event vugu.DOMEvent) { c.Lab.Record() },
 							// TODO: implement capture, etc. mostly need to decide syntax
 						})
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "file-btn"}}}
+						vgparent.AppendChild(vgn)
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Sound file…"}
+							vgparent.AppendChild(vgn)
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "sound-file"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "visually-hidden"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "file"}, vugu.VGAttribute{Namespace: "", Key: "accept", Val: "audio/*,.wav"}}}
+							vgparent.AppendChild(vgn)
+							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+								EventType: "change",
+								Func:      func(event vugu.DOMEvent) { c.Lab.UseSoundFile(event) },
+								// TODO: implement capture, etc. mostly need to decide syntax
+							})
+						}
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 						vgparent.AppendChild(vgn)
 					}
@@ -783,7 +791,7 @@ func (c *ModelFacts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 		}
 		if len(c.table().Rows) > 0 {
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "table-wrap"}}}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "table-wrap"}, vugu.VGAttribute{Namespace: "", Key: "tabindex", Val: "0"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "region"}, vugu.VGAttribute{Namespace: "", Key: "aria-labelledby", Val: "results-caption"}}}
 			vgparent.AppendChild(vgn)
 			{
 				vgparent := vgn
@@ -793,7 +801,7 @@ func (c *ModelFacts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				{
 					vgparent := vgn
 					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "caption", Attr: []vugu.VGAttribute(nil)}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "caption", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "results-caption"}}}
 					vgparent.AppendChild(vgn)
 					vgn.SetInnerHTML(vugu.HTML("Measured by the trainer on the test split (weights/manifest.json)"))
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "thead", Attr: []vugu.VGAttribute(nil)}
@@ -1172,13 +1180,13 @@ var _ vjson.RawMessage
 var _ js.Value
 var _ log.Logger
 
-// ProbBars draws a distribution over the ten digits as columns; the predicted digit is marked,
-// the pair's digit underlined, and a previous distribution (Before) drawn as a ghost behind.
+// ProbBars draws a distribution over the ten digits as columns, with its top digits as text below;
+// the predicted digit is marked, the pair's digit underlined, and a previous distribution (Before)
+// drawn as a ghost behind.
 type ProbBars struct {
-	Name   string `vugu:"data"`
-	Now    *Dist  `vugu:"data"`
-	Before *Dist  `vugu:"data"`
-	Truth  int    `vugu:"data"` // -1: none
+	Now    *Dist `vugu:"data"`
+	Before *Dist `vugu:"data"`
+	Truth  int   `vugu:"data"` // -1: none
 }
 
 func (c *ProbBars) barsClass() string {
@@ -1214,13 +1222,15 @@ func (c *ProbBars) title(d int) string {
 	return s
 }
 
-func (c *ProbBars) summary() string {
+// ranks is the distribution as text, for everyone and for screen readers (the bars are hidden
+// from them): the most likely digits with their probabilities, and the intact pair's top digit.
+func (c *ProbBars) ranks() string {
 	if c.Now == nil {
-		return c.Name + ": no prediction"
+		return "no prediction"
 	}
-	s := fmt.Sprintf("%s predicts %d with %s", c.Name, c.Now.Label, pct(c.Now.Conf()))
+	s := "Top: " + Ranking(c.Now, 3)
 	if c.Before != nil {
-		s += fmt.Sprintf("; for the intact pair it predicted %d with %s", c.Before.Label, pct(c.Before.Conf()))
+		s += "; intact pair: " + Ranking(c.Before, 1)
 	}
 	return s
 }
@@ -1231,50 +1241,60 @@ func (c *ProbBars) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	var vgiterkey interface{}
 	_ = vgiterkey
 	var vgn *vugu.VGNode
-	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "role", Val: "img"}}}
+	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "probs"}}}
 	vgout.Out = append(vgout.Out, vgn) // root for output
-	vgn.AddAttrInterface("aria-label", c.summary())
-	vgn.AddAttrInterface("class", c.barsClass())
 	{
 		vgparent := vgn
 		_ = vgparent
-		for d := range Digits {
-			var vgiterkey interface{} = d
-			_ = vgiterkey
-			d := d
-			_ = d
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute(nil)}
-			vgparent.AppendChild(vgn)
-			vgn.AddAttrInterface("class", "bar "+c.cls(d))
-			vgn.AddAttrInterface("title", c.title(d))
-			{
-				vgparent := vgn
-				_ = vgparent
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "track"}}}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "aria-hidden", Val: "true"}}}
+		vgparent.AppendChild(vgn)
+		vgn.AddAttrInterface("class", c.barsClass())
+		{
+			vgparent := vgn
+			_ = vgparent
+			for d := range Digits {
+				var vgiterkey interface{} = d
+				_ = vgiterkey
+				d := d
+				_ = d
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("class", "bar "+c.cls(d))
+				vgn.AddAttrInterface("title", c.title(d))
 				{
 					vgparent := vgn
 					_ = vgparent
-					if c.Before != nil {
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "before"}}}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "track"}}}
+					vgparent.AppendChild(vgn)
+					{
+						vgparent := vgn
+						_ = vgparent
+						if c.Before != nil {
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "before"}}}
+							vgparent.AppendChild(vgn)
+							vgn.AddAttrInterface("style", c.height(c.Before, d))
+						}
+						if c.Now != nil {
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "fill"}}}
+							vgparent.AppendChild(vgn)
+							vgn.AddAttrInterface("style", c.height(c.Now, d))
+						}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
-						vgn.AddAttrInterface("style", c.height(c.Before, d))
 					}
-					if c.Now != nil {
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "fill"}}}
-						vgparent.AppendChild(vgn)
-						vgn.AddAttrInterface("style", c.height(c.Now, d))
-					}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "digit-label"}}}
+					vgparent.AppendChild(vgn)
+					vgn.SetInnerHTML(d)
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 					vgparent.AppendChild(vgn)
 				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "digit-label"}}}
-				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML(d)
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
-				vgparent.AppendChild(vgn)
 			}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+			vgparent.AppendChild(vgn)
 		}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "ranks"}}}
+		vgparent.AppendChild(vgn)
+		vgn.SetInnerHTML(c.ranks())
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n"}
 		vgparent.AppendChild(vgn)
 	}
@@ -1335,7 +1355,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	var vgn *vugu.VGNode
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "lab"}}}
 	vgout.Out = append(vgout.Out, vgn) // root for output
-	vgn.AddAttrInterface("data-busy", c.Lab.Busy > 0)
+	vgn.AddAttrInterface("data-busy", fmt.Sprint(c.Lab.Busy > 0))
 	{
 		vgparent := vgn
 		_ = vgparent
@@ -1429,22 +1449,22 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 		}
 		if !c.Lab.Ready() {
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "section", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "card loading"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "status"}, vugu.VGAttribute{Namespace: "", Key: "aria-live", Val: "polite"}}}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "section", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "card loading"}, vugu.VGAttribute{Namespace: "", Key: "aria-labelledby", Val: "loading-h"}}}
 			vgparent.AppendChild(vgn)
 			{
 				vgparent := vgn
 				_ = vgparent
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "h2", Attr: []vugu.VGAttribute(nil)}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "h2", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "loading-h"}}}
 				vgparent.AppendChild(vgn)
 				vgn.SetInnerHTML(c.stage())
 				if c.Lab.Total > 0 {
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute(nil)}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute{{Namespace: "", Key: "aria-labelledby", Val: "loading-h"}}}
 					vgparent.AppendChild(vgn)
 					vgn.AddAttrInterface("max", c.Lab.Total)
 					vgn.AddAttrInterface("value", c.Lab.Loaded)
 				}
 				if c.Lab.Total <= 0 {
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute(nil)}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute{{Namespace: "", Key: "aria-labelledby", Val: "loading-h"}}}
 					vgparent.AppendChild(vgn)
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
@@ -1455,22 +1475,22 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			}
 		}
 		if c.Lab.Ready() && c.Lab.Eng == nil && len(c.Lab.Errors) == 0 {
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "modelbar"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "status"}, vugu.VGAttribute{Namespace: "", Key: "aria-live", Val: "polite"}}}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "modelbar"}}}
 			vgparent.AppendChild(vgn)
 			{
 				vgparent := vgn
 				_ = vgparent
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "modelbar-stage"}}}
 				vgparent.AppendChild(vgn)
 				vgn.SetInnerHTML(c.stage())
 				if c.Lab.Total > 0 {
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute(nil)}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute{{Namespace: "", Key: "aria-labelledby", Val: "modelbar-stage"}}}
 					vgparent.AppendChild(vgn)
 					vgn.AddAttrInterface("max", c.Lab.Total)
 					vgn.AddAttrInterface("value", c.Lab.Loaded)
 				}
 				if c.Lab.Total <= 0 {
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute(nil)}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute{{Namespace: "", Key: "aria-labelledby", Val: "modelbar-stage"}}}
 					vgparent.AppendChild(vgn)
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
@@ -1665,7 +1685,42 @@ type ShuffleView struct {
 	Lab *Lab `vugu:"data"`
 }
 
+// The run button turns into the stop button and back (one element, so that it keeps the keyboard
+// focus); the tests find it by its id.
+func (c *ShuffleView) runID() string {
+	if c.Lab.Shuffle.Running {
+		return "shuffle-stop"
+	}
+	return "shuffle-run"
+}
+
+func (c *ShuffleView) toggle() {
+	if c.Lab.Shuffle.Running {
+		c.Lab.StopShuffle()
+		return
+	}
+	c.Lab.StartShuffle()
+}
+
+// announce is what screen readers hear: the start and the end of a run, not every step of its
+// progress (the status line and the progress bar show those).
+func (c *ShuffleView) announce() string {
+	s := c.Lab.Shuffle
+	switch {
+	case s.Running:
+		return fmt.Sprintf("Running the shuffle experiment: %d predictions.", s.Total)
+	case s.Complete:
+		return "Shuffle experiment done. " + c.summary()
+	case s.Total > 0:
+		return fmt.Sprintf("Shuffle experiment stopped after %d of %d predictions.", s.Done, s.Total)
+	}
+	return ""
+}
+
 func (c *ShuffleView) runLabel() string {
+	if c.Lab.Shuffle.Running {
+		return "Stop"
+	}
 	if c.Lab.Shuffle.Complete {
 		return "Run again"
 	}
@@ -1735,44 +1790,31 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		{
 			vgparent := vgn
 			_ = vgparent
-			if !c.Lab.Shuffle.Running {
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "shuffle-run"}}}
-				vgparent.AppendChild(vgn)
-				vgn.AddAttrInterface("disabled", c.Lab.Eng == nil)
-				vgn.SetInnerHTML(c.runLabel())
-				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType: "click",
-					Func:      func(event vugu.DOMEvent) { c.Lab.StartShuffle() },
-					// TODO: implement capture, etc. mostly need to decide syntax
-				})
-			}
-			if c.Lab.Shuffle.Running {
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "shuffle-stop"}}}
-				vgparent.AppendChild(vgn)
-				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-					EventType: "click",
-					Func:      func(event vugu.DOMEvent) { c.Lab.StopShuffle() },
-					// TODO: implement capture, etc. mostly need to decide syntax
-				})
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Stop"}
-					vgparent.AppendChild(vgn)
-				}
-			}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
+			vgparent.AppendChild(vgn)
+			vgn.AddAttrInterface("disabled", c.Lab.Eng == nil)
+			vgn.AddAttrInterface("id", c.runID())
+			vgn.SetInnerHTML(c.runLabel())
+			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+				EventType: "click",
+				Func:      func(event vugu.DOMEvent) { c.toggle() },
+				// TODO: implement capture, etc. mostly need to decide syntax
+			})
 			if c.Lab.Shuffle.Total > 0 {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute{{Namespace: "", Key: "aria-label", Val: "Progress of the shuffle experiment"}}}
 				vgparent.AppendChild(vgn)
 				vgn.AddAttrInterface("max", c.Lab.Shuffle.Total)
 				vgn.AddAttrInterface("value", c.Lab.Shuffle.Done)
 			}
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "shuffle-status"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "muted"}, vugu.VGAttribute{Namespace: "", Key: "aria-live", Val: "polite"}}}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "shuffle-status"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "muted"}}}
 			vgparent.AppendChild(vgn)
 			vgn.SetInnerHTML(c.status())
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 			vgparent.AppendChild(vgn)
 		}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "shuffle-announce"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "visually-hidden"}, vugu.VGAttribute{Namespace: "", Key: "aria-live", Val: "polite"}}}
+		vgparent.AppendChild(vgn)
+		vgn.SetInnerHTML(c.announce())
 		if c.Lab.Shuffle.Done > 0 {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "charts"}}}
 			vgparent.AppendChild(vgn)

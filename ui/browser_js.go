@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"syscall/js"
 	"time"
-
-	vjs "github.com/vugu/vugu/js"
 )
 
 // Boot wires the lab to the page's boot object (globalThis.i2m2Boot, set up by boot.js): it shows
@@ -217,7 +215,17 @@ func record(md js.Value) (pcm []float32, rate int, err error) {
 	<-stopped
 	opts := js.Global().Get("Object").New()
 	opts.Set("type", rec.Get("mimeType"))
-	blob := js.Global().Get("Blob").New(chunks, opts)
+	return decodeAudio(js.Global().Get("Blob").New(chunks, opts))
+}
+
+// decodeAudio decodes a Blob of encoded audio (a recording, a sound file) with the Web Audio API
+// and returns its first channel.
+func decodeAudio(blob js.Value) (pcm []float32, rate int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
 	buf, err := Await(blob.Call("arrayBuffer"))
 	if err != nil {
 		return nil, 0, err
@@ -230,131 +238,7 @@ func record(md js.Value) (pcm []float32, rate int, err error) {
 	defer ac.Call("close")
 	ab, err := Await(ac.Call("decodeAudioData", buf))
 	if err != nil {
-		return nil, 0, fmt.Errorf("could not decode the recording: %v", err)
+		return nil, 0, fmt.Errorf("could not decode the audio: %v", err)
 	}
 	return GoFloat32s(ab.Call("getChannelData", 0)), ab.Get("sampleRate").Int(), nil
-}
-
-// The drawing pad: a canvas the person draws a digit on with a mouse, a pen or a finger. After each
-// stroke the canvas goes through features.ImageFromRGBA (as MNIST digits were made: cropped,
-// scaled to 20x20, centred by mass) and replaces the image. Vugu's renderer sets every attribute on
-// every render, and setting a canvas's width clears it, so the strokes are kept here and repainted
-// after each render (RedrawPad).
-var pad struct {
-	el, ctx js.Value
-	down    bool
-	strokes [][]float64 // x0, y0, x1, y1, ... in canvas pixels
-	funcs   []js.Func
-}
-
-// AttachPad sets up the drawing canvas (vg-js-create of its <canvas>, which Vugu calls on every
-// render: only a new element is set up).
-func (l *Lab) AttachPad(v vjs.Value) {
-	el := js.Value(v)
-	if el.Equal(pad.el) {
-		return
-	}
-	for _, f := range pad.funcs {
-		f.Release()
-	}
-	pad.funcs = nil
-	pad.el = el
-	pad.strokes = nil
-	pad.ctx = el.Call("getContext", "2d", map[string]any{"willReadFrequently": true})
-	pos := func(e js.Value) (float64, float64) {
-		r := el.Call("getBoundingClientRect")
-		sx := PadSide / r.Get("width").Float()
-		sy := PadSide / r.Get("height").Float()
-		return (e.Get("clientX").Float() - r.Get("left").Float()) * sx, (e.Get("clientY").Float() - r.Get("top").Float()) * sy
-	}
-	on := func(name string, f func(e js.Value)) {
-		fn := js.FuncOf(func(_ js.Value, a []js.Value) any {
-			a[0].Call("preventDefault")
-			f(a[0])
-			return nil
-		})
-		pad.funcs = append(pad.funcs, fn)
-		el.Call("addEventListener", name, fn)
-	}
-	on("pointerdown", func(e js.Value) {
-		pad.down = true
-		el.Call("setPointerCapture", e.Get("pointerId"))
-		x, y := pos(e)
-		pad.strokes = append(pad.strokes, []float64{x, y, x + 0.01, y})
-		drawStroke(pad.strokes[len(pad.strokes)-1])
-	})
-	on("pointermove", func(e js.Value) {
-		if !pad.down || len(pad.strokes) == 0 {
-			return
-		}
-		x, y := pos(e)
-		s := &pad.strokes[len(pad.strokes)-1]
-		*s = append(*s, x, y)
-		drawStroke((*s)[len(*s)-4:])
-	})
-	end := func(e js.Value) {
-		if !pad.down {
-			return
-		}
-		pad.down = false
-		l.usePad()
-	}
-	on("pointerup", end)
-	on("pointercancel", end)
-}
-
-// drawStroke draws a polyline (x0, y0, x1, y1, ...) in the pad's ink.
-func drawStroke(p []float64) {
-	ctx := pad.ctx
-	ctx.Set("lineWidth", 20)
-	ctx.Set("lineCap", "round")
-	ctx.Set("lineJoin", "round")
-	ctx.Set("strokeStyle", "#14182a")
-	ctx.Call("beginPath")
-	ctx.Call("moveTo", p[0], p[1])
-	for i := 2; i+1 < len(p); i += 2 {
-		ctx.Call("lineTo", p[i], p[i+1])
-	}
-	ctx.Call("stroke")
-}
-
-// RedrawPad repaints the strokes (after a render may have cleared the canvas).
-func (l *Lab) RedrawPad() {
-	if !pad.ctx.Truthy() {
-		return
-	}
-	pad.ctx.Call("clearRect", 0, 0, PadSide, PadSide)
-	for _, s := range pad.strokes {
-		drawStroke(s)
-	}
-}
-
-// ClearPad wipes the drawing canvas. Lock held.
-func (l *Lab) ClearPad() {
-	pad.strokes = nil
-	l.RedrawPad()
-}
-
-// usePad turns the canvas into the image modality and swaps it in; a drawing replaces the
-// previous drawing instead of stacking undo steps. Called from a pointer event (no lock held).
-func (l *Lab) usePad() {
-	img := pad.ctx.Call("getImageData", 0, 0, PadSide, PadSide).Get("data")
-	rgba := make([]byte, img.Length())
-	js.CopyBytesToGo(rgba, img)
-	l.Go(func() {
-		l.Env.Lock()
-		eng := l.Eng
-		l.Env.UnlockOnly()
-		if eng == nil {
-			return
-		}
-		x, err := eng.ImageFromRGBA(rgba, PadSide, PadSide)
-		l.Env.Lock()
-		defer l.Env.UnlockRender()
-		if err != nil {
-			l.Fail("Could not read the drawing: %v", err)
-			return
-		}
-		l.SwapDrawing(x)
-	})
 }

@@ -2,7 +2,10 @@
 
 package ui
 
-import vjs "github.com/vugu/vugu/js"
+import (
+	"github.com/vugu/vugu"
+	vjs "github.com/vugu/vugu/js"
+)
 
 // The browser-only actions need syscall/js; natively (static rendering in tests) they say so.
 
@@ -25,3 +28,6 @@ func (l *Lab) ClearPad() {}
 
 // RedrawPad needs a canvas.
 func (l *Lab) RedrawPad() {}
+
+// UseSoundFile needs a file input.
+func (l *Lab) UseSoundFile(ev vugu.DOMEvent) { l.Fail(errNoBrowser) }

@@ -48,7 +48,7 @@ func (l *Lab) StartScan() {
 			}
 			l.Scan.Done = b
 			l.Scan.Running = b < n
-			l.unlockProgress(b == n)
+			l.unlockProgress()
 		}
 	})
 }
@@ -185,7 +185,7 @@ func (l *Lab) StartShuffle() {
 					}
 				}
 				l.Shuffle.Done = c*n + b
-				l.unlockProgress(false)
+				l.unlockProgress()
 			}
 		}
 		l.Env.Lock()

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/vugu/vugu"
 )
@@ -12,11 +11,12 @@ import (
 type SourceKind int
 
 const (
-	FromPair SourceKind = iota // a demo pair's image or clip
-	Blank                      // all-zero image, or silence (the features of a silent recording)
-	Noise                      // uniform noise image, or white noise through the audio features
-	Drawing                    // the person's drawing (features.ImageFromRGBA)
-	Voice                      // the person's recording (features.AudioFromPCM)
+	FromPair  SourceKind = iota // a demo pair's image or clip
+	Blank                       // all-zero image, or silence (the features of a silent recording)
+	Noise                       // uniform noise image, or white noise through the audio features
+	Drawing                     // the person's drawing (features.ImageFromRGBA)
+	Voice                       // the person's recording (features.AudioFromPCM)
+	SoundFile                   // a sound file the person picked (features.AudioFromPCM)
 )
 
 // Source is the input currently shown for one modality.
@@ -57,6 +57,8 @@ func (s Source) Describe() string {
 		return "your drawing"
 	case Voice:
 		return "your voice"
+	case SoundFile:
+		return "your sound file"
 	}
 	return "?"
 }
@@ -94,11 +96,10 @@ type Lab struct {
 	OnShown func()
 	shown   bool
 
-	lastProgress time.Time // last render asked for by background progress
-
 	Yours YourFile // the person's own .i2m2 file (yourmodel.go)
 
 	Drawing   bool // the drawing pad is open
+	Sketching int  // typed digits being drawn on the pad (their strokes are still coming)
 	Recording bool // the microphone is recording
 	noise     uint64
 
@@ -126,21 +127,10 @@ func (l *Lab) batch() int {
 	return 32
 }
 
-// RenderEvery is the shortest interval between renders requested by background progress: every
-// render re-syncs the whole page (Vugu's DOM renderer does not diff), so progress is shown a few
-// times a second rather than after every batch.
-const RenderEvery = 400 * time.Millisecond
-
-// unlockProgress releases the lock after a progress update, asking for a render if the last one
-// asked for here is older than RenderEvery (or if final).
-func (l *Lab) unlockProgress(final bool) {
-	if now := time.Now(); final || now.Sub(l.lastProgress) >= RenderEvery {
-		l.lastProgress = now
-		l.Env.UnlockRender()
-		return
-	}
-	l.Env.UnlockOnly()
-}
+// unlockProgress releases the lock after a step of background work and asks for a render: the
+// renderer (ui/internal/domsync) coalesces render requests to one per animation frame and writes
+// only what changed, so progress shows as it happens without long frames.
+func (l *Lab) unlockProgress() { l.Env.UnlockRender() }
 
 // Ready reports whether the demo set is loaded: the lab shows from then on, and predicts once the
 // model is loaded too (Eng != nil).

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -131,4 +132,20 @@ func pct(p float64) string {
 		return ">99%"
 	}
 	return fmt.Sprintf("%.0f%%", 100*p)
+}
+
+// Ranking lists the k most likely digits of d with their probabilities, most likely first
+// ("7 92%, 1 5%, 9 2%"); ties go to the smaller digit.
+func Ranking(d *Dist, k int) string {
+	k = min(max(k, 0), Digits)
+	idx := make([]int, Digits)
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return d.Probs[idx[a]] > d.Probs[idx[b]] })
+	parts := make([]string, k)
+	for i, j := range idx[:k] {
+		parts[i] = fmt.Sprintf("%d %s", j, pct(d.Probs[j]))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,21 +1,21 @@
 //go:build js && wasm
 
 // Command app is the modality-swap lab's wasm: it mounts the ui package's Root component on the
-// page's #app element and renders it on every event (Vugu's render loop). Inference is not linked
-// in: the page's boot.js loads the JS module (wasm/i2m2.mjs) and hands its model over.
+// page's #app element and renders it after every event, at most once per animation frame. It renders
+// with ui/internal/domsync rather than Vugu's domrender (whose helper script needs eval, which a
+// strict Content-Security-Policy forbids, and which rewrites the whole page on every render).
+// Inference is not linked in: the page's boot.js loads the JS module (wasm/i2m2.mjs) and hands its
+// model over.
 package main
 
 import (
 	"github.com/i2m2-wasm/i2m2/ui"
+	"github.com/i2m2-wasm/i2m2/ui/internal/domsync"
 	"github.com/vugu/vugu"
-	"github.com/vugu/vugu/domrender"
 )
 
 func main() {
-	renderer, err := domrender.New("#app")
-	if err != nil {
-		panic(err)
-	}
+	renderer := domsync.New("#app")
 	defer renderer.Release()
 	env, err := vugu.NewBuildEnv(renderer.EventEnv())
 	if err != nil {

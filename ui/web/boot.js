@@ -23,6 +23,7 @@
       boot.failed = true;
       box.hidden = false;
       el.className = 'error';
+      el.setAttribute('role', 'alert'); // announced; download progress before it is not (too chatty)
       var bar = box.querySelector('progress');
       if (bar) bar.remove();
     }
