@@ -525,11 +525,3 @@ TEXT ·dotPair4x2asm(SB), NOSPLIT, $0-40
 	Get R7
 	I64Store $24
 	RET
-
-// func simdAsm() int
-//
-// Returns 0: these are the scalar kernels. The SIMD pass
-// (model/internal/kern/simdgen) replaces this body with one returning 1.
-TEXT ·simdAsm(SB), NOSPLIT, $0-8
-	MOVD $0, ret+0(FP)
-	RET
