@@ -1196,8 +1196,10 @@ func (c *ProbBars) barsClass() string {
 	return "bars"
 }
 
+// height scales a full-height bar (a transform, so that its transition runs on the compositor
+// without a layout per frame).
 func (c *ProbBars) height(p *Dist, d int) string {
-	return fmt.Sprintf("height:%.1f%%", 100*p.Probs[d])
+	return fmt.Sprintf("transform:scaleY(%.3f)", p.Probs[d])
 }
 
 func (c *ProbBars) cls(d int) string {
@@ -1725,8 +1727,10 @@ func (c *ShuffleView) stat(k, cond, m int) float64 {
 	return st.Conf()
 }
 
+// width scales a full-width bar (a transform, so that its transition runs on the compositor
+// without a layout per frame while the experiment runs).
 func (c *ShuffleView) width(k, cond, m int) string {
-	return fmt.Sprintf("width:%.1f%%", 100*c.stat(k, cond, m))
+	return fmt.Sprintf("transform:scaleX(%.3f)", c.stat(k, cond, m))
 }
 
 func (c *ShuffleView) value(k, cond, m int) string {

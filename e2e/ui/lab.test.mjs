@@ -155,7 +155,7 @@ async function tabTo(page, selector, max = 150) {
 }
 
 const top = (page, id) => page.$eval(`#expert-${id} .bar.pred .digit-label`, (e) => +e.textContent);
-const probs = (page, id) => page.$$eval(`#expert-${id} .bar .fill`, (es) => es.map((e) => e.style.height));
+const probs = (page, id) => page.$$eval(`#expert-${id} .bar .fill`, (es) => es.map((e) => e.style.transform));
 const curPair = (page) => page.$eval('#pair-index', (e) => +e.value);
 
 // --- http, desktop --------------------------------------------------------------------------------
@@ -260,7 +260,7 @@ await test('draw a "1": the image expert output changes', async () => {
   for (let k = 1; k <= 12; k++) await page.mouse.move(b.x + b.width * (0.52 - 0.04 * k / 12), b.y + b.height * (0.15 + 0.7 * k / 12));
   await page.mouse.up();
   await page.waitForFunction(() => /your drawing/.test(document.querySelector('.mods').textContent));
-  await page.waitForFunction((b) => JSON.stringify([...document.querySelectorAll('#expert-image .bar .fill')].map((e) => e.style.height)) !== b, JSON.stringify(before));
+  await page.waitForFunction((b) => JSON.stringify([...document.querySelectorAll('#expert-image .bar .fill')].map((e) => e.style.transform)) !== b, JSON.stringify(before));
   // the stroke stays on the pad across the renders that followed it
   const ink = await page.$eval('#draw-pad', (c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; });
   check(ink > 500, `${ink} inked pixels left on the pad`);
