@@ -134,34 +134,4 @@ func (m *Model) InitRandom(seed uint64) {
 }
 
 // MACs is the number of multiply-adds of one prediction with every expert.
-func (m *Model) MACs() int {
-	if m.plan == nil {
-		if m.Validate() != nil {
-			return 0
-		}
-	}
-	n := 0
-	for ei := range m.Experts {
-		e := &m.Experts[ei]
-		ep := &m.plan.experts[ei]
-		for bi := range e.Branches {
-			for li, l := range e.Branches[bi] {
-				n += layerMACs(&l, ep.branches[bi][li])
-			}
-		}
-		for li, l := range e.Head {
-			n += layerMACs(&l, ep.head[li])
-		}
-	}
-	return n
-}
-
-func layerMACs(l *Layer, out Shape) int {
-	switch l.Kind {
-	case Conv2D:
-		return l.Rows() * l.Cols() * out[1] * out[2]
-	case Dense:
-		return l.In * l.Out
-	}
-	return 0
-}
+func (m *Model) MACs() int { return int(m.Cost().MACs) }

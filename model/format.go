@@ -54,7 +54,8 @@ type hLayer struct {
 	Out    int    `json:"out,omitempty"`
 }
 
-var kindNames = map[string]Kind{"conv2d": Conv2D, "dense": Dense, "relu": ReLU, "maxpool2d": MaxPool2D, "flatten": Flatten}
+var kindNames = map[string]Kind{"conv2d": Conv2D, "dense": Dense, "relu": ReLU, "maxpool2d": MaxPool2D, "flatten": Flatten,
+	"avgpool2d": AvgPool2D, "globalavgpool": GlobalAvgPool}
 
 func toHLayers(ls []Layer) []hLayer {
 	out := make([]hLayer, len(ls))
@@ -190,11 +191,16 @@ func (m *Model) dataBytes() int {
 	return n
 }
 
-// Read decodes and validates an .i2m2 file. Sizes are checked against the
-// header before anything is allocated, the checksum before any tensor is
-// decoded; errors wrap ErrBadMagic, ErrVersion, ErrTruncated, ErrChecksum,
-// ErrHeader, ErrShape, ErrLayer, ErrLimit or ErrInvalidWeight.
-func Read(data []byte) (*Model, error) {
+// Read decodes and validates an .i2m2 file within DefaultBudget. Sizes and
+// the cost of a prediction are checked against the header before anything
+// is allocated, the checksum before any tensor is decoded; errors wrap
+// ErrBadMagic, ErrVersion, ErrTruncated, ErrChecksum, ErrHeader, ErrShape,
+// ErrLayer, ErrLimit (ErrBudget: a *BudgetError) or ErrInvalidWeight.
+func Read(data []byte) (*Model, error) { return ReadWithBudget(data, DefaultBudget) }
+
+// ReadWithBudget is Read with another budget, for a caller who trusts the
+// file (Budget{} removes the work and memory limits; the size limits stay).
+func ReadWithBudget(data []byte, b Budget) (*Model, error) {
 	if len(data) < len(Magic) || string(data[:len(Magic)]) != Magic {
 		return nil, ErrBadMagic
 	}
@@ -216,7 +222,7 @@ func Read(data []byte) (*Model, error) {
 	if int64(len(data)) < fixedHeader+hlen {
 		return nil, fmt.Errorf("%w: header needs %d bytes, file has %d", ErrTruncated, fixedHeader+hlen, len(data))
 	}
-	m, err := parseHeader(data[fixedHeader : fixedHeader+hlen])
+	m, err := parseHeader(data[fixedHeader:fixedHeader+hlen], b)
 	if err != nil {
 		return nil, err
 	}
@@ -308,9 +314,12 @@ func readF32(b []byte, n int) []float32 {
 // parseHeader decodes the JSON header into a weightless model and checks the
 // architecture (shapes and size limits) so the caller can compute the tensor
 // section's size without overflow.
-func parseHeader(b []byte) (*Model, error) {
+func parseHeader(hb []byte, b Budget) (*Model, error) {
+	if err := strictHeader(hb); err != nil {
+		return nil, err
+	}
 	var h header
-	dec := json.NewDecoder(bytes.NewReader(b))
+	dec := json.NewDecoder(bytes.NewReader(hb))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&h); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
@@ -361,7 +370,7 @@ func parseHeader(b []byte) (*Model, error) {
 		m.Experts = append(m.Experts, e)
 	}
 	// Check the architecture and size limits before any tensor is allocated.
-	if err := m.validate(false); err != nil {
+	if err := m.validate(false, &b); err != nil {
 		return nil, err
 	}
 	m.plan = nil

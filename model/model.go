@@ -27,6 +27,9 @@ const (
 	ReLU      Kind = 3 // max(0, x)
 	MaxPool2D Kind = 4 // non-overlapping or strided max pooling, floor mode
 	Flatten   Kind = 5 // [C,H,W] -> [C*H*W]; a no-op on the buffer
+	AvgPool2D Kind = 6 // average pooling, floor mode, zero padding counted (pool.go)
+	// GlobalAvgPool averages each channel: [C,H,W] -> [C,1,1] (pool.go).
+	GlobalAvgPool Kind = 7
 )
 
 func (k Kind) String() string {
@@ -41,6 +44,10 @@ func (k Kind) String() string {
 		return "maxpool2d"
 	case Flatten:
 		return "flatten"
+	case AvgPool2D:
+		return "avgpool2d"
+	case GlobalAvgPool:
+		return "globalavgpool"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -51,7 +58,7 @@ type Layer struct {
 
 	// Conv2D: InC -> OutC channels, kernel KH x KW, Stride, zero padding Pad.
 	// Dense: In -> Out (InC/OutC unused).
-	// MaxPool2D: window KH x KW, Stride.
+	// MaxPool2D: window KH x KW, Stride. AvgPool2D: the same and zero padding Pad.
 	InC, OutC, KH, KW, Stride, Pad int
 	In, Out                        int
 
@@ -166,11 +173,11 @@ type Model struct {
 type prep struct{ once sync.Once }
 
 // weightsChanged drops what was derived from the weights (packed copies,
-// pooled predictors). Not safe concurrently with prediction.
+// pooled predictors) and recomputes the plan, whose Cost counts int8 copies.
+// Not safe concurrently with prediction.
 func (m *Model) weightsChanged() {
-	if m.plan != nil {
-		m.pools = new(pools)
-		m.prep = new(prep)
+	if m.plan != nil && m.Validate() != nil {
+		m.plan = nil // NewPredictor validates again and reports the error
 	}
 }
 

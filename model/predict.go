@@ -138,29 +138,12 @@ type Predictor struct {
 	qs, pads, cols []int8
 }
 
-// sizes of the scratch buffers of the fast paths.
+// scratch is the size in elements of the buffers the fast paths share
+// between layers (sized by the largest layer): the zero-padded input and the
+// im2col matrix. validate computes it (budget.go).
 type scratch struct{ pad, col int }
 
-func (m *Model) scratch() scratch {
-	var sc scratch
-	for ei := range m.Experts {
-		e := &m.Experts[ei]
-		ep := &m.plan.experts[ei]
-		for bi := range e.Branches {
-			s := ep.branchIn[bi]
-			for li := range e.Branches[bi] {
-				l := &e.Branches[bi][li]
-				os := ep.branches[bi][li]
-				if l.Kind == Conv2D {
-					sc.pad = max(sc.pad, s[0]*(s[1]+2*l.Pad)*(s[2]+2*l.Pad))
-					sc.col = max(sc.col, l.Cols()*os[1]*os[2])
-				}
-				s = os
-			}
-		}
-	}
-	return sc
-}
+func (m *Model) scratch() scratch { return m.plan.scratch }
 
 // NewPredictor makes a run state for m on the given path. The first call
 // for a path also packs the model's weights into the layout its kernels
@@ -303,7 +286,9 @@ func (m *Model) runnable(e *Expert, in Inputs) bool {
 
 // Predict runs every expert whose modalities are present and combines them.
 // It validates in (CheckInputs) and fills out, which must come from
-// m.NewResult. It does not allocate.
+// m.NewResult. It does not allocate. A non-finite logit or (log-)probability
+// (finite inputs or weights can overflow float32) is an error wrapping
+// ErrNonFinite that names the expert, never a result.
 func (p *Predictor) Predict(in Inputs, out *Result) error {
 	m := p.m
 	m.prepare()
@@ -339,6 +324,9 @@ func (p *Predictor) Predict(in Inputs, out *Result) error {
 		}
 		p.expert(ei, er.Logits)
 		finish(&er.Dist, er.Logits)
+		if err := finiteDist(&er.Dist, er.Logits); err != nil {
+			return fmt.Errorf("%w: expert %q: %v", ErrNonFinite, e.Name, err)
+		}
 		out.Used = append(out.Used, e.Name)
 		for i, v := range er.Logits {
 			out.sum[i] += v
@@ -351,9 +339,15 @@ func (p *Predictor) Predict(in Inputs, out *Result) error {
 		}
 	}
 	finish(&out.Dist, out.sum)
+	if err := finiteDist(&out.Dist, out.sum); err != nil {
+		return fmt.Errorf("%w: the product of experts %v: %v", ErrNonFinite, out.Used, err)
+	}
 	if out.HasIntraOnly {
 		copy(out.sum, intra)
 		finish(&out.IntraOnly, out.sum)
+		if err := finiteDist(&out.IntraOnly, out.sum); err != nil {
+			return fmt.Errorf("%w: the intra-only product: %v", ErrNonFinite, err)
+		}
 	} else {
 		for i := range intra {
 			out.IntraOnly.Probs[i], out.IntraOnly.LogProbs[i] = 0, 0
@@ -387,6 +381,19 @@ func finish(d *Dist, logits []float32) {
 		}
 	}
 	d.Label = best
+}
+
+// finiteDist checks that the logits and d hold only finite values.
+func finiteDist(d *Dist, logits []float32) error {
+	for _, v := range [...]struct {
+		name string
+		x    []float32
+	}{{"logit", logits}, {"probability", d.Probs}, {"log-probability", d.LogProbs}} {
+		if err := finite(v.x); err != nil {
+			return fmt.Errorf("%s %v", v.name, err)
+		}
+	}
+	return nil
 }
 
 // expert computes expert ei's logits into dst.
@@ -433,6 +440,10 @@ func (p *Predictor) layers(ls []Layer, x []float32, s Shape, shapes []Shape) ([]
 			} else {
 				kern.MaxPoolRef(dst, cur, s[0], s[1], s[2], l.KH, l.KW, l.Stride)
 			}
+			cur = dst
+		case AvgPool2D, GlobalAvgPool:
+			dst := p.other(cur)[:os.Size()]
+			avgPool(p.path, l, dst, cur, s)
 			cur = dst
 		case Conv2D:
 			dst := p.other(cur)[:os.Size()]
@@ -508,7 +519,7 @@ func (m *Model) pack(l *Layer, s, os Shape) {
 	if l.Q != nil {
 		pk.pairs = kern.PackPairs(l.Q.Data, l.Rows(), l.Cols())
 	}
-	if l.Kind == Conv2D && l.Stride == 1 && os[2] >= minDirectWidth && !noDirect {
+	if l.direct(os) {
 		pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
 		if kern.HaveAsm {
 			pk.tapsF = kern.MakeTapsF(l.W, pk.off, l.Rows())

@@ -19,6 +19,10 @@ var (
 	ErrInput         = errors.New("i2m2: bad input")
 	ErrNoExpert      = errors.New("i2m2: no expert can run on the given modalities")
 	ErrInvalidWeight = errors.New("i2m2: invalid weight value")
+	// ErrNonFinite: a prediction produced a NaN or infinite logit or
+	// (log-)probability, from inputs or weights that overflow float32. No
+	// such value leaves Predict.
+	ErrNonFinite = errors.New("i2m2: non-finite output")
 )
 
 // Limits bound what a model may ask for, so a hostile header cannot make the
@@ -45,6 +49,12 @@ type plan struct {
 	maxRows int
 	params  int
 	weights bool // check weight and bias lengths
+
+	cost         Cost    // budget.go; Bytes includes one Predictor once validate finishes
+	scratch      scratch // largest padded input and im2col matrix
+	padAt, colAt string  // the layers that set them
+	int8         bool    // int8 weights (their copies count in Cost.Bytes)
+	budget       *Budget // nil: no limit (a model built in memory)
 }
 
 type expertPlan struct {
@@ -61,11 +71,13 @@ func shapeErr(format string, a ...any) error {
 }
 
 // Validate checks the architecture and weight sizes and prepares the model for
-// prediction. It must be called (Read calls it) before NewPredictor.
-func (m *Model) Validate() error { return m.validate(true) }
+// prediction. It must be called (Read calls it) before NewPredictor. It
+// computes the model's Cost but applies no Budget: Read does.
+func (m *Model) Validate() error { return m.validate(true, nil) }
 
-// validate checks the architecture, and the weight lengths when weights is set.
-func (m *Model) validate(weights bool) error {
+// validate checks the architecture, and the weight lengths when weights is
+// set, and the cost against b unless b is nil.
+func (m *Model) validate(weights bool, b *Budget) error {
 	if len(m.Name) > MaxNameLen*4 {
 		return fmt.Errorf("%w: model name longer than %d bytes", ErrLimit, MaxNameLen*4)
 	}
@@ -99,7 +111,10 @@ func (m *Model) validate(weights bool) error {
 			return fmt.Errorf("%w: modality %q has %d elements", ErrLimit, md.Name, md.Shape.Size())
 		}
 	}
-	p := &plan{weights: weights}
+	p := &plan{weights: weights, budget: b, int8: m.Quantization == Int8}
+	for _, md := range m.Modalities {
+		p.cost.Moves += int64(md.Shape.Size()) // CheckInputs reads every input
+	}
 	names := map[string]bool{}
 	for ei := range m.Experts {
 		e := &m.Experts[ei]
@@ -138,6 +153,7 @@ func (m *Model) validate(weights bool) error {
 			return fmt.Errorf("%w: expert %q concatenation has %d elements", ErrLimit, e.Name, ep.concat)
 		}
 		p.act(ep.concat)
+		p.cost.Moves += int64(ep.concat) + 4*int64(len(m.Classes)) // concatenation, softmax
 		hs, err := p.layers(e.Head, Shape{ep.concat, 1, 1}, fmt.Sprintf("expert %q head", e.Name))
 		if err != nil {
 			return err
@@ -151,6 +167,10 @@ func (m *Model) validate(weights bool) error {
 	if p.params > MaxParams {
 		return fmt.Errorf("%w: %d parameters", ErrLimit, p.params)
 	}
+	if err := p.check(fmt.Sprintf("the padded input of %s or the im2col matrix of %s", p.padAt, p.colAt)); err != nil {
+		return err
+	}
+	p.cost.Bytes += predictorBytes(p.maxAct, p.scratch)
 	m.plan = p
 	m.pools = new(pools)
 	m.prep = new(prep)
@@ -173,6 +193,7 @@ func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 	out := make([]Shape, 0, len(ls))
 	for i := range ls {
 		l := &ls[i]
+		in := s
 		at := fmt.Sprintf("%s layer %d (%s)", where, i, l.Kind)
 		switch l.Kind {
 		case Conv2D:
@@ -215,6 +236,11 @@ func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 				return nil, shapeErr("%s: window %dx%d larger than input %v", at, l.KH, l.KW, s)
 			}
 			s = Shape{s[0], (s[1]-l.KH)/l.Stride + 1, (s[2]-l.KW)/l.Stride + 1}
+		case AvgPool2D, GlobalAvgPool:
+			var err error
+			if s, err = avgPoolShape(l, s, at); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, fmt.Errorf("%w: %s", ErrLayer, at)
 		}
@@ -238,6 +264,9 @@ func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 			p.params += r*c + r
 		}
 		p.act(s.Size())
+		if err := p.charge(at, l, in, s); err != nil {
+			return nil, err
+		}
 		out = append(out, s)
 	}
 	return out, nil

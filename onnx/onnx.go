@@ -1,10 +1,12 @@
 // Package onnx writes an I2M2 model (package model) as an ONNX model, so that
-// the same float32 network can run in onnxruntime and be compared with ours.
+// the same float32 network can run in onnxruntime and be compared with ours,
+// and imports experts exported to ONNX elsewhere (PyTorch) into an I2M2 model
+// (Decode and Import, import.go; the ops it reads are listed in fold.go).
 //
 // The protobuf is hand-encoded with protowire; field numbers are those of
 // onnx/onnx.proto (github.com/onnx/onnx, IR version 8, opset 17). The graph
-// uses Conv, Relu, MaxPool, Flatten, Gemm, Concat, Add and LogSoftmax only,
-// with a symbolic batch dimension "N".
+// uses Conv, Relu, MaxPool, AveragePool, GlobalAveragePool, Flatten, Gemm,
+// Concat, Add and LogSoftmax only, with a symbolic batch dimension "N".
 //
 // Inputs: one per modality, named after it, float32 [N, C, H, W].
 // Outputs, all float32 [N, classes]:
@@ -126,6 +128,14 @@ func (g *graph) layers(prefix string, ls []model.Layer, x string, rank int) (str
 			x = g.node("MaxPool", name, []string{x}, // ceil_mode 0 = floor, as ours
 				intsAttr("kernel_shape", int64(l.KH), int64(l.KW)),
 				intsAttr("strides", int64(l.Stride), int64(l.Stride)))
+		case model.AvgPool2D: // zero padding counted in the divisor, as ours
+			p := int64(l.Pad)
+			x = g.node("AveragePool", name, []string{x},
+				intsAttr("kernel_shape", int64(l.KH), int64(l.KW)),
+				intsAttr("strides", int64(l.Stride), int64(l.Stride)),
+				intsAttr("pads", p, p, p, p), intAttr("count_include_pad", 1))
+		case model.GlobalAvgPool:
+			x = g.node("GlobalAveragePool", name, []string{x})
 		case model.Flatten:
 			if rank == 4 {
 				x = g.node("Flatten", name, []string{x}, intAttr("axis", 1))

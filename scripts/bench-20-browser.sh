@@ -21,7 +21,7 @@ if [ -f wasm/i2m2.mjs ]; then
 	echo "bench-20-browser: GOOS=js GOARCH=wasm go build ./wasm -> $gen/module (the JS module, as scripts/build-10-wasm.sh builds it)"
 	mkdir -p "$gen/module"
 	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$gen/module/i2m2.wasm" ./wasm
-	cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.worker.mjs "$gen/module/"
+	cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.fetch.mjs wasm/i2m2.load.mjs wasm/i2m2.worker.mjs "$gen/module/"
 	cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$gen/module/wasm_exec.js"
 fi
 echo "bench-20-browser: profile of our wasm in Node (unstripped bench/ourwasm, V8 sampling profiler)"

@@ -2,7 +2,7 @@
 # Builds the JS-callable module into dist/:
 #   dist/i2m2.wasm          GOOS=js bridge (wasm/*.go) linking model/ and features/
 #   dist/wasm_exec.js       copied from the Go that built the wasm
-#   dist/i2m2.mjs, i2m2.core.mjs, i2m2.worker.mjs, i2m2.d.ts   the ES module, its worker, types
+#   dist/i2m2.mjs, i2m2.{core,fetch,load}.mjs, i2m2.worker.mjs, i2m2.d.ts   the ES module, its worker, types
 #   dist/i2m2.classic.js    classic-script build for file:// (wasm + default model inlined)
 #   dist/weights/           model files + manifest.json + demo/ (random-weight stand-ins when weights/ has no models)
 #   dist/pkg/, dist/i2m2-<version>.tgz   the npm package (npm pack)
@@ -17,7 +17,7 @@ mkdir -p "$D"
 echo "build-10-wasm: go build (GOOS=js GOARCH=wasm) ./wasm -> $D/i2m2.wasm"
 GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$D/i2m2.wasm" ./wasm
 cp "$GOROOT/lib/wasm/wasm_exec.js" "$D"/wasm_exec.js
-cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.worker.mjs wasm/i2m2.d.ts "$D"/
+cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.fetch.mjs wasm/i2m2.load.mjs wasm/i2m2.worker.mjs wasm/i2m2.d.ts "$D"/
 
 echo "build-10-wasm: weights -> $D/weights"
 rm -rf "$D"/weights
@@ -32,6 +32,9 @@ fi
 if [ -d weights/demo ]; then cp -r weights/demo "$D"/weights/demo; fi
 if [ -f weights/LICENSES.md ]; then cp weights/LICENSES.md "$D"/weights/; fi
 
+echo "build-10-wasm: pin the default model's sha256 into $D/i2m2.mjs"
+node wasm/pin-default.mjs "$D"
+
 echo "build-10-wasm: classic build -> $D/i2m2.classic.js"
 node wasm/build-classic.mjs "$D"
 
@@ -42,7 +45,7 @@ echo "build-10-wasm: npm package -> $D/pkg, npm pack"
 rm -rf "$D"/pkg "$D"/i2m2-*.tgz
 mkdir -p "$D"/pkg/weights
 cp wasm/package.json wasm/README.md LICENSE "$D"/pkg/
-cp "$D"/i2m2.mjs "$D"/i2m2.core.mjs "$D"/i2m2.worker.mjs "$D"/i2m2.d.ts "$D"/i2m2.wasm "$D"/i2m2.classic.js "$D"/wasm_exec.js "$D"/pkg/
+cp "$D"/i2m2.mjs "$D"/i2m2.core.mjs "$D"/i2m2.fetch.mjs "$D"/i2m2.load.mjs "$D"/i2m2.worker.mjs "$D"/i2m2.d.ts "$D"/i2m2.wasm "$D"/i2m2.classic.js "$D"/wasm_exec.js "$D"/pkg/
 cp "$D"/weights/manifest.json "$D"/weights/avmnist-tts-int8.i2m2 "$D"/pkg/weights/
 if [ -f "$D"/weights/LICENSES.md ]; then cp "$D"/weights/LICENSES.md "$D"/pkg/weights/; fi
 (cd "$D"/pkg && npm pack --silent --pack-destination .. >/dev/null)

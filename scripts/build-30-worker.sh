@@ -5,11 +5,25 @@
 #   syumai's runtime-context patch), app.wasm (GOOS=js ./worker/, model embedded).
 # The model: weights/avmnist-tts-int8.i2m2 + weights/manifest.json when they
 # exist; otherwise the random-weight stand-in of wasm/internal/standin, announced.
+# I2M2_WORKER_EMBED=<file.i2m2> embeds that file instead, with an empty
+# manifest (a model of yours: GET /model says "manifest": null), through a go
+# build overlay that leaves worker/assets alone; I2M2_WORKER_OUT=<dir> builds
+# into <dir> instead of worker/build (scripts/test-45-import.sh uses both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=worker/build
+OUT=${I2M2_WORKER_OUT:-worker/build}
+mkdir -p "$OUT"
+OVERLAY=()
 
-if [ -f weights/avmnist-tts-int8.i2m2 ] && [ -f weights/manifest.json ]; then
+if [ -n "${I2M2_WORKER_EMBED:-}" ]; then
+	echo "worker: embedding $I2M2_WORKER_EMBED (overlay, no manifest entry)"
+	ovl=$(mktemp -d)
+	trap 'rm -rf "$ovl"' EXIT
+	echo '{"models":[]}' > "$ovl/manifest.json"
+	printf '{"Replace":{"%s":"%s","%s":"%s"}}\n' "$PWD/worker/assets/model.i2m2" "$(realpath "$I2M2_WORKER_EMBED")" \
+		"$PWD/worker/assets/manifest.json" "$ovl/manifest.json" > "$ovl/overlay.json"
+	OVERLAY=(-overlay "$ovl/overlay.json")
+elif [ -f weights/avmnist-tts-int8.i2m2 ] && [ -f weights/manifest.json ]; then
 	echo "worker: embedding weights/avmnist-tts-int8.i2m2"
 	cp weights/avmnist-tts-int8.i2m2 worker/assets/model.i2m2
 	cp weights/manifest.json worker/assets/manifest.json
@@ -48,7 +62,7 @@ fs.writeFileSync(process.argv[3], s);
 JS
 
 echo "worker: GOOS=js GOARCH=wasm go build ./worker -> $OUT/app.wasm"
-GOOS=js GOARCH=wasm go build -trimpath -ldflags="-s -w" -o "$OUT/app.wasm" ./worker/
+GOOS=js GOARCH=wasm go build "${OVERLAY[@]}" -trimpath -ldflags="-s -w" -o "$OUT/app.wasm" ./worker/
 raw=$(stat -c %s "$OUT/app.wasm")
 gz=$(gzip -9 -c "$OUT/app.wasm" | wc -c)
-echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s worker/assets/model.i2m2) bytes)"
+echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s "${I2M2_WORKER_EMBED:-worker/assets/model.i2m2}") bytes)"

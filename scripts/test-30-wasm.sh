@@ -30,7 +30,7 @@ cmp "$I2M2_DIST"/wasm_exec.js "$(go env GOROOT)/lib/wasm/wasm_exec.js"
 cmp "$I2M2_DIST"/pkg/wasm_exec.js "$(go env GOROOT)/lib/wasm/wasm_exec.js"
 
 echo "test-30-wasm: no eval / new Function in the shipped JavaScript (CSP script-src 'self' 'wasm-unsafe-eval')"
-if (cd "$I2M2_DIST" && grep -nE '\beval\(|new Function\b|\bFunction\(' i2m2.mjs i2m2.core.mjs i2m2.worker.mjs wasm_exec.js i2m2.classic.js) | cut -c1-200; then
+if (cd "$I2M2_DIST" && grep -nE '\beval\(|new Function\b|\bFunction\(' i2m2.mjs i2m2.core.mjs i2m2.fetch.mjs i2m2.load.mjs i2m2.worker.mjs wasm_exec.js i2m2.classic.js) | cut -c1-200; then
 	echo "test-30-wasm: FAIL: eval-like code in the module" >&2
 	exit 1
 fi
@@ -38,5 +38,8 @@ fi
 echo "test-30-wasm: golden expectations from the native Go engine -> $I2M2_DIST/module-test-golden.{json,js}"
 go run ./e2e/module/golden -weights "$I2M2_DIST"/weights -demo weights/demo -o "$I2M2_DIST"/module-test-golden
 
+echo "test-30-wasm: the hostile model corpus -> $I2M2_DIST/hostile (internal/hostile/write)"
+go run ./internal/hostile/write -o "$I2M2_DIST"/hostile
+
 echo "test-30-wasm: node:test (Node, Chromium, Vite consumer)"
-node --test --test-concurrency=1 e2e/module/node.test.mjs e2e/module/browser.test.mjs e2e/module/vite.test.mjs
+node --test --test-concurrency=1 e2e/module/node.test.mjs e2e/module/hostile.test.mjs e2e/module/browser.test.mjs e2e/module/browser-hostile.test.mjs e2e/module/vite.test.mjs

@@ -22,7 +22,7 @@ if GOOS=js GOARCH=wasm go list -deps ./worker | grep -E 'gorgonia|gonum'; then
 	exit 1
 fi
 
-freeport() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+source scripts/lib-net.sh # freeport, waitup
 P1=$(freeport); P2=$(freeport)
 while [ "$P2" = "$P1" ]; do P2=$(freeport); done
 LOG=$(mktemp -t workerd.XXXXXX.log)
@@ -40,17 +40,6 @@ echo "worker: starting workerd (http 127.0.0.1:$P1 reused instance, fresh 127.0.
 WPID=$!
 PIDS+=("$WPID")
 
-waitup() { # url: poll /healthz for up to 60 s
-	node -e '
-const url = process.argv[1] + "/healthz", end = Date.now() + 60000;
-(async () => {
-  for (;;) {
-    try { const r = await fetch(url); if (r.ok) return; } catch {}
-    if (Date.now() > end) { console.error("not up: " + url); process.exit(1); }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-})();' "$1"
-}
 waitup "http://127.0.0.1:$P1" || { cat "$LOG" >&2; exit 1; }
 
 echo "worker: e2e/worker against workerd"
@@ -69,6 +58,6 @@ go build -o worker/build/i2m2 ./cmd/i2m2
 worker/build/i2m2 serve -addr "127.0.0.1:$P3" -model worker/assets/model.i2m2 -manifest worker/assets/manifest.json &
 PIDS+=($!)
 waitup "http://127.0.0.1:$P3"
-I2M2_WORKER_URL="http://127.0.0.1:$P3" I2M2_WORKER_MODEL="$ROOT/worker/assets/model.i2m2" I2M2_LOAD_N=400 \
-	go test -count=1 -v -run 'TestSamplesMatchNative|TestModelEndpoint|TestBadInputs|TestLoad' ./e2e/worker/ 2>&1 | grep -v '^=== RUN'
+I2M2_WORKER_URL="http://127.0.0.1:$P3" I2M2_WORKER_MODEL="$ROOT/worker/assets/model.i2m2" I2M2_LOAD_N=400 I2M2_WORKER_RUNTIME=native \
+	go test -count=1 -v -run 'TestSamplesMatchNative|TestModelEndpoint|TestBadInputs|TestLoad|TestMethods|TestSlowBody' ./e2e/worker/ 2>&1 | grep -v '^=== RUN'
 echo "worker: ok"

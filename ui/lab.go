@@ -96,6 +96,8 @@ type Lab struct {
 	OnShown func()
 	shown   bool
 
+	Yours YourFile // the person's own .i2m2 file (yourmodel.go)
+
 	Drawing   bool // the drawing pad is open
 	Sketching int  // typed digits being drawn on the pad (their strokes are still coming)
 	Recording bool // the microphone is recording

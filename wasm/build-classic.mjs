@@ -1,7 +1,7 @@
 // Writes the classic-script build for file:// pages:
 //   node wasm/build-classic.mjs <dist>
 // reads <dist>/wasm_exec.js, <dist>/i2m2.wasm, <dist>/weights/manifest.json and
-// the default model, and wasm/i2m2.core.mjs, and writes <dist>/i2m2.classic.js:
+// the default model, and wasm/i2m2.{core,fetch,load}.mjs, and writes <dist>/i2m2.classic.js:
 // one plain script (no modules, no fetch, no worker) defining globalThis.I2M2
 // with load(), the wasm and the default model inlined as base64. Browsers
 // refuse ES modules and fetch on file://; a <script src> still works there.
@@ -14,10 +14,16 @@ const dist = process.argv[2];
 if (!dist) throw new Error('usage: node wasm/build-classic.mjs <dist>');
 const here = dirname(fileURLToPath(import.meta.url));
 
-let core = readFileSync(join(here, 'i2m2.core.mjs'), 'utf8');
-if (/^\s*import\b/m.test(core) || core.includes('import.meta')) throw new Error('i2m2.core.mjs must not use import or import.meta');
-core = core.replace(/^export (async function|function|const|class|let) /gm, '$1 ');
-if (/^\s*export\b/m.test(core)) throw new Error('i2m2.core.mjs: an export the classic build cannot strip');
+// The three modules in dependency order, as one script: their imports of each
+// other dropped, their exports made plain declarations.
+let core = ['i2m2.core.mjs', 'i2m2.fetch.mjs', 'i2m2.load.mjs'].map((f) => {
+  let src = readFileSync(join(here, f), 'utf8');
+  src = src.replace(/^import \{[^}]*\} from '\.\/i2m2\.(core|fetch)\.mjs';\n/gm, '');
+  if (/^\s*import\b/m.test(src) || src.includes('import.meta')) throw new Error(`${f} must not use import (but of its sibling modules) or import.meta`);
+  src = src.replace(/^export (async function|function|const|class|let) /gm, '$1 ');
+  if (/^\s*export\b/m.test(src)) throw new Error(`${f}: an export the classic build cannot strip`);
+  return src;
+}).join('\n');
 
 const goJS = readFileSync(join(dist, 'wasm_exec.js'), 'utf8');
 const wasm = readFileSync(join(dist, 'i2m2.wasm'));
@@ -50,7 +56,6 @@ globalThis.I2M2 = Object.freeze({
     defaultModel: () => fromBase64(MODEL),
     defaultModelFile: ${JSON.stringify(entry.file)},
     defaultSha256: ${JSON.stringify(entry.sha256)},
-    defaultManifest: null,
     defaultWasm: () => fromBase64(WASM),
     makeWorker: null,
   }),

@@ -1,29 +1,26 @@
-// i2m2.core.mjs: the loader and the model facade shared by the ES module
-// (i2m2.mjs), the worker (i2m2.worker.mjs) and the classic-script build for
-// file:// (i2m2.classic.js, made from this file by build-classic.mjs).
+// i2m2.core.mjs: the engine (one Go instance), its backends (this thread or
+// dedicated workers) and the model facade, shared by the loader
+// (i2m2.load.mjs), the worker (i2m2.worker.mjs) and the classic-script build
+// for file:// (i2m2.classic.js, made from both files by build-classic.mjs).
 //
 // Rules for this file: no imports and nothing module-only (the classic build is a
 // plain script), no code from strings (CSP: script-src 'self'
 // 'wasm-unsafe-eval'). It needs globalThis.Go from Go's wasm_exec.js.
 
-const PREFIX = 'i2m2: ';
-const MAX_WORKERS = 32;
-const CACHE_NAME = 'i2m2-models';
-const OPTIONS = ['model', 'wasm', 'sha256', 'manifest', 'cache', 'worker', 'workers', 'onProgress', 'path'];
-const PATHS = ['int8', 'float32', 'reference'];
+export const PREFIX = 'i2m2: ';
 
-function fail(msg) {
+export function fail(msg) {
   return new Error(PREFIX + msg);
 }
 
-function errorOf(e) {
+export function errorOf(e) {
   if (e instanceof Error) {
     return e.message.startsWith(PREFIX) || e.message.startsWith('features: ') ? e : new Error(PREFIX + e.message, { cause: e });
   }
   return fail(String(e));
 }
 
-function typeName(v) {
+export function typeName(v) {
   if (v === null) return 'null';
   if (typeof v !== 'object') return typeof v;
   try {
@@ -58,19 +55,28 @@ function plainInputs(x, where) {
     if (v != null && !(v instanceof Float32Array)) {
       throw fail(`bad input: ${where}modality ${JSON.stringify(k)} must be a Float32Array, got ${typeName(v)}`);
     }
-    out[k] = v;
+    // A copy, made before the call returns: the engine reads it later (after
+    // a macrotask, or in a worker), when the caller may have reused the array.
+    // A view's copy is compact, so posting it never clones a larger buffer.
+    out[k] = v == null ? v : v.slice();
   }
   return out;
 }
 
-// compactViews replaces views into larger buffers by copies, so that posting
-// them to a worker does not clone the whole buffer.
-function compactViews(x) {
-  for (const k of Object.keys(x)) {
-    const v = x[k];
-    if (v && v.byteLength !== v.buffer.byteLength) x[k] = v.slice();
+// buffersOf lists the ArrayBuffers of a copied sample or batch, to transfer
+// them to a worker instead of cloning them again.
+function buffersOf(x) {
+  const out = [];
+  for (const s of Array.isArray(x) ? x : [x]) {
+    for (const k of Object.keys(s)) if (s[k]) out.push(s[k].buffer);
   }
-  return x;
+  return out;
+}
+
+// copyArg copies a typed array argument (see plainInputs); anything else is
+// passed as is for the engine to reject.
+function copyArg(v) {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView) ? v.slice() : v;
 }
 
 function plainBatch(batch) {
@@ -83,254 +89,6 @@ function plainBatch(batch) {
     throw fail(`bad input: a batch must be an Array of inputs or an object {modality: Float32Array of n*size values}, got ${typeName(batch)}`);
   }
   return plainInputs(batch, '');
-}
-
-// ---------------------------------------------------------------------------
-// Fetching bytes (model, wasm, manifest), with the checks users expect.
-
-function isNode() {
-  return typeof globalThis.process === 'object' && globalThis.process !== null &&
-    typeof globalThis.process.versions === 'object' && !!globalThis.process.versions && !!globalThis.process.versions.node;
-}
-
-// toURL resolves a string or URL against the page (or, in Node, the working
-// directory).
-function toURL(src) {
-  if (src instanceof URL) return src;
-  try {
-    if (globalThis.document && globalThis.document.baseURI) return new URL(src, globalThis.document.baseURI);
-    if (globalThis.location && globalThis.location.href) return new URL(src, globalThis.location.href);
-    if (isNode()) return new URL(src, 'file://' + globalThis.process.cwd().replace(/\\/g, '/') + '/');
-    return new URL(src);
-  } catch (e) {
-    throw fail(`bad URL ${JSON.stringify(String(src))}: ${e.message}`);
-  }
-}
-
-async function readNodeFile(url, what) {
-  const name = 'node:fs/promises'; // a variable, so bundlers leave it alone
-  try {
-    const fs = await import(/* @vite-ignore */ name);
-    return new Uint8Array(await fs.readFile(url));
-  } catch (e) {
-    throw fail(`reading the ${what} from ${url.href} failed: ${e.message}`);
-  }
-}
-
-async function fetchResponse(url, what) {
-  let res;
-  try {
-    res = await fetch(url.href);
-  } catch (e) {
-    const hint = globalThis.location && globalThis.location.protocol === 'file:'
-      ? ' (browsers refuse fetch from file://: use i2m2.classic.js, whose model and wasm are inlined, or pass the bytes)'
-      : '';
-    throw fail(`fetching the ${what} from ${url.href} failed: ${e.message}${hint}`);
-  }
-  checkStatus(res, url.href, what);
-  return res;
-}
-
-function checkStatus(res, where, what) {
-  if (!res.ok) {
-    throw fail(`fetching the ${what} from ${where} failed: HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}`);
-  }
-}
-
-// readBody reads a Response, reporting progress; total is the Content-Length
-// when the body is not content-encoded, else null.
-async function readBody(res, onProgress) {
-  const enc = res.headers.get('content-encoding');
-  const len = res.headers.get('content-length');
-  const total = (!enc || enc === 'identity') && len !== null && /^\d+$/.test(len) ? Number(len) : null;
-  if (!res.body || !res.body.getReader) {
-    const b = new Uint8Array(await res.arrayBuffer());
-    if (onProgress) onProgress({ loaded: b.length, total });
-    return b;
-  }
-  const reader = res.body.getReader();
-  const chunks = [];
-  let loaded = 0;
-  if (onProgress) onProgress({ loaded, total });
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    if (onProgress) onProgress({ loaded, total });
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(loaded);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
-}
-
-// bytesOf copies an ArrayBuffer or a view into a fresh Uint8Array (so that
-// transferring it never detaches the caller's buffer).
-function bytesOf(v) {
-  if (v instanceof ArrayBuffer) return new Uint8Array(v.slice(0));
-  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
-  return null;
-}
-
-function isResponse(v) {
-  return typeof Response === 'function' && v instanceof Response;
-}
-
-// source describes where bytes come from: {url} or {bytes} or {response}.
-function sourceOf(v, what) {
-  if (typeof v === 'string' || v instanceof URL) return { url: toURL(v) };
-  if (isResponse(v)) return { response: v, where: v.url || `the ${what} Response` };
-  const b = bytesOf(v);
-  if (b) return { bytes: b };
-  throw fail(`${what} must be a URL, string, ArrayBuffer, typed array or Response, got ${typeName(v)}`);
-}
-
-async function loadBytes(src, what, onProgress) {
-  if (src.bytes) {
-    if (onProgress) onProgress({ loaded: src.bytes.length, total: src.bytes.length });
-    return src.bytes;
-  }
-  if (src.url && src.url.protocol === 'file:' && isNode()) {
-    const b = await readNodeFile(src.url, what);
-    if (onProgress) onProgress({ loaded: b.length, total: b.length });
-    return b;
-  }
-  const res = src.response || await fetchResponse(src.url, what);
-  if (src.response) checkStatus(res, src.where, what);
-  return readBody(res, onProgress);
-}
-
-// ---------------------------------------------------------------------------
-// Integrity (sha256) and caching.
-
-function hex(buf) {
-  const b = new Uint8Array(buf);
-  let s = '';
-  for (let i = 0; i < b.length; i++) s += b[i].toString(16).padStart(2, '0');
-  return s;
-}
-
-// sha256 returns the hex digest, or null when crypto.subtle is unavailable
-// (an insecure context); the Go side then checks the hash after loading.
-async function sha256(bytes) {
-  const subtle = globalThis.crypto && globalThis.crypto.subtle;
-  if (!subtle) return null;
-  return hex(await subtle.digest('SHA-256', bytes));
-}
-
-function checkHex(h, what) {
-  if (typeof h !== 'string' || !/^[0-9a-fA-F]{64}$/.test(h)) {
-    throw fail(`${what} must be 64 hex digits, got ${typeof h === 'string' ? JSON.stringify(h.slice(0, 80)) : typeName(h)}`);
-  }
-  return h.toLowerCase();
-}
-
-function integrityError(where, got, want) {
-  return fail(`integrity check failed for the model from ${where}: sha256 is ${got}, expected ${want}`);
-}
-
-function baseName(url) {
-  const p = url.pathname;
-  return decodeURIComponent(p.slice(p.lastIndexOf('/') + 1));
-}
-
-async function readManifest(src, explicit) {
-  if (src && typeof src === 'object' && !(src instanceof URL)) return src;
-  const url = toURL(src);
-  try {
-    const b = await loadBytes({ url }, 'manifest');
-    return JSON.parse(new TextDecoder().decode(b));
-  } catch (e) {
-    if (explicit) throw fail(`reading the manifest ${url.href} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
-    return null; // no manifest next to the model: no expected hash
-  }
-}
-
-function manifestHash(man, file, explicit) {
-  const models = man && Array.isArray(man.models) ? man.models : [];
-  const entry = models.find((m) => m && m.file === file);
-  if (!entry) {
-    if (explicit) throw fail(`the manifest has no entry for ${JSON.stringify(file)}`);
-    return null;
-  }
-  return checkHex(entry.sha256, `the manifest's sha256 for ${file}`);
-}
-
-function cacheKey(h) {
-  return 'https://i2m2.invalid/sha256/' + h;
-}
-
-async function openCache() {
-  try {
-    return globalThis.caches ? await globalThis.caches.open(CACHE_NAME) : null;
-  } catch {
-    return null; // no Cache API here (insecure context, file://, Node): caching is an optimisation
-  }
-}
-
-// ---------------------------------------------------------------------------
-// WebAssembly.
-
-function isWasm(b) {
-  return b.length >= 4 && b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d;
-}
-
-function notWasm(where, b) {
-  const head = Array.from(b.subarray(0, 16)).map((c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('');
-  return fail(`${where} is not WebAssembly (no \\0asm magic; it starts with ${JSON.stringify(head)}): check the wasm URL`);
-}
-
-async function compileBytes(b, where) {
-  if (!isWasm(b)) throw notWasm(where, b);
-  try {
-    return await WebAssembly.compile(b);
-  } catch (e) {
-    throw fail(`compiling the wasm from ${where} failed: ${e.message}`);
-  }
-}
-
-// compileWasm returns a WebAssembly.Module from a URL, Response, bytes or
-// Module. It checks the HTTP status, the content type (application/wasm for
-// streaming compilation; any other type falls back to arrayBuffer) and the
-// magic, and names the URL in every error.
-async function compileWasm(v) {
-  if (v instanceof WebAssembly.Module) return v;
-  const src = sourceOf(v, 'wasm');
-  if (src.bytes) return compileBytes(src.bytes, 'the wasm bytes');
-  const where = src.url ? src.url.href : src.where;
-  if (src.url && src.url.protocol === 'file:' && isNode()) return compileBytes(await readNodeFile(src.url, 'wasm'), where);
-  const res = src.response || await fetchResponse(src.url, 'wasm');
-  if (src.response) checkStatus(res, where, 'wasm');
-  const type = (res.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
-  if (type === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function' && res.body) {
-    const [peek, main] = res.body.tee();
-    const reader = peek.getReader();
-    let head = new Uint8Array(0);
-    while (head.length < 4) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const h = new Uint8Array(head.length + value.length);
-      h.set(head);
-      h.set(value, head.length);
-      head = h;
-    }
-    reader.cancel().catch(() => {});
-    if (!isWasm(head)) {
-      main.cancel().catch(() => {});
-      throw notWasm(where, head);
-    }
-    try {
-      return await WebAssembly.compileStreaming(new Response(main, { headers: { 'content-type': 'application/wasm' } }));
-    } catch (e) {
-      throw fail(`compiling the wasm from ${where} failed: ${e.message}`);
-    }
-  }
-  return compileBytes(new Uint8Array(await res.arrayBuffer()), `${where} (served as ${JSON.stringify(type || 'no content type')})`);
 }
 
 // ---------------------------------------------------------------------------
@@ -448,7 +206,7 @@ function decodeBatch(f, info) {
 // ---------------------------------------------------------------------------
 // Backends: the Go instance in this thread, or n dedicated workers.
 
-class LocalBackend {
+export class LocalBackend {
   constructor(engine) {
     this.engine = engine;
     this.size = 1;
@@ -461,7 +219,7 @@ class LocalBackend {
   }
 }
 
-class WorkerBackend {
+export class WorkerBackend {
   constructor(workers) {
     this.workers = workers.map((w) => ({ w, pending: new Map(), dead: null }));
     this.size = workers.length;
@@ -560,7 +318,7 @@ function batchCount(batch, info) {
 }
 
 function sliceBatch(batch, info, a, b) {
-  if (Array.isArray(batch)) return batch.slice(a, b).map(compactViews);
+  if (Array.isArray(batch)) return batch.slice(a, b);
   const out = {};
   for (const md of info.modalities) {
     const v = batch[md.name];
@@ -571,7 +329,7 @@ function sliceBatch(batch, info, a, b) {
   return out;
 }
 
-class Model {
+export class Model {
   constructor(backend, info) {
     this.info = info;
     let b = backend;
@@ -584,19 +342,18 @@ class Model {
       const be = use();
       return be.call(rr++ % be.size, op, args);
     };
+    // The inputs are copied (plainInputs) before the first await, that is
+    // before the Promise is returned: the caller may reuse its arrays at once.
     this.predict = async (inputs) => {
       const be = use();
       const x = plainInputs(inputs, '');
-      if (be instanceof WorkerBackend) compactViews(x);
-      return decode(await call('predict', [x]), info, 0);
+      return decode(await be.call(rr++ % be.size, 'predict', [x], buffersOf(x)), info, 0);
     };
-    this.predictBatch = async (batch) => {
-      const be = use();
-      batch = plainBatch(batch);
+    this.predictBatch = async (batch) => predictBatch(use(), plainBatch(batch));
+    const predictBatch = async (be, batch) => {
       const n = batch !== null && typeof batch === 'object' ? batchCount(batch, info) : -1;
       if (be.size === 1 || n < 2) {
-        if (be instanceof WorkerBackend) (Array.isArray(batch) ? batch : [batch]).forEach(compactViews);
-        return decodeBatch(await be.call(0, 'predictBatch', [batch]), info);
+        return decodeBatch(await be.call(0, 'predictBatch', [batch], buffersOf(batch)), info);
       }
       const parts = Math.min(be.size, n);
       const jobs = [];
@@ -610,8 +367,8 @@ class Model {
       return (await Promise.all(jobs)).flatMap((f) => decodeBatch(f, info));
     };
     this.features = Object.freeze({
-      audioFromPCM: (pcm, sampleRate) => call('audioFromPCM', [pcm, sampleRate]),
-      imageFromRGBA: (rgba, width, height) => call('imageFromRGBA', [rgba, width, height]),
+      audioFromPCM: (pcm, sampleRate) => call('audioFromPCM', [copyArg(pcm), sampleRate]),
+      imageFromRGBA: (rgba, width, height) => call('imageFromRGBA', [copyArg(rgba), width, height]),
     });
     this.dispose = () => {
       if (!b) return;
@@ -623,133 +380,3 @@ class Model {
   }
 }
 
-// ---------------------------------------------------------------------------
-// load.
-
-function checkOptions(o) {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw fail(`load options must be an object, got ${typeName(o)}`);
-  for (const k of Object.keys(o)) {
-    if (!OPTIONS.includes(k)) throw fail(`unknown load option ${JSON.stringify(k)} (known: ${OPTIONS.join(', ')})`);
-  }
-  if (o.onProgress != null && typeof o.onProgress !== 'function') throw fail('onProgress must be a function');
-  if (o.path != null && !PATHS.includes(o.path)) throw fail(`path must be one of ${PATHS.join(', ')}, got ${JSON.stringify(o.path)}`);
-  if (o.workers != null && !(Number.isInteger(o.workers) && o.workers >= 1 && o.workers <= MAX_WORKERS)) {
-    throw fail(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(o.workers)}`);
-  }
-}
-
-// createLoad makes the public load() for one build. env:
-//   defaultModel()      URL or bytes of the default model
-//   defaultModelFile    its name in the manifest
-//   defaultManifest()   URL (or object) of the default manifest, or null
-//   defaultWasm()       URL or bytes of i2m2.wasm
-//   makeWorker()        a new dedicated Worker running i2m2.worker.mjs, or null
-export function createLoad(env) {
-  return async function load(options = {}) {
-    checkOptions(options);
-    const onProgress = options.onProgress || null;
-    const canWork = !!env.makeWorker && typeof Worker === 'function';
-    const useWorker = options.worker == null ? canWork : !!options.worker;
-    if (useWorker && !canWork) {
-      throw fail(env.makeWorker ? 'worker: true needs Web Workers, which this environment lacks (use worker: false)' : 'this build runs on the main thread only (worker: true is not available; use worker: false)');
-    }
-    const nWorkers = options.workers || 1;
-    if (nWorkers > 1 && !useWorker) throw fail('workers > 1 needs worker mode (worker: true)');
-
-    // Start the workers (they fetch their scripts) and compile the wasm while the model downloads.
-    const workers = [];
-    if (useWorker) for (let i = 0; i < nWorkers; i++) workers.push(env.makeWorker());
-    const wb = useWorker ? new WorkerBackend(workers) : null;
-    try {
-      return await loadWith(env, options, wb, onProgress);
-    } catch (e) {
-      if (wb) wb.dispose();
-      throw errorOf(e);
-    }
-  };
-}
-
-async function loadWith(env, options, wb, onProgress) {
-  const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasm());
-  wasmP.catch(() => {});
-
-  const isDefault = options.model == null;
-  const src = sourceOf(isDefault ? env.defaultModel() : options.model, 'model');
-  const where = src.url ? src.url.href : src.where || 'the given bytes';
-
-  // Expected hash: options.sha256, else the manifest entry.
-  let expected = options.sha256 != null ? checkHex(options.sha256, 'sha256') : null;
-  if (!expected && options.manifest !== false) {
-    let man = null;
-    let file = null;
-    const explicit = options.manifest != null;
-    if (explicit) {
-      man = await readManifest(options.manifest, true);
-      file = src.url ? baseName(src.url) : isDefault ? env.defaultModelFile : null;
-      if (!file) throw fail('a manifest needs the model given by URL, to know its file name');
-    } else if (isDefault && env.defaultSha256) {
-      expected = env.defaultSha256;
-    } else if (isDefault && env.defaultManifest) {
-      man = await readManifest(env.defaultManifest(), false);
-      file = env.defaultModelFile;
-    } else if (src.url && src.url.protocol !== 'data:' && src.url.protocol !== 'blob:') {
-      man = await readManifest(new URL('manifest.json', src.url), false);
-      file = baseName(src.url);
-    }
-    if (man) expected = manifestHash(man, file, explicit);
-  }
-
-  const cache = options.cache && expected ? await openCache() : null;
-  let bytes = null;
-  if (cache) {
-    const hit = await cache.match(cacheKey(expected)).catch(() => null);
-    if (hit) {
-      const b = new Uint8Array(await hit.arrayBuffer());
-      if ((await sha256(b)) === expected) {
-        bytes = b;
-        if (onProgress) onProgress({ loaded: b.length, total: b.length });
-      } else {
-        await cache.delete(cacheKey(expected)).catch(() => {});
-      }
-    }
-  }
-  let fromCache = !!bytes;
-  if (!bytes) bytes = await loadBytes(src, 'model', onProgress);
-  const digest = await sha256(bytes); // null without crypto.subtle: the engine hashes instead
-  if (expected && digest !== null && digest !== expected) throw integrityError(where, digest, expected);
-  if (cache && !fromCache) {
-    await cache.put(cacheKey(expected), new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
-  }
-
-  const module = await wasmP;
-  let backend;
-  let infoJSON;
-  if (wb) {
-    backend = wb;
-    const inits = [];
-    for (let i = 0; i < wb.size; i++) {
-      const b = i === wb.size - 1 ? bytes : bytes.slice();
-      inits.push(wb.call(i, 'init', [module, b, options.path, digest], [b.buffer]));
-    }
-    infoJSON = (await Promise.all(inits))[0];
-  } else {
-    const engine = await startEngine(module);
-    backend = new LocalBackend(engine);
-    try {
-      infoJSON = await engine.call('load', bytes, options.path, digest);
-    } catch (e) {
-      backend.dispose();
-      throw e;
-    }
-  }
-  const info = JSON.parse(infoJSON);
-  if (expected && info.sha256 !== expected) {
-    backend.dispose();
-    throw integrityError(where, info.sha256, expected);
-  }
-  info.verified = !!expected;
-  info.cached = fromCache;
-  info.mode = wb ? 'worker' : 'main';
-  info.workers = wb ? wb.size : 0;
-  return new Model(backend, Object.freeze(info));
-}

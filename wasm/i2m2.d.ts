@@ -21,9 +21,24 @@ export interface LoadOptions {
   sha256?: string;
   /**
    * A manifest ({models: [{file, sha256}]}) or its URL, giving the expected sha256 by file name. Default: the
-   * manifest.json next to a model loaded by URL, used when present. false: no manifest lookup.
+   * manifest.json next to a model loaded by URL. false: no manifest lookup. The default model's sha256 is pinned
+   * in the package, so it needs no manifest.
    */
   manifest?: string | URL | { models: { file: string; sha256: string }[] } | false;
+  /**
+   * Fails closed by default (true): a model whose sha256 cannot be checked (no sha256 option, and the manifest is
+   * missing, unreadable, not JSON or has no entry for the file; or bytes / a Response without sha256) is rejected.
+   * false loads such a model unverified (info.verified is then false); a sha256 or manifest that is given is still
+   * checked.
+   */
+  integrity?: boolean;
+  /** Aborts the load: the downloads stop, the workers are terminated and the Promise rejects ("i2m2: load aborted"). */
+  signal?: AbortSignal;
+  /**
+   * A download (model, manifest, wasm) that receives no bytes for this many milliseconds is abandoned and load()
+   * rejects naming the URL. Default 30000; 0 disables it.
+   */
+  stallTimeout?: number;
   /** Keep the model in the Cache API, keyed by its expected sha256 (needs sha256 or a manifest entry). */
   cache?: boolean;
   /** Run in a dedicated Web Worker (default: true where Web Workers exist; false in Node). */
@@ -66,7 +81,7 @@ export interface ModelInfo {
   /** Floats per sample in the packed result (internal). */
   stride: number;
   provenance: { data?: string; seed?: number; created?: string; metrics?: Record<string, number> };
-  /** true when the sha256 was checked against options.sha256 or a manifest. */
+  /** true when the sha256 was checked (options.sha256, a manifest, or the default model's pinned hash); false only with integrity: false. */
   verified: boolean;
   /** true when the model came from the Cache API. */
   cached: boolean;
@@ -121,7 +136,13 @@ export interface Features {
 
 export interface Model {
   readonly info: Readonly<ModelInfo>;
+  /**
+   * The inputs are copied before the Promise is returned (the caller may reuse its arrays at once). Rejects on
+   * bad inputs, and when the model produces a non-finite logit or probability ("i2m2: non-finite output: expert
+   * ..."): no NaN is ever resolved.
+   */
   predict(inputs: Inputs): Promise<Result>;
+  /** As predict, for many samples (copied before the Promise is returned). */
   predictBatch(batch: Batch): Promise<Result[]>;
   readonly features: Features;
   /** Frees the instance (terminates the workers); later calls reject. */

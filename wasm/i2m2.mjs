@@ -5,14 +5,16 @@
 //   const model = await load();                       // the default AV-MNIST model
 //   const r = await model.predict({ image, audio });  // Float32Array(784), Float32Array(1600)
 import './wasm_exec.js';
-import { createLoad } from './i2m2.core.mjs';
+import { createLoad } from './i2m2.load.mjs';
 
 // The URLs are written as new URL('literal', import.meta.url) so that bundlers
 // (Vite, webpack, Rollup) find and emit the files.
 export const load = createLoad({
   defaultModel: () => new URL('./weights/avmnist-tts-int8.i2m2', import.meta.url),
   defaultModelFile: 'avmnist-tts-int8.i2m2',
-  defaultManifest: () => new URL('./weights/manifest.json', import.meta.url),
+  // Written by the build (wasm/pin-default.mjs) from the default model file and
+  // weights/manifest.json, so the default model verifies without a manifest.
+  defaultSha256: '__I2M2_DEFAULT_SHA256__',
   defaultWasm: () => new URL('./i2m2.wasm', import.meta.url),
   makeWorker: () => new Worker(new URL('./i2m2.worker.mjs', import.meta.url), { type: 'module' }),
 });

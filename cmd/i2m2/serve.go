@@ -25,7 +25,10 @@ func runServe(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address (port 0: any free port)")
 	modelPath := fs.String("model", "weights/avmnist-tts-int8.i2m2", "model file")
-	manifest := fs.String("manifest", "weights/manifest.json", "manifest for GET /model (optional)")
+	manifest := fs.String("manifest", "weights/manifest.json", "manifest whose entry (by sha256) vouches for the model, shown by GET /model")
+	sum := fs.String("sha256", "", "expected sha256 (hex) of the model file, instead of a manifest entry")
+	integrity := fs.Bool("integrity", true, "refuse a model that neither -sha256 nor the manifest vouches for (false: serve it unverified)")
+	bodyTimeout := fs.Duration("body-timeout", api.DefaultBodyTimeout, "time to receive a request body (408 beyond it)")
 	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "request body limit in bytes")
 	maxBatch := fs.Int("max-batch", api.DefaultMaxBatch, "samples per batch request")
 	if err := fs.Parse(args); err != nil {
@@ -39,7 +42,7 @@ func runServe(args []string) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	srv := api.New(b, api.Options{Manifest: mf, MaxBodyBytes: *maxBody, MaxBatch: *maxBatch})
+	srv := api.New(b, api.Options{Manifest: mf, MaxBodyBytes: *maxBody, MaxBatch: *maxBatch, SHA256: *sum, Unverified: !*integrity, BodyTimeout: *bodyTimeout})
 	if _, _, err := srv.Model(); err != nil { // natively, fail at start rather than per request
 		return fmt.Errorf("%s: %w", *modelPath, err)
 	}
@@ -47,7 +50,7 @@ func runServe(args []string) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, MaxHeaderBytes: 64 << 10}
+	hs := &http.Server{Handler: srv, DisableGeneralOptionsHandler: true, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, MaxHeaderBytes: 64 << 10}
 	fmt.Printf("i2m2 serve: %s on http://%s/ (POST /predict, GET /model, GET /healthz)\n", *modelPath, ln.Addr())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

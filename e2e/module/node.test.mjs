@@ -94,7 +94,7 @@ for (const gm of G.models) {
   });
 }
 
-test('load() with no options: the default model next to the module, checked against its manifest', async () => {
+test("load() with no options: the default model next to the module, checked against the build's pinned sha256", async () => {
   const m = await load();
   try {
     assert.equal(m.info.sha256, INT8.sha256);
@@ -223,9 +223,9 @@ test('tampered, truncated and foreign model bytes fail', async () => {
   const bad = new Uint8Array(good);
   bad[bad.length >> 1] ^= 0x40;
   await assert.rejects(load({ model: bad, sha256: INT8.sha256 }), /integrity check failed .* expected 2?[0-9a-f]{64}/);
-  await assert.rejects(load({ model: bad.buffer }), /checksum mismatch/, 'without an expected hash, the file checksum still catches it');
-  await assert.rejects(load({ model: good.subarray(0, 1000) }), /truncated/);
-  await assert.rejects(load({ model: new TextEncoder().encode('<!doctype html>') }), /bad magic/);
+  await assert.rejects(load({ model: bad.buffer, integrity: false }), /checksum mismatch/, 'unverified, the file checksum still catches it');
+  await assert.rejects(load({ model: good.subarray(0, 1000), integrity: false }), /truncated/);
+  await assert.rejects(load({ model: new TextEncoder().encode('<!doctype html>'), integrity: false }), /bad magic/);
   // A tampered copy next to the real manifest: the manifest entry catches it.
   const dir = await mkdtemp(join(tmpdir(), 'i2m2-'));
   await copyFile(W('manifest.json'), join(dir, 'manifest.json'));
@@ -261,8 +261,9 @@ test('over HTTP: progress with Content-Length, manifest integrity, wrong wasm ty
   assert.equal(ev2.at(-1).loaded, m2.info.bytes);
   assert.equal(m2.info.verified, true);
   m2.dispose();
-  await assert.rejects(load({ model: server.url + 'weights/nope.i2m2' }), /fetching the model from http:\/\/127\.0\.0\.1:\d+\/weights\/nope\.i2m2 failed: HTTP 404/);
-  await assert.rejects(load({ model: new Response('x', { status: 500 }) }), /HTTP 500/);
+  await assert.rejects(load({ model: server.url + 'weights/nope.i2m2' }), /cannot verify the model from .*nope\.i2m2: the manifest .* has no entry for "nope\.i2m2"/);
+  await assert.rejects(load({ model: server.url + 'weights/nope.i2m2', integrity: false }), /fetching the model from http:\/\/127\.0\.0\.1:\d+\/weights\/nope\.i2m2 failed: HTTP 404/);
+  await assert.rejects(load({ model: new Response('x', { status: 500 }), integrity: false }), /HTTP 500/);
   const r = await load({ model: new Response(await readFile(W(INT8.file))), sha256: INT8.sha256 });
   r.dispose();
 });

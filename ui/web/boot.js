@@ -75,6 +75,7 @@
     } else {
       mod = await import('./i2m2.mjs');
     }
+    boot.lib = mod; // for a model file the person gives the lab (ui/yourmodel_js.go)
     return mod.load({ onProgress: onProgress });
   })();
 

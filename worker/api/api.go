@@ -8,8 +8,10 @@
 //	GET  /healthz  {"status": "ok", ...}
 //
 // Every response is JSON and carries CORS headers; errors are {"error": "..."}
-// with 400 (malformed JSON, unknown modality, wrong length, NaN/Inf), 404,
-// 405 (with Allow) or 413 (body over MaxBodyBytes, batch over MaxBatch).
+// with 400 (malformed JSON, unknown modality, wrong length, NaN/Inf, a
+// request target that is not a path), 404, 405 (with Allow), 408 (a body
+// slower than BodyTimeout), 413 (body over MaxBodyBytes, batch over MaxBatch)
+// or 503 (a model file that is unusable or that nothing vouches for).
 // worker/README.md documents the API.
 package api
 
@@ -23,6 +25,7 @@ import (
 	"net/http"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +38,9 @@ import (
 const (
 	DefaultMaxBodyBytes = 2 << 20
 	DefaultMaxBatch     = 32
+	// DefaultBodyTimeout bounds the time to receive a request body: a 2 MiB
+	// body needs 200 KiB/s, a one-sample body (20-60 KB) 6 KiB/s.
+	DefaultBodyTimeout = 10 * time.Second
 )
 
 // Options configures a Server. The zero value uses the defaults.
@@ -42,8 +48,15 @@ type Options struct {
 	MaxBodyBytes int64                // request body limit (413 beyond it)
 	MaxBatch     int                  // samples per batch request (413 beyond it)
 	Logf         func(string, ...any) // where internal errors go; log.Printf if nil
-	Manifest     []byte               // weights/manifest.json, for GET /model; optional
+	Manifest     []byte               // weights/manifest.json: its entry with the file's sha256 vouches for the model
 	Now          func() time.Time     // clock for /healthz uptime; time.Now if nil
+	BodyTimeout  time.Duration        // time to receive a request body (408 beyond it)
+
+	// The model file must be vouched for (fail closed): its sha256 must equal
+	// SHA256 (hex), or, without SHA256, be listed in Manifest. Otherwise
+	// every endpoint but /healthz answers 503, unless Unverified opts out.
+	SHA256     string
+	Unverified bool
 }
 
 // Server serves the API for one model file. The model is decoded on first
@@ -83,6 +96,9 @@ func New(b []byte, opt Options) *Server {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.BodyTimeout <= 0 {
+		opt.BodyTimeout = DefaultBodyTimeout
+	}
 	s := &Server{file: b, opt: opt, started: opt.Now()}
 	s.loadUs.Store(-1)
 	return s
@@ -95,7 +111,7 @@ func (s *Server) Model() (*model.Model, model.Path, error) {
 		t := s.opt.Now()
 		if len(s.file) == 0 {
 			s.loadErr = errors.New("no model file (the worker build copies weights/avmnist-tts-int8.i2m2 into worker/assets/)")
-		} else {
+		} else if s.loadErr = s.verify(); s.loadErr == nil {
 			s.m, s.loadErr = model.Read(s.file)
 		}
 		if s.loadErr != nil {
@@ -108,9 +124,30 @@ func (s *Server) Model() (*model.Model, model.Path, error) {
 	return s.m, s.path, s.loadErr
 }
 
+// verify checks that Options.SHA256 or the manifest vouches for the file.
+func (s *Server) verify() error {
+	sum := sha256.Sum256(s.file)
+	got := hex.EncodeToString(sum[:])
+	if want := strings.ToLower(s.opt.SHA256); want != "" {
+		if got != want {
+			return fmt.Errorf("integrity check failed: the model file's sha256 is %s, expected %s", got, want)
+		}
+		return nil
+	}
+	if string(ManifestEntry(s.opt.Manifest, got)) != "null" || s.opt.Unverified {
+		return nil
+	}
+	why := "no manifest"
+	if len(s.opt.Manifest) > 0 {
+		why = "the manifest has no entry with that sha256 (or is not valid JSON)"
+	}
+	return fmt.Errorf("cannot verify the model file (sha256 %s): no expected sha256 given and %s; give the sha256 or a manifest listing it, or opt out explicitly (i2m2 serve -integrity=false)", got, why)
+}
+
 const (
 	allowPredict = "POST, OPTIONS"
 	allowGet     = "GET, HEAD, OPTIONS"
+	allowAny     = "GET, HEAD, POST, OPTIONS"
 )
 
 // ServeHTTP routes a request. A panic (a bug, never expected from input) is
@@ -125,6 +162,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusInternalServerError, fmt.Sprintf("internal error: %v", v))
 		}
 	}()
+	if r.Method == http.MethodConnect {
+		h.Set("Allow", allowAny)
+		writeError(w, http.StatusMethodNotAllowed, "CONNECT is not supported (this is not a proxy): try POST /predict, GET /model, GET /healthz")
+		return
+	}
+	if !strings.HasPrefix(r.URL.Path, "/") { // "OPTIONS *" (server-wide) or another non-path target
+		h.Set("Allow", allowAny)
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("%s %q: the request target must be a path such as /predict (OPTIONS * is not supported; ask OPTIONS /predict)", r.Method, r.RequestURI))
+		return
+	}
 	var allow string
 	switch r.URL.Path {
 	case "/predict":
@@ -178,8 +225,7 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "empty request body: want a JSON object such as {\"image\": [...], \"audio\": [...]}")
 		return
 	}
-	body := http.MaxBytesReader(w, r.Body, s.opt.MaxBodyBytes)
-	req, err := decodeRequest(m, body, s.opt.MaxBatch)
+	req, err := s.readRequest(w, r, m)
 	if err != nil {
 		writeErr(w, err)
 		return

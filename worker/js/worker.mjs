@@ -49,13 +49,32 @@ function start(env, ctx) {
   return inst;
 }
 
+function jsonError(status, error, headers = {}) {
+  return new Response(JSON.stringify({ error }) + "\n", {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "access-control-allow-origin": "*", "cache-control": "no-store", ...headers },
+  });
+}
+
 async function fetch(req, env, ctx) {
+  // syumai/workers v0.33.0 converts the request with Go's url.Parse(request.url),
+  // which fails on what workerd gives for "OPTIONS *" with a port in Host
+  // ("http://127.0.0.1:8787*"), and the request then ends in a bare 500
+  // (worker/README.md, "Upstream bugs"). Answer any target that is not a path here.
+  if (req.url.endsWith("*")) {
+    return jsonError(400, `${req.method} *: the request target must be a path such as /predict (OPTIONS * is not supported; ask OPTIONS /predict)`, { allow: "GET, HEAD, POST, OPTIONS" });
+  }
   if (current && (current.dead || current.served >= REQUESTS_PER_INSTANCE)) current = undefined;
   if (!current) current = start(env, ctx);
   const inst = current;
   inst.served++;
-  const binding = await inst.ready;
-  return binding.handleRequest(req);
+  try {
+    const binding = await inst.ready;
+    return await binding.handleRequest(req);
+  } catch (e) {
+    // A failure outside the Go handler (conversion, instance start): JSON too.
+    return jsonError(500, `internal error: ${e && e.message ? e.message : String(e)}`);
+  }
 }
 
 export default { fetch };

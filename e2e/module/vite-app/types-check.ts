@@ -13,7 +13,8 @@ const opts: LoadOptions = {
 
 export async function demo(): Promise<number> {
   const model: Model = await load(opts);
-  const m2 = await namedLoad({ worker: false, manifest: false });
+  const m2 = await namedLoad({ worker: false, manifest: false, signal: AbortSignal.timeout(60000), stallTimeout: 5000 });
+  const m3 = await load({ model: new Uint8Array(8), integrity: false });
   const r: Result = await model.predict({ image: new Float32Array(784), audio: null });
   const p: Float32Array = r.probs;
   const inter = r.experts.inter.probs?.[0] ?? 0;
@@ -24,6 +25,7 @@ export async function demo(): Promise<number> {
   const name: string = model.info.classes[r.label] + model.info.modalities[0].shape.join('x');
   model.dispose();
   m2.dispose();
+  m3.dispose();
   return p[0] + inter + intra + batch.length + spec.length + img.length + name.length;
 }
 

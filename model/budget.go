@@ -1,0 +1,166 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/i2m2-wasm/i2m2/model/internal/kern"
+)
+
+// ErrBudget: a model file whose prediction would cost more work or memory
+// than the reader's Budget allows (FORMAT.md, "Work budget"). A *BudgetError
+// carries the details; it also matches ErrLimit.
+var ErrBudget = errors.New("i2m2: model exceeds the work budget")
+
+// Cost is the work and memory of one prediction with every expert, computed
+// from the architecture alone (Validate, Read) before anything proportional
+// to it is allocated.
+type Cost struct {
+	MACs     int64 // multiply-adds of conv2d and dense layers
+	Compares int64 // comparisons of pooling windows
+	Moves    int64 // other per-element work: padding, im2col, bias and ReLU stores, copies
+	// Bytes of every buffer the model and one Predictor hold: weights as
+	// decoded (an int8 file also keeps its dequantised float32 copy) and
+	// packed for the fast kernels, the activations, the zero-padded input
+	// and the im2col matrix of the largest convolution.
+	Bytes int64
+}
+
+// Ops is the operation count the budget limits: MACs + Compares + Moves.
+func (c Cost) Ops() int64 { return c.MACs + c.Compares + c.Moves }
+
+func (c *Cost) add(d Cost) {
+	c.MACs += d.MACs
+	c.Compares += d.Compares
+	c.Moves += d.Moves
+	c.Bytes += d.Bytes
+}
+
+// Budget bounds what Read accepts: Ops operations and Bytes of memory per
+// prediction (Cost). A zero field means no limit.
+type Budget struct {
+	Ops   int64
+	Bytes int64
+}
+
+// DefaultBudget is Read's budget: 2^27 operations and 128 MiB. The largest
+// model this package is for, the paper's AV-MNIST with a 112x112 spectrogram
+// (AVMNIST(112, 112, 5)), costs 17.5 M operations and 6.5 MiB as int8
+// (FORMAT.md, "Work budget"): the limits leave it 7.6x and 19x of room. Use
+// ReadWithBudget to raise them for a file you trust.
+var DefaultBudget = Budget{Ops: 1 << 27, Bytes: 128 << 20}
+
+// BudgetError says which limit a model file exceeds and at which layer the
+// running total crossed it.
+type BudgetError struct {
+	Layer string // e.g. `expert "image" branch "image" layer 2 (maxpool2d)`
+	What  string // "operations" or "bytes"
+	Need  int64  // the running total at Layer (at least)
+	Limit int64
+}
+
+func (e *BudgetError) Error() string {
+	return fmt.Sprintf("%v: %s needs %d %s, the limit is %d (a caller who trusts the file may raise it: ReadWithBudget)", ErrBudget, e.Layer, e.Need, e.What, e.Limit)
+}
+
+// Unwrap makes the error match ErrBudget and ErrLimit.
+func (e *BudgetError) Unwrap() []error { return []error{ErrBudget, ErrLimit} }
+
+// layerCost is the cost of one layer with input shape in and output shape
+// out, and its scratch need: one entry per Kind. A new kind adds its case
+// here; validate refuses kinds without one.
+func layerCost(l *Layer, in, out Shape, int8w bool) (Cost, scratch, bool) {
+	n := int64(out.Size())
+	switch l.Kind {
+	case Conv2D:
+		r, k, pix := int64(l.Rows()), int64(l.Cols()), int64(out[1]*out[2])
+		sc := scratch{pad: in[0] * (in[1] + 2*l.Pad) * (in[2] + 2*l.Pad), col: int(k * pix)}
+		c := Cost{MACs: r * k * pix, Moves: int64(sc.pad) + k*pix + n, Bytes: weightBytes(r, k, int8w)}
+		if l.direct(out) {
+			c.Bytes += 4*k + 12*((r+1)/2)*k // kern.Offsets, kern.MakeTapsF (12 bytes a tap; kern.PackA2 is 8)
+			if int8w && k <= kern.MaxPairK {
+				c.Bytes += 16 * ((r + 1) / 2) * k // kern.MakeTaps8
+			}
+		}
+		return c, sc, true
+	case Dense:
+		r, k := int64(l.Rows()), int64(l.Cols())
+		return Cost{MACs: r * k, Moves: n, Bytes: weightBytes(r, k, int8w)}, scratch{}, true
+	case ReLU:
+		return Cost{Moves: n}, scratch{}, true
+	case MaxPool2D, AvgPool2D, GlobalAvgPool:
+		return poolCost(l, in, out), scratch{}, true
+	case Flatten:
+		return Cost{}, scratch{}, true
+	}
+	return Cost{}, scratch{}, false
+}
+
+// weightBytes is what an r x k weighted layer holds once read and packed:
+// float32 weights (dequantised for int8) and bias, kern.PackA4's copy, and
+// for int8 weights the int8 rows, their scales and kern.PackPairs' copy.
+func weightBytes(r, k int64, int8w bool) int64 {
+	b := 4*r*k + 4*r + 16*((r+3)/4)*k
+	if int8w {
+		b += r*k + 4*r + 16*((r+3)/4)*k
+	}
+	return b
+}
+
+// direct reports whether a Conv2D layer with output shape out runs the direct
+// (implicit-GEMM) kernels rather than im2col + GEMM.
+func (l *Layer) direct(out Shape) bool {
+	return l.Kind == Conv2D && l.Stride == 1 && out[2] >= minDirectWidth && !noDirect
+}
+
+// predictorBytes is the memory of one Predictor on the costliest path: the
+// ping-pong activations and the concatenation (float32), plus the padded
+// input and im2col matrix in float32 (Fast) or their int8 and uint8 copies
+// and the quantised activations (Quantized).
+func predictorBytes(act int, sc scratch) int64 {
+	a, pad, col := int64(act), int64(sc.pad+kern.DirectSlack), int64(sc.col)
+	fast := 4 * (pad + col)
+	quant := 2 * (a + pad + col)
+	return 3*4*a + max(fast, quant)
+}
+
+// Cost returns the cost of one prediction with every expert (zero for a
+// model that does not validate).
+func (m *Model) Cost() Cost {
+	if m.plan == nil && m.Validate() != nil {
+		return Cost{}
+	}
+	return m.plan.cost
+}
+
+// charge adds layer l's cost to the plan's running total and checks it
+// against the budget, if any.
+func (p *plan) charge(at string, l *Layer, in, out Shape) error {
+	c, sc, ok := layerCost(l, in, out, p.int8)
+	if !ok {
+		return fmt.Errorf("%w: %s has no cost function", ErrLayer, at)
+	}
+	p.cost.add(c)
+	if sc.pad > p.scratch.pad {
+		p.scratch.pad, p.padAt = sc.pad, at
+	}
+	if sc.col > p.scratch.col {
+		p.scratch.col, p.colAt = sc.col, at
+	}
+	return p.check(at)
+}
+
+// check compares the running total (with the Predictor's buffers as sized so
+// far) with the budget.
+func (p *plan) check(at string) error {
+	if p.budget == nil {
+		return nil
+	}
+	if b := p.budget.Ops; b > 0 && p.cost.Ops() > b {
+		return &BudgetError{Layer: at, What: "operations", Need: p.cost.Ops(), Limit: b}
+	}
+	if b := p.budget.Bytes; b > 0 && p.cost.Bytes+predictorBytes(p.maxAct, p.scratch) > b {
+		return &BudgetError{Layer: at, What: "bytes", Need: p.cost.Bytes + predictorBytes(p.maxAct, p.scratch), Limit: b}
+	}
+	return nil
+}

@@ -1,0 +1,274 @@
+// i2m2.fetch.mjs: getting bytes for load() (i2m2.load.mjs): from a URL (fetch,
+// or fs in Node), a Response or a buffer, with the HTTP status and content
+// type checked, progress reported, a stall timeout and the caller's
+// AbortSignal applied to every read; and compiling the wasm (streaming when
+// served as application/wasm). The classic-script build (build-classic.mjs)
+// inlines it, dropping the import below.
+//
+// Rules for this file: the one import below and nothing else module-only, no
+// code from strings (CSP: script-src 'self' 'wasm-unsafe-eval').
+import { PREFIX, fail, errorOf, typeName } from './i2m2.core.mjs';
+
+// A download (model, manifest, wasm) that receives no bytes for this long is
+// abandoned (ms; the stallTimeout option overrides it).
+const STALL_MS = 30000;
+// ---------------------------------------------------------------------------
+// Fetching bytes (model, wasm, manifest), with the checks users expect.
+
+function isNode() {
+  return typeof globalThis.process === 'object' && globalThis.process !== null &&
+    typeof globalThis.process.versions === 'object' && !!globalThis.process.versions && !!globalThis.process.versions.node;
+}
+
+// toURL resolves a string or URL against the page (or, in Node, the working
+// directory).
+export function toURL(src) {
+  if (src instanceof URL) return src;
+  try {
+    if (globalThis.document && globalThis.document.baseURI) return new URL(src, globalThis.document.baseURI);
+    if (globalThis.location && globalThis.location.href) return new URL(src, globalThis.location.href);
+    if (isNode()) return new URL(src, 'file://' + globalThis.process.cwd().replace(/\\/g, '/') + '/');
+    return new URL(src);
+  } catch (e) {
+    throw fail(`bad URL ${JSON.stringify(String(src))}: ${e.message}`);
+  }
+}
+
+async function readNodeFile(url, what, ctx) {
+  const name = 'node:fs/promises'; // a variable, so bundlers leave it alone
+  try {
+    const fs = await import(/* @vite-ignore */ name);
+    return new Uint8Array(await fs.readFile(url, { signal: ctx.signal }));
+  } catch (e) {
+    throw ctx.error() || fail(`reading the ${what} from ${url.href} failed: ${e.message}`);
+  }
+}
+
+// loadContext holds what bounds the waits of one load(): the caller's
+// AbortSignal and the stall timeout. Its signal aborts the fetches when
+// either fires; error() is the reason, or null.
+export function loadContext(options) {
+  const ctl = new AbortController();
+  const stallMs = options.stallTimeout != null ? options.stallTimeout : STALL_MS;
+  let reason = null;
+  let rejectAbort;
+  const aborted = new Promise((_, reject) => (rejectAbort = reject));
+  aborted.catch(() => {});
+  const stop = (err) => {
+    if (reason) return;
+    reason = err;
+    ctl.abort(err);
+    rejectAbort(err);
+  };
+  const user = options.signal;
+  const onAbort = () => {
+    const r = user.reason;
+    stop(new Error(PREFIX + `load aborted${r instanceof Error ? ': ' + r.message : r !== undefined ? ': ' + String(r) : ''}`, { cause: r }));
+  };
+  if (user) {
+    if (user.aborted) onAbort();
+    else user.addEventListener('abort', onAbort, { once: true });
+  }
+  return {
+    signal: ctl.signal,
+    aborted, // rejects when the load is aborted or stalls
+    error: () => reason,
+    done: () => user && user.removeEventListener('abort', onAbort),
+    // stall resolves with p, or rejects (and aborts the load) when p takes
+    // longer than the stall timeout or the load is aborted.
+    stall(p, where, what) {
+      if (reason) {
+        p.catch(() => {}); // p fails too (its signal is aborted): only reason is reported
+        return Promise.reject(reason);
+      }
+      if (!(stallMs > 0 && stallMs < Infinity)) return Promise.race([p, aborted]);
+      let timer;
+      const t = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          stop(fail(`the download of the ${what} from ${where} stalled: no bytes for ${stallMs / 1000} s (option stallTimeout)`));
+          reject(reason);
+        }, stallMs);
+      });
+      return Promise.race([p, t, aborted]).finally(() => clearTimeout(timer));
+    },
+  };
+}
+
+async function fetchResponse(url, what, ctx) {
+  let res;
+  try {
+    res = await ctx.stall(fetch(url.href, { signal: ctx.signal }), url.href, what);
+  } catch (e) {
+    if (ctx.error()) throw ctx.error();
+    const hint = globalThis.location && globalThis.location.protocol === 'file:'
+      ? ' (browsers refuse fetch from file://: use i2m2.classic.js, whose model and wasm are inlined, or pass the bytes)'
+      : '';
+    throw fail(`fetching the ${what} from ${url.href} failed: ${e.message}${hint}`);
+  }
+  checkStatus(res, url.href, what);
+  return res;
+}
+
+function checkStatus(res, where, what) {
+  if (!res.ok) {
+    throw fail(`fetching the ${what} from ${where} failed: HTTP ${res.status}${res.statusText ? ' ' + res.statusText : ''}`);
+  }
+}
+
+// readBody reads a Response, reporting progress; total is the Content-Length
+// when the body is not content-encoded, else null. A body that stalls, or an
+// abort, cancels the read and rejects.
+async function readBody(res, onProgress, ctx, where, what) {
+  const enc = res.headers.get('content-encoding');
+  const len = res.headers.get('content-length');
+  const total = (!enc || enc === 'identity') && len !== null && /^\d+$/.test(len) ? Number(len) : null;
+  if (!res.body || !res.body.getReader) {
+    const b = new Uint8Array(await ctx.stall(res.arrayBuffer(), where, what));
+    if (onProgress) onProgress({ loaded: b.length, total });
+    return b;
+  }
+  const reader = res.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  if (onProgress) onProgress({ loaded, total });
+  for (;;) {
+    let r;
+    try {
+      r = await ctx.stall(reader.read(), where, what);
+    } catch (e) {
+      reader.cancel().catch(() => {});
+      throw e;
+    }
+    const { done, value } = r;
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    if (onProgress) onProgress({ loaded, total });
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(loaded);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
+}
+
+// bytesOf copies an ArrayBuffer or a view into a fresh Uint8Array (so that
+// transferring it never detaches the caller's buffer).
+function bytesOf(v) {
+  if (v instanceof ArrayBuffer) return new Uint8Array(v.slice(0));
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
+  return null;
+}
+
+function isResponse(v) {
+  return typeof Response === 'function' && v instanceof Response;
+}
+
+// source describes where bytes come from: {url} or {bytes} or {response}.
+export function sourceOf(v, what) {
+  if (typeof v === 'string' || v instanceof URL) return { url: toURL(v) };
+  if (isResponse(v)) return { response: v, where: v.url || `the ${what} Response` };
+  const b = bytesOf(v);
+  if (b) return { bytes: b };
+  throw fail(`${what} must be a URL, string, ArrayBuffer, typed array or Response, got ${typeName(v)}`);
+}
+
+export async function loadBytes(src, what, onProgress, ctx) {
+  if (src.bytes) {
+    if (onProgress) onProgress({ loaded: src.bytes.length, total: src.bytes.length });
+    return src.bytes;
+  }
+  if (src.url && src.url.protocol === 'file:' && isNode()) {
+    const b = await readNodeFile(src.url, what, ctx);
+    if (onProgress) onProgress({ loaded: b.length, total: b.length });
+    return b;
+  }
+  const res = src.response || await fetchResponse(src.url, what, ctx);
+  if (src.response) checkStatus(res, src.where, what);
+  return readBody(res, onProgress, ctx, src.url ? src.url.href : src.where, what);
+}
+
+// guardStream passes a body through, applying the load's stall timeout and
+// abort to every read.
+function guardStream(body, ctx, where, what) {
+  const reader = body.getReader();
+  return new ReadableStream({
+    async pull(c) {
+      try {
+        const { done, value } = await ctx.stall(reader.read(), where, what);
+        if (done) c.close();
+        else c.enqueue(value);
+      } catch (e) {
+        reader.cancel().catch(() => {});
+        c.error(e);
+      }
+    },
+    cancel(r) {
+      return reader.cancel(r);
+    },
+  });
+}
+
+// ---------------------------------------------------------------------------
+// WebAssembly.
+
+function isWasm(b) {
+  return b.length >= 4 && b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d;
+}
+
+function notWasm(where, b) {
+  const head = Array.from(b.subarray(0, 16)).map((c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('');
+  return fail(`${where} is not WebAssembly (no \\0asm magic; it starts with ${JSON.stringify(head)}): check the wasm URL`);
+}
+
+async function compileBytes(b, where) {
+  if (!isWasm(b)) throw notWasm(where, b);
+  try {
+    return await WebAssembly.compile(b);
+  } catch (e) {
+    throw fail(`compiling the wasm from ${where} failed: ${e.message}`);
+  }
+}
+
+// compileWasm returns a WebAssembly.Module from a URL, Response, bytes or
+// Module. It checks the HTTP status, the content type (application/wasm for
+// streaming compilation; any other type falls back to arrayBuffer) and the
+// magic, and names the URL in every error.
+export async function compileWasm(v, ctx) {
+  if (v instanceof WebAssembly.Module) return v;
+  const src = sourceOf(v, 'wasm');
+  if (src.bytes) return compileBytes(src.bytes, 'the wasm bytes');
+  const where = src.url ? src.url.href : src.where;
+  if (src.url && src.url.protocol === 'file:' && isNode()) return compileBytes(await readNodeFile(src.url, 'wasm', ctx), where);
+  const res = src.response || await fetchResponse(src.url, 'wasm', ctx);
+  if (src.response) checkStatus(res, where, 'wasm');
+  const type = (res.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function' && res.body) {
+    const [peek, main] = guardStream(res.body, ctx, where, 'wasm').tee();
+    const reader = peek.getReader();
+    let head = new Uint8Array(0);
+    while (head.length < 4) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const h = new Uint8Array(head.length + value.length);
+      h.set(head);
+      h.set(value, head.length);
+      head = h;
+    }
+    reader.cancel().catch(() => {});
+    if (!isWasm(head)) {
+      main.cancel().catch(() => {});
+      throw notWasm(where, head);
+    }
+    try {
+      return await WebAssembly.compileStreaming(new Response(main, { headers: { 'content-type': 'application/wasm' } }));
+    } catch (e) {
+      throw ctx.error() || fail(`compiling the wasm from ${where} failed: ${e.message}`);
+    }
+  }
+  return compileBytes(await readBody(res, null, ctx, where, 'wasm'), `${where} (served as ${JSON.stringify(type || 'no content type')})`);
+}
+

@@ -1,0 +1,242 @@
+// i2m2.load.mjs: load(): its options, integrity (fail closed: the sha256
+// option, the default model's pinned hash, a manifest entry), the Cache API,
+// and starting the engine (i2m2.core.mjs) in this thread or in workers, with
+// the bytes i2m2.fetch.mjs gets. The classic-script build (build-classic.mjs)
+// inlines it after those two files, dropping the imports below.
+//
+// Rules for this file: the imports below and nothing else module-only, no
+// code from strings (CSP: script-src 'self' 'wasm-unsafe-eval').
+import { PREFIX, fail, errorOf, typeName, startEngine, LocalBackend, WorkerBackend, Model } from './i2m2.core.mjs';
+import { toURL, loadContext, sourceOf, loadBytes, compileWasm } from './i2m2.fetch.mjs';
+
+const MAX_WORKERS = 32;
+const CACHE_NAME = 'i2m2-models';
+const OPTIONS = ['model', 'wasm', 'sha256', 'manifest', 'integrity', 'cache', 'worker', 'workers', 'onProgress', 'path', 'signal', 'stallTimeout'];
+const PATHS = ['int8', 'float32', 'reference'];
+
+// ---------------------------------------------------------------------------
+// Integrity (sha256) and caching.
+
+function hex(buf) {
+  const b = new Uint8Array(buf);
+  let s = '';
+  for (let i = 0; i < b.length; i++) s += b[i].toString(16).padStart(2, '0');
+  return s;
+}
+
+// sha256 returns the hex digest, or null when crypto.subtle is unavailable
+// (an insecure context); the Go side then checks the hash after loading.
+async function sha256(bytes) {
+  const subtle = globalThis.crypto && globalThis.crypto.subtle;
+  if (!subtle) return null;
+  return hex(await subtle.digest('SHA-256', bytes));
+}
+
+function checkHex(h, what) {
+  if (typeof h !== 'string' || !/^[0-9a-fA-F]{64}$/.test(h)) {
+    throw fail(`${what} must be 64 hex digits, got ${typeof h === 'string' ? JSON.stringify(h.slice(0, 80)) : typeName(h)}`);
+  }
+  return h.toLowerCase();
+}
+
+function integrityError(where, got, want) {
+  return fail(`integrity check failed for the model from ${where}: sha256 is ${got}, expected ${want}`);
+}
+
+function baseName(url) {
+  const p = url.pathname;
+  return decodeURIComponent(p.slice(p.lastIndexOf('/') + 1));
+}
+
+// manifestHash reads a manifest (an object or its URL) and returns the
+// sha256 it lists for file. It throws when the manifest cannot be read or
+// parsed or has no usable entry; load() decides whether that is fatal.
+async function manifestHash(src, file, ctx) {
+  let man = src;
+  let where = 'the manifest';
+  if (!(src && typeof src === 'object' && !(src instanceof URL))) {
+    const url = toURL(src);
+    where = `the manifest ${url.href}`;
+    let b;
+    try {
+      b = await loadBytes({ url }, 'manifest', null, ctx);
+    } catch (e) {
+      throw ctx.error() || fail(`reading ${where} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
+    }
+    try {
+      man = JSON.parse(new TextDecoder().decode(b));
+    } catch (e) {
+      throw fail(`${where} is not JSON (${e.message})`);
+    }
+  }
+  const models = man && Array.isArray(man.models) ? man.models : [];
+  const entry = models.find((m) => m && m.file === file);
+  if (!entry) throw fail(`${where} has no entry for ${JSON.stringify(file)}`);
+  return checkHex(entry.sha256, `the sha256 for ${file} in ${where}`);
+}
+
+function cacheKey(h) {
+  return 'https://i2m2.invalid/sha256/' + h;
+}
+
+async function openCache() {
+  try {
+    return globalThis.caches ? await globalThis.caches.open(CACHE_NAME) : null;
+  } catch {
+    return null; // no Cache API here (insecure context, file://, Node): caching is an optimisation
+  }
+}
+
+// ---------------------------------------------------------------------------
+// load.
+
+function checkOptions(o) {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw fail(`load options must be an object, got ${typeName(o)}`);
+  for (const k of Object.keys(o)) {
+    if (!OPTIONS.includes(k)) throw fail(`unknown load option ${JSON.stringify(k)} (known: ${OPTIONS.join(', ')})`);
+  }
+  if (o.onProgress != null && typeof o.onProgress !== 'function') throw fail('onProgress must be a function');
+  if (o.path != null && !PATHS.includes(o.path)) throw fail(`path must be one of ${PATHS.join(', ')}, got ${JSON.stringify(o.path)}`);
+  if (o.workers != null && !(Number.isInteger(o.workers) && o.workers >= 1 && o.workers <= MAX_WORKERS)) {
+    throw fail(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(o.workers)}`);
+  }
+  if (o.integrity != null && typeof o.integrity !== 'boolean') throw fail(`integrity must be true or false, got ${typeName(o.integrity)}`);
+  if (o.stallTimeout != null && !(typeof o.stallTimeout === 'number' && o.stallTimeout >= 0)) {
+    throw fail(`stallTimeout must be a number of milliseconds >= 0 (0: none), got ${JSON.stringify(o.stallTimeout)}`);
+  }
+  if (o.signal != null && !(typeof AbortSignal === 'function' && o.signal instanceof AbortSignal)) throw fail(`signal must be an AbortSignal, got ${typeName(o.signal)}`);
+}
+
+// createLoad makes the public load() for one build. env:
+//   defaultModel()      URL or bytes of the default model
+//   defaultModelFile    its name in the manifest
+//   defaultSha256       its sha256, pinned by the build (wasm/pin-default.mjs)
+//   defaultWasm()       URL or bytes of i2m2.wasm
+//   makeWorker()        a new dedicated Worker running i2m2.worker.mjs, or null
+export function createLoad(env) {
+  return async function load(options = {}) {
+    checkOptions(options);
+    const onProgress = options.onProgress || null;
+    const canWork = !!env.makeWorker && typeof Worker === 'function';
+    const useWorker = options.worker == null ? canWork : !!options.worker;
+    if (useWorker && !canWork) {
+      throw fail(env.makeWorker ? 'worker: true needs Web Workers, which this environment lacks (use worker: false)' : 'this build runs on the main thread only (worker: true is not available; use worker: false)');
+    }
+    const nWorkers = options.workers || 1;
+    if (nWorkers > 1 && !useWorker) throw fail('workers > 1 needs worker mode (worker: true)');
+
+    const ctx = loadContext(options);
+    // Start the workers (they fetch their scripts) and compile the wasm while the model downloads.
+    const workers = [];
+    if (useWorker && !ctx.error()) for (let i = 0; i < nWorkers; i++) workers.push(env.makeWorker());
+    const wb = useWorker ? new WorkerBackend(workers) : null;
+    const loading = loadWith(env, options, wb, onProgress, ctx);
+    // A model that arrives after an abort is freed at once.
+    loading.then((m) => ctx.error() && m.dispose(), () => {});
+    try {
+      return await Promise.race([loading, ctx.aborted]);
+    } catch (e) {
+      if (wb) wb.dispose();
+      throw errorOf(e);
+    } finally {
+      ctx.done();
+    }
+  };
+}
+
+// expectedHash returns the sha256 the model must have: options.sha256, the
+// build's pinned hash of the default model, or the entry of a manifest (the
+// one given, else the manifest.json next to a model loaded by URL). It fails
+// closed: no usable hash rejects, unless options.integrity is false.
+async function expectedHash(env, options, src, isDefault, where, ctx) {
+  if (options.sha256 != null) return checkHex(options.sha256, 'sha256');
+  const file = src.url ? baseName(src.url) : isDefault ? env.defaultModelFile : null;
+  if (options.manifest != null && options.manifest !== false) {
+    if (!file) throw fail('a manifest needs the model given by URL, to know its file name');
+    return manifestHash(options.manifest, file, ctx); // given explicitly: any failure is fatal
+  }
+  if (isDefault) return checkHex(env.defaultSha256, 'the pinned sha256 of the default model (set by the build: wasm/pin-default.mjs)');
+  const optOut = options.integrity === false;
+  let why;
+  if (options.manifest === false) {
+    why = 'manifest: false and no sha256 option';
+  } else if (optOut) {
+    return null; // opted out: no lookup
+  } else if (src.url && src.url.protocol !== 'data:' && src.url.protocol !== 'blob:') {
+    try {
+      return await manifestHash(new URL('manifest.json', src.url), file, ctx);
+    } catch (e) {
+      if (ctx.error()) throw ctx.error();
+      why = errorOf(e).message.replace(PREFIX, '');
+    }
+  } else {
+    why = 'the model was given as bytes, a Response or a data:/blob: URL, without a sha256 option';
+  }
+  if (optOut) return null;
+  throw fail(`cannot verify the model from ${where}: ${why}. Pass sha256 (of the whole file), a manifest listing the file, or integrity: false to load it unverified`);
+}
+
+async function loadWith(env, options, wb, onProgress, ctx) {
+  const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasm(), ctx);
+  wasmP.catch(() => {});
+
+  const isDefault = options.model == null;
+  const src = sourceOf(isDefault ? env.defaultModel() : options.model, 'model');
+  const where = src.url ? src.url.href : src.where || 'the given bytes';
+  const expected = await expectedHash(env, options, src, isDefault, where, ctx);
+
+  const cache = options.cache && expected ? await openCache() : null;
+  let bytes = null;
+  if (cache) {
+    const hit = await cache.match(cacheKey(expected)).catch(() => null);
+    if (hit) {
+      const b = new Uint8Array(await hit.arrayBuffer());
+      if ((await sha256(b)) === expected) {
+        bytes = b;
+        if (onProgress) onProgress({ loaded: b.length, total: b.length });
+      } else {
+        await cache.delete(cacheKey(expected)).catch(() => {});
+      }
+    }
+  }
+  let fromCache = !!bytes;
+  if (!bytes) bytes = await loadBytes(src, 'model', onProgress, ctx);
+  const digest = await sha256(bytes); // null without crypto.subtle: the engine hashes instead
+  if (expected && digest !== null && digest !== expected) throw integrityError(where, digest, expected);
+  if (cache && !fromCache) {
+    await cache.put(cacheKey(expected), new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
+  }
+
+  const module = await wasmP;
+  if (ctx.error()) throw ctx.error();
+  let backend;
+  let infoJSON;
+  if (wb) {
+    backend = wb;
+    const inits = [];
+    for (let i = 0; i < wb.size; i++) {
+      const b = i === wb.size - 1 ? bytes : bytes.slice();
+      inits.push(wb.call(i, 'init', [module, b, options.path, digest], [b.buffer]));
+    }
+    infoJSON = (await Promise.all(inits))[0];
+  } else {
+    const engine = await startEngine(module);
+    backend = new LocalBackend(engine);
+    try {
+      infoJSON = await engine.call('load', bytes, options.path, digest);
+    } catch (e) {
+      backend.dispose();
+      throw e;
+    }
+  }
+  const info = JSON.parse(infoJSON);
+  if (expected && info.sha256 !== expected) {
+    backend.dispose();
+    throw integrityError(where, info.sha256, expected);
+  }
+  info.verified = !!expected;
+  info.cached = fromCache;
+  info.mode = wb ? 'worker' : 'main';
+  info.workers = wb ? wb.size : 0;
+  return new Model(backend, Object.freeze(info));
+}
