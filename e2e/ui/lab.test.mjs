@@ -437,6 +437,27 @@ await test('keyboard only: draw by typing digits, record from a sound file, swap
   await ctx.close();
 });
 
+await test('keyboard only: your model file loads and runs under the strict CSP', async () => {
+  const { ctx, page } = await open({ width: 1280, height: 800 });
+  await ready(page, base);
+  await tabTo(page, '#yours-file');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await chooser.setFiles(join(dist, 'weights/avmnist-tts-int8.i2m2'));
+  await page.waitForSelector('#yours-info', { timeout: 60000 });
+  await tabTo(page, '#yours-info button');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('#yours-experts tbody tr')];
+    return rows.length > 0 && rows.every((r) => /^\d \(/.test(r.cells[2].textContent.trim()));
+  }, null, { timeout: 60000 });
+  check(!(await page.$('#yours-error')), await page.textContent('#yours-error').catch(() => ''));
+  await axeCheck(page, 'keyboard: your model run');
+  check(page.errors.length === 0, page.errors.join('\n'));
+  const csp = await page.evaluate(() => window.__csp);
+  check(csp.length === 0, `CSP violations: ${csp.join('; ')}`);
+  await ctx.close();
+});
+
 // --- phone width ---------------------------------------------------------------------------------
 await test('phone width 390x844: loads, no horizontal scrolling, swap works by touch', async () => {
   const { ctx, page } = await open({ width: 390, height: 844 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2, reducedMotion: 'reduce' });
