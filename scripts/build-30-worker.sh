@@ -5,9 +5,11 @@
 #   syumai's runtime-context patch), app.wasm (GOOS=js ./worker/, model embedded).
 # The model: weights/avmnist-tts-int8.i2m2 + weights/manifest.json when they
 # exist; otherwise the random-weight stand-in of wasm/internal/standin, announced.
-# I2M2_WORKER_EMBED=<file.i2m2> embeds that file instead, with an empty
-# manifest (a model of yours: GET /model says "manifest": null), through a go
-# build overlay that leaves worker/assets alone; I2M2_WORKER_OUT=<dir> builds
+# I2M2_WORKER_EMBED=<file.i2m2> embeds that file instead, through a go build
+# overlay that leaves worker/assets alone, with a manifest of one entry written
+# here (file, bytes, sha256, "embedded": true): whoever builds the worker with
+# their own file vouches for it, and the worker, which refuses a model nothing
+# vouches for, checks the embedded bytes against it. I2M2_WORKER_OUT=<dir> builds
 # into <dir> instead of worker/build (scripts/test-45-import.sh uses both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,10 +18,11 @@ mkdir -p "$OUT"
 OVERLAY=()
 
 if [ -n "${I2M2_WORKER_EMBED:-}" ]; then
-	echo "worker: embedding $I2M2_WORKER_EMBED (overlay, no manifest entry)"
+	echo "worker: embedding $I2M2_WORKER_EMBED (overlay, manifest entry written at build time)"
 	ovl=$(mktemp -d)
 	trap 'rm -rf "$ovl"' EXIT
-	echo '{"models":[]}' > "$ovl/manifest.json"
+	printf '{"models":[{"file":"%s","bytes":%d,"sha256":"%s","embedded":true}]}\n' "$(basename "$I2M2_WORKER_EMBED")" \
+		"$(stat -c %s "$I2M2_WORKER_EMBED")" "$(sha256sum "$I2M2_WORKER_EMBED" | cut -d' ' -f1)" > "$ovl/manifest.json"
 	printf '{"Replace":{"%s":"%s","%s":"%s"}}\n' "$PWD/worker/assets/model.i2m2" "$(realpath "$I2M2_WORKER_EMBED")" \
 		"$PWD/worker/assets/manifest.json" "$ovl/manifest.json" > "$ovl/overlay.json"
 	OVERLAY=(-overlay "$ovl/overlay.json")

@@ -69,8 +69,8 @@ func (l *Lab) openYourFile(f js.Value) {
 		})
 		opts := js.Global().Get("Object").New()
 		opts.Set("model", js.Global().Get("Uint8Array").New(buf))
-		// The person's own file has no published hash to check it against: it loads unverified (the
-		// card says so), which the JS module, failing closed, needs to be told.
+		// The person chose this file: there is no manifest or pinned hash to check it against, so it
+		// loads unverified (the JS module refuses that unless told) and the card says so.
 		opts.Set("integrity", false)
 		m, err := Await(lib.Call("load", opts))
 		if err != nil {

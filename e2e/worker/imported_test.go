@@ -13,8 +13,9 @@ import (
 // TestImportedModel runs against a worker embedding a model imported from
 // PyTorch's ONNX exports (scripts/test-45-import.sh sets
 // I2M2_WORKER_PYTORCH_REF to onnx/testdata/import/avmnist.json, the inputs
-// and PyTorch's log-probabilities): GET /model says it has no manifest entry
-// and where it came from, and every prediction matches PyTorch's.
+// and PyTorch's log-probabilities): GET /model shows the manifest entry the
+// build wrote for the embedded file ("embedded": true) and where the model
+// came from, and every prediction matches PyTorch's.
 func TestImportedModel(t *testing.T) {
 	url := env(t, "I2M2_WORKER_URL", "")
 	refPath := env(t, "I2M2_WORKER_PYTORCH_REF", "")
@@ -37,7 +38,11 @@ func TestImportedModel(t *testing.T) {
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("GET /model: %d %v", res.StatusCode, err)
 	}
-	if string(info.Manifest) != "null" || !strings.Contains(info.Provenance.Data, "imported from ONNX") || len(info.Experts) != 3 {
+	var entry struct {
+		SHA256   string
+		Embedded bool
+	}
+	if json.Unmarshal(info.Manifest, &entry) != nil || len(entry.SHA256) != 64 || !entry.Embedded || !strings.Contains(info.Provenance.Data, "imported from ONNX") || len(info.Experts) != 3 {
 		t.Fatalf("GET /model: manifest %s, provenance %+v, experts %+v", info.Manifest, info.Provenance, info.Experts)
 	}
 
