@@ -8,13 +8,9 @@
 //   node e2e/ui/framegaps.mjs [-rounds N] [-reduced-motion] name=dist-folder [name=dist-folder ...]
 // Env: I2M2_STATICSERVE (a built scripts/staticserve binary, else `go run`), CHROMIUM. Pages are served
 // without a Content-Security-Policy, so that a build from before the strict-CSP work runs too.
-import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { resolve } from 'node:path';
+import { launch, staticServe } from './harness.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = process.argv.slice(2);
 let rounds = 3, reducedMotion = 'no-preference';
 for (;;) {
@@ -28,21 +24,12 @@ if (!builds.length || builds.some((b) => !b.name) || !(rounds > 0)) {
   process.exit(2);
 }
 
-const freePort = () => new Promise((res) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 for (const b of builds) {
-  const port = await freePort();
-  const a = ['-dir', b.dist, '-addr', `127.0.0.1:${port}`, '-csp', ''];
-  b.server = process.env.I2M2_STATICSERVE ? spawn(process.env.I2M2_STATICSERVE, a, { stdio: 'ignore' })
-    : spawn('go', ['run', './scripts/staticserve', ...a], { cwd: root, stdio: 'ignore' });
-  b.url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(b.url)).ok) break; } catch {}
-    if (i > 300) throw new Error(`static server for ${b.dist} did not start`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  b.server = await staticServe(b.dist, ['-csp', '']);
+  b.url = b.server.url;
   b.runs = [];
 }
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
+const browser = await launch();
 
 const pct = (g, q) => g[Math.min(g.length - 1, Math.floor(g.length * q))];
 async function once(b) {
@@ -88,7 +75,7 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 await browser.close();
-for (const b of builds) b.server.kill();
+for (const b of builds) b.server.close();
 
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
 console.log(`\nmedians over ${rounds} rounds (frame gaps during the shuffle experiment, ms):`);
