@@ -1942,7 +1942,10 @@ func (c *YourModel) provenance() string {
 	if p.Data == "" && p.Created == "" {
 		return "none given"
 	}
-	return strings.TrimSpace(p.Data + " " + p.Created)
+	if p.Data == "" || p.Created == "" {
+		return p.Data + p.Created
+	}
+	return p.Data + "; " + p.Created
 }
 
 // rows are the run's rows, or the experts alone before a run.
