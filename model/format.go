@@ -54,9 +54,6 @@ type hLayer struct {
 	Out    int    `json:"out,omitempty"`
 }
 
-var kindNames = map[string]Kind{"conv2d": Conv2D, "dense": Dense, "relu": ReLU, "maxpool2d": MaxPool2D, "flatten": Flatten,
-	"avgpool2d": AvgPool2D, "globalavgpool": GlobalAvgPool}
-
 func toHLayers(ls []Layer) []hLayer {
 	out := make([]hLayer, len(ls))
 	for i, l := range ls {
@@ -71,7 +68,7 @@ func fromHLayers(hs []hLayer, where string) ([]Layer, error) {
 	}
 	out := make([]Layer, len(hs))
 	for i, h := range hs {
-		k, ok := kindNames[h.Kind]
+		k, ok := kindNamed(h.Kind)
 		if !ok {
 			return nil, fmt.Errorf("%w: %q in %s layer %d", ErrLayer, h.Kind, where, i)
 		}
