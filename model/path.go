@@ -43,3 +43,17 @@ func (p Path) String() string {
 	}
 	return fmt.Sprintf("path(%d)", uint8(p))
 }
+
+// ParsePath returns the path named name: "int8", "float32" or "reference"
+// (Path.String's names); "" is DefaultPath.
+func ParsePath(name string) (Path, error) {
+	if name == "" {
+		return DefaultPath, nil
+	}
+	for p := Path(0); int(p) < numPaths; p++ {
+		if p.String() == name {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: path %q (want int8, float32 or reference)", ErrInput, name)
+}

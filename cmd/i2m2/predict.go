@@ -45,7 +45,7 @@ func runPredict(args []string) error {
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return fmt.Errorf("input JSON: %w", err)
 	}
-	p, err := parsePath(*path)
+	p, err := model.ParsePath(*path)
 	if err != nil {
 		return err
 	}
@@ -63,16 +63,4 @@ func runPredict(args []string) error {
 		}
 	}
 	return nil
-}
-
-func parsePath(s string) (model.Path, error) {
-	switch s {
-	case "reference":
-		return model.Reference, nil
-	case "float32", "f32":
-		return model.Fast, nil
-	case "int8":
-		return model.Quantized, nil
-	}
-	return 0, fmt.Errorf("unknown path %q (reference, float32, int8)", s)
 }
