@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// BenchmarkModel runs the whole I2M2 (image LeNet(1,3,3), audio LeNet(1,3,k),
+// BenchmarkModel runs the whole I2M2 (image leNet(1,3,3), audio leNet(1,3,k),
 // inter expert c=6 with late fusion; random weights) at batch 1: in every
 // iteration one prediction on each path, interleaved, so that a loaded
 // machine slows them alike. Reported per path: the fastest prediction in

@@ -138,9 +138,6 @@ func (m *Model) weightsChanged() {
 	}
 }
 
-// NumClasses is len(Classes).
-func (m *Model) NumClasses() int { return len(m.Classes) }
-
 // Modality returns the index of the named modality, or -1.
 func (m *Model) Modality(name string) int {
 	for i := range m.Modalities {

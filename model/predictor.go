@@ -73,16 +73,10 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 	return p, nil
 }
 
-// Model returns the predictor's model.
-func (p *Predictor) Model() *Model { return p.m }
-
-// Path returns the kernels p runs.
-func (p *Predictor) Path() Path { return p.path }
-
-// CheckInputs validates in against the model: every named modality must exist,
+// checkInputs validates in against the model: every named modality must exist,
 // have the modality's length and hold finite values, and at least one expert
 // must be able to run.
-func (m *Model) CheckInputs(in Inputs) error {
+func (m *Model) checkInputs(in Inputs) error {
 	for name, x := range in {
 		mi := m.Modality(name)
 		if mi < 0 {
@@ -129,14 +123,14 @@ func (m *Model) runnable(e *Expert, in Inputs) bool {
 }
 
 // Predict runs every expert whose modalities are present and combines them.
-// It validates in (CheckInputs) and fills out, which must come from
+// It validates in (checkInputs) and fills out, which must come from
 // m.NewResult. It does not allocate. A non-finite logit or (log-)probability
 // (finite inputs or weights can overflow float32) is an error wrapping
 // ErrNonFinite that names the expert, never a result.
 func (p *Predictor) Predict(in Inputs, out *Result) error {
 	m := p.m
 	prog := m.compiled(p.path)
-	if err := m.CheckInputs(in); err != nil {
+	if err := m.checkInputs(in); err != nil {
 		return err
 	}
 	if out == nil || len(out.Experts) != len(m.Experts) || len(out.sum) != len(m.Classes) {

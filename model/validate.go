@@ -29,13 +29,13 @@ var (
 // reader or a Predictor allocate gigabytes.
 const (
 	MaxModalities   = 16
-	MaxClasses      = 1024
+	maxClasses      = 1024
 	MaxExperts      = 32
-	MaxLayers       = 64       // per branch or head
+	maxLayers       = 64       // per branch or head
 	MaxDim          = 4096     // any single dimension
 	MaxActivation   = 1 << 22  // elements of one activation tensor (16 MiB of float32)
 	MaxParams       = 64 << 20 // weights in the whole model
-	MaxNameLen      = 64
+	maxNameLen      = 64
 	maxHeaderBytes  = 1 << 20
 	maxKernelExtent = 64
 )
@@ -75,14 +75,14 @@ func (m *Model) Validate() error { return m.validate(true, nil) }
 // validate checks the architecture, and the weight lengths when weights is
 // set, and the cost against b unless b is nil.
 func (m *Model) validate(weights bool, b *Budget) error {
-	if len(m.Name) > MaxNameLen*4 {
-		return fmt.Errorf("%w: model name longer than %d bytes", ErrLimit, MaxNameLen*4)
+	if len(m.Name) > maxNameLen*4 {
+		return fmt.Errorf("%w: model name longer than %d bytes", ErrLimit, maxNameLen*4)
 	}
 	if len(m.Modalities) < 1 || len(m.Modalities) > MaxModalities {
 		return fmt.Errorf("%w: %d modalities (want 1..%d)", ErrHeader, len(m.Modalities), MaxModalities)
 	}
-	if len(m.Classes) < 2 || len(m.Classes) > MaxClasses {
-		return fmt.Errorf("%w: %d classes (want 2..%d)", ErrHeader, len(m.Classes), MaxClasses)
+	if len(m.Classes) < 2 || len(m.Classes) > maxClasses {
+		return fmt.Errorf("%w: %d classes (want 2..%d)", ErrHeader, len(m.Classes), maxClasses)
 	}
 	if len(m.Experts) < 1 || len(m.Experts) > MaxExperts {
 		return fmt.Errorf("%w: %d experts (want 1..%d)", ErrHeader, len(m.Experts), MaxExperts)
@@ -92,7 +92,7 @@ func (m *Model) validate(weights bool, b *Budget) error {
 	}
 	seen := map[string]bool{}
 	for _, md := range m.Modalities {
-		if md.Name == "" || len(md.Name) > MaxNameLen {
+		if md.Name == "" || len(md.Name) > maxNameLen {
 			return fmt.Errorf("%w: modality name %q", ErrHeader, md.Name)
 		}
 		if seen[md.Name] {
@@ -110,12 +110,12 @@ func (m *Model) validate(weights bool, b *Budget) error {
 	}
 	p := &plan{weights: weights, budget: b, int8: m.Quantization == Int8}
 	for _, md := range m.Modalities {
-		p.cost.Moves += int64(md.Shape.Size()) // CheckInputs reads every input
+		p.cost.Moves += int64(md.Shape.Size()) // checkInputs reads every input
 	}
 	names := map[string]bool{}
 	for ei := range m.Experts {
 		e := &m.Experts[ei]
-		if e.Name == "" || len(e.Name) > MaxNameLen || names[e.Name] {
+		if e.Name == "" || len(e.Name) > maxNameLen || names[e.Name] {
 			return fmt.Errorf("%w: expert %d has empty, long or duplicate name %q", ErrHeader, ei, e.Name)
 		}
 		names[e.Name] = true
@@ -183,7 +183,7 @@ func (p *plan) act(n int) {
 // layers checks a layer list applied to input shape s and returns the output
 // shape of every layer.
 func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
-	if len(ls) > MaxLayers {
+	if len(ls) > maxLayers {
 		return nil, fmt.Errorf("%w: %s has %d layers", ErrLimit, where, len(ls))
 	}
 	p.act(s.Size())
