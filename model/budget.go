@@ -77,6 +77,12 @@ func weightBytes(r, k int64, int8w bool) int64 {
 	return b
 }
 
+// direct reports whether a Conv2D layer with output shape out runs the direct
+// (implicit-GEMM) kernels rather than im2col + GEMM.
+func (l *Layer) direct(out Shape) bool {
+	return l.Kind == Conv2D && l.Stride == 1 && out[2] >= minDirectWidth && !noDirect
+}
+
 // predictorBytes is the memory of one Predictor on the costliest path: the
 // ping-pong activations and the concatenation (float32), plus the padded
 // input and im2col matrix in float32 (Fast) or their int8 and uint8 copies

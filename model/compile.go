@@ -106,12 +106,6 @@ const minDirectWidth = 8
 // noDirect disables the direct convolution (benchmarks compare both).
 var noDirect = false
 
-// direct reports whether a Conv2D layer with output shape out runs the direct
-// (implicit-GEMM) kernels rather than im2col + GEMM.
-func (l *Layer) direct(out Shape) bool {
-	return l.Kind == Conv2D && l.Stride == 1 && out[2] >= minDirectWidth && !noDirect
-}
-
 // prepare packs every weighted layer once per Model (safe for concurrent
 // callers). Validate, which Quantize and InitRandom call after changing
 // weights, resets it.
