@@ -77,7 +77,7 @@ func runEval(args []string) error {
 			p = model.Quantized
 		}
 		if *pathFlag != "" {
-			if p, err = model.ParsePath(*pathFlag); err != nil {
+			if p, err = parsePath(*pathFlag); err != nil {
 				return err
 			}
 		}
