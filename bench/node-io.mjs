@@ -25,6 +25,7 @@ export function nodeIO(gen, distDir) {
       await tf.ready();
       return tf;
     })()),
+    scalarWasm: () => join(distDir, 'i2m2.wasm'),
     i2m2: async () => {
       const f = distDir && join(distDir, 'i2m2.mjs');
       return f && existsSync(f) && process.env.BENCH_OURS !== 'min' ? import(pathToFileURL(f).href) : null;

@@ -59,18 +59,27 @@ function resolveUrl(u) {
   }
   return null;
 }
-const server = http.createServer((req, res) => {
+// isolated: every response carries COOP/COEP (a cross-origin-isolated page,
+// which onnxruntime-web's threads need; this package's module does not).
+const handler = (isolated) => (req, res) => {
   const f = resolveUrl(req.url);
   if (!f) {
     if (!req.url.startsWith('/favicon')) log(`404 ${req.url}`);
     res.writeHead(404); res.end('not found'); return;
   }
   served.push(f);
-  res.writeHead(200, { 'Content-Type': MIME[path.extname(f)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+  const h = { 'Content-Type': MIME[path.extname(f)] || 'application/octet-stream', 'Cache-Control': 'no-store' };
+  if (isolated) Object.assign(h, { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+  res.writeHead(200, h);
   fs.createReadStream(f).pipe(res);
-});
+};
+const server = http.createServer(handler(false));
+const isoServer = http.createServer(handler(true));
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
+await new Promise((r) => isoServer.listen(0, '127.0.0.1', r));
 const BASE = `http://127.0.0.1:${server.address().port}`;
+const ISO_BASE = `http://127.0.0.1:${isoServer.address().port}`;
+const loadNow = () => Math.round(os.loadavg()[0] * 10) / 10;
 log(`serving on ${BASE}; ours = ${useModule ? 'wasm/ JS module' : 'bench/ourwasm'}; model: ${meta.label}`);
 
 // ---- sizes: raw, gzip -9, brotli q11 of each served file ----
@@ -149,43 +158,58 @@ const oursQuery = useModule ? '?ours=module' : '';
 // ---- 1. Node ----
 log('Node: loading runtimes');
 const nodeRes = {};
+const nodeIds = ['ours', 'ours-scalar', 'ours-int8', 'ours-bridge', 'ort', 'tfjs'];
+const phaseLoad = { node: [loadNow()] };
 {
   const io = nodeIO(GEN, DIST);
   const rts = {};
-  for (const id of ['ours-int8', 'ours-f32', 'ours-int8-bridge', 'ort', 'tfjs']) {
+  for (const id of nodeIds) {
     const t = performance.now();
     rts[id] = await RUNTIMES[id].create(io);
     nodeRes[id] = { create_ms: performance.now() - t, impl: rts[id].impl };
   }
-  for (const [id, p] of [['ours-int8-worker', 'int8'], ['ours-f32-worker', 'float32']]) {
+  {
     const t = performance.now();
-    rts[id] = await nodeWorker(GEN, p);
-    nodeRes[id] = { create_ms: performance.now() - t, impl: rts[id].impl };
+    rts['ours-worker-thread'] = await nodeWorker(GEN, 'float32');
+    nodeRes['ours-worker-thread'] = { create_ms: performance.now() - t, impl: rts['ours-worker-thread'].impl };
   }
   const m = await measure(rts, { rounds: Math.max(3, Math.round(ROUNDS * 0.75)), log: (s) => log('Node', s) });
   for (const id of Object.keys(rts)) { Object.assign(nodeRes[id], m.latency[id]); await rts[id].dispose(); }
 }
+phaseLoad.node.push(loadNow());
 
 // ---- 2. Chromium: latency (all runtimes in one page, interleaved) + worker throughput ----
-log('Chromium: latency and throughput');
-let chrome;
-{
+async function latencyPage(base, cfg) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  const page = await browser.newPage();
-  page.setDefaultTimeout(180000); // a loaded 2-core machine is slow, not broken
-  page.on('console', (m) => { if (m.type() === 'error') log('page:', m.text()); });
-  page.on('pageerror', (e) => log('page error:', e.message));
-  await page.goto(`${BASE}/web/bench.html${oursQuery}`);
-  await page.waitForFunction(() => window.benchReady === true);
-  chrome = await page.evaluate((cfg) => window.runLatency(cfg), {
-    ids: ['ours-int8', 'ours-f32', 'ours-int8-worker', 'ours-f32-worker', 'ours-int8-bridge', 'ort', 'tfjs'],
-    rounds: ROUNDS, calls1: 10, calls64: 1,
-    workerCompare: ['ours-int8-worker', 'ours-int8-workers2', 'ours-f32-worker', 'ours-f32-workers2'],
-    throughputRounds: quick ? 2 : 5,
-  });
-  chrome.version = browser.version();
-  await browser.close();
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(180000); // a loaded 2-core machine is slow, not broken
+    page.on('console', (m) => { if (m.type() === 'error') log('page:', m.text()); });
+    page.on('pageerror', (e) => log('page error:', e.message));
+    await page.goto(`${base}/web/bench.html${oursQuery}`);
+    await page.waitForFunction(() => window.benchReady === true);
+    const r = await page.evaluate((c) => window.runLatency(c), cfg);
+    r.version = browser.version();
+    return r;
+  } finally {
+    await browser.close();
+  }
 }
+const chromeIds = ['ours', 'ours-main', 'ours-scalar', 'ours-int8', 'ours-bridge', 'ort', 'tfjs'];
+log('Chromium: latency and throughput');
+phaseLoad.chromium = [loadNow()];
+const chrome = await latencyPage(BASE, {
+  ids: chromeIds, rounds: ROUNDS, calls1: 10, calls64: 1,
+  workerCompare: ['ours', 'ours-workers2'], throughputRounds: quick ? 2 : 5,
+});
+phaseLoad.chromium.push(loadNow());
+// onnxruntime-web multi-threaded, in a cross-origin-isolated page (COOP/COEP),
+// beside ours and tfjs again so that the ratios come from one page.
+log('Chromium: onnxruntime-web multi-threaded (cross-origin-isolated page)');
+phaseLoad.isolated = [loadNow()];
+const iso = await latencyPage(ISO_BASE, { ids: ['ours', 'ort-mt', 'tfjs'], rounds: Math.max(3, Math.round(ROUNDS / 2)), calls1: 10, calls64: 1 });
+phaseLoad.isolated.push(loadNow());
+if (!iso.crossOriginIsolated) throw new Error('the COOP/COEP page is not cross-origin isolated');
 
 // ---- 3. Chromium: cold start, bytes, memory (a fresh browser per run) ----
 async function coldRun(id) {
@@ -219,7 +243,8 @@ async function coldRun(id) {
   }
 }
 
-const coldIds = ['ours-int8-worker', 'ours-int8', 'ort', 'tfjs'];
+const coldIds = ['ours', 'ours-main', 'ort', 'tfjs'];
+phaseLoad.cold = [loadNow()];
 log('Chromium: baseline page (harness only)');
 const base = await coldRun(null);
 const harness = new Set(base.files);
@@ -232,6 +257,8 @@ for (let rep = 0; rep < COLD; rep++) {
   log(`cold start round ${rep + 1}/${COLD}`);
 }
 server.close();
+isoServer.close();
+phaseLoad.cold.push(loadNow());
 
 // ---- results ----
 log('compressing the files each runtime fetched (gzip -9, brotli q11)');
@@ -252,61 +279,75 @@ const coldSummary = Object.fromEntries(coldIds.map((id) => {
 }));
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1];
 const r3 = (x) => (x == null || Number.isNaN(x) ? null : Math.round(x * 1000) / 1000);
+const I = iso.latency;
 const results = {
   date: new Date().toISOString(),
-  machine: { cpu, cores: os.cpus().length, nice: os.getPriority(), loadavg_1min_start_end: [load0[0], os.loadavg()[0]].map((x) => Math.round(x * 10) / 10), os: `${os.type()} ${os.release()}`, node: process.version, chromium: chrome.version, go: execFileSync('go', ['version']).toString().trim() },
+  machine: { cpu, cores: os.cpus().length, nice: os.getPriority(), loadavg_1min_start_end: [load0[0], os.loadavg()[0]].map((x) => Math.round(x * 10) / 10), loadavg_1min_per_phase: phaseLoad, os: `${os.type()} ${os.release()}`, node: process.version, chromium: chrome.version, go: execFileSync('go', ['version']).toString().trim() },
   model: { ...meta, classes: undefined },
-  ours_impl: useModule ? 'the wasm/ JS module (i2m2.mjs, built from the current tree)' : 'bench/ourwasm (minimal bridge; the wasm/ JS module was not available)',
-  ours_int8_b1_ms: r3(L['ours-int8'].b1_ms.median),
-  ours_f32_b1_ms: r3(L['ours-f32'].b1_ms.median),
-  ours_int8_worker_b1_ms: r3(L['ours-int8-worker'].b1_ms.median),
-  ours_f32_worker_b1_ms: r3(L['ours-f32-worker'].b1_ms.median),
+  ours_impl: useModule ? 'the wasm/ JS module (i2m2.mjs, built from the current tree), defaults: int8 file on the float32 kernels, SIMD binary, worker' : 'bench/ourwasm (minimal bridge; the wasm/ JS module was not available)',
+  // The keys the issue asks for: ours = the module's defaults as a user gets them (worker).
+  ours_b1_ms: r3(L.ours.b1_ms.median),
   ort_b1_ms: r3(L.ort.b1_ms.median),
   tfjs_b1_ms: r3(L.tfjs.b1_ms.median),
-  ours_int8_b64_ms_per_sample: r3(L['ours-int8'].b64_ms_per_sample.median),
-  ours_f32_b64_ms_per_sample: r3(L['ours-f32'].b64_ms_per_sample.median),
+  ours_b64_ms_per_sample: r3(L.ours.b64_ms_per_sample.median),
   ort_b64_ms_per_sample: r3(L.ort.b64_ms_per_sample.median),
   tfjs_b64_ms_per_sample: r3(L.tfjs.b64_ms_per_sample.median),
-  ours_cold_start_ms: r3(coldSummary['ours-int8-worker'].first_prediction_ms.median),
-  ours_main_thread_cold_start_ms: r3(coldSummary['ours-int8'].first_prediction_ms.median),
+  ours_cold_start_ms: r3(coldSummary.ours.first_prediction_ms.median),
   ort_cold_start_ms: r3(coldSummary.ort.first_prediction_ms.median),
-  tfjs_cold_start_ms: r3(coldSummary.tfjs.first_prediction_ms.median),
-  ours_bytes_gzip: coldSummary['ours-int8-worker'].bytes.total.gzip,
+  ours_bytes_gzip: coldSummary.ours.bytes.total.gzip,
   ort_bytes_gzip: coldSummary.ort.bytes.total.gzip,
+  page_first_prediction_ms: null, // the lab page (ui/) is not measured by this harness
+  page_bytes_gzip: null,
+  // More of the same run.
+  ours_main_b1_ms: r3(L['ours-main'].b1_ms.median),
+  ours_scalar_b1_ms: r3(L['ours-scalar'].b1_ms.median),
+  ours_int8_b1_ms: r3(L['ours-int8'].b1_ms.median),
+  ours_bridge_b1_ms: r3(L['ours-bridge'].b1_ms.median),
+  ours_main_b64_ms_per_sample: r3(L['ours-main'].b64_ms_per_sample.median),
+  ours_scalar_b64_ms_per_sample: r3(L['ours-scalar'].b64_ms_per_sample.median),
+  ours_main_cold_start_ms: r3(coldSummary['ours-main'].first_prediction_ms.median),
+  tfjs_cold_start_ms: r3(coldSummary.tfjs.first_prediction_ms.median),
   tfjs_bytes_gzip: coldSummary.tfjs.bytes.total.gzip,
-  ours_bytes_brotli: coldSummary['ours-int8-worker'].bytes.total.brotli,
+  ours_bytes_brotli: coldSummary.ours.bytes.total.brotli,
   ort_bytes_brotli: coldSummary.ort.bytes.total.brotli,
   tfjs_bytes_brotli: coldSummary.tfjs.bytes.total.brotli,
-  ours_throughput_int8_workers1_per_s: r3(chrome.throughput['ours-int8-worker'].samples_per_s.median),
-  ours_throughput_int8_workers2_per_s: r3(chrome.throughput['ours-int8-workers2'].samples_per_s.median),
-  ours_throughput_f32_workers1_per_s: r3(chrome.throughput['ours-f32-worker'].samples_per_s.median),
-  ours_throughput_f32_workers2_per_s: r3(chrome.throughput['ours-f32-workers2'].samples_per_s.median),
+  ort_mt_b1_ms: r3(I['ort-mt'].b1_ms.median),
+  ort_mt_b64_ms_per_sample: r3(I['ort-mt'].b64_ms_per_sample.median),
+  ours_throughput_workers1_per_s: r3(chrome.throughput.ours.samples_per_s.median),
+  ours_throughput_workers2_per_s: r3(chrome.throughput['ours-workers2'].samples_per_s.median),
   memory_method: 'peak RSS (VmHWM from /proc/PID/status) of the largest renderer of a fresh Chromium per cold run, after the first prediction, 20 more at batch 1 and one at batch 64; also CDP Performance.getMetrics JSHeapUsedSize (JS heap only: wasm memories are outside it)',
   baseline_page: { renderer_peak_rss_kb: base.renderer?.vm_hwm_kb ?? null, js_heap_used_bytes: base.js_heap_used_bytes, harness_files: base.files.map((f) => path.relative(ROOT, f)) },
-  chromium: { latency: L, created: chrome.created, max_prob_diff_vs_ours_f32: chrome.max_prob_diff_vs_ours_f32, throughput: chrome.throughput, cold: coldSummary, hardwareConcurrency: chrome.hardwareConcurrency, userAgent: chrome.userAgent },
+  chromium: { latency: L, created: chrome.created, max_prob_diff_vs_ours: chrome.max_prob_diff_vs_ours, throughput: chrome.throughput, cold: coldSummary, hardwareConcurrency: chrome.hardwareConcurrency, userAgent: chrome.userAgent },
+  chromium_isolated: { note: 'a second page served with COOP/COEP (cross-origin isolated), which onnxruntime-web threads need and this package does not', latency: I, created: iso.created, max_prob_diff_vs_ours: iso.max_prob_diff_vs_ours },
   node: nodeRes,
   settings: { rounds: ROUNDS, calls_per_b1_sample: 10, cold_repeats: COLD, batch_throughput: 128, interleaving: 'runtime order rotates every round; cold runs rotate too' },
   wall_s: null,
 };
 const ratio = (a, b) => (a != null && b ? Math.round((a / b) * 100) / 100 : null);
+const minOf = (lat, id, k) => lat[id][k].min;
 results.ratios = {
-  b1_ours_int8_over_ort: ratio(results.ours_int8_b1_ms, results.ort_b1_ms),
-  b1_ours_int8_over_tfjs: ratio(results.ours_int8_b1_ms, results.tfjs_b1_ms),
-  b1_ours_f32_over_ort: ratio(results.ours_f32_b1_ms, results.ort_b1_ms),
-  b64_ours_int8_over_ort: ratio(results.ours_int8_b64_ms_per_sample, results.ort_b64_ms_per_sample),
-  b64_ours_int8_over_tfjs: ratio(results.ours_int8_b64_ms_per_sample, results.tfjs_b64_ms_per_sample),
+  b1_ours_over_ort: ratio(results.ours_b1_ms, results.ort_b1_ms),
+  b1_ours_over_tfjs: ratio(results.ours_b1_ms, results.tfjs_b1_ms),
+  b64_ours_over_ort: ratio(results.ours_b64_ms_per_sample, results.ort_b64_ms_per_sample),
+  b64_ours_over_tfjs: ratio(results.ours_b64_ms_per_sample, results.tfjs_b64_ms_per_sample),
   cold_ours_over_ort: ratio(results.ours_cold_start_ms, results.ort_cold_start_ms),
   cold_ours_over_tfjs: ratio(results.ours_cold_start_ms, results.tfjs_cold_start_ms),
   bytes_gzip_ours_over_ort: ratio(results.ours_bytes_gzip, results.ort_bytes_gzip),
   bytes_gzip_ours_over_tfjs: ratio(results.ours_bytes_gzip, results.tfjs_bytes_gzip),
-  workers2_over_workers1_int8: ratio(results.ours_throughput_int8_workers2_per_s, results.ours_throughput_int8_workers1_per_s),
+  b1_main_over_ort: ratio(results.ours_main_b1_ms, results.ort_b1_ms),
+  b1_scalar_over_simd: ratio(results.ours_scalar_b1_ms, results.ours_b1_ms),
+  b64_scalar_over_simd: ratio(results.ours_scalar_b64_ms_per_sample, results.ours_b64_ms_per_sample),
+  b1_ours_over_ort_mt_isolated_page: ratio(I.ours.b1_ms.median, I['ort-mt'].b1_ms.median),
+  b64_ours_over_ort_mt_isolated_page: ratio(I.ours.b64_ms_per_sample.median, I['ort-mt'].b64_ms_per_sample.median),
+  workers2_over_workers1: ratio(results.ours_throughput_workers2_per_s, results.ours_throughput_workers1_per_s),
   // the same from each runtime's fastest round (least disturbed by other load)
-  b1_min_ours_int8_over_ort: ratio(L['ours-int8'].b1_ms.min, L.ort.b1_ms.min),
-  b1_min_ours_int8_over_tfjs: ratio(L['ours-int8'].b1_ms.min, L.tfjs.b1_ms.min),
-  b64_min_ours_int8_over_ort: ratio(L['ours-int8'].b64_ms_per_sample.min, L.ort.b64_ms_per_sample.min),
-  b64_min_ours_int8_over_tfjs: ratio(L['ours-int8'].b64_ms_per_sample.min, L.tfjs.b64_ms_per_sample.min),
-  cold_min_ours_over_ort: ratio(coldSummary['ours-int8-worker'].first_prediction_ms.min, coldSummary.ort.first_prediction_ms.min),
-  cold_min_ours_over_tfjs: ratio(coldSummary['ours-int8-worker'].first_prediction_ms.min, coldSummary.tfjs.first_prediction_ms.min),
+  b1_min_ours_over_ort: ratio(minOf(L, 'ours', 'b1_ms'), minOf(L, 'ort', 'b1_ms')),
+  b1_min_ours_over_tfjs: ratio(minOf(L, 'ours', 'b1_ms'), minOf(L, 'tfjs', 'b1_ms')),
+  b1_min_main_over_ort: ratio(minOf(L, 'ours-main', 'b1_ms'), minOf(L, 'ort', 'b1_ms')),
+  b64_min_ours_over_ort: ratio(minOf(L, 'ours', 'b64_ms_per_sample'), minOf(L, 'ort', 'b64_ms_per_sample')),
+  b64_min_ours_over_tfjs: ratio(minOf(L, 'ours', 'b64_ms_per_sample'), minOf(L, 'tfjs', 'b64_ms_per_sample')),
+  cold_min_ours_over_ort: ratio(coldSummary.ours.first_prediction_ms.min, coldSummary.ort.first_prediction_ms.min),
+  cold_min_ours_over_tfjs: ratio(coldSummary.ours.first_prediction_ms.min, coldSummary.tfjs.first_prediction_ms.min),
 };
 const profFile = path.join(GEN, 'profile.json');
 results.profile = fs.existsSync(profFile) ? JSON.parse(fs.readFileSync(profFile, 'utf8')) : null;
@@ -317,46 +358,42 @@ const f = (x, d = 2) => (x == null || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
 const spread = (s) => `${f(s.median)} (${f(s.p25)}–${f(s.p75)})`;
 const kb = (n) => (n == null ? 'n/a' : `${(n / 1024).toFixed(0)} KiB`);
 const mb = (k) => (k == null || Number.isNaN(k) ? 'n/a' : `${(k / 1024).toFixed(0)} MiB`);
-const rows = [
-  ['ours int8, main thread', 'ours-int8', 'ours-int8'],
-  ['ours int8, worker', 'ours-int8-worker', 'ours-int8-worker'],
-  ['ours float32, main thread', 'ours-f32', null],
-  ['ours float32, worker', 'ours-f32-worker', null],
-  ['ours int8, minimal bridge (bench/ourwasm), main thread', 'ours-int8-bridge', null],
-  ['onnxruntime-web 1.30 (wasm, 1 thread)', 'ort', 'ort'],
-  ['tfjs-backend-wasm 4.22', 'tfjs', 'tfjs'],
-];
+const PL = results.machine.loadavg_1min_per_phase;
 let md = `Measured ${results.date.slice(0, 16).replace('T', ' ')} UTC on ${cpu} (${results.machine.cores} cores), ${results.machine.os}; `
-  + `Chromium ${chrome.version} headless, Node ${process.version}, ${results.machine.go}; load average ${results.machine.loadavg_1min_start_end.join(' → ')}, run at nice ${results.machine.nice} (shared machine: spreads are wide).\n`
+  + `Chromium ${chrome.version} headless, Node ${process.version}, ${results.machine.go}; run at nice ${results.machine.nice}. `
+  + `Load average (1 min) at the start and end of each phase: Node ${PL.node.join(' → ')}, Chromium latency ${PL.chromium.join(' → ')}, isolated page ${PL.isolated.join(' → ')}, cold starts ${PL.cold.join(' → ')} (shared machine: spreads are wide).\n`
   + `Model: ${meta.label}; ${meta.macs} multiply-adds per sample (all three experts). Ours: ${results.ours_impl}.\n\n`
   + '| runtime (Chromium) | batch 1, ms | batch 64, ms/sample | cold start, ms | download gzip (wasm + glue + weights) | brotli | raw | peak renderer RSS |\n'
   + '| --- | --- | --- | --- | --- | --- | --- | --- |\n';
-for (const [label, id, cid] of rows) {
-  const c = cid ? coldSummary[cid] : null;
-  md += `| ${label} | ${spread(L[id].b1_ms)} | ${spread(L[id].b64_ms_per_sample)} | ${c ? f(c.first_prediction_ms.median, 0) : '—'} | `
+for (const id of chromeIds) {
+  const c = coldSummary[id] || null;
+  md += `| ${RUNTIMES[id].label} | ${spread(L[id].b1_ms)} | ${spread(L[id].b64_ms_per_sample)} | ${c ? f(c.first_prediction_ms.median, 0) : '—'} | `
     + `${c ? `${kb(c.bytes.total.gzip)} (${kb(c.bytes.wasm.gzip)} + ${kb(c.bytes.glue.gzip)} + ${kb(c.bytes.weights.gzip)})` : '—'} | ${c ? kb(c.bytes.total.brotli) : '—'} | ${c ? kb(c.bytes.total.raw) : '—'} | ${c ? mb(c.renderer_peak_rss_kb_median) : '—'} |\n`;
 }
-md += `\nMedians over ${ROUNDS} interleaved rounds (p25–p75 in brackets); batch 1 = mean of 10 calls per round. Cold start: page navigation to the first prediction (batch 1) in a fresh browser profile, median of ${COLD} runs (ours = int8 in a worker, the default; main thread: ${f(results.ours_main_thread_cold_start_ms, 0)} ms). `
-  + `Bytes: every file the cold page fetched beyond the harness page, compressed here with gzip -9 and brotli q11. Memory: ${results.memory_method}; the harness page alone: ${mb(results.baseline_page.renderer_peak_rss_kb)}.\n\n`
-  + '| Node ' + process.version + ' | batch 1, ms | batch 64, ms/sample |\n| --- | --- | --- |\n';
-for (const id of ['ours-int8', 'ours-f32', 'ours-int8-worker', 'ours-f32-worker', 'ours-int8-bridge', 'ort', 'tfjs']) {
-  const label = id.endsWith('-worker') ? `${RUNTIMES[id].label}: bench/ourwasm in a worker_thread` : RUNTIMES[id].label;
+md += `\nMedians over ${ROUNDS} interleaved rounds (p25–p75 in brackets); batch 1 = mean of 10 calls per round. Cold start: page navigation to the first prediction (batch 1) in a fresh browser profile, median of ${COLD} runs. `
+  + `Bytes: every file the cold page fetched beyond the harness page, compressed here with gzip -9 and brotli q11. Memory: ${results.memory_method}; the harness page alone: ${mb(results.baseline_page.renderer_peak_rss_kb)}.\n\n`;
+md += `Cross-origin-isolated page (COOP/COEP; onnxruntime-web's threads need it, this package does not), ${Math.max(3, Math.round(ROUNDS / 2))} interleaved rounds:\n\n| runtime | batch 1, ms | batch 64, ms/sample |\n| --- | --- | --- |\n`;
+for (const id of Object.keys(I)) md += `| ${RUNTIMES[id].label} | ${spread(I[id].b1_ms)} | ${spread(I[id].b64_ms_per_sample)} |\n`;
+md += '\n| Node ' + process.version + ' | batch 1, ms | batch 64, ms/sample |\n| --- | --- | --- |\n';
+for (const id of Object.keys(nodeRes)) {
+  const label = id === 'ours' ? 'ours, defaults (float32 kernels on the int8 file, SIMD; main thread: no worker mode in Node)'
+    : RUNTIMES[id] ? RUNTIMES[id].label : 'ours, bench/ourwasm (scalar, float32) in a worker_thread';
   md += `| ${label} | ${spread(nodeRes[id].b1_ms)} | ${spread(nodeRes[id].b64_ms_per_sample)} |\n`;
 }
 const tp = chrome.throughput;
-md += `\nOur batch throughput in Chromium (batch of 128 split over module workers, each with its own instance): int8 ${f(tp['ours-int8-worker'].samples_per_s.median, 0)}/s with 1 worker, ${f(tp['ours-int8-workers2'].samples_per_s.median, 0)}/s with 2; `
-  + `float32 ${f(tp['ours-f32-worker'].samples_per_s.median, 0)}/s and ${f(tp['ours-f32-workers2'].samples_per_s.median, 0)}/s (navigator.hardwareConcurrency ${chrome.hardwareConcurrency}).\n\n`;
+md += `\nOur batch throughput in Chromium (batch of 128 split over module workers, each with its own instance; defaults): ${f(tp.ours.samples_per_s.median, 0)}/s with 1 worker, ${f(tp['ours-workers2'].samples_per_s.median, 0)}/s with 2 (navigator.hardwareConcurrency ${chrome.hardwareConcurrency}).\n\n`;
 const R = results.ratios;
-md += `Ratios (ours int8 / other; below 1 is better for us): batch 1 ${R.b1_ours_int8_over_ort}× ORT, ${R.b1_ours_int8_over_tfjs}× tfjs; batch 64 ${R.b64_ours_int8_over_ort}× ORT, ${R.b64_ours_int8_over_tfjs}× tfjs; `
+md += `Ratios (ours with its defaults, in a worker / other; below 1 is better for us): batch 1 ${R.b1_ours_over_ort}× ORT, ${R.b1_ours_over_tfjs}× tfjs (main thread: ${R.b1_main_over_ort}× ORT); batch 64 ${R.b64_ours_over_ort}× ORT, ${R.b64_ours_over_tfjs}× tfjs; `
   + `cold start ${R.cold_ours_over_ort}× ORT, ${R.cold_ours_over_tfjs}× tfjs; gzip bytes ${R.bytes_gzip_ours_over_ort}× ORT, ${R.bytes_gzip_ours_over_tfjs}× tfjs. `
-  + `From each runtime's fastest round instead of the median: batch 1 ${R.b1_min_ours_int8_over_ort}× ORT, ${R.b1_min_ours_int8_over_tfjs}× tfjs; batch 64 ${R.b64_min_ours_int8_over_ort}× ORT, ${R.b64_min_ours_int8_over_tfjs}× tfjs; cold start ${R.cold_min_ours_over_ort}× ORT, ${R.cold_min_ours_over_tfjs}× tfjs.\n`;
-const agree = Object.entries(chrome.max_prob_diff_vs_ours_f32).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ');
-md += `Outputs agree (max |prob diff| vs ours float32 on the batch of 64): ${agree}.\n`;
+  + `From each runtime's fastest round instead of the median: batch 1 ${R.b1_min_ours_over_ort}× ORT (main thread ${R.b1_min_main_over_ort}×), ${R.b1_min_ours_over_tfjs}× tfjs; batch 64 ${R.b64_min_ours_over_ort}× ORT, ${R.b64_min_ours_over_tfjs}× tfjs; cold start ${R.cold_min_ours_over_ort}× ORT, ${R.cold_min_ours_over_tfjs}× tfjs. `
+  + `SIMD: the scalar binary takes ${R.b1_scalar_over_simd}× the SIMD one's time at batch 1, ${R.b64_scalar_over_simd}× at batch 64. Against ORT with 2 threads (isolated page): batch 1 ${R.b1_ours_over_ort_mt_isolated_page}×, batch 64 ${R.b64_ours_over_ort_mt_isolated_page}×.\n`;
+const agree = Object.entries(chrome.max_prob_diff_vs_ours).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ');
+md += `Outputs agree (max |prob diff| on the batch of 64, against ours with the same weights: the int8 file for ours, the float32 weights for ORT, tfjs and the minimal bridge): ${agree}.\n`;
 if (results.profile) {
   const short = (n) => n.replace(/^github\.com_i2m2_wasm_i2m2_/, '').replace(/_go\.shape\.(\w+)_$/, '[$1]');
-  md += '\nWhere our time goes (bench/profile.mjs: V8 sampling profiler in Node, unstripped wasm, batch 1, self time; top 8):\n\n| int8 path | self | float32 path | self |\n| --- | --- | --- | --- |\n';
+  md += `\nWhere our time goes (bench/profile.mjs: V8 sampling profiler in Node, ${results.profile.subject || 'bench/ourwasm'}, ${results.profile.kernels || 'scalar'} kernels, batch 1, self time; top 10; ${f(results.profile.float32.ms_per_call)} ms per call on the default path, of which ${f(100 * (results.profile.float32.bridge_share || 0), 1)}% in JavaScript and syscall/js, i.e. the bridge and decoding):\n\n| int8 path | self | float32 path (the default) | self |\n| --- | --- | --- | --- |\n`;
   const a = results.profile.int8.top, b = results.profile.float32.top;
-  for (let i = 0; i < 8; i++) md += `| ${a[i] ? short(a[i].name) : ''} | ${a[i] ? (100 * a[i].share).toFixed(1) + '%' : ''} | ${b[i] ? short(b[i].name) : ''} | ${b[i] ? (100 * b[i].share).toFixed(1) + '%' : ''} |\n`;
+  for (let i = 0; i < 10; i++) md += `| ${a[i] ? short(a[i].name) : ''} | ${a[i] ? (100 * a[i].share).toFixed(1) + '%' : ''} | ${b[i] ? short(b[i].name) : ''} | ${b[i] ? (100 * b[i].share).toFixed(1) + '%' : ''} |\n`;
 }
 
 fs.writeFileSync(path.join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 2) + '\n');

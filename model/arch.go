@@ -6,12 +6,12 @@ import (
 	"math/rand/v2"
 )
 
-// LeNet returns the encoder of the reference code's LeNet(in, c, k)
+// LeNet returns the encoder of the reference code's leNet(in, c, k)
 // (MultiBench unimodals/common_models.py, used by I2M2 for AV-MNIST): Conv5x5
 // pad 2 -> BN -> ReLU -> MaxPool2, then k blocks of Conv3x3 pad 1 (channels
 // doubling) -> BN -> ReLU -> MaxPool2, then Flatten. Batch-norm is folded into
 // the convolutions, so each Conv2D here has a bias. Weights are left empty.
-func LeNet(inC, c, k int) []Layer {
+func leNet(inC, c, k int) []Layer {
 	ls := []Layer{
 		{Kind: Conv2D, InC: inC, OutC: c, KH: 5, KW: 5, Stride: 1, Pad: 2},
 		{Kind: ReLU},
@@ -28,7 +28,7 @@ func LeNet(inC, c, k int) []Layer {
 
 // MLP returns the classification head of the reference code: Linear -> ReLU
 // -> Linear.
-func MLP(in, hidden, out int) []Layer {
+func mlp(in, hidden, out int) []Layer {
 	return []Layer{
 		{Kind: Dense, In: in, Out: hidden},
 		{Kind: ReLU},
@@ -37,8 +37,8 @@ func MLP(in, hidden, out int) []Layer {
 }
 
 // Arch describes an I2M2 model of LeNet experts (docs/method.md, "AV-MNIST in the
-// paper"): every modality gets an intra expert LeNet(1, IntraC, Blocks[m]) +
-// MLP, and the inter expert encodes each modality with LeNet(1, InterC,
+// paper"): every modality gets an intra expert leNet(1, IntraC, Blocks[m]) +
+// MLP, and the inter expert encodes each modality with leNet(1, InterC,
 // Blocks[m]), concatenates (late fusion) and applies an MLP.
 type Arch struct {
 	Modalities []Modality
@@ -75,13 +75,13 @@ func (a Arch) Build() (*Model, error) {
 	var interBr [][]Layer
 	feat := 0
 	for i, md := range a.Modalities {
-		enc := LeNet(md.Shape[0], a.IntraC, a.Blocks[i])
+		enc := leNet(md.Shape[0], a.IntraC, a.Blocks[i])
 		n, err := encoderOut(enc, md.Shape)
 		if err != nil {
 			return nil, err
 		}
-		m.Experts = append(m.Experts, Expert{Name: md.Name, Inputs: []string{md.Name}, Branches: [][]Layer{enc}, Head: MLP(n, a.Hidden, len(a.Classes))})
-		enc6 := LeNet(md.Shape[0], a.InterC, a.Blocks[i])
+		m.Experts = append(m.Experts, Expert{Name: md.Name, Inputs: []string{md.Name}, Branches: [][]Layer{enc}, Head: mlp(n, a.Hidden, len(a.Classes))})
+		enc6 := leNet(md.Shape[0], a.InterC, a.Blocks[i])
 		n6, err := encoderOut(enc6, md.Shape)
 		if err != nil {
 			return nil, err
@@ -91,7 +91,7 @@ func (a Arch) Build() (*Model, error) {
 		feat += n6
 	}
 	if len(a.Modalities) > 1 {
-		m.Experts = append(m.Experts, Expert{Name: "inter", Inputs: interIn, Branches: interBr, Head: MLP(feat, a.Hidden, len(a.Classes))})
+		m.Experts = append(m.Experts, Expert{Name: "inter", Inputs: interIn, Branches: interBr, Head: mlp(feat, a.Hidden, len(a.Classes))})
 	}
 	m.eachLayer(func(_ string, l *Layer) {
 		if l.hasWeights() {

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// BenchmarkModel runs the whole I2M2 (image LeNet(1,3,3), audio LeNet(1,3,k),
+// BenchmarkModel runs the whole I2M2 (image leNet(1,3,3), audio leNet(1,3,k),
 // inter expert c=6 with late fusion; random weights) at batch 1: in every
 // iteration one prediction on each path, interleaved, so that a loaded
 // machine slows them alike. Reported per path: the fastest prediction in
@@ -83,46 +83,40 @@ func BenchmarkLayers(b *testing.B) {
 	in := testInputs(m)
 	for _, path := range []Path{Fast, Quantized} {
 		p, _ := m.NewPredictor(path)
+		prog := m.compiled(path)
 		for ei := range m.Experts {
 			e := &m.Experts[ei]
 			ep := &m.plan.experts[ei]
 			type stage struct {
-				name   string
-				ls     []Layer
-				shapes []Shape
-				x      []float32
-				s      Shape
+				name string
+				ops  []op
+				x    []float32
 			}
 			var stages []stage
-			add := func(tag string, ls []Layer, shapes []Shape, x []float32, s Shape) {
-				for li := 0; li < len(ls); li++ {
-					l := &ls[li]
-					if l.Kind == ReLU || l.Kind == Flatten {
-						continue
+			add := func(tag string, ls []Layer, ops []op, x []float32) {
+				for i := range ops {
+					o := &ops[i]
+					li := 0
+					for li < len(ls) && &ls[li] != o.l {
+						li++
 					}
-					k := 1
-					if (l.Kind == Conv2D || l.Kind == Dense) && li+1 < len(ls) && ls[li+1].Kind == ReLU {
-						k = 2
+					xin := x
+					if i > 0 {
+						xin = append([]float32(nil), p.run(ops[:i], x)[:o.in.Size()]...)
 					}
-					xin, sin := x, s
-					if li > 0 {
-						y, ys := p.layers(ls[:li], x, s, shapes)
-						xin, sin = append([]float32(nil), y[:ys.Size()]...), ys
-					}
-					stages = append(stages, stage{fmt.Sprintf("%s/%s.%s.%d.%s%v", path, e.Name, tag, li, l.Kind, shapes[li]), ls[li : li+k], shapes[li : li+k], xin, sin})
+					stages = append(stages, stage{fmt.Sprintf("%s/%s.%s.%d.%s%v", path, e.Name, tag, li, o.l.Kind, o.out), ops[i : i+1], xin})
 				}
 			}
 			for bi := range e.Branches {
-				add(e.Inputs[bi], e.Branches[bi], ep.branches[bi], in[e.Inputs[bi]], ep.branchIn[bi])
+				add(e.Inputs[bi], e.Branches[bi], prog[ei].branches[bi].ops, in[e.Inputs[bi]])
 			}
-			cat := make([]float32, ep.concat)
-			add("head", e.Head, ep.head, cat, Shape{ep.concat, 1, 1})
+			add("head", e.Head, prog[ei].head, make([]float32, ep.concat))
 			for _, st := range stages {
 				b.Run(st.name, func(b *testing.B) {
 					best := time.Duration(math.MaxInt64)
 					for b.Loop() {
 						t0 := time.Now()
-						p.layers(st.ls, st.x, st.s, st.shapes)
+						p.run(st.ops, st.x)
 						best = min(best, time.Since(t0))
 					}
 					b.ReportMetric(best.Seconds()*1e6, "min-us/op")

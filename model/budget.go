@@ -66,36 +66,6 @@ func (e *BudgetError) Error() string {
 // Unwrap makes the error match ErrBudget and ErrLimit.
 func (e *BudgetError) Unwrap() []error { return []error{ErrBudget, ErrLimit} }
 
-// layerCost is the cost of one layer with input shape in and output shape
-// out, and its scratch need: one entry per Kind. A new kind adds its case
-// here; validate refuses kinds without one.
-func layerCost(l *Layer, in, out Shape, int8w bool) (Cost, scratch, bool) {
-	n := int64(out.Size())
-	switch l.Kind {
-	case Conv2D:
-		r, k, pix := int64(l.Rows()), int64(l.Cols()), int64(out[1]*out[2])
-		sc := scratch{pad: in[0] * (in[1] + 2*l.Pad) * (in[2] + 2*l.Pad), col: int(k * pix)}
-		c := Cost{MACs: r * k * pix, Moves: int64(sc.pad) + k*pix + n, Bytes: weightBytes(r, k, int8w)}
-		if l.direct(out) {
-			c.Bytes += 4*k + 12*((r+1)/2)*k // kern.Offsets, kern.MakeTapsF (12 bytes a tap; kern.PackA2 is 8)
-			if int8w && k <= kern.MaxPairK {
-				c.Bytes += 16 * ((r + 1) / 2) * k // kern.MakeTaps8
-			}
-		}
-		return c, sc, true
-	case Dense:
-		r, k := int64(l.Rows()), int64(l.Cols())
-		return Cost{MACs: r * k, Moves: n, Bytes: weightBytes(r, k, int8w)}, scratch{}, true
-	case ReLU:
-		return Cost{Moves: n}, scratch{}, true
-	case MaxPool2D, AvgPool2D, GlobalAvgPool:
-		return poolCost(l, in, out), scratch{}, true
-	case Flatten:
-		return Cost{}, scratch{}, true
-	}
-	return Cost{}, scratch{}, false
-}
-
 // weightBytes is what an r x k weighted layer holds once read and packed:
 // float32 weights (dequantised for int8) and bias, kern.PackA4's copy, and
 // for int8 weights the int8 rows, their scales and kern.PackPairs' copy.
@@ -108,9 +78,10 @@ func weightBytes(r, k int64, int8w bool) int64 {
 }
 
 // direct reports whether a Conv2D layer with output shape out runs the direct
-// (implicit-GEMM) kernels rather than im2col + GEMM.
+// (implicit-GEMM) kernels rather than im2col + GEMM (in this binary: with
+// SIMD kernels, for narrower rows too).
 func (l *Layer) direct(out Shape) bool {
-	return l.Kind == Conv2D && l.Stride == 1 && out[2] >= minDirectWidth && !noDirect
+	return l.Kind == Conv2D && l.Stride == 1 && out[2] >= minDirectWidth() && !noDirect
 }
 
 // predictorBytes is the memory of one Predictor on the costliest path: the
@@ -136,10 +107,7 @@ func (m *Model) Cost() Cost {
 // charge adds layer l's cost to the plan's running total and checks it
 // against the budget, if any.
 func (p *plan) charge(at string, l *Layer, in, out Shape) error {
-	c, sc, ok := layerCost(l, in, out, p.int8)
-	if !ok {
-		return fmt.Errorf("%w: %s has no cost function", ErrLayer, at)
-	}
+	c, sc := l.Kind.info().cost(l, in, out, p.int8)
 	p.cost.add(c)
 	if sc.pad > p.scratch.pad {
 		p.scratch.pad, p.padAt = sc.pad, at

@@ -7,14 +7,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 )
 
 // File format constants; FORMAT.md documents the layout.
 const (
-	Magic         = "I2M2"
-	Version       = 1
+	magic         = "I2M2"
+	version       = 1
 	fixedHeader   = 24 // magic, version, header length, reserved, data length
 	alignment     = 64
 	checksumBytes = sha256.Size
@@ -54,9 +53,6 @@ type hLayer struct {
 	Out    int    `json:"out,omitempty"`
 }
 
-var kindNames = map[string]Kind{"conv2d": Conv2D, "dense": Dense, "relu": ReLU, "maxpool2d": MaxPool2D, "flatten": Flatten,
-	"avgpool2d": AvgPool2D, "globalavgpool": GlobalAvgPool}
-
 func toHLayers(ls []Layer) []hLayer {
 	out := make([]hLayer, len(ls))
 	for i, l := range ls {
@@ -66,12 +62,12 @@ func toHLayers(ls []Layer) []hLayer {
 }
 
 func fromHLayers(hs []hLayer, where string) ([]Layer, error) {
-	if len(hs) > MaxLayers {
+	if len(hs) > maxLayers {
 		return nil, fmt.Errorf("%w: %s has %d layers", ErrLimit, where, len(hs))
 	}
 	out := make([]Layer, len(hs))
 	for i, h := range hs {
-		k, ok := kindNames[h.Kind]
+		k, ok := kindNamed(h.Kind)
 		if !ok {
 			return nil, fmt.Errorf("%w: %q in %s layer %d", ErrLayer, h.Kind, where, i)
 		}
@@ -80,18 +76,8 @@ func fromHLayers(hs []hLayer, where string) ([]Layer, error) {
 	return out, nil
 }
 
-// WriteTo writes m in the .i2m2 format: int8 tensors when m.Quantization is
-// Int8, float32 otherwise.
-func (m *Model) WriteTo(w io.Writer) (int64, error) {
-	b, err := m.MarshalBinary()
-	if err != nil {
-		return 0, err
-	}
-	n, err := w.Write(b)
-	return int64(n), err
-}
-
-// MarshalBinary encodes m as an .i2m2 file.
+// MarshalBinary encodes m as an .i2m2 file: int8 tensors when
+// m.Quantization is Int8, float32 otherwise.
 func (m *Model) MarshalBinary() ([]byte, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
@@ -112,10 +98,10 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		return nil, fmt.Errorf("i2m2: encoding header: %w", err)
 	}
 	var buf bytes.Buffer
-	buf.WriteString(Magic)
+	buf.WriteString(magic)
 	le := binary.LittleEndian
 	var fixed [20]byte
-	le.PutUint32(fixed[0:], Version)
+	le.PutUint32(fixed[0:], version)
 	le.PutUint32(fixed[4:], uint32(len(hj)))
 	le.PutUint32(fixed[8:], 0)
 	dataLen := m.dataBytes()
@@ -201,15 +187,15 @@ func Read(data []byte) (*Model, error) { return ReadWithBudget(data, DefaultBudg
 // ReadWithBudget is Read with another budget, for a caller who trusts the
 // file (Budget{} removes the work and memory limits; the size limits stay).
 func ReadWithBudget(data []byte, b Budget) (*Model, error) {
-	if len(data) < len(Magic) || string(data[:len(Magic)]) != Magic {
+	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
 		return nil, ErrBadMagic
 	}
 	if len(data) < fixedHeader {
 		return nil, fmt.Errorf("%w: %d bytes, the fixed header alone is %d", ErrTruncated, len(data), fixedHeader)
 	}
 	le := binary.LittleEndian
-	if v := le.Uint32(data[4:]); v != Version {
-		return nil, fmt.Errorf("%w: file is version %d, this reader supports %d", ErrVersion, v, Version)
+	if v := le.Uint32(data[4:]); v != version {
+		return nil, fmt.Errorf("%w: file is version %d, this reader supports %d", ErrVersion, v, version)
 	}
 	hlen := int64(le.Uint32(data[8:]))
 	if hlen == 0 || hlen > maxHeaderBytes {
@@ -336,7 +322,7 @@ func parseHeader(hb []byte, b Budget) (*Model, error) {
 	default:
 		return nil, fmt.Errorf("%w: quantization %q", ErrHeader, h.Quantization)
 	}
-	if len(h.Modalities) > MaxModalities || len(h.Experts) > MaxExperts || len(h.Classes) > MaxClasses {
+	if len(h.Modalities) > MaxModalities || len(h.Experts) > MaxExperts || len(h.Classes) > maxClasses {
 		return nil, fmt.Errorf("%w: %d modalities, %d experts, %d classes", ErrLimit, len(h.Modalities), len(h.Experts), len(h.Classes))
 	}
 	for _, md := range h.Modalities {
@@ -346,8 +332,8 @@ func parseHeader(hb []byte, b Budget) (*Model, error) {
 		m.Modalities = append(m.Modalities, Modality{Name: md.Name, Shape: Shape{md.Shape[0], md.Shape[1], md.Shape[2]}})
 	}
 	for _, c := range h.Classes {
-		if len(c) > MaxNameLen {
-			return nil, fmt.Errorf("%w: class name longer than %d bytes", ErrLimit, MaxNameLen)
+		if len(c) > maxNameLen {
+			return nil, fmt.Errorf("%w: class name longer than %d bytes", ErrLimit, maxNameLen)
 		}
 	}
 	for _, he := range h.Experts {

@@ -34,8 +34,8 @@ func resum(b []byte) []byte {
 
 // fileWithHeader builds a file from a JSON header with no tensors.
 func fileWithHeader(hj string, dataLen uint64) []byte {
-	b := []byte(Magic)
-	b = binary.LittleEndian.AppendUint32(b, Version)
+	b := []byte(magic)
+	b = binary.LittleEndian.AppendUint32(b, version)
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(hj)))
 	b = binary.LittleEndian.AppendUint32(b, 0)
 	b = binary.LittleEndian.AppendUint64(b, dataLen)
@@ -67,7 +67,7 @@ func TestTruncatedEveryLength(t *testing.T) {
 		for n := 0; n < len(b); n += sweepStep(n, b) {
 			_, err := Read(b[:n])
 			want := ErrTruncated
-			if n < len(Magic) {
+			if n < len(magic) {
 				want = ErrBadMagic
 			}
 			if !errors.Is(err, want) {

@@ -11,46 +11,7 @@
 // for one caller and is reused across calls without allocating.
 package model
 
-import (
-	"fmt"
-	"sync"
-)
-
-// Kind is a layer type.
-type Kind uint8
-
-// Supported layer kinds. Batch-norm is folded into the preceding Conv2D or
-// Dense at export time, so inference never sees it.
-const (
-	Conv2D    Kind = 1 // cross-correlation, NCHW, weights [OutC][InC][KH][KW]
-	Dense     Kind = 2 // y = W x + b, weights [Out][In]
-	ReLU      Kind = 3 // max(0, x)
-	MaxPool2D Kind = 4 // non-overlapping or strided max pooling, floor mode
-	Flatten   Kind = 5 // [C,H,W] -> [C*H*W]; a no-op on the buffer
-	AvgPool2D Kind = 6 // average pooling, floor mode, zero padding counted (pool.go)
-	// GlobalAvgPool averages each channel: [C,H,W] -> [C,1,1] (pool.go).
-	GlobalAvgPool Kind = 7
-)
-
-func (k Kind) String() string {
-	switch k {
-	case Conv2D:
-		return "conv2d"
-	case Dense:
-		return "dense"
-	case ReLU:
-		return "relu"
-	case MaxPool2D:
-		return "maxpool2d"
-	case Flatten:
-		return "flatten"
-	case AvgPool2D:
-		return "avgpool2d"
-	case GlobalAvgPool:
-		return "globalavgpool"
-	}
-	return fmt.Sprintf("kind(%d)", uint8(k))
-}
+import "fmt"
 
 // Layer is one layer of an expert. Only the fields of its Kind are used.
 type Layer struct {
@@ -71,7 +32,7 @@ type Layer struct {
 	// until Quantize is called.
 	Q *QTensor
 
-	pk *packed // W and Q in the fast kernels' layouts, set by Model.prepare
+	pk *packed // W and Q in the fast kernels' layouts, set by Model.prepare (compile.go)
 }
 
 // Rows and Cols of the weight matrix of a Conv2D or Dense layer (row = output
@@ -90,8 +51,6 @@ func (l *Layer) Cols() int {
 	}
 	return l.In
 }
-
-func (l *Layer) hasWeights() bool { return l.Kind == Conv2D || l.Kind == Dense }
 
 // Shape is a tensor shape without the batch dimension: [C, H, W] for maps,
 // [N, 1, 1] for vectors.
@@ -170,8 +129,6 @@ type Model struct {
 	prep  *prep  // packed weights, made once (set by Validate, reset when weights change)
 }
 
-type prep struct{ once sync.Once }
-
 // weightsChanged drops what was derived from the weights (packed copies,
 // pooled predictors) and recomputes the plan, whose Cost counts int8 copies.
 // Not safe concurrently with prediction.
@@ -180,9 +137,6 @@ func (m *Model) weightsChanged() {
 		m.plan = nil // NewPredictor validates again and reports the error
 	}
 }
-
-// NumClasses is len(Classes).
-func (m *Model) NumClasses() int { return len(m.Classes) }
 
 // Modality returns the index of the named modality, or -1.
 func (m *Model) Modality(name string) int {

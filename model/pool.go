@@ -8,7 +8,7 @@ import (
 
 // The average-pooling kinds, for experts exported from PyTorch (AvgPool2d,
 // AdaptiveAvgPool2d(1)) by the ONNX importer (package onnx). Their shape rule,
-// kernels and cost live here, beside the kinds table in model.go.
+// kernels and cost live here; their entries in the kinds table (kinds.go) point here.
 
 // avgPoolShape checks an AvgPool2D or GlobalAvgPool layer on input s and
 // returns its output shape.
@@ -16,7 +16,7 @@ func avgPoolShape(l *Layer, s Shape, at string) (Shape, error) {
 	if l.Kind == GlobalAvgPool {
 		return Shape{s[0], 1, 1}, nil
 	}
-	if l.KH < 1 || l.KW < 1 || l.KH > maxKernelExtent || l.KW > maxKernelExtent || l.Stride < 1 || l.Stride > maxKernelExtent {
+	if !l.window() {
 		return Shape{}, shapeErr("%s: bad window %dx%d stride %d", at, l.KH, l.KW, l.Stride)
 	}
 	// PyTorch and ONNX allow padding up to half the window, so that every
@@ -30,25 +30,27 @@ func avgPoolShape(l *Layer, s Shape, at string) (Shape, error) {
 	return Shape{s[0], (s[1]+2*l.Pad-l.KH)/l.Stride + 1, (s[2]+2*l.Pad-l.KW)/l.Stride + 1}, nil
 }
 
-// avgPool runs an AvgPool2D or GlobalAvgPool layer from src (shape s) into
-// dst. Every path pools in float32: on the int8 path the next conv or dense
-// layer quantises the pooled activation, as after MaxPool2D.
-func avgPool(path Path, l *Layer, dst, src []float32, s Shape) {
-	c, h, w := s[0], s[1], s[2]
+// avgPoolKernel pools an AvgPool2D or GlobalAvgPool layer. Every path pools
+// in float32: on the int8 path the next conv or dense layer quantises the
+// pooled activation, as after MaxPool2D.
+func avgPoolKernel(l *Layer, path Path) kernel {
 	switch {
 	case l.Kind == GlobalAvgPool && path == Reference:
-		kern.GlobalAvgPoolRef(dst, src, c, h, w)
+		return func(_ *Predictor, o *op, dst, src []float32) {
+			kern.GlobalAvgPoolRef(dst, src, o.in[0], o.in[1], o.in[2])
+		}
 	case l.Kind == GlobalAvgPool:
-		kern.GlobalAvgPool(dst, src, c, h, w)
+		return func(_ *Predictor, o *op, dst, src []float32) { kern.GlobalAvgPool(dst, src, o.in[0], o.in[1], o.in[2]) }
 	case path != Reference && l.KH == 2 && l.KW == 2 && l.Stride == 2 && l.Pad == 0:
-		kern.AvgPool2x2(dst, src, c, h, w)
-	default:
-		kern.AvgPoolRef(dst, src, c, h, w, l.KH, l.KW, l.Stride, l.Pad)
+		return func(_ *Predictor, o *op, dst, src []float32) { kern.AvgPool2x2(dst, src, o.in[0], o.in[1], o.in[2]) }
+	}
+	return func(_ *Predictor, o *op, dst, src []float32) {
+		kern.AvgPoolRef(dst, src, o.in[0], o.in[1], o.in[2], o.l.KH, o.l.KW, o.l.Stride, o.l.Pad)
 	}
 }
 
-// poolCost is the cost of a pooling layer with input s and output os, an
-// entry of layerCost (budget.go): one comparison (max) or addition (average)
+// poolCost is the cost of a pooling layer with input s and output os, the
+// cost of their entries in the kinds table (kinds.go): one comparison (max) or addition (average)
 // per window element per output, one store per output and, for averages, one
 // division per output; no scratch (every path pools from one activation
 // buffer into the other).

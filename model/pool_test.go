@@ -20,14 +20,14 @@ func poolModel(t testing.TB) *Model {
 		Experts: []Expert{
 			{Name: "a", Inputs: []string{"a"}, Branches: [][]Layer{{
 				conv(1, 4, 3, 1), {Kind: ReLU}, {Kind: AvgPool2D, KH: 2, KW: 2, Stride: 2}, {Kind: Flatten},
-			}}, Head: MLP(4*6*6, 8, 3)},
+			}}, Head: mlp(4*6*6, 8, 3)},
 			{Name: "b", Inputs: []string{"b"}, Branches: [][]Layer{{
 				conv(2, 3, 3, 0), {Kind: ReLU}, {Kind: AvgPool2D, KH: 3, KW: 3, Stride: 2, Pad: 1}, {Kind: Flatten},
-			}}, Head: MLP(3*4*3, 8, 3)},
+			}}, Head: mlp(3*4*3, 8, 3)},
 			{Name: "inter", Inputs: []string{"a", "b"}, Branches: [][]Layer{
 				{conv(1, 5, 5, 2), {Kind: ReLU}, {Kind: GlobalAvgPool}},
 				{conv(2, 6, 3, 1), {Kind: ReLU}, {Kind: GlobalAvgPool}, {Kind: Flatten}},
-			}, Head: MLP(11, 8, 3)},
+			}, Head: mlp(11, 8, 3)},
 		},
 	}
 	m.eachLayer(func(_ string, l *Layer) {

@@ -79,7 +79,7 @@ func TestProductOfExperts(t *testing.T) {
 		t.Fatal(err)
 	}
 	// log q = log_softmax(sum of logits) = sum of expert log-probs - logsumexp(that).
-	k := m.NumClasses()
+	k := len(m.Classes)
 	sum := make([]float64, k)
 	for _, e := range r.Experts {
 		for i := range sum {

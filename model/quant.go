@@ -14,9 +14,9 @@ type QTensor struct {
 	Scale      []float32
 }
 
-// QuantizeRows is the reference quantiser used to create model files (as
+// quantizeRows is the reference quantiser used to create model files (as
 // ggml's quantize_row_q8_0_ref): scale = max|w|/127, q = round(w/scale).
-func QuantizeRows(w []float32, rows, cols int) *QTensor {
+func quantizeRows(w []float32, rows, cols int) *QTensor {
 	q := &QTensor{Rows: rows, Cols: cols, Data: make([]int8, rows*cols), Scale: make([]float32, rows)}
 	for r := 0; r < rows; r++ {
 		row := w[r*cols : (r+1)*cols]
@@ -75,7 +75,7 @@ func (m *Model) Quantize() []QuantStat {
 		if !l.hasWeights() {
 			return
 		}
-		q := QuantizeRows(l.W, l.Rows(), l.Cols())
+		q := quantizeRows(l.W, l.Rows(), l.Cols())
 		deq := q.Dequantize()
 		st := QuantStat{Tensor: name}
 		for i, v := range l.W {

@@ -29,13 +29,13 @@ var (
 // reader or a Predictor allocate gigabytes.
 const (
 	MaxModalities   = 16
-	MaxClasses      = 1024
+	maxClasses      = 1024
 	MaxExperts      = 32
-	MaxLayers       = 64       // per branch or head
+	maxLayers       = 64       // per branch or head
 	MaxDim          = 4096     // any single dimension
 	MaxActivation   = 1 << 22  // elements of one activation tensor (16 MiB of float32)
 	MaxParams       = 64 << 20 // weights in the whole model
-	MaxNameLen      = 64
+	maxNameLen      = 64
 	maxHeaderBytes  = 1 << 20
 	maxKernelExtent = 64
 )
@@ -45,8 +45,6 @@ const (
 type plan struct {
 	experts []expertPlan
 	maxAct  int // largest activation
-	maxCol  int // largest im2col matrix (K*N elements)
-	maxRows int
 	params  int
 	weights bool // check weight and bias lengths
 
@@ -63,7 +61,6 @@ type expertPlan struct {
 	branchIn []Shape
 	concat   int     // length of the concatenated branch outputs
 	head     []Shape // output shape of each head layer
-	intra    bool
 }
 
 func shapeErr(format string, a ...any) error {
@@ -78,14 +75,14 @@ func (m *Model) Validate() error { return m.validate(true, nil) }
 // validate checks the architecture, and the weight lengths when weights is
 // set, and the cost against b unless b is nil.
 func (m *Model) validate(weights bool, b *Budget) error {
-	if len(m.Name) > MaxNameLen*4 {
-		return fmt.Errorf("%w: model name longer than %d bytes", ErrLimit, MaxNameLen*4)
+	if len(m.Name) > maxNameLen*4 {
+		return fmt.Errorf("%w: model name longer than %d bytes", ErrLimit, maxNameLen*4)
 	}
 	if len(m.Modalities) < 1 || len(m.Modalities) > MaxModalities {
 		return fmt.Errorf("%w: %d modalities (want 1..%d)", ErrHeader, len(m.Modalities), MaxModalities)
 	}
-	if len(m.Classes) < 2 || len(m.Classes) > MaxClasses {
-		return fmt.Errorf("%w: %d classes (want 2..%d)", ErrHeader, len(m.Classes), MaxClasses)
+	if len(m.Classes) < 2 || len(m.Classes) > maxClasses {
+		return fmt.Errorf("%w: %d classes (want 2..%d)", ErrHeader, len(m.Classes), maxClasses)
 	}
 	if len(m.Experts) < 1 || len(m.Experts) > MaxExperts {
 		return fmt.Errorf("%w: %d experts (want 1..%d)", ErrHeader, len(m.Experts), MaxExperts)
@@ -95,7 +92,7 @@ func (m *Model) validate(weights bool, b *Budget) error {
 	}
 	seen := map[string]bool{}
 	for _, md := range m.Modalities {
-		if md.Name == "" || len(md.Name) > MaxNameLen {
+		if md.Name == "" || len(md.Name) > maxNameLen {
 			return fmt.Errorf("%w: modality name %q", ErrHeader, md.Name)
 		}
 		if seen[md.Name] {
@@ -113,19 +110,19 @@ func (m *Model) validate(weights bool, b *Budget) error {
 	}
 	p := &plan{weights: weights, budget: b, int8: m.Quantization == Int8}
 	for _, md := range m.Modalities {
-		p.cost.Moves += int64(md.Shape.Size()) // CheckInputs reads every input
+		p.cost.Moves += int64(md.Shape.Size()) // checkInputs reads every input
 	}
 	names := map[string]bool{}
 	for ei := range m.Experts {
 		e := &m.Experts[ei]
-		if e.Name == "" || len(e.Name) > MaxNameLen || names[e.Name] {
+		if e.Name == "" || len(e.Name) > maxNameLen || names[e.Name] {
 			return fmt.Errorf("%w: expert %d has empty, long or duplicate name %q", ErrHeader, ei, e.Name)
 		}
 		names[e.Name] = true
 		if len(e.Inputs) == 0 || len(e.Inputs) != len(e.Branches) {
 			return fmt.Errorf("%w: expert %q has %d inputs and %d branches", ErrHeader, e.Name, len(e.Inputs), len(e.Branches))
 		}
-		ep := expertPlan{intra: len(e.Inputs) == 1}
+		var ep expertPlan
 		used := map[int]bool{}
 		for bi, in := range e.Inputs {
 			mi := m.Modality(in)
@@ -186,7 +183,7 @@ func (p *plan) act(n int) {
 // layers checks a layer list applied to input shape s and returns the output
 // shape of every layer.
 func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
-	if len(ls) > MaxLayers {
+	if len(ls) > maxLayers {
 		return nil, fmt.Errorf("%w: %s has %d layers", ErrLimit, where, len(ls))
 	}
 	p.act(s.Size())
@@ -195,54 +192,13 @@ func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 		l := &ls[i]
 		in := s
 		at := fmt.Sprintf("%s layer %d (%s)", where, i, l.Kind)
-		switch l.Kind {
-		case Conv2D:
-			if l.InC != s[0] {
-				return nil, shapeErr("%s: input has %d channels, layer wants %d", at, s[0], l.InC)
-			}
-			if l.OutC < 1 || l.OutC > MaxDim || l.KH < 1 || l.KW < 1 || l.KH > maxKernelExtent || l.KW > maxKernelExtent ||
-				l.Stride < 1 || l.Stride > maxKernelExtent || l.Pad < 0 || l.Pad > maxKernelExtent {
-				return nil, shapeErr("%s: bad geometry out=%d kernel=%dx%d stride=%d pad=%d", at, l.OutC, l.KH, l.KW, l.Stride, l.Pad)
-			}
-			oh := (s[1]+2*l.Pad-l.KH)/l.Stride + 1
-			ow := (s[2]+2*l.Pad-l.KW)/l.Stride + 1
-			if s[1]+2*l.Pad < l.KH || s[2]+2*l.Pad < l.KW || oh < 1 || ow < 1 {
-				return nil, shapeErr("%s: kernel %dx%d larger than padded input %v", at, l.KH, l.KW, s)
-			}
-			s = Shape{l.OutC, oh, ow}
-			if s.Size() > MaxActivation || l.Cols()*oh*ow > MaxActivation*4 {
-				return nil, fmt.Errorf("%w: %s output %v", ErrLimit, at, s)
-			}
-			if c := l.Cols() * oh * ow; c > p.maxCol {
-				p.maxCol = c
-			}
-		case Dense:
-			if l.In != s.Size() {
-				return nil, shapeErr("%s: input has %d elements, layer wants %d", at, s.Size(), l.In)
-			}
-			if l.Out < 1 || l.Out > MaxActivation {
-				return nil, shapeErr("%s: %d outputs", at, l.Out)
-			}
-			s = Shape{l.Out, 1, 1}
-		case ReLU, Flatten:
-			if l.Kind == Flatten {
-				s = Shape{s.Size(), 1, 1}
-			}
-		case MaxPool2D:
-			if l.KH < 1 || l.KW < 1 || l.KH > maxKernelExtent || l.KW > maxKernelExtent || l.Stride < 1 || l.Stride > maxKernelExtent {
-				return nil, shapeErr("%s: bad window %dx%d stride %d", at, l.KH, l.KW, l.Stride)
-			}
-			if s[1] < l.KH || s[2] < l.KW {
-				return nil, shapeErr("%s: window %dx%d larger than input %v", at, l.KH, l.KW, s)
-			}
-			s = Shape{s[0], (s[1]-l.KH)/l.Stride + 1, (s[2]-l.KW)/l.Stride + 1}
-		case AvgPool2D, GlobalAvgPool:
-			var err error
-			if s, err = avgPoolShape(l, s, at); err != nil {
-				return nil, err
-			}
-		default:
+		ki := l.Kind.info()
+		if ki.shape == nil {
 			return nil, fmt.Errorf("%w: %s", ErrLayer, at)
+		}
+		var err error
+		if s, err = ki.shape(l, s, at); err != nil {
+			return nil, err
 		}
 		if l.hasWeights() {
 			r, c := l.Rows(), l.Cols()
@@ -257,9 +213,6 @@ func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 				return nil, shapeErr("%s: %d biases, want %d", at, len(l.B), r)
 			} else if l.Q != nil && (l.Q.Rows != r || l.Q.Cols != c || len(l.Q.Data) != r*c || len(l.Q.Scale) != r) {
 				return nil, shapeErr("%s: int8 tensor %dx%d does not match %dx%d", at, l.Q.Rows, l.Q.Cols, r, c)
-			}
-			if r > p.maxRows {
-				p.maxRows = r
 			}
 			p.params += r*c + r
 		}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Browser benchmark: ours (int8, float32; main thread, worker) vs
-# onnxruntime-web 1.30 (wasm, 1 thread) vs tfjs-backend-wasm 4.22, in Node and
-# headless Chromium, one run. Writes bench/results.json, bench/results.md and
+# Browser benchmark: ours (the module's defaults in a worker and on the main
+# thread, the scalar binary, the int8 kernels, the minimal bridge) vs
+# onnxruntime-web 1.30 (wasm, 1 thread, graph optimisation all; 2 threads in a
+# cross-origin-isolated page) vs tfjs-backend-wasm 4.22 (fused ops), in Node
+# and headless Chromium, one run. Writes bench/results.json, bench/results.md and
 # the browser section of bench/README.md. BENCH_QUICK=1 for a short smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,13 +22,17 @@ rm -rf "$gen/module"
 if [ -f wasm/i2m2.mjs ]; then
 	echo "bench-20-browser: GOOS=js GOARCH=wasm go build ./wasm -> $gen/module (the JS module, as scripts/build-10-wasm.sh builds it)"
 	mkdir -p "$gen/module"
-	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$gen/module/i2m2.wasm" ./wasm
-	cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.fetch.mjs wasm/i2m2.load.mjs wasm/i2m2.worker.mjs "$gen/module/"
+	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-w' -o "$gen/module/i2m2.named.wasm" ./wasm
+	go run ./model/internal/kern/simdgen -strip -in "$gen/module/i2m2.named.wasm" -scalar "$gen/module/i2m2.wasm" -simd "$gen/module/i2m2.simd.wasm"
+	rm "$gen/module/i2m2.named.wasm"
+	cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.fetch.mjs wasm/i2m2.load.mjs wasm/i2m2.kernels.mjs wasm/i2m2.fast.mjs wasm/i2m2.worker.mjs "$gen/module/"
 	cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$gen/module/wasm_exec.js"
 fi
-echo "bench-20-browser: profile of our wasm in Node (unstripped bench/ourwasm, V8 sampling profiler)"
-GOOS=js GOARCH=wasm go build -o "$gen/ours-prof.wasm" ./bench/ourwasm
-node bench/profile.mjs "$gen" 200 >/dev/null
+echo "bench-20-browser: profile in Node (V8 sampling profiler): the module with its SIMD engine, function names kept"
+GOOS=js GOARCH=wasm go build -trimpath -o "$gen/module-prof.named.wasm" ./wasm
+go run ./model/internal/kern/simdgen -in "$gen/module-prof.named.wasm" -simd "$gen/module-prof.wasm"
+rm "$gen/module-prof.named.wasm"
+BENCH_PROFILE_KERNELS=simd node bench/profile.mjs "$gen" 300 >/dev/null
 echo "bench-20-browser: node bench/run.mjs (Node, then Chromium: latency, throughput, cold start, bytes, memory)"
 # On a shared machine, run the measurement (and the browsers it starts) at a
 # higher priority when allowed, so other jobs disturb it less; BENCH_NICE=0 to skip.

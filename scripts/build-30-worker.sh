@@ -64,8 +64,29 @@ for (const [from, to] of edits) {
 fs.writeFileSync(process.argv[3], s);
 JS
 
-echo "worker: GOOS=js GOARCH=wasm go build ./worker -> $OUT/app.wasm"
-GOOS=js GOARCH=wasm go build "${OVERLAY[@]}" -trimpath -ldflags="-s -w" -o "$OUT/app.wasm" ./worker/
+# syumai/workers v0.33.0 leaks a js.Func per awaited promise: build with the
+# patched files of worker/patches/ (README.md there), after checking that the
+# module's files are the ones the patch was made from.
+SYUMAI=$(go list -m -f '{{.Dir}}' github.com/syumai/workers)
+(cd "$SYUMAI" && sha256sum --quiet -c "$OLDPWD/worker/patches/upstream.sha256") ||
+	{ echo "worker: github.com/syumai/workers changed: update worker/patches/ (README.md there)" >&2; exit 1; }
+# Go refuses to overlay files of the module cache, so build against a patched
+# copy of the module (a replace directive in a private go.mod, -modfile).
+rm -rf "$OUT/syumai-workers"
+cp -r "$SYUMAI" "$OUT/syumai-workers"
+chmod -R u+w "$OUT/syumai-workers"
+cp worker/patches/_syumai-workers-v0.33.0/internal/jsutil/*.go "$OUT/syumai-workers/internal/jsutil/"
+cp go.mod "$OUT/worker.mod"
+cp go.sum "$OUT/worker.sum"
+go mod edit -modfile="$OUT/worker.mod" -replace "github.com/syumai/workers=$(cd "$OUT/syumai-workers" && pwd)"
+
+echo "worker: GOOS=js GOARCH=wasm go build ./worker (syumai/workers patched: worker/patches/) -> $OUT/app.wasm (scalar kernels), $OUT/app.simd.wasm (SIMD)"
+# As for dist/i2m2.wasm (scripts/build-10-wasm.sh): one link with names, then
+# the SIMD pass writes both binaries; worker.mjs picks one by the feature probe.
+GOOS=js GOARCH=wasm go build "${OVERLAY[@]}" -trimpath -modfile="$OUT/worker.mod" -ldflags="-w" -o "$OUT/app.named.wasm" ./worker/
+go run ./model/internal/kern/simdgen -strip -in "$OUT/app.named.wasm" -scalar "$OUT/app.wasm" -simd "$OUT/app.simd.wasm"
+rm "$OUT/app.named.wasm"
+cp wasm/i2m2.kernels.mjs "$OUT/i2m2.kernels.mjs"
 raw=$(stat -c %s "$OUT/app.wasm")
 gz=$(gzip -9 -c "$OUT/app.wasm" | wc -c)
 echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s "${I2M2_WORKER_EMBED:-worker/assets/model.i2m2}") bytes)"

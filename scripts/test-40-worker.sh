@@ -43,7 +43,7 @@ PIDS+=("$WPID")
 waitup "http://127.0.0.1:$P1" || { cat "$LOG" >&2; exit 1; }
 
 echo "worker: e2e/worker against workerd"
-I2M2_WORKER_URL="http://127.0.0.1:$P1" I2M2_WORKER_FRESH_URL="http://127.0.0.1:$P2" I2M2_WORKERD_PID=$WPID \
+I2M2_WORKER_URL="http://127.0.0.1:$P1" I2M2_WORKER_FRESH_URL="http://127.0.0.1:$P2" I2M2_WORKERD_PID=$WPID I2M2_WORKER_KERNELS=simd \
 	I2M2_WORKER_MODEL="$ROOT/worker/assets/model.i2m2" \
 	go test -count=1 -v ./e2e/worker/ 2>&1 | grep -v '^=== RUN' || { echo "--- workerd log:" >&2; tail -50 "$LOG" >&2; exit 1; }
 if ! kill -0 "$WPID" 2>/dev/null; then

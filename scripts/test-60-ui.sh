@@ -3,8 +3,8 @@
 # `go test ./...`; this script vets the UI for GOOS=js, builds the site (build-10-wasm.sh, then
 # build-20-ui.sh, as ./build.sh build does, into a private folder) and runs e2e/ui/lab.test.mjs in Debian's
 # Chromium against it, served on 127.0.0.1 by scripts/staticserve (under its strict Content-Security-Policy)
-# and opened from file://; axe-core checks every state the tests visit, one test walks the lab with the
-# keyboard only, and the frame gaps during the shuffle experiment are printed. Screenshots and timings:
+# and opened from file://, then e2e/ui/keyboard.test.mjs walks it with the keyboard only; axe-core checks
+# every state the tests visit, and the frame gaps during the shuffle experiment are printed. Screenshots and timings:
 # e2e/ui/artifacts/. Frame gaps of two builds side by side: node e2e/ui/framegaps.mjs before=<dist> after=<dist>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +23,11 @@ bash scripts/build-20-ui.sh
 go build -o "$tmp/staticserve" ./scripts/staticserve
 
 echo "test-60-ui: e2e/ui in Chromium (http and file://)"
-I2M2_STATICSERVE="$tmp/staticserve" CHROMIUM="$(command -v chromium || echo /usr/bin/chromium)" node e2e/ui/lab.test.mjs
+export I2M2_STATICSERVE="$tmp/staticserve" CHROMIUM="$(command -v chromium || echo /usr/bin/chromium)"
+node e2e/ui/lab.test.mjs
+echo "test-60-ui: e2e/ui keyboard only"
+node e2e/ui/keyboard.test.mjs
 
 echo "test-60-ui: e2e/ui/realinput (fake microphone with held-out recordings, pointer drawing, input feedback)"
 go build -o "$tmp/i2m2" ./cmd/i2m2
-I2M2_BIN="$tmp/i2m2" I2M2_STATICSERVE="$tmp/staticserve" CHROMIUM="$(command -v chromium || echo /usr/bin/chromium)" node e2e/ui/realinput.test.mjs
+I2M2_BIN="$tmp/i2m2" node e2e/ui/realinput.test.mjs

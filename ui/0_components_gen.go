@@ -1196,8 +1196,10 @@ func (c *ProbBars) barsClass() string {
 	return "bars"
 }
 
+// height scales a full-height bar (a transform, so that its transition runs on the compositor
+// without a layout per frame).
 func (c *ProbBars) height(p *Dist, d int) string {
-	return fmt.Sprintf("height:%.1f%%", 100*p.Probs[d])
+	return fmt.Sprintf("transform:scaleY(%.3f)", p.Probs[d])
 }
 
 func (c *ProbBars) cls(d int) string {
@@ -1748,8 +1750,10 @@ func (c *ShuffleView) stat(k, cond, m int) float64 {
 	return st.Conf()
 }
 
+// width scales a full-width bar (a transform, so that its transition runs on the compositor
+// without a layout per frame while the experiment runs).
 func (c *ShuffleView) width(k, cond, m int) string {
-	return fmt.Sprintf("width:%.1f%%", 100*c.stat(k, cond, m))
+	return fmt.Sprintf("transform:scaleX(%.3f)", c.stat(k, cond, m))
 }
 
 func (c *ShuffleView) value(k, cond, m int) string {
@@ -1938,7 +1942,10 @@ func (c *YourModel) provenance() string {
 	if p.Data == "" && p.Created == "" {
 		return "none given"
 	}
-	return strings.TrimSpace(p.Data + " " + p.Created)
+	if p.Data == "" || p.Created == "" {
+		return p.Data + p.Created
+	}
+	return p.Data + "; " + p.Created
 }
 
 // rows are the run's rows, or the experts alone before a run.
@@ -2074,7 +2081,7 @@ func (c *YourModel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 					vgparent.AppendChild(vgn)
 				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "table-wrap"}}}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "table-wrap"}, vugu.VGAttribute{Namespace: "", Key: "tabindex", Val: "0"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "region"}, vugu.VGAttribute{Namespace: "", Key: "aria-labelledby", Val: "yours-caption"}}}
 				vgparent.AppendChild(vgn)
 				{
 					vgparent := vgn
@@ -2084,7 +2091,7 @@ func (c *YourModel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					{
 						vgparent := vgn
 						_ = vgparent
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "caption", Attr: []vugu.VGAttribute(nil)}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "caption", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "yours-caption"}}}
 						vgparent.AppendChild(vgn)
 						vgn.SetInnerHTML(vugu.HTML("Experts in the file, and what they say about the lab\x26#39;s current pair"))
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "thead", Attr: []vugu.VGAttribute(nil)}

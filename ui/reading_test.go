@@ -68,3 +68,24 @@ func TestReading(t *testing.T) {
 		t.Error("no prediction must give no reading")
 	}
 }
+
+func TestRanking(t *testing.T) {
+	d := &Dist{Label: 7, Probs: [Digits]float64{0.01, 0.05, 0, 0, 0, 0, 0.0001, 0.92, 0.0099, 0.01}}
+	for _, tc := range []struct {
+		k    int
+		want string
+	}{
+		{3, "7 92%, 1 5%, 0 1%"}, // 0 and 9 tie: the smaller digit first
+		{1, "7 92%"},
+		{0, ""},
+		{-2, ""},
+		{99, "7 92%, 1 5%, 0 1%, 9 1%, 8 1%, 6 0%, 2 0%, 3 0%, 4 0%, 5 0%"},
+	} {
+		if got := Ranking(d, tc.k); got != tc.want {
+			t.Errorf("Ranking(k=%d) = %q, want %q", tc.k, got, tc.want)
+		}
+	}
+	if got := Ranking(&Dist{Probs: [Digits]float64{0.996, 0.004}}, 2); got != "0 >99%, 1 0%" {
+		t.Errorf("Ranking near 1 = %q", got)
+	}
+}

@@ -115,6 +115,20 @@ func TestRenderLab(t *testing.T) {
 	if !strings.Contains(h, "disagree") || (len(l.Scan.Disagree) > 0 && !strings.Contains(h, "chip-btn")) {
 		t.Error("disagreement list missing")
 	}
+	// for screen readers: each distribution as text (the bars hidden), two polite live regions
+	// (the reading, the shuffle's start and end) and the errors' alert, a labelled sound-file input
+	if n := count(h, `<div aria-hidden="true" class="bars`); n != NumModels {
+		t.Errorf("%d hidden bar charts, want %d", n, NumModels)
+	}
+	if got := regexp.MustCompile(`<p class="ranks">Top: \d [^<]*%, \d [^<]*%, \d [^<]*%</p>`).FindAllString(h, -1); len(got) != NumModels {
+		t.Errorf("%d distributions as text, want %d: %q", len(got), NumModels, got)
+	}
+	if count(h, `aria-live="polite"`) != 2 || count(h, `aria-live="assertive"`) != 1 || !strings.Contains(h, `id="shuffle-announce"`) {
+		t.Error("live regions: want the reading and the shuffle announcement (polite) and the errors (assertive)")
+	}
+	if !regexp.MustCompile(`<label class="file-btn">Sound file…<input id="sound-file"[^>]*type="file"`).MatchString(h) {
+		t.Error("the sound-file input must sit in its label")
+	}
 
 	// swap the clip: ghost bars appear, the clip card is marked, the reading talks about the audio
 	do(l, func() { l.SwapDigit(true, (l.Demo.Pairs[4].Label+1)%Digits) })
@@ -168,7 +182,8 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 	}
 }
 
-// TestUIDoesNotLinkModel keeps the UI's wasm small: inference goes through the JS module.
+// TestUIDoesNotLinkModel keeps the UI's wasm small (inference goes through the JS module) and
+// free of eval.
 func TestUIDoesNotLinkModel(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list")
@@ -180,7 +195,9 @@ func TestUIDoesNotLinkModel(t *testing.T) {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
 	for _, p := range strings.Fields(string(out)) {
-		if strings.HasPrefix(p, "github.com/i2m2-wasm/i2m2/model") || strings.HasPrefix(p, "github.com/i2m2-wasm/i2m2/features") || strings.HasPrefix(p, "gorgonia.org/") {
+		if strings.HasPrefix(p, "github.com/i2m2-wasm/i2m2/model") || strings.HasPrefix(p, "github.com/i2m2-wasm/i2m2/features") || strings.HasPrefix(p, "gorgonia.org/") ||
+			p == "github.com/vugu/vugu/domrender" { // installs its script with eval: the page renders with internal/domsync
+
 			t.Errorf("the UI wasm links %s", p)
 		}
 	}

@@ -5,7 +5,6 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -36,6 +35,7 @@ type engine struct {
 	stride   int          // float32s per sample in a packed result
 	out      []float32    // the packed result of predict (Stride values)
 	info     string       // JSON
+	fast     fastBufs     // the synchronous path's batch buffers (fast.go)
 	disposed bool
 	exit     chan struct{}
 }
@@ -143,6 +143,7 @@ func (e *engine) load(args []js.Value) (any, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.m, e.p, e.r, e.info = m, p, m.NewResult(), info
+	e.fast = fastBufs{}
 	e.in = make(model.Inputs, len(m.Modalities))
 	e.buf = make([][]float32, len(m.Modalities))
 	for i, md := range m.Modalities {
@@ -151,77 +152,6 @@ func (e *engine) load(args []js.Value) (any, error) {
 	k, ne := len(m.Classes), len(m.Experts)
 	e.stride = Stride(k, ne)
 	return info, nil
-}
-
-// Stride is the number of float32s one sample takes in a packed result:
-//
-//	[label, probs[k], logProbs[k]]                       the I2M2 product
-//	[has, label, probs[k], logProbs[k]]                  the intra-only product
-//	[used, label, logits[k], probs[k], logProbs[k]] * E  each expert, in model order
-//
-// Labels are class indices (-1 when absent); i2m2.core.mjs decodes this.
-func Stride(k, experts int) int { return 1 + 2*k + 2 + 2*k + experts*(2+3*k) }
-
-// pack writes r into dst (len Stride).
-func pack(dst []float32, r *model.Result) {
-	k := len(r.Probs)
-	i := 0
-	put := func(v ...float32) {
-		i += copy(dst[i:], v)
-	}
-	dst[i] = float32(r.Label)
-	i++
-	i += copy(dst[i:], r.Probs)
-	i += copy(dst[i:], r.LogProbs)
-	if r.HasIntraOnly {
-		put(1, float32(r.IntraOnly.Label))
-	} else {
-		put(0, -1)
-	}
-	i += copy(dst[i:], r.IntraOnly.Probs[:k])
-	i += copy(dst[i:], r.IntraOnly.LogProbs[:k])
-	for j := range r.Experts {
-		x := &r.Experts[j]
-		if x.Used {
-			put(1, float32(x.Label))
-		} else {
-			put(0, -1)
-		}
-		i += copy(dst[i:], x.Logits)
-		i += copy(dst[i:], x.Probs)
-		i += copy(dst[i:], x.LogProbs)
-	}
-}
-
-type infoExpert struct {
-	Name   string   `json:"name"`
-	Inputs []string `json:"inputs"`
-	Intra  bool     `json:"intra"`
-}
-
-type infoJSON struct {
-	Name         string           `json:"name"`
-	Modalities   []model.Modality `json:"modalities"`
-	Classes      []string         `json:"classes"`
-	Experts      []infoExpert     `json:"experts"`
-	Quantization string           `json:"quantization"`
-	Path         string           `json:"path"`
-	SHA256       string           `json:"sha256"`
-	Bytes        int              `json:"bytes"`
-	MACs         int              `json:"macs"`
-	Stride       int              `json:"stride"`
-	Provenance   model.Provenance `json:"provenance"`
-}
-
-func infoOf(m *model.Model, path model.Path, sum string, n int) (string, error) {
-	inf := infoJSON{Name: m.Name, Modalities: m.Modalities, Classes: m.Classes, Quantization: m.Quantization.String(), Path: path.String(),
-		SHA256: sum, Bytes: n, MACs: m.MACs(), Stride: Stride(len(m.Classes), len(m.Experts)), Provenance: m.Provenance}
-	for i := range m.Experts {
-		x := &m.Experts[i]
-		inf.Experts = append(inf.Experts, infoExpert{x.Name, x.Inputs, x.Intra()})
-	}
-	b, err := json.Marshal(inf)
-	return string(b), err
 }
 
 func (e *engine) infoJSON() (any, error) {

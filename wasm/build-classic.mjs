@@ -1,7 +1,8 @@
 // Writes the classic-script build for file:// pages:
 //   node wasm/build-classic.mjs <dist>
-// reads <dist>/wasm_exec.js, <dist>/i2m2.wasm, <dist>/weights/manifest.json and
-// the default model, and wasm/i2m2.{core,fetch,load}.mjs, and writes <dist>/i2m2.classic.js:
+// reads <dist>/wasm_exec.js, <dist>/i2m2.wasm, <dist>/i2m2.simd.hunks.json,
+// <dist>/weights/manifest.json and the default model, and
+// wasm/i2m2.{kernels,fast,core,fetch,load}.mjs, and writes <dist>/i2m2.classic.js:
 // one plain script (no modules, no fetch, no worker) defining globalThis.I2M2
 // with load(), the wasm and the default model inlined as base64. Browsers
 // refuse ES modules and fetch on file://; a <script src> still works there.
@@ -14,11 +15,11 @@ const dist = process.argv[2];
 if (!dist) throw new Error('usage: node wasm/build-classic.mjs <dist>');
 const here = dirname(fileURLToPath(import.meta.url));
 
-// The three modules in dependency order, as one script: their imports of each
+// The modules in dependency order, as one script: their imports of each
 // other dropped, their exports made plain declarations.
-let core = ['i2m2.core.mjs', 'i2m2.fetch.mjs', 'i2m2.load.mjs'].map((f) => {
+let core = ['i2m2.kernels.mjs', 'i2m2.fast.mjs', 'i2m2.core.mjs', 'i2m2.fetch.mjs', 'i2m2.load.mjs'].map((f) => {
   let src = readFileSync(join(here, f), 'utf8');
-  src = src.replace(/^import \{[^}]*\} from '\.\/i2m2\.(core|fetch)\.mjs';\n/gm, '');
+  src = src.replace(/^import \{[^}]*\} from '\.\/i2m2\.(kernels|fast|core|fetch)\.mjs';\n/gm, '');
   if (/^\s*import\b/m.test(src) || src.includes('import.meta')) throw new Error(`${f} must not use import (but of its sibling modules) or import.meta`);
   src = src.replace(/^export (async function|function|const|class|let) /gm, '$1 ');
   if (/^\s*export\b/m.test(src)) throw new Error(`${f}: an export the classic build cannot strip`);
@@ -27,6 +28,14 @@ let core = ['i2m2.core.mjs', 'i2m2.fetch.mjs', 'i2m2.load.mjs'].map((f) => {
 
 const goJS = readFileSync(join(dist, 'wasm_exec.js'), 'utf8');
 const wasm = readFileSync(join(dist, 'i2m2.wasm'));
+// The SIMD binary as the edit turning i2m2.wasm into it (simdgen -hunks): a
+// few hundred bytes instead of a second copy of the wasm. Checked here.
+const hunks = JSON.parse(readFileSync(join(dist, 'i2m2.simd.hunks.json'), 'utf8'));
+{
+  const { applyHunks } = await import('./i2m2.kernels.mjs');
+  const simd = applyHunks(wasm, hunks.map((h) => ({ at: h.at, del: h.del, ins: Buffer.from(h.ins, 'base64') })));
+  if (!Buffer.from(simd).equals(readFileSync(join(dist, 'i2m2.simd.wasm')))) throw new Error('i2m2.simd.hunks.json does not turn i2m2.wasm into i2m2.simd.wasm');
+}
 const manifest = JSON.parse(readFileSync(join(dist, 'weights', 'manifest.json'), 'utf8'));
 const entry = manifest.models.find((m) => m.default) || manifest.models[0];
 const model = readFileSync(join(dist, 'weights', entry.file));
@@ -50,6 +59,7 @@ function fromBase64(s) {
 }
 const WASM = ${JSON.stringify(wasm.toString('base64'))};
 const MODEL = ${JSON.stringify(model.toString('base64'))};
+const SIMD_HUNKS = ${JSON.stringify(hunks)};
 globalThis.I2M2 = Object.freeze({
   classic: true,
   load: createLoad({
@@ -57,6 +67,7 @@ globalThis.I2M2 = Object.freeze({
     defaultModelFile: ${JSON.stringify(entry.file)},
     defaultSha256: ${JSON.stringify(entry.sha256)},
     defaultWasm: () => fromBase64(WASM),
+    defaultWasmSimd: () => applyHunks(fromBase64(WASM), SIMD_HUNKS.map((h) => ({ at: h.at, del: h.del, ins: fromBase64(h.ins) }))),
     makeWorker: null,
   }),
 });

@@ -3,9 +3,11 @@
 // (i2m2.load.mjs), the worker (i2m2.worker.mjs) and the classic-script build
 // for file:// (i2m2.classic.js, made from both files by build-classic.mjs).
 //
-// Rules for this file: no imports and nothing module-only (the classic build is a
-// plain script), no code from strings (CSP: script-src 'self'
-// 'wasm-unsafe-eval'). It needs globalThis.Go from Go's wasm_exec.js.
+// Rules for this file: no imports but i2m2.fast.mjs and nothing module-only
+// (the classic build is a plain script: build-classic.mjs inlines the
+// modules), no code from strings (CSP: script-src 'self' 'wasm-unsafe-eval').
+// It needs globalThis.Go from Go's wasm_exec.js.
+import { fastEngine } from './i2m2.fast.mjs';
 
 export const PREFIX = 'i2m2: ';
 
@@ -115,7 +117,9 @@ let instances = 0;
 // startEngine instantiates the Go program and resolves with its raw API
 // (load, info, predict, predictBatch, audioFromPCM, imageFromRGBA, dispose; each
 // returns a Promise) wrapped so that calls after an exit reject.
-export async function startEngine(module, schedule = macrotask()) {
+// perYield: samples of a batch between two yields to the event loop (1 on a
+// page's main thread; a worker passes Infinity).
+export async function startEngine(module, schedule = macrotask(), perYield = 1) {
   if (typeof globalThis.Go !== 'function') throw fail("Go's wasm_exec.js is not loaded (globalThis.Go is missing)");
   const go = new globalThis.Go();
   const key = `__i2m2_${++instances}_${Math.random().toString(36).slice(2)}`;
@@ -142,9 +146,8 @@ export async function startEngine(module, schedule = macrotask()) {
     const raw = await Promise.race([api, run.then(() => { throw fail('the Go program exited during start-up'); })]);
     let disposed = false;
     const gone = () => fail(disposed ? 'the model was disposed' : `the engine stopped (the Go program exited with code ${exitCode}); load the model again`);
-    const call = (name, ...args) => {
+    const slow = (name, args) => {
       if (exited || disposed) return Promise.reject(gone());
-      if (name === 'dispose') disposed = true;
       try {
         return raw[name](...args).catch((e) => { throw errorOf(e); });
       } catch (e) {
@@ -152,7 +155,30 @@ export async function startEngine(module, schedule = macrotask()) {
         return Promise.reject(/already exited/.test(e && e.message) ? gone() : errorOf(e));
       }
     };
-    return { call, exited: () => exited, run };
+    // predict and predictBatch try the synchronous path first (i2m2.fast.mjs);
+    // it declines (null) whatever the async API must answer or explain.
+    const fast = fastEngine(inst, () => new Promise((r) => schedule(r)), perYield);
+    const call = (name, ...args) => {
+      if (exited || disposed) return Promise.reject(gone());
+      if (name === 'dispose') {
+        if (fast) fast.detach();
+        const p = slow(name, args);
+        disposed = true;
+        return p;
+      }
+      if (fast && name === 'predict') {
+        let r = null;
+        try {
+          r = fast.predict(args[0]);
+        } catch { /* a throwing getter: the async API reports it */ }
+        if (r) return Promise.resolve(r);
+      }
+      if (fast && name === 'predictBatch') return fast.predictBatch(args[0]).catch(() => null).then((r) => r || slow(name, args));
+      const p = slow(name, args);
+      if (fast && name === 'load') return p.then((info) => (fast.attach(info), info), (e) => { fast.detach(); throw e; });
+      return p;
+    };
+    return { call, exited: () => exited, run, fast, slow }; // fast, slow: for the tests
   } finally {
     delete globalThis[key];
   }
@@ -283,7 +309,7 @@ export function serveWorker(scope) {
       let value;
       if (op === 'init') {
         const [module, model, path, digest] = args;
-        starting = startEngine(module, (f) => queueMicrotask(f));
+        starting = startEngine(module, (f) => queueMicrotask(f), Infinity); // a batch in one go: nothing else runs here
         engine = await starting;
         value = await engine.call('load', model, path, digest);
       } else {

@@ -72,6 +72,9 @@ export interface ModelInfo {
   quantization: 'int8' | 'float32';
   /** The kernels in use. */
   path: 'int8' | 'float32' | 'reference';
+  /** How the inner loops run: 128-bit WebAssembly SIMD (i2m2.simd.wasm, chosen where the engine
+   * validates SIMD) or scalar (i2m2.wasm). Same sums in the same order either way. */
+  kernels: 'simd' | 'scalar';
   /** sha256 (hex) of the whole model file. */
   sha256: string;
   /** Size of the model file. */

@@ -8,6 +8,7 @@
 // code from strings (CSP: script-src 'self' 'wasm-unsafe-eval').
 import { PREFIX, fail, errorOf, typeName, startEngine, LocalBackend, WorkerBackend, Model } from './i2m2.core.mjs';
 import { toURL, loadContext, sourceOf, loadBytes, compileWasm } from './i2m2.fetch.mjs';
+import { simdSupported } from './i2m2.kernels.mjs';
 
 const MAX_WORKERS = 32;
 const CACHE_NAME = 'i2m2-models';
@@ -112,6 +113,7 @@ function checkOptions(o) {
 //   defaultModelFile    its name in the manifest
 //   defaultSha256       its sha256, pinned by the build (wasm/pin-default.mjs)
 //   defaultWasm()       URL or bytes of i2m2.wasm
+//   defaultWasmSimd()   URL or bytes of i2m2.simd.wasm (SIMD kernels), used where simdSupported()
 //   makeWorker()        a new dedicated Worker running i2m2.worker.mjs, or null
 export function createLoad(env) {
   return async function load(options = {}) {
@@ -177,7 +179,7 @@ async function expectedHash(env, options, src, isDefault, where, ctx) {
 }
 
 async function loadWith(env, options, wb, onProgress, ctx) {
-  const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasm(), ctx);
+  const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasmSimd && simdSupported() ? env.defaultWasmSimd() : env.defaultWasm(), ctx);
   wasmP.catch(() => {});
 
   const isDefault = options.model == null;

@@ -25,6 +25,7 @@ func main() {
 	}
 	scheduler = hooks.Get("schedule")
 	e := &engine{exit: make(chan struct{})}
+	theEngine = e
 	api, release := e.exports()
 	hooks.Call("ready", api)
 	<-e.exit

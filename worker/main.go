@@ -24,7 +24,7 @@ func main() {
 	// costs tens of ms (stop-the-world, one thread). Trade memory for CPU.
 	debug.SetGCPercent(400)
 	b, _ := assets.ReadFile("assets/model.i2m2")     // nil if the build put none there: every endpoint but /healthz says so
-	mf, _ := assets.ReadFile("assets/manifest.json") // optional
+	mf, _ := assets.ReadFile("assets/manifest.json") // its entry vouches for the model (fail closed)
 	srv := api.New(b, api.Options{Manifest: mf})
 	workers.ServeNonBlock(srv)
 	workers.Ready()

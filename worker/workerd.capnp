@@ -8,7 +8,9 @@
 #   http  (127.0.0.1:8787) worker/js/worker.mjs: one Go instance per isolate,
 #         reused across requests (what wrangler.toml deploys);
 #   fresh (127.0.0.1:8788) syumai/workers' stock worker.mjs: a new Go instance
-#         per request (kept to measure instance start-up).
+#         per request (kept to measure instance start-up; scalar app.wasm).
+# worker.mjs runs app.simd.wasm (SIMD kernels) where WebAssembly SIMD
+# validates, else app.wasm.
 # Override an address with --socket-addr http=127.0.0.1:PORT.
 using Workerd = import "/workerd/workerd.capnp";
 
@@ -28,7 +30,9 @@ const i2m2 :Workerd.Worker = (
     (name = "worker.mjs", esModule = embed "build/worker.mjs"),
     (name = "runtime.mjs", esModule = embed "build/runtime.mjs"),
     (name = "wasm_exec.js", esModule = embed "build/wasm_exec.js"),
+    (name = "i2m2.kernels.mjs", esModule = embed "build/i2m2.kernels.mjs"),
     (name = "app.wasm", wasm = embed "build/app.wasm"),
+    (name = "app.simd.wasm", wasm = embed "build/app.simd.wasm"),
   ],
   compatibilityDate = "2025-01-01",
 );

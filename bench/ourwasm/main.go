@@ -55,7 +55,10 @@ func load(_ js.Value, args []js.Value) (res any) {
 	if err != nil {
 		return map[string]any{"error": err.Error()}
 	}
-	path := map[string]model.Path{"int8": model.Quantized, "float32": model.Fast, "reference": model.Reference}[args[1].String()]
+	path, err := model.ParsePath(args[1].String())
+	if err != nil {
+		return map[string]any{"error": err.Error()}
+	}
 	p, err := m.NewPredictor(path)
 	if err != nil {
 		return map[string]any{"error": err.Error()}

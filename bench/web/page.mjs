@@ -41,6 +41,7 @@ export const io = {
     return tf;
   })()),
   i2m2: async () => (params.get('ours') === 'module' ? import('/module/i2m2.mjs') : null),
+  scalarWasm: () => abs('/module/i2m2.wasm'),
 };
 
 // runLatency creates the runtimes (in order) and measures them interleaved.
@@ -53,9 +54,11 @@ window.runLatency = async ({ ids, rounds, calls1, calls64, workerCompare, throug
     created[id] = { create_ms: performance.now() - t, impl: rts[id].impl };
   }
   const m = await measure(rts, { rounds, calls1, calls64 });
-  const ref = m.outs['ours-f32'];
+  // Each against a run with the same weights: ours on the int8 file, the
+  // others (and the minimal bridge) on the float32 weights they were exported from.
+  const refOf = (id) => (RUNTIMES[id].f32Weights ? m.outs['ours-bridge'] || m.outs.tfjs : m.outs.ours) || m.outs[ids[0]];
   const agree = {};
-  for (const id of ids) if (ref) agree[id] = maxProbDiff(m.outs[id], ref);
+  for (const id of ids) agree[id] = maxProbDiff(m.outs[id], refOf(id));
   for (const id of ids) await rts[id].dispose();
   let tp = null;
   if (workerCompare) { // batch throughput of our worker pools, workers 1 vs 2
@@ -64,7 +67,7 @@ window.runLatency = async ({ ids, rounds, calls1, calls64, workerCompare, throug
     tp = await throughput(pools, { n: 128, rounds: throughputRounds });
     for (const id of workerCompare) await pools[id].dispose();
   }
-  return { latency: m.latency, created, max_prob_diff_vs_ours_f32: agree, throughput: tp, hardwareConcurrency: navigator.hardwareConcurrency, userAgent: navigator.userAgent };
+  return { latency: m.latency, created, max_prob_diff_vs_ours: agree, crossOriginIsolated: globalThis.crossOriginIsolated === true, throughput: tp, hardwareConcurrency: navigator.hardwareConcurrency, userAgent: navigator.userAgent };
 };
 
 // cold.html?rt=ID: page load (navigation start = performance.now() origin)

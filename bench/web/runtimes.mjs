@@ -13,14 +13,18 @@
 const IMAGE = [1, 28, 28], AUDIO = [1, 40, 40], K = 10;
 
 // ours through the project's JS module (wasm/i2m2.mjs), when it is built.
-async function oursModule(io, path, worker, workers) {
+// o: {path, worker, workers, scalar}; undefined fields take the module's
+// defaults (the int8 file's weights on the float32 kernels, SIMD where
+// validated, a worker in browsers), i.e. what a user gets.
+async function oursModule(io, o) {
   const mod = await io.i2m2();
-  const file = path === 'int8' ? 'model-int8.i2m2' : 'model-f32.i2m2';
+  const file = o.file || 'model-int8.i2m2';
   // The benchmark's own copies of the model files: loaded unverified on purpose.
-  const model = await mod.load({ model: await io.bytes(file), path, worker, workers, integrity: false });
+  const model = await mod.load({ model: await io.bytes(file), path: o.path, worker: o.worker, workers: o.workers, integrity: false, wasm: o.scalar ? io.scalarWasm() : undefined });
+  const i = model.info;
   return {
-    impl: `wasm/ JS module (i2m2.mjs), ${model.info.mode}, ${model.info.workers} worker(s)`,
-    info: model.info,
+    impl: `wasm/ JS module (i2m2.mjs), ${i.path} kernels (${i.kernels}), ${i.mode}, ${i.workers} worker(s)`,
+    info: i,
     async run(image, audio, n) {
       if (n === 1) return (await model.predict({ image, audio })).logProbs;
       const rs = await model.predictBatch({ image, audio }); // packed: n samples back to back
@@ -32,13 +36,14 @@ async function oursModule(io, path, worker, workers) {
   };
 }
 
-async function ours(io, path, worker, workers = 1, bridge = false) {
-  if (!bridge && await io.i2m2()) return oursModule(io, path, worker, workers);
+async function ours(io, o) {
+  if (!o.bridge && await io.i2m2()) return oursModule(io, o);
+  const path = o.path || 'float32';
   const file = path === 'int8' ? 'model-int8.i2m2' : 'model-f32.i2m2';
   const model = await io.bytes(file);
   const { loadOursMin, OursWorkerPool } = await import('./ours-min.mjs');
-  if (worker) {
-    const pool = await OursWorkerPool.create({ workers, wasmUrl: io.urls.wasm, execUrl: io.urls.exec, model, path });
+  if (o.worker) {
+    const pool = await OursWorkerPool.create({ workers: o.workers || 1, wasmUrl: io.urls.wasm, execUrl: io.urls.exec, model, path });
     return { impl: 'bench/ourwasm (minimal bridge), module workers', info: pool.info, run: (a, b, n) => pool.predict(a, b, n), dispose: () => pool.dispose() };
   }
   await io.go();
@@ -46,15 +51,19 @@ async function ours(io, path, worker, workers = 1, bridge = false) {
   return { impl: 'bench/ourwasm (minimal bridge), main thread', info: m.info, run: async (a, b, n) => m.predict(a, b, n), dispose() {}, memoryBytes: m.memoryBytes };
 }
 
-async function ortRuntime(io) {
+// onnxruntime-web with graph optimisation on ('all': constant folding, Conv
+// + ReLU fusion, ...). threads > 1 needs SharedArrayBuffer, i.e. a
+// cross-origin-isolated page (COOP/COEP headers); ORT's setting is global,
+// so a page runs either the 1-thread or the multi-threaded form.
+async function ortRuntime(io, threads = 1) {
   const ort = await io.ort();
-  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.numThreads = threads;
   ort.env.wasm.proxy = false;
   const session = await ort.InferenceSession.create(new Uint8Array(await io.bytes('model.onnx')), {
     executionProviders: ['wasm'], graphOptimizationLevel: 'all',
   });
   return {
-    impl: 'onnxruntime-web (wasm EP, numThreads 1, SIMD build)',
+    impl: `onnxruntime-web (wasm EP, numThreads ${threads}, SIMD build, graphOptimizationLevel all)`,
     info: { inputs: session.inputNames, outputs: session.outputNames },
     async run(image, audio, n) {
       const r = await session.run({ image: new ort.Tensor('float32', image, [n, ...IMAGE]), audio: new ort.Tensor('float32', audio, [n, ...AUDIO]) }, ['log_probs']);
@@ -78,17 +87,18 @@ async function tfjsRuntime(io) {
 }
 
 export const RUNTIMES = {
-  'ours-int8': { label: 'ours int8 (main thread)', create: (io) => ours(io, 'int8', false) },
-  'ours-f32': { label: 'ours float32 (main thread)', create: (io) => ours(io, 'float32', false) },
-  'ours-int8-worker': { label: 'ours int8 (worker)', browser: true, create: (io) => ours(io, 'int8', true, 1) },
-  'ours-f32-worker': { label: 'ours float32 (worker)', browser: true, create: (io) => ours(io, 'float32', true, 1) },
-  'ours-int8-workers2': { label: 'ours int8 (2 workers)', browser: true, create: (io) => ours(io, 'int8', true, 2) },
-  'ours-f32-workers2': { label: 'ours float32 (2 workers)', browser: true, create: (io) => ours(io, 'float32', true, 2) },
+  // The module as a user gets it: defaults everywhere (worker in a browser).
+  ours: { label: 'ours, defaults (float32 kernels on the int8 file, SIMD, worker)', create: (io) => ours(io, {}) },
+  'ours-main': { label: 'ours, defaults on the main thread', create: (io) => ours(io, { worker: false }) },
+  'ours-scalar': { label: 'ours, defaults with the scalar binary (i2m2.wasm)', create: (io) => ours(io, { scalar: true }) },
+  'ours-workers2': { label: 'ours, defaults, 2 workers', browser: true, create: (io) => ours(io, { worker: true, workers: 2 }) },
+  'ours-int8': { label: 'ours int8 kernels (main thread)', create: (io) => ours(io, { path: 'int8', worker: false }) },
   // The engine through bench/ourwasm's minimal synchronous bridge (log-probs
-  // only): the difference to ours-int8 is the JS module's API cost.
-  'ours-int8-bridge': { label: 'ours int8, minimal bridge (main thread)', create: (io) => ours(io, 'int8', false, 1, true) },
-  ort: { label: 'onnxruntime-web 1.30 (wasm, 1 thread)', create: ortRuntime },
-  tfjs: { label: 'tfjs-backend-wasm 4.22', create: tfjsRuntime },
+  // only, scalar kernels, float32 path): compare with ours-scalar on the main thread.
+  'ours-bridge': { label: 'ours, minimal bridge (bench/ourwasm, scalar, main thread)', f32Weights: true, create: (io) => ours(io, { bridge: true }) },
+  ort: { label: 'onnxruntime-web 1.30 (wasm, 1 thread, graph optimisation all)', f32Weights: true, create: (io) => ortRuntime(io, 1) },
+  'ort-mt': { label: 'onnxruntime-web 1.30 (wasm, 2 threads; needs COOP/COEP)', browser: true, f32Weights: true, create: (io) => ortRuntime(io, 2) },
+  tfjs: { label: 'tfjs-backend-wasm 4.22 (fused ops)', f32Weights: true, create: tfjsRuntime },
 };
 
 // inputs returns n deterministic samples in [0,1] per modality.

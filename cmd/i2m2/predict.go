@@ -296,14 +296,6 @@ func predictJSON(m *model.Model, p model.Path, name string) error {
 	return nil
 }
 
-func parsePath(s string) (model.Path, error) {
-	switch s {
-	case "reference":
-		return model.Reference, nil
-	case "float32", "f32":
-		return model.Fast, nil
-	case "int8":
-		return model.Quantized, nil
-	}
-	return 0, fmt.Errorf("unknown path %q (reference, float32, int8)", s)
-}
+// parsePath is model.ParsePath (kept under this name so that the branch
+// rewriting this file merges mechanically; call model.ParsePath directly).
+func parsePath(s string) (model.Path, error) { return model.ParsePath(s) }

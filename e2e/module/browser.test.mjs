@@ -53,11 +53,14 @@ async function open(url, { context } = {}) {
   }
 }
 
-function passes({ report, errors }, mode, workers) {
+// kernels: Chromium validates WebAssembly SIMD, so the default binary is
+// i2m2.simd.wasm; a page naming i2m2.wasm gets the scalar kernels.
+function passes({ report, errors }, mode, workers, kernels = 'simd') {
   assert.deepEqual(report.failures, [], 'page checks');
   assert.equal(report.loadError, undefined);
   assert.equal(report.info.mode, mode);
   assert.equal(report.info.workers, workers);
+  assert.equal(report.info.kernels, kernels);
   assert.equal(report.info.verified, true);
   assert.deepEqual(errors, [], 'no console errors');
   assert.ok(report.ok);
@@ -75,6 +78,14 @@ test('main-thread mode (worker: false)', async () => {
   passes(r, 'main', 0);
   console.log(`# chromium main: load->first ${r.report.timings.loadToFirstMs.toFixed(0)} ms, per sample ${r.report.timings.perSampleMs.toFixed(2)} ms`);
   await r.page.close();
+});
+
+test('the scalar binary (i2m2.wasm) in a worker and on the main thread: the same exact golden results', async () => {
+  for (const [q, mode, n] of [['', 'worker', 1], ['&worker=0', 'main', 0]]) {
+    const r = await open(plain.url + 'module-test.html?wasm=i2m2.wasm' + q);
+    passes(r, mode, n, 'scalar');
+    await r.page.close();
+  }
 });
 
 test('workers: 2 spreads predictBatch over two instances', async () => {
@@ -134,7 +145,7 @@ test('a wrong wasm URL rejects load() with an Error naming the URL', async () =>
   for (const [wasm, re, allowed] of cases) {
     const r = await open(plain.url + 'module-test.html?wasm=' + encodeURIComponent(wasm));
     if (!re) {
-      passes(r, 'worker', 1);
+      passes(r, 'worker', 1, 'scalar'); // the URL names the scalar binary
     } else {
       assert.match(r.report.loadError || '', re, wasm);
       assert.equal(r.report.loadErrorIsError, true);

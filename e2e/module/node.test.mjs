@@ -94,6 +94,44 @@ for (const gm of G.models) {
   });
 }
 
+test('kernels: SIMD where the engine validates it, and the scalar binary gives the same exact results', async () => {
+  assert.equal(model.info.kernels, 'simd', "Node 20's V8 has WebAssembly SIMD: the default is i2m2.simd.wasm");
+  const scalar = await load({ model: W(INT8.file), wasm: join(DIST, 'i2m2.wasm') });
+  try {
+    assert.equal(scalar.info.kernels, 'scalar');
+    for (let i = 0; i < samples.length; i++) sameResult(await scalar.predict(samples[i]), INT8.results[i], `scalar sample ${i}`);
+    // The int8 kernels have SIMD bodies too: both binaries agree exactly on that path.
+    const [a, b] = await Promise.all([load({ model: W(INT8.file), path: 'int8' }), load({ model: W(INT8.file), path: 'int8', wasm: join(DIST, 'i2m2.wasm') })]);
+    try {
+      assert.deepEqual([a.info.kernels, b.info.kernels], ['simd', 'scalar']);
+      for (let i = 0; i < samples.length; i++) {
+        const [ra, rb] = [await a.predict(samples[i]), await b.predict(samples[i])];
+        assert.deepEqual(Array.from(ra.logProbs), Array.from(rb.logProbs), `int8 path sample ${i}`);
+      }
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  } finally {
+    scalar.dispose();
+  }
+});
+
+test('an engine without WebAssembly SIMD gets the scalar binary (the probe fails, load() still works)', async () => {
+  // A Node whose WebAssembly.validate rejects everything stands in for an
+  // engine without SIMD (V8 has no switch to turn SIMD off).
+  const script = `WebAssembly.validate = () => false;
+    const { load } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'i2m2.mjs')).href)});
+    const m = await load();
+    const s = ${JSON.stringify(G.samples[0])};
+    const r = await m.predict(Object.fromEntries(Object.entries(s).filter(([, v]) => v).map(([k, v]) => [k, new Float32Array(v)])));
+    console.log(JSON.stringify({ kernels: m.info.kernels, label: r.label }));
+    m.dispose();`;
+  const { execFile } = await import('node:child_process');
+  const out = await new Promise((res, rej) => execFile(process.execPath, ['--input-type=module', '-e', script], (e, so, se) => (e ? rej(new Error(se || e.message)) : res(so))));
+  assert.deepEqual(JSON.parse(out.trim().split('\n').pop()), { kernels: 'scalar', label: INT8.results[0].label });
+});
+
 test("load() with no options: the default model next to the module, checked against the build's pinned sha256", async () => {
   const m = await load();
   try {
@@ -266,6 +304,40 @@ test('over HTTP: progress with Content-Length, manifest integrity, wrong wasm ty
   await assert.rejects(load({ model: new Response('x', { status: 500 }), integrity: false }), /HTTP 500/);
   const r = await load({ model: new Response(await readFile(W(INT8.file))), sha256: INT8.sha256 });
   r.dispose();
+});
+
+test('the synchronous path: equal to the async API, used for well-formed calls, declines the rest', async () => {
+  const eng = await startEngine(await WebAssembly.compile(await readFile(join(DIST, 'i2m2.simd.wasm'))));
+  try {
+    assert.ok(eng.fast, 'the wasm exports the synchronous path');
+    assert.equal(eng.fast.predict(samples[0]), null, 'no model loaded: declines');
+    const info = JSON.parse(await eng.call('load', new Uint8Array(await readFile(W(INT8.file)))));
+    for (let i = 0; i < samples.length; i++) {
+      const got = eng.fast.predict(samples[i]);
+      assert.ok(got instanceof Float32Array && got.length === info.stride, `sample ${i}: the synchronous path answered`);
+      assert.deepEqual(Array.from(got), Array.from(await eng.slow('predict', [samples[i]])), `sample ${i}`);
+    }
+    const full = samples.filter((s) => s.image && s.audio);
+    const packed = { image: new Float32Array(full.flatMap((s) => Array.from(s.image))), audio: new Float32Array(full.flatMap((s) => Array.from(s.audio))) };
+    const want = await eng.slow('predictBatch', [packed]);
+    assert.deepEqual(Array.from(await eng.fast.predictBatch(packed)), Array.from(want), 'packed batch');
+    assert.deepEqual(Array.from(await eng.fast.predictBatch(full)), Array.from(want), 'array batch');
+    // What it declines, the async API answers (with the error message).
+    const img = samples[0].image;
+    const nan = new Float32Array(img);
+    nan[3] = NaN;
+    for (const [what, x] of [['wrong length', { image: img.subarray(1) }], ['unknown modality', { image: img, depth: img }],
+      ['plain Array', { image: Array.from(img) }], ['NaN (the engine fails)', { image: nan }], ['no modality', {}]]) {
+      assert.equal(eng.fast.predict(x), null, what);
+      await assert.rejects(eng.call('predict', x), /i2m2: /, what);
+    }
+    assert.equal(await eng.fast.predictBatch([samples[0], { audio: samples[0].audio }]), null, 'mixed modalities in one batch');
+    assert.notEqual(eng.fast.predict(samples[0]), null, 'still answers after the declined calls');
+    await eng.call('dispose');
+    assert.equal(eng.fast.predict(samples[0]), null, 'disposed: declines');
+  } finally {
+    if (!eng.exited()) await eng.call('dispose').catch(() => {});
+  }
 });
 
 test('the raw Go API: not loaded, bad model, then a good one', async () => {

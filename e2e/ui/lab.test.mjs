@@ -1,161 +1,18 @@
 // End-to-end tests of the modality-swap lab in Debian's Chromium, against the built site
 // (dist/, from ./build.sh build) served over http by scripts/staticserve and opened from file://.
-//   node e2e/ui/lab.test.mjs            (scripts/test-60-ui.sh runs it)
-// Env: I2M2_DIST (default dist), I2M2_STATICSERVE (a built scripts/staticserve binary), CHROMIUM,
-// I2M2_UI_ONLY (run only the tests whose name contains it).
+//   node e2e/ui/lab.test.mjs            (scripts/test-60-ui.sh runs it; harness.mjs lists the env)
 // Screenshots go to e2e/ui/artifacts/ (desktop 1280x800 and phone 390x844), with timings in
 // artifacts/metrics.json. Over http the page runs under the strict Content-Security-Policy that
 // scripts/staticserve sends; every state the tests visit is checked with axe-core (no serious or
 // critical violations), and the frame gaps during the shuffle experiment are printed (a benchmark).
-import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { resolve, dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import net from 'node:net';
+// keyboard.test.mjs walks the lab with the keyboard only.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { art, check, ready, session, top } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const dist = resolve(root, process.env.I2M2_DIST || 'dist');
-const art = join(here, 'artifacts');
-mkdirSync(art, { recursive: true });
-const metrics = { axe: {} };
-let failures = 0;
+const { base, dist, demo, metrics, test, open, axeCheck, finish } = await session('metrics.json');
 
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-async function test(name, fn) {
-  if (process.env.I2M2_UI_ONLY && !name.includes(process.env.I2M2_UI_ONLY)) return; // one test while working on it
-  const t0 = Date.now();
-  try {
-    await fn();
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failures++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-  }
-}
-
-for (const f of ['index.html', 'ui.wasm', 'ui-boot.js', 'ui-wasm.js', 'ui-data.js', 'i2m2.mjs', 'i2m2.classic.js', 'weights/manifest.json', 'weights/demo/avmnist-tts-demo.bin']) {
-  if (!existsSync(join(dist, f))) {
-    console.error(`e2e/ui: ${join(dist, f)} is missing: run ./build.sh build first`);
-    process.exit(1);
-  }
-}
-
-// --- the static server -------------------------------------------------------------------------
-const port = await new Promise((res) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
-});
-const serveBin = process.env.I2M2_STATICSERVE;
-const server = serveBin
-  ? spawn(serveBin, ['-dir', dist, '-addr', `127.0.0.1:${port}`], { stdio: 'ignore' })
-  : spawn('go', ['run', './scripts/staticserve', '-dir', dist, '-addr', `127.0.0.1:${port}`], { cwd: root, stdio: 'ignore' });
-const base = `http://127.0.0.1:${port}/`;
-for (let i = 0; ; i++) {
-  try { if ((await fetch(base)).ok) break; } catch {}
-  if (i > 300) throw new Error('static server did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required'],
-});
-
-// A page that records console errors and uncaught exceptions.
-async function open(viewport, opts = {}) {
-  const ctx = await browser.newContext({ viewport, ...opts });
-  const page = await ctx.newPage();
-  page.errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push('console: ' + m.text()); });
-  page.on('pageerror', (e) => page.errors.push('pageerror: ' + e.message));
-  await ctx.addInitScript(() => {
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-  });
-  return { ctx, page };
-}
-
-async function ready(page, url) {
-  const t0 = Date.now();
-  await page.goto(url);
-  await page.waitForSelector('html[data-ready]', { timeout: 120000 });
-  await page.waitForSelector('#expert-i2m2 .bar.pred');
-  const wall = Date.now() - t0;
-  await page.waitForFunction(() => i2m2Boot.shownAt > 0);
-  // milliseconds since navigation start: UI wasm running, model loaded, first prediction shown
-  return { wall, ...(await page.evaluate(() => ({
-    domContentLoaded: Math.round(performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd),
-    uiStartAt: Math.round(i2m2Boot.uiStartAt), modelReadyAt: Math.round(i2m2Boot.readyAt), firstPredictionAt: Math.round(i2m2Boot.shownAt),
-  }))) };
-}
-
-// The demo set as the page has it (weights/demo/README.md layout): labels and spectrograms.
-function readDemo() {
-  const b = readFileSync(join(dist, 'weights/demo/avmnist-tts-demo.bin'));
-  let p = 8;
-  const n = b.readUInt32LE(p), nw = b.readUInt32LE(p + 4), rate = b.readUInt32LE(p + 8), wlen = b.readUInt32LE(p + 12); p += 16;
-  const nv = b.readUInt16LE(p); p += 2;
-  for (let i = 0; i < nv; i++) p += 2 + b.readUInt16LE(p);
-  const labels = [];
-  for (let i = 0; i < n; i++) labels.push(b[p + 12 * i]);
-  const aud0 = p + 12 * n + 784 * n;
-  const wav0 = aud0 + 1600 * n;
-  // pair i's noisy clip (i < nw) as a 16-bit WAV file, G.711 mu-law decoded as weights/demo/README.md says
-  const wav = (i) => {
-    const out = Buffer.alloc(44 + 2 * wlen);
-    out.write('RIFF', 0); out.writeUInt32LE(36 + 2 * wlen, 4); out.write('WAVEfmt ', 8); out.writeUInt32LE(16, 16);
-    out.writeUInt16LE(1, 20); out.writeUInt16LE(1, 22); out.writeUInt32LE(rate, 24); out.writeUInt32LE(2 * rate, 28);
-    out.writeUInt16LE(2, 32); out.writeUInt16LE(16, 34); out.write('data', 36); out.writeUInt32LE(2 * wlen, 40);
-    for (let k = 0; k < wlen; k++) {
-      const u = ~b[wav0 + wlen * i + k] & 0xff, e = (u >> 4) & 7, m = u & 15;
-      let v = (((m << 3) + 0x84) << e) - 0x84;
-      if (u & 0x80) v = -v;
-      out.writeInt16LE(Math.max(-32768, Math.min(32767, v)), 44 + 2 * k);
-    }
-    return out;
-  };
-  return { n, nw, labels, wav, audio: (i) => Array.from(b.subarray(aud0 + 1600 * i, aud0 + 1600 * (i + 1)), (v) => v / 255) };
-}
-const demo = readDemo();
-
-// axe-core on the page as it is now: no serious or critical violations; all counts go to metrics.
-const axeSource = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
-async function axeCheck(page, state) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
-  const vs = await page.evaluate(async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
-    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
-  metrics.axe[state] = vs.map((v) => `${v.impact}: ${v.id} (${v.nodes})`);
-  const bad = vs.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  check(bad.length === 0, `axe-core, ${state}: ${JSON.stringify(bad)}`);
-}
-
-// Tab until the focused element matches selector; it must show a focus ring (its own, or its
-// label's for the visually hidden file input).
-async function tabTo(page, selector, max = 150) {
-  for (let k = 0; k < max; k++) {
-    const ring = await page.evaluate((s) => {
-      const a = document.activeElement;
-      if (!a || !a.matches(s)) return null;
-      const st = getComputedStyle(a.closest('.file-btn') || a);
-      return { style: st.outlineStyle, width: parseFloat(st.outlineWidth) };
-    }, selector);
-    if (ring) {
-      check(ring.style !== 'none' && ring.width >= 2, `${selector} has no visible focus ring: ${JSON.stringify(ring)}`);
-      return;
-    }
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
-
-const top = (page, id) => page.$eval(`#expert-${id} .bar.pred .digit-label`, (e) => +e.textContent);
-const probs = (page, id) => page.$$eval(`#expert-${id} .bar .fill`, (es) => es.map((e) => e.style.height));
+const probs = (page, id) => page.$$eval(`#expert-${id} .bar .fill`, (es) => es.map((e) => e.style.transform));
 const curPair = (page) => page.$eval('#pair-index', (e) => +e.value);
 
 // --- http, desktop --------------------------------------------------------------------------------
@@ -260,7 +117,7 @@ await test('draw a "1": the image expert output changes', async () => {
   for (let k = 1; k <= 12; k++) await page.mouse.move(b.x + b.width * (0.52 - 0.04 * k / 12), b.y + b.height * (0.15 + 0.7 * k / 12));
   await page.mouse.up();
   await page.waitForFunction(() => /your drawing/.test(document.querySelector('.mods').textContent));
-  await page.waitForFunction((b) => JSON.stringify([...document.querySelectorAll('#expert-image .bar .fill')].map((e) => e.style.height)) !== b, JSON.stringify(before));
+  await page.waitForFunction((b) => JSON.stringify([...document.querySelectorAll('#expert-image .bar .fill')].map((e) => e.style.transform)) !== b, JSON.stringify(before));
   // the stroke stays on the pad across the renders that followed it
   const ink = await page.$eval('#draw-pad', (c) => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n; });
   check(ink > 500, `${ink} inked pixels left on the pad`);
@@ -377,73 +234,6 @@ await test('no console errors and no Content-Security-Policy violations over htt
 });
 await dctx.close();
 
-// --- keyboard only ---------------------------------------------------------------------------------
-const tmp = mkdtempSync(join(tmpdir(), 'i2m2-ui-'));
-await test('keyboard only: draw by typing digits, record from a sound file, swap, run the shuffle', async () => {
-  const { ctx, page } = await open({ width: 1280, height: 800 });
-  await ready(page, base);
-  // renders follow state changes at the next animation frame: wait two, then for nothing in flight
-  const busyDone = async () => {
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-    await page.waitForFunction(() => document.querySelector('.lab').dataset.busy === 'false');
-  };
-  // draw: open the pad (it takes the focus) and type digits; each is drawn stroke by stroke
-  await tabTo(page, '#draw-toggle');
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'draw-pad');
-  const typed = {};
-  for (let d = 0; d < 10; d++) {
-    await page.keyboard.press(String(d));
-    // the pad is aria-busy while it draws; then the last stroke's prediction comes in
-    await page.waitForFunction(() => !document.querySelector('#draw-pad').hasAttribute('aria-busy'));
-    await busyDone();
-    check(/your drawing/.test(await page.textContent('.mods')), 'the image is the drawing');
-    const ink = await page.$eval('#draw-pad', (c) => { const x = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; for (let i = 3; i < x.length; i += 4) if (x[i] > 0) n++; return n; });
-    check(ink > 1500, `typing ${d} left ${ink} inked pixels`);
-    typed[d] = await top(page, 'image');
-  }
-  metrics.keyboard = { typedDigitReadAs: typed, typedRight: Object.entries(typed).filter(([d, r]) => +d === r).length };
-  await axeCheck(page, 'keyboard: typed drawing');
-  await page.screenshot({ path: join(art, 'keyboard-drawing.png') });
-  // record: the sound-file input (behind its label) opens the file chooser from the keyboard
-  const k = [...Array(demo.nw).keys()].find((i) => demo.labels[i] === 5);
-  writeFileSync(join(tmp, 'five.wav'), demo.wav(k));
-  writeFileSync(join(tmp, 'not-audio.wav'), 'this is not a sound file\n');
-  await tabTo(page, '#sound-file');
-  let [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-  await chooser.setFiles(join(tmp, 'five.wav'));
-  await page.waitForFunction(() => /your sound file/.test(document.querySelector('.mods').textContent), null, { timeout: 30000 });
-  await busyDone();
-  metrics.keyboard.soundFile = { pair: k, audioExpert: await page.textContent('#expert-audio .ranks') };
-  check(!(await page.textContent('.errors')).trim(), await page.textContent('.errors'));
-  // a file that is not audio is refused in words; the message is dismissed from the keyboard
-  [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-  await chooser.setFiles(join(tmp, 'not-audio.wav'));
-  await page.waitForSelector('.errors .error');
-  const err = await page.textContent('.errors .error span');
-  check(/^Could not use not-audio\.wav: .+/.test(err), err);
-  metrics.keyboard.notAudioMessage = err;
-  await axeCheck(page, 'keyboard: sound file refused');
-  await tabTo(page, '.errors button');
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => !document.querySelector('.errors .error'));
-  // swap: a stored clip of a 3
-  await tabTo(page, 'button[aria-label="Swap in a clip of 3"]');
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => /swapped in: pair #\d+'s, a 3/.test(document.querySelector('.mods').textContent));
-  await busyDone();
-  await axeCheck(page, 'keyboard: clip swapped');
-  // the shuffle: the run button becomes the stop button and back, keeping the focus
-  await tabTo(page, '#shuffle-run');
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('#shuffle-summary', { timeout: 600000 });
-  check(await page.evaluate(() => document.activeElement.id) === 'shuffle-run', 'the focus must stay on the run button');
-  check(/^Shuffle experiment done\./.test(await page.textContent('#shuffle-announce')), 'the end of the run is announced');
-  await axeCheck(page, 'keyboard: shuffle done');
-  check(page.errors.length === 0, page.errors.join('\n'));
-  await ctx.close();
-});
-
 // --- phone width ---------------------------------------------------------------------------------
 await test('phone width 390x844: loads, no horizontal scrolling, swap works by touch', async () => {
   const { ctx, page } = await open({ width: 390, height: 844 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2, reducedMotion: 'reduce' });
@@ -513,13 +303,4 @@ await test('a missing ui.wasm: the page says so', async () => {
   await ctx.close();
 });
 
-await browser.close();
-server.kill();
-rmSync(tmp, { recursive: true, force: true });
-writeFileSync(join(art, 'metrics.json'), JSON.stringify(metrics, null, 2));
-console.log(JSON.stringify(metrics, null, 2));
-if (failures) {
-  console.log(`e2e/ui: ${failures} failed`);
-  process.exit(1);
-}
-console.log('e2e/ui: all passed; screenshots in e2e/ui/artifacts/');
+await finish();

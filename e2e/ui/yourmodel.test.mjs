@@ -73,7 +73,7 @@ test('a model imported from PyTorch, dropped on the card, is described from the 
   assert.match(c.info, /image \[1 28 28\], audio \[1 40 40\]/);
   assert.match(c.note, /image ← the lab's image, audio ← the lab's audio/);
   assert.equal(c.rows.length, 4);
-  for (const r of c.rows) assert.match(r[2], /^\d \(\d+(\.\d+)?%\)$/, `row ${r}`);
+  for (const r of c.rows) assert.match(r[2], /^\d \([<>]?\d+(\.\d+)?%\)$/, `row ${r}`);
 });
 
 test('a file that is not a model is refused with a message; the lab keeps working', async () => {

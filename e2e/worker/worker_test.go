@@ -316,10 +316,10 @@ func TestModelEndpoint(t *testing.T) {
 	}
 	defer res.Body.Close()
 	var info struct {
-		Name, SHA256, Quantization string
-		Bytes, MACs                int
-		Classes                    []string
-		Manifest                   struct {
+		Name, SHA256, Quantization, Kernels string
+		Bytes, MACs                         int
+		Classes                             []string
+		Manifest                            struct {
 			File, SHA256 string
 			Bytes        int
 		}
@@ -334,7 +334,12 @@ func TestModelEndpoint(t *testing.T) {
 	if info.Manifest.SHA256 != info.SHA256 || info.Manifest.Bytes != len(file) || info.Manifest.File == "" {
 		t.Fatalf("manifest entry %+v does not match the model", info.Manifest)
 	}
-	t.Logf("GET /model: %s, %s, %d bytes, manifest entry %s", info.Name, info.Quantization, info.Bytes, info.Manifest.File)
+	// workerd's V8 validates WebAssembly SIMD, so worker.mjs runs app.simd.wasm;
+	// natively the kernels are Go code ("scalar").
+	if want := env(t, "I2M2_WORKER_KERNELS", "scalar"); info.Kernels != want {
+		t.Errorf("GET /model: kernels %q, want %q", info.Kernels, want)
+	}
+	t.Logf("GET /model: %s, %s, %s kernels, %d bytes, manifest entry %s", info.Name, info.Quantization, info.Kernels, info.Bytes, info.Manifest.File)
 }
 
 // lengthless hides a body's length: the client sends it chunked.

@@ -4,12 +4,16 @@
 Run (Debian's python3-torch 1.13 and python3-onnx; CI does not need them,
 the outputs are committed):
 
-    /usr/bin/python3 scripts/onnx-fixtures/make.py onnx/testdata/import
+    go run ./scripts/onnx-fixtures/bank -out /tmp/bank   # 10k train + 1k val pairs of the bank
+    /usr/bin/python3 scripts/onnx-fixtures/make.py onnx/testdata/import /tmp/bank
 
-It writes, all from seeded initialisations (torch.manual_seed):
+Everything is seeded (torch.manual_seed, one thread); a re-run writes the
+same bytes. It writes:
   avmnist-{image,audio,inter}.onnx  the paper's AV-MNIST experts (Madaan et
       al., NeurIPS 2024, sec. 5; LeNet conv encoders with batch-norm and an MLP
-      head per modality, the late-fusion inter expert), one graph each
+      head per modality, the late-fusion inter expert), each trained briefly
+      (one epoch over 10k training pairs, SGD, batch 40, clipping 8, as the
+      paper's unimodal pre-training), one graph each
   avmnist-all.onnx  the same three experts as one graph, an output per expert
   avmnist.json      inputs and PyTorch's logits / log-probs for them
   op-*.onnx + ops.json        one small expert per supported op, with outputs
@@ -27,6 +31,34 @@ from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 13
 OUT = sys.argv[1] if len(sys.argv) > 1 else "onnx/testdata/import"
+BANK = sys.argv[2] if len(sys.argv) > 2 else None
+torch.set_num_threads(1)  # reproducible sums
+
+
+def load_split(split):
+    """The pairs bank/main.go wrote: images [n,1,28,28], audio [n,1,40,40] in [0,1], labels."""
+    def u8(kind):
+        with open(f"{BANK}/{split}-{kind}.u8", "rb") as f:
+            return torch.frombuffer(bytearray(f.read()), dtype=torch.uint8)
+    img, aud, lab = u8("images"), u8("audio"), u8("labels")
+    n = lab.numel()
+    return img.float().div(255).reshape(n, 1, 28, 28), aud.float().div(255).reshape(n, 1, 40, 40), lab.long()
+
+
+def train(m, args, labels, seed):
+    """One epoch of SGD (lr 0.05, momentum 0.9, batch 40, gradient-norm clipping 8)."""
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9)
+    m.train()
+    perm = torch.randperm(labels.numel(), generator=g)
+    for i in range(0, labels.numel(), 40):
+        idx = perm[i:i + 40]
+        loss = F.cross_entropy(m(*[a[idx] for a in args]), labels[idx])
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(m.parameters(), 8)
+        opt.step()
+    m.eval()
 
 
 def randomize_bn(m, g):
@@ -131,17 +163,17 @@ def ops_of(path):
 
 
 def avmnist():
-    g = torch.Generator().manual_seed(2024)
     torch.manual_seed(2024)
     image = Intra(3)
     audio = Intra(4, view=True, log_softmax=True, dropout=True)
     inter = Inter()
-    for m in (image, audio, inter):
-        randomize_bn(m, g)
-        m.eval()
-    n = 3
-    x_img = torch.rand(n, 1, 28, 28, generator=g)
-    x_aud = torch.rand(n, 1, 40, 40, generator=g)
+    ti, ta, tl = load_split("train")
+    vi, va, vl = load_split("val")
+    train(image, (ti,), tl, 1)
+    train(audio, (ta,), tl, 2)
+    train(inter, (ti, ta), tl, 3)
+    n = 3  # reference samples: the first validation pairs
+    x_img, x_aud = vi[:n], va[:n]
     export(image, (x_img,), ["image"], ["logits"], f"{OUT}/avmnist-image.onnx")
     # The audio expert keeps its BatchNormalization nodes and the raw shape
     # arithmetic (no constant folding at export), so the importer folds both.
@@ -151,11 +183,14 @@ def avmnist():
     export(both, (x_img, x_aud), ["image", "audio"], ["logits_image", "logits_audio", "logits_inter", "log_probs"],
            f"{OUT}/avmnist-all.onnx")
     with torch.no_grad():
-        li, la, lx = image(x_img), audio(x_aud), inter(x_img, x_aud)
-        la = la  # already log-probs: log_softmax(logits) (the importer strips it)
+        ai, aa, ax = image(vi), audio(va), inter(vi, va)
+        acc = lambda z: float((z.argmax(1) == vl).float().mean())
+        val_acc = {"image": acc(ai), "audio": acc(aa), "inter": acc(ax), "intra_only": acc(ai + aa), "i2m2": acc(ai + aa + ax)}
+        li, la, lx = ai[:n], aa[:n], ax[:n]
         ref = {
             "classes": [str(i) for i in range(10)],
             "modalities": [{"name": "image", "shape": [1, 28, 28]}, {"name": "audio", "shape": [1, 40, 40]}],
+            "val_acc": val_acc,
             "samples": [],
         }
         for i in range(n):
@@ -170,6 +205,7 @@ def avmnist():
                 "intra_only": floats(F.log_softmax(li[i] + la[i], 0)),
             }
             ref["samples"].append(s)
+    print("validation accuracy (first %d val pairs):" % vl.numel(), val_acc)
     ref["ops"] = {k: ops_of(f"{OUT}/avmnist-{k}.onnx") for k in ("image", "audio", "inter", "all")}
     with open(f"{OUT}/avmnist.json", "w") as f:
         json.dump(ref, f, separators=(",", ":"))
@@ -350,6 +386,8 @@ def refused_fixtures():
 
 
 if __name__ == "__main__":
+    if BANK is None:
+        sys.exit(__doc__)
     os.makedirs(OUT, exist_ok=True)
     print("torch", torch.__version__, "onnx", onnx.__version__, "opset", OPSET)
     avmnist()

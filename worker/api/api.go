@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"runtime"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -105,7 +106,7 @@ func New(b []byte, opt Options) *Server {
 }
 
 // Model decodes the model file on first call and returns it, the kernels
-// predictions run (int8 for an int8 file, float32 otherwise) and the error.
+// predictions run (model.DefaultPath) and the error.
 func (s *Server) Model() (*model.Model, model.Path, error) {
 	s.once.Do(func() {
 		t := s.opt.Now()
@@ -202,7 +203,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/model":
 		s.modelInfo(w)
 	case "/healthz":
-		s.healthz(w)
+		s.healthz(w, r.URL.Query().Get("gc") == "1")
 	case "/":
 		writeJSON(w, http.StatusOK, map[string]any{
 			"service":   "I2M2 (NeurIPS 2024) product-of-experts classifier",
@@ -238,14 +239,17 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 	defer s.put(sl)
 	results := make([]*result, len(req.samples))
 	for i, in := range req.samples {
-		if err := sl.p.Predict(in, sl.r); err != nil { // ErrInput / ErrNoExpert: the request's fault
-			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+err.Error())
+		// ErrInput / ErrNoExpert / ErrNonFinite (Predict never returns a NaN,
+		// so every result can be written as JSON): the request's fault.
+		if err := sl.p.Predict(in, sl.r); err != nil {
+			msg := err.Error()
+			if errors.Is(err, model.ErrNonFinite) {
+				msg += " (inputs are expected in [0, 1])"
+			}
+			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+msg)
 			return
 		}
-		if results[i] = newResult(m, sl.r); !results[i].finite() {
-			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+"the inputs drive the model to non-finite outputs (inputs are expected in [0, 1])")
-			return
-		}
+		results[i] = newResult(m, sl.r)
 	}
 	if req.batch {
 		writeJSON(w, http.StatusOK, struct {
@@ -298,7 +302,12 @@ func samplePrefix(batch bool, i int) string {
 	return ""
 }
 
-func (s *Server) healthz(w http.ResponseWriter) {
+// healthz reports the instance's state; with gc it first runs a garbage
+// collection, so that goLiveHeapBytes is the live heap now (leak tests).
+func (s *Server) healthz(w http.ResponseWriter, gc bool) {
+	if gc {
+		runtime.GC()
+	}
 	v := map[string]any{
 		"status":           "ok",
 		"instanceRequests": s.requests.Load(),
@@ -319,28 +328,15 @@ func (s *Server) healthz(w http.ResponseWriter) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// Info is the body of GET /model; its first fields match the JS API's
-// model.info.
+// Info is the body of GET /model: the model's description (model.Describe,
+// the same fields as the JS API's model.info) and what this server adds.
 type Info struct {
-	Name         string             `json:"name"`
-	Modalities   []model.Modality   `json:"modalities"`
-	Classes      []string           `json:"classes"`
-	Experts      []ExpertInfo       `json:"experts"`
-	Quantization string             `json:"quantization"`
-	SHA256       string             `json:"sha256"` // of the whole model file
-	Bytes        int                `json:"bytes"`
-	MACs         int                `json:"macs"`
-	Provenance   model.Provenance   `json:"provenance"`
-	Path         string             `json:"path"`     // kernels predictions run: int8 or float32
-	Manifest     json.RawMessage    `json:"manifest"` // the weights/manifest.json entry whose sha256 matches; null if none
-	Limits       map[string]float64 `json:"limits"`
-}
-
-// ExpertInfo is one expert of the model.
-type ExpertInfo struct {
-	Name   string   `json:"name"`
-	Inputs []string `json:"inputs"`
-	Intra  bool     `json:"intra"`
+	model.Description
+	SHA256   string             `json:"sha256"` // of the whole model file
+	Bytes    int                `json:"bytes"`
+	Kernels  string             `json:"kernels"`  // the inner loops predictions run: simd or scalar (model.Kernels)
+	Manifest json.RawMessage    `json:"manifest"` // the weights/manifest.json entry whose sha256 matches; null if none
+	Limits   map[string]float64 `json:"limits"`
 }
 
 func (s *Server) modelInfo(w http.ResponseWriter) {
@@ -352,14 +348,8 @@ func (s *Server) modelInfo(w http.ResponseWriter) {
 	s.infoOnce.Do(func() { // hashing and encoding once per instance, and only when asked
 		sum := sha256.Sum256(s.file)
 		in := Info{
-			Name: m.Name, Classes: m.Classes, Quantization: m.Quantization.String(),
-			SHA256: hex.EncodeToString(sum[:]), Bytes: len(s.file), MACs: m.MACs(),
-			Modalities: m.Modalities, Provenance: m.Provenance, Path: path.String(),
+			Description: m.Describe(path), SHA256: hex.EncodeToString(sum[:]), Bytes: len(s.file), Kernels: model.Kernels(),
 			Limits: map[string]float64{"maxBodyBytes": float64(s.opt.MaxBodyBytes), "maxBatch": float64(s.opt.MaxBatch)},
-		}
-		for i := range m.Experts {
-			e := &m.Experts[i]
-			in.Experts = append(in.Experts, ExpertInfo{e.Name, e.Inputs, e.Intra()})
 		}
 		in.Manifest = ManifestEntry(s.opt.Manifest, in.SHA256)
 		s.info, _ = json.Marshal(in) // only finite numbers and strings: cannot fail

@@ -148,3 +148,14 @@ func TestNonFiniteModel(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthzGC: GET /healthz?gc=1 runs a collection before reporting.
+func TestHealthzGC(t *testing.T) {
+	s, _ := testServer(t, Options{})
+	var a, b map[string]any
+	json.Unmarshal(do(s, "GET", "/healthz", nil).body, &a)
+	json.Unmarshal(do(s, "GET", "/healthz?gc=1", nil).body, &b)
+	if b["goGCCycles"].(float64) <= a["goGCCycles"].(float64) {
+		t.Fatalf("healthz?gc=1 did not collect: %v -> %v cycles", a["goGCCycles"], b["goGCCycles"])
+	}
+}

@@ -1,10 +1,6 @@
 package api
 
-import (
-	"math"
-
-	"github.com/i2m2-wasm/i2m2/model"
-)
+import "github.com/i2m2-wasm/i2m2/model"
 
 // Dist is a distribution over the classes; Label is a class index (-1 when
 // the distribution was not computed).
@@ -59,29 +55,3 @@ func dist(d model.Dist) Dist {
 }
 
 func clone(x []float32) []float32 { return append([]float32(nil), x...) }
-
-// finite reports whether every number in r can be written as JSON.
-func (r *result) finite() bool {
-	ok := func(xs ...[]float32) bool {
-		for _, x := range xs {
-			for _, v := range x {
-				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-					return false
-				}
-			}
-		}
-		return true
-	}
-	if !ok(r.Probs, r.LogProbs) {
-		return false
-	}
-	if r.IntraOnly != nil && !ok(r.IntraOnly.Probs, r.IntraOnly.LogProbs) {
-		return false
-	}
-	for _, e := range r.Experts {
-		if !ok(e.Probs, e.LogProbs, e.Logits) {
-			return false
-		}
-	}
-	return true
-}

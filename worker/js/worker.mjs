@@ -5,14 +5,20 @@
 // one keeps a Go instance per isolate and sends it every request (the Go side
 // sees context.i2m2KeepAlive and stays up).
 //
-// syumai/workers v0.33.0 leaks a few js.Func per request (promise callbacks
-// that are never released): ~1.5 KB of live Go heap per request, measured
-// with GET /healthz's goLiveHeapBytes. So after REQUESTS_PER_INSTANCE
-// requests new requests go to a new instance; the old one finishes what it
-// has in flight and, unreferenced, is collected with its memory (workerd's
-// RSS stays flat across replacements: see worker/README.md).
+// syumai/workers v0.33.0 leaks a js.Func per awaited promise (~1.5 KB of live
+// Go heap per request; worker/patches/ fixes it in this build). As a bound on
+// whatever else may grow, after REQUESTS_PER_INSTANCE requests new requests
+// go to a new instance; the old one finishes what it has in flight and,
+// unreferenced, is collected with its memory (worker/README.md).
 import "./wasm_exec.js";
-import { createRuntimeContext, loadModule } from "./runtime.mjs";
+import { createRuntimeContext } from "./runtime.mjs";
+import { simdSupported } from "./i2m2.kernels.mjs";
+import scalarModule from "./app.wasm";
+import simdModule from "./app.simd.wasm";
+
+// The same program with SIMD or scalar kernels (scripts/build-30-worker.sh):
+// an engine without WebAssembly SIMD rejects app.simd.wasm, so ask first.
+const loadModule = async () => (simdSupported() ? simdModule : scalarModule);
 
 const REQUESTS_PER_INSTANCE = 1000;
 
@@ -61,7 +67,7 @@ async function fetch(req, env, ctx) {
   // which fails on what workerd gives for "OPTIONS *" with a port in Host
   // ("http://127.0.0.1:8787*"), and the request then ends in a bare 500
   // (worker/README.md, "Upstream bugs"). Answer any target that is not a path here.
-  if (req.url.endsWith("*")) {
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*\*$/i.test(req.url)) { // "scheme://host[:port]*": no path at all
     return jsonError(400, `${req.method} *: the request target must be a path such as /predict (OPTIONS * is not supported; ask OPTIONS /predict)`, { allow: "GET, HEAD, POST, OPTIONS" });
   }
   if (current && (current.dead || current.served >= REQUESTS_PER_INSTANCE)) current = undefined;

@@ -71,35 +71,53 @@ func ConvTapsF(dst []float32, taps []TapF, src []float32, bias []float32, M, K, 
 	if need := (oh-1)*wp + 4*((ow-1)/4) + maxOff + 4; need > len(src) {
 		panic("kern: ConvTapsF input too short")
 	}
-	var acc [8]float32
 	for m := 0; m < M; m += 2 {
-		tp := taps[(m/2)*K:][:K]
-		rows := min(2, M-m)
-		b0 := bias[m]
-		b1 := b0
-		if rows > 1 {
-			b1 = bias[m+1]
+		var d1 []float32
+		b := [2]float32{bias[m], bias[m]}
+		if m+1 < M {
+			d1 = dst[(m+1)*oh*ow:][:oh*ow]
+			b[1] = bias[m+1]
 		}
-		for y := 0; y < oh; y++ {
-			for x := 0; x < ow; x += 4 {
-				dot2x4(tp, src[y*wp+x:], &acc)
-				d0 := dst[(m*oh+y)*ow+x:][:min(4, ow-x)]
-				for c := range d0 {
-					v := acc[c] + b0
+		convRowsF(dst[m*oh*ow:][:oh*ow], d1, taps[(m/2)*K:][:K], src, b, oh, ow, wp, relu)
+	}
+}
+
+// convRowsF is convRowsFGo; the SIMD build (model/internal/kern/simdgen)
+// replaces its body with one computing 2x8 tiles (same sums in the same
+// order). Its caller has checked every read and write: the replacement does
+// not check bounds.
+//
+//go:noinline
+func convRowsF(d0, d1 []float32, tp []TapF, src []float32, b [2]float32, oh, ow, wp int, relu bool) {
+	convRowsFGo(d0, d1, tp, src, b, oh, ow, wp, relu)
+}
+
+// convRowsFGo computes output channels m and m+1 of ConvTapsF (d1 empty
+// when there is no m+1) with their taps tp and biases b, 2x4 tiles through
+// dot2x4:
+//
+//	d_r[y*ow+x] = b[r] + sum_i tp[i].W[r] * src[tp[i].Off + y*wp + x]   (then max(0, .) if relu)
+func convRowsFGo(d0, d1 []float32, tp []TapF, src []float32, b [2]float32, oh, ow, wp int, relu bool) {
+	var acc [8]float32
+	for y := 0; y < oh; y++ {
+		for x := 0; x < ow; x += 4 {
+			dot2x4(tp, src[y*wp+x:], &acc)
+			r0 := d0[y*ow+x:][:min(4, ow-x)]
+			for c := range r0 {
+				v := acc[c] + b[0]
+				if relu && v < 0 {
+					v = 0
+				}
+				r0[c] = v
+			}
+			if len(d1) > 0 {
+				r1 := d1[y*ow+x:][:len(r0)]
+				for c := range r1 {
+					v := acc[4+c] + b[1]
 					if relu && v < 0 {
 						v = 0
 					}
-					d0[c] = v
-				}
-				if rows > 1 {
-					d1 := dst[((m+1)*oh+y)*ow+x:][:len(d0)]
-					for c := range d1 {
-						v := acc[4+c] + b1
-						if relu && v < 0 {
-							v = 0
-						}
-						d1[c] = v
-					}
+					r1[c] = v
 				}
 			}
 		}

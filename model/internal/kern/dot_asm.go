@@ -5,6 +5,13 @@ package kern
 // HaveAsm reports whether dot2x4 is hand-written assembly on this platform.
 const HaveAsm = true
 
+func simdAsm() int
+
+// SIMD reports whether the assembly kernels run 128-bit WebAssembly SIMD
+// bodies: true in a binary rewritten by model/internal/kern/simdgen, which
+// gives the functions of dot_wasm.s SIMD bodies with the same results.
+func SIMD() bool { return simdAsm() != 0 }
+
 //go:noescape
 func dot2x4asm(taps *TapF, n int, s *float32, acc *[8]float32)
 

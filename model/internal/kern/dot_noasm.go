@@ -5,6 +5,9 @@ package kern
 // HaveAsm reports whether dot2x4 is hand-written assembly on this platform.
 const HaveAsm = false
 
+// SIMD reports whether the kernels run WebAssembly SIMD bodies (wasm only).
+func SIMD() bool { return false }
+
 func dot2x4(taps []TapF, s []float32, acc *[8]float32) { dot2x4Go(taps, s, acc) }
 
 func dot4x2(a [][4]float32, b0, b1 []float32, acc *[8]float32) { dot4x2Go(a, b0, b1, acc) }

@@ -171,31 +171,9 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 		}
 		for ; n < N; n++ {
 			b0 := bt[n*K:][:K]
-			p := blk[:len(b0)]
-			var c0, c1, c2, c3 float32
-			k := 0
-			for ; k+2 <= len(b0); k += 2 {
-				a := (*[2][4]float32)(p[k:])
-				x := (*[2]float32)(b0[k:])
-				x0 := x[0]
-				c0 += a[0][0] * x0
-				c1 += a[0][1] * x0
-				c2 += a[0][2] * x0
-				c3 += a[0][3] * x0
-				x0 = x[1]
-				c0 += a[1][0] * x0
-				c1 += a[1][1] * x0
-				c2 += a[1][2] * x0
-				c3 += a[1][3] * x0
-			}
-			if k < len(b0) {
-				a := &p[k]
-				x0 := b0[k]
-				c0 += a[0] * x0
-				c1 += a[1] * x0
-				c2 += a[2] * x0
-				c3 += a[3] * x0
-			}
+			var c [4]float32
+			dot4x1(blk[:len(b0)], b0, &c)
+			c0, c1, c2, c3 := c[0], c[1], c[2], c[3]
 			v := [4]float32{c0 + bb[0], c1 + bb[1], c2 + bb[2], c3 + bb[3]}
 			for r := 0; r < rows; r++ {
 				if relu && v[r] < 0 {
@@ -205,4 +183,43 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 			}
 		}
 	}
+}
+
+// dot4x1 is dot4x1Go; the SIMD build (model/internal/kern/simdgen) replaces
+// its body with one f32x4 multiply-add per k (the same sums in the same
+// order). len(p) = len(b) (its caller slices them so).
+//
+//go:noinline
+func dot4x1(p [][4]float32, b []float32, acc *[4]float32) { dot4x1Go(p, b, acc) }
+
+// dot4x1Go is the single-column inner loop of GemmP (a Dense layer at batch 1):
+//
+//	acc[r] = sum_k p[k][r] * b[k]
+func dot4x1Go(p [][4]float32, b []float32, acc *[4]float32) {
+	p = p[:len(b)]
+	var c0, c1, c2, c3 float32
+	k := 0
+	for ; k+2 <= len(b); k += 2 {
+		a := (*[2][4]float32)(p[k:])
+		x := (*[2]float32)(b[k:])
+		x0 := x[0]
+		c0 += a[0][0] * x0
+		c1 += a[0][1] * x0
+		c2 += a[0][2] * x0
+		c3 += a[0][3] * x0
+		x0 = x[1]
+		c0 += a[1][0] * x0
+		c1 += a[1][1] * x0
+		c2 += a[1][2] * x0
+		c3 += a[1][3] * x0
+	}
+	if k < len(b) {
+		a := &p[k]
+		x0 := b[k]
+		c0 += a[0] * x0
+		c1 += a[1] * x0
+		c2 += a[2] * x0
+		c3 += a[3] * x0
+	}
+	*acc = [4]float32{c0, c1, c2, c3}
 }

@@ -1,0 +1,160 @@
+package model
+
+import (
+	"sync"
+
+	"github.com/i2m2-wasm/i2m2/model/internal/kern"
+)
+
+// A model is compiled once per path into ops: each layer's kernel chosen
+// from the kinds table (kinds.go) with its shapes and fused ReLU, so the
+// forward pass (Predictor.run) is a loop over ops.
+
+// kernel runs op o from src into dst (dst is src for an in-place kind).
+type kernel func(p *Predictor, o *op, dst, src []float32)
+
+// op is one compiled layer.
+type op struct {
+	run     kernel
+	l       *Layer
+	in, out Shape
+	relu    bool // apply the following ReLU layer as the output is stored
+	inPlace bool
+}
+
+// branchOps and expertOps are an expert compiled for one path.
+type branchOps struct {
+	ops []op
+	out int // length of the branch's output (its input if it has no op)
+}
+
+type expertOps struct {
+	branches []branchOps
+	head     []op
+}
+
+// prep holds what is derived from the weights: the packed copies (once per
+// model) and the ops (once per path). Validate replaces it.
+type prep struct {
+	once  sync.Once
+	paths [numPaths]struct {
+		once    sync.Once
+		experts []expertOps
+	}
+}
+
+// compiled returns m's ops for path, packing and compiling on first use
+// (safe for concurrent callers).
+func (m *Model) compiled(path Path) []expertOps {
+	m.prepare()
+	c := &m.prep.paths[path]
+	c.once.Do(func() {
+		for ei := range m.Experts {
+			e := &m.Experts[ei]
+			ep := &m.plan.experts[ei]
+			var eo expertOps
+			for bi := range e.Branches {
+				out := ep.branchIn[bi].Size()
+				if n := len(ep.branches[bi]); n > 0 {
+					out = ep.branches[bi][n-1].Size()
+				}
+				eo.branches = append(eo.branches, branchOps{compileLayers(e.Branches[bi], ep.branchIn[bi], ep.branches[bi], path), out})
+			}
+			eo.head = compileLayers(e.Head, Shape{ep.concat, 1, 1}, ep.head, path)
+			c.experts = append(c.experts, eo)
+		}
+	})
+	return c.experts
+}
+
+// compileLayers makes the ops of ls on input shape s (output shapes shapes).
+func compileLayers(ls []Layer, s Shape, shapes []Shape, path Path) []op {
+	var ops []op
+	for i := 0; i < len(ls); i++ {
+		l := &ls[i]
+		ki := l.Kind.info()
+		o := op{l: l, in: s, out: shapes[i], inPlace: ki.inPlace}
+		o.relu = path != Reference && ki.fuseReLU && i+1 < len(ls) && ls[i+1].Kind == ReLU
+		s = shapes[i]
+		if o.relu {
+			i++ // applied by this op
+			s = shapes[i]
+		}
+		if o.run = ki.kernel(l, path); o.run != nil {
+			ops = append(ops, o)
+		}
+	}
+	return ops
+}
+
+// packed holds a layer's weights in the layouts the fast kernels read.
+type packed struct {
+	f32   [][4]float32 // kern.PackA4 of W
+	pairs [][2]int64   // kern.PackPairs of Q.Data (int8 models)
+	off   []int32      // kern.Offsets for the direct convolution, nil if not used
+	f32x2 [][2]float32 // kern.PackA2 of W, for the direct convolution in Go
+	tapsF []kern.TapF  // kern.MakeTapsF of W, for the direct convolution in WebAssembly
+	taps8 []kern.Tap8  // kern.MakeTaps8 of Q, for the int8 direct convolution
+}
+
+// minDirectWidth is the narrowest output row for which a stride-1
+// convolution runs the direct (implicit-GEMM) kernel: its 4-wide tiles waste
+// up to 3 columns per row, while im2col costs one write per multiply-add
+// over the output channels (bench/README.md, go kernels). The SIMD kernels'
+// rows (kern.SIMD) are faster than im2col + GEMM down to 2 columns.
+func minDirectWidth() int {
+	if kern.SIMD() {
+		return 2
+	}
+	return 8
+}
+
+// noDirect disables the direct convolution (benchmarks compare both).
+var noDirect = false
+
+// prepare packs every weighted layer once per Model (safe for concurrent
+// callers). Validate, which Quantize and InitRandom call after changing
+// weights, resets it.
+func (m *Model) prepare() {
+	m.prep.once.Do(func() {
+		for ei := range m.Experts {
+			e := &m.Experts[ei]
+			ep := &m.plan.experts[ei]
+			for bi := range e.Branches {
+				s := ep.branchIn[bi]
+				for li := range e.Branches[bi] {
+					pack(&e.Branches[bi][li], s, ep.branches[bi][li])
+					s = ep.branches[bi][li]
+				}
+			}
+			s := Shape{ep.concat, 1, 1}
+			for li := range e.Head {
+				pack(&e.Head[li], s, ep.head[li])
+				s = ep.head[li]
+			}
+		}
+	})
+}
+
+// pack makes l.pk for layer l with input shape s and output shape os.
+func pack(l *Layer, s, os Shape) {
+	if !l.hasWeights() {
+		return
+	}
+	pk := &packed{f32: kern.PackA4(l.W, l.Rows(), l.Cols())}
+	if l.Q != nil {
+		pk.pairs = kern.PackPairs(l.Q.Data, l.Rows(), l.Cols())
+	}
+	if l.direct(os) {
+		pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
+		if kern.HaveAsm {
+			pk.tapsF = kern.MakeTapsF(l.W, pk.off, l.Rows())
+		} else {
+			pk.f32x2 = kern.PackA2(l.W, l.Rows(), l.Cols())
+		}
+		if l.Q != nil && l.Cols() <= kern.MaxPairK {
+			pk.taps8 = kern.MakeTaps8(l.Q.Data, pk.off, l.Rows())
+		}
+	}
+	l.pk = pk
+}

@@ -1,0 +1,96 @@
+package kern
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"testing"
+)
+
+// TestKernelsAsRequested: the test binary runs the kernels its harness says
+// (I2M2_KERNELS=simd or scalar, set by scripts/go-simd-exec), so a pass
+// that silently left the scalar bodies in place fails here; the other tests
+// of this package then check those kernels against their Go definitions.
+func TestKernelsAsRequested(t *testing.T) {
+	want := os.Getenv("I2M2_KERNELS")
+	if want == "" {
+		t.Skip("I2M2_KERNELS not set (run by scripts/go-simd-exec)")
+	}
+	if got := map[bool]string{true: "simd", false: "scalar"}[SIMD()]; got != want {
+		t.Fatalf("kernels: %s, the harness asked for %s", got, want)
+	}
+}
+
+// TestConvRowsF: convRowsF (a SIMD body in the SIMD build) equals
+// convRowsFGo bit for bit, for row widths around its 8- and 4-column steps,
+// with and without ReLU and a second channel; -0 and NaN pass like the Go loop.
+func TestConvRowsF(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	for _, ow := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 23} {
+		for _, two := range []bool{true, false} {
+			for _, relu := range []bool{true, false} {
+				oh, wp, kh, kw := 3, ow+4, 3, 5
+				src := randF(r, (oh+kh)*wp+8, -2, 2)
+				src[r.IntN(len(src))] = float32(math.NaN())
+				src[r.IntN(len(src))] = float32(math.Copysign(0, -1))
+				off := make([]int32, 0, kh*kw)
+				for i := 0; i < kh; i++ {
+					for j := 0; j < kw; j++ {
+						off = append(off, int32(i*wp+j))
+					}
+				}
+				tp := MakeTapsF(randF(r, 2*len(off), -1, 1), off, 2)
+				b := [2]float32{r.Float32() - 0.5, r.Float32() - 0.5}
+				got0, want0 := make([]float32, oh*ow), make([]float32, oh*ow)
+				var got1, want1 []float32
+				if two {
+					got1, want1 = make([]float32, oh*ow), make([]float32, oh*ow)
+				}
+				convRowsF(got0, got1, tp, src, b, oh, ow, wp, relu)
+				convRowsFGo(want0, want1, tp, src, b, oh, ow, wp, relu)
+				for i := range want0 {
+					if math.Float32bits(got0[i]) != math.Float32bits(want0[i]) || two && math.Float32bits(got1[i]) != math.Float32bits(want1[i]) {
+						t.Fatalf("ow=%d two=%v relu=%v: output %d differs (SIMD=%v)", ow, two, relu, i, SIMD())
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMaxPoolRow: maxPoolRow equals maxPoolRowGo bit for bit, NaN and -0
+// included (a NaN wins only where it comes first, as with v > m).
+func TestMaxPoolRow(t *testing.T) {
+	r := rand.New(rand.NewPCG(43, 44))
+	for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 9, 14, 20} {
+		r0, r1 := randF(r, 2*n+1, -1, 1), randF(r, 2*n+1, -1, 1)
+		for _, s := range [][]float32{r0, r1} {
+			s[r.IntN(len(s))] = float32(math.NaN())
+			s[r.IntN(len(s))] = float32(math.Copysign(0, -1))
+			s[r.IntN(len(s))] = 0
+		}
+		got, want := make([]float32, n), make([]float32, n)
+		maxPoolRow(got, r0, r1)
+		maxPoolRowGo(want, r0, r1)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("n=%d: output %d: %v, want %v (SIMD=%v)", n, i, got[i], want[i], SIMD())
+			}
+		}
+	}
+}
+
+// TestDot4x1: dot4x1 equals dot4x1Go bit for bit.
+func TestDot4x1(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	for _, k := range []int{0, 1, 2, 3, 7, 100, 144, 241} {
+		p := PackA4(randF(r, 4*k, -1, 1), 4, k)
+		b := randF(r, k, -1, 1)
+		var got, want [4]float32
+		dot4x1(p, b, &got)
+		dot4x1Go(p, b, &want)
+		if got != want {
+			t.Fatalf("k=%d: %v, want %v (SIMD=%v)", k, got, want, SIMD())
+		}
+	}
+}

@@ -1,0 +1,290 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/i2m2-wasm/i2m2/model/internal/kern"
+)
+
+// Predictor is the run state of one caller: every activation buffer,
+// allocated once. It is not safe for concurrent use; make one per goroutine.
+type Predictor struct {
+	m    *Model
+	path Path
+
+	a, b []float32 // ping-pong activations, plan.maxAct each
+	cat  []float32 // concatenated branch outputs
+	in   [][]float32
+
+	pad []float32 // zero-padded conv input (float32 path)
+	col []float32 // im2col (float32 path)
+	// int8 path: the quantised activation, its zero-padded copy and im2col,
+	// unsigned (a tensor without negative values) or signed.
+	qu, padu, colu []uint8
+	qs, pads, cols []int8
+}
+
+// scratch is the size in elements of the buffers the fast paths share
+// between layers (sized by the largest layer): the zero-padded input and the
+// im2col matrix. validate computes it from the kinds table (budget.go).
+type scratch struct{ pad, col int }
+
+// NewPredictor makes a run state for m on the given path. The first call
+// for a path also packs the model's weights into the layout its kernels
+// read (once per Model, shared by all its predictors).
+func (m *Model) NewPredictor(path Path) (*Predictor, error) {
+	if m.plan == nil {
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	p := &Predictor{m: m, path: path}
+	pl := m.plan
+	p.a = make([]float32, pl.maxAct)
+	p.b = make([]float32, pl.maxAct)
+	p.cat = make([]float32, pl.maxAct)
+	p.in = make([][]float32, len(m.Modalities))
+	sc := pl.scratch
+	sc.pad += kern.DirectSlack // read past the end by the direct convolution
+	switch path {
+	case Reference:
+	case Fast:
+		p.pad = make([]float32, sc.pad)
+		p.col = make([]float32, sc.col)
+	case Quantized:
+		ok := true
+		m.eachLayer(func(_ string, l *Layer) {
+			if l.hasWeights() && l.Q == nil {
+				ok = false
+			}
+		})
+		if !ok {
+			return nil, fmt.Errorf("%w: the int8 path needs int8 weights (read an int8 model or call Quantize)", ErrInput)
+		}
+		p.qu, p.qs = make([]uint8, pl.maxAct), make([]int8, pl.maxAct)
+		p.padu, p.pads = make([]uint8, sc.pad), make([]int8, sc.pad)
+		p.colu, p.cols = make([]uint8, sc.col), make([]int8, sc.col)
+	default:
+		return nil, fmt.Errorf("%w: unknown path %d", ErrInput, path)
+	}
+	m.compiled(path)
+	return p, nil
+}
+
+// checkInputs validates in against the model: every named modality must exist,
+// have the modality's length and hold finite values, and at least one expert
+// must be able to run.
+func (m *Model) checkInputs(in Inputs) error {
+	for name, x := range in {
+		mi := m.Modality(name)
+		if mi < 0 {
+			return fmt.Errorf("%w: unknown modality %q (model has %s)", ErrInput, name, m.modalityList())
+		}
+		if x == nil {
+			continue
+		}
+		if want := m.Modalities[mi].Shape.Size(); len(x) != want {
+			return fmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", ErrInput, name, len(x), want, m.Modalities[mi].Shape)
+		}
+		for i, v := range x {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("%w: modality %q value %d is %v", ErrInput, name, i, v)
+			}
+		}
+	}
+	for _, e := range m.Experts {
+		if m.runnable(&e, in) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w (given: %d of %s)", ErrNoExpert, len(in), m.modalityList())
+}
+
+func (m *Model) modalityList() string {
+	s := ""
+	for i, md := range m.Modalities {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%s%v", md.Name, md.Shape)
+	}
+	return s
+}
+
+func (m *Model) runnable(e *Expert, in Inputs) bool {
+	for _, name := range e.Inputs {
+		if in[name] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Predict runs every expert whose modalities are present and combines them.
+// It validates in (checkInputs) and fills out, which must come from
+// m.NewResult. It does not allocate. A non-finite logit or (log-)probability
+// (finite inputs or weights can overflow float32) is an error wrapping
+// ErrNonFinite that names the expert, never a result.
+func (p *Predictor) Predict(in Inputs, out *Result) error {
+	m := p.m
+	prog := m.compiled(p.path)
+	if err := m.checkInputs(in); err != nil {
+		return err
+	}
+	if out == nil || len(out.Experts) != len(m.Experts) || len(out.sum) != len(m.Classes) {
+		return fmt.Errorf("%w: result was not made by this model's NewResult", ErrInput)
+	}
+	for i := range m.Modalities {
+		p.in[i] = in[m.Modalities[i].Name]
+	}
+	k := len(m.Classes)
+	for i := range out.sum {
+		out.sum[i] = 0
+	}
+	intra := out.IntraOnly.Probs // reused as the intra-only logit sum
+	for i := range intra {
+		intra[i] = 0
+	}
+	out.Used = out.Used[:0]
+	out.HasIntraOnly = false
+	for ei := range m.Experts {
+		e := &m.Experts[ei]
+		er := &out.Experts[ei]
+		er.Used = m.runnable(e, in)
+		if !er.Used {
+			for i := 0; i < k; i++ {
+				er.Logits[i], er.Probs[i], er.LogProbs[i] = 0, 0, 0
+			}
+			er.Label = -1
+			continue
+		}
+		p.expert(&prog[ei], ei, er.Logits)
+		finish(&er.Dist, er.Logits)
+		if err := finiteDist(&er.Dist, er.Logits); err != nil {
+			return fmt.Errorf("%w: expert %q: %v", ErrNonFinite, e.Name, err)
+		}
+		out.Used = append(out.Used, e.Name)
+		for i, v := range er.Logits {
+			out.sum[i] += v
+			if e.Intra() {
+				intra[i] += v
+			}
+		}
+		if e.Intra() {
+			out.HasIntraOnly = true
+		}
+	}
+	finish(&out.Dist, out.sum)
+	if err := finiteDist(&out.Dist, out.sum); err != nil {
+		return fmt.Errorf("%w: the product of experts %v: %v", ErrNonFinite, out.Used, err)
+	}
+	if out.HasIntraOnly {
+		copy(out.sum, intra)
+		finish(&out.IntraOnly, out.sum)
+		if err := finiteDist(&out.IntraOnly, out.sum); err != nil {
+			return fmt.Errorf("%w: the intra-only product: %v", ErrNonFinite, err)
+		}
+	} else {
+		for i := range intra {
+			out.IntraOnly.Probs[i], out.IntraOnly.LogProbs[i] = 0, 0
+		}
+		out.IntraOnly.Label = -1
+	}
+	return nil
+}
+
+// PredictBatch runs Predict on each input; out[i] receives the result of in[i].
+func (p *Predictor) PredictBatch(in []Inputs, out []*Result) error {
+	if len(in) != len(out) {
+		return fmt.Errorf("%w: %d inputs but %d results", ErrInput, len(in), len(out))
+	}
+	for i := range in {
+		if err := p.Predict(in[i], out[i]); err != nil {
+			return fmt.Errorf("sample %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// expert computes expert ei's logits into dst with its ops eo.
+func (p *Predictor) expert(eo *expertOps, ei int, dst []float32) {
+	ep := &p.m.plan.experts[ei]
+	off := 0
+	for bi := range eo.branches {
+		b := &eo.branches[bi]
+		y := p.run(b.ops, p.in[ep.inputs[bi]])
+		copy(p.cat[off:off+b.out], y[:b.out])
+		off += b.out
+	}
+	y := p.run(eo.head, p.cat[:off])
+	copy(dst, y[:len(dst)])
+}
+
+// run applies ops to x and returns the output: a slice of p.a or p.b, or x
+// itself when there is no op. It never writes to x.
+func (p *Predictor) run(ops []op, x []float32) []float32 {
+	cur := x
+	for i := range ops {
+		o := &ops[i]
+		if o.inPlace {
+			if &cur[0] == &x[0] { // never write to the caller's input
+				dst := p.other(cur)[:len(cur)]
+				copy(dst, cur)
+				cur = dst
+			}
+			o.run(p, o, cur, cur)
+			continue
+		}
+		dst := p.other(cur)[:o.out.Size()]
+		o.run(p, o, dst, cur)
+		cur = dst
+	}
+	return cur
+}
+
+// other returns the ping-pong buffer that cur is not.
+func (p *Predictor) other(cur []float32) []float32 {
+	if len(cur) > 0 && len(p.a) > 0 && &cur[0] == &p.a[0] {
+		return p.b
+	}
+	return p.a
+}
+
+// Predict is a convenience for one-off calls: it borrows a Predictor from a
+// pool (safe for concurrent use) and returns a fresh Result. Use NewPredictor
+// and NewResult for allocation-free repeated prediction.
+func (m *Model) Predict(path Path, in Inputs) (*Result, error) {
+	if m.plan == nil {
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	pp := m.pool(path)
+	v := pp.Get()
+	var p *Predictor
+	if v != nil {
+		p = v.(*Predictor)
+	} else {
+		var err error
+		if p, err = m.NewPredictor(path); err != nil {
+			return nil, err
+		}
+	}
+	defer pp.Put(p)
+	r := m.NewResult()
+	if err := p.Predict(in, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+type pools [numPaths]sync.Pool
+
+func (m *Model) pool(path Path) *sync.Pool {
+	if int(path) < len(m.pools) {
+		return &m.pools[path]
+	}
+	return new(sync.Pool)
+}

@@ -1,0 +1,106 @@
+package model
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/i2m2-wasm/i2m2/model/internal/kern"
+)
+
+// Inputs maps modality names to their data (row-major, the modality's shape).
+// A modality that is absent (or nil) is missing: experts that need it are
+// dropped from the product.
+type Inputs map[string][]float32
+
+// Dist is a distribution over the classes.
+type Dist struct {
+	Label    int       // argmax
+	Probs    []float32 // softmax
+	LogProbs []float32 // log_softmax
+}
+
+// ExpertResult is one expert's own prediction.
+type ExpertResult struct {
+	Name   string
+	Inputs []string
+	Intra  bool
+	Used   bool      // false when one of its modalities was missing
+	Logits []float32 // raw scores f(x)
+	Dist
+}
+
+// Result of one prediction. Create with NewResult and reuse: Predict fills it
+// without allocating.
+type Result struct {
+	// Dist is the I2M2 product of experts over the experts used:
+	// log_softmax(sum of their logits) (docs/method.md; the reference code's
+	// inter_and_intra_modality.py).
+	Dist
+	// IntraOnly is the product of the intra experts used (the paper's
+	// intra-modality baseline); valid when HasIntraOnly.
+	IntraOnly    Dist
+	HasIntraOnly bool
+	// Experts has one entry per model expert, in model order.
+	Experts []ExpertResult
+	// Used names the experts that contributed, in model order.
+	Used []string
+
+	sum []float32
+}
+
+// NewResult allocates a Result for m.
+func (m *Model) NewResult() *Result {
+	k := len(m.Classes)
+	r := &Result{
+		Dist:      newDist(k),
+		IntraOnly: newDist(k),
+		Experts:   make([]ExpertResult, len(m.Experts)),
+		Used:      make([]string, 0, len(m.Experts)),
+		sum:       make([]float32, k),
+	}
+	for i := range m.Experts {
+		e := &m.Experts[i]
+		r.Experts[i] = ExpertResult{Name: e.Name, Inputs: e.Inputs, Intra: e.Intra(), Logits: make([]float32, k), Dist: newDist(k)}
+	}
+	return r
+}
+
+func newDist(k int) Dist {
+	return Dist{Probs: make([]float32, k), LogProbs: make([]float32, k)}
+}
+
+// Expert returns the named expert's result, or nil.
+func (r *Result) Expert(name string) *ExpertResult {
+	for i := range r.Experts {
+		if r.Experts[i].Name == name {
+			return &r.Experts[i]
+		}
+	}
+	return nil
+}
+
+// finish fills d from logits: log_softmax, softmax, argmax.
+func finish(d *Dist, logits []float32) {
+	kern.LogSoftmax(d.LogProbs, logits)
+	best := 0
+	for i, lp := range d.LogProbs {
+		d.Probs[i] = float32(math.Exp(float64(lp)))
+		if lp > d.LogProbs[best] {
+			best = i
+		}
+	}
+	d.Label = best
+}
+
+// finiteDist checks that the logits and d hold only finite values.
+func finiteDist(d *Dist, logits []float32) error {
+	for _, v := range [...]struct {
+		name string
+		x    []float32
+	}{{"logit", logits}, {"probability", d.Probs}, {"log-probability", d.LogProbs}} {
+		if err := finite(v.x); err != nil {
+			return fmt.Errorf("%s %v", v.name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+//go:build js && wasm
+
+package main
+
+// What the engine hands to JavaScript: the model info (JSON, once per load)
+// and the packed results (i2m2.core.mjs decodes them).
+
+import (
+	"encoding/json"
+
+	"github.com/i2m2-wasm/i2m2/model"
+)
+
+// Stride is the number of float32s one sample takes in a packed result:
+//
+//	[label, probs[k], logProbs[k]]                       the I2M2 product
+//	[has, label, probs[k], logProbs[k]]                  the intra-only product
+//	[used, label, logits[k], probs[k], logProbs[k]] * E  each expert, in model order
+//
+// Labels are class indices (-1 when absent); i2m2.core.mjs decodes this.
+func Stride(k, experts int) int { return 1 + 2*k + 2 + 2*k + experts*(2+3*k) }
+
+// pack writes r into dst (len Stride).
+func pack(dst []float32, r *model.Result) {
+	k := len(r.Probs)
+	i := 0
+	put := func(v ...float32) {
+		i += copy(dst[i:], v)
+	}
+	dst[i] = float32(r.Label)
+	i++
+	i += copy(dst[i:], r.Probs)
+	i += copy(dst[i:], r.LogProbs)
+	if r.HasIntraOnly {
+		put(1, float32(r.IntraOnly.Label))
+	} else {
+		put(0, -1)
+	}
+	i += copy(dst[i:], r.IntraOnly.Probs[:k])
+	i += copy(dst[i:], r.IntraOnly.LogProbs[:k])
+	for j := range r.Experts {
+		x := &r.Experts[j]
+		if x.Used {
+			put(1, float32(x.Label))
+		} else {
+			put(0, -1)
+		}
+		i += copy(dst[i:], x.Logits)
+		i += copy(dst[i:], x.Probs)
+		i += copy(dst[i:], x.LogProbs)
+	}
+}
+
+type infoExpert struct {
+	Name   string   `json:"name"`
+	Inputs []string `json:"inputs"`
+	Intra  bool     `json:"intra"`
+}
+
+type infoJSON struct {
+	Name         string           `json:"name"`
+	Modalities   []model.Modality `json:"modalities"`
+	Classes      []string         `json:"classes"`
+	Experts      []infoExpert     `json:"experts"`
+	Quantization string           `json:"quantization"`
+	Path         string           `json:"path"`
+	Kernels      string           `json:"kernels"`
+	SHA256       string           `json:"sha256"`
+	Bytes        int              `json:"bytes"`
+	MACs         int              `json:"macs"`
+	Stride       int              `json:"stride"`
+	Provenance   model.Provenance `json:"provenance"`
+}
+
+func infoOf(m *model.Model, path model.Path, sum string, n int) (string, error) {
+	inf := infoJSON{Name: m.Name, Modalities: m.Modalities, Classes: m.Classes, Quantization: m.Quantization.String(), Path: path.String(),
+		Kernels: model.Kernels(), SHA256: sum, Bytes: n, MACs: m.MACs(), Stride: Stride(len(m.Classes), len(m.Experts)), Provenance: m.Provenance}
+	for i := range m.Experts {
+		x := &m.Experts[i]
+		inf.Experts = append(inf.Experts, infoExpert{x.Name, x.Inputs, x.Intra()})
+	}
+	b, err := json.Marshal(inf)
+	return string(b), err
+}
