@@ -36,9 +36,11 @@ async function test(name, fn) {
     console.log(`FAIL ${name}: ${e.stack || e}`);
   }
 }
+// stderr (the accuracy lines) is kept out of the log; a failure's error carries it
+const run = { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] };
 const i2m2 = (...args) => process.env.I2M2_BIN
-  ? execFileSync(process.env.I2M2_BIN, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 })
-  : execFileSync('go', ['run', './cmd/i2m2', ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  ? execFileSync(process.env.I2M2_BIN, args, run)
+  : execFileSync('go', ['run', './cmd/i2m2', ...args], run);
 // `i2m2 predict --json` with the lab's model (the manifest's default in the built site).
 const native = (files) => i2m2('predict', '--json', '--weights', join(dist, 'weights'), ...files)
   .trim().split('\n').map((l) => JSON.parse(l));
