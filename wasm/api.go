@@ -79,21 +79,14 @@ func (e *engine) check() error {
 	return nil
 }
 
-// pathOf parses the kernel path name; "" picks model.DefaultPath (the float32
-// kernels, which run an int8 model's dequantised weights faster in wasm than
-// the int8 kernels do).
-func pathOf(name string, q model.Quantization) (model.Path, error) {
-	switch name {
-	case "":
-		return model.DefaultPath, nil
-	case "int8":
-		return model.Quantized, nil
-	case "float32":
-		return model.Fast, nil
-	case "reference":
-		return model.Reference, nil
+// pathOf parses the kernel path name (model.ParsePath: "" picks
+// model.DefaultPath) as a TypeError for the JS side.
+func pathOf(name string) (model.Path, error) {
+	p, err := model.ParsePath(name)
+	if err != nil {
+		return 0, fmt.Errorf("%w: path %q (want int8, float32 or reference)", errType, name)
 	}
-	return 0, fmt.Errorf("%w: path %q (want int8, float32 or reference)", errType, name)
+	return p, nil
 }
 
 // load(bytes: Uint8Array|ArrayBuffer, path?: string, sha256?: hex) reads a
@@ -116,7 +109,7 @@ func (e *engine) load(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, err := pathOf(pathName, m.Quantization)
+	path, err := pathOf(pathName)
 	if err != nil {
 		return nil, err
 	}

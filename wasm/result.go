@@ -51,34 +51,20 @@ func pack(dst []float32, r *model.Result) {
 	}
 }
 
-type infoExpert struct {
-	Name   string   `json:"name"`
-	Inputs []string `json:"inputs"`
-	Intra  bool     `json:"intra"`
-}
-
+// infoJSON is the JS API's model.info: the model's description
+// (model.Describe, shared with the worker's GET /model) and what this module
+// adds.
 type infoJSON struct {
-	Name         string           `json:"name"`
-	Modalities   []model.Modality `json:"modalities"`
-	Classes      []string         `json:"classes"`
-	Experts      []infoExpert     `json:"experts"`
-	Quantization string           `json:"quantization"`
-	Path         string           `json:"path"`
-	Kernels      string           `json:"kernels"`
-	SHA256       string           `json:"sha256"`
-	Bytes        int              `json:"bytes"`
-	MACs         int              `json:"macs"`
-	Stride       int              `json:"stride"`
-	Provenance   model.Provenance `json:"provenance"`
+	model.Description
+	Kernels string `json:"kernels"` // the inner loops: simd or scalar (model.Kernels)
+	SHA256  string `json:"sha256"`
+	Bytes   int    `json:"bytes"`
+	Stride  int    `json:"stride"` // float32s per packed result (fast.go)
 }
 
 func infoOf(m *model.Model, path model.Path, sum string, n int) (string, error) {
-	inf := infoJSON{Name: m.Name, Modalities: m.Modalities, Classes: m.Classes, Quantization: m.Quantization.String(), Path: path.String(),
-		Kernels: model.Kernels(), SHA256: sum, Bytes: n, MACs: m.MACs(), Stride: Stride(len(m.Classes), len(m.Experts)), Provenance: m.Provenance}
-	for i := range m.Experts {
-		x := &m.Experts[i]
-		inf.Experts = append(inf.Experts, infoExpert{x.Name, x.Inputs, x.Intra()})
-	}
+	inf := infoJSON{Description: m.Describe(path), Kernels: model.Kernels(), SHA256: sum, Bytes: n,
+		Stride: Stride(len(m.Classes), len(m.Experts))}
 	b, err := json.Marshal(inf)
 	return string(b), err
 }
