@@ -691,7 +691,7 @@ func (c *ModelFacts) table() Table {
 	if c.Lab.Manifest == nil {
 		return Table{}
 	}
-	t, _ := ResultsTable(c.Lab.Manifest.Results)
+	t, _ := c.Lab.Manifest.ResultsFor(c.Lab.Info.Name)
 	return t
 }
 
@@ -699,7 +699,7 @@ func (c *ModelFacts) err() string {
 	if c.Lab.Manifest == nil {
 		return ""
 	}
-	if _, err := ResultsTable(c.Lab.Manifest.Results); err != nil {
+	if _, err := c.Lab.Manifest.ResultsFor(c.Lab.Info.Name); err != nil {
 		return err.Error()
 	}
 	return ""

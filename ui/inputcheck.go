@@ -21,8 +21,26 @@ const (
 // CheckRecording judges a recording: problem is "" when it is fine; usable says whether it can
 // still be used (a clipped recording can, a silent or too short one cannot).
 func CheckRecording(pcm []float32, rate int) (problem string, usable bool) {
+	return checkSound(pcm, rate, "")
+}
+
+// CheckSoundFile is CheckRecording for a sound file the person picked (named file): the same
+// rules, in words about the file rather than the microphone.
+func CheckSoundFile(file string, pcm []float32, rate int) (problem string, usable bool) {
+	return checkSound(pcm, rate, file)
+}
+
+func checkSound(pcm []float32, rate int, file string) (problem string, usable bool) {
+	say := func(mic, f string) string {
+		if file == "" {
+			return mic
+		}
+		return file + f
+	}
 	if rate <= 0 || float64(len(pcm)) < minRecordSeconds*float64(rate) {
-		return fmt.Sprintf("The recording is too short (%.2f s): hold the microphone open and say one digit.", float64(len(pcm))/float64(max(rate, 1))), false
+		secs := float64(len(pcm)) / float64(max(rate, 1))
+		return fmt.Sprintf(say("The recording is too short (%.2f s): hold the microphone open and say one digit.",
+			" is too short (%.2f s) to hold a spoken digit."), secs), false
 	}
 	peak, clipped := 0.0, 0
 	for _, v := range pcm {
@@ -38,13 +56,16 @@ func CheckRecording(pcm []float32, rate int) (problem string, usable bool) {
 		}
 	}
 	if peak < silentPeak {
-		return "The recording is silent: check that the right microphone is on and not muted, then say a digit.", false
+		return say("The recording is silent: check that the right microphone is on and not muted, then say a digit.",
+			" is silent: it holds no spoken digit."), false
 	}
 	if speechSeconds(pcm, rate) < minSpeechSeconds {
-		return "The recording is too short to be a word (only a click or a very short sound): say a whole digit.", false
+		return say("The recording is too short to be a word (only a click or a very short sound): say a whole digit.",
+			" is too short to be a word (only a click or a very short sound)."), false
 	}
 	if float64(clipped) > clipFraction*float64(len(pcm)) {
-		return "The recording is clipped (too loud): it was used, but move back from the microphone or speak more softly for a fair reading.", true
+		return say("The recording is clipped (too loud): it was used, but move back from the microphone or speak more softly for a fair reading.",
+			" is clipped (too loud): it was used, but a quieter recording gives a fairer reading."), true
 	}
 	return "", true
 }

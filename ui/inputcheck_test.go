@@ -38,6 +38,12 @@ func TestCheckRecording(t *testing.T) {
 		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) || usable != c.usable {
 			t.Errorf("%s: %q usable %v, want %q usable %v", c.name, got, usable, c.want, c.usable)
 		}
+		// A sound file gets the same verdict, in words about the file and none about a microphone.
+		got, usable = CheckSoundFile("take.wav", c.pcm, c.rate)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) || usable != c.usable ||
+			(got != "" && !strings.HasPrefix(got, "take.wav ")) || strings.Contains(got, "microphone") {
+			t.Errorf("%s (file): %q usable %v, want %q usable %v", c.name, got, usable, c.want, c.usable)
+		}
 	}
 }
 

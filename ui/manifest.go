@@ -17,6 +17,8 @@ type Manifest struct {
 	// StandIn marks random-weight stand-ins written by the build when no trained model is shipped.
 	StandIn bool   `json:"standIn"`
 	Note    string `json:"note"`
+	// Real is the evaluation of the real-input model (named Real.Model) on every test column.
+	Real *RealResults `json:"real"`
 	// Shuffle is the trainer's own modality-shuffle run on the test split, for reference.
 	Shuffle *struct {
 		N    int `json:"n"`
@@ -282,4 +284,60 @@ func HumanBytes(n int64) string {
 		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 0, 64) + " kB"
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// RealResults is the manifest's "real" section: the real-input model's accuracy (percent) on each
+// test column, for the I2M2 product (float32 and int8) and each of its experts alone.
+type RealResults struct {
+	Model string                `json:"model"` // the models[].name these results belong to
+	Note  string                `json:"note"`
+	Test  map[string]RealColumn `json:"test"`
+}
+
+// RealColumn is one test column of RealResults.
+type RealColumn struct {
+	I2M2     float64            `json:"i2m2"`
+	I2M2Int8 float64            `json:"i2m2_int8"`
+	Experts  map[string]float64 `json:"experts"`
+	N        int                `json:"n"`
+}
+
+// realColumns are RealResults' test columns in display order, with their headings.
+var realColumns = []struct{ key, name string }{
+	{"real_clean", "real voices, clean"}, {"real_0db", "0 dB"}, {"real_-6db", "-6 dB"}, {"real_-12db", "-12 dB"},
+	{"synth_clean", "synthetic voices"}, {"drawn", "drawn digits"}, {"benchmark", "benchmark test"},
+}
+
+// ResultsFor is the results table for the model named name: the "real" section's columns when
+// they belong to it, the manifest's results otherwise.
+func (m *Manifest) ResultsFor(name string) (Table, error) {
+	if m.Real == nil || m.Real.Model == "" || m.Real.Model != name {
+		return ResultsTable(m.Results)
+	}
+	var t Table
+	var cols []RealColumn
+	for _, c := range realColumns {
+		if col, ok := m.Real.Test[c.key]; ok {
+			t.Columns = append(t.Columns, c.name)
+			cols = append(cols, col)
+		}
+	}
+	row := func(name string, acc func(RealColumn) (float64, bool)) {
+		r := TableRow{Name: name, Cells: make([]string, len(cols))}
+		for i, c := range cols {
+			if v, ok := acc(c); ok {
+				r.Cells[i] = strconv.FormatFloat(v, 'f', 2, 64) + "%"
+			}
+		}
+		t.Rows = append(t.Rows, r)
+	}
+	row(resultNames["i2m2_int8"], func(c RealColumn) (float64, bool) { return c.I2M2Int8, true })
+	row(resultNames["i2m2"], func(c RealColumn) (float64, bool) { return c.I2M2, true })
+	for _, e := range []string{"image", "audio", "inter"} {
+		row(resultNames["experts/"+e], func(c RealColumn) (float64, bool) { v, ok := c.Experts[e]; return v, ok })
+	}
+	if m.Real.Note != "" {
+		t.Notes = append(t.Notes, m.Real.Note)
+	}
+	return t, nil
 }

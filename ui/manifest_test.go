@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -78,5 +79,34 @@ func TestShuffleReference(t *testing.T) {
 	}
 	if (&Manifest{}).ShuffleReference() != "" || (*Manifest)(nil).ShuffleReference() != "" {
 		t.Fatal("no shuffle run must give no line")
+	}
+}
+
+func TestResultsFor(t *testing.T) {
+	var m Manifest
+	err := json.Unmarshal([]byte(`{"results": {"i2m2": {"mean": 83.1, "std": 0.5, "runs": [83.1]}},
+		"real": {"model": "avmnist-real", "note": "held-out speakers", "test": {
+			"benchmark": {"i2m2": 80, "i2m2_int8": 79.8, "experts": {"image": 55, "audio": 45, "inter": 74}, "n": 10},
+			"real_clean": {"i2m2": 99.9, "i2m2_int8": 99.91, "experts": {"image": 96.61, "audio": 77.7}, "n": 10}}}}`), &m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := m.ResultsFor("avmnist-real")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Columns in display order (clean real voices first), one row per product and expert.
+	if got := strings.Join(real.Columns, "|"); got != "real voices, clean|benchmark test" {
+		t.Errorf("columns %q", got)
+	}
+	if len(real.Rows) != 5 || real.Rows[0].Name != resultNames["i2m2_int8"] || real.Rows[0].Cells[0] != "99.91%" ||
+		real.Rows[4].Cells[0] != "" || real.Rows[4].Cells[1] != "74.00%" || len(real.Notes) != 1 {
+		t.Errorf("real-input table %+v", real)
+	}
+	// Another model (the benchmark one) gets the manifest's results.
+	other, err := m.ResultsFor("avmnist-tts")
+	want, _ := ResultsTable(m.Results)
+	if err != nil || len(other.Rows) != len(want.Rows) || other.Rows[0].Name != want.Rows[0].Name {
+		t.Errorf("benchmark model: %+v, want %+v (%v)", other, want, err)
 	}
 }

@@ -13,8 +13,8 @@ const MaxSoundFile = 16 << 20
 
 // UseSoundFile swaps in the clip of a sound file the person picked (the change event of an
 // <input type="file">): the keyboard's and screen reader's way to "record". The browser decodes it
-// (WAV, and whatever else it plays) and the JS module computes its audio features, as for a
-// recording. Lock held.
+// (WAV, and whatever else it plays), the clip is checked as a recording is (CheckSoundFile), and
+// the JS module computes its audio features. Lock held.
 func (l *Lab) UseSoundFile(ev vugu.DOMEvent) {
 	input := js.Value(ev.JSEventTarget())
 	if input.Type() != js.TypeObject || input.Get("files").Type() != js.TypeObject || input.Get("files").Length() == 0 {
@@ -35,8 +35,12 @@ func (l *Lab) UseSoundFile(ev vugu.DOMEvent) {
 	l.Busy++
 	l.Go(func() {
 		pcm, rate, err := decodeAudio(f)
-		var x []float32
+		problem, usable := "", false
 		if err == nil {
+			problem, usable = CheckSoundFile(name, pcm, rate)
+		}
+		var x []float32
+		if err == nil && usable {
 			x, err = eng.AudioFromPCM(pcm, rate)
 		}
 		l.Env.Lock()
@@ -44,6 +48,12 @@ func (l *Lab) UseSoundFile(ev vugu.DOMEvent) {
 		l.Busy--
 		if err != nil {
 			l.Fail("Could not use %s: %v", name, err)
+			return
+		}
+		if problem != "" {
+			l.Fail("%s", problem)
+		}
+		if !usable {
 			return
 		}
 		l.Swap(true, Source{Kind: SoundFile, Data: x, WAV: WAV(pcm, rate)})

@@ -208,7 +208,7 @@ func runShip(args []string) error {
 	}
 	real := map[string]any{
 		"shipped_seed": ship.Seed, "seeds": seeds, "val_acc": ship.valAcc("i2m2"),
-		"test": scores, "matrix": "results/real/matrix.md",
+		"test": scores, "matrix": "results/real/matrix.md", "model": realName,
 		"note":  "test_acc of the avmnist-real entries: clean MNIST test digits paired with held-out real speakers (FSDD lucas, theo), clean; the lab loads this model",
 		"units": "accuracy in percent; experts: each expert of the shipped I2M2 alone",
 	}
