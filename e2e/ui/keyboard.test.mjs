@@ -12,6 +12,23 @@ import { art, check, ready, session, settled, tabTo, top } from './harness.mjs';
 const { base, dist, demo, metrics, test, open, axeCheck, finish } = await session('keyboard-metrics.json');
 const tmp = mkdtempSync(join(tmpdir(), 'i2m2-ui-'));
 
+// chooseByKeyboard tabs to the file input and presses Space, which opens its chooser. About one
+// press in three goes unseen by the test with the focus on the input: Playwright turns on
+// file-chooser interception asynchronously when waitForEvent starts, and the press can win that race
+// (the dialog then opens uncaught). A second press, with interception on, is caught; misses are logged.
+async function chooseByKeyboard(page, selector, opts) {
+  for (let attempt = 1; ; attempt++) {
+    await tabTo(page, selector, opts);
+    try {
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser', { timeout: 10000 }), page.keyboard.press('Space')]);
+      return chooser;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      console.log(`keyboard: Space on ${selector} opened no chooser (attempt ${attempt})`);
+    }
+  }
+}
+
 await test('keyboard only: draw by typing digits, record from a sound file, swap, run the shuffle', async () => {
   const { ctx, page } = await open({ width: 1280, height: 800 });
   await ready(page, base);
@@ -37,15 +54,14 @@ await test('keyboard only: draw by typing digits, record from a sound file, swap
   const k = [...Array(demo.nw).keys()].find((i) => demo.labels[i] === 5);
   writeFileSync(join(tmp, 'five.wav'), demo.wav(k));
   writeFileSync(join(tmp, 'not-audio.wav'), 'this is not a sound file\n');
-  await tabTo(page, '#sound-file');
-  let [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  let chooser = await chooseByKeyboard(page, '#sound-file');
   await chooser.setFiles(join(tmp, 'five.wav'));
   await page.waitForFunction(() => /your sound file/.test(document.querySelector('.mods').textContent), null, { timeout: 30000 });
   await settled(page);
   metrics.keyboard.soundFile = { pair: k, audioExpert: await page.textContent('#expert-audio .ranks') };
   check(!(await page.textContent('.errors')).trim(), await page.textContent('.errors'));
   // a file that is not audio is refused in words; the message is dismissed from the keyboard
-  [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  chooser = await chooseByKeyboard(page, '#sound-file');
   await chooser.setFiles(join(tmp, 'not-audio.wav'));
   await page.waitForSelector('.errors .error');
   const err = await page.textContent('.errors .error span');
@@ -75,8 +91,8 @@ await test('keyboard only: draw by typing digits, record from a sound file, swap
 await test('keyboard only: your model file loads and runs under the strict CSP', async () => {
   const { ctx, page } = await open({ width: 1280, height: 800 });
   await ready(page, base);
-  await tabTo(page, '#yours-file', { back: true }); // the last card: backwards from the top of the page
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await settled(page);
+  const chooser = await chooseByKeyboard(page, '#yours-file', { back: true }); // the last card: backwards from the top
   await chooser.setFiles(join(dist, 'weights/avmnist-tts-int8.i2m2'));
   await page.waitForSelector('#yours-info', { timeout: 60000 });
   await tabTo(page, '#yours-info button');
