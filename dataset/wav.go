@@ -2,9 +2,9 @@ package dataset
 
 import (
 	"encoding/binary"
-	"math"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // DecodeWAV parses a RIFF/WAVE file: integer PCM of 8 (unsigned), 16, 24 or 32 bits, or IEEE float

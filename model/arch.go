@@ -36,7 +36,7 @@ func mlp(in, hidden, out int) []Layer {
 	}
 }
 
-// Arch describes an I2M2 model of LeNet experts (docs/method.md, "AV-MNIST in the
+// Arch describes an I2M2 model of LeNet experts (docs/i2m2-method.md, "AV-MNIST in the
 // paper"): every modality gets an intra expert leNet(1, IntraC, Blocks[m]) +
 // MLP, and the inter expert encodes each modality with leNet(1, InterC,
 // Blocks[m]), concatenates (late fusion) and applies an MLP.

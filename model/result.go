@@ -33,7 +33,7 @@ type ExpertResult struct {
 // without allocating.
 type Result struct {
 	// Dist is the I2M2 product of experts over the experts used:
-	// log_softmax(sum of their logits) (docs/method.md; the reference code's
+	// log_softmax(sum of their logits) (docs/i2m2-method.md; the reference code's
 	// inter_and_intra_modality.py).
 	Dist
 	// IntraOnly is the product of the intra experts used (the paper's

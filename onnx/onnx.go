@@ -12,7 +12,7 @@
 // Outputs, all float32 [N, classes]:
 //
 //	log_probs         log_softmax(sum of every expert's logits): the I2M2
-//	                  product of experts (docs/method.md; the reference code's
+//	                  product of experts (docs/i2m2-method.md; the reference code's
 //	                  inter_and_intra_modality.py)
 //	logits_<expert>   each expert's raw logits
 //	intra_log_probs   log_softmax(sum of the intra experts' logits), present

@@ -8,7 +8,7 @@ import (
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
-// Recipe is the paper's AV-MNIST recipe (docs/method.md, "Training"): pre-train
+// Recipe is the paper's AV-MNIST recipe (docs/i2m2-method.md, "Training"): pre-train
 // each unimodal expert and the inter expert, then fine-tune the experts
 // jointly through their product. Epoch counts are ours (time budget).
 type Recipe struct {

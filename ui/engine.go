@@ -3,7 +3,7 @@ package ui
 // Digits is the number of classes of the demo task ("0".."9").
 const Digits = 10
 
-// Modality sizes of the project contract (docs/design.md): image [1,28,28], audio [1,40,40].
+// Modality sizes of the project contract (docs/product-contracts.md): image [1,28,28], audio [1,40,40].
 const (
 	ImageSide = 28
 	ImageSize = ImageSide * ImageSide

@@ -86,7 +86,7 @@ func (s Stat) Conf() float64 {
 	return s.ConfSum / float64(s.N)
 }
 
-// Shuffle is the modality-shuffle experiment (docs/method.md, "Analyses worth reproducing"): every pair is
+// Shuffle is the modality-shuffle experiment (docs/i2m2-method.md, "Analyses worth reproducing"): every pair is
 // predicted intact, then with its image replaced by another pair's image, then with its clip
 // replaced by another pair's clip. The label stays the one of the modality that was kept, so an
 // expert that reads only the shuffled modality falls to chance, an expert that ignores it does not

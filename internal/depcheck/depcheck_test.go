@@ -1,4 +1,4 @@
-// Package depcheck enforces the dependency rule of docs/design.md: the packages
+// Package depcheck enforces the dependency rule of docs/product-contracts.md: the packages
 // that reach the browser or the worker (GOOS=js GOARCH=wasm) never link
 // gorgonia.org/tensor or gonum (23 MB of wasm), and model/ uses the standard
 // library only.
@@ -93,7 +93,7 @@ func TestBrowserFacingPackagesDoNotLinkGorgonia(t *testing.T) {
 	}
 	for _, p := range patterns {
 		if bad := violations(deps(t, root, p)); len(bad) > 0 {
-			t.Errorf("%s links %v under GOOS=js (docs/design.md: never in the browser or worker build)", p, bad)
+			t.Errorf("%s links %v under GOOS=js (docs/product-contracts.md: never in the browser or worker build)", p, bad)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // U8Suffix marks a modality given as integers 0..255 ("image_u8"); each value
-// v becomes v/255, the scaling the model's [0,1] inputs use (docs/data.md).
+// v becomes v/255, the scaling the model's [0,1] inputs use (docs/data-sources.md).
 const U8Suffix = "_u8"
 
 // httpError is an error with the status code the client gets.
