@@ -36,12 +36,34 @@ export async function staticServe(dist, args = []) {
   return { url, close: () => proc.kill() };
 }
 
-export const launch = () => chromium.launch({
+// launch starts Debian's Chromium with a fake microphone (a beep, or what extraArgs say, such as
+// --use-file-for-fake-audio-capture=FILE).
+export const launch = (extraArgs = []) => chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required'],
+    '--autoplay-policy=no-user-gesture-required', ...extraArgs],
 });
+
+// runner runs named tests one after another, logging "ok"/"FAIL" lines and counting failures; with
+// the environment variable onlyVar set, only the tests whose name contains its value run.
+export function runner(onlyVar) {
+  let failures = 0;
+  return {
+    get failures() { return failures; },
+    async test(name, fn) {
+      if (process.env[onlyVar] && !name.includes(process.env[onlyVar])) return;
+      const t0 = Date.now();
+      try {
+        await fn();
+        console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+      } catch (e) {
+        failures++;
+        console.log(`FAIL ${name}: ${e.stack || e}`);
+      }
+    },
+  };
+}
 
 // ready loads url and waits for the first prediction; it returns the load timings (ms since
 // navigation start: UI wasm running, model loaded, first prediction shown).
@@ -130,20 +152,10 @@ export async function session(metricsFile) {
   const server = await staticServe(dist);
   const browser = await launch();
   const metrics = { axe: {} };
-  let failures = 0;
+  const run = runner('I2M2_UI_ONLY');
   return {
     dist, base: server.url, browser, metrics, demo: readDemo(dist),
-    async test(name, fn) {
-      if (process.env.I2M2_UI_ONLY && !name.includes(process.env.I2M2_UI_ONLY)) return;
-      const t0 = Date.now();
-      try {
-        await fn();
-        console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-      } catch (e) {
-        failures++;
-        console.log(`FAIL ${name}: ${e.stack || e}`);
-      }
-    },
+    test: run.test,
     // A page that records console errors, uncaught exceptions and CSP violations (window.__csp).
     async open(viewport, opts = {}) {
       const ctx = await browser.newContext({ viewport, ...opts });
@@ -171,8 +183,8 @@ export async function session(metricsFile) {
       server.close();
       writeFileSync(join(art, metricsFile), JSON.stringify(metrics, null, 2));
       console.log(JSON.stringify(metrics, null, 2));
-      if (failures) {
-        console.log(`e2e/ui: ${failures} failed`);
+      if (run.failures) {
+        console.log(`e2e/ui: ${run.failures} failed`);
         process.exit(1);
       }
       console.log('e2e/ui: all passed; screenshots in e2e/ui/artifacts/');

@@ -8,34 +8,18 @@
 //  - silent and too short recordings and an empty pad get clear feedback.
 //   node e2e/ui/realinput.test.mjs      (scripts/test-60-ui.sh runs it after lab.test.mjs)
 // Env: I2M2_DIST (default dist), I2M2_STATICSERVE, I2M2_BIN (a built cmd/i2m2; default go run), CHROMIUM.
-import { chromium } from 'playwright-core';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolve, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { resolve, join } from 'node:path';
+import { art, check, launch as launchWith, root, runner, staticServe, top } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
 const dist = resolve(root, process.env.I2M2_DIST || 'dist');
-const art = join(here, 'artifacts');
 mkdirSync(art, { recursive: true });
 const tmp = mkdtempSync(join(tmpdir(), 'i2m2-realinput-'));
 const metrics = {};
-let failures = 0;
-const check = (cond, msg) => { if (!cond) throw new Error(msg); };
-async function test(name, fn) {
-  if (process.env.I2M2_ONLY && !name.includes(process.env.I2M2_ONLY)) return;
-  const t0 = Date.now();
-  try {
-    await fn();
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failures++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-  }
-}
+const tests = runner('I2M2_ONLY');
+const test = tests.test;
 // stderr (the accuracy lines) is kept out of the log; a failure's error carries it
 const run = { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] };
 const i2m2 = (...args) => process.env.I2M2_BIN
@@ -78,25 +62,10 @@ const fakeFiles = clips.map((c) => {
 const nativeAudio = native(fakeFiles.map((f) => f.file));
 
 // --- the static server and Chromium ----------------------------------------------------------------
-const port = await new Promise((res) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
-});
-const server = process.env.I2M2_STATICSERVE
-  ? spawn(process.env.I2M2_STATICSERVE, ['-dir', dist, '-addr', `127.0.0.1:${port}`], { stdio: 'ignore' })
-  : spawn('go', ['run', './scripts/staticserve', '-dir', dist, '-addr', `127.0.0.1:${port}`], { cwd: root, stdio: 'ignore' });
-const base = `http://127.0.0.1:${port}/`;
-for (let i = 0; ; i++) {
-  try { if ((await fetch(base)).ok) break; } catch {}
-  if (i > 300) throw new Error('static server did not start');
-  await new Promise((r) => setTimeout(r, 100));
-}
-// A browser whose microphone plays file (Chromium's fake capture device).
-const launch = (file) => chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', ...(file ? [`--use-file-for-fake-audio-capture=${file}`] : []),
-    '--autoplay-policy=no-user-gesture-required'],
-});
+const server = await staticServe(dist);
+const base = server.url;
+// A browser whose microphone plays file (Chromium's fake capture device; null: its beep).
+const launch = (file) => launchWith(file ? [`--use-file-for-fake-audio-capture=${file}`] : []);
 async function lab(browser) {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   // keep the decoded recording (what the lab hands to features.AudioFromPCM) for the report
@@ -111,7 +80,6 @@ async function lab(browser) {
   await page.waitForSelector('#expert-i2m2 .bar.pred');
   return page;
 }
-const top = (page, id) => page.$eval(`#expert-${id} .bar.pred .digit-label`, (e) => +e.textContent);
 const errors = (page) => page.$$eval('.errors .error span', (es) => es.map((e) => e.textContent));
 
 // Records once; returns { label, errors, voice } after the lab has finished.
@@ -227,12 +195,12 @@ await test('drawing pad: pointer strokes tracing held-out digits get the native 
   }
 });
 
-server.kill();
+server.close();
 rmSync(tmp, { recursive: true, force: true });
 writeFileSync(join(art, 'realinput-metrics.json'), JSON.stringify(metrics, null, 2));
 console.log(JSON.stringify(metrics));
-if (failures) {
-  console.log(`e2e/ui/realinput: ${failures} failed`);
+if (tests.failures) {
+  console.log(`e2e/ui/realinput: ${tests.failures} failed`);
   process.exit(1);
 }
 console.log('e2e/ui/realinput: all passed');
