@@ -12,10 +12,12 @@ import (
 type AudioAug struct {
 	Speed  bool // playback-rate factor 0.85-1.15 (pitch and tempo together, as sox's "speed")
 	Gain   bool // level -30..+10 dB around -26 dBFS speech: quiet takes and clipped ones
-	Noise  bool // SNR 20 dB..-12 dB (a quarter of the clips stay clean), white/pink/brown/babble
+	Noise  bool // SNR 20 dB..-12 dB (1-NoisyShare of the clips stay clean), white/pink/brown/babble
 	Reverb bool // half the clips: a sparse exponentially decaying room response, RT60 0.15-0.6 s
 	Band   bool // half the clips: a laptop/phone microphone band (high-pass 100-400 Hz, low-pass 3-7 kHz)
 	Offset bool // 0-0.6 s of lead-in and tail (silence, or noise when Noise is on)
+	// NoisyShare is the share of augmented clips that get noise when Noise is on (0: 0.75).
+	NoisyShare float64
 }
 
 // AllAudioAug is every augmentation on (the shipped recipe).
@@ -51,7 +53,11 @@ func (a AudioAug) Apply(pcm []float32, rate int, r *RNG) []float32 {
 	}
 	y := make([]float64, pre+len(x)+post)
 	copy(y[pre:], x)
-	if a.Noise && r.Float64() >= 0.25 {
+	share := a.NoisyShare
+	if share == 0 {
+		share = 0.75
+	}
+	if a.Noise && r.Float64() >= 1-share {
 		snr := -12 + 32*r.Float64()
 		nz := MakeNoise(r, r.Intn(numNoise), len(y))
 		g := math.Sqrt(ps / math.Pow(10, snr/10))

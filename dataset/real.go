@@ -25,7 +25,15 @@ type RealOptions struct {
 	Image     ImageAug
 	Copies    int  // versions of each FSDD clip (the first unaugmented); 0 = RealCopies
 	Synthetic bool // add the synthetic voices' clips
-	MNISTDir  string
+	// SyntheticEvery keeps every n-th synthetic clip of a split (0 or 1: all of them): a smaller
+	// share of synthetic voices beside the real ones.
+	SyntheticEvery int
+	// ValSpeaker, when it names a training speaker, is leave-one-speaker-out validation for recipe
+	// choices: all of that speaker's recordings, clean and unaugmented, paired with the clean MNIST
+	// validation digits, are the validation split, and the other two speakers' recordings (all of
+	// them) train. "" keeps the default split (recordings 0-4 of each training speaker validate).
+	ValSpeaker string
+	MNISTDir   string
 }
 
 // RealCopies is the default number of versions per training recording; RealSeed seeds the
@@ -38,8 +46,19 @@ const (
 
 // LoadReal builds the real-input train and validation splits (deterministic for given options).
 func LoadReal(opt RealOptions) (train, val *Split, err error) {
-	if opt.Limit < 0 {
-		return nil, nil, errors.New("dataset: negative Limit")
+	if opt.Limit < 0 || opt.SyntheticEvery < 0 {
+		return nil, nil, errors.New("dataset: negative Limit or SyntheticEvery")
+	}
+	valSpk := -1
+	if opt.ValSpeaker != "" {
+		for k, n := range FSDDSpeakers {
+			if n == opt.ValSpeaker && !FSDDTestSpeakers[n] {
+				valSpk = k
+			}
+		}
+		if valSpk < 0 {
+			return nil, nil, fmt.Errorf("dataset: ValSpeaker %q is not a training speaker", opt.ValSpeaker)
+		}
 	}
 	copies := opt.Copies
 	if copies <= 0 {
@@ -73,7 +92,13 @@ func LoadReal(opt RealOptions) (train, val *Split, err error) {
 	}
 	root := NewRNG(RealSeed)
 	mk := func(name string, idx []int32, clipSplit uint8, r *RNG) (*Split, error) {
-		pool, err := realPool(fs, bank, clipSplit, copies, opt, r.Split())
+		o := opt
+		o.Copies = copies
+		heldOut := valSpk >= 0 && clipSplit == ClipVal
+		if heldOut { // the held-out speaker as a person gives it: clean, no synthetic voices
+			o.Copies, o.Synthetic, o.Image = 1, false, ImageAug{}
+		}
+		pool, err := realPool(fs, bank, clipSplit, valSpk, o, r.Split())
 		if err != nil {
 			return nil, err
 		}
@@ -84,7 +109,7 @@ func LoadReal(opt RealOptions) (train, val *Split, err error) {
 			copy(raw[i*ImageSize:], mtrain.Images[int(j)*ImageSize:(int(j)+1)*ImageSize])
 			s.Labels[i] = mtrain.Labels[j]
 		}
-		s.Images = augmentImages(raw, pca.Reconstruct(raw), opt.Image, r.Split())
+		s.Images = augmentImages(raw, pca.Reconstruct(raw), o.Image, r.Split())
 		if err := pool.pair(s, r.Split()); err != nil {
 			return nil, err
 		}
@@ -138,15 +163,24 @@ func (p *clipPool) pair(s *Split, r *RNG) error {
 	return nil
 }
 
-// realPool featurises the FSDD clips of the given split (copies versions each) and adds the
-// synthetic bank's clips of that split.
-func realPool(fs *FSDD, bank *Bank, split uint8, copies int, opt RealOptions, r *RNG) (*clipPool, error) {
+// realPool featurises the FSDD clips of the given split (opt.Copies versions each) and adds the
+// synthetic bank's clips of that split. valSpk >= 0 makes that speaker the whole ClipVal split and
+// the other training speakers' recordings ClipTrain.
+func realPool(fs *FSDD, bank *Bank, split uint8, valSpk int, opt RealOptions, r *RNG) (*clipPool, error) {
 	var clips []int
 	for i := 0; i < fs.N; i++ {
-		if fs.Split(i) == split {
+		sp := fs.Split(i)
+		if valSpk >= 0 && sp != ClipTest {
+			sp = ClipTrain
+			if int(fs.Speaker[i]) == valSpk {
+				sp = ClipVal
+			}
+		}
+		if sp == split {
 			clips = append(clips, i)
 		}
 	}
+	copies := opt.Copies
 	n := len(clips) * copies
 	p := &clipPool{levels: make([]uint8, n*AudioSize), labels: make([]uint8, n), voices: make([]string, n)}
 	seeds := make([]uint64, n)
@@ -172,8 +206,12 @@ func realPool(fs *FSDD, bank *Bank, split uint8, copies int, opt RealOptions, r 
 		return nil, err
 	}
 	if opt.Synthetic {
+		every, k := max(1, opt.SyntheticEvery), 0
 		for c := 0; c < bank.N; c++ {
 			if bank.Splits[c] == split {
+				if k++; (k-1)%every != 0 {
+					continue
+				}
 				p.levels = append(p.levels, bank.Levels[c*AudioSize:(c+1)*AudioSize]...)
 				p.labels = append(p.labels, bank.Labels[c])
 				p.voices = append(p.voices, bank.Voices[bank.Voice[c]].Name)

@@ -74,6 +74,10 @@ type Config struct {
 	Patience    int                           // stop after this many epochs without a better validation accuracy (0: never)
 	Seed        uint64                        // shuffling
 	Log         func(format string, a ...any) `json:"-"`
+	// ExpertNLL (lambda) adds lambda times each expert's own NLL to the product's NLL when several
+	// experts train jointly (0: the paper's objective, the product's NLL alone). It keeps every
+	// expert a good classifier on its own, which the product's NLL does not ask for.
+	ExpertNLL float64
 }
 
 // Epoch is one epoch's record.
@@ -123,6 +127,8 @@ func Fit[T Float](experts []*Expert[T], tr, va *Data, cfg Config) (*History, err
 	bt := batch[T]{x: map[string]Act[T]{}}
 	logits := make([]Act[T], len(experts))
 	var dz []T
+	aux := len(experts) > 1 && cfg.ExpertNLL > 0
+	dzs := make([][]T, len(experts)) // with ExpertNLL: each expert's own gradient
 	start := time.Now()
 	stale := 0
 	for ep := 1; ep <= cfg.Epochs; ep++ {
@@ -142,13 +148,17 @@ func Fit[T Float](experts []*Expert[T], tr, va *Data, cfg Config) (*History, err
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				return h, fmt.Errorf("train: %s: loss %v at epoch %d batch %d", cfg.Name, loss, ep, bi)
 			}
-			sumLoss += loss * float64(len(idx))
 			correct += c
 			seen += len(idx)
 			d := Act[T]{C: 10, B: len(idx), H: 1, W: 1, D: dz}
-			for _, e := range experts {
+			for i, e := range experts {
+				if aux {
+					loss += cfg.ExpertNLL * expertNLL(logits[i], bt.y, dz, cfg.ExpertNLL, &dzs[i])
+					d.D = dzs[i]
+				}
 				e.Backward(d)
 			}
+			sumLoss += loss * float64(len(idx))
 			step(params, cfg)
 			if nb >= 20 && (bi+1)%(nb/4) == 0 && bi+1 < nb {
 				logf("  %s epoch %d: %d/%d batches, loss %.4f, acc %.2f%%, %.0f samples/s",
@@ -182,6 +192,17 @@ func Fit[T Float](experts []*Expert[T], tr, va *Data, cfg Config) (*History, err
 	}
 	h.Seconds = time.Since(start).Seconds()
 	return h, nil
+}
+
+// expertNLL returns one expert's own NLL and sets *buf to dz + lambda times its gradient.
+func expertNLL[T Float](logits Act[T], y []uint8, dz []T, lambda float64, buf *[]T) float64 {
+	*buf = grow(*buf, len(dz))
+	g := *buf
+	l, _ := PoENLL([]Act[T]{logits}, y, g)
+	for j, v := range dz {
+		g[j] = v + T(lambda)*g[j]
+	}
+	return l
 }
 
 // step applies clipping, weight decay and momentum SGD:

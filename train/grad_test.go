@@ -105,8 +105,15 @@ func TestGradients(t *testing.T) {
 
 // TestExpertGradients checks the whole product-of-experts loss (image, audio
 // and inter experts: convs, batch-norm, pooling, concat, heads) against
-// finite differences on a sample of parameters of every tensor.
+// finite differences on a sample of parameters of every tensor, with and
+// without each expert's own NLL beside the product's (Config.ExpertNLL).
 func TestExpertGradients(t *testing.T) {
+	for _, lambda := range []float64{0, 0.7} {
+		t.Run(fmt.Sprintf("lambda=%g", lambda), func(t *testing.T) { checkExpertGradients(t, lambda) })
+	}
+}
+
+func checkExpertGradients(t *testing.T, lambda float64) {
 	r := rand.New(rand.NewPCG(5, 6))
 	var ex []*Expert[float64]
 	for _, s := range []struct {
@@ -123,18 +130,30 @@ func TestExpertGradients(t *testing.T) {
 	d := Synthetic(4, 9)
 	bt := batch[float64]{x: map[string]Act[float64]{}}
 	bt.fill(d, []int{0, 1, 2, 3})
+	logits := make([]Act[float64], len(ex))
 	loss := func(dz []float64) float64 {
-		logits := make([]Act[float64], len(ex))
 		for i, e := range ex {
 			logits[i] = e.Forward(bt.x, true)
 		}
 		l, _ := PoENLL(logits, bt.y, dz)
+		if lambda > 0 && dz == nil {
+			for i := range ex {
+				li, _ := PoENLL(logits[i:i+1], bt.y, nil)
+				l += lambda * li
+			}
+		}
 		return l
 	}
 	dz := make([]float64, 40)
 	loss(dz)
-	for _, e := range ex {
-		e.Backward(Act[float64]{C: 10, B: 4, H: 1, W: 1, D: dz})
+	for i, e := range ex {
+		g := dz
+		if lambda > 0 {
+			var buf []float64
+			expertNLL(logits[i], bt.y, dz, lambda, &buf)
+			g = buf
+		}
+		e.Backward(Act[float64]{C: 10, B: 4, H: 1, W: 1, D: g})
 	}
 	const h = 1e-6
 	for _, e := range ex {

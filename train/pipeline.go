@@ -23,6 +23,7 @@ type Recipe struct {
 	InterLR    float64                       // 0.1
 	FineLR     float64                       // 0.01
 	Batch      int                           // 40
+	ExpertNLL  float64                       // fine-tuning (intra, i2m2): weight of each expert's own NLL beside the product's (0: the paper's objective)
 	Only       string                        // "image" or "audio": train only that expert (ablations); "" = everything
 	NamePrefix string                        // model names are NamePrefix + ModelNames[i]; "" = "avmnist-tts-"
 	Log        func(format string, a ...any) `json:"-"`
@@ -32,6 +33,14 @@ type Recipe struct {
 func PaperRecipe(seed uint64, uni, inter, fine int) Recipe {
 	return Recipe{Seed: seed, UniEpochs: uni, InterEpoch: inter, FineEpochs: fine,
 		UniLR: 0.01, InterLR: 0.1, FineLR: 0.01, Batch: 40}
+}
+
+// expertNLLNote names a non-paper fine-tuning objective in a model's provenance.
+func expertNLLNote(lambda float64) string {
+	if lambda == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", fine-tuning loss = product NLL + %g x each expert's NLL", lambda)
 }
 
 // Run is what Pipeline produced for one seed: the baselines and I2M2 as
@@ -75,7 +84,7 @@ func Pipeline(tr, va *Data, rc Recipe, dataDesc string) (*Run, error) {
 	cfg := func(name string, lr float64, epochs int, stage uint64) Config {
 		size := map[string]int{"image": rc.UniSize, "audio": rc.UniSize, "inter": rc.InterSize, "intra": rc.FineSize, "i2m2": rc.FineSize}[name]
 		return Config{Name: name, LR: lr, Momentum: 0.9, WeightDecay: 1e-4, Batch: rc.Batch, Clip: 8,
-			Epochs: epochs, EpochSize: size, Patience: 10, Seed: rc.Seed*1000 + stage, Log: rc.Log}
+			Epochs: epochs, EpochSize: size, Patience: 10, Seed: rc.Seed*1000 + stage, Log: rc.Log, ExpertNLL: rc.ExpertNLL}
 	}
 	fit := func(ex []*Expert[float32], c Config) error {
 		h, err := Fit(ex, tr, va, c)
@@ -86,8 +95,8 @@ func Pipeline(tr, va *Data, rc Recipe, dataDesc string) (*Run, error) {
 	}
 	prov := func(name string, h *History) model.Provenance {
 		return model.Provenance{Data: dataDesc, Seed: int64(rc.Seed),
-			Created: fmt.Sprintf("i2m2 train (train.Pipeline %s): uni %dx%d, inter %dx%d, fine %dx%d epochs x samples (0 = all), batch %d, SGD momentum 0.9, wd 1e-4, clip 8",
-				name, rc.UniEpochs, rc.UniSize, rc.InterEpoch, rc.InterSize, rc.FineEpochs, rc.FineSize, rc.Batch),
+			Created: fmt.Sprintf("i2m2 train (train.Pipeline %s): uni %dx%d, inter %dx%d, fine %dx%d epochs x samples (0 = all), batch %d, SGD momentum 0.9, wd 1e-4, clip 8%s",
+				name, rc.UniEpochs, rc.UniSize, rc.InterEpoch, rc.InterSize, rc.FineEpochs, rc.FineSize, rc.Batch, expertNLLNote(rc.ExpertNLL)),
 			Metrics: map[string]float64{"val_acc": h.BestValAcc, "best_epoch": float64(h.BestEpoch)}}
 	}
 	export := func(name string, ex ...*Expert[float32]) error {

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
+	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
@@ -37,6 +40,10 @@ func runTrain(args []string) error {
 	noAug := fs.String("no-aug", "", "real data: comma-separated augmentations to switch off (ablation): "+strings.Join(augNames, ","))
 	copies := fs.Int("copies", dataset.RealCopies, "real data: versions of each training recording (the first unaugmented)")
 	only := fs.String("only", "", "train only the image or the audio expert (ablations)")
+	expertNLL := fs.Float64("expert-nll", 0, "fine-tuning: weight lambda of each expert's own NLL beside the product's NLL (0 = the paper's objective)")
+	valSpeaker := fs.String("val-speaker", "", "real data: validate on this training speaker's clean recordings and clean MNIST validation digits, train on the other two (recipe choices)")
+	noisyShare := fs.Float64("noisy-share", 0, "real data: share of augmented recordings that get noise (0 = 0.75)")
+	synthEvery := fs.Int("synthetic-every", 0, "real data: keep every n-th synthetic voice clip (0 = all)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +61,10 @@ func runTrain(args []string) error {
 	case "real":
 		var opt dataset.RealOptions
 		if opt, err = realOptions(*root, *limit, *copies, *noAug); err == nil {
+			opt.ValSpeaker, opt.SyntheticEvery = *valSpeaker, *synthEvery
+			if opt.Audio.Noise {
+				opt.Audio.NoisyShare = *noisyShare
+			}
 			// a one-expert run needs the other modality only as a placeholder: skip its augmentation
 			switch *only {
 			case "image":
@@ -87,7 +98,7 @@ func runTrain(args []string) error {
 		if *seeds != "" {
 			dir = filepath.Join(*out, fmt.Sprintf("seed%d", sd))
 		}
-		if err := trainSeed(sd, dir, tr, va, te, desc, prefix, *only, *test, *limit, *uni, *inter, *fine, *uniSize, *interSize, *fineSize, *interLR); err != nil {
+		if err := trainSeed(sd, dir, tr, va, te, desc, prefix, *only, *test, *limit, *uni, *inter, *fine, *uniSize, *interSize, *fineSize, *interLR, *expertNLL); err != nil {
 			return err
 		}
 	}
@@ -96,7 +107,7 @@ func runTrain(args []string) error {
 }
 
 // trainSeed runs the pipeline for one seed and writes its run directory.
-func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, only string, test bool, limit, uni, inter, fine, uniSize, interSize, fineSize int, interLR float64) error {
+func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, only string, test bool, limit, uni, inter, fine, uniSize, interSize, fineSize int, interLR, expertNLL float64) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -105,7 +116,7 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 		fmt.Fprintf(os.Stderr, "[seed %d %s] %s\n", seed, time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, a...))
 	}
 	rc := train.PaperRecipe(seed, uni, inter, fine)
-	rc.InterLR = interLR
+	rc.InterLR, rc.ExpertNLL = interLR, expertNLL
 	rc.UniSize, rc.InterSize, rc.FineSize = uniSize, interSize, fineSize
 	rc.Log = logf
 	rc.Only, rc.NamePrefix = only, prefix
@@ -136,6 +147,21 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 	if err := os.WriteFile(filepath.Join(out, "history.json"), h, 0o644); err != nil {
 		return err
 	}
+	// Validation through the inference engine, each expert alone too (what recipe choices read).
+	ve := map[string]*train.ModelEval{}
+	for _, name := range train.ModelNames {
+		if m := run.Models[name]; m != nil {
+			if ve[name], err = train.EvalModel(m, model.Fast, va, "", nil, runtime.GOMAXPROCS(0)); err != nil {
+				return err
+			}
+			logf("validation %s: %.2f%%, experts %s", name, ve[name].Product.Acc, expertAccs(ve[name]))
+		}
+	}
+	if b, err := json.MarshalIndent(ve, "", " "); err != nil {
+		return err
+	} else if err := os.WriteFile(filepath.Join(out, "val.json"), b, 0o644); err != nil {
+		return err
+	}
 	if test {
 		// Test evaluation with the inference engine on the exported models
 		// (never used for selection); `i2m2 eval --runs` aggregates it.
@@ -157,4 +183,18 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 	}
 	logf("done in %.1f min: %s", time.Since(t0).Minutes(), out)
 	return nil
+}
+
+// expertAccs lists each expert's accuracy alone, in a fixed order.
+func expertAccs(ev *train.ModelEval) string {
+	var names []string
+	for n := range ev.Experts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s %.2f%% ", n, ev.Experts[n].Acc)
+	}
+	return strings.TrimSpace(b.String())
 }
