@@ -16,7 +16,8 @@
 #
 # Background-friendly:  nohup nice -n 10 bash scripts/train-real.sh > /tmp/train-real.log 2>&1 &
 # Environment: STAGES (default "train ship matrix ablation"; e.g. STAGES=ablation in a second process),
-# SEEDS (default 1,2,3), UNI/INTER/FINE epochs, FINE_SIZE samples per fine-tuning epoch, ABL_EPOCHS (default 1), RESUME (1: keep finished ablation runs), THREADS (GOMAXPROCS, default 1), RUNS, N
+# SEEDS (default 1,2,3), RECIPE (train flags chosen on validation by scripts/validate-real.sh; see
+# weights/results/real/validation.md), PARALLEL (1: one training process per seed), UNI/INTER/FINE epochs, FINE_SIZE samples per fine-tuning epoch, ABL_EPOCHS (default 1), RESUME (1: keep finished ablation runs), THREADS (GOMAXPROCS, default 1), RUNS, N
 # (test pairs per column, 0 = all), WEIGHTS, RESULTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,8 @@ UNI=${UNI:-4}
 INTER=${INTER:-1}
 FINE=${FINE:-2}
 FINE_SIZE=${FINE_SIZE:-10000}
+RECIPE=${RECIPE---noisy-share 0.4 --no-aug synthetic --expert-nll 1}
+PARALLEL=${PARALLEL:-0}
 ABL_EPOCHS=${ABL_EPOCHS:-1}
 THREADS=${THREADS:-1}
 RUNS=${RUNS:-/tmp/i2m2-real-runs}
@@ -45,10 +48,23 @@ has() { [[ " $STAGES " == *" $1 "* ]]; }
 dirs=""
 for s in ${SEEDS//,/ }; do dirs="$dirs${dirs:+,}$RUNS/real/seed$s"; done
 if has train; then
-stamp "training seeds $SEEDS: uni ${UNI}x55k, inter ${INTER}x55k, fine ${FINE}x$FINE_SIZE"
+stamp "training seeds $SEEDS: uni ${UNI}x55k, inter ${INTER}x55k, fine ${FINE}x$FINE_SIZE, recipe: $RECIPE"
 rm -rf "$RUNS/real"
-"$BIN" train --data real --seeds "$SEEDS" --uni "$UNI" --inter "$INTER" --fine "$FINE" --fine-size "$FINE_SIZE" \
-	--limit "$LIMIT" --out "$RUNS/real" 2>&1 | tee "$RUNS/train-real.log"
+# shellcheck disable=SC2086
+trainseeds() { "$BIN" train --data real --seeds "$1" --uni "$UNI" --inter "$INTER" --fine "$FINE" --fine-size "$FINE_SIZE" \
+	$RECIPE --limit "$LIMIT" --out "$RUNS/real" > "$2" 2>&1; }
+if [ "$PARALLEL" = 1 ]; then # one process per seed (each builds the data itself)
+	pids=()
+	for s in ${SEEDS//,/ }; do
+		trainseeds "$s" "$RUNS/train-real-seed$s.log" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
+	for s in ${SEEDS//,/ }; do cat "$RUNS/train-real-seed$s.log"; done > "$RUNS/train-real.log"
+else
+	trainseeds "$SEEDS" "$RUNS/train-real.log"
+fi
+cat "$RUNS/train-real.log"
 cp "$RUNS/train-real.log" "$RESULTS/train.log"
 for s in ${SEEDS//,/ }; do cp "$RUNS/real/seed$s/history.json" "$RESULTS/history-seed$s.json"; done
 fi

@@ -60,6 +60,10 @@ if (fine.size) {
     { name: 'product', get: (v) => v.i2m2.product.acc },
     { name: 'audio expert', per: true, get: (v) => v.i2m2.experts.audio.acc },
     { name: 'image expert', get: (v) => v.i2m2.experts.image.acc },
+    { name: 'inter expert', get: (v) => v.i2m2.experts.inter.acc },
+    { name: 'intra-only', get: (v) => v.intra_only.product.acc },
+    { name: 'intra-only audio', get: (v) => v.intra_only.experts.audio.acc },
+    { name: 'intra-only image', get: (v) => v.intra_only.experts.image.acc },
     { name: 'audio-only', get: (v) => v.audio_only.product.acc },
     { name: 'image-only', get: (v) => v.image_only.product.acc },
   ]);

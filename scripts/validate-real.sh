@@ -10,7 +10,8 @@
 # Each run writes <RUNS>/<stage>/<speaker>-<name>/val.json; the summary is <RESULTS>/validation.md.
 # Environment: STAGES (default "audio fine"), SPEAKERS (default george,jackson,yweweler), SEED (1),
 # LANES (parallel processes, default 2), UNI/INTER/FINE epochs and FINE_SIZE (as scripts/train-real.sh),
-# FINE_AUDIO (the audio recipe flags of the fine stage), LAMBDAS (default "0 0.5 1"), RUNS, RESULTS.
+# UNI_SIZE/INTER_SIZE (samples per pre-training epoch of the fine stage, default 20000: minutes per run),
+# FINE_AUDIO (the audio recipe flags of the fine stage), LAMBDAS (default "0 1"), RUNS, RESULTS.
 #
 #   nohup nice -n 5 bash scripts/validate-real.sh > /tmp/validate-real.log 2>&1 &
 set -euo pipefail
@@ -23,8 +24,10 @@ UNI=${UNI:-4}
 INTER=${INTER:-1}
 FINE=${FINE:-2}
 FINE_SIZE=${FINE_SIZE:-10000}
+UNI_SIZE=${UNI_SIZE:-20000} # the fine stage's pre-training, shortened (samples per epoch)
+INTER_SIZE=${INTER_SIZE:-20000}
 FINE_AUDIO=${FINE_AUDIO:-}
-LAMBDAS=${LAMBDAS:-0 0.5 1}
+LAMBDAS=${LAMBDAS:-0 1}
 RUNS=${RUNS:-/tmp/i2m2-real-val}
 RESULTS=${RESULTS:-weights/results/real}
 export GOMAXPROCS=${THREADS:-1}
@@ -50,7 +53,7 @@ for sp in ${SPEAKERS//,/ }; do
 	fi
 	if [[ " $STAGES " == *" fine "* ]]; then
 		for l in $LAMBDAS; do
-			jobs+=("fine/$sp-lambda$l|--uni $UNI --inter $INTER --fine $FINE --fine-size $FINE_SIZE $FINE_AUDIO --expert-nll $l --val-speaker $sp")
+			jobs+=("fine/$sp-lambda$l|--uni $UNI --uni-size $UNI_SIZE --inter $INTER --inter-size $INTER_SIZE --fine $FINE --fine-size $FINE_SIZE $FINE_AUDIO --expert-nll $l --val-speaker $sp")
 		done
 	fi
 done
