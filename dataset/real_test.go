@@ -147,6 +147,23 @@ func TestAugmentationDeterministic(t *testing.T) {
 	if x, y := AllAudioAug.Apply(pcm, FSDDRate, NewRNG(1)), AllAudioAug.Apply(pcm, FSDDRate, NewRNG(2)); len(x) == len(y) && x[len(x)/2] == y[len(y)/2] {
 		t.Error("different seeds gave the same clip")
 	}
+	// NoisyShare 0 is the default 0.75; a share of 1e-9 leaves (almost) every clip noise-free.
+	explicit, quiet := AllAudioAug, AllAudioAug
+	explicit.NoisyShare, quiet.NoisyShare = 0.75, 1e-9
+	quiet.Noise = true
+	differs := 0
+	for s := uint64(0); s < 20; s++ {
+		a, b := AllAudioAug.Apply(pcm, FSDDRate, NewRNG(s)), explicit.Apply(pcm, FSDDRate, NewRNG(s))
+		if len(a) != len(b) || a[len(a)/2] != b[len(b)/2] {
+			t.Fatalf("seed %d: NoisyShare 0 and 0.75 differ", s)
+		}
+		if c := quiet.Apply(pcm, FSDDRate, NewRNG(s)); len(c) != len(a) || c[len(c)/3] != a[len(a)/3] {
+			differs++
+		}
+	}
+	if differs == 0 {
+		t.Error("NoisyShare changed no clip")
+	}
 	// Nothing on: the clip resampled to 16 kHz, level-normalised, unchanged otherwise.
 	plain := AudioAug{}.Apply(pcm, FSDDRate, NewRNG(1))
 	if len(plain) != 8000 {

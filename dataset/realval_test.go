@@ -10,7 +10,7 @@ import (
 
 // TestLoadRealValSpeaker: leave-one-speaker-out validation holds out every recording of the named
 // training speaker (clean: its spectrograms are the recordings' own), trains on the other two, and
-// refuses test speakers and unknown names; SyntheticEvery thins the synthetic voices.
+// refuses test speakers and unknown names.
 func TestLoadRealValSpeaker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("featurises the FSDD recordings")
@@ -20,7 +20,7 @@ func TestLoadRealValSpeaker(t *testing.T) {
 		err       bool
 	}{{"jackson held out", "jackson", false}, {"test speaker", "lucas", true}, {"unknown", "nobody", true}} {
 		t.Run(c.name, func(t *testing.T) {
-			opt := RealOptions{Limit: 300, Copies: 2, Audio: AllAudioAug, Synthetic: true, SyntheticEvery: 3, ValSpeaker: c.val}
+			opt := RealOptions{Limit: 300, Copies: 1, Synthetic: true, ValSpeaker: c.val}
 			tr, va, err := LoadReal(opt)
 			if c.err {
 				if err == nil || !strings.Contains(err.Error(), "ValSpeaker") {
@@ -79,4 +79,34 @@ func mustDataDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestSyntheticEvery: the synthetic voices' clips of a split are thinned to every n-th one.
+func TestSyntheticEvery(t *testing.T) {
+	_, bank, _, err := LoadBank(mustDataDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := smallFSDD()
+	nTrain := 0
+	for _, s := range bank.Splits {
+		if s == ClipTrain {
+			nTrain++
+		}
+	}
+	for _, every := range []int{0, 1, 3, 7} {
+		p, err := realPool(fs, bank, ClipTrain, -1, RealOptions{Copies: 1, Synthetic: true, SyntheticEvery: every}, NewRNG(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		synth := 0
+		for _, v := range p.voices {
+			if !strings.HasPrefix(v, "fsdd:") {
+				synth++
+			}
+		}
+		if want := (nTrain + max(1, every) - 1) / max(1, every); synth != want {
+			t.Errorf("SyntheticEvery %d: %d synthetic clips, want %d of %d", every, synth, want, nTrain)
+		}
+	}
 }
