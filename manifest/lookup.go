@@ -1,6 +1,8 @@
 package manifest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"sort"
 	"strings"
 )
@@ -68,4 +70,11 @@ func (m *Manifest) first(ok func(Entry) bool) (Entry, bool) {
 		}
 	}
 	return Entry{}, false
+}
+
+// NewEntry is the entry of the file contents b, stored as file: its size and sha256; the
+// caller adds what it knows about the model.
+func NewEntry(file string, b []byte) Entry {
+	sum := sha256.Sum256(b)
+	return Entry{File: file, Bytes: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
 }

@@ -9,7 +9,10 @@
 // top level and in a task, so an older writer does not drop a newer writer's sections.
 package manifest
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"math"
+)
 
 // Manifest is the whole file.
 type Manifest struct {
@@ -202,4 +205,24 @@ type Stage struct {
 	BestValAcc float64 `json:"best_val_acc"`
 	Epochs     int     `json:"epochs"`
 	Seconds    float64 `json:"seconds"`
+}
+
+// NewStat summarises one measurement per seed (in seed order): the mean and the sample
+// standard deviation (0 for one run).
+func NewStat(runs []float64) Stat {
+	s := Stat{Runs: runs}
+	if len(runs) == 0 {
+		return s
+	}
+	for _, x := range runs {
+		s.Mean += x
+	}
+	s.Mean /= float64(len(runs))
+	if len(runs) > 1 {
+		for _, x := range runs {
+			s.Std += (x - s.Mean) * (x - s.Mean)
+		}
+		s.Std = math.Sqrt(s.Std / float64(len(runs)-1))
+	}
+	return s
 }
