@@ -1,6 +1,6 @@
 // Package manifest is weights/manifest.json: the shipped model files (name, quantisation,
 // size, sha256, shape) and what was measured about them. The trainer writes it (i2m2 eval
-// --runs, i2m2 ship, i2m2 release), and the CLI, the worker, the lab and the module tests read
+// --runs = i2m2 release, i2m2 ship), and the CLI, the worker, the lab and the module tests read
 // it through these types. Standard library only, so browser builds can link it.
 //
 // Encoding is stable: Marshal writes the members of every object in one fixed order (a model
