@@ -30,12 +30,12 @@ type engine struct {
 	m        *model.Model
 	p        *model.Predictor
 	r        *model.Result
-	in       model.Inputs // reused: the present modalities of the current sample
-	buf      [][]float32  // per modality, the copied input of the current sample
-	stride   int          // float32s per sample in a packed result
-	out      []float32    // the packed result of predict (Stride values)
-	info     string       // JSON
-	fast     fastBufs     // the synchronous path's batch buffers (fast.go)
+	in       map[string][]float32 // reused: the present modalities of the current sample
+	buf      [][]float32          // per modality, the copied input of the current sample
+	stride   int                  // float32s per sample in a packed result
+	out      []float32            // the packed result of predict (Stride values)
+	info     string               // JSON
+	fast     fastBufs             // the synchronous path's batch buffers (fast.go)
 	disposed bool
 	exit     chan struct{}
 }
@@ -79,16 +79,6 @@ func (e *engine) check() error {
 	return nil
 }
 
-// pathOf parses the kernel path name (model.ParsePath: "" picks
-// model.DefaultPath) as a TypeError for the JS side.
-func pathOf(name string) (model.Path, error) {
-	p, err := model.ParsePath(name)
-	if err != nil {
-		return 0, fmt.Errorf("%w: path %q (want int8, float32 or reference)", errType, name)
-	}
-	return p, nil
-}
-
 // load(bytes: Uint8Array|ArrayBuffer, path?: string, sha256?: hex) reads a
 // model file and resolves with its info as JSON.
 func (e *engine) load(args []js.Value) (any, error) {
@@ -109,7 +99,7 @@ func (e *engine) load(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, err := pathOf(pathName)
+	path, err := model.ParsePath(pathName) // "" is model.DefaultPath; an error wraps ErrInput (a TypeError in JS)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +127,7 @@ func (e *engine) load(args []js.Value) (any, error) {
 	defer e.mu.Unlock()
 	e.m, e.p, e.r, e.info = m, p, m.NewResult(), info
 	e.fast = fastBufs{}
-	e.in = make(model.Inputs, len(m.Modalities))
+	e.in = make(map[string][]float32, len(m.Modalities))
 	e.buf = make([][]float32, len(m.Modalities))
 	for i, md := range m.Modalities {
 		e.buf[i] = make([]float32, md.Shape.Size())
@@ -172,8 +162,8 @@ func (e *engine) sample(obj js.Value, i int) error {
 	m := e.m
 	keys := jsObject.Call("keys", obj)
 	for j, n := 0, keys.Length(); j < n; j++ {
-		if k := keys.Index(j).String(); m.Modality(k) < 0 {
-			return fmt.Errorf("%w: %sunknown modality %q (model has %s)", model.ErrInput, where(i), k, modalityList(m))
+		if k := keys.Index(j).String(); m.ModalityIndex(k) < 0 {
+			return e.rejected(map[string][]float32{k: nil}, i)
 		}
 	}
 	for mi, md := range m.Modalities {
@@ -192,20 +182,30 @@ func (e *engine) sample(obj js.Value, i int) error {
 		e.in[md.Name] = e.buf[mi]
 	}
 	if len(e.in) == 0 {
-		return fmt.Errorf("%w: %sno modality given (model has %s)", model.ErrNoExpert, where(i), modalityList(m))
+		return e.rejected(e.in, i)
 	}
 	return nil
 }
 
-func modalityList(m *model.Model) string {
-	s := ""
-	for i, md := range m.Modalities {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("%s%v", md.Name, md.Shape)
+// rejected is the engine's error for inputs in that its checks reject (an
+// unknown modality, none given), so the message is the engine's own (sample i
+// of a batch, or i < 0). Only called on errors; e.mu is held.
+func (e *engine) rejected(in map[string][]float32, i int) error {
+	err := e.p.Predict(in, e.r)
+	if err == nil { // not reached: the callers pass inputs Predict rejects
+		err = fmt.Errorf("%w: inputs rejected", model.ErrInput)
 	}
-	return s
+	return fmt.Errorf("%s%w", where(i), err)
+}
+
+// rejectedLocked is rejected for a caller not holding e.mu (a whole packed batch).
+func (e *engine) rejectedLocked(in map[string][]float32) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.check(); err != nil {
+		return err
+	}
+	return e.rejected(in, -1)
 }
 
 // run predicts e.in (sample i of a batch, or i < 0) into dst (Stride values).
@@ -292,8 +292,8 @@ func (e *engine) predictPacked(obj js.Value) (any, error) {
 	}
 	keys := jsObject.Call("keys", obj)
 	for i, n := 0, keys.Length(); i < n; i++ {
-		if k := keys.Index(i).String(); m.Modality(k) < 0 {
-			return nil, fmt.Errorf("%w: unknown modality %q (model has %s)", model.ErrInput, k, modalityList(m))
+		if k := keys.Index(i).String(); m.ModalityIndex(k) < 0 {
+			return nil, e.rejectedLocked(map[string][]float32{k: nil})
 		}
 	}
 	data := make([][]float32, len(m.Modalities))
@@ -324,7 +324,7 @@ func (e *engine) predictPacked(obj js.Value) (any, error) {
 		copyFloat32(data[mi], v)
 	}
 	if n < 0 {
-		return nil, fmt.Errorf("%w: no modality given (model has %s)", model.ErrNoExpert, modalityList(m))
+		return nil, e.rejectedLocked(nil)
 	}
 	out := make([]float32, n*e.stride)
 	for i := 0; i < n; i++ {
@@ -369,11 +369,8 @@ func (e *engine) audioFromPCM(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rate < features.MinSampleRate || rate > features.MaxSampleRate {
-		return nil, fmt.Errorf("features: sample rate %d Hz out of range [%d, %d]", rate, features.MinSampleRate, features.MaxSampleRate)
-	}
-	if n > features.MaxSeconds*rate {
-		return nil, fmt.Errorf("features: audio too long: %d samples at %d Hz (max %d s)", n, rate, features.MaxSeconds)
+	if err := features.CheckAudio(n, rate); err != nil {
+		return nil, err
 	}
 	pcm := make([]float32, n)
 	copyFloat32(pcm, args[0])
@@ -398,8 +395,8 @@ func (e *engine) imageFromRGBA(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if w < 1 || h < 1 || w > features.MaxImageSide || h > features.MaxImageSide {
-		return nil, fmt.Errorf("features: image size %dx%d out of range [1, %d]", w, h, features.MaxImageSide)
+	if err := features.CheckImageSize(w, h); err != nil {
+		return nil, err
 	}
 	rgba, err := copyBytes(arg(args, 0), "rgba")
 	if err != nil {

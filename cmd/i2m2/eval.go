@@ -65,7 +65,7 @@ func runEval(args []string) error {
 			return err
 		}
 		p := model.Fast
-		if m.Quantization == model.Int8 {
+		if m.Quantization == "int8" {
 			p = model.Quantized
 		}
 		if *pathFlag != "" {
