@@ -55,7 +55,7 @@ func TestHostileCorpus(t *testing.T) {
 		}
 		m, err := model.Read(c.File)
 		if c.Want != nil {
-			if !errors.Is(err, c.Want) || !strings.Contains(fmt.Sprint(err), c.Text) || m != nil {
+			if !errors.Is(err, c.Want) || !strings.HasPrefix(fmt.Sprint(err), c.Text) || m != nil {
 				t.Errorf("%s: Read: %v, want %v (%q)", c.Name, err, c.Want, c.Text)
 			}
 			var be *model.BudgetError

@@ -56,7 +56,7 @@ func runPredict(args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := parsePath(*path)
+	p, err := model.ParsePath(*path)
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,3 @@ func predictJSON(m *model.Model, p model.Path, name string) error {
 	}
 	return nil
 }
-
-// parsePath is model.ParsePath (kept under this name so that the branch
-// rewriting this file merges mechanically; call model.ParsePath directly).
-func parsePath(s string) (model.Path, error) { return model.ParsePath(s) }

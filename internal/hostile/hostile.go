@@ -29,8 +29,8 @@ type Case struct {
 	// file, and Predict on any finite inputs either succeeds within the
 	// budget or, when NonFinite, fails with model.ErrNonFinite.
 	Want error
-	// Text is a part of the message of Read's error (which of the rules matching Want
-	// rejected the file).
+	// Text is the start of the message of Read's error: which of the rules
+	// matching Want rejected the file.
 	Text      string
 	NonFinite bool
 }
@@ -115,7 +115,7 @@ func Corpus(large bool) ([]Case, error) {
 		if !strings.Contains(h, t.from) {
 			return nil, fmt.Errorf("hostile: %s: %q not in the header %s", t.name, t.from, h)
 		}
-		cs = append(cs, Case{Name: "header: " + t.name, File: WithHeader(base, strings.Replace(h, t.from, t.to, 1)), Want: model.ErrFormat, Text: "malformed header"})
+		cs = append(cs, Case{Name: "header: " + t.name, File: WithHeader(base, strings.Replace(h, t.from, t.to, 1)), Want: model.ErrFormat, Text: "i2m2: malformed header"})
 	}
 	return cs, nil
 }
@@ -219,8 +219,8 @@ func denseRows(n int) (*model.Model, error) {
 	return quantized(m), err
 }
 
-// overBudget is in the message of Read's error for a file over the work budget.
-const overBudget = "exceeds the work budget"
+// overBudget starts the message of Read's error for a file over the work budget.
+const overBudget = "i2m2: model exceeds the work budget"
 
 // largestWithin returns the largest n >= lo whose model Read accepts with the
 // default budget (and the size limits).
