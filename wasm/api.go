@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"syscall/js"
 
@@ -144,26 +145,29 @@ func (e *engine) infoJSON() (any, error) {
 	return e.info, nil
 }
 
-// where prefixes the errors of sample i of a batch ("sample 3: "); i < 0 is a
-// single prediction. Only called on errors, so the hot path does not format.
-func where(i int) string {
-	if i < 0 {
-		return ""
-	}
-	return fmt.Sprintf("sample %d: ", i)
+// sampleError is the error of sample Sample of a batch. JS receives it as an
+// Error whose message is "i2m2: sample N: <reason>" and whose sample and
+// reason properties hold N and <reason> (async, bridge.go), so the module
+// renumbers a batch split over workers without reading the message.
+type sampleError struct {
+	sample int
+	err    error
 }
 
-// sample copies the JS sample object {modality: Float32Array|null} (sample i of
-// a batch, or i < 0) into e.in.
-func (e *engine) sample(obj js.Value, i int) error {
+func (e *sampleError) reason() string { return strings.TrimPrefix(e.err.Error(), "i2m2: ") }
+func (e *sampleError) Error() string  { return fmt.Sprintf("i2m2: sample %d: %s", e.sample, e.reason()) }
+func (e *sampleError) Unwrap() error  { return e.err }
+
+// sample copies the JS sample object {modality: Float32Array|null} into e.in.
+func (e *engine) sample(obj js.Value) error {
 	if obj.Type() != js.TypeObject || obj.InstanceOf(jsArray) || obj.InstanceOf(jsFloat32Array) {
-		return fmt.Errorf("%w: %sinputs must be an object {modality: Float32Array}, got %s", errType, where(i), describe(obj))
+		return fmt.Errorf("%w: inputs must be an object {modality: Float32Array}, got %s", errType, describe(obj))
 	}
 	m := e.m
 	keys := jsObject.Call("keys", obj)
 	for j, n := 0, keys.Length(); j < n; j++ {
 		if k := keys.Index(j).String(); m.ModalityIndex(k) < 0 {
-			return e.rejected(map[string][]float32{k: nil}, i)
+			return e.rejected(map[string][]float32{k: nil})
 		}
 	}
 	for mi, md := range m.Modalities {
@@ -173,29 +177,28 @@ func (e *engine) sample(obj js.Value, i int) error {
 			continue
 		}
 		if v.Type() != js.TypeObject || !v.InstanceOf(jsFloat32Array) {
-			return fmt.Errorf("%w: %smodality %q must be a Float32Array, got %s", errType, where(i), md.Name, describe(v))
+			return fmt.Errorf("%w: modality %q must be a Float32Array, got %s", errType, md.Name, describe(v))
 		}
 		if n, want := v.Get("length").Int(), len(e.buf[mi]); n != want {
-			return fmt.Errorf("%w: %smodality %q has %d values, want %d (shape %v)", model.ErrInput, where(i), md.Name, n, want, md.Shape)
+			return fmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", model.ErrInput, md.Name, n, want, md.Shape)
 		}
 		copyFloat32(e.buf[mi], v)
 		e.in[md.Name] = e.buf[mi]
 	}
 	if len(e.in) == 0 {
-		return e.rejected(e.in, i)
+		return e.rejected(e.in)
 	}
 	return nil
 }
 
 // rejected is the engine's error for inputs in that its checks reject (an
-// unknown modality, none given), so the message is the engine's own (sample i
-// of a batch, or i < 0). Only called on errors; e.mu is held.
-func (e *engine) rejected(in map[string][]float32, i int) error {
-	err := e.p.Predict(in, e.r)
-	if err == nil { // not reached: the callers pass inputs Predict rejects
-		err = fmt.Errorf("%w: inputs rejected", model.ErrInput)
+// unknown modality, none given), so the message is the engine's own. Only
+// called on errors; e.mu is held.
+func (e *engine) rejected(in map[string][]float32) error {
+	if err := e.p.Predict(in, e.r); err != nil {
+		return err
 	}
-	return fmt.Errorf("%s%w", where(i), err)
+	return fmt.Errorf("%w: inputs rejected", model.ErrInput) // not reached: the callers pass inputs Predict rejects
 }
 
 // rejectedLocked is rejected for a caller not holding e.mu (a whole packed batch).
@@ -205,15 +208,12 @@ func (e *engine) rejectedLocked(in map[string][]float32) error {
 	if err := e.check(); err != nil {
 		return err
 	}
-	return e.rejected(in, -1)
+	return e.rejected(in)
 }
 
-// run predicts e.in (sample i of a batch, or i < 0) into dst (Stride values).
-func (e *engine) run(dst []float32, i int) error {
+// run predicts e.in into dst (Stride values).
+func (e *engine) run(dst []float32) error {
 	if err := e.p.Predict(e.in, e.r); err != nil {
-		if i >= 0 {
-			return fmt.Errorf("%s%w", where(i), err)
-		}
 		return err
 	}
 	pack(dst, e.r)
@@ -227,13 +227,13 @@ func (e *engine) predict(args []js.Value) (any, error) {
 	if err := e.check(); err != nil {
 		return nil, err
 	}
-	if err := e.sample(arg(args, 0), -1); err != nil {
+	if err := e.sample(arg(args, 0)); err != nil {
 		return nil, err
 	}
 	if len(e.out) != e.stride {
 		e.out = make([]float32, e.stride)
 	}
-	if err := e.run(e.out, -1); err != nil {
+	if err := e.run(e.out); err != nil {
 		return nil, err
 	}
 	return toFloat32Array(e.out), nil
@@ -276,10 +276,13 @@ func (e *engine) batchSample(out []float32, i int, s js.Value) error {
 	if err := e.check(); err != nil {
 		return err
 	}
-	if err := e.sample(s, i); err != nil {
-		return err
+	if err := e.sample(s); err != nil {
+		return &sampleError{i, err}
 	}
-	return e.run(out[i*e.stride:(i+1)*e.stride], i)
+	if err := e.run(out[i*e.stride : (i+1)*e.stride]); err != nil {
+		return &sampleError{i, err}
+	}
+	return nil
 }
 
 // predictPacked handles the packed batch form.
@@ -352,7 +355,10 @@ func (e *engine) packedSample(out []float32, i int, data [][]float32) error {
 		size := md.Shape.Size()
 		e.in[md.Name] = data[mi][i*size : (i+1)*size]
 	}
-	return e.run(out[i*e.stride:(i+1)*e.stride], i)
+	if err := e.run(out[i*e.stride : (i+1)*e.stride]); err != nil {
+		return &sampleError{i, err}
+	}
+	return nil
 }
 
 // audioFromPCM(pcm: Float32Array, sampleRate: number) resolves with the audio
