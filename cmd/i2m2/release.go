@@ -24,22 +24,41 @@ func init() {
 
 func runRelease(args []string) error {
 	fs := flag.NewFlagSet("release", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
-	runs := fs.String("runs", "", "comma-separated run directories of `i2m2 train`, one per seed")
-	limit := fs.Int("limit", 0, "evaluate the first n test samples (0 = all)")
-	weights := fs.String("weights", "weights", "weights directory")
-	results := fs.String("results", "weights/results", "results directory")
+	rf := releaseFlags(fs, "")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *runs == "" {
+	if *rf.runs == "" {
 		return fmt.Errorf("--runs is required")
 	}
-	_, _, te, splits, err := loadData(*root, *limit)
+	return rf.release()
+}
+
+// releaseOpts are the flags of i2m2 release, which i2m2 eval shares (eval --runs is release).
+type releaseOpts struct {
+	root, runs, weights, results *string
+	limit                        *int
+}
+
+// releaseFlags defines the release flags on fs; mode prefixes the usage of the flags that only
+// a release reads.
+func releaseFlags(fs *flag.FlagSet, mode string) *releaseOpts {
+	return &releaseOpts{
+		root:    fs.String("root", "", "repo root or weights/data directory (default: search upwards)"),
+		runs:    fs.String("runs", "", mode+"comma-separated run directories of `i2m2 train`, one per seed"),
+		limit:   fs.Int("limit", 0, "evaluate the first n test samples (0 = all)"),
+		weights: fs.String("weights", "weights", "weights directory"),
+		results: fs.String("results", "weights/results", mode+"results directory"),
+	}
+}
+
+// release loads the test split and releases the runs (release below).
+func (o *releaseOpts) release() error {
+	_, _, te, splits, err := loadData(*o.root, *o.limit)
 	if err != nil {
 		return err
 	}
-	return release(strings.Split(*runs, ","), te, splits[2], *weights, *results, *root, *limit)
+	return release(strings.Split(*o.runs, ","), te, splits[2], *o.weights, *o.results, *o.root, *o.limit)
 }
 
 // release evaluates every run's models on the test split, writes the shipped weights (the
