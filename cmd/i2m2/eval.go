@@ -38,6 +38,10 @@ func runEval(args []string) error {
 	if *rf.runs != "" {
 		return rf.release()
 	}
+	p, err := model.ParsePath(*pathFlag)
+	if err != nil {
+		return err
+	}
 	root, limit, weights := rf.root, rf.limit, rf.weights
 	_, _, te, _, err := loadData(*root, *limit)
 	if err != nil {
@@ -58,10 +62,6 @@ func runEval(args []string) error {
 	fmt.Println("| --- | --- | --- | --- |")
 	for _, f := range files {
 		m, err := readModel(f)
-		if err != nil {
-			return err
-		}
-		p, err := model.ParsePath(*pathFlag)
 		if err != nil {
 			return err
 		}
