@@ -102,7 +102,7 @@ func BenchmarkLayers(b *testing.B) {
 					}
 					xin := x
 					if i > 0 {
-						xin = append([]float32(nil), p.run(ops[:i], x)[:o.in.Size()]...)
+						xin = append([]float32(nil), p.run(ops[:i], x, 1)[:o.in.Size()]...)
 					}
 					stages = append(stages, stage{fmt.Sprintf("%s/%s.%s.%d.%s%v", path, e.Name, tag, li, o.l.Kind, o.out), ops[i : i+1], xin})
 				}
@@ -116,7 +116,7 @@ func BenchmarkLayers(b *testing.B) {
 					best := time.Duration(math.MaxInt64)
 					for b.Loop() {
 						t0 := time.Now()
-						p.run(st.ops, st.x)
+						p.run(st.ops, st.x, 1)
 						best = min(best, time.Since(t0))
 					}
 					b.ReportMetric(best.Seconds()*1e6, "min-us/op")

@@ -36,6 +36,10 @@ type kindInfo struct {
 	// fuseReLU: on the fast paths a ReLU right after the layer is applied
 	// as its kernel stores the output.
 	fuseReLU bool
+	// fusePool: on the float32 path a 2x2 stride-2 max-pooling after the
+	// layer (and its fused ReLU) is computed as the output rows are
+	// produced, where the layer runs a direct kernel (compile.go).
+	fusePool bool
 	// inPlace: the kernel rewrites its input (never the caller's).
 	inPlace bool
 	// shape checks the layer on input shape in and returns its output shape;
@@ -51,7 +55,7 @@ type kindInfo struct {
 }
 
 var kinds = [...]kindInfo{
-	Conv2D: {name: "conv2d", weights: true, fuseReLU: true, shape: convShape, cost: convCost, kernel: convKernel},
+	Conv2D: {name: "conv2d", weights: true, fuseReLU: true, fusePool: true, shape: convShape, cost: convCost, kernel: convKernel},
 	Dense:  {name: "dense", weights: true, fuseReLU: true, shape: denseShape, cost: denseCost, kernel: denseKernel},
 	ReLU: {name: "relu", inPlace: true, shape: sameShape,
 		cost:   func(_ *Layer, _, out Shape, _ bool) (Cost, scratch) { return Cost{Moves: int64(out.Size())}, scratch{} },
