@@ -25,7 +25,10 @@ func (p *Predictor) reserve(n int) {
 	p.a = make([]float32, n*pl.maxAct)
 	p.b = make([]float32, n*pl.maxAct)
 	p.cat = make([]float32, n*pl.maxAct)
-	p.tmp = make([]float32, n*pl.maxAct)
+	if p.path == Fast {
+		colK, tmp := batchScratch(p.m.compiled(Fast))
+		p.colK, p.tmp = make([]float32, colK), make([]float32, tmp)
+	}
 	in := 0
 	for _, md := range p.m.Modalities {
 		in = max(in, md.Shape.Size())

@@ -115,6 +115,10 @@ type packed struct {
 	f32x2 [][2]float32 // kern.PackA2 of W, for the direct convolution in Go
 	tapsF []kern.TapF  // kern.MakeTapsF of W, for the direct convolution in WebAssembly
 	taps8 []kern.Tap8  // kern.MakeTaps8 of Q, for the int8 direct convolution
+	// tapsB: kern.MakeTapsF of W on kern.StridedOffsets(Cols, strideB), for
+	// a chunk's narrow convolution as one product (ops.go, convBatch).
+	tapsB   []kern.TapF
+	strideB int
 }
 
 // minDirectWidth is the narrowest output row for which a stride-1
@@ -143,21 +147,22 @@ func (m *Model) prepare() {
 			for bi := range e.Branches {
 				s := ep.branchIn[bi]
 				for li := range e.Branches[bi] {
-					pack(&e.Branches[bi][li], s, ep.branches[bi][li])
+					pack(&e.Branches[bi][li], s, ep.branches[bi][li], m.plan.batchChunk())
 					s = ep.branches[bi][li]
 				}
 			}
 			s := Shape{ep.concat, 1, 1}
 			for li := range e.Head {
-				pack(&e.Head[li], s, ep.head[li])
+				pack(&e.Head[li], s, ep.head[li], m.plan.batchChunk())
 				s = ep.head[li]
 			}
 		}
 	})
 }
 
-// pack makes l.pk for layer l with input shape s and output shape os.
-func pack(l *Layer, s, os Shape) {
+// pack makes l.pk for layer l with input shape s and output shape os, in
+// chunks of chunk samples (batch.go).
+func pack(l *Layer, s, os Shape, chunk int) {
 	if !l.hasWeights() {
 		return
 	}
@@ -175,6 +180,9 @@ func pack(l *Layer, s, os Shape) {
 		if l.Q != nil && l.Cols() <= kern.MaxPairK {
 			pk.taps8 = kern.MakeTaps8(l.Q.Data, pk.off, l.Rows())
 		}
+	}
+	if pk.strideB = batchStride(l, os, chunk); pk.strideB > 0 {
+		pk.tapsB = kern.MakeTapsF(l.W, kern.StridedOffsets(l.Cols(), pk.strideB), l.Rows())
 	}
 	l.pk = pk
 }

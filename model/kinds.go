@@ -159,6 +159,9 @@ func convCost(l *Layer, in, out Shape, int8w bool) (Cost, scratch) {
 			c.Bytes += 16 * ((r + 1) / 2) * k // kern.MakeTaps8
 		}
 	}
+	if l.Kind == Conv2D && l.Stride == 1 && batchConv(l.OutC, out[2]) {
+		c.Bytes += 12 * ((r + 1) / 2) * k // the batch taps (ops.go, convBatch)
+	}
 	return c, sc
 }
 

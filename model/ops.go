@@ -56,7 +56,7 @@ func convKernel(l *Layer, path Path) kernel {
 	case Fast:
 		one := perSample(convF32)
 		return func(p *Predictor, o *op, dst, src []float32, n int) {
-			if n > 1 && batchGemm(o) {
+			if n > 1 && o.l.pk.strideB > 0 {
 				p.convBatch(o, dst, src, n)
 				return
 			}
@@ -101,57 +101,105 @@ func convF32(p *Predictor, o *op, dst, src []float32) {
 	}
 }
 
-// batchGemm reports whether a chunk of samples runs op o's convolution as
-// one GEMM over batch x positions rather than sample by sample: for outputs
-// narrower than batchGemmWidth, where the direct kernels' tiles (4 or 8
-// columns) are partly wasted and a one-sample GEMM has few columns.
-func batchGemm(o *op) bool { return o.conv[2] < batchGemmWidth }
+// batchConv reports whether a chunk of samples runs a stride-1
+// convolution with M output channels and outputs ow wide as one product
+// over batch x positions (convBatch) rather than sample by sample. A cost
+// model fitted to the SIMD kernels (BenchmarkBatch, bench_test.go; per
+// output row and tap, in units of one multiply-add in an 8-column tile):
+// the direct kernel spends directCols(ow) on a row; the batch spends ow
+// multiply-adds plus im2colCost per receptive-field element it lays out,
+// shared by the M channels. So the batch pays for narrow rows with many
+// channels (2 columns x 48 channels: 1.2x faster; 2 x 96: 1.7x) and loses
+// elsewhere (3 x 48: 1.4x slower). The scalar kernels tile 2x4 everywhere
+// and narrow rows already run im2col + GEMM per sample: no batch there.
+var batchConv = func(M, ow int) bool {
+	return kern.SIMD() && float64(M)*directCols(ow) > float64(ow)*float64(M+im2colCost)
+}
 
-// batchGemmWidth: measured in bench_test.go (BenchmarkBatch).
-var batchGemmWidth = 8
+// im2colCost: kern.Im2colK's cost per element, in multiply-adds (measured
+// ~4 ns per element vs ~16 GMAC/s under SIMD).
+const im2colCost = 64
 
-// convBatch is the float32 convolution of n samples as im2col + one GEMM
-// (kern.GemmPS) over as many samples' positions as p.col holds, then the
-// fused pool if any.
+// directCols is the cost of one output row ow wide in the SIMD direct
+// kernel (kern/simdgen, convRowsF): 8-column steps, then 4-column steps
+// (the last one partial) at 1.67x the cost per column.
+func directCols(ow int) float64 { return 8*float64(ow/8) + 6.7*float64((ow%8+3)/4) }
+
+// maxBatchCol bounds the k-major matrix of a batched convolution (float32s).
+const maxBatchCol = 1 << 20
+
+// batchStride is the row length of layer l's k-major batch matrix (whole
+// tiles of 4 over a chunk's positions), 0 if the layer does not batch so.
+func batchStride(l *Layer, out Shape, chunk int) int {
+	if l.Kind != Conv2D || l.Stride != 1 || chunk < 2 || !batchConv(l.OutC, out[2]) {
+		return 0
+	}
+	S := (chunk*out[1]*out[2] + 3) / 4 * 4
+	if l.Cols()*S > maxBatchCol {
+		return 0
+	}
+	return S
+}
+
+// convBatch is the float32 convolution of n samples as one product over
+// batch x positions: every sample's receptive fields into the k-major matrix
+// p.colK (kern.Im2colK), kern.ConvTapsF over it with the layer's strided taps
+// (kern.StridedOffsets), the fused pool if any, and each sample's channels
+// moved to its own [m][pos] block. Same bits as the one-sample kernels.
 func (p *Predictor) convBatch(o *op, dst, src []float32, n int) {
 	l, s, cs := o.l, o.in, o.conv
-	K, pix, is := l.Cols(), cs[1]*cs[2], s.Size()
-	co := l.OutC * pix
-	out := dst
-	if o.pool {
-		out = p.tmp[:n*co]
+	M, K, pix, S := l.OutC, l.Cols(), cs[1]*cs[2], l.pk.strideB
+	is := s.Size()
+	col := p.colK[:K*S]
+	for j := 0; j < n; j++ {
+		kern.Pad(p.pad, src[j*is:(j+1)*is], s[0], s[1], s[2], l.Pad)
+		kern.Im2colK(col, S, j*pix, p.pad, s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW, cs[1], cs[2])
 	}
-	per := max(1, len(p.col)/(K*pix))
-	for s0 := 0; s0 < n; s0 += per {
-		nb := min(per, n-s0)
-		for j := 0; j < nb; j++ {
-			kern.Pad(p.pad, src[(s0+j)*is:(s0+j+1)*is], s[0], s[1], s[2], l.Pad)
-			kern.Im2colP(p.col[j*pix*K:], p.pad, s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW, l.Stride, cs[1], cs[2])
+	conv := p.tmp[:M*n*pix] // [m][sample][y][x]
+	kern.ConvTapsF(conv, l.pk.tapsB, col, l.B, M, K, 1, n*pix, S, o.relu)
+	planes, q := conv, pix
+	if o.pool {
+		q = o.out[1] * o.out[2]
+		planes = p.tmp[M*n*pix:][:M*n*q]
+		kern.MaxPool2x2(planes, conv, M*n, cs[1], cs[2])
+	}
+	kern.Unbatch(dst, planes, M, n, q)
+}
+
+// batchScratch is what convBatch needs for the ops of prog: the k-major
+// matrix and the output before the move (and its pooled copy).
+func batchScratch(prog []expertOps) (colK, tmp int) {
+	eachOp(prog, func(o *op) {
+		if l := o.l; l.pk != nil && l.pk.strideB > 0 {
+			colK = max(colK, l.Cols()*l.pk.strideB)
+			tmp = max(tmp, 2*l.OutC*l.pk.strideB)
 		}
-		kern.GemmPS(out[s0*co:], l.pk.f32, p.col[:nb*pix*K], l.B, l.OutC, nb*pix, K, pix, o.relu)
-	}
-	if o.pool {
-		kern.MaxPool2x2(dst, out, n*l.OutC, cs[1], cs[2])
-	}
+	})
+	return colK, tmp
 }
 
 // poolRows is the scratch the fused convolution-pool ops of prog need.
 func poolRows(prog []expertOps) int {
 	n := 0
-	each := func(ops []op) {
-		for i := range ops {
-			if ops[i].pool {
-				n = max(n, kern.PoolRowsScratch(ops[i].conv[2]))
-			}
+	eachOp(prog, func(o *op) {
+		if o.pool {
+			n = max(n, kern.PoolRowsScratch(o.conv[2]))
 		}
-	}
+	})
+	return n
+}
+
+func eachOp(prog []expertOps, f func(o *op)) {
 	for i := range prog {
 		for _, b := range prog[i].branches {
-			each(b.ops)
+			for j := range b.ops {
+				f(&b.ops[j])
+			}
 		}
-		each(prog[i].head)
+		for j := range prog[i].head {
+			f(&prog[i].head[j])
+		}
 	}
-	return n
 }
 
 // conv8 is the int8 convolution of the padded quantised input pad: direct

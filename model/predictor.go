@@ -21,7 +21,8 @@ type Predictor struct {
 	a, b []float32 // ping-pong activations, plan.maxAct per sample
 	cat  []float32 // concatenated branch outputs
 	gin  []float32 // a batch's inputs of one modality, gathered (cap > 1)
-	tmp  []float32 // a batched convolution's output before its fused pool (cap > 1)
+	colK []float32 // a batched convolution's k-major matrix (cap > 1, ops.go)
+	tmp  []float32 // a batched convolution's output before the move (cap > 1)
 	idx  []int     // the samples of a chunk an expert runs on
 	one  [1]Inputs // Predict's sample as a batch of one
 	oneR [1]*Result

@@ -59,3 +59,61 @@ func ConvDirectPool(dst []float32, ap [][2]float32, src []float32, off []int32, 
 		}
 	}
 }
+
+// A batch of narrow convolutions as one product over batch x positions: the
+// receptive fields of every sample's outputs are laid out k-major (Im2colK),
+// row k holding element k of every output column of the batch, and
+// ConvTapsF runs over that matrix as a one-row "image" whose taps are the
+// rows (StridedOffsets): its 2x8 tiles then span the columns of all the
+// samples instead of a 2- or 5-wide output row. Each output sums its taps in
+// the same order as the direct kernel on one sample (same bits).
+
+// StridedOffsets returns the tap offsets of a k-major K x S matrix: k*S.
+func StridedOffsets(K, S int) []int32 {
+	off := make([]int32, K)
+	for k := range off {
+		off[k] = int32(k * S)
+	}
+	return off
+}
+
+// Im2colK writes the receptive fields of a stride-1 kh x kw convolution of
+// the padded input src [c][hp][wp] (output oh x ow) as columns col0 ..
+// col0+oh*ow-1 of the k-major matrix dst with rows of S:
+//
+//	dst[k*S + col0 + y*ow + x] = src[ci][y+i][x+j],  k = (ci*kh+i)*kw+j
+//
+// It is the transpose of Im2colP (tested against it).
+func Im2colK(dst []float32, S, col0 int, src []float32, c, hp, wp, kh, kw, oh, ow int) {
+	k := 0
+	for ci := 0; ci < c; ci++ {
+		for i := 0; i < kh; i++ {
+			for j := 0; j < kw; j++ {
+				row := dst[k*S+col0:][:oh*ow]
+				for y := 0; y < oh; y++ {
+					// Element by element: the rows are a few values long,
+					// where copy's call costs more than the moves.
+					d, s := row[y*ow:(y+1)*ow], src[(ci*hp+y+i)*wp+j:][:ow]
+					for x := range d {
+						d[x] = s[x]
+					}
+				}
+				k++
+			}
+		}
+	}
+}
+
+// Unbatch moves the output of a batched layer, [m][sample][q], to each
+// sample's own block, [sample][m][q] (n samples, M channels).
+func Unbatch(dst, src []float32, M, n, q int) {
+	dst, src = dst[:M*n*q], src[:M*n*q]
+	for m := 0; m < M; m++ {
+		for j := 0; j < n; j++ {
+			d, s := dst[(j*M+m)*q:][:q], src[(m*n+j)*q:][:q]
+			for i := range d {
+				d[i] = s[i]
+			}
+		}
+	}
+}

@@ -96,3 +96,70 @@ func TestGemmPS(t *testing.T) {
 	}()
 	GemmPS(make([]float32, 10), PackA4(make([]float32, 2), 2, 1), make([]float32, 5), make([]float32, 2), 2, 5, 1, 2, false)
 }
+
+// TestIm2colT: Im2colK is the transpose of Im2colP, placed at its columns,
+// and ConvTapsF over it with StridedOffsets computes the direct
+// convolution's outputs bit for bit.
+func TestIm2colT(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	for _, cc := range []struct{ c, h, w, oc, k, p int }{{2, 3, 3, 5, 3, 1}, {3, 5, 5, 4, 3, 1}, {1, 7, 9, 3, 5, 2}, {4, 2, 2, 6, 3, 1}} {
+		hp, wp := cc.h+2*cc.p, cc.w+2*cc.p
+		oh, ow := hp-cc.k+1, wp-cc.k+1
+		K, pix := cc.c*cc.k*cc.k, oh*ow
+		const samples = 3
+		S := (samples*pix+3)/4*4 + 4
+		colT := make([]float32, K*S)
+		wt, b := randF(r, cc.oc*K, -1, 1), randF(r, cc.oc, -1, 1)
+		off := Offsets(cc.c, hp, wp, cc.k, cc.k)
+		want := make([][]float32, samples)
+		for s := 0; s < samples; s++ {
+			src := randF(r, cc.c*cc.h*cc.w, -1, 1)
+			padded := make([]float32, cc.c*hp*wp+DirectSlack)
+			Pad(padded, src, cc.c, cc.h, cc.w, cc.p)
+			Im2colK(colT, S, s*pix, padded, cc.c, hp, wp, cc.k, cc.k, oh, ow)
+			col := make([]float32, pix*K)
+			Im2colP(col, padded, cc.c, hp, wp, cc.k, cc.k, 1, oh, ow)
+			for q := 0; q < pix; q++ {
+				for k := 0; k < K; k++ {
+					if colT[k*S+s*pix+q] != col[q*K+k] {
+						t.Fatalf("%v sample %d: colT[%d][%d] != col[%d][%d]", cc, s, k, s*pix+q, q, k)
+					}
+				}
+			}
+			want[s] = make([]float32, cc.oc*pix)
+			ConvTapsF(want[s], MakeTapsF(wt, off, cc.oc), padded, b, cc.oc, K, oh, ow, wp, true)
+		}
+		got := make([]float32, cc.oc*samples*pix)
+		ConvTapsF(got, MakeTapsF(wt, StridedOffsets(K, S), cc.oc), colT, b, cc.oc, K, 1, samples*pix, S, true)
+		for s := 0; s < samples; s++ {
+			for m := 0; m < cc.oc; m++ {
+				for q := 0; q < pix; q++ {
+					g, w := got[m*samples*pix+s*pix+q], want[s][m*pix+q]
+					if math.Float32bits(g) != math.Float32bits(w) {
+						t.Fatalf("%v sample %d (m=%d, q=%d): batched %g, direct %g", cc, s, m, q, g, w)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestUnbatch(t *testing.T) {
+	const M, n, q = 3, 4, 2
+	src := make([]float32, M*n*q)
+	for i := range src {
+		src[i] = float32(i)
+	}
+	buf, dst := guarded(M * n * q)
+	Unbatch(dst, src, M, n, q)
+	checkGuards(t, "Unbatch", buf, M*n*q)
+	for m := 0; m < M; m++ {
+		for j := 0; j < n; j++ {
+			for i := 0; i < q; i++ {
+				if g, w := dst[(j*M+m)*q+i], src[(m*n+j)*q+i]; g != w {
+					t.Fatalf("(m=%d, sample %d, %d): %g, want %g", m, j, i, g, w)
+				}
+			}
+		}
+	}
+}
