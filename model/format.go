@@ -61,15 +61,22 @@ func toHLayers(ls []Layer) []hLayer {
 	return out
 }
 
-func fromHLayers(hs []hLayer, where string) ([]Layer, error) {
+// fromHLayers converts branch bi (-1: the head) of expert e.
+func fromHLayers(hs []hLayer, e string, bi int) ([]Layer, error) {
+	where := func() string {
+		if bi < 0 {
+			return fmt.Sprintf("expert %q head", e)
+		}
+		return fmt.Sprintf("expert %q branch %d", e, bi)
+	}
 	if len(hs) > maxLayers {
-		return nil, fmt.Errorf("%w: %s has %d layers", ErrLimit, where, len(hs))
+		return nil, fmt.Errorf("%w: %s has %d layers", ErrLimit, where(), len(hs))
 	}
 	out := make([]Layer, len(hs))
 	for i, h := range hs {
 		k, ok := kindNamed(h.Kind)
 		if !ok {
-			return nil, fmt.Errorf("%w: %q in %s layer %d", ErrLayer, h.Kind, where, i)
+			return nil, fmt.Errorf("%w: %q in %s layer %d", ErrLayer, h.Kind, where(), i)
 		}
 		out[i] = Layer{Kind: k, InC: h.InC, OutC: h.OutC, KH: h.KH, KW: h.KW, Stride: h.Stride, Pad: h.Pad, In: h.In, Out: h.Out}
 	}
@@ -238,9 +245,7 @@ func ReadWithBudget(data []byte, b Budget) (*Model, error) {
 		r, c := l.Rows(), l.Cols()
 		if m.Quantization == Int8 {
 			q := &QTensor{Rows: r, Cols: c, Data: make([]int8, r*c)}
-			for i, b := range data[off : off+r*c] {
-				q.Data[i] = int8(b)
-			}
+			raw := data[off : off+r*c]
 			off += alignUp(r * c)
 			q.Scale = readF32(data[off:], r)
 			off += alignUp(4 * r)
@@ -250,14 +255,22 @@ func ReadWithBudget(data []byte, b Budget) (*Model, error) {
 					return
 				}
 			}
-			for _, v := range q.Data {
-				if v == -128 {
-					derr = fmt.Errorf("%w: %s holds -128 (int8 weights are in [-127, 127])", ErrInvalidWeight, name)
-					return
+			// One pass: the int8 weights, their range and their dequantised
+			// float32 copy (QTensor.Dequantize's products; finite checks it).
+			l.W = make([]float32, r*c)
+			for ri, s := range q.Scale {
+				row, w, qd := raw[ri*c:(ri+1)*c], l.W[ri*c:(ri+1)*c], q.Data[ri*c:(ri+1)*c]
+				for i, b := range row {
+					v := int8(b)
+					if v == -128 {
+						derr = fmt.Errorf("%w: %s holds -128 (int8 weights are in [-127, 127])", ErrInvalidWeight, name)
+						return
+					}
+					qd[i] = v
+					w[i] = s * float32(v)
 				}
 			}
 			l.Q = q
-			l.W = q.Dequantize()
 		} else {
 			l.W = readF32(data[off:], r*c)
 			off += alignUp(4 * r * c)
@@ -301,17 +314,9 @@ func readF32(b []byte, n int) []float32 {
 // architecture (shapes and size limits) so the caller can compute the tensor
 // section's size without overflow.
 func parseHeader(hb []byte, b Budget) (*Model, error) {
-	if err := strictHeader(hb); err != nil {
+	h, err := decodeHeader(hb)
+	if err != nil {
 		return nil, err
-	}
-	var h header
-	dec := json.NewDecoder(bytes.NewReader(hb))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&h); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("%w: data after the JSON header", ErrHeader)
 	}
 	m := &Model{Name: h.Name, Classes: h.Classes, Provenance: h.Provenance}
 	switch h.Quantization {
@@ -342,13 +347,13 @@ func parseHeader(hb []byte, b Budget) (*Model, error) {
 		}
 		e := Expert{Name: he.Name, Inputs: he.Inputs}
 		for bi, hb := range he.Branches {
-			ls, err := fromHLayers(hb, fmt.Sprintf("expert %q branch %d", he.Name, bi))
+			ls, err := fromHLayers(hb, he.Name, bi)
 			if err != nil {
 				return nil, err
 			}
 			e.Branches = append(e.Branches, ls)
 		}
-		hd, err := fromHLayers(he.Head, fmt.Sprintf("expert %q head", he.Name))
+		hd, err := fromHLayers(he.Head, he.Name, -1)
 		if err != nil {
 			return nil, err
 		}

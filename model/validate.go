@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Errors returned by the package. Every error wraps one of these, so callers
@@ -136,7 +137,7 @@ func (m *Model) validate(weights bool, b *Budget) error {
 			ep.inputs = append(ep.inputs, mi)
 			s := m.Modalities[mi].Shape
 			ep.branchIn = append(ep.branchIn, s)
-			shapes, err := p.layers(e.Branches[bi], s, fmt.Sprintf("expert %q branch %q", e.Name, in))
+			shapes, err := p.layers(e.Branches[bi], s, "expert "+strconv.Quote(e.Name)+" branch "+strconv.Quote(in))
 			if err != nil {
 				return err
 			}
@@ -151,7 +152,7 @@ func (m *Model) validate(weights bool, b *Budget) error {
 		}
 		p.act(ep.concat)
 		p.cost.Moves += int64(ep.concat) + 4*int64(len(m.Classes)) // concatenation, softmax
-		hs, err := p.layers(e.Head, Shape{ep.concat, 1, 1}, fmt.Sprintf("expert %q head", e.Name))
+		hs, err := p.layers(e.Head, Shape{ep.concat, 1, 1}, "expert "+strconv.Quote(e.Name)+" head")
 		if err != nil {
 			return err
 		}
@@ -164,7 +165,7 @@ func (m *Model) validate(weights bool, b *Budget) error {
 	if p.params > MaxParams {
 		return fmt.Errorf("%w: %d parameters", ErrLimit, p.params)
 	}
-	if err := p.check(fmt.Sprintf("the padded input of %s or the im2col matrix of %s", p.padAt, p.colAt)); err != nil {
+	if err := p.check("the padded input of " + p.padAt + " or the im2col matrix of " + p.colAt); err != nil {
 		return err
 	}
 	p.cost.Bytes += predictorBytes(p.maxAct, p.scratch)
@@ -191,7 +192,7 @@ func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 	for i := range ls {
 		l := &ls[i]
 		in := s
-		at := fmt.Sprintf("%s layer %d (%s)", where, i, l.Kind)
+		at := where + " layer " + strconv.Itoa(i) + " (" + l.Kind.String() + ")"
 		ki := l.Kind.info()
 		if ki.shape == nil {
 			return nil, fmt.Errorf("%w: %s", ErrLayer, at)
