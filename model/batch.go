@@ -39,7 +39,7 @@ func (p *Predictor) reserve(n int) {
 
 // forward computes the logits of every expert each sample of ins can run
 // into outs (and marks the experts used); combine does the rest.
-func (p *Predictor) forward(ins []Inputs, outs []*Result) {
+func (p *Predictor) forward(ins []map[string][]float32, outs []*Result) {
 	m := p.m
 	prog := m.compiled(p.path)
 	k := len(m.Classes)
@@ -65,7 +65,7 @@ func (p *Predictor) forward(ins []Inputs, outs []*Result) {
 
 // expert runs expert ei (ops eo) on the samples idx of ins and returns their
 // logits, one row of classes per sample.
-func (p *Predictor) expert(eo *expertOps, ei int, ins []Inputs, idx []int) []float32 {
+func (p *Predictor) expert(eo *expertOps, ei int, ins []map[string][]float32, idx []int) []float32 {
 	m := p.m
 	ep := &m.plan.experts[ei]
 	n := len(idx)

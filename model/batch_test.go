@@ -11,10 +11,10 @@ import (
 // batchInputs returns n samples for m with varied values; every fifth lacks
 // its last modality and every seventh its first, so a chunk mixes the
 // experts that run.
-func batchInputs(m *Model, n int) []Inputs {
-	ins := make([]Inputs, n)
+func batchInputs(m *Model, n int) []map[string][]float32 {
+	ins := make([]map[string][]float32, n)
 	for s := range ins {
-		in := Inputs{}
+		in := map[string][]float32{}
 		for mi, md := range m.Modalities {
 			if (s%5 == 4 && mi == len(m.Modalities)-1) || (s%7 == 6 && s%5 != 4 && mi == 0) {
 				continue
@@ -42,7 +42,7 @@ var tolBatchRel = map[bool]float64{true: 0, false: 1e-5}[runtime.GOARCH == "amd6
 // its weights are packed (the batch taps are made then).
 func batchModel(t testing.TB, rule func(M, ow int) bool) *Model {
 	m := buildAVMNIST(t, 40, 40, 4)
-	m.Quantize()
+	mustQuantize(t, m)
 	defer func(f func(M, ow int) bool) { batchConv = f }(batchConv)
 	batchConv = rule
 	if _, err := m.NewPredictor(Reference); err != nil {
@@ -59,7 +59,7 @@ func batchModel(t testing.TB, rule func(M, ow int) bool) *Model {
 // for none.
 func TestBatchMatchesSingle(t *testing.T) {
 	def := buildAVMNIST(t, 40, 40, 4)
-	def.Quantize()
+	mustQuantize(t, def)
 	all := batchModel(t, func(_, ow int) bool { return ow < 8 })
 	none := batchModel(t, func(int, int) bool { return false })
 	n := 2*def.plan.batchChunk() + 3
@@ -126,7 +126,7 @@ func TestBatchErrors(t *testing.T) {
 	if err := p.PredictBatch(ins, outs[:5]); !errors.Is(err, ErrInput) {
 		t.Errorf("5 results for 6 inputs: %v", err)
 	}
-	ins[3] = Inputs{"image": make([]float32, 3)}
+	ins[3] = map[string][]float32{"image": make([]float32, 3)}
 	if err := p.PredictBatch(ins, outs); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "sample 3") {
 		t.Errorf("bad sample 3: %v", err)
 	}
@@ -135,8 +135,8 @@ func TestBatchErrors(t *testing.T) {
 			t.Fatal("a sample ran although sample 3 was bad")
 		}
 	}
-	ins[3] = Inputs{}
-	if err := p.PredictBatch(ins, outs); !errors.Is(err, ErrNoExpert) || !strings.Contains(err.Error(), "sample 3") {
+	ins[3] = map[string][]float32{}
+	if err := p.PredictBatch(ins, outs); !errors.Is(err, errNoExpert) || !strings.Contains(err.Error(), "sample 3") {
 		t.Errorf("empty sample 3: %v", err)
 	}
 	outs[2] = nil
@@ -152,7 +152,7 @@ func TestBatchErrors(t *testing.T) {
 // TestBatchNoAlloc: after its first call a batch size allocates nothing.
 func TestBatchNoAlloc(t *testing.T) {
 	m := buildAVMNIST(t, 40, 40, 4)
-	m.Quantize()
+	mustQuantize(t, m)
 	ins := batchInputs(m, 64)
 	outs := make([]*Result, len(ins))
 	for i := range outs {

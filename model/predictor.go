@@ -24,7 +24,7 @@ type Predictor struct {
 	colK []float32 // a batched convolution's k-major matrix (cap > 1, ops.go)
 	tmp  []float32 // a batched convolution's output before the move (cap > 1)
 	idx  []int     // the samples of a chunk an expert runs on
-	one  [1]Inputs // Predict's sample as a batch of one
+	one  [1]map[string][]float32 // Predict's sample as a batch of one
 	oneR [1]*Result
 
 	pad  []float32 // zero-padded conv input (float32 path)
@@ -87,9 +87,9 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 // checkInputs validates in against the model: every named modality must exist,
 // have the modality's length and hold finite values, and at least one expert
 // must be able to run.
-func (m *Model) checkInputs(in Inputs) error {
+func (m *Model) checkInputs(in map[string][]float32) error {
 	for name, x := range in {
-		mi := m.Modality(name)
+		mi := m.ModalityIndex(name)
 		if mi < 0 {
 			return fmt.Errorf("%w: unknown modality %q (model has %s)", ErrInput, name, m.modalityList())
 		}
@@ -110,7 +110,16 @@ func (m *Model) checkInputs(in Inputs) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w (given: %d of %s)", ErrNoExpert, len(in), m.modalityList())
+	given := 0
+	for _, x := range in {
+		if x != nil {
+			given++
+		}
+	}
+	if given == 0 {
+		return fmt.Errorf("%w: no modality given (model has %s)", errNoExpert, m.modalityList())
+	}
+	return fmt.Errorf("%w (given: %d of %s)", errNoExpert, given, m.modalityList())
 }
 
 func (m *Model) modalityList() string {
@@ -124,7 +133,7 @@ func (m *Model) modalityList() string {
 	return s
 }
 
-func (m *Model) runnable(e *Expert, in Inputs) bool {
+func (m *Model) runnable(e *Expert, in map[string][]float32) bool {
 	for _, name := range e.Inputs {
 		if in[name] == nil {
 			return false
@@ -134,11 +143,13 @@ func (m *Model) runnable(e *Expert, in Inputs) bool {
 }
 
 // Predict runs every expert whose modalities are present and combines them.
-// It validates in (checkInputs) and fills out, which must come from
+// in maps modality names to their data (row-major, the modality's shape); a
+// modality that is absent (or nil) is missing, and the experts that need it
+// are dropped from the product. It validates in (checkInputs) and fills out, which must come from
 // m.NewResult. It does not allocate. A non-finite logit or (log-)probability
 // (finite inputs or weights can overflow float32) is an error wrapping
 // ErrNonFinite that names the expert, never a result.
-func (p *Predictor) Predict(in Inputs, out *Result) error {
+func (p *Predictor) Predict(in map[string][]float32, out *Result) error {
 	if err := p.check(in, out); err != nil {
 		return err
 	}
@@ -153,7 +164,7 @@ func (p *Predictor) Predict(in Inputs, out *Result) error {
 // and narrow convolutions as one product over batch x positions (batch.go).
 // Every input is checked before any runs; an error names its sample. After
 // the first call of a batch size it does not allocate.
-func (p *Predictor) PredictBatch(in []Inputs, out []*Result) error {
+func (p *Predictor) PredictBatch(in []map[string][]float32, out []*Result) error {
 	if len(in) != len(out) {
 		return fmt.Errorf("%w: %d inputs but %d results", ErrInput, len(in), len(out))
 	}
@@ -179,7 +190,7 @@ func (p *Predictor) PredictBatch(in []Inputs, out []*Result) error {
 }
 
 // check validates one sample's inputs and its result.
-func (p *Predictor) check(in Inputs, out *Result) error {
+func (p *Predictor) check(in map[string][]float32, out *Result) error {
 	m := p.m
 	if err := m.checkInputs(in); err != nil {
 		return err
@@ -220,11 +231,11 @@ func (m *Model) combine(out *Result) error {
 		out.Used = append(out.Used, e.Name)
 		for i, v := range er.Logits {
 			out.sum[i] += v
-			if e.Intra() {
+			if e.intra() {
 				intra[i] += v
 			}
 		}
-		if e.Intra() {
+		if e.intra() {
 			out.HasIntraOnly = true
 		}
 	}
@@ -250,7 +261,7 @@ func (m *Model) combine(out *Result) error {
 // Predict is a convenience for one-off calls: it borrows a Predictor from a
 // pool (safe for concurrent use) and returns a fresh Result. Use NewPredictor
 // and NewResult for allocation-free repeated prediction.
-func (m *Model) Predict(path Path, in Inputs) (*Result, error) {
+func (m *Model) Predict(path Path, in map[string][]float32) (*Result, error) {
 	if m.plan == nil {
 		if err := m.Validate(); err != nil {
 			return nil, err

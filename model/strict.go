@@ -21,11 +21,11 @@ import (
 // maxHeaderDepth bounds the nesting of the JSON header (the schema needs 5).
 const maxHeaderDepth = 16
 
-// headerError is a malformed header: it wraps ErrHeader.
+// headerError is a malformed header: it wraps errHeader.
 type headerError struct{ msg string }
 
-func (e *headerError) Error() string { return ErrHeader.Error() + ": " + e.msg }
-func (e *headerError) Unwrap() error { return ErrHeader }
+func (e *headerError) Error() string { return errHeader.Error() + ": " + e.msg }
+func (e *headerError) Unwrap() error { return errHeader }
 
 // decodeHeader decodes a header strictly.
 func decodeHeader(b []byte) (header, error) {

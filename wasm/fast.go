@@ -35,7 +35,7 @@ type fastBufs struct {
 	n   int // samples the buffers hold
 	// A batch's samples as the engine takes them (one call of
 	// Predictor.PredictBatch): views into in, and their results.
-	ins []model.Inputs
+	ins []map[string][]float32
 	rs  []*model.Result
 }
 
@@ -102,10 +102,10 @@ func exportReserve(n int32) int32 {
 		}
 		e.fast.out = make([]float32, int(n)*e.stride)
 		e.fast.n = int(n)
-		e.fast.ins = make([]model.Inputs, n)
+		e.fast.ins = make([]map[string][]float32, n)
 		e.fast.rs = make([]*model.Result, n)
 		for i := range e.fast.ins {
-			e.fast.ins[i] = model.Inputs{}
+			e.fast.ins[i] = map[string][]float32{}
 			e.fast.rs[i] = e.m.NewResult()
 		}
 	}
