@@ -18,12 +18,12 @@ type Predictor struct {
 
 	// Activations hold up to cap samples back to back ([sample][c][h][w]).
 	cap  int
-	a, b []float32 // ping-pong activations, plan.maxAct per sample
-	cat  []float32 // concatenated branch outputs
-	gin  []float32 // a batch's inputs of one modality, gathered (cap > 1)
-	colK []float32 // a batched convolution's k-major matrix (cap > 1, ops.go)
-	tmp  []float32 // a batched convolution's output before the move (cap > 1)
-	idx  []int     // the samples of a chunk an expert runs on
+	a, b []float32               // ping-pong activations, plan.maxAct per sample
+	cat  []float32               // concatenated branch outputs
+	gin  []float32               // a batch's inputs of one modality, gathered (cap > 1)
+	colK []float32               // a batched convolution's k-major matrix (cap > 1, ops.go)
+	tmp  []float32               // a batched convolution's output before the move (cap > 1)
+	idx  []int                   // the samples of a chunk an expert runs on
 	one  [1]map[string][]float32 // Predict's sample as a batch of one
 	oneR [1]*Result
 
