@@ -316,3 +316,26 @@ func TestDecodeHeaderAccepts(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderJSON: the hand-written header is what encoding/json writes for
+// the header struct, byte for byte (so files written before it are unchanged).
+func TestHeaderJSON(t *testing.T) {
+	m := buildAVMNIST(t, 40, 40, 4)
+	for _, pv := range []Provenance{{}, {Data: "d<&>\"\u2028\xff", Seed: 9, Created: "c", Metrics: map[string]float64{"acc": 0.8361, "tiny": 1e-9}}} {
+		m.Name = "i2m2 \"x\" <y>"
+		m.Provenance = pv
+		b, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := b[fixedHeader : fixedHeader+int(binary.LittleEndian.Uint32(b[8:]))]
+		h := m.header()
+		want, err := json.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("header:\n%s\nencoding/json:\n%s", got, want)
+		}
+	}
+}

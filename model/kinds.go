@@ -1,8 +1,7 @@
 package model
 
 import (
-	"fmt"
-
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/model/internal/kern"
 )
 
@@ -82,7 +81,7 @@ func (k Kind) String() string {
 	if n := k.info().name; n != "" {
 		return n
 	}
-	return fmt.Sprintf("kind(%d)", uint8(k))
+	return errfmt.Sprintf("kind(%d)", uint8(k))
 }
 
 // kindNamed returns the kind the file format calls name.
@@ -122,7 +121,7 @@ func convShape(l *Layer, s Shape, at string) (Shape, error) {
 	}
 	out := Shape{l.OutC, oh, ow}
 	if out.Size() > maxActivation || l.Cols()*oh*ow > maxActivation*4 {
-		return Shape{}, fmt.Errorf("%w: %s output %v", ErrLimit, at, out)
+		return Shape{}, errfmt.Errorf("%w: %s output %v", ErrLimit, at, out)
 	}
 	return out, nil
 }

@@ -1,8 +1,7 @@
 package model
 
 import (
-	"fmt"
-
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/model/internal/kern"
 )
 
@@ -69,5 +68,5 @@ func poolCost(l *Layer, s, os Shape) workCost {
 	case MaxPool2D:
 		return workCost{Compares: n * int64(l.KH*l.KW), Moves: n}
 	}
-	panic(fmt.Sprintf("poolCost: %s is not a pooling layer", l.Kind))
+	panic(errfmt.Sprintf("poolCost: %s is not a pooling layer", l.Kind))
 }

@@ -1,10 +1,10 @@
 package model
 
 import (
-	"fmt"
 	"math"
 	"sync"
 
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/model/internal/kern"
 )
 
@@ -72,13 +72,13 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 			}
 		})
 		if !ok {
-			return nil, fmt.Errorf("%w: the int8 path needs int8 weights (read an int8 model or call Quantize)", ErrInput)
+			return nil, errfmt.Errorf("%w: the int8 path needs int8 weights (read an int8 model or call Quantize)", ErrInput)
 		}
 		p.qu, p.qs = make([]uint8, pl.maxAct), make([]int8, pl.maxAct)
 		p.padu, p.pads = make([]uint8, sc.pad), make([]int8, sc.pad)
 		p.colu, p.cols = make([]uint8, sc.col), make([]int8, sc.col)
 	default:
-		return nil, fmt.Errorf("%w: unknown path %d", ErrInput, path)
+		return nil, errfmt.Errorf("%w: unknown path %d", ErrInput, path)
 	}
 	m.compiled(path)
 	return p, nil
@@ -91,17 +91,17 @@ func (m *Model) checkInputs(in map[string][]float32) error {
 	for name, x := range in {
 		mi := m.ModalityIndex(name)
 		if mi < 0 {
-			return fmt.Errorf("%w: unknown modality %q (model has %s)", ErrInput, name, m.modalityList())
+			return errfmt.Errorf("%w: unknown modality %q (model has %s)", ErrInput, name, m.modalityList())
 		}
 		if x == nil {
 			continue
 		}
 		if want := m.Modalities[mi].Shape.Size(); len(x) != want {
-			return fmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", ErrInput, name, len(x), want, m.Modalities[mi].Shape)
+			return errfmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", ErrInput, name, len(x), want, m.Modalities[mi].Shape)
 		}
 		for i, v := range x {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("%w: modality %q value %d is %v", ErrInput, name, i, v)
+				return errfmt.Errorf("%w: modality %q value %d is %v", ErrInput, name, i, v)
 			}
 		}
 	}
@@ -117,9 +117,9 @@ func (m *Model) checkInputs(in map[string][]float32) error {
 		}
 	}
 	if given == 0 {
-		return fmt.Errorf("%w: no modality given (model has %s)", errNoExpert, m.modalityList())
+		return errfmt.Errorf("%w: no modality given (model has %s)", errNoExpert, m.modalityList())
 	}
-	return fmt.Errorf("%w (given: %d of %s)", errNoExpert, given, m.modalityList())
+	return errfmt.Errorf("%w (given: %d of %s)", errNoExpert, given, m.modalityList())
 }
 
 func (m *Model) modalityList() string {
@@ -128,7 +128,7 @@ func (m *Model) modalityList() string {
 		if i > 0 {
 			s += ", "
 		}
-		s += fmt.Sprintf("%s%v", md.Name, md.Shape)
+		s += errfmt.Sprintf("%s%v", md.Name, md.Shape)
 	}
 	return s
 }
@@ -166,11 +166,11 @@ func (p *Predictor) Predict(in map[string][]float32, out *Result) error {
 // the first call of a batch size it does not allocate.
 func (p *Predictor) PredictBatch(in []map[string][]float32, out []*Result) error {
 	if len(in) != len(out) {
-		return fmt.Errorf("%w: %d inputs but %d results", ErrInput, len(in), len(out))
+		return errfmt.Errorf("%w: %d inputs but %d results", ErrInput, len(in), len(out))
 	}
 	for i := range in {
 		if err := p.check(in[i], out[i]); err != nil {
-			return fmt.Errorf("sample %d: %w", i, err)
+			return errfmt.Errorf("sample %d: %w", i, err)
 		}
 	}
 	if len(in) == 0 {
@@ -182,7 +182,7 @@ func (p *Predictor) PredictBatch(in []map[string][]float32, out []*Result) error
 		p.forward(in[s:e], out[s:e])
 		for i := s; i < e; i++ {
 			if err := p.m.combine(out[i]); err != nil {
-				return fmt.Errorf("sample %d: %w", i, err)
+				return errfmt.Errorf("sample %d: %w", i, err)
 			}
 		}
 	}
@@ -196,7 +196,7 @@ func (p *Predictor) check(in map[string][]float32, out *Result) error {
 		return err
 	}
 	if out == nil || len(out.Experts) != len(m.Experts) || len(out.sum) != len(m.Classes) {
-		return fmt.Errorf("%w: result was not made by this model's NewResult", ErrInput)
+		return errfmt.Errorf("%w: result was not made by this model's NewResult", ErrInput)
 	}
 	return nil
 }
@@ -226,7 +226,7 @@ func (m *Model) combine(out *Result) error {
 		}
 		finish(&er.Dist, er.Logits)
 		if err := finiteDist(&er.Dist, er.Logits); err != nil {
-			return fmt.Errorf("%w: expert %q: %v", ErrNonFinite, e.Name, err)
+			return errfmt.Errorf("%w: expert %q: %v", ErrNonFinite, e.Name, err)
 		}
 		out.Used = append(out.Used, e.Name)
 		for i, v := range er.Logits {
@@ -241,13 +241,13 @@ func (m *Model) combine(out *Result) error {
 	}
 	finish(&out.Dist, out.sum)
 	if err := finiteDist(&out.Dist, out.sum); err != nil {
-		return fmt.Errorf("%w: the product of experts %v: %v", ErrNonFinite, out.Used, err)
+		return errfmt.Errorf("%w: the product of experts %v: %v", ErrNonFinite, out.Used, err)
 	}
 	if out.HasIntraOnly {
 		copy(out.sum, intra)
 		finish(&out.IntraOnly, out.sum)
 		if err := finiteDist(&out.IntraOnly, out.sum); err != nil {
-			return fmt.Errorf("%w: the intra-only product: %v", ErrNonFinite, err)
+			return errfmt.Errorf("%w: the intra-only product: %v", ErrNonFinite, err)
 		}
 	} else {
 		for i := range intra {
