@@ -2,13 +2,13 @@ package model
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"math"
 	"strconv"
 
 	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/internal/jsonw"
+	"github.com/i2m2-wasm/i2m2/internal/sha256"
 	"github.com/i2m2-wasm/i2m2/model/internal/q8"
 )
 

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"crypto/sha256"
 	"errors"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/internal/errfmt"
+	"github.com/i2m2-wasm/i2m2/internal/sha256"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
