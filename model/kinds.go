@@ -117,11 +117,11 @@ func convShape(l *Layer, s Shape, at string) (Shape, error) {
 	oh := (s[1]+2*l.Pad-l.KH)/l.Stride + 1
 	ow := (s[2]+2*l.Pad-l.KW)/l.Stride + 1
 	if s[1]+2*l.Pad < l.KH || s[2]+2*l.Pad < l.KW || oh < 1 || ow < 1 {
-		return Shape{}, shapeErr("%s: kernel %dx%d larger than padded input %v", at, l.KH, l.KW, s)
+		return Shape{}, shapeErr("%s: kernel %dx%d larger than padded input %v", at, l.KH, l.KW, s[:])
 	}
 	out := Shape{l.OutC, oh, ow}
 	if out.Size() > maxActivation || l.Cols()*oh*ow > maxActivation*4 {
-		return Shape{}, errfmt.Errorf("%w: %s output %v", ErrLimit, at, out)
+		return Shape{}, errfmt.Errorf("%w: %s output %v", ErrLimit, at, out[:])
 	}
 	return out, nil
 }
@@ -141,7 +141,7 @@ func maxPoolShape(l *Layer, s Shape, at string) (Shape, error) {
 		return Shape{}, shapeErr("%s: bad window %dx%d stride %d", at, l.KH, l.KW, l.Stride)
 	}
 	if s[1] < l.KH || s[2] < l.KW {
-		return Shape{}, shapeErr("%s: window %dx%d larger than input %v", at, l.KH, l.KW, s)
+		return Shape{}, shapeErr("%s: window %dx%d larger than input %v", at, l.KH, l.KW, s[:])
 	}
 	return Shape{s[0], (s[1]-l.KH)/l.Stride + 1, (s[2]-l.KW)/l.Stride + 1}, nil
 }

@@ -12,7 +12,8 @@
 package model
 
 import (
-	"github.com/i2m2-wasm/i2m2/internal/errfmt"
+	"fmt"
+
 	"github.com/i2m2-wasm/i2m2/model/internal/q8"
 )
 
@@ -61,8 +62,6 @@ type Shape [3]int
 
 // Size is the number of elements.
 func (s Shape) Size() int { return s[0] * s[1] * s[2] }
-
-func (s Shape) String() string { return errfmt.Sprintf("[%d,%d,%d]", s[0], s[1], s[2]) }
 
 // Modality is a named input of the model.
 // Its JSON form, {"name", "shape"}, is the one the JS API's model.info, the
@@ -149,11 +148,11 @@ func (m *Model) eachLayer(f func(name string, l *Layer)) {
 		e := &m.Experts[ei]
 		for bi := range e.Branches {
 			for li := range e.Branches[bi] {
-				f(errfmt.Sprintf("%s.%s.%d.%s", e.Name, e.Inputs[bi], li, e.Branches[bi][li].Kind), &e.Branches[bi][li])
+				f(fmt.Sprintf("%s.%s.%d.%s", e.Name, e.Inputs[bi], li, e.Branches[bi][li].Kind), &e.Branches[bi][li])
 			}
 		}
 		for li := range e.Head {
-			f(errfmt.Sprintf("%s.head.%d.%s", e.Name, li, e.Head[li].Kind), &e.Head[li])
+			f(fmt.Sprintf("%s.head.%d.%s", e.Name, li, e.Head[li].Kind), &e.Head[li])
 		}
 	}
 }

@@ -24,7 +24,7 @@ func avgPoolShape(l *Layer, s Shape, at string) (Shape, error) {
 		return Shape{}, shapeErr("%s: pad %d not in 0..%d (half the %dx%d window)", at, l.Pad, min(l.KH, l.KW)/2, l.KH, l.KW)
 	}
 	if s[1]+2*l.Pad < l.KH || s[2]+2*l.Pad < l.KW {
-		return Shape{}, shapeErr("%s: window %dx%d larger than padded input %v", at, l.KH, l.KW, s)
+		return Shape{}, shapeErr("%s: window %dx%d larger than padded input %v", at, l.KH, l.KW, s[:])
 	}
 	return Shape{s[0], (s[1]+2*l.Pad-l.KH)/l.Stride + 1, (s[2]+2*l.Pad-l.KW)/l.Stride + 1}, nil
 }

@@ -97,7 +97,7 @@ func (m *Model) checkInputs(in map[string][]float32) error {
 			continue
 		}
 		if want := m.Modalities[mi].Shape.Size(); len(x) != want {
-			return errfmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", ErrInput, name, len(x), want, m.Modalities[mi].Shape)
+			return errfmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", ErrInput, name, len(x), want, m.Modalities[mi].Shape[:])
 		}
 		for i, v := range x {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -128,7 +128,7 @@ func (m *Model) modalityList() string {
 		if i > 0 {
 			s += ", "
 		}
-		s += errfmt.Sprintf("%s%v", md.Name, md.Shape)
+		s += errfmt.Sprintf("%s%v", md.Name, md.Shape[:])
 	}
 	return s
 }

@@ -125,7 +125,7 @@ func (m *Model) validate(weights bool, b *budget) error {
 		seen[md.Name] = true
 		for _, d := range md.Shape {
 			if d < 1 || d > maxDim {
-				return shapeErr("modality %q has shape %v", md.Name, md.Shape)
+				return shapeErr("modality %q has shape %v", md.Name, md.Shape[:])
 			}
 		}
 		if md.Shape.Size() > maxActivation {

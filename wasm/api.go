@@ -191,7 +191,7 @@ func (e *engine) sample(obj js.Value) error {
 			return errfmt.Errorf("%w: modality %q must be a Float32Array, got %s", errType, md.Name, describe(v))
 		}
 		if n, want := v.Get("length").Int(), len(e.buf[mi]); n != want {
-			return errfmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", model.ErrInput, md.Name, n, want, md.Shape)
+			return errfmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", model.ErrInput, md.Name, n, want, md.Shape[:])
 		}
 		copyFloat32(e.buf[mi], v)
 		e.in[md.Name] = e.buf[mi]
@@ -323,7 +323,7 @@ func (e *engine) predictPacked(obj js.Value) (any, error) {
 		}
 		size := md.Shape.Size()
 		if l%size != 0 {
-			return nil, errfmt.Errorf("%w: batch size mismatch: modality %q has %d values, not a multiple of %d (shape %v)", model.ErrInput, md.Name, l, size, md.Shape)
+			return nil, errfmt.Errorf("%w: batch size mismatch: modality %q has %d values, not a multiple of %d (shape %v)", model.ErrInput, md.Name, l, size, md.Shape[:])
 		}
 		if n >= 0 && l/size != n {
 			return nil, errfmt.Errorf("%w: batch size mismatch: modality %q has %d samples, %q has %d", model.ErrInput, md.Name, l/size, first, n)

@@ -5,7 +5,8 @@
 // and compiles every byte. Errorf wraps its %w operands like fmt.Errorf.
 //
 // Verbs: %v %s %d %q %x %w and %%. Operands: strings, integers, floats, bools,
-// errors, fmt.Stringer-like values (String() string), []string, []int and
+// errors, fmt.Stringer-like values (String() string), []string, []int (pass a
+// model.Shape, a named [3]int, as s[:]: a type switch cannot see it) and
 // []byte. Anything else prints as %!v(?) — a mistake the tests catch, as fmt's
 // own %!verb(type) would show. Flags and widths are not supported.
 package errfmt
