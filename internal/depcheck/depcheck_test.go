@@ -128,3 +128,20 @@ func TestModelIsStdlibOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserEngineLean: the browser engine (wasm/, which links model/ and
+// features/) links neither fmt, encoding/json, encoding/hex nor crypto/sha256:
+// with them it was 1,070,611 bytes gzip, without 849,069 (bench/README.md,
+// "Size of the engine in wasm"; internal/errfmt, internal/jsonw and
+// internal/sha256 stand in).
+func TestBrowserEngineLean(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not on PATH")
+	}
+	for _, p := range deps(t, repoRoot(t), "./wasm") {
+		switch p {
+		case "fmt", "encoding/json", "encoding/hex", "crypto/sha256":
+			t.Errorf("the browser engine links %s", p)
+		}
+	}
+}
