@@ -1,0 +1,204 @@
+package task
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/i2m2-wasm/i2m2/dataset"
+)
+
+// split returns digits with uneven counts per digit (as MNIST's), in a scrambled order.
+func splitDigits(base int) []uint8 {
+	var ds []uint8
+	for d := 0; d < 10; d++ {
+		for k := 0; k < base+7*d; k++ {
+			ds = append(ds, uint8(d))
+		}
+	}
+	r := dataset.NewRNG(5)
+	out := make([]uint8, len(ds))
+	for i, j := range r.Perm(len(ds)) {
+		out[i] = ds[j]
+	}
+	return out
+}
+
+func TestLabels(t *testing.T) {
+	dm, _ := DigitOrMismatch(0.3)
+	for _, c := range []struct {
+		t         Task
+		img, clip uint8
+		want      uint8
+		ok        bool
+	}{
+		{Digit, 3, 3, 3, true}, {Digit, 3, 4, 0, false},
+		{Same, 3, 3, 1, true}, {Same, 3, 4, 0, true}, {Same, 0, 9, 0, true},
+		{dm, 7, 7, 7, true}, {dm, 7, 1, MismatchClass, true},
+	} {
+		got, ok := c.t.Label(c.img, c.clip)
+		if ok != c.ok || ok && got != c.want {
+			t.Errorf("%s.Label(%d,%d) = %d,%v, want %d,%v", c.t.Key(), c.img, c.clip, got, ok, c.want, c.ok)
+		}
+		if ok && int(got) >= len(c.t.Classes) {
+			t.Errorf("%s: label %d outside %d classes", c.t.Key(), got, len(c.t.Classes))
+		}
+	}
+	if dm.Classes[MismatchClass] != "mismatch" || len(Same.Classes) != 2 || len(Digit.Classes) != 10 {
+		t.Fatal("class lists")
+	}
+}
+
+func TestLookup(t *testing.T) {
+	for _, c := range []struct {
+		name, key string
+		m         float64
+		err       bool
+	}{
+		{"digit", "digit", 0, false}, {"same", "same", 0.5, false},
+		{"digit-or-mismatch", "digit-or-mismatch@0.5", 0.5, false},
+		{"digit-or-mismatch@0.1", "digit-or-mismatch@0.1", 0.1, false},
+		{"digit-or-mismatch@1.5", "", 0, true}, {"digit-or-mismatch@x", "", 0, true},
+		{"digit-or-mismatch@NaN", "", 0, true}, {"same@0.2", "", 0, true}, {"nope", "", 0, true}, {"", "", 0, true},
+	} {
+		tk, err := Lookup(c.name)
+		if (err != nil) != c.err {
+			t.Errorf("Lookup(%q) err = %v", c.name, err)
+			continue
+		}
+		if err == nil && (tk.Key() != c.key || tk.Mismatch != c.m) {
+			t.Errorf("Lookup(%q) = %s m=%v", c.name, tk.Key(), tk.Mismatch)
+		}
+	}
+	for _, tk := range All() {
+		back, err := Lookup(tk.Name)
+		if err != nil || back.Key() != tk.Key() {
+			t.Errorf("All()'s %s does not look up: %v", tk.Key(), err)
+		}
+	}
+}
+
+// TestPairBalance: the counts the pairing rule promises hold exactly, for every dial point.
+func TestPairBalance(t *testing.T) {
+	ds := splitDigits(40) // rarest digit: 40 -> 36 pairs per digit
+	tasks := []Task{Same}
+	for _, m := range []float64{0, 0.1, 0.5, 0.9, 1} {
+		dm, _ := DigitOrMismatch(m)
+		tasks = append(tasks, dm)
+	}
+	for _, tk := range tasks {
+		t.Run(tk.Key(), func(t *testing.T) {
+			p, err := tk.Pair(ds, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const n = 36
+			if len(p.Image) != 10*n {
+				t.Fatalf("%d pairs, want %d", len(p.Image), 10*n)
+			}
+			var perImg, mis [10]int
+			var cross [10][10]int
+			var yesByClip, byClip [10]int
+			used := map[int32]bool{}
+			for k := range p.Image {
+				d, c := ds[p.Image[k]], ds[p.Audio[k]]
+				if c != p.Clip[k] {
+					t.Fatalf("pair %d: clip digit %d recorded as %d", k, c, p.Clip[k])
+				}
+				if used[p.Image[k]] {
+					t.Fatalf("image %d used twice", p.Image[k])
+				}
+				used[p.Image[k]] = true
+				if want, _ := tk.Label(d, c); p.Labels[k] != want {
+					t.Fatalf("pair %d (%d,%d): label %d, want %d", k, d, c, p.Labels[k], want)
+				}
+				perImg[d]++
+				cross[d][c]++
+				byClip[c]++
+				if d != c {
+					mis[d]++
+				} else {
+					yesByClip[c]++
+				}
+			}
+			k := int(math.Round(tk.Mismatch * n))
+			for d := 0; d < 10; d++ {
+				if perImg[d] != n || mis[d] != k {
+					t.Errorf("digit %d: %d pairs, %d mismatched; want %d, %d", d, perImg[d], mis[d], n, k)
+				}
+				for c := 0; c < 10; c++ {
+					// the other nine are dealt in rounds: counts differ by at most one
+					if c != d && (cross[d][c] < k/9 || cross[d][c] > (k+8)/9) {
+						t.Errorf("image %d with clip %d: %d times, want %d..%d", d, c, cross[d][c], k/9, (k+8)/9)
+					}
+				}
+				// same: every clip digit is yes exactly as often as no
+				if tk.Name == "same" && 2*yesByClip[d] != byClip[d] {
+					t.Errorf("clip digit %d: %d yes of %d", d, yesByClip[d], byClip[d])
+				}
+			}
+		})
+	}
+}
+
+func TestPairSeeded(t *testing.T) {
+	ds := splitDigits(30)
+	a, _ := Same.Pair(ds, 7)
+	b, _ := Same.Pair(ds, 7)
+	c, _ := Same.Pair(ds, 8)
+	if !slices.Equal(a.Image, b.Image) || !slices.Equal(a.Audio, b.Audio) || !slices.Equal(a.Labels, b.Labels) {
+		t.Fatal("same seed, different pairs")
+	}
+	if slices.Equal(a.Audio, c.Audio) {
+		t.Fatal("different seeds, same pairs")
+	}
+	d, _ := Digit.Pair(ds, 7)
+	for i := range ds {
+		if d.Image[i] != int32(i) || d.Audio[i] != int32(i) || d.Labels[i] != ds[i] {
+			t.Fatal("digit is not the split's own pairing")
+		}
+	}
+}
+
+func TestPairErrors(t *testing.T) {
+	if _, err := Same.Pair([]uint8{1, 2, 3}, 1); err == nil {
+		t.Error("too few samples per digit: no error")
+	}
+	if _, err := Same.Pair(append(splitDigits(20), 11), 1); err == nil {
+		t.Error("digit 11: no error")
+	}
+}
+
+// TestApplyKeepsSplit: a re-paired split draws images and clips from its own samples only, so the
+// speaker split of the bank (train speakers never in test) holds for every task.
+func TestApplyKeepsSplit(t *testing.T) {
+	ds := splitDigits(20)
+	s := &dataset.Split{Name: "test", N: len(ds), Labels: ds, Images: make([]uint8, len(ds)*dataset.ImageSize),
+		Audio: make([]uint8, len(ds)*dataset.AudioSize), Voices: make([]string, len(ds)), Clips: make([]int32, len(ds)), MNISTIndex: make([]int32, len(ds))}
+	for i := range ds {
+		s.Images[i*dataset.ImageSize] = ds[i]
+		s.Audio[i*dataset.AudioSize] = ds[i] + 100
+		s.Voices[i] = fmt.Sprintf("fsdd:%s", []string{"lucas", "theo"}[i%2])
+		s.Clips[i] = int32(1000 + i)
+		s.MNISTIndex[i] = int32(i)
+	}
+	for _, tk := range All() {
+		o, p, err := tk.Apply(s, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < o.N; k++ {
+			img, aud := o.Images[k*dataset.ImageSize], o.Audio[k*dataset.AudioSize]-100
+			if want, _ := tk.Label(img, aud); o.Labels[k] != want {
+				t.Fatalf("%s pair %d: label %d for (%d,%d)", tk.Key(), k, o.Labels[k], img, aud)
+			}
+			if o.Voices[k] != s.Voices[p.Audio[k]] || o.Clips[k] != s.Clips[p.Audio[k]] || o.MNISTIndex[k] != p.Image[k] {
+				t.Fatalf("%s pair %d: voice/clip/image index not carried", tk.Key(), k)
+			}
+			if o.Voices[k] != "fsdd:lucas" && o.Voices[k] != "fsdd:theo" {
+				t.Fatalf("%s: voice %q from outside the split", tk.Key(), o.Voices[k])
+			}
+		}
+	}
+}
