@@ -15,6 +15,7 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/task"
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
@@ -42,20 +43,43 @@ func runEval(args []string) error {
 	runs := fs.String("runs", "", "report mode: comma-separated run directories of `i2m2 train`; writes shipped weights, manifest.json and results")
 	weights := fs.String("weights", "weights", "weights directory")
 	results := fs.String("results", "weights/results", "results directory (report mode)")
+	taskName := fs.String("task", "", "evaluate on this task's test pairs (package task: digit, same, digit-or-mismatch[@m]; held-out real speakers); default model: the task's shipped files")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, _, te, splits, err := loadData(*root, *limit)
-	if err != nil {
-		return err
-	}
-	if *runs != "" {
-		return report(strings.Split(*runs, ","), te, splits[2], *weights, *results, *root, *limit)
-	}
+	var te *train.Data
 	var files []string
+	if *taskName != "" {
+		t, err := task.Lookup(*taskName)
+		if err != nil {
+			return err
+		}
+		if *runs != "" {
+			return fmt.Errorf("--task and --runs: the tasks' report is `i2m2 tasks-report`")
+		}
+		clean, err := realClean(*root, *limit)
+		if err != nil {
+			return err
+		}
+		if te, err = taskTest(clean, t); err != nil {
+			return err
+		}
+		for _, k := range shipKinds(t) {
+			files = append(files, filepath.Join(*weights, taskFile(t, k)))
+		}
+	} else {
+		_, _, tb, splits, err := loadData(*root, *limit)
+		if err != nil {
+			return err
+		}
+		if *runs != "" {
+			return report(strings.Split(*runs, ","), tb, splits[2], *weights, *results, *root, *limit)
+		}
+		te = tb
+	}
 	if *models != "" {
 		files = strings.Split(*models, ",")
-	} else {
+	} else if files == nil {
 		files = []string{filepath.Join(*weights, shipInt8), filepath.Join(*weights, shipF32)}
 		for _, n := range train.ModelNames[:4] {
 			files = append(files, filepath.Join(*weights, baselineFile(n)))

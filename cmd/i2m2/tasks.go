@@ -24,23 +24,29 @@ func init() {
 // trunkFile is the model whose encoders the tasks' experts keep (the digit task's shipped model).
 const trunkFile = "avmnist-real-f32.i2m2"
 
-// taskTest is the test set of t: clean MNIST test digits and the held-out real speakers (FSDD
-// lucas, theo; dataset.RealTest's real_clean column, n digits, 0 = all), re-paired under t.
-func taskTest(root string, t task.Task, n int) (*train.Data, error) {
+// realClean is the tasks' test split before re-pairing: clean MNIST test digits (n, 0 = all)
+// with recordings of their digit by the held-out real speakers (FSDD lucas, theo), clean
+// (dataset.RealTest's real_clean column).
+func realClean(root string, n int) (*dataset.Split, error) {
 	sets, err := dataset.RealTest(root, n)
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range sets {
 		if s.Name == "real_clean" {
-			o, _, err := t.Apply(s.Split, task.TestSeed)
-			if err != nil {
-				return nil, err
-			}
-			return toData(o), nil
+			return s.Split, nil
 		}
 	}
 	return nil, fmt.Errorf("tasks: no real_clean test column")
+}
+
+// taskTest is the test set of t: realClean re-paired under t (seed task.TestSeed).
+func taskTest(clean *dataset.Split, t task.Task) (*train.Data, error) {
+	o, _, err := t.Apply(clean, task.TestSeed)
+	if err != nil {
+		return nil, err
+	}
+	return toData(o), nil
 }
 
 func parseSeeds(s string) ([]uint64, error) {
@@ -109,8 +115,12 @@ func runTasks(args []string) error {
 	logf := func(format string, a ...any) {
 		fmt.Fprintf(os.Stderr, "[%s +%.1f min] %s\n", time.Now().UTC().Format("15:04:05"), time.Since(t0).Minutes(), fmt.Sprintf(format, a...))
 	}
+	clean, err := realClean(*root, *n)
+	if err != nil {
+		return err
+	}
 	if *digitRuns != "" {
-		te, err := taskTest(*root, task.Digit, *n)
+		te, err := taskTest(clean, task.Digit)
 		if err != nil {
 			return err
 		}
@@ -147,7 +157,7 @@ func runTasks(args []string) error {
 	logf("encoded with %s's encoders", trunk.Name)
 	desc := realDescription(opt)
 	for _, t := range tasks {
-		te, err := taskTest(*root, t, *n)
+		te, err := taskTest(clean, t)
 		if err != nil {
 			return err
 		}
