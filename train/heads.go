@@ -173,3 +173,41 @@ func ExportHeads(trunk *model.Model, experts []*Expert[float32], classes []strin
 	}
 	return out, nil
 }
+
+// headsOf returns the trainer's form of m's expert heads (each Dense -> ReLU -> Dense, as
+// ExportHeads writes them), sharing m's weights.
+func headsOf(m *model.Model) ([]*Expert[float32], error) {
+	var ex []*Expert[float32]
+	for _, e := range m.Experts {
+		h := e.Head
+		if len(h) != 3 || h[0].Kind != model.Dense || h[1].Kind != model.ReLU || h[2].Kind != model.Dense || m.Quantization != model.Float32 {
+			return nil, fmt.Errorf("train: expert %s: not a float32 Dense-ReLU-Dense head", e.Name)
+		}
+		x := &Expert[float32]{Name: e.Name, Inputs: e.Inputs, Head: MLP[float32](e.Name+".head", h[0].In, h[0].Out, h[2].Out)}
+		for _, i := range []int{0, 2} {
+			d := x.Head[i].(*Dense[float32])
+			d.W.W, d.B.W = h[i].W, h[i].B
+		}
+		ex = append(ex, x)
+	}
+	return ex, nil
+}
+
+// EvalHeads is the accuracy (percent) of m's product of experts on d, computed by the head trainer
+// from d's encoded features: equal to running m through the engine when m's encoders are those
+// d.Enc was made with (HeadPipeline's and ExportHeads' models; TestHeadsExportMatchesTrainer).
+func EvalHeads(m *model.Model, d *Paired) (float64, error) {
+	ex, err := headsOf(m)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range ex {
+		for _, in := range e.Inputs {
+			if _, ok := d.Enc.Dim[FeatKey(e.Name, in)]; !ok {
+				return 0, fmt.Errorf("train: EvalHeads: no features of %s", FeatKey(e.Name, in))
+			}
+		}
+	}
+	_, acc := EvaluateHeads(ex, d, nil)
+	return acc, nil
+}
