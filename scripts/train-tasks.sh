@@ -10,7 +10,8 @@
 #      (our deviation from the paper's from-scratch recipe, for the CPU budget); test evaluation of
 #      each seed through the inference engine (float32 and int8), selection on validation only;
 #   3. `i2m2 tasks-report`: tables, accuracy-vs-m table and SVG, shuffle tests, results.json
-#      (weights/results/tasks/), the shipped int8 models and manifest.json's `tasks`.
+#      (weights/results/tasks/), the shipped int8 models and manifest.json's `tasks`;
+#      `i2m2 tasks-demo`: the tasks' demo pairs, weights/demo/tasks.json.
 #
 # Background-friendly:  nohup nice -n 5 bash scripts/train-tasks.sh > /tmp/train-tasks.log 2>&1 &
 # Environment: STAGES (default "digit train report"), SEEDS (default 1,2,3), TASKS, UNI/INTER/FINE
@@ -55,5 +56,6 @@ fi
 if has report; then
 	stamp "report and ship"
 	"$BIN" tasks-report --runs "$RUNS/runs" --n "$N" --weights "$WEIGHTS" --results "$RESULTS" 2>&1 | tee "$RESULTS/report.log"
+	"$BIN" tasks-demo --weights "$WEIGHTS"
 fi
 stamp "done: $RESULTS, $WEIGHTS/manifest.json"

@@ -202,3 +202,65 @@ func TestApplyKeepsSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildDemo: every demo pair carries its task's label; on same, Flip changes the answer with
+// the voice kept and Keep keeps it with the voice changed; only real voices are used.
+func TestBuildDemo(t *testing.T) {
+	d := &dataset.Demo{N: 40, NWave: 30, Voices: []string{"flite:slt", "fsdd:lucas", "fsdd:theo"}}
+	for k := 0; k < 40; k++ {
+		d.Labels = append(d.Labels, uint8(k%10))
+		v := uint16(0)
+		if k >= 10 && k < 30 {
+			v = uint16(1 + k/10%2)
+		}
+		d.Voice = append(d.Voice, v)
+	}
+	ds := splitDigits(3)
+	imgs := make([]uint8, len(ds)*dataset.ImageSize)
+	s, err := BuildDemo(d, "demo.bin", imgs, ds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Clips) != 20 || len(s.Images) != 20 || len(s.Tasks) != 3 {
+		t.Fatalf("%d clips, %d images, %d tasks", len(s.Clips), len(s.Images), len(s.Tasks))
+	}
+	for _, c := range s.Clips {
+		if c.DemoPair < 10 || c.DemoPair >= 30 || d.Labels[c.DemoPair] != c.Digit {
+			t.Fatalf("clip %+v is not a real voice of the demo file", c)
+		}
+	}
+	for i, tp := range s.Tasks {
+		tk := All()[i]
+		labels := map[uint8]int{}
+		for _, p := range tp.Pairs {
+			img, cl := s.Images[p.Image], s.Clips[p.Clip]
+			if ds[img.MNISTTest] != img.Digit {
+				t.Fatalf("image %d: digit %d, MNIST label %d", p.Image, img.Digit, ds[img.MNISTTest])
+			}
+			want, _ := tk.Label(img.Digit, cl.Digit)
+			if p.Label != want || p.Answer != tk.Classes[want] {
+				t.Fatalf("%s pair %+v: label %d, want %d", tk.Name, p, p.Label, want)
+			}
+			labels[p.Label]++
+			if tk.Name != "same" {
+				if p.Flip != nil || p.Keep != nil {
+					t.Fatalf("%s: swaps on a pair", tk.Name)
+				}
+				continue
+			}
+			if p.Flip == nil || p.Keep == nil {
+				t.Fatalf("same pair %+v: no flip or keep", p)
+			}
+			f, k := s.Clips[*p.Flip], s.Clips[*p.Keep]
+			if fl, _ := tk.Label(img.Digit, f.Digit); fl == p.Label || f.Voice != cl.Voice {
+				t.Fatalf("same pair %+v: flip %+v does not flip with the same voice", p, f)
+			}
+			if kl, _ := tk.Label(img.Digit, k.Digit); kl != p.Label || k.Voice == cl.Voice || k.Digit != cl.Digit {
+				t.Fatalf("same pair %+v: keep %+v", p, k)
+			}
+		}
+		if tk.Name == "same" && (labels[0] != 20 || labels[1] != 20) {
+			t.Fatalf("same: %v", labels)
+		}
+	}
+}
