@@ -40,7 +40,7 @@ func branchDim(ls []model.Layer, s model.Shape) int {
 // probe is a one-expert model whose head is the identity: its logits are the branch's output.
 func probe(m *model.Model, e *model.Expert, bi int) (*model.Model, int, error) {
 	in := e.Inputs[bi]
-	mi := m.Modality(in)
+	mi := m.ModalityIndex(in)
 	if mi < 0 {
 		return nil, 0, fmt.Errorf("train: expert %s input %s is no modality", e.Name, in)
 	}
@@ -61,7 +61,7 @@ func probe(m *model.Model, e *model.Expert, bi int) (*model.Model, int, error) {
 
 // Encode runs every branch of m (float32 path) on every sample of d, on workers goroutines.
 func Encode(m *model.Model, d *Data, workers int) (*Encoded, error) {
-	if m.Quantization != model.Float32 {
+	if m.Quantization != "" && m.Quantization != "float32" {
 		return nil, fmt.Errorf("train: Encode wants a float32 model")
 	}
 	enc := &Encoded{N: d.N, Trunk: m, Feat: map[string][]float32{}, Dim: map[string]int{}}
@@ -93,7 +93,7 @@ func Encode(m *model.Model, d *Data, workers int) (*Encoded, error) {
 		go func(w int) {
 			defer wg.Done()
 			img, aud := make([]float32, 784), make([]float32, 1600)
-			in := model.Inputs{"image": img, "audio": aud}
+			in := map[string][]float32{"image": img, "audio": aud}
 			for _, j := range jobs {
 				pr, err := j.p.NewPredictor(model.Fast)
 				if err != nil {

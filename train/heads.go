@@ -180,7 +180,7 @@ func headsOf(m *model.Model) ([]*Expert[float32], error) {
 	var ex []*Expert[float32]
 	for _, e := range m.Experts {
 		h := e.Head
-		if len(h) != 3 || h[0].Kind != model.Dense || h[1].Kind != model.ReLU || h[2].Kind != model.Dense || m.Quantization != model.Float32 {
+		if len(h) != 3 || h[0].Kind != model.Dense || h[1].Kind != model.ReLU || h[2].Kind != model.Dense || m.Quantization != "" && m.Quantization != "float32" {
 			return nil, fmt.Errorf("train: expert %s: not a float32 Dense-ReLU-Dense head", e.Name)
 		}
 		x := &Expert[float32]{Name: e.Name, Inputs: e.Inputs, Head: MLP[float32](e.Name+".head", h[0].In, h[0].Out, h[2].Out)}

@@ -6,18 +6,27 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
 )
+
+// randomTrunk is the AV-MNIST model with seeded random weights.
+func randomTrunk(t *testing.T, seed uint64) *model.Model {
+	m, err := arch.AVMNIST(40, 40, 4).Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := arch.InitRandom(m, seed); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
 
 // TestHeadsExportMatchesTrainer: a model exported by ExportHeads (the trunk's encoders, the trained
 // heads, new classes) computes through the inference engine what the head trainer computes on the
 // encoded features, for every expert - so Encode's features are the engine's branch outputs and
 // the heads land in the model's layout.
 func TestHeadsExportMatchesTrainer(t *testing.T) {
-	trunk, err := model.AVMNIST(40, 40, 4).Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	trunk.InitRandom(3)
+	trunk := randomTrunk(t, 3)
 	d := Synthetic(60, 4)
 	enc, err := Encode(trunk, d, 2)
 	if err != nil {
@@ -64,7 +73,7 @@ func TestHeadsExportMatchesTrainer(t *testing.T) {
 		for j, v := range d.Audio[a*1600 : (a+1)*1600] {
 			aud[j] = features.Level(v)
 		}
-		if err := pr.Predict(model.Inputs{"image": img, "audio": aud}, res); err != nil {
+		if err := pr.Predict(map[string][]float32{"image": img, "audio": aud}, res); err != nil {
 			t.Fatal(err)
 		}
 		for ei, e := range ex {
@@ -101,8 +110,7 @@ func TestHeadsExportMatchesTrainer(t *testing.T) {
 }
 
 func TestHeadPipelineRejects(t *testing.T) {
-	trunk, _ := model.AVMNIST(40, 40, 4).Build()
-	trunk.InitRandom(1)
+	trunk := randomTrunk(t, 1)
 	d := Synthetic(10, 1)
 	enc, err := Encode(trunk, d, 1)
 	if err != nil {
@@ -115,9 +123,9 @@ func TestHeadPipelineRejects(t *testing.T) {
 	if _, err := HeadPipeline(&Paired{}, p, PaperRecipe(1, 1, 1, 1), []string{"x", "y"}, ""); err == nil {
 		t.Error("no encoded data: no error")
 	}
-	q := *trunk
-	q.Quantization = model.Int8
-	if _, err := Encode(&q, d, 1); err == nil {
+	q := randomTrunk(t, 1)
+	q.Quantization = "int8"
+	if _, err := Encode(q, d, 1); err == nil {
 		t.Error("int8 trunk: no error")
 	}
 }

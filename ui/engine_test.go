@@ -4,9 +4,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/vugu/vugu"
+
 	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/model"
-	"github.com/vugu/vugu"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // goEngine runs the real engine natively (the browser runs the same code as wasm through the JS
@@ -19,7 +22,7 @@ type goEngine struct {
 func (e goEngine) PredictBatch(in []Inputs) ([]Prediction, error) {
 	out := make([]Prediction, len(in))
 	for i, x := range in {
-		mi := model.Inputs{}
+		mi := map[string][]float32{}
 		if x.Image != nil {
 			mi["image"] = x.Image
 		}
@@ -70,16 +73,16 @@ func (e goEngine) AudioFromPCM(pcm []float32, rate int) ([]float32, error) {
 	return features.AudioFromPCM(pcm, rate)
 }
 
-// standIn is a random-weight model with the project's architecture (model.AVMNIST(40, 40, 4)),
+// standIn is a random-weight model with the project's architecture (arch.AVMNIST(40, 40, 4)),
 // quantised like the shipped one. It is not a trained model: tests check the UI's logic, not accuracy.
 func standIn(t testing.TB) model.Model {
 	t.Helper()
-	m, err := model.AVMNIST(AudioSide, AudioSide, 4).Build()
+	m, err := arch.AVMNIST(AudioSide, AudioSide, 4).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.InitRandom(7)
-	m.Quantize()
+	arch.InitRandom(m, 7)
+	quant.Quantize(m)
 	return *m
 }
 
@@ -104,7 +107,7 @@ func newTestLab(t testing.TB, n int) *Lab {
 		Env:  vugu.NewEventEnvImpl(&sync.RWMutex{}, make(chan bool, 1)),
 		Eng:  goEngine{m: &m, path: model.Quantized},
 		Demo: d,
-		Info: ModelInfo{Name: "stand-in", Quantization: "int8", Bytes: 123456, MACs: int64(m.MACs()), Mode: "worker"},
+		Info: ModelInfo{Name: "stand-in", Quantization: "int8", Bytes: 123456, MACs: int64(m.Describe(model.DefaultPath).MACs), Mode: "worker"},
 	}
 	man, err := ParseManifest([]byte(testManifest))
 	if err != nil {

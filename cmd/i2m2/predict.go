@@ -17,6 +17,7 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/features"
+	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -55,7 +56,7 @@ func runPredict(args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := parsePath(*path)
+	p, err := model.ParsePath(*path)
 	if err != nil {
 		return err
 	}
@@ -153,25 +154,15 @@ func runPredict(args []string) error {
 
 // defaultModelFile is the manifest's default model (the one the lab loads).
 func defaultModelFile(dir string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	man, err := manifest.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		return "", err
 	}
-	var man struct {
-		Models []struct {
-			File    string `json:"file"`
-			Default bool   `json:"default"`
-		} `json:"models"`
+	e, ok := man.Default()
+	if !ok {
+		return "", fmt.Errorf("%s/manifest.json lists no models", dir)
 	}
-	if err := json.Unmarshal(b, &man); err != nil {
-		return "", fmt.Errorf("%s/manifest.json: %w", dir, err)
-	}
-	for _, x := range man.Models {
-		if x.Default {
-			return filepath.Join(dir, filepath.Base(x.File)), nil
-		}
-	}
-	return "", fmt.Errorf("%s/manifest.json names no default model", dir)
+	return filepath.Join(dir, filepath.Base(e.File)), nil
 }
 
 // inputFiles expands folders (their WAV, PNG and JPEG files, sorted, not recursive).
@@ -214,7 +205,7 @@ func inputKind(name string) string {
 
 // readInput turns a file into the model's input exactly as the browser would: WAV through
 // features.AudioFromPCM at the file's own rate, pictures through features.ImageFromRGBA.
-func readInput(path string) (model.Inputs, error) {
+func readInput(path string) (map[string][]float32, error) {
 	kind := inputKind(path)
 	if kind == "" {
 		return nil, fmt.Errorf("unknown file type (want .wav, .png, .jpg)")
@@ -240,7 +231,7 @@ func readInput(path string) (model.Inputs, error) {
 		if err != nil {
 			return nil, err
 		}
-		return model.Inputs{"audio": x}, nil
+		return map[string][]float32{"audio": x}, nil
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
@@ -261,7 +252,7 @@ func readInput(path string) (model.Inputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	return model.Inputs{"image": x}, nil
+	return map[string][]float32{"image": x}, nil
 }
 
 // predictJSON is the JSON-input form: {"image": [...], "audio": [...]} already as features.
@@ -276,7 +267,7 @@ func predictJSON(m *model.Model, p model.Path, name string) error {
 	if err != nil {
 		return err
 	}
-	var in model.Inputs
+	var in map[string][]float32
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return fmt.Errorf("input JSON: %w", err)
 	}
@@ -295,7 +286,3 @@ func predictJSON(m *model.Model, p model.Path, name string) error {
 	}
 	return nil
 }
-
-// parsePath is model.ParsePath (kept under this name so that the branch
-// rewriting this file merges mechanically; call model.ParsePath directly).
-func parsePath(s string) (model.Path, error) { return model.ParsePath(s) }

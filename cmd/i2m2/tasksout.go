@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/i2m2-wasm/i2m2/dataset"
+	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/task"
 )
 
@@ -21,21 +21,22 @@ type tasksReport struct {
 
 // taskReport is one task (at one dial point).
 type taskReport struct {
-	Task        task.Task       `json:"task"`
-	Results     *taskResults    `json:"results"`
-	ShippedSeed uint64          `json:"shipped_seed"`
-	Files       []taskFileEntry `json:"files,omitempty"`
-	Shuffle     []shuffleRow    `json:"shuffle,omitempty"`
+	Task        task.Task         `json:"task"`
+	Results     *taskResults      `json:"results"`
+	ShippedSeed uint64            `json:"shipped_seed"`
+	Files       []manifest.Entry  `json:"files,omitempty"`
+	Shuffle     *manifest.Shuffle `json:"shuffle,omitempty"`
 }
 
 // dialPoint is I2M2's standing at one m: its lead over the better conventional model.
 type dialPoint struct {
-	M       float64         `json:"m"`
-	Acc     map[string]Stat `json:"acc"`
-	Best    string          `json:"best_conventional"` // intra_only or inter_only, the higher mean
-	Lead    float64         `json:"i2m2_lead"`         // i2m2 mean - best conventional mean (points)
-	LeadStd float64         `json:"i2m2_lead_std"`     // std over seeds of the per-seed lead
-	AtLeast bool            `json:"i2m2_at_least_best"`
+	key     string
+	M       float64                  `json:"m"`
+	Acc     map[string]manifest.Stat `json:"acc"`
+	Best    string                   `json:"best_conventional"` // intra_only or inter_only, the higher mean
+	Lead    float64                  `json:"i2m2_lead"`         // i2m2 mean - best conventional mean (points)
+	LeadStd float64                  `json:"i2m2_lead_std"`     // std over seeds of the per-seed lead
+	AtLeast bool                     `json:"i2m2_at_least_best"`
 }
 
 // modelOrder is the tables' and the plot's row order.
@@ -48,7 +49,7 @@ func (rep *tasksReport) dial() {
 			continue
 		}
 		res := tr.Results
-		dp := dialPoint{M: tr.Task.Mismatch, Acc: res.byModel(), Best: "intra_only"}
+		dp := dialPoint{key: tr.Task.Key(), M: tr.Task.Mismatch, Acc: res.byModel(), Best: "intra_only"}
 		if res.InterOnly.Mean > res.IntraOnly.Mean {
 			dp.Best = "inter_only"
 		}
@@ -57,14 +58,14 @@ func (rep *tasksReport) dial() {
 		for i := range res.I2M2.Runs {
 			leads = append(leads, res.I2M2.Runs[i]-best.Runs[i])
 		}
-		ls := stat(leads)
+		ls := manifest.NewStat(leads)
 		dp.Lead, dp.LeadStd, dp.AtLeast = ls.Mean, ls.Std, ls.Mean >= 0
 		rep.Dial = append(rep.Dial, dp)
 	}
 	sort.Slice(rep.Dial, func(i, j int) bool { return rep.Dial[i].M < rep.Dial[j].M })
 }
 
-func pm(s Stat) string {
+func pm(s manifest.Stat) string {
 	if len(s.Runs) < 2 {
 		return fmt.Sprintf("%.2f (1 seed)", s.Mean)
 	}
@@ -131,16 +132,20 @@ func (rep *tasksReport) markdown() string {
 		for _, e := range []string{"image", "audio", "inter"} {
 			fmt.Fprintf(&sb, "| I2M2's %s expert alone | %s | %s | - |\n", e, pm(r.Experts[e]), fmtRuns(r.Experts[e].Runs))
 		}
-		if len(tr.Shuffle) > 0 {
-			sb.WriteString("\nShuffle test of the shipped int8 files (`i2m2 eval --task " + tr.Task.Name + " --shuffle image|audio`): accuracy %, the product and each expert alone.\n\n| model | shuffled | product | experts |\n| --- | --- | --- | --- |\n")
-			for _, row := range tr.Shuffle {
-				var ex []string
-				for _, e := range []string{"image", "audio", "inter"} {
-					if v, ok := row.Experts[e]; ok {
-						ex = append(ex, fmt.Sprintf("%s %.2f", e, v))
-					}
+		if tr.Shuffle != nil {
+			fmt.Fprintf(&sb, "\nShuffle test of the shipped int8 files on the page's kernels (`i2m2 eval --task %s --shuffle image|audio`; %.1f%% of the shuffled partners have the same label): accuracy / mean confidence %%.\n\n| model | none | image shuffled | audio shuffled |\n| --- | --- | --- | --- |\n", tr.Task.Name, tr.Shuffle.SameLabel)
+			rows := tr.Shuffle.Rows
+			for i := 0; i+2 < len(rows); {
+				// rows come per model as none, image, audio (I2M2's experts interleaved per shuffle)
+				k := 1
+				for i+k < len(rows) && rows[i+k].Shuffle == "none" {
+					k++
 				}
-				fmt.Fprintf(&sb, "| %s | %s | %.2f | %s |\n", row.Model, row.Shuffle, row.Acc, strings.Join(ex, ", "))
+				for j := 0; j < k && i+2*k+j < len(rows); j++ {
+					a, b, c := rows[i+j], rows[i+k+j], rows[i+2*k+j]
+					fmt.Fprintf(&sb, "| %s | %.2f / %.1f | %.2f / %.1f | %.2f / %.1f |\n", a.Model, a.Acc, a.Conf, b.Acc, b.Conf, c.Acc, c.Conf)
+				}
+				i += 3 * k
 			}
 		}
 		sb.WriteString("\n")
@@ -170,48 +175,30 @@ func fmtRuns(v []float64) string {
 	return strings.Join(s, ", ")
 }
 
-// writeTasksManifest sets manifest.json's "tasks" (every other key kept as it is): per shipped
-// task its question, classes, files and results shaped like the top-level "results".
+// writeTasksManifest sets manifest.json's "tasks" (every other member kept as it is): per shipped
+// task its title, classes, int8 files (the I2M2 one the default), results shaped like the
+// top-level "results", the shuffle test and, for digit-or-mismatch, the results at every dial point.
 func writeTasksManifest(wdir string, rep *tasksReport) error {
-	tasks := map[string]any{}
+	path := filepath.Join(wdir, "manifest.json")
+	man, err := manifest.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if man.Tasks == nil {
+		man.Tasks = map[string]*manifest.Task{}
+	}
 	for _, t := range task.All() {
 		tr, ok := rep.Tasks[t.Key()]
 		if !ok {
 			return fmt.Errorf("tasks-report: no runs of shipped task %s", t.Key())
 		}
-		var dial []dialPoint
+		mt := &manifest.Task{Title: t.Title, Classes: t.Classes, Models: tr.Files, Results: tr.Results.manifestResults(), Shuffle: tr.Shuffle}
 		if t.Name == "digit-or-mismatch" {
-			dial = rep.Dial
+			for _, dp := range rep.Dial {
+				mt.Dial = append(mt.Dial, manifest.DialPoint{M: dp.M, Results: rep.Tasks[dp.key].Results.manifestResults()})
+			}
 		}
-		tasks[t.Name] = map[string]any{
-			"title": t.Title, "question": t.Question, "classes": t.Classes, "dependency": t.Dependency, "mismatch": t.Mismatch,
-			"files": tr.Files, "default": taskFile(t, "i2m2"), "shipped_seed": tr.ShippedSeed, "results": tr.Results,
-			"shuffle": tr.Shuffle, "dial": dial, "results_json": "results/tasks/results.json", "plot": "results/tasks/accuracy-vs-m.svg",
-		}
+		man.Tasks[t.Name] = mt
 	}
-	return setManifestKey(wdir, "tasks", tasks)
+	return man.WriteFile(path)
 }
-
-// setManifestKey replaces one top-level key of wdir/manifest.json, keeping the others byte for byte.
-func setManifestKey(wdir, key string, v any) error {
-	p := filepath.Join(wdir, "manifest.json")
-	man := map[string]json.RawMessage{}
-	if b, err := os.ReadFile(p); err == nil {
-		if err := json.Unmarshal(b, &man); err != nil {
-			return fmt.Errorf("manifest.json: %w", err)
-		}
-	}
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	man[key] = raw
-	b, err := json.MarshalIndent(man, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(p, append(b, '\n'), 0o644)
-}
-
-// shufflePerm is the seeded permutation of the shuffle tests (as `i2m2 eval --shuffle`).
-func shufflePerm(n int) []int { return dataset.NewRNG(permSeed).Perm(n) }

@@ -10,7 +10,10 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/i2m2-wasm/i2m2/dataset"
+	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 	"github.com/i2m2-wasm/i2m2/task"
 	"github.com/i2m2-wasm/i2m2/train"
 )
@@ -67,39 +70,48 @@ func loadTaskRuns(runs string) (map[string][]*taskRun, error) {
 
 // taskResults is one task's results object, shaped like manifest.json's top-level "results".
 type taskResults struct {
-	Seeds     []uint64        `json:"seeds"`
-	ImageOnly Stat            `json:"image_only"`
-	AudioOnly Stat            `json:"audio_only"`
-	IntraOnly Stat            `json:"intra_only"`
-	InterOnly Stat            `json:"inter_only"`
-	I2M2      Stat            `json:"i2m2"`
-	I2M2Int8  Stat            `json:"i2m2_int8"`
-	Agreement Stat            `json:"int8_agreement"`
-	Experts   map[string]Stat `json:"experts"` // each expert of I2M2 alone
-	Val       map[string]Stat `json:"val"`     // best validation accuracy of each stage (selection)
-	NTest     int             `json:"n_test"`
-	Chance    float64         `json:"chance"` // accuracy of always answering the test set's most frequent class
-	Units     string          `json:"units"`
+	Seeds     []uint64                 `json:"seeds"`
+	ImageOnly manifest.Stat            `json:"image_only"`
+	AudioOnly manifest.Stat            `json:"audio_only"`
+	IntraOnly manifest.Stat            `json:"intra_only"`
+	InterOnly manifest.Stat            `json:"inter_only"`
+	I2M2      manifest.Stat            `json:"i2m2"`
+	I2M2Int8  manifest.Stat            `json:"i2m2_int8"`
+	Agreement manifest.Stat            `json:"int8_agreement"`
+	Experts   map[string]manifest.Stat `json:"experts"` // each expert of I2M2 alone
+	Val       map[string]manifest.Stat `json:"val"`     // best validation accuracy of each stage (selection)
+	NTest     int                      `json:"n_test"`
+	Chance    float64                  `json:"chance"` // accuracy of always answering the test set's most frequent class
+	Units     string                   `json:"units"`
 }
 
-func (t *taskResults) byModel() map[string]Stat {
-	return map[string]Stat{"image_only": t.ImageOnly, "audio_only": t.AudioOnly, "intra_only": t.IntraOnly,
+func (t *taskResults) byModel() map[string]manifest.Stat {
+	return map[string]manifest.Stat{"image_only": t.ImageOnly, "audio_only": t.AudioOnly, "intra_only": t.IntraOnly,
 		"inter_only": t.InterOnly, "i2m2": t.I2M2, "i2m2_int8": t.I2M2Int8}
+}
+
+// manifestResults is t in manifest.json's shape.
+func (t *taskResults) manifestResults() *manifest.Results {
+	st := t.byModel()
+	st[manifest.StatInt8Agreement] = t.Agreement
+	return &manifest.Results{Stats: st, Experts: t.Experts, Seeds: t.Seeds, Units: t.Units}
 }
 
 // aggregate is the mean and std over seeds of a task's runs.
 func aggregate(rs []*taskRun, chance float64) *taskResults {
-	col := func(f func(r *taskRun) float64) Stat {
+	col := func(f func(r *taskRun) float64) manifest.Stat {
 		var v []float64
 		for _, r := range rs {
 			v = append(v, f(r))
 		}
-		return stat(v)
+		return manifest.NewStat(v)
 	}
-	acc := func(n string) Stat { return col(func(r *taskRun) float64 { return r.eval.Evals[n].Product.Acc }) }
+	acc := func(n string) manifest.Stat {
+		return col(func(r *taskRun) float64 { return r.eval.Evals[n].Product.Acc })
+	}
 	t := &taskResults{ImageOnly: acc("image_only"), AudioOnly: acc("audio_only"), IntraOnly: acc("intra_only"),
 		InterOnly: acc("inter_only"), I2M2: acc("i2m2"), I2M2Int8: col(func(r *taskRun) float64 { return r.eval.Int8.Product.Acc }),
-		Agreement: col(func(r *taskRun) float64 { return r.eval.Agreement }), Experts: map[string]Stat{}, Val: map[string]Stat{},
+		Agreement: col(func(r *taskRun) float64 { return r.eval.Agreement }), Experts: map[string]manifest.Stat{}, Val: map[string]manifest.Stat{},
 		NTest: rs[0].eval.Evals["i2m2"].N, Chance: chance,
 		Units: "test accuracy in percent on the task's test pairs (clean MNIST test digits, held-out FSDD speakers lucas and theo): mean, sample std over seeds, per-seed runs in seed order"}
 	for _, r := range rs {
@@ -165,11 +177,11 @@ func runTasksReport(args []string) error {
 			}
 		}
 		tr.ShippedSeed = ship.hist.Seed
-		if shipped(t) {
+		if isShippedTask(t) {
 			if tr.Files, err = shipTask(t, ship, *weights); err != nil {
 				return err
 			}
-			if tr.Shuffle, err = shuffleRows(tr.Files, *weights, te); err != nil {
+			if tr.Shuffle, err = shuffleTask(tr.Files, shipKinds(t), *weights, te, ship.hist.Seed); err != nil {
 				return err
 			}
 		}
@@ -184,8 +196,8 @@ func runTasksReport(args []string) error {
 	return writeTasksManifest(*weights, rep)
 }
 
-// shipped says whether t is one of task.All() (the lab's tasks, at the shipped dial point).
-func shipped(t task.Task) bool {
+// isShippedTask says whether t is one of task.All() (the lab's tasks, at the shipped dial point).
+func isShippedTask(t task.Task) bool {
 	for _, s := range task.All() {
 		if s.Key() == t.Key() {
 			return true
@@ -212,16 +224,10 @@ func shipKinds(t task.Task) []string {
 	return []string{"i2m2"}
 }
 
-// taskFileEntry is one file of a task in manifest.json.
-type taskFileEntry struct {
-	fileEntry
-	Kind string `json:"kind"` // i2m2, intra_only, inter_only
-}
-
 // shipTask writes the int8 files of run (its I2M2 and, for same, intra-only and inter-only) into
 // wdir and describes them. The digit task's I2M2 file is the shipped real-input model (not rewritten).
-func shipTask(t task.Task, run *taskRun, wdir string) ([]taskFileEntry, error) {
-	var out []taskFileEntry
+func shipTask(t task.Task, run *taskRun, wdir string) ([]manifest.Entry, error) {
+	var out []manifest.Entry
 	for _, kind := range shipKinds(t) {
 		file := taskFile(t, kind)
 		var b []byte
@@ -236,7 +242,9 @@ func shipTask(t task.Task, run *taskRun, wdir string) ([]taskFileEntry, error) {
 				return nil, err
 			}
 			m.Name = "task-" + t.Name + "-" + kind
-			m.Quantize()
+			if _, err := quant.Quantize(m); err != nil {
+				return nil, err
+			}
 			if b, err = m.MarshalBinary(); err != nil {
 				return nil, err
 			}
@@ -245,48 +253,55 @@ func shipTask(t task.Task, run *taskRun, wdir string) ([]taskFileEntry, error) {
 		if kind == "i2m2" {
 			acc = run.eval.Int8.Product.Acc
 		}
-		e, err := writeEntry(wdir, file, b, strings.TrimSuffix(strings.TrimSuffix(file, ".i2m2"), "-int8"), false, run.hist.Seed, acc)
+		// the entry's name is the kind's model name; the I2M2 file is the task's default
+		name := "task-" + t.Name + "-" + kind
+		if t.Name == "digit" {
+			name = realName
+		}
+		e, err := writeEntry(wdir, file, b, name, kind == "i2m2", run.hist.Seed, acc)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, taskFileEntry{e, kind})
+		out = append(out, e)
 	}
 	return out, nil
 }
 
-// shuffleRows is the shuffle test of a task's shipped files on its test pairs: each model with
-// nothing, the image or the audio replaced by another test pair's (the seeded permutation of
-// `i2m2 eval --shuffle`).
-func shuffleRows(files []taskFileEntry, wdir string, te *train.Data) ([]shuffleRow, error) {
-	var rows []shuffleRow
-	perm := shufflePerm(te.N)
-	for _, f := range files {
+// shuffleTask is the shuffle test of a task's shipped files on its test pairs, on the page's
+// kernels (model.DefaultPath): each model with nothing, the image or the audio replaced by another
+// test pair's (the seeded permutation of `i2m2 eval --shuffle`); for I2M2 also each expert alone.
+func shuffleTask(files []manifest.Entry, kinds []string, wdir string, te *train.Data, seed uint64) (*manifest.Shuffle, error) {
+	perm := dataset.NewRNG(permSeed).Perm(te.N)
+	same := 0
+	for i, j := range perm {
+		if te.Labels[i] == te.Labels[j] {
+			same++
+		}
+	}
+	sh := &manifest.Shuffle{N: te.N, PermSeed: permSeed, SeedModel: seed, SameLabel: 100 * float64(same) / float64(te.N),
+		Units: "accuracy and mean confidence (mean probability of the predicted class) in percent on the task's test pairs, shipped int8 files on the page's kernels; shuffle names the modality replaced by pair perm[i]'s"}
+	for fi, f := range files {
 		m, err := readModel(filepath.Join(wdir, f.File))
 		if err != nil {
 			return nil, err
 		}
-		for _, sh := range []string{"", "image", "audio"} {
-			ev, err := train.EvalModel(m, model.Quantized, te, sh, perm, 1)
+		for _, mod := range []string{"", "image", "audio"} {
+			ev, err := train.EvalModel(m, model.DefaultPath, te, mod, perm, 1)
 			if err != nil {
 				return nil, err
 			}
-			r := shuffleRow{Model: f.Kind, Shuffle: sh, Acc: ev.Product.Acc, Experts: map[string]float64{}}
-			if r.Shuffle == "" {
-				r.Shuffle = "none"
+			name := mod
+			if name == "" {
+				name = "none"
 			}
-			for e, s := range ev.Experts {
-				r.Experts[e] = s.Acc
+			sh.Rows = append(sh.Rows, manifest.ShuffleRow{Model: kinds[fi], Shuffle: name, Acc: ev.Product.Acc, Conf: ev.Product.Conf})
+			if kinds[fi] == "i2m2" {
+				for _, e := range m.Experts {
+					s := ev.Experts[e.Name]
+					sh.Rows = append(sh.Rows, manifest.ShuffleRow{Model: "i2m2 expert " + e.Name, Shuffle: name, Acc: s.Acc, Conf: s.Conf})
+				}
 			}
-			rows = append(rows, r)
 		}
 	}
-	return rows, nil
-}
-
-// shuffleRow is one line of a task's shuffle test.
-type shuffleRow struct {
-	Model   string             `json:"model"`
-	Shuffle string             `json:"shuffle"` // none, image, audio
-	Acc     float64            `json:"acc"`
-	Experts map[string]float64 `json:"experts"` // each expert alone
+	return sh, nil
 }

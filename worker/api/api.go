@@ -31,6 +31,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -334,7 +335,6 @@ type Info struct {
 	model.Description
 	SHA256   string             `json:"sha256"` // of the whole model file
 	Bytes    int                `json:"bytes"`
-	Kernels  string             `json:"kernels"`  // the inner loops predictions run: simd or scalar (model.Kernels)
 	Manifest json.RawMessage    `json:"manifest"` // the weights/manifest.json entry whose sha256 matches; null if none
 	Limits   map[string]float64 `json:"limits"`
 }
@@ -348,7 +348,7 @@ func (s *Server) modelInfo(w http.ResponseWriter) {
 	s.infoOnce.Do(func() { // hashing and encoding once per instance, and only when asked
 		sum := sha256.Sum256(s.file)
 		in := Info{
-			Description: m.Describe(path), SHA256: hex.EncodeToString(sum[:]), Bytes: len(s.file), Kernels: model.Kernels(),
+			Description: m.Describe(path), SHA256: hex.EncodeToString(sum[:]), Bytes: len(s.file),
 			Limits: map[string]float64{"maxBodyBytes": float64(s.opt.MaxBodyBytes), "maxBatch": float64(s.opt.MaxBatch)},
 		}
 		in.Manifest = ManifestEntry(s.opt.Manifest, in.SHA256)
@@ -357,25 +357,19 @@ func (s *Server) modelInfo(w http.ResponseWriter) {
 	writeRaw(w, http.StatusOK, s.info)
 }
 
-// ManifestEntry returns the entry of manifest (weights/manifest.json,
-// {"models": [{"file", "bytes", "sha256", ...}]}) whose sha256 is sum, or
-// JSON null.
-func ManifestEntry(manifest []byte, sum string) json.RawMessage {
-	var mf struct {
-		Models []json.RawMessage `json:"models"`
-	}
-	if json.Unmarshal(manifest, &mf) != nil {
+// ManifestEntry returns the entry of mf (weights/manifest.json, read by package manifest)
+// whose sha256 is sum, or JSON null when there is none or mf does not parse.
+func ManifestEntry(mf []byte, sum string) json.RawMessage {
+	m, err := manifest.Parse(mf)
+	if err != nil {
 		return json.RawMessage("null")
 	}
-	for _, e := range mf.Models {
-		var k struct {
-			SHA256 string `json:"sha256"`
-		}
-		if json.Unmarshal(e, &k) == nil && k.SHA256 == sum {
-			return e
-		}
+	e, ok := m.BySHA256(sum)
+	if !ok {
+		return json.RawMessage("null")
 	}
-	return json.RawMessage("null")
+	b, _ := json.Marshal(e) // strings and finite numbers: cannot fail
+	return b
 }
 
 func writeErr(w http.ResponseWriter, err error) {
