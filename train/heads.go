@@ -29,28 +29,12 @@ func FitHeads(experts []*Expert[float32], tr, va *Paired, classes int, cfg Confi
 	if cfg.Batch <= 0 || cfg.Epochs <= 0 || tr.N() == 0 || va.N() == 0 || len(experts) == 0 {
 		return nil, errors.New("train: FitHeads: empty data, experts, batch or epochs")
 	}
-	logf := cfg.Log
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
-	var params []*Param[float32]
-	for _, e := range experts {
-		params = append(params, e.Params()...)
-	}
-	for _, p := range params {
-		clear(p.V)
-	}
+	st := newStage(experts, tr.N(), cfg)
+	params, nEp, h := st.params, st.nEp, st.h
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x6a09e667f3bcc908))
-	nEp := tr.N()
-	if cfg.EpochSize > 0 && cfg.EpochSize < nEp {
-		nEp = cfg.EpochSize
-	}
-	h := &History{Name: cfg.Name, BestValAcc: -1, Samples: nEp}
-	var best [][][]float32
 	xs := make([]Act[float32], len(experts))
 	logits := make([]Act[float32], len(experts))
 	var dz []float32
-	start, stale := time.Now(), 0
 	for ep := 1; ep <= cfg.Epochs; ep++ {
 		t0 := time.Now()
 		perm := r.Perm(tr.N())[:nEp]
@@ -81,30 +65,11 @@ func FitHeads(experts []*Expert[float32], tr, va *Paired, classes int, cfg Confi
 		vl, vacc := EvaluateHeads(experts, va, nil)
 		e := Epoch{Epoch: ep, TrainLoss: sumLoss / float64(nEp), TrainAcc: 100 * float64(correct) / float64(nEp),
 			ValLoss: vl, ValAcc: vacc, Seconds: time.Since(t0).Seconds()}
-		h.Epochs = append(h.Epochs, e)
-		mark := ""
-		if vacc > h.BestValAcc {
-			h.BestValAcc, h.BestEpoch, stale = vacc, ep, 0
-			best = best[:0]
-			for _, ex := range experts {
-				best = append(best, ex.Snapshot())
-			}
-			mark = " *"
-		} else {
-			stale++
-		}
-		logf("%s epoch %d/%d: train loss %.4f acc %.2f%% | val loss %.4f acc %.2f%% | %.1fs%s",
-			cfg.Name, ep, cfg.Epochs, e.TrainLoss, e.TrainAcc, vl, vacc, e.Seconds, mark)
-		if cfg.Patience > 0 && stale >= cfg.Patience {
-			logf("%s: early stop (no better validation accuracy for %d epochs)", cfg.Name, stale)
+		if st.epochDone(experts, e) {
 			break
 		}
 	}
-	for i, ex := range experts {
-		ex.Restore(best[i])
-	}
-	h.Seconds = time.Since(start).Seconds()
-	return h, nil
+	return st.done(experts), nil
 }
 
 // EvaluateHeads returns the mean NLL and the accuracy (percent) of the experts' product on d; when
