@@ -192,11 +192,25 @@ func writeTasksManifest(wdir string, rep *tasksReport) error {
 		if !ok {
 			return fmt.Errorf("tasks-report: no runs of shipped task %s", t.Key())
 		}
-		mt := &manifest.Task{Title: t.Title, Classes: t.Classes, Models: tr.Files, Results: tr.Results.manifestResults(), Shuffle: tr.Shuffle}
+		var dial []manifest.DialPoint
 		if t.Name == "digit-or-mismatch" {
 			for _, dp := range rep.Dial {
-				mt.Dial = append(mt.Dial, manifest.DialPoint{M: dp.M, Results: rep.Tasks[dp.key].Results.manifestResults()})
+				dial = append(dial, manifest.DialPoint{M: dp.M, Results: rep.Tasks[dp.key].Results.manifestResults()})
 			}
+		}
+		// The members package manifest does not type (question, default, plot, ...) are kept by
+		// its decoder, so the task goes through JSON once.
+		b, err := json.Marshal(map[string]any{"title": t.Title, "classes": t.Classes, "models": tr.Files,
+			"results": tr.Results.manifestResults(), "shuffle": tr.Shuffle, "dial": dial,
+			"question": t.Question, "dependency": t.Dependency, "mismatch": t.Mismatch, "default": taskFile(t, "i2m2"),
+			"shipped_seed": tr.ShippedSeed, "plot": "results/tasks/accuracy-vs-m.svg", "results_json": "results/tasks/results.json",
+			"demo": "demo/" + task.DemoFile})
+		if err != nil {
+			return err
+		}
+		mt := &manifest.Task{}
+		if err := json.Unmarshal(b, mt); err != nil {
+			return fmt.Errorf("tasks-report: task %s: %w", t.Name, err)
 		}
 		man.Tasks[t.Name] = mt
 	}
