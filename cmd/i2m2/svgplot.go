@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/i2m2-wasm/i2m2/task"
 )
 
 // plotSeries is one line of a plot: points (X[i], Y[i]) with error bars ±Err[i] (nil: none).
@@ -109,5 +111,88 @@ func dialSVG(rep *tasksReport) (string, error) {
 		}
 	}
 	p.Series = append(p.Series, ch)
+	return p.svg()
+}
+
+// barGroup is one group of a bar chart: one bar per series name, a dashed reference level.
+type barGroup struct {
+	Label string
+	Y     []float64 // one per barPlot.Names
+	Err   []float64
+	Ref   float64 // drawn as a dashed line across the group (chance); <= 0: none
+}
+
+// barPlot is a grouped bar chart with the same frame as linePlot (y ticks, legend on the right).
+type barPlot struct {
+	Title, YLabel, RefName string
+	Names                  []string // series, in bar order
+	YMax, YStep            float64
+	Groups                 []barGroup
+}
+
+func (p *barPlot) svg() (string, error) {
+	if len(p.Groups) == 0 || len(p.Names) == 0 || !(p.YMax > 0 && p.YStep > 0) {
+		return "", fmt.Errorf("plot %q: nothing to draw", p.Title)
+	}
+	frame := &linePlot{Title: p.Title, YLabel: p.YLabel, XMin: 0, XMax: float64(len(p.Groups)), XStep: 1, YMin: 0, YMax: p.YMax, YStep: p.YStep}
+	for _, n := range p.Names {
+		frame.Series = append(frame.Series, plotSeries{Name: n, Color: seriesColors[n]})
+	}
+	if p.RefName != "" {
+		frame.Series = append(frame.Series, plotSeries{Name: p.RefName, Color: seriesColors["chance"], Dashed: true})
+	}
+	base, err := frame.svg()
+	if err != nil {
+		return "", err
+	}
+	const left, top, pw, ph = 60.0, 40.0, 720.0 - 60 - 190, 420.0 - 40 - 50
+	gw := pw / float64(len(p.Groups))
+	bw := gw * 0.8 / float64(len(p.Names))
+	sy := func(y float64) float64 { return top + (1-y/p.YMax)*ph }
+	var b strings.Builder
+	for gi, g := range p.Groups {
+		if len(g.Y) != len(p.Names) || len(g.Err) != len(p.Names) {
+			return "", fmt.Errorf("plot %q: group %q has %d values for %d series", p.Title, g.Label, len(g.Y), len(p.Names))
+		}
+		x0 := left + float64(gi)*gw + gw*0.1
+		for i, y := range g.Y {
+			x := x0 + float64(i)*bw
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s, %s: %.2f ± %.2f</title></rect>`,
+				x, sy(y), bw-2, sy(0)-sy(y), seriesColors[p.Names[i]], html.EscapeString(g.Label), html.EscapeString(p.Names[i]), y, g.Err[i])
+			if g.Err[i] > 0 {
+				fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#000"/>`, x+bw/2-1, sy(y-g.Err[i]), x+bw/2-1, sy(y+g.Err[i]))
+			}
+		}
+		if g.Ref > 0 {
+			fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2" stroke-dasharray="6 4"/>`,
+				x0-2, sy(g.Ref), x0+gw*0.8, sy(g.Ref), seriesColors["chance"])
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle">%s</text>`+"\n", left+(float64(gi)+0.5)*gw, top+ph+18, html.EscapeString(g.Label))
+	}
+	// the frame's x ticks are group boundaries: drop their numbers, keep the bars before </svg>
+	out := base[:strings.LastIndex(base, "</svg>")]
+	for x := 0; x <= len(p.Groups); x++ {
+		out = strings.Replace(out, fmt.Sprintf(`text-anchor="middle">%d</text>`, x), `text-anchor="middle"></text>`, 1)
+	}
+	return out + b.String() + "</svg>\n", nil
+}
+
+// tasksSVG plots each shipped task's test accuracy per model type (bars, ± one std over seeds)
+// with its chance level dashed.
+func tasksSVG(rep *tasksReport) (string, error) {
+	p := &barPlot{Title: "Test accuracy per task and model type (held-out speakers)", YLabel: "test accuracy %",
+		RefName: "chance", Names: []string{"image_only", "audio_only", "intra_only", "inter_only", "i2m2"}, YMax: 100, YStep: 10}
+	for _, t := range task.All() {
+		tr, ok := rep.Tasks[t.Key()]
+		if !ok {
+			continue
+		}
+		g := barGroup{Label: t.Key(), Ref: tr.Results.Chance}
+		st := tr.Results.byModel()
+		for _, n := range p.Names {
+			g.Y, g.Err = append(g.Y, st[n].Mean), append(g.Err, st[n].Std)
+		}
+		p.Groups = append(p.Groups, g)
+	}
 	return p.svg()
 }

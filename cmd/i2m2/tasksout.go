@@ -108,7 +108,13 @@ func (rep *tasksReport) write(dir string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "accuracy-vs-m.svg"), []byte(svg), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "accuracy-vs-m.svg"), []byte(svg), 0o644); err != nil {
+		return err
+	}
+	if svg, err = tasksSVG(rep); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "tasks.svg"), []byte(svg), 0o644)
 }
 
 func (rep *tasksReport) markdown() string {
@@ -203,7 +209,7 @@ func writeTasksManifest(wdir string, rep *tasksReport) error {
 		b, err := json.Marshal(map[string]any{"title": t.Title, "classes": t.Classes, "models": tr.Files,
 			"results": tr.Results.manifestResults(), "shuffle": tr.Shuffle, "dial": dial,
 			"question": t.Question, "dependency": t.Dependency, "mismatch": t.Mismatch, "default": taskFile(t, "i2m2"),
-			"shipped_seed": tr.ShippedSeed, "plot": "results/tasks/accuracy-vs-m.svg", "results_json": "results/tasks/results.json",
+			"shipped_seed": tr.ShippedSeed, "plot": taskPlot(t), "results_json": "results/tasks/results.json",
 			"demo": "demo/" + task.DemoFile})
 		if err != nil {
 			return err
@@ -215,4 +221,13 @@ func writeTasksManifest(wdir string, rep *tasksReport) error {
 		man.Tasks[t.Name] = mt
 	}
 	return man.WriteFile(path)
+}
+
+// taskPlot is the plot the lab shows for t: accuracy vs m for digit-or-mismatch, the tasks' bars
+// otherwise (relative to weights/).
+func taskPlot(t task.Task) string {
+	if t.Name == "digit-or-mismatch" {
+		return "results/tasks/accuracy-vs-m.svg"
+	}
+	return "results/tasks/tasks.svg"
 }
