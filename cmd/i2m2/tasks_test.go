@@ -1,11 +1,17 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 
+	"github.com/i2m2-wasm/i2m2/manifest"
+	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/task"
 	"github.com/i2m2-wasm/i2m2/train"
 )
@@ -125,5 +131,82 @@ func TestTasksTrainingSmall(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestShippedTasks checks weights/manifest.json's tasks against package task and the files: every
+// shipped task is listed with its title and classes, its files match their size and sha256 and
+// carry the task's classes, its results cover three seeds, and on same intra-only is within 2
+// points of chance (the bar) while the shipped I2M2 file, run on 500 held-out test digits
+// re-paired as same, is above chance by 4 standard errors.
+func TestShippedTasks(t *testing.T) {
+	dir := filepath.Join("..", "..", "weights")
+	mf, err := manifest.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range task.All() {
+		mt := mf.Tasks[tk.Name]
+		if mt == nil {
+			t.Fatalf("manifest: no task %s", tk.Name)
+		}
+		if mt.Title != tk.Title || !slices.Equal(mt.Classes, tk.Classes) {
+			t.Errorf("%s: title %q classes %v, package task says %q %v", tk.Name, mt.Title, mt.Classes, tk.Title, tk.Classes)
+		}
+		defaults := 0
+		for _, e := range mt.Models {
+			b, err := os.ReadFile(filepath.Join(dir, e.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(b)
+			if int64(len(b)) != e.Bytes || hex.EncodeToString(sum[:]) != e.SHA256 {
+				t.Errorf("%s: size or sha256 differs from the manifest", e.File)
+			}
+			m, err := model.Read(b)
+			if err != nil {
+				t.Fatalf("%s: %v", e.File, err)
+			}
+			if !slices.Equal(m.Classes, tk.Classes) || m.Quantization != "int8" {
+				t.Errorf("%s: classes %v, %s", e.File, m.Classes, m.Quantization)
+			}
+			if e.Default {
+				defaults++
+			}
+		}
+		if defaults != 1 || mt.Results == nil || len(mt.Results.Seeds) != 3 {
+			t.Fatalf("%s: %d default files, results %+v", tk.Name, defaults, mt.Results)
+		}
+		for _, k := range []string{"image_only", "audio_only", "intra_only", "inter_only", "i2m2", "i2m2_int8"} {
+			if s, ok := mt.Results.Stats[k]; !ok || len(s.Runs) != 3 {
+				t.Errorf("%s: results.%s over %d seeds", tk.Name, k, len(s.Runs))
+			}
+		}
+	}
+	same := mf.Tasks["same"]
+	if in := same.Results.Stats["intra_only"].Mean; math.Abs(in-50) > 2 {
+		t.Errorf("same: intra-only %.2f%%, want within 2 points of 50%%", in)
+	}
+	if len(mf.Tasks["digit-or-mismatch"].Dial) < 3 {
+		t.Errorf("digit-or-mismatch: %d dial points", len(mf.Tasks["digit-or-mismatch"].Dial))
+	}
+	clean, err := realClean("", 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	te, err := taskTest(clean, task.Same)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := readModel(filepath.Join(dir, taskFile(task.Same, "i2m2")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := train.EvalModel(m, model.DefaultPath, te, "", nil, runtime.GOMAXPROCS(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if se := 100 * math.Sqrt(0.25/float64(te.N)); ev.Product.Acc <= 50+4*se {
+		t.Errorf("shipped same I2M2 on %d held-out pairs: %.2f%%, want above 50%% + %.2f", te.N, ev.Product.Acc, 4*se)
 	}
 }

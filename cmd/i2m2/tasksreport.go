@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -233,6 +234,9 @@ func shipTask(t task.Task, run *taskRun, wdir string) ([]manifest.Entry, error) 
 		var b []byte
 		var err error
 		if t.Name == "digit" {
+			if err := sameWeights(filepath.Join(wdir, realF32), filepath.Join(run.dir, kind+".i2m2")); err != nil {
+				return nil, fmt.Errorf("digit: the runs are not the shipped real-input model's: %w", err)
+			}
 			if b, err = os.ReadFile(filepath.Join(wdir, file)); err != nil {
 				return nil, err
 			}
@@ -304,4 +308,33 @@ func shuffleTask(files []manifest.Entry, kinds []string, wdir string, te *train.
 		}
 	}
 	return sh, nil
+}
+
+// sameWeights checks that the model files a and b hold the same experts and weights (names may
+// differ: the shipped real-input model is its run's I2M2 renamed).
+func sameWeights(a, b string) error {
+	ma, err := readModel(a)
+	if err != nil {
+		return err
+	}
+	mb, err := readModel(b)
+	if err != nil {
+		return err
+	}
+	if len(ma.Experts) != len(mb.Experts) {
+		return fmt.Errorf("%s and %s: %d and %d experts", a, b, len(ma.Experts), len(mb.Experts))
+	}
+	for i := range ma.Experts {
+		la := append(slices.Concat(ma.Experts[i].Branches...), ma.Experts[i].Head...)
+		lb := append(slices.Concat(mb.Experts[i].Branches...), mb.Experts[i].Head...)
+		if len(la) != len(lb) {
+			return fmt.Errorf("%s and %s: expert %d differs", a, b, i)
+		}
+		for j := range la {
+			if !slices.Equal(la[j].W, lb[j].W) || !slices.Equal(la[j].B, lb[j].B) {
+				return fmt.Errorf("%s and %s: expert %s layer %d weights differ", a, b, ma.Experts[i].Name, j)
+			}
+		}
+	}
+	return nil
 }
