@@ -264,3 +264,20 @@ func TestBuildDemo(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLookup: any name either fails or gives a task whose key looks up to itself.
+func FuzzLookup(f *testing.F) {
+	for _, s := range []string{"digit", "same", "digit-or-mismatch", "digit-or-mismatch@0.25", "digit-or-mismatch@1e-3", "same@", "@", "digit-or-mismatch@-0"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		tk, err := Lookup(name)
+		if err != nil {
+			return
+		}
+		back, err := Lookup(tk.Key())
+		if err != nil || back.Key() != tk.Key() || back.Mismatch != tk.Mismatch || !(tk.Mismatch >= 0 && tk.Mismatch <= 1) {
+			t.Fatalf("%q -> %q -> %v %v", name, tk.Key(), back, err)
+		}
+	})
+}
