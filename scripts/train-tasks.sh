@@ -13,6 +13,10 @@
 #      (weights/results/tasks/), the shipped int8 models and manifest.json's `tasks`;
 #      `i2m2 tasks-demo`: the tasks' demo pairs, weights/demo/tasks.json.
 #
+# When the real-input model is re-shipped, refresh the digit task (its files' sha256 and results) with
+# that model's seeds: DIGIT_RUNS=<its run dirs> STAGES="digit report" (the other tasks' runs must still
+# be in $RUNS/runs; their models keep the encoders they were trained on).
+#
 # Background-friendly:  nohup nice -n 5 bash scripts/train-tasks.sh > /tmp/train-tasks.log 2>&1 &
 # Environment: STAGES (default "digit train report"), SEEDS (default 1,2,3), TASKS, UNI/INTER/FINE
 # epochs, SIZE pairs per epoch (0 = all), THREADS (GOMAXPROCS, default 1), RUNS, N (test digits,
