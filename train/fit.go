@@ -106,31 +106,14 @@ func Fit[T Float](experts []*Expert[T], tr, va *Data, cfg Config) (*History, err
 	if cfg.Batch <= 0 || cfg.Epochs <= 0 || tr.N == 0 || va.N == 0 || len(experts) == 0 {
 		return nil, errors.New("train: Fit: empty data, experts, batch or epochs")
 	}
-	logf := cfg.Log
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
-	var params []*Param[T]
-	for _, e := range experts {
-		params = append(params, e.Params()...)
-	}
-	for _, p := range params {
-		clear(p.V)
-	}
+	st := newStage(experts, tr.N, cfg)
+	params, logf, nEp, h := st.params, st.logf, st.nEp, st.h
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x6a09e667f3bcc908))
-	nEp := tr.N
-	if cfg.EpochSize > 0 && cfg.EpochSize < tr.N {
-		nEp = cfg.EpochSize
-	}
-	h := &History{Name: cfg.Name, BestValAcc: -1, Samples: nEp}
-	var best [][][]T
 	bt := batch[T]{x: map[string]Act[T]{}}
 	logits := make([]Act[T], len(experts))
 	var dz []T
 	aux := len(experts) > 1 && cfg.ExpertNLL > 0
 	dzs := make([][]T, len(experts)) // with ExpertNLL: each expert's own gradient
-	start := time.Now()
-	stale := 0
 	for ep := 1; ep <= cfg.Epochs; ep++ {
 		t0 := time.Now()
 		perm := r.Perm(tr.N)[:nEp]
@@ -143,14 +126,15 @@ func Fit[T Float](experts []*Expert[T], tr, va *Data, cfg Config) (*History, err
 			for i, e := range experts {
 				logits[i] = e.Forward(bt.x, true)
 			}
-			dz = grow(dz, len(idx)*10)
+			k := logits[0].C // classes
+			dz = grow(dz, len(idx)*k)
 			loss, c := PoENLL(logits, bt.y, dz)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				return h, fmt.Errorf("train: %s: loss %v at epoch %d batch %d", cfg.Name, loss, ep, bi)
 			}
 			correct += c
 			seen += len(idx)
-			d := Act[T]{C: 10, B: len(idx), H: 1, W: 1, D: dz}
+			d := Act[T]{C: k, B: len(idx), H: 1, W: 1, D: dz}
 			for i, e := range experts {
 				if aux {
 					loss += cfg.ExpertNLL * expertNLL(logits[i], bt.y, dz, cfg.ExpertNLL, &dzs[i])
@@ -168,30 +152,11 @@ func Fit[T Float](experts []*Expert[T], tr, va *Data, cfg Config) (*History, err
 		vl, vacc := Evaluate(experts, va, 500)
 		e := Epoch{Epoch: ep, TrainLoss: sumLoss / float64(seen), TrainAcc: 100 * float64(correct) / float64(seen),
 			ValLoss: vl, ValAcc: vacc, Seconds: time.Since(t0).Seconds()}
-		h.Epochs = append(h.Epochs, e)
-		mark := ""
-		if vacc > h.BestValAcc {
-			h.BestValAcc, h.BestEpoch, stale = vacc, ep, 0
-			best = best[:0]
-			for _, ex := range experts {
-				best = append(best, ex.Snapshot())
-			}
-			mark = " *"
-		} else {
-			stale++
-		}
-		logf("%s epoch %d/%d: train loss %.4f acc %.2f%% | val loss %.4f acc %.2f%% | %.1fs%s",
-			cfg.Name, ep, cfg.Epochs, e.TrainLoss, e.TrainAcc, vl, vacc, e.Seconds, mark)
-		if cfg.Patience > 0 && stale >= cfg.Patience {
-			logf("%s: early stop (no better validation accuracy for %d epochs)", cfg.Name, stale)
+		if st.epochDone(experts, e) {
 			break
 		}
 	}
-	for i, ex := range experts {
-		ex.Restore(best[i])
-	}
-	h.Seconds = time.Since(start).Seconds()
-	return h, nil
+	return st.done(experts), nil
 }
 
 // expertNLL returns one expert's own NLL and sets *buf to dz + lambda times its gradient.

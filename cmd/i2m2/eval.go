@@ -9,6 +9,7 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/task"
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
@@ -32,10 +33,14 @@ func runEval(args []string) error {
 	models := fs.String("model", "", "comma-separated model files (default: the shipped model and baselines in --weights)")
 	shuffle := fs.String("shuffle", "", "replace this modality (image or audio) by another test sample's (seeded permutation)")
 	pathFlag := fs.String("path", "", "kernels: reference, float32 or int8 (default: model.DefaultPath, float32, for every file, as the page and the worker run it)")
+	taskName := fs.String("task", "", "evaluate on this task's test pairs (package task: digit, same, digit-or-mismatch[@m]; held-out real speakers); default model: the task's shipped files")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *rf.runs != "" {
+		if *taskName != "" {
+			return fmt.Errorf("--task and --runs: the tasks' report is `i2m2 tasks-report`")
+		}
 		return rf.release()
 	}
 	p, err := model.ParsePath(*pathFlag)
@@ -43,14 +48,29 @@ func runEval(args []string) error {
 		return err
 	}
 	root, limit, weights := rf.root, rf.limit, rf.weights
-	_, _, te, _, err := loadData(*root, *limit)
-	if err != nil {
+	var te *train.Data
+	var files []string
+	if *taskName != "" {
+		t, err := task.Lookup(*taskName)
+		if err != nil {
+			return err
+		}
+		clean, err := realClean(*root, *limit)
+		if err != nil {
+			return err
+		}
+		if te, err = taskTest(clean, t); err != nil {
+			return err
+		}
+		for _, k := range shipKinds(t) {
+			files = append(files, filepath.Join(*weights, taskFile(t, k)))
+		}
+	} else if _, _, te, _, err = loadData(*root, *limit); err != nil {
 		return err
 	}
-	var files []string
 	if *models != "" {
 		files = strings.Split(*models, ",")
-	} else {
+	} else if files == nil {
 		files = []string{filepath.Join(*weights, shipInt8), filepath.Join(*weights, shipF32)}
 		for _, n := range train.ModelNames[:4] {
 			files = append(files, filepath.Join(*weights, baselineFile(n)))

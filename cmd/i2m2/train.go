@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -83,13 +82,8 @@ func runTrain(args []string) error {
 	}
 	list := []uint64{*seed}
 	if *seeds != "" {
-		list = nil
-		for _, f := range strings.Split(*seeds, ",") {
-			v, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
-			if err != nil {
-				return fmt.Errorf("--seeds: %w", err)
-			}
-			list = append(list, v)
+		if list, err = parseSeeds(*seeds); err != nil {
+			return fmt.Errorf("--seeds: %w", err)
 		}
 	}
 	fmt.Fprintf(os.Stderr, "data: %d train, %d val (loaded in %.1fs)\n", tr.N, va.N, time.Since(t0).Seconds())
