@@ -4,6 +4,7 @@ package ui
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"syscall/js"
 	"time"
@@ -61,14 +62,28 @@ func (l *Lab) Boot() {
 			l.locked(func() { l.Fail("Could not read the demo set: %v", err) })
 			return
 		}
+		task := ""
+		if t := boot.Get("task"); t.Type() == js.TypeString {
+			task = t.String()
+		}
 		l.locked(func() {
 			l.Manifest = man
-			def := man.Default()
-			l.Info = ModelInfo{Name: def.File, Quantization: def.Quantization, Bytes: def.Bytes, SHA256: def.SHA256}
-			l.SetDemo(demo) // the lab shows now; predictions follow when the model is in
+			def, desc := man.Default(), man.Default().Desc()
+			if t := man.Tasks[task]; t != nil {
+				def, _ = t.Model()
+				desc = man.taskDesc(task)
+			}
+			l.Info = ModelInfo{Name: def.Name, File: def.File, Quantization: def.Quantization, Bytes: def.Bytes, SHA256: def.SHA256}
+			l.SetDemo(demo, desc) // the lab shows now; predictions follow when the model is in
 			boot.Set("labAt", js.Global().Get("performance").Call("now"))
 		})
 		m, err := Await(boot.Get("model"))
+		var eng Engine
+		var info ModelInfo
+		var d ModelDesc
+		if err == nil {
+			eng, d, info, err = jsModel(m)
+		}
 		if err != nil {
 			l.locked(func() { l.Fail("Could not load the model: %v", err) })
 			return
@@ -77,37 +92,58 @@ func (l *Lab) Boot() {
 		defer l.Env.UnlockRender()
 		progress.Release()
 		boot.Set("onprogress", js.Null())
-		if info := m.Get("info"); info.Type() == js.TypeObject {
-			if v := info.Get("name"); v.Type() == js.TypeString {
-				l.Info.Name = v.String()
-			}
-			if v := info.Get("quantization"); v.Type() == js.TypeString {
-				l.Info.Quantization = v.String()
-			}
-			if v := info.Get("bytes"); v.Type() == js.TypeNumber {
-				l.Info.Bytes = int64(v.Float())
-			}
-			if v := info.Get("macs"); v.Type() == js.TypeNumber {
-				l.Info.MACs = int64(v.Float())
-			}
-			if v := info.Get("sha256"); v.Type() == js.TypeString {
-				l.Info.SHA256 = v.String()
-			}
-			if v := info.Get("path"); v.Type() == js.TypeString {
-				l.Info.Path = v.String()
-			}
-			if v := info.Get("mode"); v.Type() == js.TypeString {
-				l.Info.Mode = v.String()
-			}
-		}
 		l.OnShown = func() {
 			boot.Set("shownAt", js.Global().Get("performance").Call("now"))
 			l.StartScan() // after the first prediction, so that it does not wait behind the scan
 		}
+		l.Task = man.TaskOf(task, info.SHA256)
+		l.LoadTask = func(name string) (Engine, ModelDesc, ModelInfo, error) { return loadTask(boot, name, l) }
 		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
-		l.SetEngine(&JSEngine{M: m})
+		l.SetModel(eng, d, info)
 	})
+}
+
+// jsModel wraps a model object of the JS module, described by its model.info.
+func jsModel(m js.Value) (Engine, ModelDesc, ModelInfo, error) {
+	info := m.Get("info")
+	if info.Type() != js.TypeObject {
+		return nil, ModelDesc{}, ModelInfo{}, errors.New("the JS module gave a model without info")
+	}
+	in, err := ParseYourInfo(js.Global().Get("JSON").Call("stringify", info).String())
+	if err != nil {
+		m.Call("dispose")
+		return nil, ModelDesc{}, ModelInfo{}, err
+	}
+	mi := ModelInfo{Name: in.Name, Quantization: in.Quantization, Bytes: in.Bytes, SHA256: in.SHA256, MACs: in.MACs,
+		Path: in.Path, Mode: in.Mode, Verified: in.Verified}
+	return &JSEngine{M: m, Desc: in.ModelDesc}, in.ModelDesc, mi, nil
+}
+
+// loadTask loads the model of task name with the JS module (load({task}): the file and its sha256
+// come from the manifest), reporting the download's progress in the page.
+func loadTask(boot js.Value, name string, l *Lab) (Engine, ModelDesc, ModelInfo, error) {
+	lib := boot.Get("lib")
+	if !lib.Truthy() {
+		return nil, ModelDesc{}, ModelInfo{}, errors.New("the page did not load the JS module")
+	}
+	progress := js.FuncOf(func(_ js.Value, a []js.Value) any {
+		if len(a) > 0 && a[0].Type() == js.TypeObject {
+			l.Env.Lock()
+			l.Loaded, l.Total = int64(a[0].Get("loaded").Float()), int64(a[0].Get("total").Float())
+			l.Env.UnlockRender()
+		}
+		return nil
+	})
+	defer progress.Release()
+	opts := js.Global().Get("Object").New()
+	opts.Set("task", name)
+	opts.Set("onProgress", progress)
+	m, err := call(lib, "load", opts)
+	if err != nil {
+		return nil, ModelDesc{}, ModelInfo{}, err
+	}
+	return jsModel(m)
 }
 
 func (l *Lab) locked(f func()) {
@@ -182,7 +218,7 @@ func (l *Lab) Record() {
 		if !usable {
 			return
 		}
-		l.Swap(true, Source{Kind: Voice, Data: x, WAV: WAV(pcm, rate)})
+		l.Swap(l.Mod("audio"), Source{Kind: Voice, Data: x, WAV: WAV(pcm, rate)})
 	})
 }
 

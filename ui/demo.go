@@ -13,21 +13,35 @@ const DemoFile = "avmnist-tts-demo.bin"
 
 const demoMagic = "AVMDEMO1"
 
+// The demo file's modalities (weights/demo/README.md): a 28x28 image and a 40x40 log-mel
+// spectrogram, stored as uint8 levels.
+const (
+	ImageSide = 28
+	ImageSize = ImageSide * ImageSide
+	AudioSide = 40
+	AudioSize = AudioSide * AudioSide
+)
+
+// demoDigits is the number of digits the demo set's pairs show.
+const demoDigits = 10
+
 // Pair is one test pair of the demo set.
 type Pair struct {
 	Index int
-	Label int     // the digit both modalities show
-	Voice string  // the synthetic voice that spoke the clip
-	Image []uint8 // ImageSize levels; the feature value is level/255
-	Audio []uint8 // AudioSize levels (40 mel bands x 40 frames)
-	Wave  []uint8 // G.711 mu-law samples at DemoSet.Rate, or nil when the clip's audio is not shipped
+	Label int    // the digit every modality shows
+	Voice string // who spoke the clip
+	// Mods holds each modality's levels by name (feature value = level/255): "image" (28x28) and
+	// "audio" (40 mel bands x 40 frames).
+	Mods map[string][]uint8
+	Wave []uint8 // G.711 mu-law samples at DemoSet.Rate, or nil when the clip's audio is not shipped
 }
 
 // DemoSet is the decoded demo file.
 type DemoSet struct {
-	Pairs   []Pair
-	Rate    int           // sample rate of the waves
-	ByDigit [Digits][]int // pair indices per digit
+	Pairs      []Pair
+	Rate       int            // sample rate of the waves
+	ByDigit    [][]int        // pair indices per digit
+	Modalities []ModalityDesc // what the pairs hold
 }
 
 // ErrDemo reports a malformed demo file.
@@ -70,7 +84,8 @@ func ParseDemo(b []byte) (*DemoSet, error) {
 	if len(b) != want {
 		return nil, bad("%d bytes, want %d for %d pairs and %d waves", len(b), want, n, nWave)
 	}
-	d := &DemoSet{Pairs: make([]Pair, n), Rate: rate}
+	d := &DemoSet{Pairs: make([]Pair, n), Rate: rate, ByDigit: make([][]int, demoDigits),
+		Modalities: []ModalityDesc{{Name: "image", Shape: []int{1, ImageSide, ImageSide}}, {Name: "audio", Shape: []int{1, AudioSide, AudioSide}}}}
 	img := p + 12*n
 	aud := img + ImageSize*n
 	wav := aud + AudioSize*n
@@ -78,13 +93,15 @@ func ParseDemo(b []byte) (*DemoSet, error) {
 	for i := range d.Pairs {
 		r := b[p+12*i : p+12*i+12]
 		label, hasWave, voice := int(r[0]), r[1], int(le.Uint16(r[2:]))
-		if label >= Digits || hasWave > 1 || voice >= nVoice {
+		if label >= demoDigits || hasWave > 1 || voice >= nVoice {
 			return nil, bad("pair %d: label %d, wave flag %d, voice %d of %d", i, label, hasWave, voice, nVoice)
 		}
 		pr := Pair{
 			Index: i, Label: label, Voice: voices[voice],
-			Image: b[img+ImageSize*i : img+ImageSize*(i+1) : img+ImageSize*(i+1)],
-			Audio: b[aud+AudioSize*i : aud+AudioSize*(i+1) : aud+AudioSize*(i+1)],
+			Mods: map[string][]uint8{
+				"image": b[img+ImageSize*i : img+ImageSize*(i+1) : img+ImageSize*(i+1)],
+				"audio": b[aud+AudioSize*i : aud+AudioSize*(i+1) : aud+AudioSize*(i+1)],
+			},
 		}
 		if hasWave == 1 {
 			if w >= nWave {

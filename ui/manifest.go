@@ -17,6 +17,9 @@ type Manifest struct {
 	// StandIn marks random-weight stand-ins written by the build when no trained model is shipped.
 	StandIn bool   `json:"standIn"`
 	Note    string `json:"note"`
+	// Tasks are the tasks on the same inputs, keyed by name ("digit", "same", ...), each with its
+	// own model files (tasks.go).
+	Tasks map[string]*ManifestTask `json:"tasks"`
 	// Real is the evaluation of the real-input model (named Real.Model) on every test column.
 	Real *RealResults `json:"real"`
 	// Shuffle is the trainer's own modality-shuffle run on the test split, for reference.
@@ -52,11 +55,20 @@ func (m *Manifest) ShuffleReference() string {
 
 // ManifestModel describes one shipped model file.
 type ManifestModel struct {
-	File         string `json:"file"`
-	Bytes        int64  `json:"bytes"`
-	SHA256       string `json:"sha256"`
-	Quantization string `json:"quantization"`
-	Default      bool   `json:"default"`
+	File         string         `json:"file"`
+	Name         string         `json:"name"`
+	Bytes        int64          `json:"bytes"`
+	SHA256       string         `json:"sha256"`
+	Quantization string         `json:"quantization"`
+	Default      bool           `json:"default"`
+	Classes      []string       `json:"classes"`
+	Modalities   []ModalityDesc `json:"modalities"`
+}
+
+// Desc is what the entry says of the model before it loads: its classes and modalities (its
+// experts come with the model's own description).
+func (m ManifestModel) Desc() ModelDesc {
+	return ModelDesc{Name: m.Name, Classes: m.Classes, Modalities: m.Modalities}
 }
 
 // ParseManifest decodes and checks a manifest.
@@ -67,6 +79,9 @@ func ParseManifest(b []byte) (*Manifest, error) {
 	}
 	if len(m.Models) == 0 {
 		return nil, fmt.Errorf("ui: manifest.json lists no models")
+	}
+	if err := m.checkTasks(); err != nil {
+		return nil, fmt.Errorf("ui: manifest.json: %v", err)
 	}
 	return &m, nil
 }

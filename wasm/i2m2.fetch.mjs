@@ -272,3 +272,45 @@ export async function compileWasm(v, ctx) {
   return compileBytes(await readBody(res, null, ctx, where, 'wasm'), `${where} (served as ${JSON.stringify(type || 'no content type')})`);
 }
 
+
+// ---------------------------------------------------------------------------
+// Manifests (weights/manifest.json): reading one, and finding a task's model.
+
+// readManifest reads a manifest given as an object, or by URL (string or
+// URL). It returns {man, url (null for an object), where (for messages)}.
+export async function readManifest(src, ctx) {
+  if (src && typeof src === 'object' && !(src instanceof URL)) return { man: src, url: null, where: 'the manifest' };
+  const url = toURL(src);
+  const where = `the manifest ${url.href}`;
+  let b;
+  try {
+    b = await loadBytes({ url }, 'manifest', null, ctx);
+  } catch (e) {
+    throw ctx.error() || fail(`reading ${where} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
+  }
+  let man;
+  try {
+    man = JSON.parse(new TextDecoder().decode(b));
+  } catch (e) {
+    throw fail(`${where} is not JSON (${e.message})`);
+  }
+  if (man === null || typeof man !== 'object' || Array.isArray(man)) throw fail(`${where} is not a JSON object`);
+  return { man, url, where };
+}
+
+// taskModel returns the manifest entry of the model that task name runs:
+// tasks[name].files' entry flagged default, else its first int8 entry, else
+// its first. An unknown task rejects, listing the manifest's tasks.
+export function taskModel(man, name, where) {
+  const tasks = man.tasks && typeof man.tasks === 'object' && !Array.isArray(man.tasks) ? man.tasks : {};
+  const t = Object.prototype.hasOwnProperty.call(tasks, name) ? tasks[name] : null;
+  if (!t) {
+    const known = Object.keys(tasks);
+    throw fail(`${where} has no task ${JSON.stringify(name)} (${known.length ? 'its tasks: ' + known.join(', ') : 'it lists no tasks'})`);
+  }
+  const files = Array.isArray(t.files) ? t.files.filter((f) => f && typeof f.file === 'string') : [];
+  const e = files.find((f) => f.default) || files.find((f) => f.quantization === 'int8') || files[0];
+  if (!e) throw fail(`task ${JSON.stringify(name)} in ${where} lists no model files`);
+  if (!/^[^/\\]+$/.test(e.file) || e.file === '.' || e.file === '..') throw fail(`task ${JSON.stringify(name)} in ${where}: bad file name ${JSON.stringify(e.file)}`);
+  return e;
+}

@@ -7,12 +7,12 @@
 // Rules for this file: the imports below and nothing else module-only, no
 // code from strings (CSP: script-src 'self' 'wasm-unsafe-eval').
 import { PREFIX, fail, errorOf, typeName, startEngine, LocalBackend, WorkerBackend, Model } from './i2m2.core.mjs';
-import { toURL, loadContext, sourceOf, loadBytes, compileWasm } from './i2m2.fetch.mjs';
+import { toURL, loadContext, sourceOf, loadBytes, compileWasm, readManifest, taskModel } from './i2m2.fetch.mjs';
 import { simdSupported } from './i2m2.kernels.mjs';
 
 const MAX_WORKERS = 32;
 const CACHE_NAME = 'i2m2-models';
-const OPTIONS = ['model', 'wasm', 'sha256', 'manifest', 'integrity', 'cache', 'worker', 'workers', 'onProgress', 'path', 'signal', 'stallTimeout'];
+const OPTIONS = ['model', 'task', 'wasm', 'sha256', 'manifest', 'integrity', 'cache', 'worker', 'workers', 'onProgress', 'path', 'signal', 'stallTimeout'];
 const PATHS = ['int8', 'float32', 'reference'];
 
 // ---------------------------------------------------------------------------
@@ -53,27 +53,31 @@ function baseName(url) {
 // sha256 it lists for file. It throws when the manifest cannot be read or
 // parsed or has no usable entry; load() decides whether that is fatal.
 async function manifestHash(src, file, ctx) {
-  let man = src;
-  let where = 'the manifest';
-  if (!(src && typeof src === 'object' && !(src instanceof URL))) {
-    const url = toURL(src);
-    where = `the manifest ${url.href}`;
-    let b;
-    try {
-      b = await loadBytes({ url }, 'manifest', null, ctx);
-    } catch (e) {
-      throw ctx.error() || fail(`reading ${where} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
-    }
-    try {
-      man = JSON.parse(new TextDecoder().decode(b));
-    } catch (e) {
-      throw fail(`${where} is not JSON (${e.message})`);
-    }
-  }
+  const { man, where } = await readManifest(src, ctx);
   const models = man && Array.isArray(man.models) ? man.models : [];
   const entry = models.find((m) => m && m.file === file);
   if (!entry) throw fail(`${where} has no entry for ${JSON.stringify(file)}`);
   return checkHex(entry.sha256, `the sha256 for ${file} in ${where}`);
+}
+
+// taskOptions turns options.task into the options of that task's model: the
+// file from the manifest (options.manifest, else the build's), next to the
+// manifest (or, in the classic build, inlined), with the manifest's sha256.
+async function taskOptions(env, options, ctx) {
+  if (typeof options.task !== 'string' || options.task === '') throw fail(`task must be a task name (a key of the manifest's tasks), got ${typeName(options.task)}`);
+  if (options.model != null) throw fail('give model or task, not both');
+  if (options.sha256 != null) throw fail('a task\'s sha256 comes from the manifest: give task without sha256');
+  if (options.integrity === false) throw fail('a task\'s model is always checked against the manifest: integrity: false is not allowed with task');
+  const src = options.manifest != null && options.manifest !== false ? options.manifest : env.defaultManifest && env.defaultManifest();
+  if (!src) throw fail('this build has no manifest to look the task up in: pass manifest');
+  const { man, url, where } = await readManifest(src, ctx);
+  const e = taskModel(man, options.task, where);
+  const sha256 = checkHex(e.sha256, `the sha256 of task ${JSON.stringify(options.task)}'s ${e.file} in ${where}`);
+  const inlined = env.modelFile ? env.modelFile(e.file) : null;
+  if (!inlined && !url) throw fail(`task ${JSON.stringify(options.task)}: ${where} was given as an object, so ${e.file} has no URL; pass the manifest's URL`);
+  const o = { ...options, model: inlined || new URL(e.file, url), sha256, task: undefined, manifest: undefined };
+  o.taskName = options.task;
+  return o;
 }
 
 function cacheKey(h) {
@@ -181,6 +185,7 @@ async function expectedHash(env, options, src, isDefault, where, ctx) {
 async function loadWith(env, options, wb, onProgress, ctx) {
   const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasmSimd && simdSupported() ? env.defaultWasmSimd() : env.defaultWasm(), ctx);
   wasmP.catch(() => {});
+  if (options.task != null) options = await taskOptions(env, options, ctx);
 
   const isDefault = options.model == null;
   const src = sourceOf(isDefault ? env.defaultModel() : options.model, 'model');
@@ -237,6 +242,7 @@ async function loadWith(env, options, wb, onProgress, ctx) {
     throw integrityError(where, info.sha256, expected);
   }
   info.verified = !!expected;
+  if (options.taskName) info.task = options.taskName;
   info.cached = fromCache;
   info.mode = wb ? 'worker' : 'main';
   info.workers = wb ? wb.size : 0;

@@ -7,8 +7,11 @@
 (function () {
   'use strict';
   var fileMode = location.protocol === 'file:';
+  // ?task=<name> opens the lab on that task of the manifest (its own model); otherwise the default model.
+  var task = new URLSearchParams(location.search).get('task');
   var boot = (globalThis.i2m2Boot = {
     fileMode: fileMode,
+    task: task,
     progress: { loaded: 0, total: 0 },
     onprogress: null, // set by the Go UI
     t0: performance.now(),
@@ -76,7 +79,7 @@
       mod = await import('./i2m2.mjs');
     }
     boot.lib = mod; // for a model file the person gives the lab (ui/yourmodel_js.go)
-    return mod.load({ onProgress: onProgress });
+    return mod.load(task ? { task: task, onProgress: onProgress } : { onProgress: onProgress });
   })();
 
   // 2. The manifest and the demo set.

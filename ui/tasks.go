@@ -1,0 +1,189 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+)
+
+// ManifestTask is one entry of the manifest's tasks: a task on the demo set's inputs with its own
+// labels and models ("digit": which digit; "same": does the voice say the digit in the picture;
+// "digit-or-mismatch": the digit, or "mismatch").
+type ManifestTask struct {
+	Title    string          `json:"title"`    // a short question: "Same digit?"
+	Question string          `json:"question"` // the task in a sentence
+	Classes  []string        `json:"classes"`
+	Files    []ManifestModel `json:"files"`   // its model files; the lab runs the one flagged default, else the first int8
+	Results  json.RawMessage `json:"results"` // shaped like the manifest's results (ResultsTable)
+	Plot     string          `json:"plot"`    // an SVG of the task's results, relative to weights/
+}
+
+// taskTitles are the switch's labels of the tasks the repository defines, when the manifest gives
+// none.
+var taskTitles = map[string]string{"digit": "Which digit?", "same": "Same digit?", "digit-or-mismatch": "Digit or mismatch?"}
+
+// taskOrder puts those tasks first, in this order; other tasks follow by name.
+var taskOrder = map[string]int{"digit": 1, "same": 2, "digit-or-mismatch": 3}
+
+// TitleOf is the switch's label of task name.
+func (m *Manifest) TitleOf(name string) string {
+	if t := m.Tasks[name]; t != nil && t.Title != "" {
+		return t.Title
+	}
+	if s, ok := taskTitles[name]; ok {
+		return s
+	}
+	return name
+}
+
+// TaskNames lists the tasks in display order.
+func (m *Manifest) TaskNames() []string {
+	if m == nil {
+		return nil
+	}
+	var out []string
+	for k := range m.Tasks {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := taskOrder[out[i]], taskOrder[out[j]]
+		if a == 0 {
+			a = 1 << 20
+		}
+		if b == 0 {
+			b = 1 << 20
+		}
+		return a < b || a == b && out[i] < out[j]
+	})
+	return out
+}
+
+// Model is the task's model the lab runs: the file flagged default, else the first int8 one, else
+// the first.
+func (t *ManifestTask) Model() (ManifestModel, error) {
+	if len(t.Files) == 0 {
+		return ManifestModel{}, fmt.Errorf("the task lists no model files")
+	}
+	for _, f := range t.Files {
+		if f.Default {
+			return f, nil
+		}
+	}
+	for _, f := range t.Files {
+		if f.Quantization == "int8" {
+			return f, nil
+		}
+	}
+	return t.Files[0], nil
+}
+
+// checkTasks rejects tasks the lab could not run.
+func (m *Manifest) checkTasks() error {
+	for name, t := range m.Tasks {
+		if t == nil {
+			return fmt.Errorf("task %q is null", name)
+		}
+		f, err := t.Model()
+		if err != nil {
+			return fmt.Errorf("task %q: %v", name, err)
+		}
+		if f.File == "" || len(f.SHA256) != 64 {
+			return fmt.Errorf("task %q: its model entry needs a file and a sha256", name)
+		}
+	}
+	return nil
+}
+
+// taskDesc is what the manifest says of task name's model before it loads.
+func (m *Manifest) taskDesc(name string) ModelDesc {
+	t := m.Tasks[name]
+	if t == nil {
+		return ModelDesc{}
+	}
+	f, _ := t.Model()
+	d := f.Desc()
+	if len(d.Classes) == 0 {
+		d.Classes = t.Classes
+	}
+	return d
+}
+
+// SwitchTask shows task name: its model is loaded (Lab.LoadTask) and replaces the current one;
+// meanwhile the page keeps the pair and says what it waits for. Lock held.
+func (l *Lab) SwitchTask(name string) {
+	if name == l.Task || l.Manifest == nil || l.Manifest.Tasks[name] == nil {
+		return
+	}
+	if l.LoadTask == nil {
+		l.Fail("This page cannot load another model.")
+		return
+	}
+	l.Task = name
+	l.modelGen++
+	if l.Eng != nil {
+		l.Eng.Dispose()
+	}
+	l.Eng, l.Now, l.Base = nil, nil, nil
+	l.Scan, l.Shuffle = Scan{}, Shuffle{}
+	l.Stage = "Loading the model of “" + l.Manifest.TitleOf(name) + "”"
+	l.Loaded, l.Total = 0, 0
+	if d := l.Manifest.taskDesc(name); len(d.Modalities) > 0 {
+		l.Desc = d
+		l.Select(l.Cur)
+	}
+	g, load := l.modelGen, l.LoadTask
+	l.Go(func() {
+		e, d, info, err := load(name)
+		l.Env.Lock()
+		defer l.Env.UnlockRender()
+		if g != l.modelGen { // another switch meanwhile
+			if e != nil {
+				e.Dispose()
+			}
+			return
+		}
+		if err != nil {
+			l.Stage = ""
+			l.Fail("Could not load the model of “%s”: %v", l.Manifest.TitleOf(name), err)
+			return
+		}
+		l.SetModel(e, d, info)
+		l.StartScan()
+	})
+}
+
+// TaskQuestion is the current task's question, or "".
+func (l *Lab) TaskQuestion() string {
+	if l.Manifest == nil || l.Manifest.Tasks[l.Task] == nil {
+		return ""
+	}
+	return l.Manifest.Tasks[l.Task].Question
+}
+
+// Results is the results table for the model shown: its task's results when the manifest has
+// them, else the manifest's for the model (Manifest.ResultsFor).
+func (l *Lab) Results() (Table, error) {
+	if l.Manifest == nil {
+		return Table{}, nil
+	}
+	if t := l.Manifest.Tasks[l.Task]; t != nil && len(t.Results) > 0 {
+		return ResultsTable(t.Results)
+	}
+	return l.Manifest.ResultsFor(l.Info.Name)
+}
+
+// TaskOf is the task shown when the page loaded task asked (boot.js's ?task=), else the task
+// whose model file has the loaded model's sha256, else "".
+func (m *Manifest) TaskOf(asked, sha256 string) string {
+	if m.Tasks[asked] != nil {
+		return asked
+	}
+	for _, name := range m.TaskNames() {
+		for _, f := range m.Tasks[name].Files {
+			if f.SHA256 != "" && f.SHA256 == sha256 {
+				return name
+			}
+		}
+	}
+	return ""
+}
