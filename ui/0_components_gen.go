@@ -708,7 +708,7 @@ func (c *ModelFacts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			if c.Lab.Info.MACs > 0 {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dd", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML(fmt.Sprintf("%.2f M multiply-adds (all three experts)", float64(c.Lab.Info.MACs)/1e6))
+				vgn.SetInnerHTML(fmt.Sprintf("%.2f M multiply-adds (all %d experts)", float64(c.Lab.Info.MACs)/1e6, len(c.Lab.Desc.Experts)))
 			}
 			if c.Lab.Info.SHA256 != "" {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dt", Attr: []vugu.VGAttribute(nil)}
@@ -842,6 +842,22 @@ func (c *ModelFacts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted small-text"}}}
 			vgparent.AppendChild(vgn)
 			vgn.SetInnerHTML(n)
+		}
+		if c.Lab.TaskPlot() != "" {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figure", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "plot"}}}
+			vgparent.AppendChild(vgn)
+			{
+				vgparent := vgn
+				_ = vgparent
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "task-plot"}, vugu.VGAttribute{Namespace: "", Key: "alt", Val: "Test accuracy of each model type on the tasks (the trainer's plot; its numbers are in the table above and in weights/results/tasks)"}}}
+				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("src", c.Lab.TaskPlot())
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figcaption", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted small-text"}}}
+				vgparent.AppendChild(vgn)
+				vgn.SetInnerHTML(vugu.HTML("Measured by the trainer over three seeds (weights/results/tasks)."))
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+				vgparent.AppendChild(vgn)
+			}
 		}
 		if c.Lab.Manifest != nil && c.Lab.Manifest.Note != "" {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted small-text"}}}
@@ -1395,7 +1411,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 			vgparent.AppendChild(vgn)
 		}
-		if c.Lab.Manifest != nil && c.Lab.Manifest.StandIn {
+		if c.Lab.StandIn() {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "standin"}}}
 			vgparent.AppendChild(vgn)
 			{

@@ -63,6 +63,7 @@ type ManifestModel struct {
 	Default      bool           `json:"default"`
 	Classes      []string       `json:"classes"`
 	Modalities   []ModalityDesc `json:"modalities"`
+	Kind         string         `json:"kind"` // in a task: i2m2, intra_only, inter_only
 }
 
 // Desc is what the entry says of the model before it loads: its classes and modalities (its

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // ManifestTask is one entry of the manifest's tasks: a task on the demo set's inputs with its own
@@ -13,9 +14,12 @@ type ManifestTask struct {
 	Title    string          `json:"title"`    // a short question: "Same digit?"
 	Question string          `json:"question"` // the task in a sentence
 	Classes  []string        `json:"classes"`
-	Files    []ManifestModel `json:"files"`   // its model files; the lab runs the one flagged default, else the first int8
+	Files    []ManifestModel `json:"files"`   // its model files (the trainer's name for them)
+	Models   []ManifestModel `json:"models"`  // the same, under the manifest package's name
+	Default  json.RawMessage `json:"default"` // the file the lab runs (a file name), if given
 	Results  json.RawMessage `json:"results"` // shaped like the manifest's results (ResultsTable)
-	Plot     string          `json:"plot"`    // an SVG of the task's results, relative to weights/
+	Plot     string          `json:"plot"`    // an SVG of the tasks' results, relative to weights/
+	StandIn  bool            `json:"standIn"` // random-weight stand-ins (a test fixture)
 }
 
 // taskTitles are the switch's labels of the tasks the repository defines, when the manifest gives
@@ -58,23 +62,35 @@ func (m *Manifest) TaskNames() []string {
 	return out
 }
 
-// Model is the task's model the lab runs: the file flagged default, else the first int8 one, else
-// the first.
+// Model is the task's model the lab runs: the file named by its default, else the entry flagged
+// default, else its I2M2 (kind "i2m2"), else its first int8 entry, else its first. The JS module
+// picks the same (wasm/i2m2.fetch.mjs, taskModel).
 func (t *ManifestTask) Model() (ManifestModel, error) {
-	if len(t.Files) == 0 {
+	files := append(append([]ManifestModel{}, t.Files...), t.Models...)
+	if len(files) == 0 {
 		return ManifestModel{}, fmt.Errorf("the task lists no model files")
 	}
-	for _, f := range t.Files {
-		if f.Default {
-			return f, nil
+	var def string
+	if json.Unmarshal(t.Default, &def) == nil && def != "" {
+		for _, f := range files {
+			if f.File == def {
+				return f, nil
+			}
+		}
+		return ManifestModel{}, fmt.Errorf("its default %q is not among its files", def)
+	}
+	for _, ok := range []func(ManifestModel) bool{
+		func(f ManifestModel) bool { return f.Default },
+		func(f ManifestModel) bool { return f.Kind == "i2m2" },
+		func(f ManifestModel) bool { return f.Quantization == "int8" },
+	} {
+		for _, f := range files {
+			if ok(f) {
+				return f, nil
+			}
 		}
 	}
-	for _, f := range t.Files {
-		if f.Quantization == "int8" {
-			return f, nil
-		}
-	}
-	return t.Files[0], nil
+	return files[0], nil
 }
 
 // checkTasks rejects tasks the lab could not run.
@@ -166,8 +182,13 @@ func (l *Lab) Results() (Table, error) {
 	if l.Manifest == nil {
 		return Table{}, nil
 	}
-	if t := l.Manifest.Tasks[l.Task]; t != nil && len(t.Results) > 0 {
-		return ResultsTable(t.Results)
+	if t := l.Manifest.Tasks[l.Task]; t != nil {
+		if len(t.Results) > 0 {
+			return ResultsTable(t.Results)
+		}
+		if !l.Manifest.lists(l.Info.SHA256) { // a task model the manifest has no results for
+			return Table{}, nil
+		}
 	}
 	return l.Manifest.ResultsFor(l.Info.Name)
 }
@@ -186,4 +207,37 @@ func (m *Manifest) TaskOf(asked, sha256 string) string {
 		}
 	}
 	return ""
+}
+
+// StandIn reports whether the model shown has random stand-in weights.
+func (l *Lab) StandIn() bool {
+	if l.Manifest == nil {
+		return false
+	}
+	if t := l.Manifest.Tasks[l.Task]; t != nil {
+		return t.StandIn
+	}
+	return l.Manifest.StandIn
+}
+
+// TaskPlot is the URL of the current task's results plot (weights/<plot>), or "".
+func (l *Lab) TaskPlot() string {
+	if l.Manifest == nil || l.Manifest.Tasks[l.Task] == nil {
+		return ""
+	}
+	p := l.Manifest.Tasks[l.Task].Plot
+	if p == "" || strings.Contains(p, "..") || strings.Contains(p, ":") || strings.HasPrefix(p, "/") {
+		return ""
+	}
+	return "weights/" + p
+}
+
+// lists reports whether sha256 is one of the manifest's top-level models.
+func (m *Manifest) lists(sha256 string) bool {
+	for _, x := range m.Models {
+		if x.SHA256 != "" && x.SHA256 == sha256 {
+			return true
+		}
+	}
+	return false
 }

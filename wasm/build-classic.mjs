@@ -45,10 +45,10 @@ if (sum !== entry.sha256) throw new Error(`${entry.file}: sha256 ${sum}, manifes
 // The tasks' models (manifest tasks: the file each task runs), inlined too, each checked against its
 // sha256, so that load({task}) works from file://.
 const taskFiles = {};
-for (const [name, t] of Object.entries(manifest.tasks || {})) {
-  const files = Array.isArray(t.files) ? t.files : [];
-  const e = files.find((f) => f.default) || files.find((f) => f.quantization === 'int8') || files[0];
-  if (!e || taskFiles[e.file]) continue;
+const { taskModel } = await import('./i2m2.fetch.mjs');
+for (const name of Object.keys(manifest.tasks || {})) {
+  const e = taskModel(manifest, name, 'weights/manifest.json');
+  if (taskFiles[e.file]) continue;
   const b = readFileSync(join(dist, 'weights', e.file));
   const h = createHash('sha256').update(b).digest('hex');
   if (h !== e.sha256) throw new Error(`task ${name}: ${e.file} has sha256 ${h}, the manifest says ${e.sha256}`);

@@ -298,18 +298,26 @@ export async function readManifest(src, ctx) {
   return { man, url, where };
 }
 
-// taskModel returns the manifest entry of the model that task name runs:
-// tasks[name].files' entry flagged default, else its first int8 entry, else
-// its first. An unknown task rejects, listing the manifest's tasks.
+// taskModel returns the manifest entry of the model that task name runs
+// (ui/tasks.go picks the same): among tasks[name].files (or .models), the
+// file named by its default, else the entry flagged default, else its I2M2
+// (kind "i2m2"), else its first int8 entry, else its first. An unknown task
+// rejects, listing the manifest's tasks.
 export function taskModel(man, name, where) {
   const tasks = man.tasks && typeof man.tasks === 'object' && !Array.isArray(man.tasks) ? man.tasks : {};
   const t = Object.prototype.hasOwnProperty.call(tasks, name) ? tasks[name] : null;
-  if (!t) {
+  if (!t || typeof t !== 'object') {
     const known = Object.keys(tasks);
     throw fail(`${where} has no task ${JSON.stringify(name)} (${known.length ? 'its tasks: ' + known.join(', ') : 'it lists no tasks'})`);
   }
-  const files = Array.isArray(t.files) ? t.files.filter((f) => f && typeof f.file === 'string') : [];
-  const e = files.find((f) => f.default) || files.find((f) => f.quantization === 'int8') || files[0];
+  const files = [].concat(Array.isArray(t.files) ? t.files : [], Array.isArray(t.models) ? t.models : []).filter((f) => f && typeof f.file === 'string');
+  let e;
+  if (typeof t.default === 'string' && t.default !== '') {
+    e = files.find((f) => f.file === t.default);
+    if (!e) throw fail(`task ${JSON.stringify(name)} in ${where}: its default ${JSON.stringify(t.default)} is not among its files`);
+  } else {
+    e = files.find((f) => f.default === true) || files.find((f) => f.kind === 'i2m2') || files.find((f) => f.quantization === 'int8') || files[0];
+  }
   if (!e) throw fail(`task ${JSON.stringify(name)} in ${where} lists no model files`);
   if (!/^[^/\\]+$/.test(e.file) || e.file === '.' || e.file === '..') throw fail(`task ${JSON.stringify(name)} in ${where}: bad file name ${JSON.stringify(e.file)}`);
   return e;

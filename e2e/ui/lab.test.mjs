@@ -88,7 +88,7 @@ await test('swap the audio for a clip of another digit: the audio expert follows
   const beforeImage = await probs(page, 'image');
   await page.fill('#from-pair', String(i));
   await page.dispatchEvent('#from-pair', 'change');
-  await page.click('#use-clip');
+  await page.click('#use-audio');
   await page.waitForFunction(() => document.querySelectorAll('#expert-audio .before').length === 10);
   await page.waitForFunction((d) => +document.querySelector('#expert-audio .bar.pred .digit-label').textContent === d, d);
   check(await top(page, 'audio') === d, 'audio expert top class');

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/i2m2-wasm/i2m2/model"
+)
+
+// standInTask is a task of random-weight stand-in models, for tests of the lab's task switch and
+// of models of other shapes before (and beside) the trained task models: never shipped.
+type standInTask struct {
+	key, title string
+	classes    []string
+	extra      []model.Modality // modalities beyond image and audio
+}
+
+func digitNames(extra ...string) []string {
+	var out []string
+	for i := range 10 {
+		out = append(out, strconv.Itoa(i))
+	}
+	return append(out, extra...)
+}
+
+var standInTasks = []standInTask{
+	{key: "digit", title: "Which digit?", classes: digitNames()},
+	{key: "same", title: "Same digit?", classes: []string{"no", "yes"}},
+	{key: "digit-or-mismatch", title: "Digit or mismatch?", classes: digitNames("mismatch")},
+	{key: "three-inputs", title: "Three inputs", classes: digitNames(), extra: []model.Modality{{Name: "depth", Shape: model.Shape{1, 16, 16}}}},
+}
+
+// writeTasks writes one int8 stand-in model per standInTasks entry into dir and sets the "tasks"
+// member of dir/manifest.json (the file must exist; its other members are kept), each task marked
+// "standIn": true.
+func writeTasks(dir string, seed uint64) error {
+	p := filepath.Join(dir, "manifest.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	var man map[string]json.RawMessage
+	if err := json.Unmarshal(b, &man); err != nil {
+		return fmt.Errorf("%s: %v", p, err)
+	}
+	tasks := map[string]any{}
+	for i, t := range standInTasks {
+		a := model.AVMNIST(40, 40, 4)
+		a.Classes = t.classes
+		for _, md := range t.extra {
+			a.Modalities = append(a.Modalities, md)
+			a.Blocks = append(a.Blocks, 1)
+		}
+		m, err := a.Build()
+		if err != nil {
+			return err
+		}
+		m.Name = "standin-" + t.key
+		m.InitRandom(seed + uint64(i) + 1)
+		m.Provenance = model.Provenance{Data: "none: random weights (a test fixture of the lab's task switch)", Seed: int64(seed), Created: "wasm/internal/standin -tasks"}
+		m.Quantize()
+		mb, err := m.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		file := "standin-task-" + t.key + "-int8.i2m2"
+		if err := os.WriteFile(filepath.Join(dir, file), mb, 0o644); err != nil {
+			return err
+		}
+		sum := sha256.Sum256(mb)
+		tasks[t.key] = map[string]any{
+			"title": t.title, "classes": t.classes, "standIn": true, "default": file,
+			"files": []map[string]any{{"file": file, "bytes": len(mb), "sha256": hex.EncodeToString(sum[:]), "quantization": "int8",
+				"name": m.Name, "kind": "i2m2", "classes": t.classes, "modalities": m.Modalities}},
+		}
+	}
+	tb, err := json.Marshal(tasks)
+	if err != nil {
+		return err
+	}
+	man["tasks"] = tb
+	out, err := json.MarshalIndent(man, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(p, append(out, '\n'), 0o644)
+}
