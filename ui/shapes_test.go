@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -92,5 +93,83 @@ func TestOtherShapes(t *testing.T) {
 				t.Errorf("errors: %q", l.Errors)
 			}
 		})
+	}
+}
+
+// TestTaskSwitchRenders: no switch without tasks; with tasks, a button per task in the lab's
+// order, the current one pressed.
+func TestTaskSwitchRenders(t *testing.T) {
+	l := newTestLab(t, 10)
+	if h := render(t, l); strings.Contains(h, `id="task-h"`) {
+		t.Error("a manifest without tasks must show no task switch")
+	}
+	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}],"tasks":{
+"same":{"title":"Same digit?","classes":["no","yes"],"files":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `","kind":"i2m2"}]},
+"digit":{"files":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}]},
+"zeta":{"files":[{"file":"z.i2m2","sha256":"` + strings.Repeat("c", 64) + `"}]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Manifest, l.Task = man, man.TaskOf("", strings.Repeat("a", 64))
+	h := render(t, l)
+	i, j, k := strings.Index(h, `id="task-digit"`), strings.Index(h, `id="task-same"`), strings.Index(h, `id="task-zeta"`)
+	if i < 0 || j < i || k < j || !strings.Contains(h, ">Which digit?</button>") || !strings.Contains(h, ">Same digit?</button>") {
+		t.Fatalf("switch: %d %d %d", i, j, k)
+	}
+	if l.Task != "digit" || count(h, `aria-pressed="true"`) != 1 || !regexp.MustCompile(`aria-pressed="true"[^>]*id="task-digit"|id="task-digit"[^>]*aria-pressed="true"`).MatchString(h) {
+		t.Errorf("task %q; the digit button must be the pressed one", l.Task)
+	}
+	for _, bad := range []string{`{"models":[{"file":"a"}],"tasks":{"x":{}}}`, `{"models":[{"file":"a"}],"tasks":{"x":{"files":[{"file":"f"}]}}}`,
+		`{"models":[{"file":"a"}],"tasks":{"x":{"default":"g","files":[{"file":"f","sha256":"` + strings.Repeat("a", 64) + `"}]}}}`} {
+		if _, err := ParseManifest([]byte(bad)); err == nil {
+			t.Errorf("ParseManifest accepted %s", bad)
+		}
+	}
+}
+
+// TestSwitchTask: the switch loads the task's model (LoadTask) and shows it; a failed load says
+// so; of two quick switches the last one wins.
+func TestSwitchTask(t *testing.T) {
+	l := newTestLab(t, 20)
+	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}],"tasks":{
+"same":{"classes":["no","yes"],"files":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}]},
+"digit-or-mismatch":{"files":[{"file":"m.i2m2","sha256":"` + strings.Repeat("c", 64) + `"}]},
+"broken":{"files":[{"file":"x.i2m2","sha256":"` + strings.Repeat("d", 64) + `"}]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	models := map[string]*model.Model{"same": standInShaped(t, []string{"no", "yes"}), "digit-or-mismatch": standInShaped(t, append(digitNames(10), "mismatch"))}
+	l.Manifest = man
+	l.LoadTask = func(name string) (Engine, ModelDesc, ModelInfo, error) {
+		m := models[name]
+		if m == nil {
+			return nil, ModelDesc{}, ModelInfo{}, fmt.Errorf("integrity check failed for %s", name)
+		}
+		e := goEngine{m: m, path: model.Quantized}
+		return e, e.desc(t), ModelInfo{Name: m.Name}, nil
+	}
+	do(l, func() { l.SwitchTask("same") })
+	if l.Task != "same" || len(l.Desc.Classes) != 2 || l.Eng == nil || l.Now == nil || len(l.Now.Final.Probs) != 2 || l.Stage != "" {
+		t.Fatalf("after the switch: task %q, classes %v, stage %q", l.Task, l.Desc.Classes, l.Stage)
+	}
+	if !l.Scan.Running && l.Scan.Done != len(l.Demo.Pairs) {
+		t.Fatalf("the scan must run again for the new model: %+v", l.Scan)
+	}
+	// two switches before either load is done: the last one is shown
+	l.Env.Lock()
+	l.SwitchTask("digit-or-mismatch")
+	l.SwitchTask("same")
+	l.Env.UnlockOnly()
+	l.Wait()
+	if l.Task != "same" || len(l.Desc.Classes) != 2 {
+		t.Fatalf("after two quick switches: task %q with %d classes", l.Task, len(l.Desc.Classes))
+	}
+	do(l, func() { l.SwitchTask("broken") })
+	if l.Eng != nil || len(l.Errors) != 1 || !strings.Contains(l.Errors[0], "Could not load the model of “broken”: integrity check failed") {
+		t.Fatalf("a failed load: engine %v, errors %q", l.Eng, l.Errors)
+	}
+	do(l, func() { l.SwitchTask("nope") })
+	if l.Task != "broken" {
+		t.Error("an unknown task must change nothing")
 	}
 }

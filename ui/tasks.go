@@ -127,8 +127,8 @@ func (m *Manifest) taskDesc(name string) ModelDesc {
 // SwitchTask shows task name: its model is loaded (Lab.LoadTask) and replaces the current one;
 // meanwhile the page keeps the pair and says what it waits for. Lock held.
 func (l *Lab) SwitchTask(name string) {
-	if name == l.Task || l.Manifest == nil || l.Manifest.Tasks[name] == nil {
-		return
+	if name == l.Task && (l.Eng != nil || l.Stage != "") || l.Manifest == nil || l.Manifest.Tasks[name] == nil {
+		return // shown or loading already (after a failed load, asking again retries)
 	}
 	if l.LoadTask == nil {
 		l.Fail("This page cannot load another model.")
