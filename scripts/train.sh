@@ -2,7 +2,7 @@
 # The full training pipeline: for each seed, `i2m2 train` pre-trains
 # the image, audio and inter experts and fine-tunes the intra-only and I2M2
 # products (paper recipe, train/pipeline.go); the seeds run as parallel
-# processes (one Go thread each). Then `i2m2 eval --runs` evaluates every model
+# processes (one Go thread each). Then `i2m2 release` evaluates every model
 # on the test split with the Go inference engine, writes the shipped weights
 # (weights/avmnist-tts-{int8,f32}.i2m2, baselines), weights/manifest.json and
 # the tables in weights/results/.
@@ -58,7 +58,7 @@ if [ "$fail" != 0 ]; then
 	exit 1
 fi
 echo "== $(date -u +%T) training done in $(( ($(date +%s) - start) / 60 )) min; evaluating"
-"$BIN" eval --limit "$LIMIT" --runs "$(IFS=,; echo "${dirs[*]}")" --weights "$WEIGHTS" --results "$RESULTS"
+"$BIN" release --limit "$LIMIT" --runs "$(IFS=,; echo "${dirs[*]}")" --weights "$WEIGHTS" --results "$RESULTS"
 for s in $SEEDS; do
 	cp "$RUNS/seed$s/train.log" "$RESULTS/train-seed$s.log"
 	cp "$RUNS/seed$s/history.json" "$RESULTS/history-seed$s.json"

@@ -10,34 +10,19 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
+	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/train"
 )
-
-type manifestFile struct {
-	File         string `json:"file"`
-	Bytes        int    `json:"bytes"`
-	SHA256       string `json:"sha256"`
-	Quantization string `json:"quantization"`
-	Default      bool   `json:"default"`
-}
 
 // checkManifest verifies that every file listed in dir/manifest.json has the
 // listed size and sha256, reads as a model of the listed quantisation, and
 // that exactly one model is the default (int8).
 func checkManifest(t *testing.T, dir string) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	mf, err := manifest.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
-	}
-	var mf struct {
-		Models    []manifestFile `json:"models"`
-		Baselines []manifestFile `json:"baselines"`
-		Results   map[string]any `json:"results"`
-	}
-	if err := json.Unmarshal(b, &mf); err != nil {
-		t.Fatalf("manifest.json: %v", err)
 	}
 	defaults := 0
 	for _, f := range append(mf.Models, mf.Baselines...) {
@@ -46,7 +31,7 @@ func checkManifest(t *testing.T, dir string) {
 			t.Fatal(err)
 		}
 		sum := sha256.Sum256(data)
-		if len(data) != f.Bytes || hex.EncodeToString(sum[:]) != f.SHA256 {
+		if int64(len(data)) != f.Bytes || hex.EncodeToString(sum[:]) != f.SHA256 {
 			t.Errorf("%s: %d bytes sha256 %x, manifest says %d bytes sha256 %s", f.File, len(data), sum, f.Bytes, f.SHA256)
 		}
 		m, err := model.Read(data)
@@ -81,9 +66,12 @@ func checkManifest(t *testing.T, dir string) {
 	if defaults != 1 || len(mf.Models) != 2 && len(mf.Models) != 4 {
 		t.Errorf("%d models, %d defaults; want the benchmark pair (and the real-input pair), one int8 default", len(mf.Models), defaults)
 	}
-	for _, k := range []string{"image_only", "audio_only", "intra_only", "inter_only", "i2m2", "i2m2_int8", "experts"} {
-		if _, ok := mf.Results[k]; !ok {
-			t.Errorf("manifest results: no %q", k)
+	if mf.Results == nil || len(mf.Results.Experts) != 3 {
+		t.Fatalf("manifest results: %+v, want the three experts", mf.Results)
+	}
+	for _, k := range []string{"image_only", "audio_only", "intra_only", "inter_only", "i2m2", "i2m2_int8"} {
+		if s, ok := mf.Results.Stats[k]; !ok || len(s.Runs) != len(mf.Results.Seeds) {
+			t.Errorf("manifest results: %q is %+v over seeds %v", k, s, mf.Results.Seeds)
 		}
 	}
 }
@@ -96,10 +84,10 @@ func TestShippedManifest(t *testing.T) {
 	checkManifest(t, "../../weights")
 }
 
-// TestReport runs the report on two tiny synthetic runs and checks what it
+// TestRelease runs the release on two tiny synthetic runs and checks what it
 // writes: the shipped files match the manifest, the tables exist, and the
 // int8 model's test accuracy is reported beside the float32 one.
-func TestReport(t *testing.T) {
+func TestRelease(t *testing.T) {
 	tmp := t.TempDir()
 	tr, va, te := train.Synthetic(120, 1), train.Synthetic(60, 2), train.Synthetic(60, 3)
 	var dirs []string
@@ -138,7 +126,7 @@ func TestReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	split := &dataset.Split{Name: "test", N: te.N, Voices: make([]string, te.N)}
-	if err := report(dirs, te, split, w, r, t.TempDir(), 0); err != nil {
+	if err := release(dirs, te, split, w, r, t.TempDir(), 0); err != nil {
 		t.Fatal(err)
 	}
 	checkManifest(t, w)
@@ -149,45 +137,52 @@ func TestReport(t *testing.T) {
 	}
 }
 
-// TestMergeManifest: shipping one recipe keeps the other's entries, and the real-input int8 model
-// is the default whenever it is listed.
+// TestMergeManifest: shipping one recipe keeps the other's entries and sections, and the
+// real-input int8 model is the default whenever it is listed.
 func TestMergeManifest(t *testing.T) {
 	dir := t.TempDir()
-	e := func(file, q string) fileEntry { return fileEntry{File: file, Quantization: q} }
-	read := func() (files []string, def string, keys map[string]any) {
-		b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	e := func(file, q string) manifest.Entry { return manifest.Entry{File: file, Quantization: q} }
+	read := func() (files []string, def string, m *manifest.Manifest) {
+		m, err := manifest.ReadFile(filepath.Join(dir, "manifest.json"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var m struct{ Models []fileEntry }
-		json.Unmarshal(b, &m)
-		json.Unmarshal(b, &keys)
 		for _, f := range m.Models {
 			files = append(files, f.File)
 			if f.Default {
 				def += f.File
 			}
 		}
-		return files, def, keys
+		return files, def, m
 	}
-	if err := mergeManifest(dir, map[string]any{"results": 1}, []fileEntry{e(shipInt8, "int8"), e(shipF32, "float32")}, true); err != nil {
+	setSeed := func(s uint64) func(*manifest.Manifest) { return func(m *manifest.Manifest) { m.ShippedSeed = s } }
+	if err := mergeManifest(dir, setSeed(1), []manifest.Entry{e(shipInt8, "int8"), e(shipF32, "float32")}, true); err != nil {
 		t.Fatal(err)
 	}
 	if files, def, _ := read(); len(files) != 2 || def != shipInt8 {
 		t.Fatalf("benchmark only: %v, default %s", files, def)
 	}
-	if err := mergeManifest(dir, map[string]any{"real": 2}, []fileEntry{e(realInt8, "int8"), e(realF32, "float32")}, false); err != nil {
+	setReal := func(m *manifest.Manifest) { m.Real = &manifest.Real{Model: realName} }
+	if err := mergeManifest(dir, setReal, []manifest.Entry{e(realInt8, "int8"), e(realF32, "float32")}, false); err != nil {
 		t.Fatal(err)
 	}
-	files, def, keys := read()
-	if len(files) != 4 || files[0] != realInt8 || def != realInt8 || keys["results"] == nil || keys["real"] == nil {
-		t.Fatalf("after shipping the real-input model: %v, default %s, keys %v", files, def, keys)
+	files, def, m := read()
+	if len(files) != 4 || files[0] != realInt8 || def != realInt8 || m.ShippedSeed != 1 || m.Real == nil {
+		t.Fatalf("after shipping the real-input model: %v, default %s, %+v", files, def, m)
 	}
-	// re-running the benchmark report keeps the real-input entries and their default
-	if err := mergeManifest(dir, map[string]any{"results": 3}, []fileEntry{e(shipInt8, "int8"), e(shipF32, "float32")}, true); err != nil {
+	// re-running the benchmark release keeps the real-input entries and their default
+	if err := mergeManifest(dir, setSeed(3), []manifest.Entry{e(shipInt8, "int8"), e(shipF32, "float32")}, true); err != nil {
 		t.Fatal(err)
 	}
-	if files, def, keys := read(); len(files) != 4 || def != realInt8 || keys["real"] == nil || keys["results"].(float64) != 3 {
-		t.Fatalf("after the benchmark report: %v, default %s, keys %v", files, def, keys)
+	if files, def, m := read(); len(files) != 4 || def != realInt8 || m.Real == nil || m.ShippedSeed != 3 {
+		t.Fatalf("after the benchmark release: %v, default %s, %+v", files, def, m)
+	}
+	// a manifest that is not JSON is an error, not overwritten
+	os.WriteFile(filepath.Join(dir, "manifest.json"), []byte("<html>"), 0o644)
+	if err := mergeManifest(dir, setSeed(4), nil, true); err == nil {
+		t.Fatal("merging into a broken manifest.json did not fail")
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "manifest.json")); string(b) != "<html>" {
+		t.Fatalf("broken manifest.json overwritten: %q", b)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
+	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/train"
 )
@@ -20,33 +20,11 @@ func init() {
 	register("matrix", "evaluation matrix: every model type of each recipe x benchmark test, held-out real speakers (clean, 0/-6/-12 dB), synthetic voices clean, drawn digits", runMatrix)
 }
 
-// Stat is a mean and sample standard deviation over seeds.
-type Stat struct {
-	Mean float64   `json:"mean"`
-	Std  float64   `json:"std"`
-	Runs []float64 `json:"runs"`
-}
-
-func stat(v []float64) Stat {
-	s := Stat{Runs: v}
-	for _, x := range v {
-		s.Mean += x
-	}
-	s.Mean /= float64(len(v))
-	if len(v) > 1 {
-		for _, x := range v {
-			s.Std += (x - s.Mean) * (x - s.Mean)
-		}
-		s.Std = math.Sqrt(s.Std / float64(len(v)-1))
-	}
-	return s
-}
-
 // matrixCell is one (recipe, model, column) result over seeds: the product's accuracy and each
 // expert's own accuracy.
 type matrixCell struct {
-	Product Stat            `json:"product"`
-	Experts map[string]Stat `json:"experts,omitempty"`
+	Product manifest.Stat            `json:"product"`
+	Experts map[string]manifest.Stat `json:"experts,omitempty"`
 }
 
 // matrixResult is weights/results/matrix.json.
@@ -137,12 +115,12 @@ func runMatrix(args []string) error {
 			}
 			row := map[string]*matrixCell{}
 			for _, c := range cols {
-				cell := &matrixCell{Product: stat(accs[c.Name])}
+				cell := &matrixCell{Product: manifest.NewStat(accs[c.Name])}
 				for e, v := range exp[c.Name] {
 					if cell.Experts == nil {
-						cell.Experts = map[string]Stat{}
+						cell.Experts = map[string]manifest.Stat{}
 					}
-					cell.Experts[e] = stat(v)
+					cell.Experts[e] = manifest.NewStat(v)
 				}
 				row[c.Name] = cell
 			}
@@ -174,7 +152,7 @@ func matrixMarkdown(res *matrixResult, order []string) string {
 		head += " " + c.Name + " |"
 		sep += " --- |"
 	}
-	cell := func(s Stat) string { return fmt.Sprintf("%.2f ± %.2f", s.Mean, s.Std) }
+	cell := func(s manifest.Stat) string { return fmt.Sprintf("%.2f ± %.2f", s.Mean, s.Std) }
 	fmt.Fprintf(&b, "# Evaluation matrix\n\n%s. Columns:\n\n", strings.ToUpper(res.Units[:1])+res.Units[1:])
 	for _, c := range res.Columns {
 		fmt.Fprintf(&b, "- `%s` (%d pairs): %s\n", c.Name, res.N[c.Name], c.Desc)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/features"
+	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -153,25 +154,15 @@ func runPredict(args []string) error {
 
 // defaultModelFile is the manifest's default model (the one the lab loads).
 func defaultModelFile(dir string) (string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	man, err := manifest.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		return "", err
 	}
-	var man struct {
-		Models []struct {
-			File    string `json:"file"`
-			Default bool   `json:"default"`
-		} `json:"models"`
+	e, ok := man.Default()
+	if !ok {
+		return "", fmt.Errorf("%s/manifest.json lists no models", dir)
 	}
-	if err := json.Unmarshal(b, &man); err != nil {
-		return "", fmt.Errorf("%s/manifest.json: %w", dir, err)
-	}
-	for _, x := range man.Models {
-		if x.Default {
-			return filepath.Join(dir, filepath.Base(x.File)), nil
-		}
-	}
-	return "", fmt.Errorf("%s/manifest.json names no default model", dir)
+	return filepath.Join(dir, filepath.Base(e.File)), nil
 }
 
 // inputFiles expands folders (their WAV, PNG and JPEG files, sorted, not recursive).

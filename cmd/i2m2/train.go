@@ -138,7 +138,7 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 	}
 	if test {
 		// Test evaluation with the inference engine on the exported models
-		// (never used for selection); `i2m2 eval --runs` aggregates it.
+		// (never used for selection); `i2m2 release` aggregates it.
 		t1 := time.Now()
 		re, err := train.EvaluateRun(run.Models, te, 2)
 		if err != nil {

@@ -33,6 +33,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -371,25 +372,19 @@ func (s *Server) modelInfo(w http.ResponseWriter) {
 	writeRaw(w, http.StatusOK, s.info)
 }
 
-// ManifestEntry returns the entry of manifest (weights/manifest.json,
-// {"models": [{"file", "bytes", "sha256", ...}]}) whose sha256 is sum, or
-// JSON null.
-func ManifestEntry(manifest []byte, sum string) json.RawMessage {
-	var mf struct {
-		Models []json.RawMessage `json:"models"`
-	}
-	if json.Unmarshal(manifest, &mf) != nil {
+// ManifestEntry returns the entry of mf (weights/manifest.json, read by package manifest)
+// whose sha256 is sum, or JSON null when there is none or mf does not parse.
+func ManifestEntry(mf []byte, sum string) json.RawMessage {
+	m, err := manifest.Parse(mf)
+	if err != nil {
 		return json.RawMessage("null")
 	}
-	for _, e := range mf.Models {
-		var k struct {
-			SHA256 string `json:"sha256"`
-		}
-		if json.Unmarshal(e, &k) == nil && k.SHA256 == sum {
-			return e
-		}
+	e, ok := m.BySHA256(sum)
+	if !ok {
+		return json.RawMessage("null")
 	}
-	return json.RawMessage("null")
+	b, _ := json.Marshal(e) // strings and finite numbers: cannot fail
+	return b
 }
 
 func writeErr(w http.ResponseWriter, err error) {

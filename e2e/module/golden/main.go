@@ -18,6 +18,7 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/features"
+	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -134,18 +135,9 @@ func run(weights, demo, out string) error {
 		return err
 	}
 
-	var man struct {
-		Models []struct {
-			File   string `json:"file"`
-			SHA256 string `json:"sha256"`
-		} `json:"models"`
-	}
-	b, err := os.ReadFile(filepath.Join(weights, "manifest.json"))
+	man, err := manifest.ReadFile(filepath.Join(weights, "manifest.json"))
 	if err != nil {
 		return err
-	}
-	if err := json.Unmarshal(b, &man); err != nil {
-		return fmt.Errorf("manifest.json: %w", err)
 	}
 	for _, e := range man.Models {
 		b, err := os.ReadFile(filepath.Join(weights, e.File))

@@ -11,14 +11,12 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -37,14 +35,6 @@ func main() {
 	}
 }
 
-type entry struct {
-	File         string `json:"file"`
-	Bytes        int    `json:"bytes"`
-	SHA256       string `json:"sha256"`
-	Quantization string `json:"quantization"`
-	Default      bool   `json:"default,omitempty"`
-}
-
 func run(dir string, seed uint64) error {
 	if dir == "" {
 		return fmt.Errorf("-o is required")
@@ -59,13 +49,7 @@ func run(dir string, seed uint64) error {
 	m.Name = "avmnist-real-standin"
 	m.InitRandom(seed)
 	m.Provenance = model.Provenance{Data: "none: random weights (stand-in until weights/ holds trained models)", Seed: int64(seed), Created: "wasm/internal/standin"}
-	var man struct {
-		Models  []entry        `json:"models"`
-		Results map[string]any `json:"results"`
-		StandIn bool           `json:"standIn"`
-	}
-	man.StandIn = true
-	man.Results = map[string]any{}
+	man := &manifest.Manifest{StandIn: true}
 	write := func(file string) error {
 		b, err := m.MarshalBinary()
 		if err != nil {
@@ -74,8 +58,9 @@ func run(dir string, seed uint64) error {
 		if err := os.WriteFile(filepath.Join(dir, file), b, 0o644); err != nil {
 			return err
 		}
-		sum := sha256.Sum256(b)
-		man.Models = append(man.Models, entry{File: file, Bytes: len(b), SHA256: hex.EncodeToString(sum[:]), Quantization: m.Quantization.String(), Default: m.Quantization == model.Int8})
+		e := manifest.NewEntry(file, b)
+		e.Quantization, e.Default, e.Name = m.Quantization.String(), m.Quantization == model.Int8, m.Name
+		man.Models = append(man.Models, e)
 		return nil
 	}
 	if err := write("avmnist-real-f32.i2m2"); err != nil {
@@ -86,9 +71,5 @@ func run(dir string, seed uint64) error {
 		return err
 	}
 	man.Models[0], man.Models[1] = man.Models[1], man.Models[0]
-	b, err := json.MarshalIndent(man, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, "manifest.json"), append(b, '\n'), 0o644)
+	return man.WriteFile(filepath.Join(dir, "manifest.json"))
 }
