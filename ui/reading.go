@@ -25,7 +25,7 @@ func Reading(d *ModelDesc, base, now *Prediction, srcs []Source, truth int) stri
 	}
 	var parts []string
 	// The intra experts: each sees one modality, so only a swap of its own can move it.
-	intra, moved := 0, 0
+	intra, moved, told := 0, 0, 0 // intra experts, those that moved, those described by followed
 	for e, ex := range d.Experts {
 		if !ex.Intra || len(ex.Inputs) != 1 {
 			continue
@@ -44,11 +44,12 @@ func Reading(d *ModelDesc, base, now *Prediction, srcs []Source, truth int) stri
 		}
 		if digitClasses(d.Classes) || n == nil {
 			parts = append(parts, followed(d, ex.Name, kindOf(ex.Inputs[0]), srcs[k], b, n))
+			told++
 		} else if moves(b, n) {
 			parts = append(parts, fmt.Sprintf("the %s expert moved (%s → %s)", ex.Name, topOf(d, b), topOf(d, n)))
 		}
 	}
-	if moved == 0 && intra > 0 {
+	if moved == 0 && intra > 0 && told == 0 {
 		s := "no intra expert moved (each sees one modality)"
 		switch intra {
 		case 1:
@@ -110,24 +111,22 @@ func distAt(p *Prediction, e int) *Dist {
 	return p.Experts[e]
 }
 
-// moves reports whether an expert's answer changed: another class on top, or a class's probability
-// moved by 0.1 or more.
+// moves reports whether an expert's answer changed noticeably: its distribution moved by 0.2 or
+// more in total variation (half the L1 distance; for two classes, the change of either
+// probability). A top class that changes while the distribution barely moves (an expert at chance
+// whose 51% yes becomes 50% no) is not a move.
 func moves(b, n *Dist) bool {
 	if (b == nil) != (n == nil) {
 		return true
 	}
-	if b == nil {
+	if b == nil || len(b.Probs) != len(n.Probs) {
 		return false
 	}
-	if b.Label != n.Label {
-		return true
-	}
+	tv := 0.0
 	for i := range b.Probs {
-		if i < len(n.Probs) && math.Abs(b.Probs[i]-n.Probs[i]) >= 0.1 {
-			return true
-		}
+		tv += math.Abs(b.Probs[i] - n.Probs[i])
 	}
-	return false
+	return tv/2 >= 0.2
 }
 
 func topOf(d *ModelDesc, x *Dist) string {
@@ -182,31 +181,38 @@ func pairingBroke(srcs []Source) bool {
 	return false
 }
 
-// sideOf names the intra expert whose top class the combination follows, preferring one whose
-// modality was not swapped.
+// sideOf names the expert whose top class c the combination follows: for digit classes an intra
+// expert, preferring one whose modality was not swapped ("the image's digit"); otherwise, and
+// failing that, the most confident expert that picks c.
 func sideOf(d *ModelDesc, p *Prediction, c int, srcs []Source) string {
-	for _, intact := range []bool{true, false} {
-		for e, ex := range d.Experts {
-			n := distAt(p, e)
-			if !ex.Intra || len(ex.Inputs) != 1 || n == nil || n.Label != c {
-				continue
+	if digitClasses(d.Classes) {
+		for _, intact := range []bool{true, false} {
+			for e, ex := range d.Experts {
+				n := distAt(p, e)
+				if !ex.Intra || len(ex.Inputs) != 1 || n == nil || n.Label != c {
+					continue
+				}
+				k := d.Modality(ex.Inputs[0])
+				if k < 0 || k >= len(srcs) || srcs[k].Intact != intact {
+					continue
+				}
+				if intact {
+					return ", the " + kindOf(ex.Inputs[0]).Noun + "'s digit"
+				}
+				return ", siding with the " + ex.Name + " expert"
 			}
-			k := d.Modality(ex.Inputs[0])
-			if k < 0 || k >= len(srcs) || srcs[k].Intact != intact {
-				continue
-			}
-			if intact && digitClasses(d.Classes) {
-				return ", the " + kindOf(ex.Inputs[0]).Noun + "'s digit"
-			}
-			return ", siding with the " + ex.Name + " expert"
 		}
 	}
-	for e, ex := range d.Experts {
-		if n := distAt(p, e); !ex.Intra && n != nil && n.Label == c {
-			return ", siding with the " + ex.Name + " expert"
+	best := -1
+	for e := range d.Experts {
+		if n := distAt(p, e); n != nil && n.Label == c && (best < 0 || n.Conf() > distAt(p, best).Conf()) {
+			best = e
 		}
 	}
-	return ""
+	if best < 0 {
+		return ""
+	}
+	return ", siding with the " + d.Experts[best].Name + " expert"
 }
 
 // agreement describes an intact pair's prediction.
