@@ -1412,7 +1412,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 		}
 		if c.Lab.StandIn() {
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "standin"}}}
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "aside", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "standin"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Stand-in weights"}}}
 			vgparent.AppendChild(vgn)
 			{
 				vgparent := vgn
