@@ -48,7 +48,7 @@ const taskFiles = {};
 const { taskModel } = await import('./i2m2.fetch.mjs');
 for (const name of Object.keys(manifest.tasks || {})) {
   const e = taskModel(manifest, name, 'weights/manifest.json');
-  if (taskFiles[e.file]) continue;
+  if (taskFiles[e.file] || e.file === entry.file) continue; // once each; the default model is inlined already
   const b = readFileSync(join(dist, 'weights', e.file));
   const h = createHash('sha256').update(b).digest('hex');
   if (h !== e.sha256) throw new Error(`task ${name}: ${e.file} has sha256 ${h}, the manifest says ${e.sha256}`);
@@ -82,7 +82,7 @@ globalThis.I2M2 = Object.freeze({
     defaultModelFile: ${JSON.stringify(entry.file)},
     defaultSha256: ${JSON.stringify(entry.sha256)},
     defaultManifest: () => MANIFEST,
-    modelFile: (f) => (Object.prototype.hasOwnProperty.call(TASK_MODELS, f) ? fromBase64(TASK_MODELS[f]) : null),
+    modelFile: (f) => (f === ${JSON.stringify(entry.file)} ? fromBase64(MODEL) : Object.prototype.hasOwnProperty.call(TASK_MODELS, f) ? fromBase64(TASK_MODELS[f]) : null),
     defaultWasm: () => fromBase64(WASM),
     defaultWasmSimd: () => applyHunks(fromBase64(WASM), SIMD_HUNKS.map((h) => ({ at: h.at, del: h.del, ins: fromBase64(h.ins) }))),
     makeWorker: null,

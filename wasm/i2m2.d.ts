@@ -23,6 +23,12 @@ export interface LoadOptions {
    * with `model`, `sha256` or `integrity: false`. An unknown task rejects, listing the manifest's tasks.
    */
   task?: string;
+  /**
+   * A model of the manifest by its name (`models[].name`, as "avmnist-tts"): its file flagged default, else its
+   * int8 file, else its first, checked against the manifest's sha256, as for `task`. Not with `task`, `model`,
+   * `sha256` or `integrity: false`.
+   */
+  name?: string;
   /** i2m2.wasm. Default: new URL('./i2m2.wasm', import.meta.url). A WebAssembly.Module is used as is. */
   wasm?: Source | WebAssembly.Module;
   /** Expected sha256 (hex) of the whole model file; the load fails when it differs. */

@@ -322,3 +322,18 @@ export function taskModel(man, name, where) {
   if (!/^[^/\\]+$/.test(e.file) || e.file === '.' || e.file === '..') throw fail(`task ${JSON.stringify(name)} in ${where}: bad file name ${JSON.stringify(e.file)}`);
   return e;
 }
+
+// namedModel returns the manifest entry of the model called name (its
+// models[].name, as "avmnist-tts"): the one flagged default, else its int8
+// file, else its first. An unknown name rejects, listing the names.
+export function namedModel(man, name, where) {
+  const models = Array.isArray(man.models) ? man.models.filter((m) => m && typeof m.file === 'string') : [];
+  const all = models.filter((m) => m.name === name);
+  const e = all.find((m) => m.default === true) || all.find((m) => m.quantization === 'int8') || all[0];
+  if (!e) {
+    const known = [...new Set(models.map((m) => m.name).filter((n) => typeof n === 'string'))];
+    throw fail(`${where} has no model named ${JSON.stringify(name)} (${known.length ? 'its models: ' + known.join(', ') : 'its models have no names'})`);
+  }
+  if (!/^[^/\\]+$/.test(e.file) || e.file === '.' || e.file === '..') throw fail(`model ${JSON.stringify(name)} in ${where}: bad file name ${JSON.stringify(e.file)}`);
+  return e;
+}

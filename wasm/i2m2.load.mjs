@@ -7,12 +7,12 @@
 // Rules for this file: the imports below and nothing else module-only, no
 // code from strings (CSP: script-src 'self' 'wasm-unsafe-eval').
 import { PREFIX, fail, errorOf, typeName, startEngine, LocalBackend, WorkerBackend, Model } from './i2m2.core.mjs';
-import { toURL, loadContext, sourceOf, loadBytes, compileWasm, readManifest, taskModel } from './i2m2.fetch.mjs';
+import { toURL, loadContext, sourceOf, loadBytes, compileWasm, readManifest, taskModel, namedModel } from './i2m2.fetch.mjs';
 import { simdSupported } from './i2m2.kernels.mjs';
 
 const MAX_WORKERS = 32;
 const CACHE_NAME = 'i2m2-models';
-const OPTIONS = ['model', 'task', 'wasm', 'sha256', 'manifest', 'integrity', 'cache', 'worker', 'workers', 'onProgress', 'path', 'signal', 'stallTimeout'];
+const OPTIONS = ['model', 'task', 'name', 'wasm', 'sha256', 'manifest', 'integrity', 'cache', 'worker', 'workers', 'onProgress', 'path', 'signal', 'stallTimeout'];
 const PATHS = ['int8', 'float32', 'reference'];
 
 // ---------------------------------------------------------------------------
@@ -60,23 +60,28 @@ async function manifestHash(src, file, ctx) {
   return checkHex(entry.sha256, `the sha256 for ${file} in ${where}`);
 }
 
-// taskOptions turns options.task into the options of that task's model: the
+// manifestOptions turns options.task (a task of the manifest) or options.name
+// (a model of the manifest by its name) into the options of that model: the
 // file from the manifest (options.manifest, else the build's), next to the
 // manifest (or, in the classic build, inlined), with the manifest's sha256.
-async function taskOptions(env, options, ctx) {
-  if (typeof options.task !== 'string' || options.task === '') throw fail(`task must be a task name (a key of the manifest's tasks), got ${typeName(options.task)}`);
-  if (options.model != null) throw fail('give model or task, not both');
-  if (options.sha256 != null) throw fail('a task\'s sha256 comes from the manifest: give task without sha256');
-  if (options.integrity === false) throw fail('a task\'s model is always checked against the manifest: integrity: false is not allowed with task');
+async function manifestOptions(env, options, ctx) {
+  const key = options.task != null ? 'task' : 'name';
+  const v = options[key];
+  if (typeof v !== 'string' || v === '') throw fail(`${key} must be ${key === 'task' ? 'a task name (a key of the manifest\'s tasks)' : 'a model name (a models[].name of the manifest)'}, got ${typeName(v)}`);
+  if (options.task != null && options.name != null) throw fail('give task or name, not both');
+  if (options.model != null) throw fail(`give model or ${key}, not both`);
+  if (options.sha256 != null) throw fail(`the sha256 of a ${key === 'task' ? 'task\'s model' : 'named model'} comes from the manifest: give ${key} without sha256`);
+  if (options.integrity === false) throw fail(`a ${key === 'task' ? 'task\'s model' : 'named model'} is always checked against the manifest: integrity: false is not allowed with ${key}`);
   const src = options.manifest != null && options.manifest !== false ? options.manifest : env.defaultManifest && env.defaultManifest();
-  if (!src) throw fail('this build has no manifest to look the task up in: pass manifest');
+  if (!src) throw fail(`this build has no manifest to look the ${key} up in: pass manifest`);
   const { man, url, where } = await readManifest(src, ctx);
-  const e = taskModel(man, options.task, where);
-  const sha256 = checkHex(e.sha256, `the sha256 of task ${JSON.stringify(options.task)}'s ${e.file} in ${where}`);
+  const e = key === 'task' ? taskModel(man, v, where) : namedModel(man, v, where);
+  const what = `${key} ${JSON.stringify(v)}`;
+  const sha256 = checkHex(e.sha256, `the sha256 of ${what}'s ${e.file} in ${where}`);
   const inlined = env.modelFile ? env.modelFile(e.file) : null;
-  if (!inlined && !url) throw fail(`task ${JSON.stringify(options.task)}: ${where} was given as an object, so ${e.file} has no URL; pass the manifest's URL`);
-  const o = { ...options, model: inlined || new URL(e.file, url), sha256, task: undefined, manifest: undefined };
-  o.taskName = options.task;
+  if (!inlined && !url) throw fail(`${what}: ${where} was given as an object, so ${e.file} has no URL; pass the manifest's URL`);
+  const o = { ...options, model: inlined || new URL(e.file, url), sha256, task: undefined, name: undefined, manifest: undefined };
+  if (key === 'task') o.taskName = v;
   return o;
 }
 
@@ -185,7 +190,7 @@ async function expectedHash(env, options, src, isDefault, where, ctx) {
 async function loadWith(env, options, wb, onProgress, ctx) {
   const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasmSimd && simdSupported() ? env.defaultWasmSimd() : env.defaultWasm(), ctx);
   wasmP.catch(() => {});
-  if (options.task != null) options = await taskOptions(env, options, ctx);
+  if (options.task != null || options.name != null) options = await manifestOptions(env, options, ctx);
 
   const isDefault = options.model == null;
   const src = sourceOf(isDefault ? env.defaultModel() : options.model, 'model');

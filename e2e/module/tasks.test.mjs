@@ -55,7 +55,7 @@ test('load({task}) refuses in words: unknown task, contradicting options, tamper
   await assert.rejects(load({ task: 7, worker: false }), /task must be a task name/);
   await assert.rejects(load({ task: 'same', model: join(site, 'weights/x.i2m2'), worker: false }), /give model or task, not both/);
   await assert.rejects(load({ task: 'same', integrity: false, worker: false }), /integrity: false is not allowed with task/);
-  await assert.rejects(load({ task: 'same', sha256: 'a'.repeat(64), worker: false }), /sha256 comes from the manifest/);
+  await assert.rejects(load({ task: 'same', sha256: 'a'.repeat(64), worker: false }), /the sha256 of a task's model comes from the manifest/);
   await assert.rejects(load({ task: 'same', manifest: man, worker: false }), /given as an object, so .* has no URL/);
   // a manifest whose task points outside its folder, or at no file
   const bad = structuredClone(man);
@@ -73,6 +73,17 @@ test('load({task}) refuses in words: unknown task, contradicting options, tamper
   await assert.rejects(load({ task: 'same', worker: false }), /integrity check failed .* expected [0-9a-f]{64}/);
   rmSync(f);
   await assert.rejects(load({ task: 'same', worker: false }), /reading the model from .* failed/);
+});
+
+test('load({name}) loads a model of the manifest by its name, verified; an unknown name lists them', async () => {
+  const def = man.models.find((m) => m.default);
+  const m = await load({ name: def.name, worker: false });
+  assert.equal(m.info.verified, true);
+  assert.equal(m.info.sha256, def.sha256);
+  m.dispose();
+  await assert.rejects(load({ name: 'nope', worker: false }), new RegExp(`has no model named "nope" \\(its models: ${def.name}`));
+  await assert.rejects(load({ name: def.name, task: 'same', worker: false }), /give task or name, not both/);
+  await assert.rejects(load({ name: def.name, integrity: false, worker: false }), /integrity: false is not allowed with name/);
 });
 
 // The tasks the site ships (none until the trainer writes them into weights/manifest.json).
