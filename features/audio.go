@@ -80,17 +80,27 @@ func AudioLevels(pcm []float32, sampleRate int) ([]uint8, error) {
 	return spectrogramLevels(win), nil
 }
 
+// CheckAudio reports whether n samples at sampleRate Hz are audio AudioFromPCM accepts (it
+// checks the samples' values itself): a caller copying the samples from elsewhere (the JS
+// bridge) checks first, so an over-long input is never copied.
+func CheckAudio(n, sampleRate int) error {
+	if n == 0 {
+		return errors.New("features: empty audio")
+	}
+	if sampleRate < MinSampleRate || sampleRate > MaxSampleRate {
+		return fmt.Errorf("features: sample rate %d Hz out of range [%d, %d]", sampleRate, MinSampleRate, MaxSampleRate)
+	}
+	if n > MaxSeconds*sampleRate {
+		return fmt.Errorf("features: audio too long: %d samples at %d Hz (max %d s)", n, sampleRate, MaxSeconds)
+	}
+	return nil
+}
+
 // AudioWindow performs steps 1-4 of AudioFromPCM: validation, resampling to 16 kHz, silence
 // trimming, centring in a 1.0 s window and level normalisation. It returns WindowSamples samples.
 func AudioWindow(pcm []float32, sampleRate int) ([]float64, error) {
-	if len(pcm) == 0 {
-		return nil, errors.New("features: empty audio")
-	}
-	if sampleRate < MinSampleRate || sampleRate > MaxSampleRate {
-		return nil, fmt.Errorf("features: sample rate %d Hz out of range [%d, %d]", sampleRate, MinSampleRate, MaxSampleRate)
-	}
-	if len(pcm) > MaxSeconds*sampleRate {
-		return nil, fmt.Errorf("features: audio too long: %d samples at %d Hz (max %d s)", len(pcm), sampleRate, MaxSeconds)
+	if err := CheckAudio(len(pcm), sampleRate); err != nil {
+		return nil, err
 	}
 	for i, v := range pcm {
 		f := float64(v)

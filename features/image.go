@@ -47,10 +47,19 @@ func ImageFromRGBA(rgba []byte, width, height int) ([]float32, error) {
 	return out, nil
 }
 
+// CheckImageSize reports whether ImageFromRGBA accepts a width x height canvas: a caller copying
+// the pixels from elsewhere (the JS bridge) checks first, so a huge canvas is never copied.
+func CheckImageSize(width, height int) error {
+	if width < 1 || height < 1 || width > MaxImageSide || height > MaxImageSide {
+		return fmt.Errorf("features: image size %dx%d out of range [1, %d]", width, height, MaxImageSide)
+	}
+	return nil
+}
+
 // ImageLevels is ImageFromRGBA returning the uint8 levels.
 func ImageLevels(rgba []byte, width, height int) ([]uint8, error) {
-	if width < 1 || height < 1 || width > MaxImageSide || height > MaxImageSide {
-		return nil, fmt.Errorf("features: image size %dx%d out of range [1, %d]", width, height, MaxImageSide)
+	if err := CheckImageSize(width, height); err != nil {
+		return nil, err
 	}
 	if len(rgba) != 4*width*height {
 		return nil, fmt.Errorf("features: RGBA length %d, want 4*%d*%d = %d", len(rgba), width, height, 4*width*height)

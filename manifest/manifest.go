@@ -56,7 +56,7 @@ type Entry struct {
 	Experts      []string   `json:"experts,omitempty"`
 	MACs         int64      `json:"macs,omitempty"`
 	Seed         uint64     `json:"seed,omitempty"`     // training seed; 0 = not recorded
-	TestAcc      float64    `json:"test_acc,omitempty"` // percent on its test split; 0 = not measured
+	TestAcc      float64    `json:"test_acc,omitempty"` // percent on its test split (int8 files: on the int8 kernels); 0 = not measured
 	// Embedded marks an entry written at build time for a file embedded by whoever built the
 	// worker (scripts/build-30-worker.sh).
 	Embedded bool `json:"embedded,omitempty"`

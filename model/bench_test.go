@@ -20,10 +20,10 @@ func BenchmarkModel(b *testing.B) {
 	for _, a := range []struct{ h, w, k int }{{40, 40, 4}, {112, 112, 5}} {
 		b.Run(fmt.Sprintf("audio=%dx%d", a.h, a.w), func(b *testing.B) {
 			m := buildAVMNIST(b, a.h, a.w, a.k)
-			m.Quantize()
+			mustQuantize(b, m)
 			noDirect = true // packed when the first predictor is made
 			m2 := buildAVMNIST(b, a.h, a.w, a.k)
-			m2.Quantize()
+			mustQuantize(b, m2)
 			type run struct {
 				name string
 				p    *Predictor
@@ -79,7 +79,7 @@ func BenchmarkModel(b *testing.B) {
 // fast paths).
 func BenchmarkLayers(b *testing.B) {
 	m := buildAVMNIST(b, 40, 40, 4)
-	m.Quantize()
+	mustQuantize(b, m)
 	in := testInputs(m)
 	for _, path := range []Path{Fast, Quantized} {
 		p, _ := m.NewPredictor(path)

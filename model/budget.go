@@ -1,21 +1,21 @@
 package model
 
 import (
-	"errors"
 	"fmt"
 
+	"github.com/i2m2-wasm/i2m2/internal/limits"
 	"github.com/i2m2-wasm/i2m2/model/internal/kern"
 )
 
-// ErrBudget: a model file whose prediction would cost more work or memory
-// than the reader's Budget allows (FORMAT.md, "Work budget"). A *BudgetError
+// errBudget: a model file whose prediction would cost more work or memory
+// than the reader's budget allows (FORMAT.md, "Work budget"). A *budgetError
 // carries the details; it also matches ErrLimit.
-var ErrBudget = errors.New("i2m2: model exceeds the work budget")
+var errBudget = subError("i2m2: model exceeds the work budget", ErrLimit)
 
-// Cost is the work and memory of one prediction with every expert, computed
+// workCost is the work and memory of one prediction with every expert, computed
 // from the architecture alone (Validate, Read) before anything proportional
 // to it is allocated.
-type Cost struct {
+type workCost struct {
 	MACs     int64 // multiply-adds of conv2d and dense layers
 	Compares int64 // comparisons of pooling windows
 	Moves    int64 // other per-element work: padding, im2col, bias and ReLU stores, copies
@@ -26,45 +26,42 @@ type Cost struct {
 	Bytes int64
 }
 
-// Ops is the operation count the budget limits: MACs + Compares + Moves.
-func (c Cost) Ops() int64 { return c.MACs + c.Compares + c.Moves }
+// ops is the operation count the budget limits: MACs + Compares + Moves.
+func (c workCost) ops() int64 { return c.MACs + c.Compares + c.Moves }
 
-func (c *Cost) add(d Cost) {
+func (c *workCost) add(d workCost) {
 	c.MACs += d.MACs
 	c.Compares += d.Compares
 	c.Moves += d.Moves
 	c.Bytes += d.Bytes
 }
 
-// Budget bounds what Read accepts: Ops operations and Bytes of memory per
-// prediction (Cost). A zero field means no limit.
-type Budget struct {
+// budget bounds what Read accepts: Ops operations and Bytes of memory per
+// prediction (workCost). A zero field means no limit.
+type budget struct {
 	Ops   int64
 	Bytes int64
 }
 
-// DefaultBudget is Read's budget: 2^27 operations and 128 MiB. The largest
-// model this package is for, the paper's AV-MNIST with a 112x112 spectrogram
-// (AVMNIST(112, 112, 5)), costs 17.5 M operations and 6.5 MiB as int8
-// (FORMAT.md, "Work budget"): the limits leave it 7.6x and 19x of room. Use
-// ReadWithBudget to raise them for a file you trust.
-var DefaultBudget = Budget{Ops: 1 << 27, Bytes: 128 << 20}
+// defaultBudget is Read's budget: 2^27 operations and 128 MiB (internal/limits,
+// which says why). Use ReadWithBudget to raise them for a file you trust.
+var defaultBudget = budget{Ops: limits.BudgetOps, Bytes: limits.BudgetBytes}
 
-// BudgetError says which limit a model file exceeds and at which layer the
+// budgetError says which limit a model file exceeds and at which layer the
 // running total crossed it.
-type BudgetError struct {
+type budgetError struct {
 	Layer string // e.g. `expert "image" branch "image" layer 2 (maxpool2d)`
 	What  string // "operations" or "bytes"
 	Need  int64  // the running total at Layer (at least)
 	Limit int64
 }
 
-func (e *BudgetError) Error() string {
-	return fmt.Sprintf("%v: %s needs %d %s, the limit is %d (a caller who trusts the file may raise it: ReadWithBudget)", ErrBudget, e.Layer, e.Need, e.What, e.Limit)
+func (e *budgetError) Error() string {
+	return fmt.Sprintf("%v: %s needs %d %s, the limit is %d (a caller who trusts the file may raise it: ReadWithBudget)", errBudget, e.Layer, e.Need, e.What, e.Limit)
 }
 
-// Unwrap makes the error match ErrBudget and ErrLimit.
-func (e *BudgetError) Unwrap() []error { return []error{ErrBudget, ErrLimit} }
+// Unwrap makes the error match errBudget and ErrLimit.
+func (e *budgetError) Unwrap() []error { return []error{errBudget, ErrLimit} }
 
 // weightBytes is what an r x k weighted layer holds once read and packed:
 // float32 weights (dequantised for int8) and bias, kern.PackA4's copy, and
@@ -95,11 +92,11 @@ func predictorBytes(act int, sc scratch) int64 {
 	return 3*4*a + max(fast, quant)
 }
 
-// Cost returns the cost of one prediction with every expert (zero for a
+// cost returns the cost of one prediction with every expert (zero for a
 // model that does not validate).
-func (m *Model) Cost() Cost {
+func (m *Model) cost() workCost {
 	if m.plan == nil && m.Validate() != nil {
-		return Cost{}
+		return workCost{}
 	}
 	return m.plan.cost
 }
@@ -124,11 +121,11 @@ func (p *plan) check(at string) error {
 	if p.budget == nil {
 		return nil
 	}
-	if b := p.budget.Ops; b > 0 && p.cost.Ops() > b {
-		return &BudgetError{Layer: at, What: "operations", Need: p.cost.Ops(), Limit: b}
+	if b := p.budget.Ops; b > 0 && p.cost.ops() > b {
+		return &budgetError{Layer: at, What: "operations", Need: p.cost.ops(), Limit: b}
 	}
 	if b := p.budget.Bytes; b > 0 && p.cost.Bytes+predictorBytes(p.maxAct, p.scratch) > b {
-		return &BudgetError{Layer: at, What: "bytes", Need: p.cost.Bytes + predictorBytes(p.maxAct, p.scratch), Limit: b}
+		return &budgetError{Layer: at, What: "bytes", Need: p.cost.Bytes + predictorBytes(p.maxAct, p.scratch), Limit: b}
 	}
 	return nil
 }

@@ -31,13 +31,13 @@ func TestParsePath(t *testing.T) {
 
 func TestDescribe(t *testing.T) {
 	m := buildAVMNIST(t, 40, 40, 4)
-	m.Quantize()
+	mustQuantize(t, m)
 	d := m.Describe(Quantized)
 	if d.Name != m.Name || len(d.Modalities) != 2 || len(d.Classes) != 10 || d.Quantization != "int8" || d.Path != "int8" ||
-		d.MACs != int(m.Cost().MACs) || d.MACs <= 0 {
+		d.MACs != int(m.cost().MACs) || d.MACs <= 0 {
 		t.Fatalf("Describe = %+v", d)
 	}
-	want := []ExpertInfo{{"image", []string{"image"}, true}, {"audio", []string{"audio"}, true}, {"inter", []string{"image", "audio"}, false}}
+	want := []expertInfo{{"image", []string{"image"}, true}, {"audio", []string{"audio"}, true}, {"inter", []string{"image", "audio"}, false}}
 	if len(d.Experts) != len(want) {
 		t.Fatalf("experts %+v, want %+v", d.Experts, want)
 	}

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/i2m2-wasm/i2m2/model/internal/q8"
 )
 
 // File format constants; FORMAT.md documents the layout.
@@ -69,7 +71,7 @@ func fromHLayers(hs []hLayer, where string) ([]Layer, error) {
 	for i, h := range hs {
 		k, ok := kindNamed(h.Kind)
 		if !ok {
-			return nil, fmt.Errorf("%w: %q in %s layer %d", ErrLayer, h.Kind, where, i)
+			return nil, fmt.Errorf("%w: %q in %s layer %d", errLayer, h.Kind, where, i)
 		}
 		out[i] = Layer{Kind: k, InC: h.InC, OutC: h.OutC, KH: h.KH, KW: h.KW, Stride: h.Stride, Pad: h.Pad, In: h.In, Out: h.Out}
 	}
@@ -77,12 +79,12 @@ func fromHLayers(hs []hLayer, where string) ([]Layer, error) {
 }
 
 // MarshalBinary encodes m as an .i2m2 file: int8 tensors when
-// m.Quantization is Int8, float32 otherwise.
+// m.Quantization is "int8", float32 otherwise.
 func (m *Model) MarshalBinary() ([]byte, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	h := header{Name: m.Name, Classes: m.Classes, Quantization: m.Quantization.String(), Provenance: m.Provenance}
+	h := header{Name: m.Name, Classes: m.Classes, Quantization: m.quantization(), Provenance: m.Provenance}
 	for _, md := range m.Modalities {
 		h.Modalities = append(h.Modalities, hModality{Name: md.Name, Shape: md.Shape[:]})
 	}
@@ -115,7 +117,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		if !l.hasWeights() {
 			return
 		}
-		if m.Quantization == Int8 {
+		if m.Quantization == int8Weights {
 			if l.Q == nil {
 				werr = fmt.Errorf("%w: %s has no int8 weights", ErrInput, name)
 				return
@@ -167,7 +169,7 @@ func (m *Model) dataBytes() int {
 			return
 		}
 		r, c := l.Rows(), l.Cols()
-		if m.Quantization == Int8 {
+		if m.Quantization == int8Weights {
 			n += alignUp(r*c) + alignUp(4*r)
 		} else {
 			n += alignUp(4 * r * c)
@@ -177,36 +179,36 @@ func (m *Model) dataBytes() int {
 	return n
 }
 
-// Read decodes and validates an .i2m2 file within DefaultBudget. Sizes and
+// Read decodes and validates an .i2m2 file within defaultBudget. Sizes and
 // the cost of a prediction are checked against the header before anything
 // is allocated, the checksum before any tensor is decoded; errors wrap
-// ErrBadMagic, ErrVersion, ErrTruncated, ErrChecksum, ErrHeader, ErrShape,
-// ErrLayer, ErrLimit (ErrBudget: a *BudgetError) or ErrInvalidWeight.
-func Read(data []byte) (*Model, error) { return ReadWithBudget(data, DefaultBudget) }
+// errBadMagic, errVersion, errTruncated, errChecksum, errHeader, errShape,
+// errLayer, ErrLimit (errBudget: a *budgetError) or errInvalidWeight.
+func Read(data []byte) (*Model, error) { return ReadWithBudget(data, defaultBudget) }
 
 // ReadWithBudget is Read with another budget, for a caller who trusts the
 // file (Budget{} removes the work and memory limits; the size limits stay).
-func ReadWithBudget(data []byte, b Budget) (*Model, error) {
+func ReadWithBudget(data []byte, b budget) (*Model, error) {
 	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
-		return nil, ErrBadMagic
+		return nil, errBadMagic
 	}
 	if len(data) < fixedHeader {
-		return nil, fmt.Errorf("%w: %d bytes, the fixed header alone is %d", ErrTruncated, len(data), fixedHeader)
+		return nil, fmt.Errorf("%w: %d bytes, the fixed header alone is %d", errTruncated, len(data), fixedHeader)
 	}
 	le := binary.LittleEndian
 	if v := le.Uint32(data[4:]); v != version {
-		return nil, fmt.Errorf("%w: file is version %d, this reader supports %d", ErrVersion, v, version)
+		return nil, fmt.Errorf("%w: file is version %d, this reader supports %d", errVersion, v, version)
 	}
 	hlen := int64(le.Uint32(data[8:]))
 	if hlen == 0 || hlen > maxHeaderBytes {
-		return nil, fmt.Errorf("%w: header length %d (max %d)", ErrHeader, hlen, maxHeaderBytes)
+		return nil, fmt.Errorf("%w: header length %d (max %d)", errHeader, hlen, maxHeaderBytes)
 	}
 	if r := le.Uint32(data[12:]); r != 0 {
-		return nil, fmt.Errorf("%w: reserved field is %d, want 0", ErrHeader, r)
+		return nil, fmt.Errorf("%w: reserved field is %d, want 0", errHeader, r)
 	}
 	dlen := le.Uint64(data[16:])
 	if int64(len(data)) < fixedHeader+hlen {
-		return nil, fmt.Errorf("%w: header needs %d bytes, file has %d", ErrTruncated, fixedHeader+hlen, len(data))
+		return nil, fmt.Errorf("%w: header needs %d bytes, file has %d", errTruncated, fixedHeader+hlen, len(data))
 	}
 	m, err := parseHeader(data[fixedHeader:fixedHeader+hlen], b)
 	if err != nil {
@@ -214,19 +216,19 @@ func ReadWithBudget(data []byte, b Budget) (*Model, error) {
 	}
 	want := m.dataBytes()
 	if dlen != uint64(want) {
-		return nil, fmt.Errorf("%w: header describes %d tensor bytes, length field says %d", ErrShape, want, dlen)
+		return nil, fmt.Errorf("%w: header describes %d tensor bytes, length field says %d", errShape, want, dlen)
 	}
 	start := alignUp(fixedHeader + int(hlen))
 	total := start + want + checksumBytes
 	if len(data) < total {
-		return nil, fmt.Errorf("%w: %d bytes, header describes %d", ErrTruncated, len(data), total)
+		return nil, fmt.Errorf("%w: %d bytes, header describes %d", errTruncated, len(data), total)
 	}
 	if len(data) > total {
-		return nil, fmt.Errorf("%w: %d trailing bytes after the checksum", ErrShape, len(data)-total)
+		return nil, fmt.Errorf("%w: %d trailing bytes after the checksum", errShape, len(data)-total)
 	}
 	sum := sha256.Sum256(data[:total-checksumBytes])
 	if !bytes.Equal(sum[:], data[total-checksumBytes:]) {
-		return nil, fmt.Errorf("%w: content sha256 %x, stored %x", ErrChecksum, sum[:8], data[total-checksumBytes:total-checksumBytes+8])
+		return nil, fmt.Errorf("%w: content sha256 %x, stored %x", errChecksum, sum[:8], data[total-checksumBytes:total-checksumBytes+8])
 	}
 	m.Digest = hex.EncodeToString(sum[:])
 	off := start
@@ -236,8 +238,8 @@ func ReadWithBudget(data []byte, b Budget) (*Model, error) {
 			return
 		}
 		r, c := l.Rows(), l.Cols()
-		if m.Quantization == Int8 {
-			q := &QTensor{Rows: r, Cols: c, Data: make([]int8, r*c)}
+		if m.Quantization == int8Weights {
+			q := &q8.Tensor{Rows: r, Cols: c, Data: make([]int8, r*c)}
 			for i, b := range data[off : off+r*c] {
 				q.Data[i] = int8(b)
 			}
@@ -246,13 +248,13 @@ func ReadWithBudget(data []byte, b Budget) (*Model, error) {
 			off += alignUp(4 * r)
 			for i, s := range q.Scale {
 				if !(s >= 0) || math.IsInf(float64(s), 0) {
-					derr = fmt.Errorf("%w: %s scale %d is %v", ErrInvalidWeight, name, i, s)
+					derr = fmt.Errorf("%w: %s scale %d is %v", errInvalidWeight, name, i, s)
 					return
 				}
 			}
 			for _, v := range q.Data {
 				if v == -128 {
-					derr = fmt.Errorf("%w: %s holds -128 (int8 weights are in [-127, 127])", ErrInvalidWeight, name)
+					derr = fmt.Errorf("%w: %s holds -128 (int8 weights are in [-127, 127])", errInvalidWeight, name)
 					return
 				}
 			}
@@ -265,9 +267,9 @@ func ReadWithBudget(data []byte, b Budget) (*Model, error) {
 		l.B = readF32(data[off:], r)
 		off += alignUp(4 * r)
 		if err := finite(l.W); err != nil {
-			derr = fmt.Errorf("%w: %s weight %v", ErrInvalidWeight, name, err)
+			derr = fmt.Errorf("%w: %s weight %v", errInvalidWeight, name, err)
 		} else if err := finite(l.B); err != nil {
-			derr = fmt.Errorf("%w: %s bias %v", ErrInvalidWeight, name, err)
+			derr = fmt.Errorf("%w: %s bias %v", errInvalidWeight, name, err)
 		}
 	})
 	if derr != nil {
@@ -300,7 +302,7 @@ func readF32(b []byte, n int) []float32 {
 // parseHeader decodes the JSON header into a weightless model and checks the
 // architecture (shapes and size limits) so the caller can compute the tensor
 // section's size without overflow.
-func parseHeader(hb []byte, b Budget) (*Model, error) {
+func parseHeader(hb []byte, b budget) (*Model, error) {
 	if err := strictHeader(hb); err != nil {
 		return nil, err
 	}
@@ -308,26 +310,24 @@ func parseHeader(hb []byte, b Budget) (*Model, error) {
 	dec := json.NewDecoder(bytes.NewReader(hb))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&h); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
+		return nil, fmt.Errorf("%w: %v", errHeader, err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%w: data after the JSON header", ErrHeader)
+		return nil, fmt.Errorf("%w: data after the JSON header", errHeader)
 	}
 	m := &Model{Name: h.Name, Classes: h.Classes, Provenance: h.Provenance}
 	switch h.Quantization {
-	case "float32":
-		m.Quantization = Float32
-	case "int8":
-		m.Quantization = Int8
+	case float32Weights, int8Weights:
+		m.Quantization = h.Quantization
 	default:
-		return nil, fmt.Errorf("%w: quantization %q", ErrHeader, h.Quantization)
+		return nil, fmt.Errorf("%w: quantization %q", errHeader, h.Quantization)
 	}
-	if len(h.Modalities) > MaxModalities || len(h.Experts) > MaxExperts || len(h.Classes) > maxClasses {
+	if len(h.Modalities) > maxModalities || len(h.Experts) > maxExperts || len(h.Classes) > maxClasses {
 		return nil, fmt.Errorf("%w: %d modalities, %d experts, %d classes", ErrLimit, len(h.Modalities), len(h.Experts), len(h.Classes))
 	}
 	for _, md := range h.Modalities {
 		if len(md.Shape) != 3 {
-			return nil, fmt.Errorf("%w: modality %q shape %v must have 3 dimensions", ErrShape, md.Name, md.Shape)
+			return nil, fmt.Errorf("%w: modality %q shape %v must have 3 dimensions", errShape, md.Name, md.Shape)
 		}
 		m.Modalities = append(m.Modalities, Modality{Name: md.Name, Shape: Shape{md.Shape[0], md.Shape[1], md.Shape[2]}})
 	}
@@ -337,7 +337,7 @@ func parseHeader(hb []byte, b Budget) (*Model, error) {
 		}
 	}
 	for _, he := range h.Experts {
-		if len(he.Branches) > MaxModalities {
+		if len(he.Branches) > maxModalities {
 			return nil, fmt.Errorf("%w: expert %q has %d branches", ErrLimit, he.Name, len(he.Branches))
 		}
 		e := Expert{Name: he.Name, Inputs: he.Inputs}

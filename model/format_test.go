@@ -66,16 +66,16 @@ func TestTruncatedEveryLength(t *testing.T) {
 		b := readTestdata(t, name)
 		for n := 0; n < len(b); n += sweepStep(n, b) {
 			_, err := Read(b[:n])
-			want := ErrTruncated
+			want := errTruncated
 			if n < len(magic) {
-				want = ErrBadMagic
+				want = errBadMagic
 			}
 			if !errors.Is(err, want) {
 				t.Fatalf("%s cut to %d bytes: %v, want %v", name, n, err, want)
 			}
 		}
-		if _, err := Read(append(b[:len(b):len(b)], 0)); !errors.Is(err, ErrShape) {
-			t.Fatalf("%s with a trailing byte: %v, want ErrShape", name, err)
+		if _, err := Read(append(b[:len(b):len(b)], 0)); !errors.Is(err, errShape) {
+			t.Fatalf("%s with a trailing byte: %v, want errShape", name, err)
 		}
 	}
 }
@@ -95,25 +95,25 @@ func TestBitFlips(t *testing.T) {
 			region := ""
 			switch {
 			case i < 4:
-				region, want = "magic", []error{ErrBadMagic}
+				region, want = "magic", []error{errBadMagic}
 			case i < 8:
-				region, want = "version", []error{ErrVersion}
+				region, want = "version", []error{errVersion}
 			case i < 12:
-				region, want = "header length", []error{ErrHeader, ErrTruncated}
+				region, want = "header length", []error{errHeader, errTruncated}
 			case i < 16:
-				region, want = "reserved", []error{ErrHeader}
+				region, want = "reserved", []error{errHeader}
 			case i < 24:
-				region, want = "data length", []error{ErrShape}
+				region, want = "data length", []error{errShape}
 			case i < fixedHeader+hlen:
 				// A flipped JSON byte may still parse (a digit changes a size,
 				// a letter a name): then the sizes or the checksum catch it.
-				region, want = "header JSON", []error{ErrHeader, ErrShape, ErrLayer, ErrLimit, ErrChecksum, ErrTruncated}
+				region, want = "header JSON", []error{errHeader, errShape, errLayer, ErrLimit, errChecksum, errTruncated}
 			case i < start:
-				region, want = "padding", []error{ErrChecksum}
+				region, want = "padding", []error{errChecksum}
 			case i < len(b)-checksumBytes:
-				region, want = "tensors", []error{ErrChecksum}
+				region, want = "tensors", []error{errChecksum}
 			default:
-				region, want = "checksum", []error{ErrChecksum}
+				region, want = "checksum", []error{errChecksum}
 			}
 			ok := false
 			for _, w := range want {
@@ -151,8 +151,8 @@ func TestTamperedWeights(t *testing.T) {
 		"int8 Inf scale":  put(i8, s8+64+4, float32(math.Inf(1))),
 		"f32 NaN in head": put(f32, len(f32)-checksumBytes-64, float32(math.NaN())),
 	} {
-		if _, err := Read(tc); !errors.Is(err, ErrInvalidWeight) {
-			t.Errorf("%s: %v, want ErrInvalidWeight", name, err)
+		if _, err := Read(tc); !errors.Is(err, errInvalidWeight) {
+			t.Errorf("%s: %v, want errInvalidWeight", name, err)
 		}
 	}
 }
@@ -180,39 +180,39 @@ func TestHostileHeaders(t *testing.T) {
 			`{"kind":"conv2d","in_channels":4096,"out_channels":4096,"kernel_h":64,"kernel_w":64,"stride":64,"pad":0},{"kind":"flatten"}`,
 			`{"kind":"dense","in":4096,"out":2}`), 0), ErrLimit},
 		{"huge modality", fileWithHeader(hostile("[4096,4096,4096]", `{"kind":"flatten"}`, dense2), 0), ErrLimit},
-		{"dim over max", fileWithHeader(hostile("[1,1,100000]", `{"kind":"flatten"}`, dense2), 0), ErrShape},
+		{"dim over max", fileWithHeader(hostile("[1,1,100000]", `{"kind":"flatten"}`, dense2), 0), errShape},
 		{"huge dense", fileWithHeader(hostile("[1,2048,2048]", `{"kind":"flatten"}`,
 			`{"kind":"dense","in":4194304,"out":4194304},{"kind":"dense","in":4194304,"out":2}`), 0), ErrLimit},
-		{"negative dims", fileWithHeader(hostile("[1,-4,4]", `{"kind":"flatten"}`, dense2), 0), ErrShape},
-		{"2-d shape", fileWithHeader(hostile("[4,4]", `{"kind":"flatten"}`, dense2), 0), ErrShape},
-		{"unknown layer", fileWithHeader(hostile("[1,2,2]", `{"kind":"attention"}`, dense2), 0), ErrLayer},
-		{"unknown key", fileWithHeader(strings.Replace(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), `"name":"t"`, `"name":"t","x":1`, 1), 0), ErrHeader},
-		{"bad JSON", fileWithHeader(`{"name":`, 0), ErrHeader},
-		{"trailing JSON", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2)+`{}`, 0), ErrHeader},
-		{"head not dense", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, `{"kind":"relu"}`), 0), ErrShape},
-		{"wrong head outputs", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, `{"kind":"dense","in":4,"out":3}`), 0), ErrShape},
-		{"data length 2^63", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), 1<<63), ErrShape},
+		{"negative dims", fileWithHeader(hostile("[1,-4,4]", `{"kind":"flatten"}`, dense2), 0), errShape},
+		{"2-d shape", fileWithHeader(hostile("[4,4]", `{"kind":"flatten"}`, dense2), 0), errShape},
+		{"unknown layer", fileWithHeader(hostile("[1,2,2]", `{"kind":"attention"}`, dense2), 0), errLayer},
+		{"unknown key", fileWithHeader(strings.Replace(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), `"name":"t"`, `"name":"t","x":1`, 1), 0), errHeader},
+		{"bad JSON", fileWithHeader(`{"name":`, 0), errHeader},
+		{"trailing JSON", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2)+`{}`, 0), errHeader},
+		{"head not dense", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, `{"kind":"relu"}`), 0), errShape},
+		{"wrong head outputs", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, `{"kind":"dense","in":4,"out":3}`), 0), errShape},
+		{"data length 2^63", fileWithHeader(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), 1<<63), errShape},
 		// 61 M float32 weights (245 MB) described, none present: over the
 		// default budget, and without one the reader must notice the file is
 		// short before allocating them (below).
-		{"big but legal, absent", bigAbsent, ErrBudget},
+		{"big but legal, absent", bigAbsent, errBudget},
 		{"too many experts", fileWithHeader(`{"name":"t","modalities":[{"name":"a","shape":[1,1,1]}],"classes":["x","y"],"quantization":"float32","experts":[`+
 			strings.Repeat(`{"name":"e","inputs":["a"],"branches":[[]],"head":[]},`, 40)+`{}]}`, 0), ErrLimit},
 		{"too many layers", fileWithHeader(hostile("[1,2,2]", strings.Repeat(`{"kind":"relu"},`, 100)+`{"kind":"flatten"}`, dense2), 0), ErrLimit},
-		{"bad quantization", fileWithHeader(strings.Replace(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), `"float32"`, `"int4"`, 1), 0), ErrHeader},
-		{"unknown modality", fileWithHeader(strings.Replace(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), `"inputs":["a"]`, `"inputs":["b"]`, 1), 0), ErrHeader},
+		{"bad quantization", fileWithHeader(strings.Replace(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), `"float32"`, `"int4"`, 1), 0), errHeader},
+		{"unknown modality", fileWithHeader(strings.Replace(hostile("[1,2,2]", `{"kind":"flatten"}`, dense2), `"inputs":["a"]`, `"inputs":["b"]`, 1), 0), errHeader},
 	}
 	for _, tc := range append(cases, struct {
 		name string
 		file []byte
 		want error
-	}{"big, absent, no budget", bigAbsent, ErrTruncated}) {
+	}{"big, absent, no budget", bigAbsent, errTruncated}) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		read := Read
-		if tc.want == ErrTruncated {
-			read = func(b []byte) (*Model, error) { return ReadWithBudget(b, Budget{}) }
+		if tc.want == errTruncated {
+			read = func(b []byte) (*Model, error) { return ReadWithBudget(b, budget{}) }
 		}
 		_, err := read(tc.file)
 		runtime.ReadMemStats(&after)
@@ -228,7 +228,7 @@ func TestHostileHeaders(t *testing.T) {
 	for _, tc := range []struct {
 		hlen uint32
 		want error
-	}{{0, ErrHeader}, {maxHeaderBytes + 1, ErrHeader}, {math.MaxUint32, ErrHeader}, {maxHeaderBytes, ErrTruncated}} {
+	}{{0, errHeader}, {maxHeaderBytes + 1, errHeader}, {math.MaxUint32, errHeader}, {maxHeaderBytes, errTruncated}} {
 		c := append([]byte(nil), b...)
 		binary.LittleEndian.PutUint32(c[8:], tc.hlen)
 		if _, err := Read(c); !errors.Is(err, tc.want) {
@@ -237,7 +237,7 @@ func TestHostileHeaders(t *testing.T) {
 	}
 	c := append([]byte(nil), b...)
 	c[4] = 2
-	if _, err := Read(c); !errors.Is(err, ErrVersion) {
+	if _, err := Read(c); !errors.Is(err, errVersion) {
 		t.Errorf("version 2: %v", err)
 	}
 }

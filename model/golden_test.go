@@ -99,9 +99,9 @@ func checkDist(t *testing.T, what string, got Dist, want goldenDist) {
 // outputs against golden.json (natively and under GOOS=js with node).
 func TestGolden(t *testing.T) {
 	g := readGolden(t)
-	inputs := map[string]Inputs{}
+	inputs := map[string]map[string][]float32{}
 	for _, in := range g.Inputs {
-		inputs[in.Name] = Inputs(in.Data)
+		inputs[in.Name] = (in.Data)
 	}
 	models := map[string]*Model{}
 	for _, o := range g.Outputs {

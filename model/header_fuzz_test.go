@@ -30,7 +30,7 @@ func FuzzHeader(f *testing.F) {
 		f.Add([]byte(h))
 	}
 	f.Fuzz(func(t *testing.T, h []byte) {
-		m, err := parseHeader(h, Budget{})
+		m, err := parseHeader(h, budget{})
 		if err != nil {
 			return
 		}
@@ -44,10 +44,10 @@ func FuzzHeader(f *testing.F) {
 	})
 }
 
-// TestStrictHeaderRejects: the header tricks give ErrHeader.
+// TestStrictHeaderRejects: the header tricks give errHeader.
 func TestStrictHeaderRejects(t *testing.T) {
 	base := `{"name":"t","modalities":[{"name":"a","shape":[1,2,2]}],"classes":["x","y"],"quantization":"float32","experts":[{"name":"a","inputs":["a"],"branches":[[{"kind":"flatten"}]],"head":[{"kind":"dense","in":4,"out":2}]}],"provenance":{}}`
-	if _, err := parseHeader([]byte(base), Budget{}); err != nil {
+	if _, err := parseHeader([]byte(base), budget{}); err != nil {
 		t.Fatal(err)
 	}
 	for name, h := range map[string]string{
@@ -62,12 +62,12 @@ func TestStrictHeaderRejects(t *testing.T) {
 		"unknown key":         replace1(base, `"provenance":{}`, `"provenance":{},"extra":1`),
 		"deep nesting":        replace1(base, `"provenance":{}`, `"provenance":{"metrics":`+nest(40)+`}`),
 	} {
-		if _, err := parseHeader([]byte(h), Budget{}); !errors.Is(err, ErrHeader) {
-			t.Errorf("%s: %v, want ErrHeader", name, err)
+		if _, err := parseHeader([]byte(h), budget{}); !errors.Is(err, errHeader) {
+			t.Errorf("%s: %v, want errHeader", name, err)
 		}
 	}
 	// An escaped backslash before "ud800" is not an escape of a surrogate.
-	if _, err := parseHeader([]byte(replace1(base, `"name":"t"`, `"name":"t\\ud800"`)), Budget{}); err != nil {
+	if _, err := parseHeader([]byte(replace1(base, `"name":"t"`, `"name":"t\\ud800"`)), budget{}); err != nil {
 		t.Errorf(`"t\\ud800": %v`, err)
 	}
 }
@@ -302,7 +302,7 @@ func sameModel(m *Model, v any) error {
 	c := &cmp{}
 	c.keys(top, "name", "modalities", "classes", "quantization", "experts", "provenance")
 	c.str(top["name"], m.Name, "name")
-	c.str(top["quantization"], m.Quantization.String(), "quantization")
+	c.str(top["quantization"], m.quantization(), "quantization")
 	mods := c.arr(top["modalities"], len(m.Modalities), "modalities")
 	for i, x := range mods {
 		o := c.obj(x, "modality")

@@ -43,7 +43,7 @@ type kindInfo struct {
 	shape func(l *Layer, in Shape, at string) (Shape, error)
 	// cost is the work and memory of the layer (budget.go) and the scratch
 	// its kernels share with other layers.
-	cost func(l *Layer, in, out Shape, int8w bool) (Cost, scratch)
+	cost func(l *Layer, in, out Shape, int8w bool) (workCost, scratch)
 	// kernel picks the layer's kernel on a path (Reference is the plain loop
 	// of kern/ref.go every other path is tested against), once, when the
 	// model is compiled (compile.go); nil: the layer does no work.
@@ -54,11 +54,13 @@ var kinds = [...]kindInfo{
 	Conv2D: {name: "conv2d", weights: true, fuseReLU: true, shape: convShape, cost: convCost, kernel: convKernel},
 	Dense:  {name: "dense", weights: true, fuseReLU: true, shape: denseShape, cost: denseCost, kernel: denseKernel},
 	ReLU: {name: "relu", inPlace: true, shape: sameShape,
-		cost:   func(_ *Layer, _, out Shape, _ bool) (Cost, scratch) { return Cost{Moves: int64(out.Size())}, scratch{} },
+		cost: func(_ *Layer, _, out Shape, _ bool) (workCost, scratch) {
+			return workCost{Moves: int64(out.Size())}, scratch{}
+		},
 		kernel: func(*Layer, Path) kernel { return reluKernel }},
 	MaxPool2D: {name: "maxpool2d", shape: maxPoolShape, cost: noScratch(poolCost), kernel: maxPoolKernel},
 	Flatten: {name: "flatten", shape: func(_ *Layer, s Shape, _ string) (Shape, error) { return Shape{s.Size(), 1, 1}, nil },
-		cost:   func(*Layer, Shape, Shape, bool) (Cost, scratch) { return Cost{}, scratch{} },
+		cost:   func(*Layer, Shape, Shape, bool) (workCost, scratch) { return workCost{}, scratch{} },
 		kernel: func(*Layer, Path) kernel { return nil }},
 	AvgPool2D:     {name: "avgpool2d", shape: avgPoolShape, cost: noScratch(poolCost), kernel: avgPoolKernel},
 	GlobalAvgPool: {name: "globalavgpool", shape: avgPoolShape, cost: noScratch(poolCost), kernel: avgPoolKernel},
@@ -93,8 +95,8 @@ func (l *Layer) hasWeights() bool { return l.Kind.info().weights }
 
 func sameShape(_ *Layer, s Shape, _ string) (Shape, error) { return s, nil }
 
-func noScratch(f func(l *Layer, in, out Shape) Cost) func(*Layer, Shape, Shape, bool) (Cost, scratch) {
-	return func(l *Layer, in, out Shape, _ bool) (Cost, scratch) { return f(l, in, out), scratch{} }
+func noScratch(f func(l *Layer, in, out Shape) workCost) func(*Layer, Shape, Shape, bool) (workCost, scratch) {
+	return func(l *Layer, in, out Shape, _ bool) (workCost, scratch) { return f(l, in, out), scratch{} }
 }
 
 // window reports whether a pooling or convolution window's geometry is in range.
@@ -106,7 +108,7 @@ func convShape(l *Layer, s Shape, at string) (Shape, error) {
 	if l.InC != s[0] {
 		return Shape{}, shapeErr("%s: input has %d channels, layer wants %d", at, s[0], l.InC)
 	}
-	if l.OutC < 1 || l.OutC > MaxDim || !l.window() || l.Pad < 0 || l.Pad > maxKernelExtent {
+	if l.OutC < 1 || l.OutC > maxDim || !l.window() || l.Pad < 0 || l.Pad > maxKernelExtent {
 		return Shape{}, shapeErr("%s: bad geometry out=%d kernel=%dx%d stride=%d pad=%d", at, l.OutC, l.KH, l.KW, l.Stride, l.Pad)
 	}
 	oh := (s[1]+2*l.Pad-l.KH)/l.Stride + 1
@@ -115,7 +117,7 @@ func convShape(l *Layer, s Shape, at string) (Shape, error) {
 		return Shape{}, shapeErr("%s: kernel %dx%d larger than padded input %v", at, l.KH, l.KW, s)
 	}
 	out := Shape{l.OutC, oh, ow}
-	if out.Size() > MaxActivation || l.Cols()*oh*ow > MaxActivation*4 {
+	if out.Size() > maxActivation || l.Cols()*oh*ow > maxActivation*4 {
 		return Shape{}, fmt.Errorf("%w: %s output %v", ErrLimit, at, out)
 	}
 	return out, nil
@@ -125,7 +127,7 @@ func denseShape(l *Layer, s Shape, at string) (Shape, error) {
 	if l.In != s.Size() {
 		return Shape{}, shapeErr("%s: input has %d elements, layer wants %d", at, s.Size(), l.In)
 	}
-	if l.Out < 1 || l.Out > MaxActivation {
+	if l.Out < 1 || l.Out > maxActivation {
 		return Shape{}, shapeErr("%s: %d outputs", at, l.Out)
 	}
 	return Shape{l.Out, 1, 1}, nil
@@ -144,11 +146,11 @@ func maxPoolShape(l *Layer, s Shape, at string) (Shape, error) {
 // convCost: one multiply-add per weight per output pixel; the padded input
 // and the im2col matrix are scratch; the direct kernels' packed taps count
 // in Bytes.
-func convCost(l *Layer, in, out Shape, int8w bool) (Cost, scratch) {
+func convCost(l *Layer, in, out Shape, int8w bool) (workCost, scratch) {
 	n := int64(out.Size())
 	r, k, pix := int64(l.Rows()), int64(l.Cols()), int64(out[1]*out[2])
 	sc := scratch{pad: in[0] * (in[1] + 2*l.Pad) * (in[2] + 2*l.Pad), col: int(k * pix)}
-	c := Cost{MACs: r * k * pix, Moves: int64(sc.pad) + k*pix + n, Bytes: weightBytes(r, k, int8w)}
+	c := workCost{MACs: r * k * pix, Moves: int64(sc.pad) + k*pix + n, Bytes: weightBytes(r, k, int8w)}
 	if l.direct(out) {
 		c.Bytes += 4*k + 12*((r+1)/2)*k // kern.Offsets, kern.MakeTapsF (12 bytes a tap; kern.PackA2 is 8)
 		if int8w && k <= kern.MaxPairK {
@@ -158,7 +160,7 @@ func convCost(l *Layer, in, out Shape, int8w bool) (Cost, scratch) {
 	return c, sc
 }
 
-func denseCost(l *Layer, _, out Shape, int8w bool) (Cost, scratch) {
+func denseCost(l *Layer, _, out Shape, int8w bool) (workCost, scratch) {
 	r, k := int64(l.Rows()), int64(l.Cols())
-	return Cost{MACs: r * k, Moves: int64(out.Size()), Bytes: weightBytes(r, k, int8w)}, scratch{}
+	return workCost{MACs: r * k, Moves: int64(out.Size()), Bytes: weightBytes(r, k, int8w)}, scratch{}
 }

@@ -38,8 +38,8 @@ func TestKindsTable(t *testing.T) {
 		m := &Model{Modalities: []Modality{{"a", Shape{4, 1, 1}}}, Classes: []string{"x", "y"},
 			Experts: []Expert{{Name: "e", Inputs: []string{"a"}, Branches: [][]Layer{{{Kind: k}}},
 				Head: []Layer{{Kind: Dense, In: 4, Out: 2, W: make([]float32, 8), B: make([]float32, 2)}}}}}
-		if err := m.Validate(); !errors.Is(err, ErrLayer) {
-			t.Errorf("kind %d: Validate = %v, want ErrLayer", k, err)
+		if err := m.Validate(); !errors.Is(err, errLayer) {
+			t.Errorf("kind %d: Validate = %v, want errLayer", k, err)
 		}
 	}
 	if _, ok := kindNamed(""); ok {

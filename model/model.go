@@ -11,7 +11,11 @@
 // for one caller and is reused across calls without allocating.
 package model
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/i2m2-wasm/i2m2/model/internal/q8"
+)
 
 // Layer is one layer of an expert. Only the fields of its Kind are used.
 type Layer struct {
@@ -28,9 +32,9 @@ type Layer struct {
 	// dequantised copy of Q (so the reference path still runs).
 	W, B []float32
 
-	// Q is the int8 form of W, quantised per output row; nil for float32 models
-	// until Quantize is called.
-	Q *QTensor
+	// Q is the int8 form of W, quantised per output row (FORMAT.md, "Tensors"); nil
+	// for float32 models until quantised (model/quant).
+	Q *q8.Tensor
 
 	pk *packed // W and Q in the fast kernels' layouts, set by Model.prepare (compile.go)
 }
@@ -80,8 +84,8 @@ type Expert struct {
 	Head     []Layer   // applied to the concatenation of the branch outputs
 }
 
-// Intra reports whether e is an intra-modality (single input) expert.
-func (e *Expert) Intra() bool { return len(e.Inputs) == 1 }
+// intra reports whether e is an intra-modality (single input) expert.
+func (e *Expert) intra() bool { return len(e.Inputs) == 1 }
 
 // Provenance records where a model came from.
 type Provenance struct {
@@ -91,33 +95,23 @@ type Provenance struct {
 	Metrics map[string]float64 `json:"metrics,omitempty"` // e.g. test accuracy
 }
 
-// Quantization of the stored weights.
-type Quantization uint8
-
+// The quantisations of stored weights, by the file format's names (FORMAT.md).
 const (
-	Float32 Quantization = 0 // float32 weights
-	Int8    Quantization = 1 // int8 weights, symmetric, one float32 scale per output row
+	float32Weights = "float32"
+	int8Weights    = "int8" // symmetric, one float32 scale per output row
 )
-
-func (q Quantization) String() string {
-	switch q {
-	case Float32:
-		return "float32"
-	case Int8:
-		return "int8"
-	}
-	return fmt.Sprintf("quantization(%d)", uint8(q))
-}
 
 // Model is an I2M2 classifier: one intra expert per modality and one inter
 // expert over all modalities (more experts are allowed; any expert whose inputs
 // are all present is used). Build one, call Validate, then share it freely.
 type Model struct {
-	Name         string
-	Modalities   []Modality
-	Classes      []string
-	Experts      []Expert
-	Quantization Quantization
+	Name       string
+	Modalities []Modality
+	Classes    []string
+	Experts    []Expert
+	// Quantization of the stored weights: "float32" ("" in a model built in
+	// memory means the same) or "int8" (every weighted layer has Q).
+	Quantization string
 	Provenance   Provenance
 
 	// Digest is the hex sha256 stored in the model file (of everything before
@@ -138,12 +132,37 @@ func (m *Model) weightsChanged() {
 	}
 }
 
-// Modality returns the index of the named modality, or -1.
-func (m *Model) Modality(name string) int {
+// ModalityIndex returns the index in m.Modalities of the modality named name,
+// or -1.
+func (m *Model) ModalityIndex(name string) int {
 	for i := range m.Modalities {
 		if m.Modalities[i].Name == name {
 			return i
 		}
 	}
 	return -1
+}
+
+// eachLayer calls f for every layer in file order: experts in order, each
+// expert's branches in order, then its head.
+func (m *Model) eachLayer(f func(name string, l *Layer)) {
+	for ei := range m.Experts {
+		e := &m.Experts[ei]
+		for bi := range e.Branches {
+			for li := range e.Branches[bi] {
+				f(fmt.Sprintf("%s.%s.%d.%s", e.Name, e.Inputs[bi], li, e.Branches[bi][li].Kind), &e.Branches[bi][li])
+			}
+		}
+		for li := range e.Head {
+			f(fmt.Sprintf("%s.head.%d.%s", e.Name, li, e.Head[li].Kind), &e.Head[li])
+		}
+	}
+}
+
+// quantization is m.Quantization with "" read as float32.
+func (m *Model) quantization() string {
+	if m.Quantization == "" {
+		return float32Weights
+	}
+	return m.Quantization
 }

@@ -54,15 +54,15 @@ func avgPoolKernel(l *Layer, path Path) kernel {
 // per window element per output, one store per output and, for averages, one
 // division per output; no scratch (every path pools from one activation
 // buffer into the other).
-func poolCost(l *Layer, s, os Shape) Cost {
+func poolCost(l *Layer, s, os Shape) workCost {
 	n := int64(os.Size())
 	switch l.Kind {
 	case GlobalAvgPool:
-		return Cost{Moves: int64(s.Size()) + 2*n}
+		return workCost{Moves: int64(s.Size()) + 2*n}
 	case AvgPool2D:
-		return Cost{Moves: n*int64(l.KH*l.KW) + 2*n}
+		return workCost{Moves: n*int64(l.KH*l.KW) + 2*n}
 	case MaxPool2D:
-		return Cost{Compares: n * int64(l.KH*l.KW), Moves: n}
+		return workCost{Compares: n * int64(l.KH*l.KW), Moves: n}
 	}
 	panic(fmt.Sprintf("poolCost: %s is not a pooling layer", l.Kind))
 }

@@ -13,6 +13,9 @@ func poolModel(t testing.TB) *Model {
 	conv := func(in, out, k, pad int) Layer {
 		return Layer{Kind: Conv2D, InC: in, OutC: out, KH: k, KW: k, Stride: 1, Pad: pad}
 	}
+	mlp := func(in, hidden, out int) []Layer {
+		return []Layer{{Kind: Dense, In: in, Out: hidden}, {Kind: ReLU}, {Kind: Dense, In: hidden, Out: out}}
+	}
 	m := &Model{
 		Name:       "pools",
 		Modalities: []Modality{{Name: "a", Shape: Shape{1, 12, 12}}, {Name: "b", Shape: Shape{2, 9, 7}}},
@@ -39,7 +42,7 @@ func poolModel(t testing.TB) *Model {
 	if err := m.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	m.InitRandom(3)
+	mustInit(t, m, 3)
 	return m
 }
 
@@ -59,7 +62,7 @@ func TestAvgPoolPathsAgree(t *testing.T) {
 			t.Errorf("expert %s: float32 vs reference logits differ by %g", ref.Experts[i].Name, d)
 		}
 	}
-	m.Quantize()
+	mustQuantize(t, m)
 	ref, _ = m.Predict(Reference, in)
 	q, err := m.Predict(Quantized, in)
 	if err != nil {
@@ -106,8 +109,8 @@ func TestAvgPoolGeometry(t *testing.T) {
 		p := &plan{}
 		got, err := p.layers([]Layer{tc.l}, s, "t")
 		if tc.err {
-			if !errors.Is(err, ErrShape) {
-				t.Errorf("%+v: err %v, want ErrShape", tc.l, err)
+			if !errors.Is(err, errShape) {
+				t.Errorf("%+v: err %v, want errShape", tc.l, err)
 			}
 			continue
 		}
@@ -121,11 +124,11 @@ func TestPoolCost(t *testing.T) {
 	for _, tc := range []struct {
 		l     Layer
 		s, os Shape
-		want  Cost
+		want  workCost
 	}{
-		{Layer{Kind: GlobalAvgPool}, Shape{3, 4, 5}, Shape{3, 1, 1}, Cost{Moves: 60 + 2*3}},
-		{Layer{Kind: AvgPool2D, KH: 2, KW: 2, Stride: 2}, Shape{3, 4, 4}, Shape{3, 2, 2}, Cost{Moves: 12*4 + 2*12}},
-		{Layer{Kind: MaxPool2D, KH: 2, KW: 2, Stride: 2}, Shape{3, 4, 4}, Shape{3, 2, 2}, Cost{Compares: 12 * 4, Moves: 12}},
+		{Layer{Kind: GlobalAvgPool}, Shape{3, 4, 5}, Shape{3, 1, 1}, workCost{Moves: 60 + 2*3}},
+		{Layer{Kind: AvgPool2D, KH: 2, KW: 2, Stride: 2}, Shape{3, 4, 4}, Shape{3, 2, 2}, workCost{Moves: 12*4 + 2*12}},
+		{Layer{Kind: MaxPool2D, KH: 2, KW: 2, Stride: 2}, Shape{3, 4, 4}, Shape{3, 2, 2}, workCost{Compares: 12 * 4, Moves: 12}},
 	} {
 		if c := poolCost(&tc.l, tc.s, tc.os); c != tc.want {
 			t.Errorf("%s: %+v, want %+v", tc.l.Kind, c, tc.want)

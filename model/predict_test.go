@@ -7,8 +7,8 @@ import (
 )
 
 // testInputs returns deterministic inputs in [0,1] for m.
-func testInputs(m *Model) Inputs {
-	in := Inputs{}
+func testInputs(m *Model) map[string][]float32 {
+	in := map[string][]float32{}
 	for mi, md := range m.Modalities {
 		x := make([]float32, md.Shape.Size())
 		for i := range x {
@@ -21,12 +21,26 @@ func testInputs(m *Model) Inputs {
 
 func buildAVMNIST(t testing.TB, h, w, k int) *Model {
 	t.Helper()
-	m, err := AVMNIST(h, w, k).Build()
+	m, err := BuildAVMNIST(h, w, k)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.InitRandom(1)
+	mustInit(t, m, 1)
 	return m
+}
+
+func mustInit(t testing.TB, m *Model, seed uint64) {
+	t.Helper()
+	if err := InitRandom(m, seed); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mustQuantize(t testing.TB, m *Model) {
+	t.Helper()
+	if err := Quantize(m); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Tolerances between paths on the AV-MNIST architecture with random weights.
@@ -58,7 +72,7 @@ func TestPathsAgree(t *testing.T) {
 		if d := maxDiff(ref.Probs, fast.Probs); d > tolFastVsRef {
 			t.Errorf("%v: float32 vs reference: max prob diff %g > %g", tc, d, tolFastVsRef)
 		}
-		m.Quantize()
+		mustQuantize(t, m)
 		ref, _ = m.Predict(Reference, in) // same (dequantised) weights as the int8 path
 		q, err := m.Predict(Quantized, in)
 		if err != nil {
@@ -112,7 +126,7 @@ func TestMissingModality(t *testing.T) {
 	if len(r.Used) != 1 || r.Used[0] != "image" {
 		t.Fatalf("used %v, want [image]", r.Used)
 	}
-	if d := maxDiff(r.Probs, r.Expert("image").Probs); d > 1e-6 {
+	if d := maxDiff(r.Probs, r.Experts[0].Probs); d > 1e-6 {
 		t.Fatalf("with only the image expert the product must equal it (diff %g)", d)
 	}
 }
@@ -122,7 +136,7 @@ func TestBadInputs(t *testing.T) {
 	good := testInputs(m)
 	nan := make([]float32, 784)
 	nan[5] = float32(math.NaN())
-	for name, in := range map[string]Inputs{
+	for name, in := range map[string]map[string][]float32{
 		"unknown":  {"image": good["image"], "video": good["audio"]},
 		"short":    {"image": good["image"][:700], "audio": good["audio"]},
 		"nan":      {"image": nan, "audio": good["audio"]},
@@ -130,8 +144,8 @@ func TestBadInputs(t *testing.T) {
 		"nothing":  {},
 		"nil both": {"image": nil, "audio": nil},
 	} {
-		if _, err := m.Predict(Fast, in); !errors.Is(err, ErrInput) && !errors.Is(err, ErrNoExpert) {
-			t.Errorf("%s: got %v, want ErrInput or ErrNoExpert", name, err)
+		if _, err := m.Predict(Fast, in); !errors.Is(err, ErrInput) && !errors.Is(err, errNoExpert) {
+			t.Errorf("%s: got %v, want ErrInput or errNoExpert", name, err)
 		}
 	}
 	if _, err := m.Predict(Fast, good); err != nil {
@@ -143,7 +157,7 @@ func TestRoundTrip(t *testing.T) {
 	for _, q := range []bool{false, true} {
 		m := buildAVMNIST(t, 40, 40, 4)
 		if q {
-			m.Quantize()
+			mustQuantize(t, m)
 		}
 		b, err := m.MarshalBinary()
 		if err != nil {

@@ -76,9 +76,9 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 // checkInputs validates in against the model: every named modality must exist,
 // have the modality's length and hold finite values, and at least one expert
 // must be able to run.
-func (m *Model) checkInputs(in Inputs) error {
+func (m *Model) checkInputs(in map[string][]float32) error {
 	for name, x := range in {
-		mi := m.Modality(name)
+		mi := m.ModalityIndex(name)
 		if mi < 0 {
 			return fmt.Errorf("%w: unknown modality %q (model has %s)", ErrInput, name, m.modalityList())
 		}
@@ -99,7 +99,16 @@ func (m *Model) checkInputs(in Inputs) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w (given: %d of %s)", ErrNoExpert, len(in), m.modalityList())
+	given := 0
+	for _, x := range in {
+		if x != nil {
+			given++
+		}
+	}
+	if given == 0 {
+		return fmt.Errorf("%w: no modality given (model has %s)", errNoExpert, m.modalityList())
+	}
+	return fmt.Errorf("%w (given: %d of %s)", errNoExpert, given, m.modalityList())
 }
 
 func (m *Model) modalityList() string {
@@ -113,7 +122,7 @@ func (m *Model) modalityList() string {
 	return s
 }
 
-func (m *Model) runnable(e *Expert, in Inputs) bool {
+func (m *Model) runnable(e *Expert, in map[string][]float32) bool {
 	for _, name := range e.Inputs {
 		if in[name] == nil {
 			return false
@@ -123,11 +132,13 @@ func (m *Model) runnable(e *Expert, in Inputs) bool {
 }
 
 // Predict runs every expert whose modalities are present and combines them.
-// It validates in (checkInputs) and fills out, which must come from
+// in maps modality names to their data (row-major, the modality's shape); a
+// modality that is absent (or nil) is missing, and the experts that need it
+// are dropped from the product. It validates in (checkInputs) and fills out, which must come from
 // m.NewResult. It does not allocate. A non-finite logit or (log-)probability
 // (finite inputs or weights can overflow float32) is an error wrapping
 // ErrNonFinite that names the expert, never a result.
-func (p *Predictor) Predict(in Inputs, out *Result) error {
+func (p *Predictor) Predict(in map[string][]float32, out *Result) error {
 	m := p.m
 	prog := m.compiled(p.path)
 	if err := m.checkInputs(in); err != nil {
@@ -168,11 +179,11 @@ func (p *Predictor) Predict(in Inputs, out *Result) error {
 		out.Used = append(out.Used, e.Name)
 		for i, v := range er.Logits {
 			out.sum[i] += v
-			if e.Intra() {
+			if e.intra() {
 				intra[i] += v
 			}
 		}
-		if e.Intra() {
+		if e.intra() {
 			out.HasIntraOnly = true
 		}
 	}
@@ -191,19 +202,6 @@ func (p *Predictor) Predict(in Inputs, out *Result) error {
 			out.IntraOnly.Probs[i], out.IntraOnly.LogProbs[i] = 0, 0
 		}
 		out.IntraOnly.Label = -1
-	}
-	return nil
-}
-
-// PredictBatch runs Predict on each input; out[i] receives the result of in[i].
-func (p *Predictor) PredictBatch(in []Inputs, out []*Result) error {
-	if len(in) != len(out) {
-		return fmt.Errorf("%w: %d inputs but %d results", ErrInput, len(in), len(out))
-	}
-	for i := range in {
-		if err := p.Predict(in[i], out[i]); err != nil {
-			return fmt.Errorf("sample %d: %w", i, err)
-		}
 	}
 	return nil
 }
@@ -255,7 +253,7 @@ func (p *Predictor) other(cur []float32) []float32 {
 // Predict is a convenience for one-off calls: it borrows a Predictor from a
 // pool (safe for concurrent use) and returns a fresh Result. Use NewPredictor
 // and NewResult for allocation-free repeated prediction.
-func (m *Model) Predict(path Path, in Inputs) (*Result, error) {
+func (m *Model) Predict(path Path, in map[string][]float32) (*Result, error) {
 	if m.plan == nil {
 		if err := m.Validate(); err != nil {
 			return nil, err

@@ -7,11 +7,6 @@ import (
 	"github.com/i2m2-wasm/i2m2/model/internal/kern"
 )
 
-// Inputs maps modality names to their data (row-major, the modality's shape).
-// A modality that is absent (or nil) is missing: experts that need it are
-// dropped from the product.
-type Inputs map[string][]float32
-
 // Dist is a distribution over the classes.
 type Dist struct {
 	Label    int       // argmax
@@ -60,23 +55,13 @@ func (m *Model) NewResult() *Result {
 	}
 	for i := range m.Experts {
 		e := &m.Experts[i]
-		r.Experts[i] = ExpertResult{Name: e.Name, Inputs: e.Inputs, Intra: e.Intra(), Logits: make([]float32, k), Dist: newDist(k)}
+		r.Experts[i] = ExpertResult{Name: e.Name, Inputs: e.Inputs, Intra: e.intra(), Logits: make([]float32, k), Dist: newDist(k)}
 	}
 	return r
 }
 
 func newDist(k int) Dist {
 	return Dist{Probs: make([]float32, k), LogProbs: make([]float32, k)}
-}
-
-// Expert returns the named expert's result, or nil.
-func (r *Result) Expert(name string) *ExpertResult {
-	for i := range r.Experts {
-		if r.Experts[i].Name == name {
-			return &r.Experts[i]
-		}
-	}
-	return nil
 }
 
 // finish fills d from logits: log_softmax, softmax, argmax.

@@ -12,16 +12,16 @@ var allPaths = []Path{Reference, Fast, Quantized}
 // path, with all modalities and with one missing.
 func TestPredictZeroAlloc(t *testing.T) {
 	m := buildAVMNIST(t, 40, 40, 4)
-	m.Quantize()
+	mustQuantize(t, m)
 	full := testInputs(m)
-	part := Inputs{"image": full["image"]}
+	part := map[string][]float32{"image": full["image"]}
 	for _, path := range allPaths {
 		p, err := m.NewPredictor(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		r := m.NewResult()
-		for name, in := range map[string]Inputs{"full": full, "image only": part} {
+		for name, in := range map[string]map[string][]float32{"full": full, "image only": part} {
 			if err := p.Predict(in, r); err != nil {
 				t.Fatal(err)
 			}
@@ -52,8 +52,8 @@ func TestPredictZeroAlloc(t *testing.T) {
 // a serial one (run with -race: scripts/test-05-race.sh).
 func TestConcurrentModel(t *testing.T) {
 	m := buildAVMNIST(t, 40, 40, 4)
-	m.Quantize()
-	var inputs []Inputs
+	mustQuantize(t, m)
+	var inputs []map[string][]float32
 	for i := 0; i < 4; i++ {
 		in := testInputs(m)
 		for _, x := range in {

@@ -21,14 +21,14 @@ const maxHeaderDepth = 16
 // last). The schema is the header struct's json tags.
 func strictHeader(b []byte) error {
 	if !utf8.Valid(b) {
-		return fmt.Errorf("%w: the header is not valid UTF-8", ErrHeader)
+		return fmt.Errorf("%w: the header is not valid UTF-8", errHeader)
 	}
 	for i := 0; i+1 < len(b); i++ {
 		if b[i] != '\\' {
 			continue
 		}
 		if b[i+1] == 'u' && i+5 < len(b) && (b[i+2]|0x20) == 'd' && strings.ContainsRune("89abcdefABCDEF", rune(b[i+3])) {
-			return fmt.Errorf("%w: \\%s at byte %d escapes a UTF-16 surrogate (write the character as UTF-8)", ErrHeader, b[i+1:i+6], i)
+			return fmt.Errorf("%w: \\%s at byte %d escapes a UTF-16 surrogate (write the character as UTF-8)", errHeader, b[i+1:i+6], i)
 		}
 		i++ // skip the escaped character (it may be a backslash)
 	}
@@ -44,11 +44,11 @@ func strictHeader(b []byte) error {
 // its object keys.
 func walkStrict(dec *json.Decoder, t reflect.Type, at string, depth int) error {
 	if depth > maxHeaderDepth {
-		return fmt.Errorf("%w: %s nests deeper than %d", ErrHeader, at, maxHeaderDepth)
+		return fmt.Errorf("%w: %s nests deeper than %d", errHeader, at, maxHeaderDepth)
 	}
 	tok, err := dec.Token()
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrHeader, err)
+		return fmt.Errorf("%w: %v", errHeader, err)
 	}
 	d, ok := tok.(json.Delim)
 	if !ok {
@@ -60,18 +60,18 @@ func walkStrict(dec *json.Decoder, t reflect.Type, at string, depth int) error {
 		for dec.More() {
 			kt, err := dec.Token()
 			if err != nil {
-				return fmt.Errorf("%w: %v", ErrHeader, err)
+				return fmt.Errorf("%w: %v", errHeader, err)
 			}
 			key, _ := kt.(string)
 			if seen[key] {
-				return fmt.Errorf("%w: %s has the key %q twice", ErrHeader, at, key)
+				return fmt.Errorf("%w: %s has the key %q twice", errHeader, at, key)
 			}
 			seen[key] = true
 			var vt reflect.Type
 			switch {
 			case t != nil && t.Kind() == reflect.Struct:
 				if vt, ok = fieldType(t, key); !ok {
-					return fmt.Errorf("%w: %s has an unknown key %q (keys are case-sensitive)", ErrHeader, at, key)
+					return fmt.Errorf("%w: %s has an unknown key %q (keys are case-sensitive)", errHeader, at, key)
 				}
 			case t != nil && t.Kind() == reflect.Map:
 				vt = t.Elem()
@@ -92,7 +92,7 @@ func walkStrict(dec *json.Decoder, t reflect.Type, at string, depth int) error {
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing delimiter
-		return fmt.Errorf("%w: %v", ErrHeader, err)
+		return fmt.Errorf("%w: %v", errHeader, err)
 	}
 	return nil
 }

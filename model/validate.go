@@ -3,41 +3,64 @@ package model
 import (
 	"errors"
 	"fmt"
+
+	"github.com/i2m2-wasm/i2m2/internal/limits"
 )
 
-// Errors returned by the package. Every error wraps one of these, so callers
-// can test with errors.Is; the message says what exactly is wrong.
+// Errors returned by the package. Every error wraps one of these four, so callers can
+// test with errors.Is; the message says what exactly is wrong (FORMAT.md, "Errors").
 var (
-	ErrBadMagic      = errors.New("i2m2: bad magic (not an .i2m2 model file)")
-	ErrVersion       = errors.New("i2m2: unsupported format version")
-	ErrTruncated     = errors.New("i2m2: truncated model file")
-	ErrChecksum      = errors.New("i2m2: checksum mismatch")
-	ErrHeader        = errors.New("i2m2: malformed header")
-	ErrShape         = errors.New("i2m2: shape mismatch")
-	ErrLayer         = errors.New("i2m2: unsupported layer")
-	ErrLimit         = errors.New("i2m2: size limit exceeded")
-	ErrInput         = errors.New("i2m2: bad input")
-	ErrNoExpert      = errors.New("i2m2: no expert can run on the given modalities")
-	ErrInvalidWeight = errors.New("i2m2: invalid weight value")
+	// ErrFormat: the bytes are not a valid model file (Read), or a model built in memory
+	// is inconsistent (Validate).
+	ErrFormat = errors.New("i2m2: invalid model file")
+	// ErrLimit: a count or size above the format's limits, or a prediction whose cost
+	// is above the reader's work budget.
+	ErrLimit = errors.New("i2m2: size limit exceeded")
+	// ErrInput: inputs or arguments a prediction cannot run on.
+	ErrInput = errors.New("i2m2: bad input")
 	// ErrNonFinite: a prediction produced a NaN or infinite logit or
 	// (log-)probability, from inputs or weights that overflow float32. No
 	// such value leaves Predict.
 	ErrNonFinite = errors.New("i2m2: non-finite output")
 )
 
-// Limits bound what a model may ask for, so a hostile header cannot make the
-// reader or a Predictor allocate gigabytes.
+// The finer errors keep their own messages and wrap one of the four above (the tests
+// tell them apart; a caller needs the four).
+var (
+	errBadMagic      = subError("i2m2: bad magic (not an .i2m2 model file)", ErrFormat)
+	errVersion       = subError("i2m2: unsupported format version", ErrFormat)
+	errTruncated     = subError("i2m2: truncated model file", ErrFormat)
+	errChecksum      = subError("i2m2: checksum mismatch", ErrFormat)
+	errHeader        = subError("i2m2: malformed header", ErrFormat)
+	errShape         = subError("i2m2: shape mismatch", ErrFormat)
+	errLayer         = subError("i2m2: unsupported layer", ErrFormat)
+	errInvalidWeight = subError("i2m2: invalid weight value", ErrFormat)
+	errNoExpert      = subError("i2m2: no expert can run on the given modalities", ErrInput)
+)
+
+// categorised is an error with its own message that matches its category under errors.Is.
+type categorised struct {
+	msg string
+	of  error
+}
+
+func subError(msg string, of error) error { return &categorised{msg, of} }
+
+func (e *categorised) Error() string { return e.msg }
+func (e *categorised) Unwrap() error { return e.of }
+
+// The format's limits (internal/limits), under the names the package uses.
 const (
-	MaxModalities   = 16
-	maxClasses      = 1024
-	MaxExperts      = 32
-	maxLayers       = 64       // per branch or head
-	MaxDim          = 4096     // any single dimension
-	MaxActivation   = 1 << 22  // elements of one activation tensor (16 MiB of float32)
-	MaxParams       = 64 << 20 // weights in the whole model
-	maxNameLen      = 64
-	maxHeaderBytes  = 1 << 20
-	maxKernelExtent = 64
+	maxModalities   = limits.Modalities
+	maxClasses      = limits.Classes
+	maxExperts      = limits.Experts
+	maxLayers       = limits.Layers
+	maxDim          = limits.Dim
+	maxActivation   = limits.Activation
+	maxParams       = limits.Params
+	maxNameLen      = limits.NameLen
+	maxHeaderBytes  = limits.HeaderBytes
+	maxKernelExtent = limits.KernelExtent
 )
 
 // plan is what Validate derives: the shape after every layer and the buffer
@@ -48,11 +71,11 @@ type plan struct {
 	params  int
 	weights bool // check weight and bias lengths
 
-	cost         Cost    // budget.go; Bytes includes one Predictor once validate finishes
-	scratch      scratch // largest padded input and im2col matrix
-	padAt, colAt string  // the layers that set them
-	int8         bool    // int8 weights (their copies count in Cost.Bytes)
-	budget       *Budget // nil: no limit (a model built in memory)
+	cost         workCost // budget.go; Bytes includes one Predictor once validate finishes
+	scratch      scratch  // largest padded input and im2col matrix
+	padAt, colAt string   // the layers that set them
+	int8         bool     // int8 weights (their copies count in Cost.Bytes)
+	budget       *budget  // nil: no limit (a model built in memory)
 }
 
 type expertPlan struct {
@@ -64,7 +87,7 @@ type expertPlan struct {
 }
 
 func shapeErr(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", ErrShape, fmt.Sprintf(format, a...))
+	return fmt.Errorf("%w: %s", errShape, fmt.Sprintf(format, a...))
 }
 
 // Validate checks the architecture and weight sizes and prepares the model for
@@ -74,41 +97,41 @@ func (m *Model) Validate() error { return m.validate(true, nil) }
 
 // validate checks the architecture, and the weight lengths when weights is
 // set, and the cost against b unless b is nil.
-func (m *Model) validate(weights bool, b *Budget) error {
+func (m *Model) validate(weights bool, b *budget) error {
 	if len(m.Name) > maxNameLen*4 {
 		return fmt.Errorf("%w: model name longer than %d bytes", ErrLimit, maxNameLen*4)
 	}
-	if len(m.Modalities) < 1 || len(m.Modalities) > MaxModalities {
-		return fmt.Errorf("%w: %d modalities (want 1..%d)", ErrHeader, len(m.Modalities), MaxModalities)
+	if len(m.Modalities) < 1 || len(m.Modalities) > maxModalities {
+		return fmt.Errorf("%w: %d modalities (want 1..%d)", errHeader, len(m.Modalities), maxModalities)
 	}
 	if len(m.Classes) < 2 || len(m.Classes) > maxClasses {
-		return fmt.Errorf("%w: %d classes (want 2..%d)", ErrHeader, len(m.Classes), maxClasses)
+		return fmt.Errorf("%w: %d classes (want 2..%d)", errHeader, len(m.Classes), maxClasses)
 	}
-	if len(m.Experts) < 1 || len(m.Experts) > MaxExperts {
-		return fmt.Errorf("%w: %d experts (want 1..%d)", ErrHeader, len(m.Experts), MaxExperts)
+	if len(m.Experts) < 1 || len(m.Experts) > maxExperts {
+		return fmt.Errorf("%w: %d experts (want 1..%d)", errHeader, len(m.Experts), maxExperts)
 	}
-	if m.Quantization != Float32 && m.Quantization != Int8 {
-		return fmt.Errorf("%w: quantization %d", ErrHeader, m.Quantization)
+	if q := m.quantization(); q != float32Weights && q != int8Weights {
+		return fmt.Errorf("%w: quantization %q", errHeader, m.Quantization)
 	}
 	seen := map[string]bool{}
 	for _, md := range m.Modalities {
 		if md.Name == "" || len(md.Name) > maxNameLen {
-			return fmt.Errorf("%w: modality name %q", ErrHeader, md.Name)
+			return fmt.Errorf("%w: modality name %q", errHeader, md.Name)
 		}
 		if seen[md.Name] {
-			return fmt.Errorf("%w: duplicate modality %q", ErrHeader, md.Name)
+			return fmt.Errorf("%w: duplicate modality %q", errHeader, md.Name)
 		}
 		seen[md.Name] = true
 		for _, d := range md.Shape {
-			if d < 1 || d > MaxDim {
+			if d < 1 || d > maxDim {
 				return shapeErr("modality %q has shape %v", md.Name, md.Shape)
 			}
 		}
-		if md.Shape.Size() > MaxActivation {
+		if md.Shape.Size() > maxActivation {
 			return fmt.Errorf("%w: modality %q has %d elements", ErrLimit, md.Name, md.Shape.Size())
 		}
 	}
-	p := &plan{weights: weights, budget: b, int8: m.Quantization == Int8}
+	p := &plan{weights: weights, budget: b, int8: m.Quantization == int8Weights}
 	for _, md := range m.Modalities {
 		p.cost.Moves += int64(md.Shape.Size()) // checkInputs reads every input
 	}
@@ -116,21 +139,21 @@ func (m *Model) validate(weights bool, b *Budget) error {
 	for ei := range m.Experts {
 		e := &m.Experts[ei]
 		if e.Name == "" || len(e.Name) > maxNameLen || names[e.Name] {
-			return fmt.Errorf("%w: expert %d has empty, long or duplicate name %q", ErrHeader, ei, e.Name)
+			return fmt.Errorf("%w: expert %d has empty, long or duplicate name %q", errHeader, ei, e.Name)
 		}
 		names[e.Name] = true
 		if len(e.Inputs) == 0 || len(e.Inputs) != len(e.Branches) {
-			return fmt.Errorf("%w: expert %q has %d inputs and %d branches", ErrHeader, e.Name, len(e.Inputs), len(e.Branches))
+			return fmt.Errorf("%w: expert %q has %d inputs and %d branches", errHeader, e.Name, len(e.Inputs), len(e.Branches))
 		}
 		var ep expertPlan
 		used := map[int]bool{}
 		for bi, in := range e.Inputs {
-			mi := m.Modality(in)
+			mi := m.ModalityIndex(in)
 			if mi < 0 {
-				return fmt.Errorf("%w: expert %q uses unknown modality %q", ErrHeader, e.Name, in)
+				return fmt.Errorf("%w: expert %q uses unknown modality %q", errHeader, e.Name, in)
 			}
 			if used[mi] {
-				return fmt.Errorf("%w: expert %q uses modality %q twice", ErrHeader, e.Name, in)
+				return fmt.Errorf("%w: expert %q uses modality %q twice", errHeader, e.Name, in)
 			}
 			used[mi] = true
 			ep.inputs = append(ep.inputs, mi)
@@ -146,7 +169,7 @@ func (m *Model) validate(weights bool, b *Budget) error {
 			}
 			ep.concat += s.Size()
 		}
-		if ep.concat > MaxActivation {
+		if ep.concat > maxActivation {
 			return fmt.Errorf("%w: expert %q concatenation has %d elements", ErrLimit, e.Name, ep.concat)
 		}
 		p.act(ep.concat)
@@ -161,7 +184,7 @@ func (m *Model) validate(weights bool, b *Budget) error {
 		ep.head = hs
 		p.experts = append(p.experts, ep)
 	}
-	if p.params > MaxParams {
+	if p.params > maxParams {
 		return fmt.Errorf("%w: %d parameters", ErrLimit, p.params)
 	}
 	if err := p.check(fmt.Sprintf("the padded input of %s or the im2col matrix of %s", p.padAt, p.colAt)); err != nil {
@@ -194,7 +217,7 @@ func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 		at := fmt.Sprintf("%s layer %d (%s)", where, i, l.Kind)
 		ki := l.Kind.info()
 		if ki.shape == nil {
-			return nil, fmt.Errorf("%w: %s", ErrLayer, at)
+			return nil, fmt.Errorf("%w: %s", errLayer, at)
 		}
 		var err error
 		if s, err = ki.shape(l, s, at); err != nil {
@@ -202,7 +225,7 @@ func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 		}
 		if l.hasWeights() {
 			r, c := l.Rows(), l.Cols()
-			if r*c > MaxParams {
+			if r*c > maxParams {
 				return nil, fmt.Errorf("%w: %s has %d weights", ErrLimit, at, r*c)
 			}
 			if !p.weights {

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/i2m2-wasm/i2m2/model"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/i2m2-wasm/i2m2/internal/limits"
 )
 
 // Errors of the importer; every error wraps one of them.
@@ -25,7 +26,7 @@ var (
 const (
 	MaxBytes     = 512 << 20
 	maxNodes     = 4096
-	maxTensorLen = model.MaxParams
+	maxTensorLen = limits.Params
 	maxRank      = 8
 )
 

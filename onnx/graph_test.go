@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/i2m2-wasm/i2m2/model"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/i2m2-wasm/i2m2/model"
 )
 
 // tiny builds a ModelProto with the exporter's encoders: input x [N,2,4,4],
@@ -73,7 +74,7 @@ func TestBiasFirst(t *testing.T) {
 		for j := range x {
 			x[j] = float32(j) / 32
 		}
-		r, err := mod.Predict(model.Reference, model.Inputs{"e": x})
+		r, err := mod.Predict(model.Reference, map[string][]float32{"e": x})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +129,7 @@ func TestGraphShapes(t *testing.T) {
 			"", ErrUnsupported, "input 1 is computed from the model inputs"},
 		{"unknown attribute", tiny([][]byte{node("Conv", "c", []string{"x", "W", "B"}, []string{"h"}, intAttr("frobnicate", 1)), flat}, "hf", 32),
 			"", ErrUnsupported, "attribute frobnicate"},
-		{"NaN weight", tinyW([]float32{1, float32(math.NaN()), 0, 1}, [][]byte{conv, flat}, "hf", 32), "", model.ErrInvalidWeight, "non-finite"},
+		{"NaN weight", tinyW([]float32{1, float32(math.NaN()), 0, 1}, [][]byte{conv, flat}, "hf", 32), "", model.ErrFormat, "non-finite"},
 		{"average excluding padding", tiny([][]byte{node("AveragePool", "ap", []string{"x"}, []string{"h"}, intsAttr("kernel_shape", 3, 3),
 			intsAttr("pads", 1, 1, 1, 1)), flat}, "hf", 32), "", ErrUnsupported, "count_include_pad=True"},
 		{"missing output", tiny([][]byte{conv, flat}, "hf", 32), "zz", ErrUnsupported, `no graph output "zz"`},

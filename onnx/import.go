@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/i2m2-wasm/i2m2/internal/limits"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -111,7 +112,7 @@ func importExpert(m *model.Model, src Source, fixed bool) (model.Expert, int, []
 		name, ok := src.Inputs[v.name]
 		switch {
 		case ok:
-		case m.Modality(v.name) >= 0 || !fixed && len(ins) > 1:
+		case m.ModalityIndex(v.name) >= 0 || !fixed && len(ins) > 1:
 			name = v.name
 		case len(ins) == 1:
 			name = src.Expert
@@ -127,7 +128,7 @@ func importExpert(m *model.Model, src Source, fixed bool) (model.Expert, int, []
 		if len(s) == 1 {
 			ms = model.Shape{s[0], 1, 1}
 		}
-		if mi := m.Modality(name); mi >= 0 {
+		if mi := m.ModalityIndex(name); mi >= 0 {
 			if m.Modalities[mi].Shape != ms {
 				return model.Expert{}, 0, nil, fmt.Errorf("%w: graph input %q has shape %v, modality %q has %v", ErrUnsupported, v.name, ms, name, m.Modalities[mi].Shape)
 			}
@@ -200,7 +201,7 @@ func finite(m *model.Model) error {
 						if bi < len(e.Inputs) {
 							where = "branch " + e.Inputs[bi]
 						}
-						return fmt.Errorf("%w: expert %q %s layer %d (%s) has a non-finite weight %v", model.ErrInvalidWeight, e.Name, where, li, l.Kind, v)
+						return fmt.Errorf("%w: expert %q %s layer %d (%s) has a non-finite weight %v", model.ErrFormat, e.Name, where, li, l.Kind, v)
 					}
 				}
 			}
@@ -220,7 +221,7 @@ func inputShape(v graphIO) ([]int, error) {
 	}
 	s := make([]int, len(v.dims)-1)
 	for i, d := range v.dims[1:] {
-		if d.param != "" || d.value < 1 || d.value > model.MaxDim {
+		if d.param != "" || d.value < 1 || d.value > limits.Dim {
 			return nil, fmt.Errorf("%w: graph input %q dimension %d is %v; export with fixed non-batch dimensions", ErrUnsupported, v.name, i+1, d)
 		}
 		s[i] = int(d.value)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/internal/torchref"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // Tolerances against PyTorch's outputs (scripts/onnx-fixtures/make.py).
@@ -130,14 +132,17 @@ func TestAVMNISTParity(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for _, ex := range []string{"image", "audio", "inter"} {
-					check(path, "sample "+string(rune('0'+si))+" expert "+ex, r.Expert(ex).LogProbs, s.Experts[ex], tolLogProbs, false)
+				for _, er := range r.Experts {
+					check(path, "sample "+string(rune('0'+si))+" expert "+er.Name, er.LogProbs, s.Experts[er.Name], tolLogProbs, false)
 				}
 				check(path, "product", r.LogProbs, s.Product, tolLogProbs, false)
 				check(path, "intra-only", r.IntraOnly.LogProbs, s.IntraOnly, tolLogProbs, false)
 			}
 		}
-		st := m.Quantize()
+		st, err := quant.Quantize(m)
+		if err != nil {
+			t.Fatal(err)
+		}
 		maxW := float32(0)
 		for _, s := range st {
 			maxW = max(maxW, s.MaxAbs)
@@ -147,8 +152,8 @@ func TestAVMNISTParity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, ex := range []string{"image", "audio", "inter"} {
-				check(model.Quantized, "sample "+string(rune('0'+si))+" expert "+ex, r.Expert(ex).LogProbs, s.Experts[ex], tolInt8Probs, true)
+			for _, er := range r.Experts {
+				check(model.Quantized, "sample "+string(rune('0'+si))+" expert "+er.Name, er.LogProbs, s.Experts[er.Name], tolInt8Probs, true)
 			}
 			check(model.Quantized, "product", r.LogProbs, s.Product, tolInt8Probs, true)
 		}
@@ -181,7 +186,7 @@ func TestOps(t *testing.T) {
 			continue
 		}
 		for i := range ref.LogProbs {
-			in := model.Inputs{}
+			in := map[string][]float32{}
 			if ref.Inputs2 != nil {
 				for k, v := range ref.Inputs2 {
 					in[k] = v[i]
@@ -241,11 +246,11 @@ func TestRefused(t *testing.T) {
 // the same model (every layer kind, including the pooling kinds the
 // importer added), predicting the same logits.
 func TestExportImportRoundTrip(t *testing.T) {
-	m, err := model.AVMNIST(40, 40, 4).Build()
+	m, err := arch.AVMNIST(40, 40, 4).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.InitRandom(5)
+	arch.InitRandom(m, 5)
 	m.Experts[0].Branches[0][2] = model.Layer{Kind: model.AvgPool2D, KH: 3, KW: 3, Stride: 2, Pad: 1}
 	m.Experts[1].Branches[0] = append(m.Experts[1].Branches[0][:len(m.Experts[1].Branches[0])-1], model.Layer{Kind: model.GlobalAvgPool}, model.Layer{Kind: model.Flatten})
 	if err := m.Validate(); err != nil {
@@ -272,7 +277,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 			t.Errorf("expert %s: %d layers, want %d", m.Experts[i].Name, got, want)
 		}
 	}
-	in := model.Inputs{}
+	in := map[string][]float32{}
 	for _, md := range m.Modalities {
 		x := make([]float32, md.Shape.Size())
 		for i := range x {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/i2m2-wasm/i2m2/internal/limits"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -24,7 +25,7 @@ func floatConst(n *nodeProto, args []*value, i, rank int, what string) (*tensor,
 	// Every dimension at least 1: the element count then bounds each one
 	// (a [2^26, 0] weight would otherwise ask for 2^26 biases).
 	for _, d := range t.dims {
-		if d < 1 || d > model.MaxActivation {
+		if d < 1 || d > limits.Activation {
 			return nil, refuse(n, fmt.Sprintf("%s has dims %v", what, t.dims), fmt.Sprintf("a non-empty %s", what))
 		}
 	}

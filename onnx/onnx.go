@@ -26,8 +26,9 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/i2m2-wasm/i2m2/model"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/i2m2-wasm/i2m2/model"
 )
 
 // Versions written into the model.
@@ -77,7 +78,7 @@ func Export(m *model.Model) ([]byte, error) {
 		g.nodes = append(g.nodes, node("Identity", e.Name+".logits", []string{x}, []string{logits}))
 		g.outputs = append(g.outputs, valueInfo(logits, BatchDim, k))
 		all = append(all, logits)
-		if e.Intra() {
+		if len(e.Inputs) == 1 {
 			intra = append(intra, logits)
 		}
 	}

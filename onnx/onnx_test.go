@@ -7,8 +7,11 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/i2m2-wasm/i2m2/model"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // msg is a decoded protobuf message: field number -> raw values in order
@@ -76,11 +79,11 @@ func (m msg) subs(t *testing.T, num protowire.Number) []msg {
 
 func avmnist(t *testing.T) *model.Model {
 	t.Helper()
-	m, err := model.AVMNIST(40, 40, 4).Build()
+	m, err := arch.AVMNIST(40, 40, 4).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.InitRandom(7)
+	arch.InitRandom(m, 7)
 	return m
 }
 
@@ -233,7 +236,7 @@ func TestExportStructure(t *testing.T) {
 
 func TestExportInt8UsesDequantisedWeights(t *testing.T) {
 	m := avmnist(t)
-	m.Quantize()
+	quant.Quantize(m)
 	b, err := Export(m)
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +255,7 @@ func TestExportInt8UsesDequantisedWeights(t *testing.T) {
 func TestExportRejectsInvalidModel(t *testing.T) {
 	m := avmnist(t)
 	m.Experts[0].Head[0].W = m.Experts[0].Head[0].W[:5]
-	if _, err := Export(m); !errors.Is(err, model.ErrShape) {
+	if _, err := Export(m); !errors.Is(err, model.ErrFormat) {
 		t.Fatalf("Export of a truncated weight: %v, want ErrShape", err)
 	}
 }

@@ -25,7 +25,7 @@ if [ -f wasm/i2m2.mjs ]; then
 	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-w' -o "$gen/module/i2m2.named.wasm" ./wasm
 	go run ./model/internal/kern/simdgen -strip -in "$gen/module/i2m2.named.wasm" -scalar "$gen/module/i2m2.wasm" -simd "$gen/module/i2m2.simd.wasm"
 	rm "$gen/module/i2m2.named.wasm"
-	cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.fetch.mjs wasm/i2m2.load.mjs wasm/i2m2.kernels.mjs wasm/i2m2.fast.mjs wasm/i2m2.worker.mjs "$gen/module/"
+	cp wasm/i2m2*.mjs "$gen/module/"
 	cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$gen/module/wasm_exec.js"
 fi
 echo "bench-20-browser: profile in Node (V8 sampling profiler): the module with its SIMD engine, function names kept"

@@ -22,7 +22,7 @@ GOOS=js GOARCH=wasm go build -trimpath -ldflags='-w' -o "$D/i2m2.named.wasm" ./w
 go run ./model/internal/kern/simdgen -strip -in "$D/i2m2.named.wasm" -scalar "$D/i2m2.wasm" -simd "$D/i2m2.simd.wasm" -hunks "$D/i2m2.simd.hunks.json"
 rm "$D/i2m2.named.wasm"
 cp "$GOROOT/lib/wasm/wasm_exec.js" "$D"/wasm_exec.js
-cp wasm/i2m2.mjs wasm/i2m2.core.mjs wasm/i2m2.fetch.mjs wasm/i2m2.load.mjs wasm/i2m2.kernels.mjs wasm/i2m2.fast.mjs wasm/i2m2.worker.mjs wasm/i2m2.d.ts "$D"/
+cp wasm/i2m2*.mjs wasm/i2m2.d.ts "$D"/ # the entry points and every module (wasm/i2m2.core.mjs lists them)
 
 echo "build-10-wasm: weights -> $D/weights"
 rm -rf "$D"/weights
@@ -52,7 +52,7 @@ echo "build-10-wasm: npm package -> $D/pkg, npm pack"
 rm -rf "$D"/pkg "$D"/i2m2-*.tgz
 mkdir -p "$D"/pkg/weights
 cp wasm/package.json wasm/README.md LICENSE "$D"/pkg/
-cp "$D"/i2m2.mjs "$D"/i2m2.core.mjs "$D"/i2m2.fetch.mjs "$D"/i2m2.load.mjs "$D"/i2m2.kernels.mjs "$D"/i2m2.fast.mjs "$D"/i2m2.worker.mjs "$D"/i2m2.d.ts "$D"/i2m2.wasm "$D"/i2m2.simd.wasm "$D"/i2m2.classic.js "$D"/wasm_exec.js "$D"/pkg/
+cp "$D"/i2m2*.mjs "$D"/i2m2.d.ts "$D"/i2m2.wasm "$D"/i2m2.simd.wasm "$D"/i2m2.classic.js "$D"/wasm_exec.js "$D"/pkg/
 cp "$D"/weights/manifest.json "$D"/weights/avmnist-real-int8.i2m2 "$D"/pkg/weights/
 # the model each of the manifest's tasks runs, for load({task}) (picked as the module picks it)
 node --input-type=module -e 'import { readFileSync } from "node:fs"; import { taskModel } from "./wasm/i2m2.fetch.mjs";

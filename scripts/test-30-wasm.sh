@@ -30,7 +30,7 @@ cmp "$I2M2_DIST"/wasm_exec.js "$(go env GOROOT)/lib/wasm/wasm_exec.js"
 cmp "$I2M2_DIST"/pkg/wasm_exec.js "$(go env GOROOT)/lib/wasm/wasm_exec.js"
 
 echo "test-30-wasm: no eval / new Function in the shipped JavaScript (CSP script-src 'self' 'wasm-unsafe-eval')"
-if (cd "$I2M2_DIST" && grep -nE '\beval\(|new Function\b|\bFunction\(' i2m2.mjs i2m2.core.mjs i2m2.fetch.mjs i2m2.load.mjs i2m2.kernels.mjs i2m2.fast.mjs i2m2.worker.mjs wasm_exec.js i2m2.classic.js) | cut -c1-200; then
+if (cd "$I2M2_DIST" && grep -nE '\beval\(|new Function\b|\bFunction\(' i2m2*.mjs wasm_exec.js i2m2.classic.js) | cut -c1-200; then
 	echo "test-30-wasm: FAIL: eval-like code in the module" >&2
 	exit 1
 fi

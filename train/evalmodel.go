@@ -6,6 +6,7 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // Score is an accuracy and a mean confidence (the mean probability of the
@@ -62,7 +63,7 @@ func EvalModel(m *model.Model, p model.Path, d *Data, shuffle string, perm []int
 			}
 			res := m.NewResult()
 			img, aud := make([]float32, 784), make([]float32, 1600)
-			in := model.Inputs{"image": img, "audio": aud}
+			in := map[string][]float32{"image": img, "audio": aud}
 			for i := lo; i < hi; i++ {
 				si, sa := i, i
 				switch shuffle {
@@ -122,7 +123,7 @@ func EvalModel(m *model.Model, p model.Path, d *Data, shuffle string, perm []int
 	ev.Product = pct(prod)
 	nIntra := 0
 	for _, e := range m.Experts {
-		if e.Intra() {
+		if len(e.Inputs) == 1 {
 			nIntra++
 		}
 	}
@@ -143,7 +144,7 @@ type RunEval struct {
 	Evals     map[string]*ModelEval `json:"evals"`
 	Int8      *ModelEval            `json:"i2m2_int8"`
 	Agreement float64               `json:"int8_agreement"` // percent of samples with the same top-1
-	Quant     []model.QuantStat     `json:"quant"`
+	Quant     []quant.Stat          `json:"quant"`
 }
 
 // EvaluateRun evaluates models (keyed by ModelNames) on d. The I2M2 model is
@@ -169,7 +170,9 @@ func EvaluateRun(models map[string]*model.Model, d *Data, workers int) (*RunEval
 	if err != nil {
 		return nil, err
 	}
-	re.Quant = q.Quantize()
+	if re.Quant, err = quant.Quantize(q); err != nil {
+		return nil, err
+	}
 	if re.Int8, err = EvalModel(q, model.Quantized, d, "", nil, workers); err != nil {
 		return nil, err
 	}

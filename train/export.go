@@ -5,15 +5,16 @@ import (
 	"math"
 
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
 )
 
-// Export returns the inference model of model.AVMNIST(40, 40, 4) holding the
+// Export returns the inference model of arch.AVMNIST(40, 40, 4) holding the
 // given trained experts (any subset of "image", "audio", "inter", in that
 // order), batch-norm folded into the preceding convolution
 // (w' = w·γ/√(var+ε), b' = (b − mean)·γ/√(var+ε) + β, with b = 0 since the
 // convs have no bias), float32 weights.
 func Export(experts []*Expert[float32], prov model.Provenance) (*model.Model, error) {
-	m, err := model.AVMNIST(40, 40, 4).Build()
+	m, err := arch.AVMNIST(40, 40, 4).Build()
 	if err != nil {
 		return nil, err
 	}

@@ -42,10 +42,10 @@ type Expert[T Float] struct {
 // Modality shapes of AV-MNIST-TTS: [H, W] of the single-channel inputs.
 var shapes = map[string][2]int{"image": {28, 28}, "audio": {40, 40}}
 
-// blocks is the LeNet k per modality of model.AVMNIST(40, 40, 4).
+// blocks is the LeNet k per modality of arch.AVMNIST(40, 40, 4).
 var blocks = map[string]int{"image": 3, "audio": 4}
 
-// NewExpert builds the expert of model.AVMNIST(40, 40, 4) with the given
+// NewExpert builds the expert of arch.AVMNIST(40, 40, 4) with the given
 // inputs and LeNet width c (intra experts: one input, c = 3; inter: both
 // inputs, c = 6), with weights initialised as PyTorch's defaults
 // (U(±1/√fan_in) for conv and linear weights and linear biases), from r.

@@ -47,11 +47,16 @@ func TestExportMatchesTrainer(t *testing.T) {
 			for k, v := range d.Audio[j*1600 : (j+1)*1600] {
 				aud[k] = features.Level(v)
 			}
-			if err := p.Predict(model.Inputs{"image": img, "audio": aud}, r); err != nil {
+			if err := p.Predict(map[string][]float32{"image": img, "audio": aud}, r); err != nil {
 				t.Fatal(err)
 			}
 			for i, e := range ex {
-				got := r.Expert(e.Name).Logits
+				var got []float32
+				for _, er := range r.Experts {
+					if er.Name == e.Name {
+						got = er.Logits
+					}
+				}
 				for c := 0; c < 10; c++ {
 					w := want[i].D[c*len(idx)+b]
 					// float32 with different summation orders: 1e-4 relative to the logit scale.

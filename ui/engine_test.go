@@ -5,9 +5,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/vugu/vugu"
+
 	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/model"
-	"github.com/vugu/vugu"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // goEngine runs the real engine natively (the browser runs the same code as wasm through the JS
@@ -20,7 +23,7 @@ type goEngine struct {
 func (e goEngine) PredictBatch(in []Inputs) ([]Prediction, error) {
 	out := make([]Prediction, len(in))
 	for i, x := range in {
-		mi := model.Inputs{}
+		mi := map[string][]float32{}
 		for k, v := range x {
 			if v != nil {
 				mi[k] = v
@@ -77,16 +80,16 @@ func (e goEngine) AudioFromPCM(pcm []float32, rate int) ([]float32, error) {
 	return features.AudioFromPCM(pcm, rate)
 }
 
-// standIn is a random-weight model with the project's architecture (model.AVMNIST(40, 40, 4)),
+// standIn is a random-weight model with the project's architecture (arch.AVMNIST(40, 40, 4)),
 // quantised like the shipped one. It is not a trained model: tests check the UI's logic, not accuracy.
 func standIn(t testing.TB) model.Model {
 	t.Helper()
-	m, err := model.AVMNIST(AudioSide, AudioSide, 4).Build()
+	m, err := arch.AVMNIST(AudioSide, AudioSide, 4).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.InitRandom(7)
-	m.Quantize()
+	arch.InitRandom(m, 7)
+	quant.Quantize(m)
 	return *m
 }
 
@@ -122,7 +125,7 @@ func newLabWith(t testing.TB, m *model.Model, n int) *Lab {
 	eng := goEngine{m: m, path: model.Quantized}
 	do(l, func() {
 		l.SetDemo(d, ModelDesc{})
-		l.SetModel(eng, eng.desc(t), ModelInfo{Name: "stand-in", Quantization: "int8", Bytes: 123456, MACs: int64(m.MACs()), Mode: "worker"})
+		l.SetModel(eng, eng.desc(t), ModelInfo{Name: "stand-in", Quantization: "int8", Bytes: 123456, MACs: int64(m.Describe(model.DefaultPath).MACs), Mode: "worker"})
 	})
 	return l
 }

@@ -7,13 +7,15 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // standInShaped is a random-weight model of the project's architecture with other classes or
 // another modality added: the lab must show and run it without knowing it.
 func standInShaped(t testing.TB, classes []string, extra ...model.Modality) *model.Model {
 	t.Helper()
-	a := model.AVMNIST(AudioSide, AudioSide, 4)
+	a := arch.AVMNIST(AudioSide, AudioSide, 4)
 	a.Classes = classes
 	for _, md := range extra {
 		a.Modalities = append(a.Modalities, md)
@@ -23,8 +25,12 @@ func standInShaped(t testing.TB, classes []string, extra ...model.Modality) *mod
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.InitRandom(11)
-	m.Quantize()
+	if err := arch.InitRandom(m, 11); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := quant.Quantize(m); err != nil {
+		t.Fatal(err)
+	}
 	return m
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"syscall/js"
 
@@ -30,12 +31,12 @@ type engine struct {
 	m        *model.Model
 	p        *model.Predictor
 	r        *model.Result
-	in       model.Inputs // reused: the present modalities of the current sample
-	buf      [][]float32  // per modality, the copied input of the current sample
-	stride   int          // float32s per sample in a packed result
-	out      []float32    // the packed result of predict (Stride values)
-	info     string       // JSON
-	fast     fastBufs     // the synchronous path's batch buffers (fast.go)
+	in       map[string][]float32 // reused: the present modalities of the current sample
+	buf      [][]float32          // per modality, the copied input of the current sample
+	stride   int                  // float32s per sample in a packed result
+	out      []float32            // the packed result of predict (Stride values)
+	info     string               // JSON
+	fast     fastBufs             // the synchronous path's batch buffers (fast.go)
 	disposed bool
 	exit     chan struct{}
 }
@@ -79,16 +80,6 @@ func (e *engine) check() error {
 	return nil
 }
 
-// pathOf parses the kernel path name (model.ParsePath: "" picks
-// model.DefaultPath) as a TypeError for the JS side.
-func pathOf(name string) (model.Path, error) {
-	p, err := model.ParsePath(name)
-	if err != nil {
-		return 0, fmt.Errorf("%w: path %q (want int8, float32 or reference)", errType, name)
-	}
-	return p, nil
-}
-
 // load(bytes: Uint8Array|ArrayBuffer, path?: string, sha256?: hex) reads a
 // model file and resolves with its info as JSON.
 func (e *engine) load(args []js.Value) (any, error) {
@@ -109,7 +100,7 @@ func (e *engine) load(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	path, err := pathOf(pathName)
+	path, err := model.ParsePath(pathName) // "" is model.DefaultPath; an error wraps ErrInput (a TypeError in JS)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +128,7 @@ func (e *engine) load(args []js.Value) (any, error) {
 	defer e.mu.Unlock()
 	e.m, e.p, e.r, e.info = m, p, m.NewResult(), info
 	e.fast = fastBufs{}
-	e.in = make(model.Inputs, len(m.Modalities))
+	e.in = make(map[string][]float32, len(m.Modalities))
 	e.buf = make([][]float32, len(m.Modalities))
 	for i, md := range m.Modalities {
 		e.buf[i] = make([]float32, md.Shape.Size())
@@ -154,26 +145,29 @@ func (e *engine) infoJSON() (any, error) {
 	return e.info, nil
 }
 
-// where prefixes the errors of sample i of a batch ("sample 3: "); i < 0 is a
-// single prediction. Only called on errors, so the hot path does not format.
-func where(i int) string {
-	if i < 0 {
-		return ""
-	}
-	return fmt.Sprintf("sample %d: ", i)
+// sampleError is the error of sample Sample of a batch. JS receives it as an
+// Error whose message is "i2m2: sample N: <reason>" and whose sample and
+// reason properties hold N and <reason> (async, bridge.go), so the module
+// renumbers a batch split over workers without reading the message.
+type sampleError struct {
+	sample int
+	err    error
 }
 
-// sample copies the JS sample object {modality: Float32Array|null} (sample i of
-// a batch, or i < 0) into e.in.
-func (e *engine) sample(obj js.Value, i int) error {
+func (e *sampleError) reason() string { return strings.TrimPrefix(e.err.Error(), "i2m2: ") }
+func (e *sampleError) Error() string  { return fmt.Sprintf("i2m2: sample %d: %s", e.sample, e.reason()) }
+func (e *sampleError) Unwrap() error  { return e.err }
+
+// sample copies the JS sample object {modality: Float32Array|null} into e.in.
+func (e *engine) sample(obj js.Value) error {
 	if obj.Type() != js.TypeObject || obj.InstanceOf(jsArray) || obj.InstanceOf(jsFloat32Array) {
-		return fmt.Errorf("%w: %sinputs must be an object {modality: Float32Array}, got %s", errType, where(i), describe(obj))
+		return fmt.Errorf("%w: inputs must be an object {modality: Float32Array}, got %s", errType, describe(obj))
 	}
 	m := e.m
 	keys := jsObject.Call("keys", obj)
 	for j, n := 0, keys.Length(); j < n; j++ {
-		if k := keys.Index(j).String(); m.Modality(k) < 0 {
-			return fmt.Errorf("%w: %sunknown modality %q (model has %s)", model.ErrInput, where(i), k, modalityList(m))
+		if k := keys.Index(j).String(); m.ModalityIndex(k) < 0 {
+			return e.rejected(map[string][]float32{k: nil})
 		}
 	}
 	for mi, md := range m.Modalities {
@@ -183,37 +177,43 @@ func (e *engine) sample(obj js.Value, i int) error {
 			continue
 		}
 		if v.Type() != js.TypeObject || !v.InstanceOf(jsFloat32Array) {
-			return fmt.Errorf("%w: %smodality %q must be a Float32Array, got %s", errType, where(i), md.Name, describe(v))
+			return fmt.Errorf("%w: modality %q must be a Float32Array, got %s", errType, md.Name, describe(v))
 		}
 		if n, want := v.Get("length").Int(), len(e.buf[mi]); n != want {
-			return fmt.Errorf("%w: %smodality %q has %d values, want %d (shape %v)", model.ErrInput, where(i), md.Name, n, want, md.Shape)
+			return fmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", model.ErrInput, md.Name, n, want, md.Shape)
 		}
 		copyFloat32(e.buf[mi], v)
 		e.in[md.Name] = e.buf[mi]
 	}
 	if len(e.in) == 0 {
-		return fmt.Errorf("%w: %sno modality given (model has %s)", model.ErrNoExpert, where(i), modalityList(m))
+		return e.rejected(e.in)
 	}
 	return nil
 }
 
-func modalityList(m *model.Model) string {
-	s := ""
-	for i, md := range m.Modalities {
-		if i > 0 {
-			s += ", "
-		}
-		s += fmt.Sprintf("%s%v", md.Name, md.Shape)
+// rejected is the engine's error for inputs in that its checks reject (an
+// unknown modality, none given), so the message is the engine's own. Only
+// called on errors; e.mu is held.
+func (e *engine) rejected(in map[string][]float32) error {
+	if err := e.p.Predict(in, e.r); err != nil {
+		return err
 	}
-	return s
+	return fmt.Errorf("%w: inputs rejected", model.ErrInput) // not reached: the callers pass inputs Predict rejects
 }
 
-// run predicts e.in (sample i of a batch, or i < 0) into dst (Stride values).
-func (e *engine) run(dst []float32, i int) error {
+// rejectedLocked is rejected for a caller not holding e.mu (a whole packed batch).
+func (e *engine) rejectedLocked(in map[string][]float32) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err := e.check(); err != nil {
+		return err
+	}
+	return e.rejected(in)
+}
+
+// run predicts e.in into dst (Stride values).
+func (e *engine) run(dst []float32) error {
 	if err := e.p.Predict(e.in, e.r); err != nil {
-		if i >= 0 {
-			return fmt.Errorf("%s%w", where(i), err)
-		}
 		return err
 	}
 	pack(dst, e.r)
@@ -227,13 +227,13 @@ func (e *engine) predict(args []js.Value) (any, error) {
 	if err := e.check(); err != nil {
 		return nil, err
 	}
-	if err := e.sample(arg(args, 0), -1); err != nil {
+	if err := e.sample(arg(args, 0)); err != nil {
 		return nil, err
 	}
 	if len(e.out) != e.stride {
 		e.out = make([]float32, e.stride)
 	}
-	if err := e.run(e.out, -1); err != nil {
+	if err := e.run(e.out); err != nil {
 		return nil, err
 	}
 	return toFloat32Array(e.out), nil
@@ -276,10 +276,13 @@ func (e *engine) batchSample(out []float32, i int, s js.Value) error {
 	if err := e.check(); err != nil {
 		return err
 	}
-	if err := e.sample(s, i); err != nil {
-		return err
+	if err := e.sample(s); err != nil {
+		return &sampleError{i, err}
 	}
-	return e.run(out[i*e.stride:(i+1)*e.stride], i)
+	if err := e.run(out[i*e.stride : (i+1)*e.stride]); err != nil {
+		return &sampleError{i, err}
+	}
+	return nil
 }
 
 // predictPacked handles the packed batch form.
@@ -292,8 +295,8 @@ func (e *engine) predictPacked(obj js.Value) (any, error) {
 	}
 	keys := jsObject.Call("keys", obj)
 	for i, n := 0, keys.Length(); i < n; i++ {
-		if k := keys.Index(i).String(); m.Modality(k) < 0 {
-			return nil, fmt.Errorf("%w: unknown modality %q (model has %s)", model.ErrInput, k, modalityList(m))
+		if k := keys.Index(i).String(); m.ModalityIndex(k) < 0 {
+			return nil, e.rejectedLocked(map[string][]float32{k: nil})
 		}
 	}
 	data := make([][]float32, len(m.Modalities))
@@ -324,7 +327,7 @@ func (e *engine) predictPacked(obj js.Value) (any, error) {
 		copyFloat32(data[mi], v)
 	}
 	if n < 0 {
-		return nil, fmt.Errorf("%w: no modality given (model has %s)", model.ErrNoExpert, modalityList(m))
+		return nil, e.rejectedLocked(nil)
 	}
 	out := make([]float32, n*e.stride)
 	for i := 0; i < n; i++ {
@@ -352,7 +355,10 @@ func (e *engine) packedSample(out []float32, i int, data [][]float32) error {
 		size := md.Shape.Size()
 		e.in[md.Name] = data[mi][i*size : (i+1)*size]
 	}
-	return e.run(out[i*e.stride:(i+1)*e.stride], i)
+	if err := e.run(out[i*e.stride : (i+1)*e.stride]); err != nil {
+		return &sampleError{i, err}
+	}
+	return nil
 }
 
 // audioFromPCM(pcm: Float32Array, sampleRate: number) resolves with the audio
@@ -369,11 +375,8 @@ func (e *engine) audioFromPCM(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rate < features.MinSampleRate || rate > features.MaxSampleRate {
-		return nil, fmt.Errorf("features: sample rate %d Hz out of range [%d, %d]", rate, features.MinSampleRate, features.MaxSampleRate)
-	}
-	if n > features.MaxSeconds*rate {
-		return nil, fmt.Errorf("features: audio too long: %d samples at %d Hz (max %d s)", n, rate, features.MaxSeconds)
+	if err := features.CheckAudio(n, rate); err != nil {
+		return nil, err
 	}
 	pcm := make([]float32, n)
 	copyFloat32(pcm, args[0])
@@ -398,8 +401,8 @@ func (e *engine) imageFromRGBA(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if w < 1 || h < 1 || w > features.MaxImageSide || h > features.MaxImageSide {
-		return nil, fmt.Errorf("features: image size %dx%d out of range [1, %d]", w, h, features.MaxImageSide)
+	if err := features.CheckImageSize(w, h); err != nil {
+		return nil, err
 	}
 	rgba, err := copyBytes(arg(args, 0), "rgba")
 	if err != nil {

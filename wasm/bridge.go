@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"syscall/js"
 	"unsafe"
@@ -27,7 +28,7 @@ var scheduler js.Value
 
 // async returns a Promise that runs work in a goroutine after yielding to the
 // JS scheduler, resolves with its value, or rejects with an Error carrying its
-// error message. A panic in work (a bug, or a JS exception raised by
+// error message (and, for one sample of a batch, its sample and reason). A panic in work (a bug, or a JS exception raised by
 // syscall/js on a hostile argument) is recovered and becomes a rejection, so a
 // bad call never kills the instance (docs/code-style.md, rule 12).
 func async(work func() (any, error)) js.Value {
@@ -48,7 +49,13 @@ func async(work func() (any, error)) js.Value {
 				v, err = work()
 			}()
 			if err != nil {
-				reject.Invoke(jsError.New(err.Error()))
+				je := jsError.New(err.Error())
+				var se *sampleError
+				if errors.As(err, &se) {
+					je.Set("sample", se.sample)
+					je.Set("reason", se.reason())
+				}
+				reject.Invoke(je)
 				return
 			}
 			resolve.Invoke(v)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
 )
 
 // await waits for a Promise; it returns the value or the rejection's message.
@@ -93,16 +94,16 @@ func TestFloat32CopiesAreBitExact(t *testing.T) {
 }
 
 func TestPackLayout(t *testing.T) {
-	m, err := model.AVMNIST(40, 40, 4).Build()
+	m, err := arch.AVMNIST(40, 40, 4).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.InitRandom(3)
+	arch.InitRandom(m, 3)
 	img := make([]float32, 784)
 	for i := range img {
 		img[i] = float32(i%13) / 13
 	}
-	r, err := m.Predict(model.Fast, model.Inputs{"image": img})
+	r, err := m.Predict(model.Fast, map[string][]float32{"image": img})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,11 @@
 //   node wasm/build-classic.mjs <dist>
 // reads <dist>/wasm_exec.js, <dist>/i2m2.wasm, <dist>/i2m2.simd.hunks.json,
 // <dist>/weights/manifest.json and the default model, and
-// wasm/i2m2.{kernels,fast,core,fetch,load}.mjs, and writes <dist>/i2m2.classic.js:
+// the package's modules (MODULES below, in i2m2.core.mjs's order), and writes <dist>/i2m2.classic.js:
 // one plain script (no modules, no fetch, no worker) defining globalThis.I2M2
 // with load(), the wasm and the default model inlined as base64. Browsers
 // refuse ES modules and fetch on file://; a <script src> still works there.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +17,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 // The modules in dependency order, as one script: their imports of each
 // other dropped, their exports made plain declarations.
-let core = ['i2m2.kernels.mjs', 'i2m2.fast.mjs', 'i2m2.core.mjs', 'i2m2.fetch.mjs', 'i2m2.load.mjs'].map((f) => {
+// The order is i2m2.core.mjs's list; every module of the package but the
+// entry points (i2m2.mjs, i2m2.worker.mjs) must be in it.
+const MODULES = ['kernels', 'fast', 'core', 'engine', 'protocol', 'model', 'fetch', 'load'];
+for (const f of readdirSync(here).filter((f) => /^i2m2\.[a-z]+\.mjs$/.test(f) && f !== 'i2m2.worker.mjs')) {
+  if (!MODULES.includes(f.split('.')[1])) throw new Error(`${f} is not in build-classic.mjs's MODULES`);
+}
+let core = MODULES.map((name) => {
+  const f = `i2m2.${name}.mjs`;
   let src = readFileSync(join(here, f), 'utf8');
-  src = src.replace(/^import \{[^}]*\} from '\.\/i2m2\.(kernels|fast|core|fetch)\.mjs';\n/gm, '');
+  src = src.replace(/^import \{[^}]*\} from '\.\/i2m2\.[a-z]+\.mjs';\n/gm, '');
   if (/^\s*import\b/m.test(src) || src.includes('import.meta')) throw new Error(`${f} must not use import (but of its sibling modules) or import.meta`);
   src = src.replace(/^export (async function|function|const|class|let) /gm, '$1 ');
   if (/^\s*export\b/m.test(src)) throw new Error(`${f}: an export the classic build cannot strip`);

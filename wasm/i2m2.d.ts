@@ -153,6 +153,17 @@ export interface Features {
   imageFromRGBA(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number): Promise<Float32Array>;
 }
 
+/**
+ * The rejection of predictBatch when one sample is at fault: message "i2m2: sample <sample>: <reason>", also when
+ * the batch was split over several workers (sample is the index in the whole batch).
+ */
+export interface BatchError extends Error {
+  /** Index of the sample in the batch. */
+  sample: number;
+  /** The sample's own error, without the "i2m2: " prefix (as predict would reject it). */
+  reason: string;
+}
+
 export interface Model {
   readonly info: Readonly<ModelInfo>;
   /**
@@ -161,7 +172,10 @@ export interface Model {
    * ..."): no NaN is ever resolved.
    */
   predict(inputs: Inputs): Promise<Result>;
-  /** As predict, for many samples (copied before the Promise is returned). */
+  /**
+   * As predict, for many samples (copied before the Promise is returned). An error about one sample rejects with a
+   * BatchError naming it.
+   */
   predictBatch(batch: Batch): Promise<Result[]>;
   readonly features: Features;
   /** Frees the instance (terminates the workers); later calls reject. */

@@ -1,12 +1,13 @@
 // i2m2.load.mjs: load(): its options, integrity (fail closed: the sha256
 // option, the default model's pinned hash, a manifest entry), the Cache API,
-// and starting the engine (i2m2.core.mjs) in this thread or in workers, with
-// the bytes i2m2.fetch.mjs gets. The classic-script build (build-classic.mjs)
-// inlines it after those two files, dropping the imports below.
-//
-// Rules for this file: the imports below and nothing else module-only, no
-// code from strings (CSP: script-src 'self' 'wasm-unsafe-eval').
-import { PREFIX, fail, errorOf, typeName, startEngine, LocalBackend, WorkerBackend, Model } from './i2m2.core.mjs';
+// and starting the engine (i2m2.engine.mjs) in this thread or in workers
+// (i2m2.protocol.mjs) with the bytes i2m2.fetch.mjs gets, behind the model
+// facade (i2m2.model.mjs). The classic-script build inlines it last. Rules:
+// see i2m2.core.mjs.
+import { PREFIX, fail, errorOf, typeName } from './i2m2.core.mjs';
+import { startEngine } from './i2m2.engine.mjs';
+import { LocalBackend, WorkerBackend } from './i2m2.protocol.mjs';
+import { Model } from './i2m2.model.mjs';
 import { toURL, loadContext, sourceOf, loadBytes, compileWasm, readManifest, taskModel, namedModel } from './i2m2.fetch.mjs';
 import { simdSupported } from './i2m2.kernels.mjs';
 

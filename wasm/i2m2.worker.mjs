@@ -1,5 +1,5 @@
 // The dedicated worker of i2m2.mjs: one Go instance driven by messages.
 import './wasm_exec.js';
-import { serveWorker } from './i2m2.core.mjs';
+import { serveWorker } from './i2m2.protocol.mjs';
 
 serveWorker(self);

@@ -56,14 +56,13 @@ func pack(dst []float32, r *model.Result) {
 // adds.
 type infoJSON struct {
 	model.Description
-	Kernels string `json:"kernels"` // the inner loops: simd or scalar (model.Kernels)
-	SHA256  string `json:"sha256"`
-	Bytes   int    `json:"bytes"`
-	Stride  int    `json:"stride"` // float32s per packed result (fast.go)
+	SHA256 string `json:"sha256"`
+	Bytes  int    `json:"bytes"`
+	Stride int    `json:"stride"` // float32s per packed result (fast.go)
 }
 
 func infoOf(m *model.Model, path model.Path, sum string, n int) (string, error) {
-	inf := infoJSON{Description: m.Describe(path), Kernels: model.Kernels(), SHA256: sum, Bytes: n,
+	inf := infoJSON{Description: m.Describe(path), SHA256: sum, Bytes: n,
 		Stride: Stride(len(m.Classes), len(m.Experts))}
 	b, err := json.Marshal(inf)
 	return string(b), err

@@ -27,7 +27,7 @@ type state struct {
 	r        *model.Result
 	img, aud []float32
 	out      []float32
-	in       model.Inputs
+	in       map[string][]float32
 }
 
 var st state
@@ -63,8 +63,8 @@ func load(_ js.Value, args []js.Value) (res any) {
 	if err != nil {
 		return map[string]any{"error": err.Error()}
 	}
-	st = state{m: m, p: p, r: m.NewResult(), in: model.Inputs{}}
-	return map[string]any{"macs": m.MACs(), "quantization": m.Quantization.String(), "path": path.String()}
+	st = state{m: m, p: p, r: m.NewResult(), in: map[string][]float32{}}
+	return map[string]any{"macs": m.Describe(model.DefaultPath).MACs, "quantization": m.Quantization, "path": path.String()}
 }
 
 func grow(v []float32, n int) []float32 {

@@ -3,7 +3,7 @@
 //
 //	model-f32.i2m2, model-int8.i2m2  the shipped weights (weights/avmnist-tts-*.i2m2)
 //	                                 or, while they do not exist, a random-weight
-//	                                 stand-in of model.AVMNIST(40, 40, 4) (meta.json says which)
+//	                                 stand-in of arch.AVMNIST(40, 40, 4) (meta.json says which)
 //	model.onnx                       the float32 model as ONNX (package onnx)
 //	tfjs.json, tfjs.bin              the float32 graph and weights for bench/web/tfjs.mjs
 //	cases.json                       fixed inputs and the Go engine's outputs (float32 Fast path)
@@ -30,6 +30,8 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 	"github.com/i2m2-wasm/i2m2/onnx"
 )
 
@@ -82,7 +84,7 @@ func run(out, weights, demo string, ncases int) error {
 	}
 	if weights != "" && (err1 != nil || err2 != nil) {
 		log.Printf("no shipped weights in %s/ (%v); using random weights", weights, firstErr(err1, err2))
-		mt.Source, mt.Label = "random", "random weights: model.AVMNIST(40,40,4), InitRandom(1) (not trained)"
+		mt.Source, mt.Label = "random", "random weights: arch.AVMNIST(40,40,4), InitRandom(1) (not trained)"
 		var err error
 		if f32b, i8b, err = models(avmnistModel); err != nil {
 			return err
@@ -108,7 +110,7 @@ func run(out, weights, demo string, ncases int) error {
 	if err != nil {
 		return err
 	}
-	mt.MACs, mt.F32Bytes, mt.Int8Bytes, mt.ONNXBytes, mt.TFJSBytes = m.MACs(), len(f32b), len(i8b), len(ob), len(tb)
+	mt.MACs, mt.F32Bytes, mt.Int8Bytes, mt.ONNXBytes, mt.TFJSBytes = m.Describe(model.DefaultPath).MACs, len(f32b), len(i8b), len(ob), len(tb)
 	mt.F32SHA256, mt.Int8SHA256, mt.Classes = sha(f32b), sha(i8b), m.Classes
 	files := map[string][]byte{"model-f32.i2m2": f32b, "model-int8.i2m2": i8b, "model.onnx": ob, "tfjs.bin": tb}
 	for name, v := range map[string]any{"tfjs.json": tj, "cases.json": cases, "meta.json": mt} {
@@ -138,11 +140,11 @@ func sha(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:
 
 // avmnistModel is the labelled stand-in used until trained weights exist.
 func avmnistModel() (*model.Model, error) {
-	m, err := model.AVMNIST(40, 40, 4).Build()
+	m, err := arch.AVMNIST(40, 40, 4).Build()
 	if err != nil {
 		return nil, err
 	}
-	m.InitRandom(1)
+	arch.InitRandom(m, 1)
 	m.Name = "avmnist-random"
 	m.Provenance = model.Provenance{Data: "none: random weights for benchmarks", Seed: 1, Created: "bench/prep"}
 	return m, nil
@@ -186,7 +188,7 @@ func oddModel() (*model.Model, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	m.InitRandom(5)
+	arch.InitRandom(m, 5)
 	return m, nil
 }
 
@@ -203,7 +205,7 @@ func models(mk func() (*model.Model, error)) (f32, i8 []byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	q.Quantize()
+	quant.Quantize(q)
 	i8, err = q.MarshalBinary()
 	return f32, i8, err
 }
@@ -272,7 +274,7 @@ func tfjsGraph(m *model.Model) (tGraph, []byte) {
 	}
 	g.Classes = m.Classes
 	for _, e := range m.Experts {
-		te := tExpert{Name: e.Name, Inputs: e.Inputs, Intra: e.Intra(), Head: conv(e.Head)}
+		te := tExpert{Name: e.Name, Inputs: e.Inputs, Intra: (len(e.Inputs) == 1), Head: conv(e.Head)}
 		for _, br := range e.Branches {
 			te.Branches = append(te.Branches, conv(br))
 		}
@@ -297,7 +299,7 @@ type caseOut struct {
 
 // demoInputs returns the first n pairs of the demo set (dataset.ParseDemo), or
 // none when the file does not exist.
-func demoInputs(file string, n int) ([]model.Inputs, error) {
+func demoInputs(file string, n int) ([]map[string][]float32, error) {
 	if file == "" {
 		return nil, nil
 	}
@@ -311,7 +313,7 @@ func demoInputs(file string, n int) ([]model.Inputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []model.Inputs
+	var out []map[string][]float32
 	for i := 0; i < min(n, d.N); i++ {
 		img, aud := make([]float32, 784), make([]float32, 1600)
 		for j := range img {
@@ -320,12 +322,12 @@ func demoInputs(file string, n int) ([]model.Inputs, error) {
 		for j := range aud {
 			aud[j] = float32(d.Audio[i*1600+j]) / 255
 		}
-		out = append(out, model.Inputs{"image": img, "audio": aud})
+		out = append(out, map[string][]float32{"image": img, "audio": aud})
 	}
 	return out, nil
 }
 
-func makeCases(m *model.Model, n int, extra []model.Inputs) ([]caseOut, error) {
+func makeCases(m *model.Model, n int, extra []map[string][]float32) ([]caseOut, error) {
 	r := rand.New(rand.NewPCG(42, 7))
 	p, err := m.NewPredictor(model.Fast)
 	if err != nil {
@@ -334,7 +336,7 @@ func makeCases(m *model.Model, n int, extra []model.Inputs) ([]caseOut, error) {
 	res := m.NewResult()
 	var out []caseOut
 	for c := 0; c < n+len(extra); c++ {
-		in := model.Inputs{}
+		in := map[string][]float32{}
 		if c >= n {
 			in = extra[c-n]
 		}

@@ -31,7 +31,7 @@ func runEval(args []string) error {
 	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
 	models := fs.String("model", "", "comma-separated model files (default: the shipped model and baselines in --weights)")
 	shuffle := fs.String("shuffle", "", "replace this modality (image or audio) by another test sample's (seeded permutation)")
-	pathFlag := fs.String("path", "", "kernels: reference, float32 or int8 (default: int8 for int8 files, float32 otherwise)")
+	pathFlag := fs.String("path", "", "kernels: reference, float32 or int8 (default: model.DefaultPath, float32, for every file, as the page and the worker run it)")
 	limit := fs.Int("limit", 0, "evaluate the first n test samples (0 = all)")
 	runs := fs.String("runs", "", "release mode (as `i2m2 release`): comma-separated run directories of `i2m2 train`; writes shipped weights, manifest.json and results")
 	weights := fs.String("weights", "weights", "weights directory")
@@ -64,14 +64,9 @@ func runEval(args []string) error {
 		if err != nil {
 			return err
 		}
-		p := model.Fast
-		if m.Quantization == model.Int8 {
-			p = model.Quantized
-		}
-		if *pathFlag != "" {
-			if p, err = parsePath(*pathFlag); err != nil {
-				return err
-			}
+		p, err := model.ParsePath(*pathFlag)
+		if err != nil {
+			return err
 		}
 		ev, err := train.EvalModel(m, p, te, *shuffle, perm, runtime.GOMAXPROCS(0))
 		if err != nil {

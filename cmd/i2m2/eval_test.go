@@ -39,7 +39,7 @@ func checkManifest(t *testing.T, dir string) {
 			t.Errorf("%s: %v", f.File, err)
 			continue
 		}
-		if m.Quantization.String() != f.Quantization {
+		if m.Quantization != f.Quantization {
 			t.Errorf("%s: quantization %v, manifest says %s", f.File, m.Quantization, f.Quantization)
 		}
 		if f.Default {

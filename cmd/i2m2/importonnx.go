@@ -9,7 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/i2m2-wasm/i2m2/internal/limits"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 	"github.com/i2m2-wasm/i2m2/onnx"
 )
 
@@ -103,9 +105,12 @@ func runImportONNX(args []string) error {
 		fmt.Fprintln(os.Stderr, "note:", n)
 	}
 	if *int8 {
-		st := m.Quantize()
+		st, err := quant.Quantize(m)
+		if err != nil {
+			return err
+		}
 		writeQuantStats(os.Stdout, "the imported weights", st)
-		worst := model.QuantStat{}
+		worst := quant.Stat{}
 		for _, s := range st {
 			if s.MaxAbs >= worst.MaxAbs {
 				worst = s
@@ -144,7 +149,7 @@ func describe(w io.Writer, m *model.Model) {
 		}
 		fmt.Fprintf(w, "head: %s\n", kinds(e.Head))
 	}
-	fmt.Fprintf(w, "  %d multiply-adds per prediction\n", m.MACs())
+	fmt.Fprintf(w, "  %d multiply-adds per prediction\n", m.Describe(model.DefaultPath).MACs)
 }
 
 func readONNX(path string) (*onnx.Model, error) {
@@ -226,7 +231,7 @@ func parseModality(s string) (model.Modality, error) {
 	md := model.Modality{Name: name, Shape: model.Shape{1, 1, 1}}
 	for i, p := range parts {
 		v, err := strconv.Atoi(p)
-		if err != nil || v < 1 || v > model.MaxDim {
+		if err != nil || v < 1 || v > limits.Dim {
 			return model.Modality{}, fmt.Errorf("--modality %q: bad dimension %q", s, p)
 		}
 		md.Shape[i] = v

@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/i2m2-wasm/i2m2/model"
 )
 
 const fixtures = "../../onnx/testdata/import/"
@@ -21,12 +19,12 @@ func TestImportONNXCommand(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args []string
-		q    model.Quantization
+		q    string
 	}{
 		{"per-expert", []string{"--config", cfg, "--expert", "image=" + fixtures + "avmnist-image.onnx",
-			"--expert", "audio=" + fixtures + "avmnist-audio.onnx", "--expert", "inter=" + fixtures + "avmnist-inter.onnx:img=image,aud=audio"}, model.Float32},
-		{"one-graph-int8", []string{"--graph", fixtures + "avmnist-all.onnx", "--int8", "--modality", "image=1x28x28", "--modality", "audio=1x40x40"}, model.Int8},
-		{"outputs", []string{"--graph", fixtures + "avmnist-all.onnx", "--output", "i=logits_image", "--output", "x=logits_inter"}, model.Float32},
+			"--expert", "audio=" + fixtures + "avmnist-audio.onnx", "--expert", "inter=" + fixtures + "avmnist-inter.onnx:img=image,aud=audio"}, "float32"},
+		{"one-graph-int8", []string{"--graph", fixtures + "avmnist-all.onnx", "--int8", "--modality", "image=1x28x28", "--modality", "audio=1x40x40"}, "int8"},
+		{"outputs", []string{"--graph", fixtures + "avmnist-all.onnx", "--output", "i=logits_image", "--output", "x=logits_inter"}, "float32"},
 	} {
 		out := filepath.Join(dir, tc.name+".i2m2")
 		if err := runImportONNX(append(tc.args, "--out", out)); err != nil {

@@ -7,15 +7,16 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
 	"github.com/i2m2-wasm/i2m2/onnx"
 )
 
 func TestExportONNXCommand(t *testing.T) {
-	m, err := model.AVMNIST(40, 40, 4).Build()
+	m, err := arch.AVMNIST(40, 40, 4).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.InitRandom(3)
+	arch.InitRandom(m, 3)
 	b, err := m.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)

@@ -56,7 +56,7 @@ func runPredict(args []string) error {
 	if err != nil {
 		return err
 	}
-	p, err := parsePath(*path)
+	p, err := model.ParsePath(*path)
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func inputKind(name string) string {
 
 // readInput turns a file into the model's input exactly as the browser would: WAV through
 // features.AudioFromPCM at the file's own rate, pictures through features.ImageFromRGBA.
-func readInput(path string) (model.Inputs, error) {
+func readInput(path string) (map[string][]float32, error) {
 	kind := inputKind(path)
 	if kind == "" {
 		return nil, fmt.Errorf("unknown file type (want .wav, .png, .jpg)")
@@ -231,7 +231,7 @@ func readInput(path string) (model.Inputs, error) {
 		if err != nil {
 			return nil, err
 		}
-		return model.Inputs{"audio": x}, nil
+		return map[string][]float32{"audio": x}, nil
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
@@ -252,7 +252,7 @@ func readInput(path string) (model.Inputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	return model.Inputs{"image": x}, nil
+	return map[string][]float32{"image": x}, nil
 }
 
 // predictJSON is the JSON-input form: {"image": [...], "audio": [...]} already as features.
@@ -267,7 +267,7 @@ func predictJSON(m *model.Model, p model.Path, name string) error {
 	if err != nil {
 		return err
 	}
-	var in model.Inputs
+	var in map[string][]float32
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return fmt.Errorf("input JSON: %w", err)
 	}
@@ -286,7 +286,3 @@ func predictJSON(m *model.Model, p model.Path, name string) error {
 	}
 	return nil
 }
-
-// parsePath is model.ParsePath (kept under this name so that the branch
-// rewriting this file merges mechanically; call model.ParsePath directly).
-func parsePath(s string) (model.Path, error) { return model.ParsePath(s) }

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 func init() {
@@ -28,10 +29,13 @@ func runQuantize(args []string) error {
 	if err != nil {
 		return err
 	}
-	if m.Quantization != model.Float32 {
+	if m.Quantization != "float32" {
 		return fmt.Errorf("%s is already %v", *in, m.Quantization)
 	}
-	st := m.Quantize()
+	st, err := quant.Quantize(m)
+	if err != nil {
+		return err
+	}
 	b, err := m.MarshalBinary()
 	if err != nil {
 		return err
@@ -67,7 +71,7 @@ func readModel(path string) (*model.Model, error) {
 }
 
 // writeQuantStats prints the per-tensor int8 error (llama2.c's export does the same).
-func writeQuantStats(w io.Writer, src string, st []model.QuantStat) {
+func writeQuantStats(w io.Writer, src string, st []quant.Stat) {
 	fmt.Fprintf(w, "Max int8 quantisation error per tensor (symmetric, one scale per output row) of %s:\n\n", src)
 	fmt.Fprintln(w, "| tensor | max abs error | max abs weight | relative |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- |")

@@ -14,6 +14,7 @@ import (
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
@@ -85,7 +86,7 @@ type runInfo struct {
 	evals     map[string]*train.ModelEval
 	int8      *train.ModelEval
 	agree     float64
-	quant     []model.QuantStat
+	quant     []quant.Stat
 }
 
 func (r *runInfo) valAcc(stage string) float64 {

@@ -8,14 +8,15 @@ import (
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
 // shipped is what writeShipped wrote.
 type shipped struct {
-	models    []manifest.Entry  // the I2M2 model, int8 (the benchmark's default) and float32
-	baselines []manifest.Entry  // that seed's image-only, audio-only, intra-only, inter-only
-	quant     []model.QuantStat // the quantiser's per-tensor report
+	models    []manifest.Entry // the I2M2 model, int8 (the benchmark's default) and float32
+	baselines []manifest.Entry // that seed's image-only, audio-only, intra-only, inter-only
+	quant     []quant.Stat     // the quantiser's per-tensor report
 }
 
 // writeShipped writes the chosen run's I2M2 model (float32 with its measured metrics, and its
@@ -38,7 +39,10 @@ func writeShipped(wdir string, ship *runInfo) (*shipped, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &shipped{quant: q.Quantize()}
+	out := &shipped{}
+	if out.quant, err = quant.Quantize(q); err != nil {
+		return nil, err
+	}
 	qb, err := q.MarshalBinary()
 	if err != nil {
 		return nil, err

@@ -8,11 +8,11 @@ import (
 	"strings"
 
 	"github.com/i2m2-wasm/i2m2/manifest"
-	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // writeTables writes rdir/results.md, shuffle.md and quantization.md, and prints the first two.
-func writeTables(rdir string, n int, runs []*runInfo, ship *runInfo, res *manifest.Results, sh *manifest.Shuffle, quant []model.QuantStat) error {
+func writeTables(rdir string, n int, runs []*runInfo, ship *runInfo, res *manifest.Results, sh *manifest.Shuffle, quant []quant.Stat) error {
 	results := resultsTable(n, runs, ship, res)
 	if err := os.WriteFile(filepath.Join(rdir, "results.md"), []byte(results), 0o644); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
@@ -77,7 +78,7 @@ func runShip(args []string) error {
 	if err != nil {
 		return err
 	}
-	q.Quantize()
+	quant.Quantize(q)
 	qb, err := q.MarshalBinary()
 	if err != nil {
 		return err

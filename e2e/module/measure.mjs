@@ -25,7 +25,7 @@ try {
 }
 
 console.log('## Sizes');
-const files = ['i2m2.wasm', 'i2m2.simd.wasm', 'i2m2.classic.js', 'i2m2.core.mjs', 'i2m2.fetch.mjs', 'i2m2.load.mjs', 'i2m2.kernels.mjs', 'i2m2.fast.mjs', 'wasm_exec.js', 'weights/avmnist-tts-int8.i2m2', 'weights/avmnist-tts-f32.i2m2'];
+const files = ['i2m2.wasm', 'i2m2.simd.wasm', 'i2m2.classic.js', ...(await readdir(DIST)).filter((f) => /^i2m2\.[a-z]+\.mjs$/.test(f)), 'wasm_exec.js', 'weights/avmnist-tts-int8.i2m2', 'weights/avmnist-tts-f32.i2m2'];
 files.push(...(await readdir(DIST)).filter((f) => f.endsWith('.tgz')));
 console.log('| file | raw | gzip -9 |\n| --- | --- | --- |');
 for (const f of files) {
@@ -105,7 +105,7 @@ console.log('\n## Chromium, cold-start breakdown (main thread, raw engine), medi
     rows.push(await p2.evaluate(async () => {
       const t0 = performance.now();
       await import('./wasm_exec.js');
-      const { startEngine } = await import('./i2m2.core.mjs');
+      const { startEngine } = await import('./i2m2.engine.mjs');
       const mod = await WebAssembly.compileStreaming(fetch('./i2m2.wasm'));
       const t1 = performance.now();
       const eng = await startEngine(mod);

@@ -11,7 +11,7 @@ import { serve } from './server.mjs';
 
 const DIST = resolve(process.env.I2M2_DIST || new URL('../../dist', import.meta.url).pathname);
 const { load } = await import(pathToFileURL(join(DIST, 'i2m2.mjs')).href);
-const { startEngine } = await import(pathToFileURL(join(DIST, 'i2m2.core.mjs')).href);
+const { startEngine } = await import(pathToFileURL(join(DIST, 'i2m2.engine.mjs')).href);
 const G = JSON.parse(await readFile(join(DIST, 'module-test-golden.json'), 'utf8'));
 const W = (f) => join(DIST, 'weights', f);
 // Both models run on the default (float32) kernels; tell them apart by file.
@@ -226,9 +226,30 @@ const BAD = [
   ['rgba huge', () => model.features.imageFromRGBA(new Uint8ClampedArray(4), 1e6, 1e6), /out of range/],
   ['rgba Float32Array', () => model.features.imageFromRGBA(new Float32Array(16), 2, 2), /rgba must be a Uint8Array, Uint8ClampedArray or ArrayBuffer, got Float32Array/],
   ['hostile getter', () => model.predict({ get image() { throw new Error('boom'); } }), /reading modality "image" threw: boom/],
-  ['hostile getter in a batch', () => model.predictBatch([samples[0], { get audio() { throw new Error('bang'); } }]), /sample 1: reading modality "audio" threw: bang/],
+  ['hostile getter in a batch', () => model.predictBatch([samples[0], { get audio() { throw new Error('bang'); } }]), /sample 1: bad input: reading modality "audio" threw: bang/],
   ['a Proxy that throws', () => model.predict(new Proxy({}, { ownKeys() { throw new Error('nope'); } })), /cannot list the modalities: nope/],
 ];
+// A batch's error names the sample (error.sample, its index in the batch) and gives the sample's
+// own message (error.reason), whether the module (a value's type) or the engine (a length, a
+// value, the model's output) rejected it.
+test('batch errors carry the sample and its reason', async () => {
+  const big = new Float32Array(784).fill(3.4e38);
+  for (const [batch, at, reason] of [
+    [[samples[0], samples[1], { image: new Float32Array(2) }], 2, /^bad input: modality "image" has 2 values, want 784/],
+    [[samples[0], { image: [1, 2] }], 1, /^bad input: modality "image" must be a Float32Array, got Array$/],
+    [[samples[0], { image: big }], 1, /^non-finite output: expert "(image|inter)": /],
+    [{ image: new Float32Array(784 * 3).fill(NaN, 784 * 2 + 7, 784 * 2 + 8) }, 2, /^bad input: modality "image" value 7 is NaN$/],
+  ]) {
+    await assert.rejects(model.predictBatch(batch), (e) => {
+      assert.equal(e.sample, at);
+      assert.match(e.reason, reason);
+      assert.equal(e.message, `i2m2: sample ${at}: ${e.reason}`);
+      return true;
+    });
+  }
+  await assert.rejects(model.predict({ image: new Float32Array(2) }), (e) => e.sample === undefined && e.reason === undefined);
+});
+
 for (const [name, call, re] of BAD) {
   test(`bad input rejects with a clear Error, and the next call works: ${name}`, async () => {
     await assert.rejects(call(), (e) => {

@@ -74,7 +74,7 @@ func TestModelsEndpoint(t *testing.T) {
 			t.Fatalf("model %s: %+v, want the embedded file's sha256 %x and classes %v", m.Name, m, sum, native.Classes)
 		}
 		// a sample of 0.5 everywhere, through the worker and natively
-		in := model.Inputs{}
+		in := map[string][]float32{}
 		body := map[string][]float32{}
 		for _, md := range native.Modalities {
 			x := make([]float32, md.Shape.Size())

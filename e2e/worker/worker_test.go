@@ -126,7 +126,7 @@ func samples(t testing.TB, m *model.Model) []sample {
 	}
 	var out []sample
 	label := -1
-	add := func(name string, body map[string]any, in model.Inputs) {
+	add := func(name string, body map[string]any, in map[string][]float32) {
 		b, err := json.Marshal(body)
 		if err != nil {
 			t.Fatal(err)
@@ -143,14 +143,14 @@ func samples(t testing.TB, m *model.Model) []sample {
 		label = labels[i]
 		switch i % 4 {
 		case 0, 1:
-			add(name+" floats", map[string]any{"image": im, "audio": au}, model.Inputs{"image": im, "audio": au})
+			add(name+" floats", map[string]any{"image": im, "audio": au}, map[string][]float32{"image": im, "audio": au})
 		case 2:
-			add(name+" u8", map[string]any{"image_u8": ints(imgs[i]), "audio_u8": ints(auds[i])}, model.Inputs{"image": im, "audio": au})
+			add(name+" u8", map[string]any{"image_u8": ints(imgs[i]), "audio_u8": ints(auds[i])}, map[string][]float32{"image": im, "audio": au})
 		case 3:
 			if i%8 == 3 {
-				add(name+" image only", map[string]any{"image_u8": ints(imgs[i])}, model.Inputs{"image": im})
+				add(name+" image only", map[string]any{"image_u8": ints(imgs[i])}, map[string][]float32{"image": im})
 			} else {
-				add(name+" audio only", map[string]any{"audio": au, "image": nil}, model.Inputs{"audio": au})
+				add(name+" audio only", map[string]any{"audio": au, "image": nil}, map[string][]float32{"audio": au})
 			}
 		}
 	}
@@ -328,7 +328,7 @@ func TestModelEndpoint(t *testing.T) {
 		t.Fatalf("GET /model: %d %v", res.StatusCode, err)
 	}
 	sum := sha256.Sum256(file)
-	if info.SHA256 != hex.EncodeToString(sum[:]) || info.Bytes != len(file) || info.Name != m.Name || info.MACs != m.MACs() || len(info.Classes) != len(m.Classes) {
+	if info.SHA256 != hex.EncodeToString(sum[:]) || info.Bytes != len(file) || info.Name != m.Name || info.MACs != m.Describe(model.DefaultPath).MACs || len(info.Classes) != len(m.Classes) {
 		t.Fatalf("GET /model %+v does not describe the embedded file (%d bytes, sha256 %x)", info, len(file), sum)
 	}
 	if info.Manifest.SHA256 != info.SHA256 || info.Manifest.Bytes != len(file) || info.Manifest.File == "" {

@@ -16,7 +16,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/i2m2-wasm/i2m2/internal/limits"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // Case is one hostile file and what Read must do with it.
@@ -26,7 +28,10 @@ type Case struct {
 	// Want is the error Read must return (errors.Is); nil: Read accepts the
 	// file, and Predict on any finite inputs either succeeds within the
 	// budget or, when NonFinite, fails with model.ErrNonFinite.
-	Want      error
+	Want error
+	// Text is the start of the message of Read's error: which of the rules
+	// matching Want rejected the file.
+	Text      string
 	NonFinite bool
 }
 
@@ -38,7 +43,11 @@ func Corpus(large bool) ([]Case, error) {
 		if err == nil {
 			var b []byte
 			if b, err = m.MarshalBinary(); err == nil {
-				cs = append(cs, Case{Name: name, File: b, Want: want, NonFinite: nonFinite})
+				c := Case{Name: name, File: b, Want: want, NonFinite: nonFinite}
+				if want == model.ErrLimit {
+					c.Text = overBudget
+				}
+				cs = append(cs, c)
 				return
 			}
 		}
@@ -46,15 +55,15 @@ func Corpus(large bool) ([]Case, error) {
 	}
 	// CPU bombs: tiny files, billions of operations.
 	m, err := pooled([3]int{1, 2048, 2048}, model.Layer{Kind: model.MaxPool2D, KH: 64, KW: 64, Stride: 1}, model.Layer{Kind: model.MaxPool2D, KH: 64, KW: 64, Stride: 64})
-	add("pool bomb: 64x64 stride-1 max-pool over 2048x2048", model.ErrBudget, false, m, err)
+	add("pool bomb: 64x64 stride-1 max-pool over 2048x2048", model.ErrLimit, false, m, err)
 	m, err = manyPools()
-	add("pool bomb: 16 modalities x 32 experts x 31 pools", model.ErrBudget, false, m, err)
+	add("pool bomb: 16 modalities x 32 experts x 31 pools", model.ErrLimit, false, m, err)
 	m, err = pooled([3]int{32, 128, 128}, model.Layer{Kind: model.Conv2D, InC: 32, OutC: 128, KH: 5, KW: 5, Stride: 1, Pad: 2}, model.Layer{Kind: model.MaxPool2D, KH: 16, KW: 16, Stride: 16})
-	add("conv bomb: 32->128 5x5 over 128x128 (1.7 G MACs, int8)", model.ErrBudget, false, quant(m), err)
+	add("conv bomb: 32->128 5x5 over 128x128 (1.7 G MACs, int8)", model.ErrLimit, false, quantized(m), err)
 	// Memory bombs: the padded input is outside the size caps on weights
 	// and activations.
 	m, err = pooled([3]int{4096, 1, 1}, model.Layer{Kind: model.Conv2D, InC: 4096, OutC: 1, KH: 1, KW: 1, Stride: 64, Pad: 64})
-	add("padding bomb: [4096,1,1] input, 1x1 conv, pad 64 (68 M padded elements)", model.ErrBudget, false, quant(m), err)
+	add("padding bomb: [4096,1,1] input, 1x1 conv, pad 64 (68 M padded elements)", model.ErrLimit, false, quantized(m), err)
 	// The largest im2col matrix the size caps allow (15 M elements) fits the budget.
 	m, err = pooled([3]int{16, 128, 128}, model.Layer{Kind: model.Conv2D, InC: 16, OutC: 1, KH: 8, KW: 8, Stride: 1, Pad: 0})
 	add("im2col near the size cap: 8x8 kernel over 16x128x128, accepted", nil, false, m, err)
@@ -71,14 +80,14 @@ func Corpus(large bool) ([]Case, error) {
 		if c.large && !large {
 			continue
 		}
-		n, err := largestWithin(c.build, c.lo, model.DefaultBudget)
+		n, err := largestWithin(c.build, c.lo)
 		if err != nil {
 			return nil, fmt.Errorf("hostile: near-cap %s: %w", c.name, err)
 		}
 		m, err := c.build(n)
 		add("near the cap, accepted: "+c.name, nil, false, m, err)
 		m, err = c.build(n + 1)
-		add("just over the cap: "+c.name, model.ErrBudget, false, m, err)
+		add("just over the cap: "+c.name, model.ErrLimit, false, m, err)
 	}
 	// Finite weights whose products overflow float32.
 	m, err = huge()
@@ -106,7 +115,7 @@ func Corpus(large bool) ([]Case, error) {
 		if !strings.Contains(h, t.from) {
 			return nil, fmt.Errorf("hostile: %s: %q not in the header %s", t.name, t.from, h)
 		}
-		cs = append(cs, Case{Name: "header: " + t.name, File: WithHeader(base, strings.Replace(h, t.from, t.to, 1)), Want: model.ErrHeader})
+		cs = append(cs, Case{Name: "header: " + t.name, File: WithHeader(base, strings.Replace(h, t.from, t.to, 1)), Want: model.ErrFormat, Text: "i2m2: malformed header"})
 	}
 	return cs, nil
 }
@@ -163,9 +172,9 @@ func fill(m *model.Model, w float32) (*model.Model, error) {
 	return m, m.Validate()
 }
 
-func quant(m *model.Model) *model.Model {
+func quantized(m *model.Model) *model.Model {
 	if m != nil {
-		m.Quantize()
+		quant.Quantize(m)
 	}
 	return m
 }
@@ -175,7 +184,7 @@ func quant(m *model.Model) *model.Model {
 func manyPools() (*model.Model, error) {
 	m := &model.Model{Name: "hostile", Classes: []string{"a", "b"}}
 	var names []string
-	for i := 0; i < model.MaxModalities; i++ {
+	for i := 0; i < limits.Modalities; i++ {
 		name := fmt.Sprintf("m%d", i)
 		names = append(names, name)
 		m.Modalities = append(m.Modalities, model.Modality{Name: name, Shape: model.Shape{1, 64, 64}})
@@ -185,7 +194,7 @@ func manyPools() (*model.Model, error) {
 		br = append(br, model.Layer{Kind: model.MaxPool2D, KH: 2, KW: 2, Stride: 1})
 	}
 	br = append(br, model.Layer{Kind: model.MaxPool2D, KH: 33, KW: 33, Stride: 33}, model.Layer{Kind: model.Flatten})
-	for e := 0; e < model.MaxExperts; e++ {
+	for e := 0; e < limits.Experts; e++ {
 		ex := model.Expert{Name: fmt.Sprintf("e%d", e), Inputs: names, Head: []model.Layer{{Kind: model.Dense, In: 16, Out: 2}}}
 		for range names {
 			ex.Branches = append(ex.Branches, br)
@@ -207,12 +216,15 @@ func denseRows(n int) (*model.Model, error) {
 	m.Experts = []model.Expert{{Name: "x", Inputs: []string{"x"}, Branches: [][]model.Layer{{{Kind: model.Flatten}}},
 		Head: []model.Layer{{Kind: model.Dense, In: 4096, Out: n}, {Kind: model.ReLU}, {Kind: model.Dense, In: n, Out: 2}}}}
 	m, err := fill(m, 0.01)
-	return quant(m), err
+	return quantized(m), err
 }
 
-// largestWithin returns the largest n >= lo whose model's cost is within b
-// (and the size limits).
-func largestWithin(build func(int) (*model.Model, error), lo int, b model.Budget) (int, error) {
+// overBudget starts the message of Read's error for a file over the work budget.
+const overBudget = "i2m2: model exceeds the work budget"
+
+// largestWithin returns the largest n >= lo whose model Read accepts with the
+// default budget (and the size limits).
+func largestWithin(build func(int) (*model.Model, error), lo int) (int, error) {
 	within := func(n int) (bool, error) {
 		m, err := build(n)
 		if errors.Is(err, model.ErrLimit) {
@@ -221,8 +233,15 @@ func largestWithin(build func(int) (*model.Model, error), lo int, b model.Budget
 		if err != nil {
 			return false, err
 		}
-		c := m.Cost()
-		return c.Ops() <= b.Ops && c.Bytes <= b.Bytes, nil
+		b, err := m.MarshalBinary()
+		if err != nil {
+			return false, err
+		}
+		_, err = model.Read(b)
+		if errors.Is(err, model.ErrLimit) && strings.Contains(err.Error(), overBudget) {
+			return false, nil
+		}
+		return err == nil, err
 	}
 	if ok, err := within(lo); err != nil || !ok {
 		return 0, fmt.Errorf("the smallest model is over the budget (%v)", err)

@@ -349,7 +349,6 @@ type Info struct {
 	model.Description
 	SHA256   string             `json:"sha256"` // of the whole model file
 	Bytes    int                `json:"bytes"`
-	Kernels  string             `json:"kernels"`  // the inner loops predictions run: simd or scalar (model.Kernels)
 	Manifest json.RawMessage    `json:"manifest"` // the weights/manifest.json entry whose sha256 matches; null if none
 	Limits   map[string]float64 `json:"limits"`
 }
@@ -363,7 +362,7 @@ func (s *Server) modelInfo(w http.ResponseWriter) {
 	s.infoOnce.Do(func() { // hashing and encoding once per instance, and only when asked
 		sum := sha256.Sum256(s.file)
 		in := Info{
-			Description: m.Describe(path), SHA256: hex.EncodeToString(sum[:]), Bytes: len(s.file), Kernels: model.Kernels(),
+			Description: m.Describe(path), SHA256: hex.EncodeToString(sum[:]), Bytes: len(s.file),
 			Limits: map[string]float64{"maxBodyBytes": float64(s.opt.MaxBodyBytes), "maxBatch": float64(s.opt.MaxBatch)},
 		}
 		in.Manifest = ManifestEntry(s.opt.Manifest, in.SHA256)

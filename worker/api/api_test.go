@@ -19,6 +19,8 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden-*.json")
@@ -26,12 +28,12 @@ var update = flag.Bool("update", false, "rewrite testdata/golden-*.json")
 // testFile is a random-weight int8 AVMNIST(40, 40, 4) model file (the
 // project's contract shapes), made once per test binary.
 var testFile = sync.OnceValue(func() []byte {
-	m, err := model.AVMNIST(40, 40, 4).Build()
+	m, err := arch.AVMNIST(40, 40, 4).Build()
 	if err != nil {
 		panic(err)
 	}
-	m.InitRandom(3)
-	m.Quantize()
+	arch.InitRandom(m, 3)
+	quant.Quantize(m)
 	b, err := m.MarshalBinary()
 	if err != nil {
 		panic(err)
@@ -152,13 +154,13 @@ func sameAsEngine(t *testing.T, got wire, r *model.Result) {
 
 // inputsOf parses a testdata sample with encoding/json (independently of
 // the handler's decoder), applying the documented _u8 rule v/255.
-func inputsOf(t testing.TB, b []byte) model.Inputs {
+func inputsOf(t testing.TB, b []byte) map[string][]float32 {
 	t.Helper()
 	var raw map[string][]float64
 	if err := json.Unmarshal(b, &raw); err != nil {
 		t.Fatal(err)
 	}
-	in := model.Inputs{}
+	in := map[string][]float32{}
 	for k, v := range raw {
 		scale := 1.0
 		if name, ok := strings.CutSuffix(k, "_u8"); ok {
@@ -263,8 +265,8 @@ func TestBatch(t *testing.T) {
 // seed-3 model (float32: the int8 kernels may change their rounding; go test
 // -update rewrites the file after an intended engine change).
 func TestGolden(t *testing.T) {
-	m, _ := model.AVMNIST(40, 40, 4).Build()
-	m.InitRandom(3)
+	m, _ := arch.AVMNIST(40, 40, 4).Build()
+	arch.InitRandom(m, 3)
 	f32, _ := m.MarshalBinary()
 	s := New(f32, Options{Unverified: true})
 	res := do(s, "POST", "/predict", bytes.NewReader(readFile(t, "sample.json")))
@@ -309,7 +311,7 @@ func TestModelInfo(t *testing.T) {
 	if err := json.Unmarshal(res.body, &in); err != nil {
 		t.Fatal(err)
 	}
-	if in.SHA256 != hexSum || in.Bytes != len(testFile()) || in.MACs != m.MACs() || in.Quantization != "int8" || in.Path != model.DefaultPath.String() {
+	if in.SHA256 != hexSum || in.Bytes != len(testFile()) || in.MACs != m.Describe(model.DefaultPath).MACs || in.Quantization != "int8" || in.Path != model.DefaultPath.String() {
 		t.Fatalf("info %+v", in)
 	}
 	if len(in.Modalities) != 2 || in.Modalities[1] != (model.Modality{Name: "audio", Shape: model.Shape{1, 40, 40}}) || len(in.Classes) != 10 {
@@ -482,8 +484,8 @@ func TestBadInput(t *testing.T) {
 // says so, never a 500 or a JSON encoding failure. (The int8 path may stay
 // finite: 200, or 400 the same way.)
 func TestHugeValues(t *testing.T) {
-	m, _ := model.AVMNIST(40, 40, 4).Build()
-	m.InitRandom(3)
+	m, _ := arch.AVMNIST(40, 40, 4).Build()
+	arch.InitRandom(m, 3)
 	f32, _ := m.MarshalBinary()
 	body := `{"image":[3e38` + strings.Repeat(",3e38", 783) + `],"audio":[3e38` + strings.Repeat(",-3e38", 1599) + `]}`
 	for _, c := range []struct {
@@ -598,7 +600,7 @@ func FuzzDecodeMatchesStdlib(f *testing.F) {
 		}
 	}
 	_, m := testServer(f, Options{})
-	small, _ := model.AVMNIST(8, 8, 2).Build() // 64-value audio: short inputs reach the accepting paths
+	small, _ := arch.AVMNIST(8, 8, 2).Build() // 64-value audio: short inputs reach the accepting paths
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, mm := range []*model.Model{m, small} {
 			req, err := decodeRequest(mm, bytes.NewReader(body), 4)
@@ -632,7 +634,7 @@ func FuzzDecodeMatchesStdlib(f *testing.F) {
 				}
 				for k, val := range want {
 					name, u8 := strings.CutSuffix(k, U8Suffix)
-					if mm.Modality(k) >= 0 {
+					if mm.ModalityIndex(k) >= 0 {
 						name, u8 = k, false
 					}
 					x, ok := got[name]

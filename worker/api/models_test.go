@@ -7,21 +7,26 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // taskFile is a random-weight int8 model of the project's shape with other classes (a stand-in
 // for a task's model).
 func taskFile(t testing.TB, classes ...string) []byte {
 	t.Helper()
-	a := model.AVMNIST(40, 40, 4)
+	a := arch.AVMNIST(40, 40, 4)
 	a.Classes = classes
 	m, err := a.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.InitRandom(5)
-	m.Quantize()
+	if err := arch.InitRandom(m, 5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := quant.Quantize(m); err != nil {
+		t.Fatal(err)
+	}
 	b, err := m.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)

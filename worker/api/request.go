@@ -30,7 +30,7 @@ func badRequest(format string, a ...any) error {
 
 // request is a decoded POST /predict body: one sample, or a batch.
 type request struct {
-	samples []model.Inputs
+	samples []map[string][]float32
 	batch   bool // the body was {"batch": [...]}
 }
 
@@ -59,7 +59,7 @@ func decodeRequest(m *model.Model, r io.Reader, maxBatch int) (*request, error) 
 		return nil, badRequest("empty request body: want a JSON object such as {\"image\": [...], \"audio\": [...]}")
 	}
 	req := &request{}
-	var single model.Inputs
+	var single map[string][]float32
 	err = ps.object("request body", func(key string, n int) error {
 		if key == "batch" {
 			if n > 0 {
@@ -72,7 +72,7 @@ func decodeRequest(m *model.Model, r io.Reader, maxBatch int) (*request, error) 
 			return badRequest("a batch request has only the field \"batch\"")
 		}
 		if single == nil {
-			single = model.Inputs{}
+			single = map[string][]float32{}
 		}
 		return ps.modality(m, key, single, "")
 	})
@@ -84,9 +84,9 @@ func decodeRequest(m *model.Model, r io.Reader, maxBatch int) (*request, error) 
 	}
 	if !req.batch {
 		if single == nil {
-			single = model.Inputs{}
+			single = map[string][]float32{}
 		}
-		req.samples = []model.Inputs{single}
+		req.samples = []map[string][]float32{single}
 	}
 	return req, nil
 }
@@ -251,7 +251,7 @@ func (ps *parser) batch(m *model.Model, maxBatch int, req *request) error {
 		if i == maxBatch {
 			return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("batch has more than %d samples, the limit is %d", maxBatch, maxBatch)}
 		}
-		in := model.Inputs{}
+		in := map[string][]float32{}
 		where := fmt.Sprintf("batch[%d]", i)
 		if err := ps.object(where, func(key string, _ int) error { return ps.modality(m, key, in, where+".") }); err != nil {
 			return err
@@ -265,12 +265,12 @@ func (ps *parser) batch(m *model.Model, maxBatch int, req *request) error {
 
 // modality parses the value of field key (a modality name, or one with the
 // _u8 suffix) into in.
-func (ps *parser) modality(m *model.Model, key string, in model.Inputs, where string) error {
+func (ps *parser) modality(m *model.Model, key string, in map[string][]float32, where string) error {
 	name, u8 := key, false
-	mi := m.Modality(name)
+	mi := m.ModalityIndex(name)
 	if mi < 0 && strings.HasSuffix(name, U8Suffix) {
 		name, u8 = strings.TrimSuffix(name, U8Suffix), true
-		mi = m.Modality(name)
+		mi = m.ModalityIndex(name)
 	}
 	if mi < 0 {
 		return badRequest("%sunknown modality %q (this model takes %s; %q gives a modality as integers 0-255)", where, key, modalityList(m), "<name>"+U8Suffix)

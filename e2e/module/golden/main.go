@@ -151,7 +151,7 @@ func run(weights, demo, out string) error {
 		path := model.DefaultPath
 		mg := modelGolden{File: e.File, SHA256: e.SHA256, Path: path.String()}
 		for i, s := range g.Samples {
-			in := model.Inputs{}
+			in := map[string][]float32{}
 			if s.Image != nil {
 				in["image"] = s.Image
 			}

@@ -100,6 +100,23 @@
         big.set(G.samples[0].image, 784);
         const bad = sameResult(await model.predict({ image: big.subarray(784, 1568) }), gm.results[G.samples.length - 2]);
         if (bad.length) failures.push('view input: ' + bad.join(','));
+        // A bad last sample: the error names it by its index in the whole batch (error.sample), also
+        // when the batch was split over the workers, in both batch forms.
+        const k = samples.length;
+        for (const [form, batch, reason] of [
+          ['array', [...samples, { image: new Float32Array(3) }], /^bad input: modality "image" has 3 values, want 784/],
+          ['packed', { image: (() => { const x = new Float32Array((full.length + 1) * 784); x.set(packed.image); x[full.length * 784 + 5] = NaN; return x; })() }, /^bad input: modality "image" value 5 is NaN/],
+        ]) {
+          const at = form === 'array' ? k : full.length;
+          try {
+            await model.predictBatch(batch);
+            failures.push(`a bad sample in a ${form} batch was accepted`);
+          } catch (e) {
+            if (e.sample !== at || !reason.test(e.reason) || e.message !== `i2m2: sample ${at}: ${e.reason}`) {
+              failures.push(`${form} batch error: sample ${e.sample}, reason ${e.reason}, message ${e.message}`);
+            }
+          }
+        }
         try {
           await model.predictBatch({ image: packed.image, video: new Float32Array(3) });
           failures.push('an unknown modality in a packed batch was accepted');

@@ -24,6 +24,8 @@ import (
 	"path/filepath"
 
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 func main() {
@@ -104,7 +106,9 @@ func Tiny() *model.Model {
 			}
 		}
 	}
-	m.InitRandom(7)
+	if err := arch.InitRandom(m, 7); err != nil {
+		panic(err) // a fixed architecture: a bug
+	}
 	return m
 }
 
@@ -158,7 +162,9 @@ func generate() ([]file, error) {
 		return nil, err
 	}
 	q := Tiny()
-	q.Quantize()
+	if _, err := quant.Quantize(q); err != nil {
+		return nil, err
+	}
 	b8, err := q.MarshalBinary()
 	if err != nil {
 		return nil, err
@@ -196,7 +202,7 @@ func generate() ([]file, error) {
 		}
 		for _, path := range fb.paths {
 			for _, in := range g.Inputs {
-				res, err := m.Predict(path, model.Inputs(in.Data))
+				res, err := m.Predict(path, in.Data)
 				if err != nil {
 					return nil, fmt.Errorf("%s %s %s: %w", fb.name, path, in.Name, err)
 				}

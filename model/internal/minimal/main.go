@@ -1,6 +1,7 @@
 // Command minimal is the smallest program that links only model/ (and the
 // standard library it needs): it reads an .i2m2 file and predicts one
-// all-zero sample on the int8 path (or float32 for a float32 file). Its
+// all-zero sample on model.DefaultPath, as every program does unless told
+// otherwise (FORMAT.md, "Kernels"). Its
 // GOOS=js size is the engine's share of a browser download:
 //
 //	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o minimal.wasm ./model/internal/minimal
@@ -28,15 +29,11 @@ func main() {
 		os.Stderr.WriteString(err.Error() + "\n")
 		os.Exit(1)
 	}
-	in := model.Inputs{}
+	in := map[string][]float32{}
 	for _, md := range m.Modalities {
 		in[md.Name] = make([]float32, md.Shape.Size())
 	}
-	path := model.Fast
-	if m.Quantization == model.Int8 {
-		path = model.Quantized
-	}
-	r, err := m.Predict(path, in)
+	r, err := m.Predict(model.DefaultPath, in)
 	if err != nil {
 		os.Stderr.WriteString(err.Error() + "\n")
 		os.Exit(1)

@@ -18,6 +18,8 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 func main() {
@@ -42,12 +44,12 @@ func run(dir string, seed uint64) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	m, err := model.AVMNIST(40, 40, 4).Build()
+	m, err := arch.AVMNIST(40, 40, 4).Build()
 	if err != nil {
 		return err
 	}
 	m.Name = "avmnist-real-standin"
-	m.InitRandom(seed)
+	arch.InitRandom(m, seed)
 	m.Provenance = model.Provenance{Data: "none: random weights (stand-in until weights/ holds trained models)", Seed: int64(seed), Created: "wasm/internal/standin"}
 	man := &manifest.Manifest{StandIn: true}
 	write := func(file string) error {
@@ -59,14 +61,14 @@ func run(dir string, seed uint64) error {
 			return err
 		}
 		e := manifest.NewEntry(file, b)
-		e.Quantization, e.Default, e.Name = m.Quantization.String(), m.Quantization == model.Int8, m.Name
+		e.Quantization, e.Default, e.Name = m.Quantization, m.Quantization == "int8", m.Name
 		man.Models = append(man.Models, e)
 		return nil
 	}
 	if err := write("avmnist-real-f32.i2m2"); err != nil {
 		return err
 	}
-	m.Quantize()
+	quant.Quantize(m)
 	if err := write("avmnist-real-int8.i2m2"); err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // standInTask is a task of random-weight stand-in models, for tests of the lab's task switch and
@@ -50,7 +52,7 @@ func writeTasks(dir string, seed uint64) error {
 	}
 	tasks := map[string]any{}
 	for i, t := range standInTasks {
-		a := model.AVMNIST(40, 40, 4)
+		a := arch.AVMNIST(40, 40, 4)
 		a.Classes = t.classes
 		for _, md := range t.extra {
 			a.Modalities = append(a.Modalities, md)
@@ -61,9 +63,13 @@ func writeTasks(dir string, seed uint64) error {
 			return err
 		}
 		m.Name = "standin-" + t.key
-		m.InitRandom(seed + uint64(i) + 1)
+		if err := arch.InitRandom(m, seed+uint64(i)+1); err != nil {
+			return err
+		}
 		m.Provenance = model.Provenance{Data: "none: random weights (a test fixture of the lab's task switch)", Seed: int64(seed), Created: "wasm/internal/standin -tasks"}
-		m.Quantize()
+		if _, err := quant.Quantize(m); err != nil {
+			return err
+		}
 		mb, err := m.MarshalBinary()
 		if err != nil {
 			return err

@@ -1,0 +1,95 @@
+// i2m2.engine.mjs: one Go instance in this thread: instantiating the wasm,
+// running the Go program, and its raw API (wasm/api.go) wrapped so that calls
+// after an exit or a dispose reject; predict and predictBatch try the
+// synchronous path (i2m2.fast.mjs) first. Needs globalThis.Go from Go's
+// wasm_exec.js. Rules: see i2m2.core.mjs.
+import { fail, errorOf } from './i2m2.core.mjs';
+import { fastEngine } from './i2m2.fast.mjs';
+
+// macrotask returns a function running a callback in a later macrotask, so the
+// page stays responsive between calls (and between the samples of a batch).
+function macrotask() {
+  if (typeof globalThis.setImmediate === 'function') return (f) => globalThis.setImmediate(f);
+  if (typeof MessageChannel === 'function') {
+    const ch = new MessageChannel();
+    const queue = [];
+    ch.port1.onmessage = () => queue.shift()();
+    return (f) => {
+      queue.push(f);
+      ch.port2.postMessage(0);
+    };
+  }
+  return (f) => setTimeout(f, 0);
+}
+
+let instances = 0;
+
+// startEngine instantiates the Go program and resolves with its raw API
+// (load, info, predict, predictBatch, audioFromPCM, imageFromRGBA, dispose; each
+// returns a Promise) wrapped so that calls after an exit reject.
+// perYield: samples of a batch between two yields to the event loop (1 on a
+// page's main thread; a worker passes Infinity).
+export async function startEngine(module, schedule = macrotask(), perYield = 1) {
+  if (typeof globalThis.Go !== 'function') throw fail("Go's wasm_exec.js is not loaded (globalThis.Go is missing)");
+  const go = new globalThis.Go();
+  const key = `__i2m2_${++instances}_${Math.random().toString(36).slice(2)}`;
+  let ready;
+  const api = new Promise((resolve) => (ready = resolve));
+  globalThis[key] = { schedule, ready };
+  go.argv = ['i2m2', key];
+  // On exit, drop the runtime's pending timers: wasm_exec.js would otherwise
+  // resume the exited program from a setTimeout and throw "Go program has
+  // already exited" as an uncaught exception.
+  let exitCode = 0;
+  go.exit = (code) => {
+    exitCode = code;
+    if (go._scheduledTimeouts) {
+      for (const t of go._scheduledTimeouts.values()) clearTimeout(t);
+      go._scheduledTimeouts.clear();
+    }
+    if (code !== 0) console.warn(`i2m2: the Go program exited with code ${code}`);
+  };
+  let exited = false;
+  try {
+    const inst = await WebAssembly.instantiate(module, go.importObject);
+    const run = go.run(inst).then(() => (exited = true), () => (exited = true));
+    const raw = await Promise.race([api, run.then(() => { throw fail('the Go program exited during start-up'); })]);
+    let disposed = false;
+    const gone = () => fail(disposed ? 'the model was disposed' : `the engine stopped (the Go program exited with code ${exitCode}); load the model again`);
+    const slow = (name, args) => {
+      if (exited || disposed) return Promise.reject(gone());
+      try {
+        return raw[name](...args).catch((e) => { throw errorOf(e); });
+      } catch (e) {
+        // wasm_exec.js throws "Go program has already exited" after an exit.
+        return Promise.reject(/already exited/.test(e && e.message) ? gone() : errorOf(e));
+      }
+    };
+    // predict and predictBatch try the synchronous path first (i2m2.fast.mjs);
+    // it declines (null) whatever the async API must answer or explain.
+    const fast = fastEngine(inst, () => new Promise((r) => schedule(r)), perYield);
+    const call = (name, ...args) => {
+      if (exited || disposed) return Promise.reject(gone());
+      if (name === 'dispose') {
+        if (fast) fast.detach();
+        const p = slow(name, args);
+        disposed = true;
+        return p;
+      }
+      if (fast && name === 'predict') {
+        let r = null;
+        try {
+          r = fast.predict(args[0]);
+        } catch { /* a throwing getter: the async API reports it */ }
+        if (r) return Promise.resolve(r);
+      }
+      if (fast && name === 'predictBatch') return fast.predictBatch(args[0]).catch(() => null).then((r) => r || slow(name, args));
+      const p = slow(name, args);
+      if (fast && name === 'load') return p.then((info) => (fast.attach(info), info), (e) => { fast.detach(); throw e; });
+      return p;
+    };
+    return { call, exited: () => exited, run, fast, slow }; // fast, slow: for the tests
+  } finally {
+    delete globalThis[key];
+  }
+}
