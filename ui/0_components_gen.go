@@ -207,11 +207,16 @@ func (c *Modalities) hasDemo(md ModalityDesc) bool {
 	return false
 }
 
-func (c *Modalities) another(md ModalityDesc) string {
+// digit is the digit modality k shows now (-1: unknown, as for a drawing).
+func (c *Modalities) digit(k int) int { return c.Lab.Inputs[k].Digit }
+
+func (c *Modalities) pair() *Pair { return &c.Lab.Demo.Pairs[c.Lab.Cur] }
+
+func (c *Modalities) another(k int, md ModalityDesc) string {
 	if kindOf(md.Name).Voice {
-		return fmt.Sprintf("Another %d, another voice", c.Lab.Label())
+		return fmt.Sprintf("Another %d, another voice", c.digit(k))
 	}
-	return fmt.Sprintf("Another %d", c.Lab.Label())
+	return fmt.Sprintf("Another %d", c.digit(k))
 }
 
 func (c *Modalities) caption(k int) string {
@@ -225,6 +230,8 @@ func (c *Modalities) caption(k int) string {
 		return fmt.Sprintf("of pair #%d, a %d%s", s.Pair, s.Digit, voice)
 	case s.Intact:
 		return "not in the demo set: " + s.Describe(kindOf(c.Lab.Desc.Modalities[k].Name))
+	case s.Kind == FromPair && s.Pair < 0:
+		return fmt.Sprintf("swapped in: a %d%s", s.Digit, voice)
 	case s.Kind == FromPair:
 		return fmt.Sprintf("swapped in: pair #%d's, a %d%s", s.Pair, s.Digit, voice)
 	}
@@ -402,13 +409,33 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 									vgparent.AppendChild(vgn)
 								}
 							}
-							if c.hasDemo(md) {
+							if c.hasDemo(md) && c.digit(k) >= 0 {
 								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
 								vgparent.AppendChild(vgn)
-								vgn.SetInnerHTML(c.another(md))
+								vgn.SetInnerHTML(c.another(k, md))
 								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 									EventType: "click",
-									Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(k, c.Lab.Label()) },
+									Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(k, c.digit(k)) },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+							}
+							if kindOf(md.Name).Voice && c.pair().Flip != nil {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "swap-flip"}}}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(fmt.Sprintf("Flip it: a %d by %s", c.pair().Flip.Digit, c.pair().Flip.Voice))
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.Lab.SwapClip(true) },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+							}
+							if kindOf(md.Name).Voice && c.pair().Keep != nil {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "swap-keep"}}}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(fmt.Sprintf("Keep it: a %d by %s", c.pair().Keep.Digit, c.pair().Keep.Voice))
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.Lab.SwapClip(false) },
 									// TODO: implement capture, etc. mostly need to decide syntax
 								})
 							}
@@ -919,6 +946,12 @@ func (c *Picker) random() {
 func (c *Picker) rangeText() string {
 	p := c.Lab.Demo.Pairs[c.Lab.Cur]
 	s := fmt.Sprintf("of 0–%d · digit %d · voice %s", len(c.Lab.Demo.Pairs)-1, p.Label, p.Voice)
+	if p.Digits != nil { // a task's pair: the image and the clip may show different digits
+		s = fmt.Sprintf("of 0–%d · image %d · clip %d · voice %s", len(c.Lab.Demo.Pairs)-1, p.DigitOf("image"), p.DigitOf("audio"), p.Voice)
+		if t := c.Lab.Truth(); t >= 0 {
+			s += " · answer " + c.Lab.Desc.ClassName(t)
+		}
+	}
 	if p.Wave != nil {
 		s += " · clip playable"
 	}
@@ -1957,7 +1990,7 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		if c.Lab.Shuffle.Complete {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted small-text"}}}
 			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(c.Lab.Manifest.ShuffleReference())
+			vgn.SetInnerHTML(c.Lab.ShuffleReference())
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n"}
 		vgparent.AppendChild(vgn)

@@ -66,6 +66,7 @@ func (l *Lab) Boot() {
 		if t := boot.Get("task"); t.Type() == js.TypeString {
 			task = t.String()
 		}
+		taskDemos, tdErr := readTaskDemos(data.Get("taskDemos"), man, demo)
 		l.locked(func() {
 			l.Manifest = man
 			def, desc := man.Default(), man.Default().Desc()
@@ -74,6 +75,13 @@ func (l *Lab) Boot() {
 				desc = man.taskDesc(task)
 			}
 			l.Info = ModelInfo{Name: def.Name, File: def.File, Quantization: def.Quantization, Bytes: def.Bytes, SHA256: def.SHA256}
+			l.TaskDemos = taskDemos
+			if tdErr != nil {
+				l.Fail("The tasks' demo pairs are unusable (the lab shows the demo set's pairs instead): %v", tdErr)
+			}
+			if man.Tasks[task] != nil {
+				l.Task = task
+			}
 			l.SetDemo(demo, desc) // the lab shows now; predictions follow when the model is in
 			boot.Set("labAt", js.Global().Get("performance").Call("now"))
 		})
@@ -98,10 +106,41 @@ func (l *Lab) Boot() {
 		}
 		l.Task = man.TaskOf(task, info.SHA256)
 		l.LoadTask = func(name string) (Engine, ModelDesc, ModelInfo, error) { return loadTask(boot, name, l) }
+		l.OnTask = func(name string) { // a reload (or a shared link) opens the same task
+			u := js.Global().Get("URL").New(js.Global().Get("location").Get("href"))
+			u.Get("searchParams").Call("set", "task", name)
+			js.Global().Get("history").Call("replaceState", js.Null(), "", u.Call("toString"))
+		}
 		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
 		l.SetModel(eng, d, info)
 	})
+}
+
+// readTaskDemos reads the tasks' demo files the page fetched (an object path -> text) into each
+// task's demo pairs.
+func readTaskDemos(v js.Value, man *Manifest, base *DemoSet) (map[string]*DemoSet, error) {
+	if v.Type() != js.TypeObject {
+		return nil, nil
+	}
+	out := map[string]*DemoSet{}
+	for name, t := range man.Tasks {
+		if t.Demo == "" {
+			continue
+		}
+		text := v.Get(t.Demo)
+		if text.Type() != js.TypeString {
+			return nil, fmt.Errorf("%s was not loaded", t.Demo)
+		}
+		sets, err := ParseTaskDemo([]byte(text.String()), base)
+		if err != nil {
+			return nil, err
+		}
+		if sets[name] != nil {
+			out[name] = sets[name]
+		}
+	}
+	return out, nil
 }
 
 // jsModel wraps a model object of the JS module, described by its model.info.

@@ -28,8 +28,14 @@ const demoDigits = 10
 // Pair is one test pair of the demo set.
 type Pair struct {
 	Index int
-	Label int    // the digit every modality shows
+	Label int    // the digit the image shows (and, in the shipped demo file, the clip too)
 	Voice string // who spoke the clip
+	// Digits is the digit each modality shows when they differ (a task's pair, taskdemo.go); nil:
+	// every modality shows Label.
+	Digits map[string]int
+	// Flip and Keep are clips to swap in (a task's pair, taskdemo.go): Flip changes the answer,
+	// Keep does not (the same digit by another voice); nil when the demo set gives none.
+	Flip, Keep *Clip
 	// Mods holds each modality's levels by name (feature value = level/255): "image" (28x28) and
 	// "audio" (40 mel bands x 40 frames).
 	Mods map[string][]uint8
@@ -42,6 +48,25 @@ type DemoSet struct {
 	Rate       int            // sample rate of the waves
 	ByDigit    [][]int        // pair indices per digit
 	Modalities []ModalityDesc // what the pairs hold
+}
+
+// DigitOf is the digit modality name of the pair shows.
+func (p *Pair) DigitOf(name string) int {
+	if d, ok := p.Digits[name]; ok {
+		return d
+	}
+	return p.Label
+}
+
+// Showing lists the pairs whose modality name shows digit d.
+func (d *DemoSet) Showing(name string, digit int) []int {
+	var out []int
+	for i := range d.Pairs {
+		if d.Pairs[i].DigitOf(name) == digit {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // ErrDemo reports a malformed demo file.

@@ -14,8 +14,11 @@ type Lab struct {
 	Env vugu.EventEnv
 	Eng Engine // nil until the model has loaded
 
-	Demo     *DemoSet
-	Manifest *Manifest
+	Demo     *DemoSet // the pairs shown: the current task's (TaskDemos), else BaseDemo
+	BaseDemo *DemoSet // the shipped demo file
+	// TaskDemos are the tasks' own demo pairs by task (weights/demo/tasks.json: taskdemo.go).
+	TaskDemos map[string]*DemoSet
+	Manifest  *Manifest
 	Info     ModelInfo
 	// Desc describes the model: its modalities, classes and experts (model.info once it has
 	// loaded; until then the manifest's entry, which lists no experts). Every card is drawn from it.
@@ -26,6 +29,7 @@ type Lab struct {
 	// LoadTask loads the model of a task (the browser's asks the JS module: load({task})); nil
 	// when the page cannot switch.
 	LoadTask func(task string) (Engine, ModelDesc, ModelInfo, error)
+	OnTask   func(task string) // if set, told of a switch (the page puts ?task= in its address)
 	modelGen int // counts model changes: drops the results of the previous model's background work
 
 	Loaded, Total int64  // model download progress (Total 0 when unknown)
@@ -105,6 +109,7 @@ func (l *Lab) SetModel(e Engine, d ModelDesc, info ModelInfo) {
 	l.Eng, l.Desc, l.Info = e, d, info
 	l.Stage = ""
 	l.Scan, l.Shuffle = Scan{}, Shuffle{}
+	l.useDemo()
 	l.Yours.Rows = nil
 	if l.Demo != nil {
 		l.Select(l.Cur)
@@ -114,7 +119,7 @@ func (l *Lab) SetModel(e Engine, d ModelDesc, info ModelInfo) {
 // SetDemo installs the demo set and shows its first pair; until a model describes itself, the
 // modalities are those of desc (a manifest entry), else the demo set's. Lock held.
 func (l *Lab) SetDemo(d *DemoSet, desc ModelDesc) {
-	l.Demo = d
+	l.BaseDemo, l.Demo = d, d
 	l.DigitIndex = make([]int, len(d.ByDigit))
 	if len(l.Desc.Modalities) == 0 {
 		if len(desc.Modalities) == 0 {
@@ -122,7 +127,23 @@ func (l *Lab) SetDemo(d *DemoSet, desc ModelDesc) {
 		}
 		l.Desc = desc
 	}
+	l.useDemo()
 	l.Select(0)
+}
+
+// useDemo shows the demo pairs of the current task (its own, else the shipped demo set), from the
+// first pair. Lock held.
+func (l *Lab) useDemo() {
+	d := l.BaseDemo
+	if td := l.TaskDemos[l.Task]; td != nil {
+		d = td
+	}
+	if d == nil || d == l.Demo {
+		return
+	}
+	l.Demo, l.Cur = d, 0
+	l.DigitIndex = make([]int, len(d.ByDigit))
+	l.Scan, l.Shuffle = Scan{}, Shuffle{}
 }
 
 // Fail shows an error in the page. Lock held.
@@ -187,20 +208,15 @@ func (l *Lab) SelectDigit(d int) {
 	if l.Demo == nil || d < 0 || d >= len(l.Demo.ByDigit) || len(l.Demo.ByDigit[d]) == 0 {
 		return
 	}
-	l.Select(l.nextOf(d, l.Cur))
-}
-
-// nextOf returns a pair of digit d other than skip, cycling.
-func (l *Lab) nextOf(d, skip int) int {
 	ps := l.Demo.ByDigit[d]
 	for range ps {
 		k := ps[l.DigitIndex[d]%len(ps)]
 		l.DigitIndex[d]++
-		if k != skip || len(ps) == 1 {
-			return k
+		if k != l.Cur || len(ps) == 1 {
+			l.Select(k)
+			return
 		}
 	}
-	return ps[0]
 }
 
 // CanUndo reports whether there is a swap to undo.
@@ -225,7 +241,7 @@ func (l *Lab) Restore() {
 	l.Undo()
 }
 
-// Label is the digit of the chosen pair.
+// Label is the digit the chosen pair's image shows.
 func (l *Lab) Label() int { return l.Demo.Pairs[l.Cur].Label }
 
 // Truth is the class the model should give what is shown now, or -1 when that is not known
@@ -280,7 +296,7 @@ func (l *Lab) pairDigits(i, k, j int) []int {
 		if m == k {
 			p = j
 		}
-		ds[m] = l.Demo.Pairs[p].Label
+		ds[m] = l.Demo.Pairs[p].DigitOf(md.Name)
 		if len(l.Demo.Pairs[p].Mods[md.Name]) != md.Size() {
 			ds[m] = -2
 		}

@@ -91,6 +91,9 @@ type Source struct {
 func (s Source) Describe(k kind) string {
 	switch s.Kind {
 	case FromPair:
+		if s.Pair < 0 { // a task's clip to swap in (Pair.Flip, Pair.Keep)
+			return fmt.Sprintf("a %s of %d", k.Noun, s.Digit)
+		}
 		return fmt.Sprintf("pair #%d", s.Pair)
 	case Blank:
 		if k.Voice {
@@ -114,7 +117,7 @@ func (s Source) Describe(k kind) string {
 func (l *Lab) PairSource(i, k int) Source {
 	md := l.Desc.Modalities[k]
 	p := &l.Demo.Pairs[i]
-	s := Source{Kind: FromPair, Pair: i, Digit: p.Label, Intact: i == l.Cur, Voice: p.Voice}
+	s := Source{Kind: FromPair, Pair: i, Digit: p.DigitOf(md.Name), Intact: i == l.Cur, Voice: p.Voice}
 	q := p.Mods[md.Name]
 	if len(q) != md.Size() {
 		s.Kind, s.Digit, s.Data = Blank, -1, make([]float32, md.Size())
@@ -170,22 +173,56 @@ func (l *Lab) Swap(k int, src Source) {
 	l.refresh()
 }
 
-// SwapDigit swaps in modality k of another demo pair showing digit d; for a spoken modality, one
-// spoken by another voice than the clip shown now when the demo set has one.
+// SwapDigit swaps in modality k of another demo pair whose modality k shows digit d; for a spoken
+// modality, one spoken by another voice than the clip shown now when the demo set has one.
 func (l *Lab) SwapDigit(k, d int) {
-	if l.Demo == nil || k < 0 || k >= len(l.Inputs) || d < 0 || d >= len(l.Demo.ByDigit) || len(l.Demo.ByDigit[d]) == 0 {
+	if l.Demo == nil || k < 0 || k >= len(l.Inputs) {
 		return
 	}
-	i := l.nextOf(d, l.Cur)
-	if kindOf(l.Desc.Modalities[k].Name).Voice {
-		for range l.Demo.ByDigit[d] {
-			if l.Demo.Pairs[i].Voice != l.Inputs[k].Voice {
-				break
-			}
-			i = l.nextOf(d, l.Cur)
+	name := l.Desc.Modalities[k].Name
+	ps := l.Demo.Showing(name, d)
+	if len(ps) == 0 {
+		return
+	}
+	// cycle through them (l.DigitIndex[d]), skipping the chosen pair and, for a voice, the voice shown
+	pick := -1
+	for range ps {
+		i := ps[l.DigitIndex[d%len(l.DigitIndex)]%len(ps)]
+		l.DigitIndex[d%len(l.DigitIndex)]++
+		if i == l.Cur && len(ps) > 1 {
+			continue
+		}
+		if pick < 0 {
+			pick = i
+		}
+		if !kindOf(name).Voice || l.Demo.Pairs[i].Voice != l.Inputs[k].Voice {
+			pick = i
+			break
 		}
 	}
-	l.Swap(k, l.PairSource(i, k))
+	l.Swap(k, l.PairSource(pick, k))
+}
+
+// SwapClip swaps the chosen pair's flip clip (flip) or keep clip into the audio modality (a task's
+// demo pair: taskdemo.go).
+func (l *Lab) SwapClip(flip bool) {
+	k := l.Mod("audio")
+	if l.Demo == nil || k < 0 {
+		return
+	}
+	p := &l.Demo.Pairs[l.Cur]
+	c := p.Keep
+	if flip {
+		c = p.Flip
+	}
+	if c == nil || len(c.Audio) != l.Desc.Modalities[k].Size() {
+		return
+	}
+	s := Source{Kind: FromPair, Pair: -1, Digit: c.Digit, Voice: c.Voice, Data: Levels(c.Audio)}
+	if c.Wave != nil {
+		s.WAV = WAV(MuLaw(c.Wave), l.Demo.Rate)
+	}
+	l.Swap(k, s)
 }
 
 // SwapPair swaps in modality k of pair i.

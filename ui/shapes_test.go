@@ -179,3 +179,24 @@ func TestSwitchTask(t *testing.T) {
 		t.Error("an unknown task must change nothing")
 	}
 }
+
+func TestTaskShuffleReference(t *testing.T) {
+	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}],
+"shuffle":{"n":10,"rows":[{"model":"i2m2","shuffle":"none","acc":90},{"model":"i2m2","shuffle":"image","acc":20},{"model":"i2m2","shuffle":"audio","acc":50}]},
+"tasks":{"same":{"files":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}],
+"shuffle":{"n":8820,"rows":[{"model":"i2m2","shuffle":"none","acc":91.8},{"model":"intra_only","shuffle":"none","acc":49},{"model":"i2m2","shuffle":"audio","acc":50.4}]}},
+"digit":{"files":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &Lab{Manifest: man, Task: "same"}
+	if got, want := l.ShuffleReference(), "For reference, the trainer's shuffle test of this task on 8820 test pairs: I2M2 92% intact, 50% with shuffled clips."; got != want {
+		t.Errorf("same: %q", got)
+	}
+	if l.Task = "digit"; l.ShuffleReference() != "" {
+		t.Errorf("a task without a shuffle test: %q", l.ShuffleReference())
+	}
+	if l.Task = ""; !strings.HasPrefix(l.ShuffleReference(), "For reference, the trainer's run on 10 test pairs") {
+		t.Errorf("no task: %q", l.ShuffleReference())
+	}
+}

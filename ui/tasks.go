@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/i2m2-wasm/i2m2/manifest"
 )
 
 // ManifestTask is one entry of the manifest's tasks: a task on the demo set's inputs with its own
@@ -19,7 +21,41 @@ type ManifestTask struct {
 	Default  json.RawMessage `json:"default"` // the file the lab runs (a file name), if given
 	Results  json.RawMessage `json:"results"` // shaped like the manifest's results (ResultsTable)
 	Plot     string          `json:"plot"`    // an SVG of the tasks' results, relative to weights/
+	Demo     string          `json:"demo"`    // the tasks' demo pairs, relative to weights/ (taskdemo.go)
 	StandIn  bool            `json:"standIn"` // random-weight stand-ins (a test fixture)
+	// Shuffle is the trainer's shuffle test of the task's shipped files (i2m2 eval --shuffle).
+	Shuffle *manifest.Shuffle `json:"shuffle"`
+}
+
+// ShuffleReference describes the trainer's shuffle test for the task shown (its own, else the
+// manifest's) in one line, or "".
+func (l *Lab) ShuffleReference() string {
+	if l.Manifest == nil {
+		return ""
+	}
+	t := l.Manifest.Tasks[l.Task]
+	if t == nil {
+		return l.Manifest.ShuffleReference()
+	}
+	if t.Shuffle == nil {
+		return ""
+	}
+	acc := map[string]float64{}
+	for _, r := range t.Shuffle.Rows {
+		if r.Model == "i2m2" {
+			acc[r.Shuffle] = r.Acc
+		}
+	}
+	var parts []string
+	for _, c := range []struct{ key, name string }{{"none", "intact"}, {"image", "with shuffled images"}, {"audio", "with shuffled clips"}} {
+		if v, ok := acc[c.key]; ok {
+			parts = append(parts, fmt.Sprintf("%.0f%% %s", v, c.name))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("For reference, the trainer's shuffle test of this task on %d test pairs: I2M2 %s.", t.Shuffle.N, strings.Join(parts, ", "))
 }
 
 // taskTitles are the switch's labels of the tasks the repository defines, when the manifest gives
@@ -135,12 +171,16 @@ func (l *Lab) SwitchTask(name string) {
 		return
 	}
 	l.Task = name
+	if l.OnTask != nil {
+		l.OnTask(name)
+	}
 	l.modelGen++
 	if l.Eng != nil {
 		l.Eng.Dispose()
 	}
 	l.Eng, l.Now, l.Base = nil, nil, nil
 	l.Scan, l.Shuffle = Scan{}, Shuffle{}
+	l.useDemo()
 	l.Stage = "Loading the model of “" + l.Manifest.TitleOf(name) + "”"
 	l.Loaded, l.Total = 0, 0
 	if d := l.Manifest.taskDesc(name); len(d.Modalities) > 0 {

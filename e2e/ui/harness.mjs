@@ -106,7 +106,9 @@ export function readDemo(dist) {
     }
     return out;
   };
-  return { n, nw, labels, voices, wav, audio: (i) => Array.from(b.subarray(aud0 + 1600 * i, aud0 + 1600 * (i + 1)), (v) => v / 255) };
+  const img0 = p + 12 * n;
+  return { n, nw, labels, voices, wav, audio: (i) => Array.from(b.subarray(aud0 + 1600 * i, aud0 + 1600 * (i + 1)), (v) => v / 255),
+    imageBytes: (i) => b.subarray(img0 + 784 * i, img0 + 784 * (i + 1)) };
 }
 
 // Tab (Shift+Tab with back) until the focused element matches selector; it must show a focus ring

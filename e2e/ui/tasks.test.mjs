@@ -24,11 +24,20 @@ const { dist, base, demo, metrics, test, open, axeCheck, finish } = await sessio
 const fixture = mkdtempSync(join(tmpdir(), 'i2m2-tasks-'));
 cpSync(dist, fixture, { recursive: true });
 execFileSync('go', ['run', './wasm/internal/standin', '-tasks', '-o', join(fixture, 'weights')], { cwd: root, stdio: 'inherit' });
-{ // a results plot for one task, as the trainer's (manifest tasks.*.plot, relative to weights/)
+{ // a results plot for one task, as the trainer's (manifest tasks.*.plot, relative to weights/), and
+  // demo pairs for "same" in the trainer's tasks.json format (weights/demo/README.md): the demo
+  // file's clips with a wave, each image with its own digit's clip (yes, with a flip and a keep clip)
   const p = join(fixture, 'weights/manifest.json');
   const m = JSON.parse(readFileSync(p, 'utf8'));
   m.tasks['digit-or-mismatch'].plot = 'results/tasks/standin-plot.svg';
+  m.tasks.same.demo = 'demo/tasks.json';
   writeFileSync(p, JSON.stringify(m, null, 1));
+  const clips = [...Array(demo.nw).keys()].map((k) => ({ demo_pair: k, digit: demo.labels[k], voice: demo.voices[k] }));
+  const images = [...Array(10).keys()].map((k) => ({ digit: demo.labels[k], mnist_t10k: k, pixels: Buffer.from(demo.imageBytes(k)).toString('base64') }));
+  const find = (d, v, same) => clips.findIndex((c) => c.digit === d && (c.voice === v) === same);
+  const pairs = images.map((im, i) => ({ image: i, clip: i, label: 1, answer: 'yes', flip: find((im.digit + 1) % 10, clips[i].voice, true), keep: find(im.digit, clips[i].voice, false) }))
+    .map((q) => Object.fromEntries(Object.entries(q).filter(([, v]) => v !== -1)));
+  writeFileSync(join(fixture, 'weights/demo/tasks.json'), JSON.stringify({ format: 1, demo: 'avmnist-tts-demo.bin', images, clips, tasks: [{ task: 'same', pairs }] }));
   mkdirSync(join(fixture, 'weights/results/tasks'), { recursive: true });
   writeFileSync(join(fixture, 'weights/results/tasks/standin-plot.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="120"><rect width="320" height="120" fill="#eef"/><text x="10" y="60">stand-in plot</text></svg>\n');
 }
@@ -89,6 +98,7 @@ await test('the task switch changes the model (pointer and keyboard); the shuffl
   await page.click('#task-same');
   await waitModel(page, 2);
   check((await shape(page)).pressed[0] === 'task-same', 'the switch shows "same" pressed');
+  check(await page.evaluate(() => new URLSearchParams(location.search).get('task')) === 'same', 'the address names the task (a reload opens it)');
   const info = await page.evaluate(() => document.querySelector('#facts-classes').textContent);
   check(/^2: no, yes$/.test(info), `model card classes: ${info}`);
   await axeCheck(page, 'stand-in: switched to same');
@@ -110,6 +120,48 @@ await test('the task switch changes the model (pointer and keyboard); the shuffl
   await page.click('#task-three-inputs');
   await waitModel(page, 10);
   check(!(await page.$('#shuffle-summary')), 'the shuffle result of another model must not stay');
+  check(page.errors.length === 0, page.errors.join('\n'));
+  await ctx.close();
+});
+
+await test('a task\'s own demo pairs (tasks.json): the picker shows them; flip and keep clips swap in', async () => {
+  const { ctx, page } = await open({ width: 1280, height: 800 });
+  await ready(page, `${standIn.url}?task=same`);
+  await waitModel(page, 2);
+  const range = await page.textContent('#pair-range');
+  check(/^of 0–9 · image \d · clip \d · voice \S+ · answer yes( · clip playable)?$/.test(range), `picker: ${range}`);
+  await page.click('#swap-flip');
+  await page.waitForFunction(() => document.querySelector('#mod-audio').classList.contains('swapped'));
+  await settled(page);
+  const flipped = await page.textContent('#mod-audio .mod-head');
+  check(/swapped in: a \d, voice/.test(flipped), `flip clip: ${flipped}`);
+  check(/answer|expert/.test(await page.textContent('#reading')), 'a reading');
+  await page.click('#restore');
+  await page.click('#swap-keep');
+  await page.waitForFunction(() => document.querySelector('#mod-audio').classList.contains('swapped'));
+  await settled(page);
+  await axeCheck(page, 'stand-in same: keep clip');
+  // another task has no demo pairs of its own: the demo file's pairs
+  await page.click('#task-digit');
+  await waitModel(page, 10);
+  check(/^of 0–\d+ · digit \d/.test(await page.textContent('#pair-range')), 'digit shows the demo file\'s pairs');
+  check(page.errors.length === 0, page.errors.join('\n'));
+  await ctx.close();
+});
+
+await test('phone width 390x844: the switch wraps, no horizontal scrolling, a swap by touch', async () => {
+  const { ctx, page } = await open({ width: 390, height: 844 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  await ready(page, `${standIn.url}?task=digit-or-mismatch`);
+  await waitModel(page, 11);
+  const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(sw <= 390, `page is ${sw} px wide at 390`);
+  await page.tap('#task-same');
+  await waitModel(page, 2);
+  await page.tap('#mod-audio .digits button[aria-label="Swap in a clip of 4"]');
+  await page.waitForFunction(() => document.querySelector('#mod-audio').classList.contains('swapped'));
+  await settled(page);
+  await axeCheck(page, 'phone: stand-in same, clip swapped');
+  await page.screenshot({ path: join(art, 'standin-phone-same.png'), fullPage: true });
   check(page.errors.length === 0, page.errors.join('\n'));
   await ctx.close();
 });
@@ -170,44 +222,44 @@ if (shipped.tasks && shipped.tasks.same && !shipped.tasks.same.standIn) {
     const { ctx, page } = await open({ width: 1280, height: 900 });
     await ready(page, `${base}?task=same`);
     await waitModel(page, 2);
-    const yes = shipped.tasks.same.classes.indexOf('yes');
-    check(yes >= 0, 'same has a "yes" class');
-    // pairs with a real voice first (the task models were trained on real voices), then the rest
-    const order = [...Array(demo.n).keys()].sort((a, b) => (demo.voices[b].startsWith('fsdd:') ? 1 : 0) - (demo.voices[a].startsWith('fsdd:') ? 1 : 0));
+    // The pairs to try: the task's own demo pairs (tasks.json: a "yes" pair with its flip and keep
+    // clips), else the demo file's pairs (all "yes") with a clip of another digit and the same digit
+    // by another voice from its digit buttons.
+    const td = shipped.tasks.same.demo ? JSON.parse(readFileSync(join(dist, 'weights', shipped.tasks.same.demo), 'utf8')) : null;
+    const tdSame = td && td.tasks.find((t) => t.task === 'same');
+    const tries = tdSame
+      ? tdSame.pairs.map((p, i) => [i, p]).filter(([, p]) => p.answer === 'yes' && p.flip != null && p.keep != null).map(([i]) => ({ pair: i, flip: '#swap-flip', keep: '#swap-keep' }))
+      : [...Array(demo.n).keys()].sort((a, b) => (demo.voices[b].startsWith('fsdd:') ? 1 : 0) - (demo.voices[a].startsWith('fsdd:') ? 1 : 0))
+        .map((i) => ({ pair: i, flip: `#mod-audio .digits button[aria-label="Swap in a clip of ${(demo.labels[i] + 1 + (i % 9)) % 10}"]`, keep: '#mod-audio .swaps button:has-text("another voice")' }));
+    metrics.sameFrom = tdSame ? shipped.tasks.same.demo : 'weights/demo/avmnist-tts-demo.bin';
     const flips = [];
     let shown = false;
-    for (const i of order.slice(0, 12)) {
-      await page.fill('#pair-index', String(i));
+    const swap = async (sel) => {
+      await page.click(sel);
+      await page.waitForFunction(() => document.querySelector('#mod-audio').classList.contains('swapped'));
+      await settled(page);
+      return { clip: await page.textContent('#mod-audio .mod-head'), i2m2: await page.textContent('#expert-i2m2 .top'), reading: await page.textContent('#reading') };
+    };
+    for (const t of tries.slice(0, 12)) {
+      await page.fill('#pair-index', String(t.pair));
       await page.dispatchEvent('#pair-index', 'change');
-      await page.waitForFunction((i) => document.querySelector('#pair-index').value === String(i), i);
+      await page.waitForFunction((i) => document.querySelector('#pair-index').value === String(i), t.pair);
       await settled(page);
       const intact = await page.textContent('#expert-i2m2 .top');
-      if (!/^yes/.test(intact)) { flips.push({ pair: i, intact, skipped: 'I2M2 does not say yes to the intact pair' }); continue; }
-      const d = demo.labels[i];
-      // another digit's clip (pointer: "Clip of a" e)
-      const e = (d + 1 + (i % 9)) % 10;
-      await page.click(`#mod-audio .digits button[aria-label="Swap in a clip of ${e}"]`);
-      await page.waitForFunction(() => document.querySelector('#mod-audio').classList.contains('swapped'));
-      await settled(page);
-      const other = { pair: i, digit: d, clipDigit: e, i2m2: await page.textContent('#expert-i2m2 .top'), reading: await page.textContent('#reading') };
+      if (!/^yes/.test(intact)) { flips.push({ pair: t.pair, intact, skipped: 'I2M2 does not say yes to the intact pair' }); continue; }
+      const other = await swap(t.flip);
       await page.click('#restore');
       await settled(page);
-      // the same digit by another voice
-      await page.click('#mod-audio .swaps button:has-text("another voice")');
-      await page.waitForFunction(() => document.querySelector('#mod-audio').classList.contains('swapped'));
-      await settled(page);
-      const voice = { caption: await page.textContent('#mod-audio .mod-head'), i2m2: await page.textContent('#expert-i2m2 .top'), reading: await page.textContent('#reading') };
-      flips.push({ ...other, voice });
+      const voice = await swap(t.keep);
+      flips.push({ pair: t.pair, ...other, voice });
       // the pair the screenshots show: the flip, told as the issue asks, and the voice kept
       if (!shown && /→ no/.test(other.i2m2) && /^yes/.test(voice.i2m2) && /[Nn]either intra expert moved \(each sees one modality\)/.test(other.reading) && /inter expert flipped from yes to no/.test(other.reading)) {
         shown = true;
-        metrics.sameShown = { pair: i, clipDigit: e };
+        metrics.sameShown = { pair: t.pair };
         await axeCheck(page, 'same: another voice');
         await page.screenshot({ path: join(art, 'task-same-voice.png'), fullPage: true });
         await page.click('#restore');
-        await page.click(`#mod-audio .digits button[aria-label="Swap in a clip of ${e}"]`);
-        await page.waitForFunction(() => document.querySelector('#mod-audio').classList.contains('swapped'));
-        await settled(page);
+        await swap(t.flip);
         await axeCheck(page, 'same: flipped');
         await page.screenshot({ path: join(art, 'task-same-flip.png'), fullPage: true });
       }
@@ -218,8 +270,8 @@ if (shipped.tasks && shipped.tasks.same && !shipped.tasks.same.standIn) {
     const tried = flips.filter((f) => !f.skipped);
     const flipped = tried.filter((f) => /→ no/.test(f.i2m2));
     const still = tried.filter((f) => /^yes/.test(f.voice.i2m2));
-    console.log(`same: another digit's clip flipped I2M2 yes -> no on ${flipped.length} of ${tried.length} pairs; another voice of the same digit kept yes on ${still.length} of ${tried.length}`);
     metrics.sameRates = { tried: tried.length, flipped: flipped.length, voiceKept: still.length };
+    console.log(`same (${metrics.sameFrom}): another digit's clip flipped I2M2 yes -> no on ${flipped.length} of ${tried.length} pairs; the same digit by another voice kept yes on ${still.length} of ${tried.length}`);
     check(shown, `no pair showed the flip (intra experts still, inter expert flipped) and the kept answer with another voice: ${JSON.stringify(flips, null, 1)}`);
     check(page.errors.length === 0, page.errors.join('\n'));
     await ctx.close();
