@@ -19,7 +19,7 @@ type Lab struct {
 	// TaskDemos are the tasks' own demo pairs by task (weights/demo/tasks.json: taskdemo.go).
 	TaskDemos map[string]*DemoSet
 	Manifest  *Manifest
-	Info     ModelInfo
+	Info      ModelInfo
 	// Desc describes the model: its modalities, classes and experts (model.info once it has
 	// loaded; until then the manifest's entry, which lists no experts). Every card is drawn from it.
 	Desc ModelDesc
@@ -30,7 +30,7 @@ type Lab struct {
 	// when the page cannot switch.
 	LoadTask func(task string) (Engine, ModelDesc, ModelInfo, error)
 	OnTask   func(task string) // if set, told of a switch (the page puts ?task= in its address)
-	modelGen int // counts model changes: drops the results of the previous model's background work
+	modelGen int               // counts model changes: drops the results of the previous model's background work
 
 	Loaded, Total int64  // model download progress (Total 0 when unknown)
 	Stage         string // what the page is waiting for, "" once ready
