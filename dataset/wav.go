@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/i2m2-wasm/i2m2/internal/wavfile"
 )
 
 // DecodeWAV parses a RIFF/WAVE file: integer PCM of 8 (unsigned), 16, 24 or 32 bits, or IEEE float
@@ -86,25 +88,6 @@ func DecodeWAV(b []byte) ([]float32, int, error) {
 	return nil, 0, errors.New("wav: no data chunk")
 }
 
-// EncodeWAV16 writes mono 16-bit PCM (samples clipped to [-1, 1], rounded to the nearest step).
-func EncodeWAV16(pcm []float32, rate int) []byte {
-	le := binary.LittleEndian
-	b := make([]byte, 44+2*len(pcm))
-	copy(b, "RIFF")
-	le.PutUint32(b[4:], uint32(36+2*len(pcm)))
-	copy(b[8:], "WAVEfmt ")
-	le.PutUint32(b[16:], 16)
-	le.PutUint16(b[20:], 1)
-	le.PutUint16(b[22:], 1)
-	le.PutUint32(b[24:], uint32(rate))
-	le.PutUint32(b[28:], uint32(2*rate))
-	le.PutUint16(b[32:], 2)
-	le.PutUint16(b[34:], 16)
-	copy(b[36:], "data")
-	le.PutUint32(b[40:], uint32(2*len(pcm)))
-	for i, v := range pcm {
-		s := math.Round(math.Max(-1, math.Min(1, float64(v))) * 32768)
-		le.PutUint16(b[44+2*i:], uint16(int16(math.Min(32767, s))))
-	}
-	return b
-}
+// EncodeWAV16 writes mono 16-bit PCM (samples clipped to [-1, 1], rounded to the nearest step;
+// internal/wavfile, which the page's audio player shares).
+func EncodeWAV16(pcm []float32, rate int) []byte { return wavfile.Encode16(pcm, rate) }

@@ -75,13 +75,12 @@ type (
 	taskFields     Task
 )
 
-func (m Manifest) MarshalJSON() ([]byte, error) {
-	return marshalSorted((*manifestFields)(&m), m.extra)
-}
+func (m Manifest) MarshalJSON() ([]byte, error) { return marshalSorted((*manifestFields)(&m), m.extra) }
+func (t Task) MarshalJSON() ([]byte, error)     { return marshalSorted((*taskFields)(&t), t.extra) }
+func (t *Task) UnmarshalJSON(b []byte) error    { return unmarshalKeeping(b, (*taskFields)(t), &t.extra) }
 
 func (m *Manifest) UnmarshalJSON(b []byte) error {
-	var extra map[string]json.RawMessage
-	if err := unmarshalKeeping(b, (*manifestFields)(m), &extra); err != nil {
+	if err := unmarshalKeeping(b, (*manifestFields)(m), &m.extra); err != nil {
 		return err
 	}
 	for n, t := range m.Tasks {
@@ -89,20 +88,6 @@ func (m *Manifest) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("tasks %q: null where an object is expected", n)
 		}
 	}
-	m.extra = extra
-	return nil
-}
-
-func (t Task) MarshalJSON() ([]byte, error) {
-	return marshalSorted((*taskFields)(&t), t.extra)
-}
-
-func (t *Task) UnmarshalJSON(b []byte) error {
-	var extra map[string]json.RawMessage
-	if err := unmarshalKeeping(b, (*taskFields)(t), &extra); err != nil {
-		return err
-	}
-	t.extra = extra
 	return nil
 }
 
@@ -136,6 +121,7 @@ func unmarshalKeeping(b []byte, v any, extra *map[string]json.RawMessage) error 
 		return err
 	}
 	known := jsonKeys(reflect.TypeOf(v).Elem())
+	*extra = nil
 	for k, x := range members {
 		if !known[strings.ToLower(k)] {
 			if *extra == nil {
@@ -182,31 +168,37 @@ func (r Results) MarshalJSON() ([]byte, error) {
 }
 
 func (r *Results) UnmarshalJSON(b []byte) error {
+	*r = Results{}
+	known := map[string]any{"experts": &r.Experts, "seeds": &r.Seeds, "units": &r.Units}
+	return decodeFlat(b, "results", known, func(k string, x json.RawMessage) error {
+		var s Stat
+		if err := strictStat(x, &s); err != nil {
+			return err
+		}
+		if r.Stats == nil {
+			r.Stats = map[string]Stat{}
+		}
+		r.Stats[k] = s
+		return nil
+	})
+}
+
+// decodeFlat decodes a JSON object whose members are either fields (known: key -> pointer)
+// or entries of a map (rest), as Results and TrainingRun are written.
+func decodeFlat(b []byte, what string, known map[string]any, rest func(k string, x json.RawMessage) error) error {
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(b, &members); err != nil {
 		return err
 	}
-	*r = Results{}
 	for k, x := range members {
 		var err error
-		switch k {
-		case "experts":
-			err = json.Unmarshal(x, &r.Experts)
-		case "seeds":
-			err = json.Unmarshal(x, &r.Seeds)
-		case "units":
-			err = json.Unmarshal(x, &r.Units)
-		default:
-			var s Stat
-			if err = strictStat(x, &s); err == nil {
-				if r.Stats == nil {
-					r.Stats = map[string]Stat{}
-				}
-				r.Stats[k] = s
-			}
+		if dst, ok := known[k]; ok {
+			err = json.Unmarshal(x, dst)
+		} else {
+			err = rest(k, x)
 		}
 		if err != nil {
-			return fmt.Errorf("results %q: %w", k, err)
+			return fmt.Errorf("%s %q: %w", what, k, err)
 		}
 	}
 	return nil
@@ -231,30 +223,16 @@ func (r TrainingRun) MarshalJSON() ([]byte, error) {
 }
 
 func (r *TrainingRun) UnmarshalJSON(b []byte) error {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(b, &members); err != nil {
-		return err
-	}
 	*r = TrainingRun{}
-	for k, x := range members {
-		var err error
-		switch k {
-		case "seed":
-			err = json.Unmarshal(x, &r.Seed)
-		case "minutes":
-			err = json.Unmarshal(x, &r.Minutes)
-		default:
-			var s Stage
-			if err = json.Unmarshal(x, &s); err == nil {
-				if r.Stages == nil {
-					r.Stages = map[string]Stage{}
-				}
-				r.Stages[k] = s
-			}
+	return decodeFlat(b, "training run", map[string]any{"seed": &r.Seed, "minutes": &r.Minutes}, func(k string, x json.RawMessage) error {
+		var s Stage
+		if err := json.Unmarshal(x, &s); err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("training run %q: %w", k, err)
+		if r.Stages == nil {
+			r.Stages = map[string]Stage{}
 		}
-	}
-	return nil
+		r.Stages[k] = s
+		return nil
+	})
 }

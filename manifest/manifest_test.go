@@ -19,14 +19,7 @@ func TestShippedRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Skip("no weights/manifest.json")
 	}
-	m, err := Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := m.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, out := rewrite(t, b)
 	if !bytes.Equal(out, b) {
 		t.Fatalf("re-writing weights/manifest.json changes it:\n%s", firstDiff(b, out))
 	}
@@ -61,24 +54,13 @@ func TestRoundTrip(t *testing.T) {
 	// unknown members at the top level and in a task survive
 	b = bytes.Replace(b, []byte(`"models": [`), []byte(`"later": {"x": [1, 2]}, "models": [`), 1)
 	b = bytes.Replace(b, []byte(`"title": "Same digit?"`), []byte(`"title": "Same digit?", "plot": "same.svg"`), 1)
-	back, err := Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := back.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
+	back, again := rewrite(t, b)
 	for _, want := range []string{`"later": {`, `"plot": "same.svg"`, `"title": "Which digit?"`, `"i2m2_int8": {`, `"dial": [`, `"n \u003c\u0026\u003e"`} {
 		if !bytes.Contains(again, []byte(want)) {
 			t.Errorf("written manifest lacks %s:\n%s", want, again)
 		}
 	}
-	third, err := Parse(again)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b3, _ := third.Marshal(); !bytes.Equal(b3, again) {
+	if _, b3 := rewrite(t, again); !bytes.Equal(b3, again) {
 		t.Fatalf("not stable:\n%s", firstDiff(again, b3))
 	}
 	back.extra, back.Tasks["same"].extra = nil, nil
@@ -225,3 +207,17 @@ func firstDiff(a, b []byte) string {
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// rewrite parses b and writes it again.
+func rewrite(t *testing.T, b []byte) (*Manifest, []byte) {
+	t.Helper()
+	m, err := Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, out
+}

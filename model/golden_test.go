@@ -7,6 +7,8 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/i2m2-wasm/i2m2/model/internal/golden"
 )
 
 // Golden tolerances. golden.json was written natively by model/internal/gen
@@ -20,40 +22,13 @@ const (
 	tolGoldenProbs      = 1e-6 // probabilities and log-probabilities, every path
 )
 
-type goldenDist struct {
-	Label    int       `json:"label"`
-	Probs    []float32 `json:"probs"`
-	LogProbs []float32 `json:"log_probs"`
-}
-
-type goldenFile struct {
-	Inputs []struct {
-		Name string               `json:"name"`
-		Data map[string][]float32 `json:"data"`
-	} `json:"inputs"`
-	Outputs []struct {
-		File      string      `json:"file"`
-		Path      string      `json:"path"`
-		Input     string      `json:"input"`
-		Used      []string    `json:"used"`
-		Product   goldenDist  `json:"product"`
-		IntraOnly *goldenDist `json:"intra_only"`
-		Experts   []struct {
-			Name   string    `json:"name"`
-			Used   bool      `json:"used"`
-			Logits []float32 `json:"logits"`
-			goldenDist
-		} `json:"experts"`
-	} `json:"outputs"`
-}
-
-func readGolden(t testing.TB) *goldenFile {
+func readGolden(t testing.TB) *golden.File {
 	t.Helper()
 	b, err := os.ReadFile("testdata/golden.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var g goldenFile
+	var g golden.File
 	if err := json.Unmarshal(b, &g); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +61,7 @@ func checkClose(t *testing.T, what string, got, want []float32, tol float64) {
 	}
 }
 
-func checkDist(t *testing.T, what string, got Dist, want goldenDist) {
+func checkDist(t *testing.T, what string, got Dist, want golden.Dist) {
 	t.Helper()
 	if got.Label != want.Label {
 		t.Errorf("%s: label %d, want %d", what, got.Label, want.Label)
@@ -153,7 +128,7 @@ func TestGolden(t *testing.T) {
 				continue
 			}
 			checkClose(t, at+" "+e.Name+" logits", er.Logits, e.Logits, tol)
-			checkDist(t, at+" "+e.Name, er.Dist, e.goldenDist)
+			checkDist(t, at+" "+e.Name, er.Dist, e.Dist)
 		}
 	}
 }

@@ -49,14 +49,8 @@ func poolModel(t testing.TB) *Model {
 func TestAvgPoolPathsAgree(t *testing.T) {
 	m := poolModel(t)
 	in := testInputs(m)
-	ref, err := m.Predict(Reference, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fast, err := m.Predict(Fast, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := mustPredict(t, m, Reference, in)
+	fast := mustPredict(t, m, Fast, in)
 	for i := range ref.Experts {
 		if d := maxDiff(ref.Experts[i].Logits, fast.Experts[i].Logits); d > tolFastVsRef {
 			t.Errorf("expert %s: float32 vs reference logits differ by %g", ref.Experts[i].Name, d)
@@ -64,24 +58,14 @@ func TestAvgPoolPathsAgree(t *testing.T) {
 	}
 	mustQuantize(t, m)
 	ref, _ = m.Predict(Reference, in)
-	q, err := m.Predict(Quantized, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := mustPredict(t, m, Quantized, in)
 	for i := range q.Experts {
 		if d := maxDiff(ref.Experts[i].Probs, q.Experts[i].Probs); d > tolInt8VsRef {
 			t.Errorf("expert %s: int8 vs reference probs differ by %g", q.Experts[i].Name, d)
 		}
 	}
 	// the file keeps the kinds: a round trip predicts the same
-	b, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m2, err := Read(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2 := roundTrip(t, m)
 	r2, _ := m2.Predict(Quantized, in)
 	if d := maxDiff(q.Probs, r2.Probs); d != 0 {
 		t.Fatalf("round trip changed int8 probabilities by %g", d)

@@ -36,6 +36,29 @@ func mustInit(t testing.TB, m *Model, seed uint64) {
 	}
 }
 
+func mustPredict(t testing.TB, m *Model, p Path, in map[string][]float32) *Result {
+	t.Helper()
+	r, err := m.Predict(p, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// roundTrip writes m and reads it back.
+func roundTrip(t testing.TB, m *Model) *Model {
+	t.Helper()
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m2
+}
+
 func mustQuantize(t testing.TB, m *Model) {
 	t.Helper()
 	if err := Quantize(m); err != nil {
@@ -61,23 +84,14 @@ func TestPathsAgree(t *testing.T) {
 	for _, tc := range []struct{ h, w, k int }{{40, 40, 4}, {64, 64, 5}, {33, 47, 4}} {
 		m := buildAVMNIST(t, tc.h, tc.w, tc.k)
 		in := testInputs(m)
-		ref, err := m.Predict(Reference, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fast, err := m.Predict(Fast, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ref := mustPredict(t, m, Reference, in)
+		fast := mustPredict(t, m, Fast, in)
 		if d := maxDiff(ref.Probs, fast.Probs); d > tolFastVsRef {
 			t.Errorf("%v: float32 vs reference: max prob diff %g > %g", tc, d, tolFastVsRef)
 		}
 		mustQuantize(t, m)
 		ref, _ = m.Predict(Reference, in) // same (dequantised) weights as the int8 path
-		q, err := m.Predict(Quantized, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		q := mustPredict(t, m, Quantized, in)
 		for i := range q.Experts {
 			if d := maxDiff(ref.Experts[i].Probs, q.Experts[i].Probs); d > tolInt8VsRef {
 				t.Errorf("%v: expert %s int8 vs reference: max prob diff %g > %g", tc, q.Experts[i].Name, d, tolInt8VsRef)
@@ -119,10 +133,7 @@ func TestMissingModality(t *testing.T) {
 	m := buildAVMNIST(t, 40, 40, 4)
 	in := testInputs(m)
 	delete(in, "audio")
-	r, err := m.Predict(Fast, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := mustPredict(t, m, Fast, in)
 	if len(r.Used) != 1 || r.Used[0] != "image" {
 		t.Fatalf("used %v, want [image]", r.Used)
 	}
@@ -159,24 +170,14 @@ func TestRoundTrip(t *testing.T) {
 		if q {
 			mustQuantize(t, m)
 		}
-		b, err := m.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		m2, err := Read(b)
-		if err != nil {
-			t.Fatal(err)
-		}
+		m2 := roundTrip(t, m)
 		in := testInputs(m)
 		path := Fast
 		if q {
 			path = Quantized
 		}
 		r1, _ := m.Predict(path, in)
-		r2, err := m2.Predict(path, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r2 := mustPredict(t, m2, path, in)
 		if d := maxDiff(r1.Probs, r2.Probs); d != 0 {
 			t.Fatalf("quantized=%v: round trip changed probabilities by %g", q, d)
 		}

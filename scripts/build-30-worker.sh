@@ -93,9 +93,9 @@ for (const [from, to] of edits) {
 fs.writeFileSync(process.argv[3], s);
 JS
 
-# syumai/workers v0.33.0 leaks a js.Func per awaited promise: build with the
-# patched files of worker/patches/ (README.md there), after checking that the
-# module's files are the ones the patch was made from.
+# syumai/workers v0.33.0 leaks a js.Func per awaited promise: build with
+# worker/patches/syumai-workers-v0.33.0.patch applied (README.md there), after
+# checking that the module's files are the ones the patch was made from.
 SYUMAI=$(go list -m -f '{{.Dir}}' github.com/syumai/workers)
 (cd "$SYUMAI" && sha256sum --quiet -c "$OLDPWD/worker/patches/upstream.sha256") ||
 	{ echo "worker: github.com/syumai/workers changed: update worker/patches/ (README.md there)" >&2; exit 1; }
@@ -104,7 +104,8 @@ SYUMAI=$(go list -m -f '{{.Dir}}' github.com/syumai/workers)
 rm -rf "$OUT/syumai-workers"
 cp -r "$SYUMAI" "$OUT/syumai-workers"
 chmod -R u+w "$OUT/syumai-workers"
-cp worker/patches/_syumai-workers-v0.33.0/internal/jsutil/*.go "$OUT/syumai-workers/internal/jsutil/"
+# git apply outside any repository (the ceiling stops it finding this one), as patch(1) would.
+(cd "$OUT/syumai-workers" && GIT_CEILING_DIRECTORIES="$(dirname "$PWD")" git apply -p1 "$OLDPWD/worker/patches/syumai-workers-v0.33.0.patch")
 cp go.mod "$OUT/worker.mod"
 cp go.sum "$OUT/worker.sum"
 go mod edit -modfile="$OUT/worker.mod" -replace "github.com/syumai/workers=$(cd "$OUT/syumai-workers" && pwd)"

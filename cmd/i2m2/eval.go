@@ -28,23 +28,24 @@ func baselineFile(name string) string {
 
 func runEval(args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	rf := releaseFlags(fs, "release mode (as `i2m2 release`): ")
 	models := fs.String("model", "", "comma-separated model files (default: the shipped model and baselines in --weights)")
 	shuffle := fs.String("shuffle", "", "replace this modality (image or audio) by another test sample's (seeded permutation)")
 	pathFlag := fs.String("path", "", "kernels: reference, float32 or int8 (default: model.DefaultPath, float32, for every file, as the page and the worker run it)")
-	limit := fs.Int("limit", 0, "evaluate the first n test samples (0 = all)")
-	runs := fs.String("runs", "", "release mode (as `i2m2 release`): comma-separated run directories of `i2m2 train`; writes shipped weights, manifest.json and results")
-	weights := fs.String("weights", "weights", "weights directory")
-	results := fs.String("results", "weights/results", "results directory (release mode)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, _, te, splits, err := loadData(*root, *limit)
+	if *rf.runs != "" {
+		return rf.release()
+	}
+	p, err := model.ParsePath(*pathFlag)
 	if err != nil {
 		return err
 	}
-	if *runs != "" {
-		return release(strings.Split(*runs, ","), te, splits[2], *weights, *results, *root, *limit)
+	root, limit, weights := rf.root, rf.limit, rf.weights
+	_, _, te, _, err := loadData(*root, *limit)
+	if err != nil {
+		return err
 	}
 	var files []string
 	if *models != "" {
@@ -61,10 +62,6 @@ func runEval(args []string) error {
 	fmt.Println("| --- | --- | --- | --- |")
 	for _, f := range files {
 		m, err := readModel(f)
-		if err != nil {
-			return err
-		}
-		p, err := model.ParsePath(*pathFlag)
 		if err != nil {
 			return err
 		}

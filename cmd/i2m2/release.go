@@ -1,20 +1,13 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
-	"math"
 	"os"
-	"path/filepath"
-	"runtime"
-	"sort"
 	"strings"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/manifest"
-	"github.com/i2m2-wasm/i2m2/model"
-	"github.com/i2m2-wasm/i2m2/model/quant"
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
@@ -24,22 +17,41 @@ func init() {
 
 func runRelease(args []string) error {
 	fs := flag.NewFlagSet("release", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
-	runs := fs.String("runs", "", "comma-separated run directories of `i2m2 train`, one per seed")
-	limit := fs.Int("limit", 0, "evaluate the first n test samples (0 = all)")
-	weights := fs.String("weights", "weights", "weights directory")
-	results := fs.String("results", "weights/results", "results directory")
+	rf := releaseFlags(fs, "")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *runs == "" {
+	if *rf.runs == "" {
 		return fmt.Errorf("--runs is required")
 	}
-	_, _, te, splits, err := loadData(*root, *limit)
+	return rf.release()
+}
+
+// releaseOpts are the flags of i2m2 release, which i2m2 eval shares (eval --runs is release).
+type releaseOpts struct {
+	root, runs, weights, results *string
+	limit                        *int
+}
+
+// releaseFlags defines the release flags on fs; mode prefixes the usage of the flags that only
+// a release reads.
+func releaseFlags(fs *flag.FlagSet, mode string) *releaseOpts {
+	return &releaseOpts{
+		root:    fs.String("root", "", "repo root or weights/data directory (default: search upwards)"),
+		runs:    fs.String("runs", "", mode+"comma-separated run directories of `i2m2 train`, one per seed"),
+		limit:   fs.Int("limit", 0, "evaluate the first n test samples (0 = all)"),
+		weights: fs.String("weights", "weights", "weights directory"),
+		results: fs.String("results", "weights/results", mode+"results directory"),
+	}
+}
+
+// release loads the test split and releases the runs (release below).
+func (o *releaseOpts) release() error {
+	_, _, te, splits, err := loadData(*o.root, *o.limit)
 	if err != nil {
 		return err
 	}
-	return release(strings.Split(*runs, ","), te, splits[2], *weights, *results, *root, *limit)
+	return release(strings.Split(*o.runs, ","), te, splits[2], *o.weights, *o.results, *o.root, *o.limit)
 }
 
 // release evaluates every run's models on the test split, writes the shipped weights (the
@@ -72,81 +84,6 @@ func release(dirs []string, te *train.Data, teSplit *dataset.Split, wdir, rdir, 
 		return err
 	}
 	return writeTables(rdir, te.N, runs, ship, res, shuffle, sh.quant)
-}
-
-// runInfo is one seed's run directory: its history.json and test evaluations.
-type runInfo struct {
-	Seed      uint64           `json:"seed"`
-	Histories []*train.History `json:"histories"`
-	Seconds   float64          `json:"seconds"`
-	Recipe    train.Recipe     `json:"recipe"`
-	Limit     int              `json:"limit"`
-	dir       string
-	models    map[string]*model.Model
-	evals     map[string]*train.ModelEval
-	int8      *train.ModelEval
-	agree     float64
-	quant     []quant.Stat
-}
-
-func (r *runInfo) valAcc(stage string) float64 {
-	for _, h := range r.Histories {
-		if h.Name == stage {
-			return h.BestValAcc
-		}
-	}
-	return math.NaN()
-}
-
-// readHistory reads dir/history.json.
-func readHistory(dir string) (*runInfo, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "history.json"))
-	if err != nil {
-		return nil, err
-	}
-	ri := &runInfo{dir: dir, models: map[string]*model.Model{}, evals: map[string]*train.ModelEval{}}
-	if err := json.Unmarshal(b, ri); err != nil {
-		return nil, fmt.Errorf("%s/history.json: %w", dir, err)
-	}
-	return ri, nil
-}
-
-// evaluateRuns reads each run's models and their test evaluation (the run's eval.json when it
-// was made on the same test samples, else a fresh evaluation), in seed order.
-func evaluateRuns(dirs []string, te *train.Data, limit int) ([]*runInfo, error) {
-	var runs []*runInfo
-	for _, d := range dirs {
-		ri, err := readHistory(d)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range train.ModelNames {
-			m, err := readModel(filepath.Join(d, n+".i2m2"))
-			if err != nil {
-				return nil, err
-			}
-			ri.models[n] = m
-		}
-		var re *train.RunEval
-		if eb, err := os.ReadFile(filepath.Join(d, "eval.json")); err == nil && ri.Limit == limit {
-			re = &train.RunEval{}
-			if err := json.Unmarshal(eb, re); err != nil {
-				return nil, fmt.Errorf("%s/eval.json: %w", d, err)
-			}
-		} else {
-			fmt.Fprintf(os.Stderr, "%s: evaluating on the test split\n", d)
-			if re, err = train.EvaluateRun(ri.models, te, runtime.GOMAXPROCS(0)); err != nil {
-				return nil, err
-			}
-		}
-		ri.evals, ri.int8, ri.agree, ri.quant = re.Evals, re.Int8, re.Agreement, re.Quant
-		fmt.Fprintf(os.Stderr, "seed %d: i2m2 %.2f%% (int8 %.2f%%, agreement %.2f%%), image %.2f, audio %.2f, intra %.2f, inter %.2f\n",
-			ri.Seed, ri.evals["i2m2"].Product.Acc, ri.int8.Product.Acc, ri.agree, ri.evals["image_only"].Product.Acc,
-			ri.evals["audio_only"].Product.Acc, ri.evals["intra_only"].Product.Acc, ri.evals["inter_only"].Product.Acc)
-		runs = append(runs, ri)
-	}
-	sort.Slice(runs, func(i, j int) bool { return runs[i].Seed < runs[j].Seed })
-	return runs, nil
 }
 
 // summarize is the manifest's results: each model's test accuracy over seeds, the shipped

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding"
 	"fmt"
 	"log"
 	"os"
@@ -17,16 +18,8 @@ func importFSDD(root, src string) error {
 	if err != nil {
 		return err
 	}
-	b, err := f.MarshalBinary()
+	ix, dir, b, err := writeIndexed(root, dataset.FSDDFile, f)
 	if err != nil {
-		return err
-	}
-	dir := filepath.Join(root, "weights", "data")
-	ix, err := dataset.ReadIndex(dir)
-	if err != nil {
-		return err
-	}
-	if err := ix.WriteFile(dir, dataset.FSDDFile, b); err != nil {
 		return err
 	}
 	by := map[string]int{}
@@ -102,18 +95,25 @@ func synthClean(root, cache string) error {
 		}
 		b.Levels = append(b.Levels, q...)
 	}
-	data, err := b.MarshalBinary()
+	ix, dir, data, err := writeIndexed(root, dataset.SynthCleanFile, b)
 	if err != nil {
-		return err
-	}
-	dir := filepath.Join(root, "weights", "data")
-	ix, err := dataset.ReadIndex(dir)
-	if err != nil {
-		return err
-	}
-	if err := ix.WriteFile(dir, dataset.SynthCleanFile, data); err != nil {
 		return err
 	}
 	log.Printf("wrote %s: %d clean test-voice clips, %d bytes", dataset.SynthCleanFile, b.N, len(data))
 	return ix.Save(dir)
+}
+
+// writeIndexed writes v's encoding as weights/data/name, recorded (size, sha256) in the index
+// it returns with its folder and the bytes; the caller adds what it knows and saves the index.
+func writeIndexed(root, name string, v encoding.BinaryMarshaler) (*dataset.Index, string, []byte, error) {
+	b, err := v.MarshalBinary()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	dir := filepath.Join(root, "weights", "data")
+	ix, err := dataset.ReadIndex(dir)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return ix, dir, b, ix.WriteFile(dir, name, b)
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/model/arch"
+	"github.com/i2m2-wasm/i2m2/model/internal/golden"
 	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
@@ -112,47 +113,8 @@ func Tiny() *model.Model {
 	return m
 }
 
-// Golden is the JSON layout of golden.json (read by model's golden test).
-type Golden struct {
-	Comment string        `json:"comment"`
-	Inputs  []GoldenInput `json:"inputs"`
-	Outputs []GoldenOut   `json:"outputs"`
-}
-
-// GoldenInput is one named input set; a missing modality is absent.
-type GoldenInput struct {
-	Name string               `json:"name"`
-	Data map[string][]float32 `json:"data"`
-}
-
-// GoldenDist is a distribution.
-type GoldenDist struct {
-	Label    int       `json:"label"`
-	Probs    []float32 `json:"probs"`
-	LogProbs []float32 `json:"log_probs"`
-}
-
-// GoldenExpert is one expert's output.
-type GoldenExpert struct {
-	Name   string    `json:"name"`
-	Used   bool      `json:"used"`
-	Logits []float32 `json:"logits"`
-	GoldenDist
-}
-
-// GoldenOut is the result of one (file, path, input).
-type GoldenOut struct {
-	File      string         `json:"file"`
-	Path      string         `json:"path"`
-	Input     string         `json:"input"`
-	Used      []string       `json:"used"`
-	Product   GoldenDist     `json:"product"`
-	IntraOnly *GoldenDist    `json:"intra_only"`
-	Experts   []GoldenExpert `json:"experts"`
-}
-
-func dist(d model.Dist) GoldenDist {
-	return GoldenDist{Label: d.Label, Probs: append([]float32(nil), d.Probs...), LogProbs: append([]float32(nil), d.LogProbs...)}
+func dist(d model.Dist) golden.Dist {
+	return golden.Dist{Label: d.Label, Probs: append([]float32(nil), d.Probs...), LogProbs: append([]float32(nil), d.LogProbs...)}
 }
 
 func generate() ([]file, error) {
@@ -179,9 +141,9 @@ func generate() ([]file, error) {
 	}
 	xa, xb := rnd(36), rnd(70)
 	zeros := make([]float32, 70)
-	g := Golden{
+	g := golden.File{
 		Comment: "written by go run ./model/internal/gen; outputs of model.Read(file).Predict(path, input)",
-		Inputs: []GoldenInput{
+		Inputs: []golden.Input{
 			{Name: "both", Data: map[string][]float32{"a": xa, "b": xb}},
 			{Name: "only_a", Data: map[string][]float32{"a": xa}},
 			{Name: "only_b", Data: map[string][]float32{"b": xb}},
@@ -206,13 +168,13 @@ func generate() ([]file, error) {
 				if err != nil {
 					return nil, fmt.Errorf("%s %s %s: %w", fb.name, path, in.Name, err)
 				}
-				o := GoldenOut{File: fb.name, Path: path.String(), Input: in.Name, Used: append([]string{}, res.Used...), Product: dist(res.Dist)}
+				o := golden.Output{File: fb.name, Path: path.String(), Input: in.Name, Used: append([]string{}, res.Used...), Product: dist(res.Dist)}
 				if res.HasIntraOnly {
 					d := dist(res.IntraOnly)
 					o.IntraOnly = &d
 				}
 				for _, e := range res.Experts {
-					o.Experts = append(o.Experts, GoldenExpert{Name: e.Name, Used: e.Used, Logits: append([]float32(nil), e.Logits...), GoldenDist: dist(e.Dist)})
+					o.Experts = append(o.Experts, golden.Expert{Name: e.Name, Used: e.Used, Logits: append([]float32(nil), e.Logits...), Dist: dist(e.Dist)})
 				}
 				g.Outputs = append(g.Outputs, o)
 			}
