@@ -80,7 +80,7 @@ func (l *Lab) Boot() {
 				l.Fail("The tasks' demo pairs are unusable (the lab shows the demo set's pairs instead): %v", tdErr)
 			}
 			if man.Tasks[task] != nil {
-				l.Task = task
+				l.Task, l.Chosen = task, true
 			}
 			l.SetDemo(demo, desc) // the lab shows now; predictions follow when the model is in
 			boot.Set("labAt", js.Global().Get("performance").Call("now"))

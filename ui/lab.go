@@ -26,6 +26,9 @@ type Lab struct {
 
 	// Task is the task shown (a key of the manifest's tasks), "" when the manifest lists none.
 	Task string
+	// Chosen is set when the person chose the task (the switch, or ?task=): its own demo pairs
+	// (TaskDemos) show then; the page opened on the default model shows the demo file's pairs.
+	Chosen bool
 	// LoadTask loads the model of a task (the browser's asks the JS module: load({task})); nil
 	// when the page cannot switch.
 	LoadTask func(task string) (Engine, ModelDesc, ModelInfo, error)
@@ -135,7 +138,7 @@ func (l *Lab) SetDemo(d *DemoSet, desc ModelDesc) {
 // first pair. Lock held.
 func (l *Lab) useDemo() {
 	d := l.BaseDemo
-	if td := l.TaskDemos[l.Task]; td != nil {
+	if td := l.TaskDemos[l.Task]; td != nil && l.Chosen {
 		d = td
 	}
 	if d == nil || d == l.Demo {

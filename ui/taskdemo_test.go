@@ -56,6 +56,11 @@ func TestParseTaskDemo(t *testing.T) {
 	// a lab on "same" shows its pairs and answers from them
 	l := newTestLab(t, 20)
 	l.TaskDemos, l.Task = sets, "same"
+	do(l, func() { l.useDemo() })
+	if l.Demo != l.BaseDemo {
+		t.Fatal("a task the person did not choose (the page's default model) shows the demo file's pairs")
+	}
+	l.Chosen = true
 	do(l, func() { l.useDemo(); l.Select(1) })
 	if l.Demo != same || l.Cur != 1 || l.Inputs[l.Mod("image")].Digit != 7 {
 		t.Fatalf("the lab shows %d pairs, pair %d", len(l.Demo.Pairs), l.Cur)

@@ -163,14 +163,27 @@ func (m *Manifest) taskDesc(name string) ModelDesc {
 // SwitchTask shows task name: its model is loaded (Lab.LoadTask) and replaces the current one;
 // meanwhile the page keeps the pair and says what it waits for. Lock held.
 func (l *Lab) SwitchTask(name string) {
-	if name == l.Task && (l.Eng != nil || l.Stage != "") || l.Manifest == nil || l.Manifest.Tasks[name] == nil {
+	if l.Manifest == nil || l.Manifest.Tasks[name] == nil {
+		return
+	}
+	if name == l.Task && l.Eng != nil && !l.Chosen { // the page's model is this task's: show its own pairs
+		l.Chosen = true
+		if l.OnTask != nil {
+			l.OnTask(name)
+		}
+		l.useDemo()
+		l.Select(l.Cur)
+		l.StartScan()
+		return
+	}
+	if name == l.Task && (l.Eng != nil || l.Stage != "") {
 		return // shown or loading already (after a failed load, asking again retries)
 	}
 	if l.LoadTask == nil {
 		l.Fail("This page cannot load another model.")
 		return
 	}
-	l.Task = name
+	l.Task, l.Chosen = name, true
 	if l.OnTask != nil {
 		l.OnTask(name)
 	}
