@@ -77,3 +77,32 @@ func TestParseTaskDemo(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseTaskDemo: any bytes give task demo sets whose pairs the lab can show, or ErrDemo;
+// never a panic.
+func FuzzParseTaskDemo(f *testing.F) {
+	base, _ := testDemo(f, 20, 4)
+	f.Add(taskDemoJSON(f, base))
+	f.Add([]byte(`{"format":1,"tasks":[{"task":"same","pairs":[{"image":0,"clip":0,"flip":-1}]}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sets, err := ParseTaskDemo(b, base)
+		if err != nil {
+			if !errors.Is(err, ErrDemo) {
+				t.Fatalf("error %v is not ErrDemo", err)
+			}
+			return
+		}
+		for name, d := range sets {
+			for i, p := range d.Pairs {
+				if len(p.Mods["image"]) != ImageSize || len(p.Mods["audio"]) != AudioSize || p.Label < 0 || p.Label >= len(d.ByDigit) {
+					t.Fatalf("%s pair %d: %d/%d levels, digit %d", name, i, len(p.Mods["image"]), len(p.Mods["audio"]), p.Label)
+				}
+				for _, c := range []*Clip{p.Flip, p.Keep} {
+					if c != nil && len(c.Audio) != AudioSize {
+						t.Fatalf("%s pair %d: a clip of %d levels", name, i, len(c.Audio))
+					}
+				}
+			}
+		}
+	})
+}
