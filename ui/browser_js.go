@@ -106,6 +106,9 @@ func (l *Lab) Boot() {
 		}
 		l.Task = man.TaskOf(task, info.SHA256)
 		l.LoadTask = func(name string) (Engine, ModelDesc, ModelInfo, error) { return loadTask(boot, name, l) }
+		if !boot.Get("fileMode").Truthy() { // from file:// only the tasks' own models are inlined
+			l.LoadFile = func(file string) (Engine, ModelDesc, error) { return loadFile(boot, file) }
+		}
 		l.OnTask = func(name string) { // a reload (or a shared link) opens the same task
 			u := js.Global().Get("URL").New(js.Global().Get("location").Get("href"))
 			u.Get("searchParams").Call("set", "task", name)
@@ -114,7 +117,28 @@ func (l *Lab) Boot() {
 		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
 		l.SetModel(eng, d, info)
+		if l.Chosen {
+			l.loadCompare(l.Task)
+		}
 	})
+}
+
+// loadFile loads the model file weights/<file> with the JS module, verified against
+// weights/manifest.json.
+func loadFile(boot js.Value, file string) (Engine, ModelDesc, error) {
+	lib := boot.Get("lib")
+	if !lib.Truthy() {
+		return nil, ModelDesc{}, errors.New("the page did not load the JS module")
+	}
+	opts := js.Global().Get("Object").New()
+	opts.Set("model", "weights/"+file)
+	opts.Set("manifest", "weights/manifest.json")
+	m, err := call(lib, "load", opts)
+	if err != nil {
+		return nil, ModelDesc{}, err
+	}
+	e, d, _, err := jsModel(m)
+	return e, d, err
 }
 
 // readTaskDemos reads the tasks' demo files the page fetched (an object path -> text) into each

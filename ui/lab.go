@@ -33,6 +33,9 @@ type Lab struct {
 	// when the page cannot switch.
 	LoadTask func(task string) (Engine, ModelDesc, ModelInfo, error)
 	OnTask   func(task string) // if set, told of a switch (the page puts ?task= in its address)
+	// LoadFile loads a model file of the manifest (verified against it), for Compare; nil: none.
+	LoadFile func(file string) (Engine, ModelDesc, error)
+	Compare  []Compared // the task's conventional models, run beside I2M2 (compare.go)
 	modelGen int               // counts model changes: drops the results of the previous model's background work
 
 	Loaded, Total int64  // model download progress (Total 0 when unknown)
@@ -109,6 +112,7 @@ func (l *Lab) SetModel(e Engine, d ModelDesc, info ModelInfo) {
 	if l.Eng != nil && l.Eng != e {
 		l.Eng.Dispose()
 	}
+	l.dropCompare()
 	l.Eng, l.Desc, l.Info = e, d, info
 	l.Stage = ""
 	l.Scan, l.Shuffle = Scan{}, Shuffle{}
@@ -196,7 +200,7 @@ func (l *Lab) Select(i int) {
 	}
 	l.undo = l.undo[:0]
 	l.Base, l.Now = nil, nil
-	if i < len(l.Scan.Preds) && l.Scan.Have[i] {
+	if i < len(l.Scan.Preds) && l.Scan.Have[i] && len(l.Compare) == 0 {
 		p := l.Scan.Preds[i]
 		l.Base, l.Now = &p, &p
 		l.Reading = Reading(&l.Desc, l.Base, l.Now, l.Inputs, l.Truth())
@@ -307,7 +311,8 @@ func (l *Lab) pairDigits(i, k, j int) []int {
 	return ds
 }
 
-// refresh predicts for what is shown (and for the intact pair if not known yet). Lock held.
+// refresh predicts for what is shown (and for the intact pair if not known yet), with I2M2 and
+// the conventional models compared (Compare). Lock held.
 func (l *Lab) refresh() {
 	if l.Eng == nil {
 		return
@@ -315,19 +320,38 @@ func (l *Lab) refresh() {
 	l.gen++
 	g, eng := l.gen, l.Eng
 	in := []Inputs{l.inputsOf(l.Inputs)}
-	needBase := l.Base == nil && l.AnySwapped()
+	swapped := l.AnySwapped()
+	intact, _ := l.pairInputs(l.Cur, -1, 0)
+	needBase := l.Base == nil && swapped
 	if needBase {
-		x, _ := l.pairInputs(l.Cur, -1, 0)
-		in = append(in, x)
+		in = append(in, intact)
+	}
+	comps := make([]Engine, len(l.Compare))
+	for i, c := range l.Compare {
+		comps[i] = c.Eng
+	}
+	cin := in[:1]
+	if swapped {
+		cin = []Inputs{in[0], intact}
 	}
 	l.Busy++
 	l.Go(func() {
 		r, err := eng.PredictBatch(in)
+		cr := make([][]Prediction, len(comps))
+		var cerr error
+		for i, e := range comps {
+			if cr[i], cerr = e.PredictBatch(cin); cerr != nil {
+				break
+			}
+		}
 		l.Env.Lock()
 		defer l.Env.UnlockRender()
 		l.Busy--
 		if g != l.gen {
 			return
+		}
+		if err == nil && cerr != nil {
+			err = fmt.Errorf("a model compared: %v", cerr)
 		}
 		if err != nil {
 			l.Fail("Prediction failed: %v", err)
@@ -340,6 +364,15 @@ func (l *Lab) refresh() {
 			l.Base = &base
 		} else if l.Base == nil {
 			l.Base = &now
+		}
+		for i := range l.Compare {
+			if i < len(cr) && l.Compare[i].Eng == comps[i] {
+				c := &l.Compare[i]
+				c.Now, c.Base = &cr[i][0].Final, &cr[i][0].Final
+				if swapped {
+					c.Base = &cr[i][1].Final
+				}
+			}
 		}
 		l.Reading = Reading(&l.Desc, l.Base, l.Now, l.Inputs, l.Truth())
 		if !l.shown {

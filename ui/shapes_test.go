@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/model"
@@ -198,5 +199,55 @@ func TestTaskShuffleReference(t *testing.T) {
 	}
 	if l.Task = ""; !strings.HasPrefix(l.ShuffleReference(), "For reference, the trainer's run on 10 test pairs") {
 		t.Errorf("no task: %q", l.ShuffleReference())
+	}
+}
+
+// TestCompare: a task's conventional models (intra-only, inter-only) run beside I2M2 on what is
+// shown, before and after a swap.
+func TestCompare(t *testing.T) {
+	l := newTestLab(t, 20)
+	h := func(c string) string { return strings.Repeat(c, 64) }
+	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + h("a") + `"}],"tasks":{
+"same":{"classes":["no","yes"],"default":"s.i2m2","models":[{"file":"s.i2m2","sha256":"` + h("b") + `"},
+{"file":"task-same-inter-only-int8.i2m2","name":"task-same-inter_only","sha256":"` + h("c") + `"},
+{"file":"task-same-intra-only-int8.i2m2","name":"task-same-intra_only","sha256":"` + h("d") + `"}]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := man.Tasks["same"].Compare(); len(c) != 2 || c[0].kindOf() != "intra_only" || c[1].kindOf() != "inter_only" {
+		t.Fatalf("compare %+v", c)
+	}
+	two := standInShaped(t, []string{"no", "yes"})
+	l.Manifest = man
+	l.LoadTask = func(name string) (Engine, ModelDesc, ModelInfo, error) {
+		e := goEngine{m: two, path: model.Quantized}
+		return e, e.desc(t), ModelInfo{}, nil
+	}
+	loaded := map[string]bool{}
+	var mu sync.Mutex
+	l.LoadFile = func(file string) (Engine, ModelDesc, error) {
+		mu.Lock()
+		loaded[file] = true
+		mu.Unlock()
+		e := goEngine{m: two, path: model.Quantized}
+		return e, e.desc(t), nil
+	}
+	do(l, func() { l.SwitchTask("same") })
+	l.Wait()
+	if len(l.Compare) != 2 || !loaded["task-same-intra-only-int8.i2m2"] || !loaded["task-same-inter-only-int8.i2m2"] {
+		t.Fatalf("compare: %d loaded (%v)", len(l.Compare), loaded)
+	}
+	do(l, func() { l.Select(3) })
+	rows := l.CompareRows()
+	if len(rows) != 2 || rows[0].Now == nil || rows[0].Before != nil || rows[0].ID != "compare-intra-only" || rows[1].Name != "Inter-only model" {
+		t.Fatalf("rows %+v", rows)
+	}
+	do(l, func() { l.SwapNoise(l.Mod("image")) })
+	if rows := l.CompareRows(); rows[1].Now == nil || rows[1].Before == nil {
+		t.Fatalf("after a swap: %+v", rows[1])
+	}
+	h2 := render(t, l)
+	if !strings.Contains(h2, `id="compare-intra-only"`) || !strings.Contains(h2, "Conventional models on the same inputs") {
+		t.Error("the compared models are not shown")
 	}
 }

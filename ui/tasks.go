@@ -192,6 +192,7 @@ func (l *Lab) SwitchTask(name string) {
 		l.Eng.Dispose()
 	}
 	l.Eng, l.Now, l.Base = nil, nil, nil
+	l.dropCompare()
 	l.Scan, l.Shuffle = Scan{}, Shuffle{}
 	l.useDemo()
 	l.Stage = "Loading the model of “" + l.Manifest.TitleOf(name) + "”"
@@ -217,6 +218,7 @@ func (l *Lab) SwitchTask(name string) {
 			return
 		}
 		l.SetModel(e, d, info)
+		l.loadCompare(name)
 		l.StartScan()
 	})
 }

@@ -48,7 +48,7 @@ const fixtureManifest = JSON.parse(readFileSync(join(fixture, 'weights/manifest.
 
 // shape reads what the lab shows: rows (id -> number of bars), modality cards, classes' labels.
 const shape = (page) => page.evaluate(() => ({
-  rows: Object.fromEntries([...document.querySelectorAll('.erow')].map((r) => [r.id, r.querySelectorAll('.bar').length])),
+  rows: Object.fromEntries([...document.querySelectorAll('.erow[id^=expert-]')].map((r) => [r.id, r.querySelectorAll('.bar').length])),
   mods: [...document.querySelectorAll('.mod')].map((m) => m.id),
   classes: [...document.querySelectorAll('#expert-i2m2 .digit-label')].map((e) => e.textContent),
   pressed: [...document.querySelectorAll('button.task[aria-pressed=true]')].map((b) => b.id),
@@ -128,6 +128,8 @@ await test('a task\'s own demo pairs (tasks.json): the picker shows them; flip a
   const { ctx, page } = await open({ width: 1280, height: 800 });
   await ready(page, `${standIn.url}?task=same`);
   await waitModel(page, 2);
+  // the task's conventional models run beside I2M2 (intra-only, inter-only: the manifest's same files)
+  await page.waitForFunction(() => ['#compare-intra-only', '#compare-inter-only'].every((id) => document.querySelectorAll(id + ' .bar').length === 2 && document.querySelector(id + ' .bar.pred')), null, { timeout: 60000 });
   const range = await page.textContent('#pair-range');
   check(/^of 0–9 · image \d · clip \d · voice \S+ · answer yes( · clip playable)?$/.test(range), `picker: ${range}`);
   await page.click('#swap-flip');
@@ -140,7 +142,9 @@ await test('a task\'s own demo pairs (tasks.json): the picker shows them; flip a
   await page.click('#swap-keep');
   await page.waitForFunction(() => document.querySelector('#mod-audio').classList.contains('swapped'));
   await settled(page);
+  await page.waitForFunction(() => document.querySelectorAll('#compare-inter-only .before').length === 2);
   await axeCheck(page, 'stand-in same: keep clip');
+  await page.screenshot({ path: join(art, 'standin-same-compare.png'), fullPage: true });
   // another task has no demo pairs of its own: the demo file's pairs
   await page.click('#task-digit');
   await waitModel(page, 10);
@@ -180,7 +184,7 @@ await test('the task switch from file:// (tasks\' models inlined in i2m2.classic
 await test('a tampered task model is refused in words', async () => {
   const { ctx, page } = await open({ width: 1280, height: 800 });
   await ready(page, `${standIn.url}?task=digit`);
-  await page.route('**/standin-task-same-int8.i2m2', async (r) => {
+  await page.route('**/standin-task-same-i2m2-int8.i2m2', async (r) => {
     const resp = await r.fetch();
     const body = Buffer.from(await resp.body());
     body[body.length >> 1] ^= 0xff;

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/model/arch"
@@ -52,38 +53,54 @@ func writeTasks(dir string, seed uint64) error {
 	}
 	tasks := map[string]any{}
 	for i, t := range standInTasks {
-		a := arch.AVMNIST(40, 40, 4)
-		a.Classes = t.classes
-		for _, md := range t.extra {
-			a.Modalities = append(a.Modalities, md)
-			a.Blocks = append(a.Blocks, 1)
+		var files []map[string]any
+		// I2M2, and for "same" the two conventional models the lab compares it with: intra-only
+		// (the per-modality experts alone) and inter-only (the joint expert alone)
+		kinds := []string{"i2m2"}
+		if t.key == "same" {
+			kinds = append(kinds, "intra_only", "inter_only")
 		}
-		m, err := a.Build()
-		if err != nil {
-			return err
+		for _, kind := range kinds {
+			a := arch.AVMNIST(40, 40, 4)
+			a.Classes = t.classes
+			for _, md := range t.extra {
+				a.Modalities = append(a.Modalities, md)
+				a.Blocks = append(a.Blocks, 1)
+			}
+			m, err := a.Build()
+			if err != nil {
+				return err
+			}
+			switch kind {
+			case "intra_only":
+				m.Experts = m.Experts[:len(m.Experts)-1]
+			case "inter_only":
+				m.Experts = m.Experts[len(m.Experts)-1:]
+			}
+			m.Name = "standin-" + t.key + "-" + kind
+			if err := arch.InitRandom(m, seed+uint64(i)+1); err != nil {
+				return err
+			}
+			m.Provenance = model.Provenance{Data: "none: random weights (a test fixture of the lab's task switch)", Seed: int64(seed), Created: "wasm/internal/standin -tasks"}
+			if _, err := quant.Quantize(m); err != nil {
+				return err
+			}
+			if err := m.Validate(); err != nil {
+				return err
+			}
+			mb, err := m.MarshalBinary()
+			if err != nil {
+				return err
+			}
+			file := "standin-task-" + t.key + "-" + strings.ReplaceAll(kind, "_", "-") + "-int8.i2m2"
+			if err := os.WriteFile(filepath.Join(dir, file), mb, 0o644); err != nil {
+				return err
+			}
+			sum := sha256.Sum256(mb)
+			files = append(files, map[string]any{"file": file, "bytes": len(mb), "sha256": hex.EncodeToString(sum[:]), "quantization": "int8",
+				"name": m.Name, "kind": kind, "classes": t.classes, "modalities": m.Modalities})
 		}
-		m.Name = "standin-" + t.key
-		if err := arch.InitRandom(m, seed+uint64(i)+1); err != nil {
-			return err
-		}
-		m.Provenance = model.Provenance{Data: "none: random weights (a test fixture of the lab's task switch)", Seed: int64(seed), Created: "wasm/internal/standin -tasks"}
-		if _, err := quant.Quantize(m); err != nil {
-			return err
-		}
-		mb, err := m.MarshalBinary()
-		if err != nil {
-			return err
-		}
-		file := "standin-task-" + t.key + "-int8.i2m2"
-		if err := os.WriteFile(filepath.Join(dir, file), mb, 0o644); err != nil {
-			return err
-		}
-		sum := sha256.Sum256(mb)
-		tasks[t.key] = map[string]any{
-			"title": t.title, "classes": t.classes, "standIn": true, "default": file,
-			"files": []map[string]any{{"file": file, "bytes": len(mb), "sha256": hex.EncodeToString(sum[:]), "quantization": "int8",
-				"name": m.Name, "kind": "i2m2", "classes": t.classes, "modalities": m.Modalities}},
-		}
+		tasks[t.key] = map[string]any{"title": t.title, "classes": t.classes, "standIn": true, "default": files[0]["file"], "files": files}
 	}
 	tb, err := json.Marshal(tasks)
 	if err != nil {
