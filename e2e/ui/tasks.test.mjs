@@ -212,6 +212,13 @@ for (const [key, t] of tasks) {
     await page.click(`#task-${key}`);
     await waitModel(page, t.classes.length);
     if (t.plot) await page.waitForFunction(() => { const i = document.querySelector('#task-plot'); return i && i.complete && i.naturalWidth > 0; });
+    // its conventional models, when it ships them, run beside I2M2
+    const files = [].concat(t.files || [], t.models || []);
+    for (const kind of ['intra_only', 'inter_only']) {
+      if (!files.some((f) => f.kind === kind || (f.name || '').includes(kind) || f.file.includes(kind.replace('_', '-')))) continue;
+      const id = '#compare-' + kind.replace('_', '-');
+      await page.waitForFunction(([id, n]) => document.querySelectorAll(id + ' .bar').length === n && document.querySelector(id + ' .bar.pred'), [id, t.classes.length], { timeout: 60000 });
+    }
     const info = await page.evaluate(async (k) => { const m = await i2m2Boot.lib.load({ task: k }); const i = m.info; m.dispose(); return i; }, key);
     check(info.verified && info.task === key, `load({task: ${key}}): ${JSON.stringify({ verified: info.verified, task: info.task })}`);
     await axeCheck(page, `shipped ${key}`);
