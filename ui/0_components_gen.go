@@ -1906,6 +1906,13 @@ func (c *ShuffleView) value(k, cond, m int) string {
 	return fmt.Sprintf("%.0f%%", 100*c.stat(k, cond, m))
 }
 
+func (c *ShuffleView) rowClass(r ShuffleRow) string {
+	if r.Final {
+		return "final"
+	}
+	return ""
+}
+
 func (c *ShuffleView) summary() string { return c.Lab.ShuffleSummary() }
 func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 
@@ -1974,7 +1981,7 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "h3", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
 						vgn.SetInnerHTML(chartTitles[k])
-						for m, r := range c.Lab.Desc.Rows() {
+						for m, r := range c.Lab.Shuffle.Rows {
 							var vgiterkey interface{} = m
 							_ = vgiterkey
 							m := m
@@ -1983,7 +1990,7 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							_ = r
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute(nil)}
 							vgparent.AppendChild(vgn)
-							vgn.AddAttrInterface("class", "crow "+rowClass(r))
+							vgn.AddAttrInterface("class", "crow "+c.rowClass(r))
 							{
 								vgparent := vgn
 								_ = vgparent

@@ -117,8 +117,16 @@ func (s Stat) Conf() float64 {
 type Shuffle struct {
 	Running, Complete, cancel bool
 	Done, Total               int
-	Stats                     [][]Stat // [condition][row of Desc.Rows()]
-	Partner                   []int    // pair i is shuffled with pair Partner[i] (a derangement)
+	Stats                     [][]Stat     // [condition][row of Rows]
+	Rows                      []ShuffleRow // Desc.Rows(), then the models compared (Lab.Compare)
+	Partner                   []int        // pair i is shuffled with pair Partner[i] (a derangement)
+}
+
+// ShuffleRow is one row of the shuffle chart: a distribution of the model (Desc.Rows) or a
+// conventional model compared with it (Lab.Compare).
+type ShuffleRow struct {
+	Name  string
+	Final bool // the I2M2 product
 }
 
 // ShuffleSeed fixes the partners, so runs are comparable.
@@ -153,8 +161,16 @@ func (l *Lab) StartShuffle() {
 	}
 	n, nc, rows := len(l.Demo.Pairs), len(l.Conditions()), l.Desc.Rows()
 	l.Shuffle = Shuffle{Running: true, Total: nc * n, Partner: Derangement(n, ShuffleSeed), Stats: make([][]Stat, nc)}
+	for _, r := range rows {
+		l.Shuffle.Rows = append(l.Shuffle.Rows, ShuffleRow{Name: r.Name, Final: r.Final()})
+	}
+	comps := make([]Engine, len(l.Compare))
+	for j, cr := range l.CompareRows() {
+		comps[j] = l.Compare[j].Eng
+		l.Shuffle.Rows = append(l.Shuffle.Rows, ShuffleRow{Name: cr.Name})
+	}
 	for c := range l.Shuffle.Stats {
-		l.Shuffle.Stats[c] = make([]Stat, len(rows))
+		l.Shuffle.Stats[c] = make([]Stat, len(l.Shuffle.Rows))
 	}
 	eng, part, bs, g := l.Eng, l.Shuffle.Partner, l.batch(), l.modelGen
 	classes := l.Desc.Classes
@@ -183,23 +199,28 @@ func (l *Lab) StartShuffle() {
 						keep = 1
 					}
 					want = append(want, Expected(classes, ds, keep))
-					if known == nil {
-						in = append(in, x)
-					}
+					in = append(in, x)
 				}
 				l.Env.UnlockOnly()
 				r := known
+				var err error
 				if r == nil {
-					var err error
-					if r, err = eng.PredictBatch(in); err != nil {
-						l.Env.Lock()
-						if g == l.modelGen {
-							l.Shuffle.Running = false
-							l.Fail("The shuffle experiment stopped: %v", err)
-						}
-						l.Env.UnlockRender()
-						return
+					r, err = eng.PredictBatch(in)
+				}
+				cr := make([][]Prediction, len(comps))
+				for j, e := range comps {
+					if err == nil {
+						cr[j], err = e.PredictBatch(in)
 					}
+				}
+				if err != nil {
+					l.Env.Lock()
+					if g == l.modelGen {
+						l.Shuffle.Running = false
+						l.Fail("The shuffle experiment stopped: %v", err)
+					}
+					l.Env.UnlockRender()
+					return
 				}
 				l.Env.Lock()
 				if g != l.modelGen {
@@ -207,8 +228,13 @@ func (l *Lab) StartShuffle() {
 					return
 				}
 				for k := range r {
-					for m, row := range rows {
-						d := r[k].Of(row)
+					for m := range l.Shuffle.Rows {
+						var d *Dist
+						if m < len(rows) {
+							d = r[k].Of(rows[m])
+						} else {
+							d = &cr[m-len(rows)][k].Final
+						}
 						if d == nil || want[k] < 0 {
 							continue
 						}
@@ -258,6 +284,9 @@ func (l *Lab) ShuffleSummary() string {
 			case !r.Intra:
 				moves = append(moves, mv)
 			}
+		}
+		for m := len(rows); m < len(l.Shuffle.Rows) && m < len(s[c]); m++ { // the models compared
+			moves = append(moves, fmt.Sprintf("%s %s → %s", lower(l.Shuffle.Rows[m].Name), pct(s[Intact][m].Acc()), pct(s[c][m].Acc())))
 		}
 		sent := fmt.Sprintf("%s: %s", l.Conditions()[c], strings.Join(moves, ", "))
 		if len(blind) > 0 {

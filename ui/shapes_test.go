@@ -250,4 +250,18 @@ func TestCompare(t *testing.T) {
 	if !strings.Contains(h2, `id="compare-intra-only"`) || !strings.Contains(h2, "Conventional models on the same inputs") {
 		t.Error("the compared models are not shown")
 	}
+	// the shuffle experiment runs them too: two more rows, each counted under every condition
+	do(l, func() { l.StartShuffle() })
+	s := l.Shuffle
+	if !s.Complete || len(s.Rows) != len(l.Desc.Rows())+2 || s.Rows[len(s.Rows)-1].Name != "Inter-only model" {
+		t.Fatalf("shuffle rows %+v", s.Rows)
+	}
+	for c := range s.Stats {
+		if st := s.Stats[c][len(s.Rows)-1]; st.N != len(l.Demo.Pairs) {
+			t.Fatalf("condition %d: inter-only model counted %d of %d", c, st.N, len(l.Demo.Pairs))
+		}
+	}
+	if sum := l.ShuffleSummary(); !strings.Contains(sum, "inter-only model ") {
+		t.Errorf("summary %q", sum)
+	}
 }
