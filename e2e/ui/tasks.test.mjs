@@ -144,6 +144,12 @@ await test('a task\'s own demo pairs (tasks.json): the picker shows them; flip a
   await settled(page);
   await page.waitForFunction(() => document.querySelectorAll('#compare-inter-only .before').length === 2);
   await axeCheck(page, 'stand-in same: keep clip');
+  // the shuffle experiment on the task's pairs, the compared models in its chart
+  await page.click('#shuffle-run');
+  await page.waitForSelector('#shuffle-summary', { timeout: 600000 });
+  const rows = await page.$$eval('.chart:first-of-type .crow .cname', (e) => e.map((x) => x.textContent));
+  check(rows.length === 7 && rows[5] === 'Intra-only model' && rows[6] === 'Inter-only model', `shuffle chart rows ${rows}`);
+  await axeCheck(page, 'stand-in same: shuffle with the compared models');
   await page.screenshot({ path: join(art, 'standin-same-compare.png'), fullPage: true });
   // another task has no demo pairs of its own: the demo file's pairs
   await page.click('#task-digit');
