@@ -4,7 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
+
+	"github.com/i2m2-wasm/i2m2/internal/wavfile"
 )
 
 // DemoFile is the demo set's file name in weights/demo/ (format: weights/demo/README.md, written by
@@ -170,26 +171,6 @@ func MuLaw(b []uint8) []float32 {
 	return out
 }
 
-// WAV encodes mono PCM in [-1, 1] as a 16-bit PCM RIFF/WAVE file, for the page's audio player.
-func WAV(pcm []float32, rate int) []byte {
-	le := binary.LittleEndian
-	b := make([]byte, 44+2*len(pcm))
-	copy(b, "RIFF")
-	le.PutUint32(b[4:], uint32(36+2*len(pcm)))
-	copy(b[8:], "WAVEfmt ")
-	le.PutUint32(b[16:], 16)
-	le.PutUint16(b[20:], 1) // PCM
-	le.PutUint16(b[22:], 1) // mono
-	le.PutUint32(b[24:], uint32(rate))
-	le.PutUint32(b[28:], uint32(2*rate))
-	le.PutUint16(b[32:], 2)
-	le.PutUint16(b[34:], 16)
-	copy(b[36:], "data")
-	le.PutUint32(b[40:], uint32(2*len(pcm)))
-	for i, v := range pcm {
-		s := math.Round(float64(v) * 32767)
-		s = math.Max(-32768, math.Min(32767, s))
-		le.PutUint16(b[44+2*i:], uint16(int16(s)))
-	}
-	return b
-}
+// WAV encodes mono PCM in [-1, 1] as a 16-bit PCM RIFF/WAVE file, for the page's audio player
+// (internal/wavfile, the writer of the exported clips too).
+func WAV(pcm []float32, rate int) []byte { return wavfile.Encode16(pcm, rate) }
