@@ -1484,7 +1484,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				vgn.SetInnerHTML(vugu.HTML("I2M2 modality-swap lab"))
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "lede"}}}
 				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML(vugu.HTML("Each test pair shows one digit twice: as a handwritten image and as a spoken clip.\n        An expert per modality and an inter expert that sees them together vote on the answer;\n        \x3Cabbr title=\"Jointly modeling inter- and intra-modality dependencies (Madaan et al., NeurIPS 2024)\"\x3EI2M2\x3C/abbr\x3E\n        multiplies their votes. Swap one modality and watch which expert notices."))
+				vgn.SetInnerHTML(vugu.HTML("Each test pair shows a handwritten digit and a spoken one (the same digit, unless the task pairs them otherwise).\n        An expert per modality and an inter expert that sees them together vote on the answer;\n        \x3Cabbr title=\"Jointly modeling inter- and intra-modality dependencies (Madaan et al., NeurIPS 2024)\"\x3EI2M2\x3C/abbr\x3E\n        multiplies their votes. Swap one modality and watch which expert notices."))
 				{
 					vgcompKey := vugu.MakeCompKey(0x545437145D836467^vgin.CurrentPositionHash(), vgiterkey)
 					// ask BuildEnv for prior instance of this specific component
@@ -1799,7 +1799,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "footer", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "foot muted"}}}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(vugu.HTML("\n    Method: Madaan, Makino, Chopra, Cho, \x26#34;Jointly Modeling Inter- \x26amp; Intra-Modality Dependencies for\n    Multi-modal Learning\x26#34;, NeurIPS 2024. Images: MNIST (LeCun \x26amp; Cortes, CC BY-SA 3.0); speech: synthesised.\n  "))
+		vgn.SetInnerHTML(vugu.HTML("\n    Method: Madaan, Makino, Chopra, Cho, \x26#34;Jointly Modeling Inter- \x26amp; Intra-Modality Dependencies for\n    Multi-modal Learning\x26#34;, NeurIPS 2024. Images: MNIST (LeCun \x26amp; Cortes, CC BY-SA 3.0); speech: synthesised voices and the Free Spoken Digit Dataset (CC BY-SA 4.0).\n  "))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n"}
 		vgparent.AppendChild(vgn)
 	}
