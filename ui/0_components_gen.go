@@ -288,8 +288,15 @@ func (c *Modalities) hasDemo(md ModalityDesc) bool {
 	return false
 }
 
-// digit is the digit modality k shows now (-1: unknown, as for a drawing).
-func (c *Modalities) digit(k int) int { return c.Lab.Inputs[k].Digit }
+// digit is the digit modality k shows now, or, when that is unknown (a drawing, a recording), the
+// chosen pair's: the "Another d" button stays in place (re-creating the controls after it would
+// drop the keyboard focus).
+func (c *Modalities) digit(k int) int {
+	if d := c.Lab.Inputs[k].Digit; d >= 0 {
+		return d
+	}
+	return c.Lab.Label()
+}
 
 func (c *Modalities) pair() *Pair { return &c.Lab.Demo.Pairs[c.Lab.Cur] }
 
@@ -490,7 +497,7 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 									vgparent.AppendChild(vgn)
 								}
 							}
-							if c.hasDemo(md) && c.digit(k) >= 0 {
+							if c.hasDemo(md) {
 								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
 								vgparent.AppendChild(vgn)
 								vgn.SetInnerHTML(c.another(k, md))
