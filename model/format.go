@@ -179,16 +179,21 @@ func (m *Model) dataBytes() int {
 	return n
 }
 
-// Read decodes and validates an .i2m2 file within defaultBudget. Sizes and
-// the cost of a prediction are checked against the header before anything
-// is allocated, the checksum before any tensor is decoded; errors wrap
-// errBadMagic, errVersion, errTruncated, errChecksum, errHeader, errShape,
-// errLayer, ErrLimit (errBudget: a *budgetError) or errInvalidWeight.
-func Read(data []byte) (*Model, error) { return ReadWithBudget(data, defaultBudget) }
+// Read decodes and validates an .i2m2 file within the default work budget
+// (2^27 operations and 128 MiB per prediction, FORMAT.md "Work budget").
+// Sizes and the cost of a prediction are checked against the header before
+// anything is allocated, the checksum before any tensor is decoded; errors
+// wrap ErrFormat or ErrLimit (FORMAT.md, "Errors").
+func Read(data []byte) (*Model, error) { return readBudget(data, defaultBudget) }
 
 // ReadWithBudget is Read with another budget, for a caller who trusts the
-// file (Budget{} removes the work and memory limits; the size limits stay).
-func ReadWithBudget(data []byte, b budget) (*Model, error) {
+// file: at most ops operations and bytes of memory per prediction (0: no
+// limit; the size limits stay).
+func ReadWithBudget(data []byte, ops, bytes int64) (*Model, error) {
+	return readBudget(data, budget{Ops: ops, Bytes: bytes})
+}
+
+func readBudget(data []byte, b budget) (*Model, error) {
 	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
 		return nil, errBadMagic
 	}

@@ -212,7 +212,7 @@ func TestHostileHeaders(t *testing.T) {
 		runtime.ReadMemStats(&before)
 		read := Read
 		if tc.want == errTruncated {
-			read = func(b []byte) (*Model, error) { return ReadWithBudget(b, budget{}) }
+			read = func(b []byte) (*Model, error) { return ReadWithBudget(b, 0, 0) }
 		}
 		_, err := read(tc.file)
 		runtime.ReadMemStats(&after)

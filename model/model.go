@@ -63,8 +63,6 @@ type Shape [3]int
 // Size is the number of elements.
 func (s Shape) Size() int { return s[0] * s[1] * s[2] }
 
-func (s Shape) String() string { return fmt.Sprintf("[%d,%d,%d]", s[0], s[1], s[2]) }
-
 // Modality is a named input of the model.
 // Its JSON form, {"name", "shape"}, is the one the JS API's model.info, the
 // worker's GET /model and weights/manifest.json use.

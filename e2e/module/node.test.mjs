@@ -197,10 +197,10 @@ const withBad = (v) => {
   return x;
 };
 const BAD = [
-  ['unknown modality', () => model.predict({ image: img(), video: new Float32Array(4) }), /unknown modality "video" \(model has image\[1,28,28\], audio\[1,40,40\]\)/],
+  ['unknown modality', () => model.predict({ image: img(), video: new Float32Array(4) }), /unknown modality "video" \(model has image\[1 28 28\], audio\[1 40 40\]\)/],
   ['no modality', () => model.predict({}), /no modality given/],
   ['all modalities null', () => model.predict({ image: null, audio: undefined }), /no modality given/],
-  ['wrong length', () => model.predict({ image: new Float32Array(783) }), /modality "image" has 783 values, want 784 \(shape \[1,28,28\]\)/],
+  ['wrong length', () => model.predict({ image: new Float32Array(783) }), /modality "image" has 783 values, want 784 \(shape \[1 28 28\]\)/],
   ['NaN', () => model.predict({ image: withBad(NaN) }), /modality "image" value 100 is NaN/],
   ['+Inf', () => model.predict({ image: withBad(Infinity) }), /value 100 is \+Inf/],
   ['-Inf', () => model.predict({ audio: new Float32Array(1600).fill(-Infinity) }), /modality "audio" value 0 is -Inf/],
