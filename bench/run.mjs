@@ -280,6 +280,8 @@ const coldSummary = Object.fromEntries(coldIds.map((id) => {
 const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1];
 const r3 = (x) => (x == null || Number.isNaN(x) ? null : Math.round(x * 1000) / 1000);
 const I = iso.latency;
+const pageFile = path.join(GEN, 'page.json');
+const page = fs.existsSync(pageFile) ? JSON.parse(fs.readFileSync(pageFile, 'utf8')) : null;
 const results = {
   date: new Date().toISOString(),
   machine: { cpu, cores: os.cpus().length, nice: os.getPriority(), loadavg_1min_start_end: [load0[0], os.loadavg()[0]].map((x) => Math.round(x * 10) / 10), loadavg_1min_per_phase: phaseLoad, os: `${os.type()} ${os.release()}`, node: process.version, chromium: chrome.version, go: execFileSync('go', ['version']).toString().trim() },
@@ -296,8 +298,9 @@ const results = {
   ort_cold_start_ms: r3(coldSummary.ort.first_prediction_ms.median),
   ours_bytes_gzip: coldSummary.ours.bytes.total.gzip,
   ort_bytes_gzip: coldSummary.ort.bytes.total.gzip,
-  page_first_prediction_ms: null, // the lab page (ui/) is not measured by this harness
-  page_bytes_gzip: null,
+  // The lab page, by bench/page.mjs in the same run (scripts/bench-20-browser.sh).
+  page_first_prediction_ms: page ? page.page_first_prediction_ms : null,
+  page_bytes_gzip: page ? page.page_bytes_gzip : null,
   // More of the same run.
   ours_main_b1_ms: r3(L['ours-main'].b1_ms.median),
   ours_scalar_b1_ms: r3(L['ours-scalar'].b1_ms.median),
@@ -320,6 +323,7 @@ const results = {
   chromium: { latency: L, created: chrome.created, max_prob_diff_vs_ours: chrome.max_prob_diff_vs_ours, throughput: chrome.throughput, cold: coldSummary, hardwareConcurrency: chrome.hardwareConcurrency, userAgent: chrome.userAgent },
   chromium_isolated: { note: 'a second page served with COOP/COEP (cross-origin isolated), which onnxruntime-web threads need and this package does not', latency: I, created: iso.created, max_prob_diff_vs_ours: iso.max_prob_diff_vs_ours },
   node: nodeRes,
+  page,
   settings: { rounds: ROUNDS, calls_per_b1_sample: 10, cold_repeats: COLD, batch_throughput: 128, interleaving: 'runtime order rotates every round; cold runs rotate too' },
   wall_s: null,
 };
@@ -388,6 +392,11 @@ md += `Ratios (ours with its defaults, in a worker / other; below 1 is better fo
   + `From each runtime's fastest round instead of the median: batch 1 ${R.b1_min_ours_over_ort}× ORT (main thread ${R.b1_min_main_over_ort}×), ${R.b1_min_ours_over_tfjs}× tfjs; batch 64 ${R.b64_min_ours_over_ort}× ORT, ${R.b64_min_ours_over_tfjs}× tfjs; cold start ${R.cold_min_ours_over_ort}× ORT, ${R.cold_min_ours_over_tfjs}× tfjs. `
   + `SIMD: the scalar binary takes ${R.b1_scalar_over_simd}× the SIMD one's time at batch 1, ${R.b64_scalar_over_simd}× at batch 64. Against ORT with 2 threads (isolated page): batch 1 ${R.b1_ours_over_ort_mt_isolated_page}×, batch 64 ${R.b64_ours_over_ort_mt_isolated_page}×.\n`;
 const agree = Object.entries(chrome.max_prob_diff_vs_ours).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ');
+if (page) {
+  const kib = (b) => `${Math.round(b / 1024)} KiB`;
+  md += `\nThe lab page (bench/page.mjs, ${page.runs.length} cold loads in fresh contexts, median): first prediction ${page.page_first_prediction_ms} ms after navigation (UI wasm running at ${page.ui_start_ms} ms, model ready at ${page.model_ready_ms} ms), after ${kib(page.page_bytes_gzip)} gzip (${kib(page.page_bytes_raw)} raw): `
+    + page.files.filter((x) => x.gzip > 20000).map((x) => `${x.file} ${kib(x.gzip)}`).join(', ') + `, the rest ${kib(page.files.filter((x) => x.gzip <= 20000).reduce((a, x) => a + x.gzip, 0))}.\n`;
+}
 md += `Outputs agree (max |prob diff| on the batch of 64, against ours with the same weights: the int8 file for ours, the float32 weights for ORT, tfjs and the minimal bridge): ${agree}.\n`;
 if (results.profile) {
   const short = (n) => n.replace(/^github\.com_i2m2_wasm_i2m2_/, '').replace(/_go\.shape\.(\w+)_$/, '[$1]');

@@ -2,9 +2,10 @@ package features
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"sync"
+
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 )
 
 // Audio feature parameters. The audio modality is a [1, MelBands, Frames] log-mel spectrogram:
@@ -88,10 +89,10 @@ func CheckAudio(n, sampleRate int) error {
 		return errors.New("features: empty audio")
 	}
 	if sampleRate < MinSampleRate || sampleRate > MaxSampleRate {
-		return fmt.Errorf("features: sample rate %d Hz out of range [%d, %d]", sampleRate, MinSampleRate, MaxSampleRate)
+		return errfmt.Errorf("features: sample rate %d Hz out of range [%d, %d]", sampleRate, MinSampleRate, MaxSampleRate)
 	}
 	if n > MaxSeconds*sampleRate {
-		return fmt.Errorf("features: audio too long: %d samples at %d Hz (max %d s)", n, sampleRate, MaxSeconds)
+		return errfmt.Errorf("features: audio too long: %d samples at %d Hz (max %d s)", n, sampleRate, MaxSeconds)
 	}
 	return nil
 }
@@ -105,7 +106,7 @@ func AudioWindow(pcm []float32, sampleRate int) ([]float64, error) {
 	for i, v := range pcm {
 		f := float64(v)
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, fmt.Errorf("features: sample %d is %v", i, v)
+			return nil, errfmt.Errorf("features: sample %d is %v", i, v)
 		}
 	}
 	x := Resample(pcm, sampleRate, SampleRate)

@@ -1,9 +1,10 @@
 package features
 
 import (
-	"fmt"
 	"math"
 	"sort"
+
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 )
 
 // Image feature parameters: the image modality is [1, ImageSide, ImageSide], row-major, 0 = background.
@@ -51,7 +52,7 @@ func ImageFromRGBA(rgba []byte, width, height int) ([]float32, error) {
 // the pixels from elsewhere (the JS bridge) checks first, so a huge canvas is never copied.
 func CheckImageSize(width, height int) error {
 	if width < 1 || height < 1 || width > MaxImageSide || height > MaxImageSide {
-		return fmt.Errorf("features: image size %dx%d out of range [1, %d]", width, height, MaxImageSide)
+		return errfmt.Errorf("features: image size %dx%d out of range [1, %d]", width, height, MaxImageSide)
 	}
 	return nil
 }
@@ -62,7 +63,7 @@ func ImageLevels(rgba []byte, width, height int) ([]uint8, error) {
 		return nil, err
 	}
 	if len(rgba) != 4*width*height {
-		return nil, fmt.Errorf("features: RGBA length %d, want 4*%d*%d = %d", len(rgba), width, height, 4*width*height)
+		return nil, errfmt.Errorf("features: RGBA length %d, want 4*%d*%d = %d", len(rgba), width, height, 4*width*height)
 	}
 	ink := inkOf(rgba, width, height)
 	out := make([]uint8, ImageSize)

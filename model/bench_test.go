@@ -102,7 +102,7 @@ func BenchmarkLayers(b *testing.B) {
 					}
 					xin := x
 					if i > 0 {
-						xin = append([]float32(nil), p.run(ops[:i], x)[:o.in.Size()]...)
+						xin = append([]float32(nil), p.run(ops[:i], x, 1)[:o.in.Size()]...)
 					}
 					stages = append(stages, stage{fmt.Sprintf("%s/%s.%s.%d.%s%v", path, e.Name, tag, li, o.l.Kind, o.out), ops[i : i+1], xin})
 				}
@@ -116,12 +116,73 @@ func BenchmarkLayers(b *testing.B) {
 					best := time.Duration(math.MaxInt64)
 					for b.Loop() {
 						t0 := time.Now()
-						p.run(st.ops, st.x)
+						p.run(st.ops, st.x, 1)
 						best = min(best, time.Since(t0))
 					}
 					b.ReportMetric(best.Seconds()*1e6, "min-us/op")
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkBatch compares, on the float32 path of the 40x40 model, per
+// sample (fastest round, ms): 64 Predict calls ("single"), the same without
+// the fused pooling ("single-unfused"), and PredictBatch of 64 with the
+// narrow convolutions batched as batchConv chooses ("batch"), all of them
+// ("batch-every-narrow-conv"), none ("batch-no-conv"). Interleaved per
+// iteration.
+//
+//	GOOS=js GOARCH=wasm go test -run x -bench Batch -ldflags=-s=false -exec $PWD/scripts/go-simd-exec ./model/
+func BenchmarkBatch(b *testing.B) {
+	m := buildAVMNIST(b, 40, 40, 4)
+	mustQuantize(b, m)
+	plain := buildAVMNIST(b, 40, 40, 4)
+	mustQuantize(b, plain)
+	noFuse = true
+	pu, _ := plain.NewPredictor(Fast)
+	noFuse = false
+	p, _ := m.NewPredictor(Fast)
+	all, _ := batchModel(b, func(_, ow int) bool { return ow < 8 }).NewPredictor(Fast)
+	none, _ := batchModel(b, func(int, int) bool { return false }).NewPredictor(Fast)
+	ins := batchInputs(m, 64)
+	for _, in := range ins { // every expert runs
+		for _, md := range m.Modalities {
+			if in[md.Name] == nil {
+				in[md.Name] = ins[0][md.Name]
+			}
+		}
+	}
+	outs := make([]*Result, len(ins))
+	for i := range outs {
+		outs[i] = m.NewResult()
+	}
+	type variant struct {
+		name string
+		run  func()
+	}
+	single := func(p *Predictor) func() {
+		return func() {
+			for s := range ins {
+				_ = p.Predict(ins[s], outs[s])
+			}
+		}
+	}
+	batch := func(p *Predictor) func() { return func() { _ = p.PredictBatch(ins, outs) } }
+	vs := []variant{{"single", single(p)}, {"single-unfused", single(pu)}, {"batch", batch(p)}, {"batch-every-narrow-conv", batch(all)}, {"batch-no-conv", batch(none)}}
+	best := make([]time.Duration, len(vs))
+	for i := range vs {
+		best[i] = time.Duration(math.MaxInt64)
+		vs[i].run()
+	}
+	for b.Loop() {
+		for i, v := range vs {
+			t0 := time.Now()
+			v.run()
+			best[i] = min(best[i], time.Since(t0))
+		}
+	}
+	for i, v := range vs {
+		b.ReportMetric(best[i].Seconds()*1e3/64, v.name+"-ms/sample")
 	}
 }

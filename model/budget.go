@@ -1,8 +1,7 @@
 package model
 
 import (
-	"fmt"
-
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/internal/limits"
 	"github.com/i2m2-wasm/i2m2/model/internal/kern"
 )
@@ -57,7 +56,7 @@ type budgetError struct {
 }
 
 func (e *budgetError) Error() string {
-	return fmt.Sprintf("%v: %s needs %d %s, the limit is %d (a caller who trusts the file may raise it: ReadWithBudget)", errBudget, e.Layer, e.Need, e.What, e.Limit)
+	return errfmt.Sprintf("%v: %s needs %d %s, the limit is %d (a caller who trusts the file may raise it: ReadWithBudget)", errBudget, e.Layer, e.Need, e.What, e.Limit)
 }
 
 // Unwrap makes the error match errBudget and ErrLimit.

@@ -10,8 +10,9 @@ import (
 // from the kinds table (kinds.go) with its shapes and fused ReLU, so the
 // forward pass (Predictor.run) is a loop over ops.
 
-// kernel runs op o from src into dst (dst is src for an in-place kind).
-type kernel func(p *Predictor, o *op, dst, src []float32)
+// kernel runs op o on the n samples of src (back to back) into dst (dst is
+// src for an in-place kind).
+type kernel func(p *Predictor, o *op, dst, src []float32, n int)
 
 // op is one compiled layer.
 type op struct {
@@ -19,6 +20,10 @@ type op struct {
 	l       *Layer
 	in, out Shape
 	relu    bool // apply the following ReLU layer as the output is stored
+	// pool: the 2x2 stride-2 max-pooling after the layer (and its ReLU) is
+	// applied as the output is produced; conv is the output before it.
+	pool    bool
+	conv    Shape
 	inPlace bool
 }
 
@@ -31,6 +36,7 @@ type branchOps struct {
 type expertOps struct {
 	branches []branchOps
 	head     []op
+	cat      int // length of the concatenated branch outputs (the head's input)
 }
 
 // prep holds what is derived from the weights: the packed copies (once per
@@ -59,6 +65,7 @@ func (m *Model) compiled(path Path) []expertOps {
 					out = ep.branches[bi][n-1].Size()
 				}
 				eo.branches = append(eo.branches, branchOps{compileLayers(e.Branches[bi], ep.branchIn[bi], ep.branches[bi], path), out})
+				eo.cat += out
 			}
 			eo.head = compileLayers(e.Head, Shape{ep.concat, 1, 1}, ep.head, path)
 			c.experts = append(c.experts, eo)
@@ -73,18 +80,31 @@ func compileLayers(ls []Layer, s Shape, shapes []Shape, path Path) []op {
 	for i := 0; i < len(ls); i++ {
 		l := &ls[i]
 		ki := l.Kind.info()
-		o := op{l: l, in: s, out: shapes[i], inPlace: ki.inPlace}
+		o := op{l: l, in: s, out: shapes[i], conv: shapes[i], inPlace: ki.inPlace}
 		o.relu = path != Reference && ki.fuseReLU && i+1 < len(ls) && ls[i+1].Kind == ReLU
-		s = shapes[i]
 		if o.relu {
 			i++ // applied by this op
-			s = shapes[i]
 		}
+		// The pool is fused where the direct kernels run (ConvTapsFPool,
+		// ConvDirectPool); elsewhere it stays an op of its own.
+		if ki.fusePool && path == Fast && l.direct(o.conv) && !noFuse && i+1 < len(ls) && ls[i+1].isMaxPool2x2() {
+			o.pool = true
+			i++
+		}
+		o.out = shapes[i]
+		s = shapes[i]
 		if o.run = ki.kernel(l, path); o.run != nil {
 			ops = append(ops, o)
 		}
 	}
 	return ops
+}
+
+// noFuse disables the fused pooling (tests and benchmarks compare both).
+var noFuse = false
+
+func (l *Layer) isMaxPool2x2() bool {
+	return l.Kind == MaxPool2D && l.KH == 2 && l.KW == 2 && l.Stride == 2
 }
 
 // packed holds a layer's weights in the layouts the fast kernels read.
@@ -95,6 +115,10 @@ type packed struct {
 	f32x2 [][2]float32 // kern.PackA2 of W, for the direct convolution in Go
 	tapsF []kern.TapF  // kern.MakeTapsF of W, for the direct convolution in WebAssembly
 	taps8 []kern.Tap8  // kern.MakeTaps8 of Q, for the int8 direct convolution
+	// tapsB: kern.MakeTapsF of W on kern.StridedOffsets(Cols, strideB), for
+	// a chunk's narrow convolution as one product (ops.go, convBatch).
+	tapsB   []kern.TapF
+	strideB int
 }
 
 // minDirectWidth is the narrowest output row for which a stride-1
@@ -123,21 +147,22 @@ func (m *Model) prepare() {
 			for bi := range e.Branches {
 				s := ep.branchIn[bi]
 				for li := range e.Branches[bi] {
-					pack(&e.Branches[bi][li], s, ep.branches[bi][li])
+					pack(&e.Branches[bi][li], s, ep.branches[bi][li], m.plan.batchChunk())
 					s = ep.branches[bi][li]
 				}
 			}
 			s := Shape{ep.concat, 1, 1}
 			for li := range e.Head {
-				pack(&e.Head[li], s, ep.head[li])
+				pack(&e.Head[li], s, ep.head[li], m.plan.batchChunk())
 				s = ep.head[li]
 			}
 		}
 	})
 }
 
-// pack makes l.pk for layer l with input shape s and output shape os.
-func pack(l *Layer, s, os Shape) {
+// pack makes l.pk for layer l with input shape s and output shape os, in
+// chunks of chunk samples (batch.go).
+func pack(l *Layer, s, os Shape, chunk int) {
 	if !l.hasWeights() {
 		return
 	}
@@ -155,6 +180,9 @@ func pack(l *Layer, s, os Shape) {
 		if l.Q != nil && l.Cols() <= kern.MaxPairK {
 			pk.taps8 = kern.MakeTaps8(l.Q.Data, pk.off, l.Rows())
 		}
+	}
+	if pk.strideB = batchStride(l, os, chunk); pk.strideB > 0 {
+		pk.tapsB = kern.MakeTapsF(l.W, kern.StridedOffsets(l.Cols(), pk.strideB), l.Rows())
 	}
 	l.pk = pk
 }

@@ -2,13 +2,13 @@ package model
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"math"
+	"strconv"
 
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
+	"github.com/i2m2-wasm/i2m2/internal/jsonw"
+	"github.com/i2m2-wasm/i2m2/internal/sha256"
 	"github.com/i2m2-wasm/i2m2/model/internal/q8"
 )
 
@@ -55,6 +55,53 @@ type hLayer struct {
 	Out    int    `json:"out,omitempty"`
 }
 
+// appendJSON writes h as encoding/json writes the header struct (its json
+// tags, omitempty), by hand (internal/jsonw says why); TestHeaderJSON
+// compares the bytes.
+func (h *header) appendJSON(b []byte) []byte {
+	b = jsonw.String(append(b, `{"name":`...), h.Name)
+	b = append(b, `,"modalities":`...)
+	b = jsonw.Array(b, len(h.Modalities), h.Modalities == nil, func(b []byte, i int) []byte {
+		md := &h.Modalities[i]
+		b = jsonw.String(append(b, `{"name":`...), md.Name)
+		b = jsonw.Array(append(b, `,"shape":`...), len(md.Shape), md.Shape == nil, func(b []byte, j int) []byte {
+			return strconv.AppendInt(b, int64(md.Shape[j]), 10)
+		})
+		return append(b, '}')
+	})
+	b = jsonw.Strings(append(b, `,"classes":`...), h.Classes)
+	b = jsonw.String(append(b, `,"quantization":`...), h.Quantization)
+	b = append(b, `,"experts":`...)
+	b = jsonw.Array(b, len(h.Experts), h.Experts == nil, func(b []byte, i int) []byte {
+		e := &h.Experts[i]
+		b = jsonw.String(append(b, `{"name":`...), e.Name)
+		b = jsonw.Strings(append(b, `,"inputs":`...), e.Inputs)
+		b = jsonw.Array(append(b, `,"branches":`...), len(e.Branches), e.Branches == nil, func(b []byte, j int) []byte {
+			return appendLayers(b, e.Branches[j])
+		})
+		return append(appendLayers(append(b, `,"head":`...), e.Head), '}')
+	})
+	pv := &h.Provenance
+	b = jsonw.Provenance(append(b, `,"provenance":`...), pv.Data, pv.Seed, pv.Created, pv.Metrics)
+	return append(b, '}')
+}
+
+func appendLayers(b []byte, ls []hLayer) []byte {
+	return jsonw.Array(b, len(ls), ls == nil, func(b []byte, i int) []byte {
+		l := &ls[i]
+		b = jsonw.String(append(b, `{"kind":`...), l.Kind)
+		for _, f := range [...]struct {
+			k string
+			v int
+		}{{"in_channels", l.InC}, {"out_channels", l.OutC}, {"kernel_h", l.KH}, {"kernel_w", l.KW}, {"stride", l.Stride}, {"pad", l.Pad}, {"in", l.In}, {"out", l.Out}} {
+			if f.v != 0 {
+				b = strconv.AppendInt(jsonw.Key(b, f.k, false), int64(f.v), 10)
+			}
+		}
+		return append(b, '}')
+	})
+}
+
 func toHLayers(ls []Layer) []hLayer {
 	out := make([]hLayer, len(ls))
 	for i, l := range ls {
@@ -63,27 +110,30 @@ func toHLayers(ls []Layer) []hLayer {
 	return out
 }
 
-func fromHLayers(hs []hLayer, where string) ([]Layer, error) {
+// fromHLayers converts branch bi (-1: the head) of expert e.
+func fromHLayers(hs []hLayer, e string, bi int) ([]Layer, error) {
+	where := func() string {
+		if bi < 0 {
+			return errfmt.Sprintf("expert %q head", e)
+		}
+		return errfmt.Sprintf("expert %q branch %d", e, bi)
+	}
 	if len(hs) > maxLayers {
-		return nil, fmt.Errorf("%w: %s has %d layers", ErrLimit, where, len(hs))
+		return nil, errfmt.Errorf("%w: %s has %d layers", ErrLimit, where(), len(hs))
 	}
 	out := make([]Layer, len(hs))
 	for i, h := range hs {
 		k, ok := kindNamed(h.Kind)
 		if !ok {
-			return nil, fmt.Errorf("%w: %q in %s layer %d", errLayer, h.Kind, where, i)
+			return nil, errfmt.Errorf("%w: %q in %s layer %d", errLayer, h.Kind, where(), i)
 		}
 		out[i] = Layer{Kind: k, InC: h.InC, OutC: h.OutC, KH: h.KH, KW: h.KW, Stride: h.Stride, Pad: h.Pad, In: h.In, Out: h.Out}
 	}
 	return out, nil
 }
 
-// MarshalBinary encodes m as an .i2m2 file: int8 tensors when
-// m.Quantization is "int8", float32 otherwise.
-func (m *Model) MarshalBinary() ([]byte, error) {
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
+// header is m's file header.
+func (m *Model) header() header {
 	h := header{Name: m.Name, Classes: m.Classes, Quantization: m.quantization(), Provenance: m.Provenance}
 	for _, md := range m.Modalities {
 		h.Modalities = append(h.Modalities, hModality{Name: md.Name, Shape: md.Shape[:]})
@@ -95,10 +145,17 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		}
 		h.Experts = append(h.Experts, he)
 	}
-	hj, err := json.Marshal(h)
-	if err != nil {
-		return nil, fmt.Errorf("i2m2: encoding header: %w", err)
+	return h
+}
+
+// MarshalBinary encodes m as an .i2m2 file: int8 tensors when
+// m.Quantization is "int8", float32 otherwise.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
 	}
+	h := m.header()
+	hj := h.appendJSON(nil)
 	var buf bytes.Buffer
 	buf.WriteString(magic)
 	le := binary.LittleEndian
@@ -119,7 +176,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		}
 		if m.Quantization == int8Weights {
 			if l.Q == nil {
-				werr = fmt.Errorf("%w: %s has no int8 weights", ErrInput, name)
+				werr = errfmt.Errorf("%w: %s has no int8 weights", ErrInput, name)
 				return
 			}
 			for _, v := range l.Q.Data {
@@ -136,7 +193,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		return nil, werr
 	}
 	if buf.Len()-start != dataLen {
-		return nil, fmt.Errorf("i2m2: internal error: wrote %d tensor bytes, planned %d", buf.Len()-start, dataLen)
+		return nil, errfmt.Errorf("i2m2: internal error: wrote %d tensor bytes, planned %d", buf.Len()-start, dataLen)
 	}
 	sum := sha256.Sum256(buf.Bytes())
 	buf.Write(sum[:])
@@ -198,22 +255,22 @@ func readBudget(data []byte, b budget) (*Model, error) {
 		return nil, errBadMagic
 	}
 	if len(data) < fixedHeader {
-		return nil, fmt.Errorf("%w: %d bytes, the fixed header alone is %d", errTruncated, len(data), fixedHeader)
+		return nil, errfmt.Errorf("%w: %d bytes, the fixed header alone is %d", errTruncated, len(data), fixedHeader)
 	}
 	le := binary.LittleEndian
 	if v := le.Uint32(data[4:]); v != version {
-		return nil, fmt.Errorf("%w: file is version %d, this reader supports %d", errVersion, v, version)
+		return nil, errfmt.Errorf("%w: file is version %d, this reader supports %d", errVersion, v, version)
 	}
 	hlen := int64(le.Uint32(data[8:]))
 	if hlen == 0 || hlen > maxHeaderBytes {
-		return nil, fmt.Errorf("%w: header length %d (max %d)", errHeader, hlen, maxHeaderBytes)
+		return nil, errfmt.Errorf("%w: header length %d (max %d)", errHeader, hlen, maxHeaderBytes)
 	}
 	if r := le.Uint32(data[12:]); r != 0 {
-		return nil, fmt.Errorf("%w: reserved field is %d, want 0", errHeader, r)
+		return nil, errfmt.Errorf("%w: reserved field is %d, want 0", errHeader, r)
 	}
 	dlen := le.Uint64(data[16:])
 	if int64(len(data)) < fixedHeader+hlen {
-		return nil, fmt.Errorf("%w: header needs %d bytes, file has %d", errTruncated, fixedHeader+hlen, len(data))
+		return nil, errfmt.Errorf("%w: header needs %d bytes, file has %d", errTruncated, fixedHeader+hlen, len(data))
 	}
 	m, err := parseHeader(data[fixedHeader:fixedHeader+hlen], b)
 	if err != nil {
@@ -221,21 +278,21 @@ func readBudget(data []byte, b budget) (*Model, error) {
 	}
 	want := m.dataBytes()
 	if dlen != uint64(want) {
-		return nil, fmt.Errorf("%w: header describes %d tensor bytes, length field says %d", errShape, want, dlen)
+		return nil, errfmt.Errorf("%w: header describes %d tensor bytes, length field says %d", errShape, want, dlen)
 	}
 	start := alignUp(fixedHeader + int(hlen))
 	total := start + want + checksumBytes
 	if len(data) < total {
-		return nil, fmt.Errorf("%w: %d bytes, header describes %d", errTruncated, len(data), total)
+		return nil, errfmt.Errorf("%w: %d bytes, header describes %d", errTruncated, len(data), total)
 	}
 	if len(data) > total {
-		return nil, fmt.Errorf("%w: %d trailing bytes after the checksum", errShape, len(data)-total)
+		return nil, errfmt.Errorf("%w: %d trailing bytes after the checksum", errShape, len(data)-total)
 	}
 	sum := sha256.Sum256(data[:total-checksumBytes])
 	if !bytes.Equal(sum[:], data[total-checksumBytes:]) {
-		return nil, fmt.Errorf("%w: content sha256 %x, stored %x", errChecksum, sum[:8], data[total-checksumBytes:total-checksumBytes+8])
+		return nil, errfmt.Errorf("%w: content sha256 %x, stored %x", errChecksum, sum[:8], data[total-checksumBytes:total-checksumBytes+8])
 	}
-	m.Digest = hex.EncodeToString(sum[:])
+	m.Digest = errfmt.Hex(sum[:])
 	off := start
 	var derr error
 	m.eachLayer(func(name string, l *Layer) {
@@ -245,26 +302,32 @@ func readBudget(data []byte, b budget) (*Model, error) {
 		r, c := l.Rows(), l.Cols()
 		if m.Quantization == int8Weights {
 			q := &q8.Tensor{Rows: r, Cols: c, Data: make([]int8, r*c)}
-			for i, b := range data[off : off+r*c] {
-				q.Data[i] = int8(b)
-			}
+			raw := data[off : off+r*c]
 			off += alignUp(r * c)
 			q.Scale = readF32(data[off:], r)
 			off += alignUp(4 * r)
 			for i, s := range q.Scale {
 				if !(s >= 0) || math.IsInf(float64(s), 0) {
-					derr = fmt.Errorf("%w: %s scale %d is %v", errInvalidWeight, name, i, s)
+					derr = errfmt.Errorf("%w: %s scale %d is %v", errInvalidWeight, name, i, s)
 					return
 				}
 			}
-			for _, v := range q.Data {
-				if v == -128 {
-					derr = fmt.Errorf("%w: %s holds -128 (int8 weights are in [-127, 127])", errInvalidWeight, name)
-					return
+			// One pass: the int8 weights, their range and their dequantised
+			// float32 copy (q8.Tensor's dequantisation products; finite checks it).
+			l.W = make([]float32, r*c)
+			for ri, s := range q.Scale {
+				row, w, qd := raw[ri*c:(ri+1)*c], l.W[ri*c:(ri+1)*c], q.Data[ri*c:(ri+1)*c]
+				for i, b := range row {
+					v := int8(b)
+					if v == -128 {
+						derr = errfmt.Errorf("%w: %s holds -128 (int8 weights are in [-127, 127])", errInvalidWeight, name)
+						return
+					}
+					qd[i] = v
+					w[i] = s * float32(v)
 				}
 			}
 			l.Q = q
-			l.W = q.Dequantize()
 		} else {
 			l.W = readF32(data[off:], r*c)
 			off += alignUp(4 * r * c)
@@ -272,9 +335,9 @@ func readBudget(data []byte, b budget) (*Model, error) {
 		l.B = readF32(data[off:], r)
 		off += alignUp(4 * r)
 		if err := finite(l.W); err != nil {
-			derr = fmt.Errorf("%w: %s weight %v", errInvalidWeight, name, err)
+			derr = errfmt.Errorf("%w: %s weight %v", errInvalidWeight, name, err)
 		} else if err := finite(l.B); err != nil {
-			derr = fmt.Errorf("%w: %s bias %v", errInvalidWeight, name, err)
+			derr = errfmt.Errorf("%w: %s bias %v", errInvalidWeight, name, err)
 		}
 	})
 	if derr != nil {
@@ -289,7 +352,7 @@ func readBudget(data []byte, b budget) (*Model, error) {
 func finite(v []float32) error {
 	for i, f := range v {
 		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-			return fmt.Errorf("%d is %v", i, f)
+			return errfmt.Errorf("%d is %v", i, f)
 		}
 	}
 	return nil
@@ -308,52 +371,44 @@ func readF32(b []byte, n int) []float32 {
 // architecture (shapes and size limits) so the caller can compute the tensor
 // section's size without overflow.
 func parseHeader(hb []byte, b budget) (*Model, error) {
-	if err := strictHeader(hb); err != nil {
+	h, err := decodeHeader(hb)
+	if err != nil {
 		return nil, err
-	}
-	var h header
-	dec := json.NewDecoder(bytes.NewReader(hb))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&h); err != nil {
-		return nil, fmt.Errorf("%w: %v", errHeader, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("%w: data after the JSON header", errHeader)
 	}
 	m := &Model{Name: h.Name, Classes: h.Classes, Provenance: h.Provenance}
 	switch h.Quantization {
 	case float32Weights, int8Weights:
 		m.Quantization = h.Quantization
 	default:
-		return nil, fmt.Errorf("%w: quantization %q", errHeader, h.Quantization)
+		return nil, errfmt.Errorf("%w: quantization %q", errHeader, h.Quantization)
 	}
 	if len(h.Modalities) > maxModalities || len(h.Experts) > maxExperts || len(h.Classes) > maxClasses {
-		return nil, fmt.Errorf("%w: %d modalities, %d experts, %d classes", ErrLimit, len(h.Modalities), len(h.Experts), len(h.Classes))
+		return nil, errfmt.Errorf("%w: %d modalities, %d experts, %d classes", ErrLimit, len(h.Modalities), len(h.Experts), len(h.Classes))
 	}
 	for _, md := range h.Modalities {
 		if len(md.Shape) != 3 {
-			return nil, fmt.Errorf("%w: modality %q shape %v must have 3 dimensions", errShape, md.Name, md.Shape)
+			return nil, errfmt.Errorf("%w: modality %q shape %v must have 3 dimensions", errShape, md.Name, md.Shape)
 		}
 		m.Modalities = append(m.Modalities, Modality{Name: md.Name, Shape: Shape{md.Shape[0], md.Shape[1], md.Shape[2]}})
 	}
 	for _, c := range h.Classes {
 		if len(c) > maxNameLen {
-			return nil, fmt.Errorf("%w: class name longer than %d bytes", ErrLimit, maxNameLen)
+			return nil, errfmt.Errorf("%w: class name longer than %d bytes", ErrLimit, maxNameLen)
 		}
 	}
 	for _, he := range h.Experts {
 		if len(he.Branches) > maxModalities {
-			return nil, fmt.Errorf("%w: expert %q has %d branches", ErrLimit, he.Name, len(he.Branches))
+			return nil, errfmt.Errorf("%w: expert %q has %d branches", ErrLimit, he.Name, len(he.Branches))
 		}
 		e := Expert{Name: he.Name, Inputs: he.Inputs}
 		for bi, hb := range he.Branches {
-			ls, err := fromHLayers(hb, fmt.Sprintf("expert %q branch %d", he.Name, bi))
+			ls, err := fromHLayers(hb, he.Name, bi)
 			if err != nil {
 				return nil, err
 			}
 			e.Branches = append(e.Branches, ls)
 		}
-		hd, err := fromHLayers(he.Head, fmt.Sprintf("expert %q head", he.Name))
+		hd, err := fromHLayers(he.Head, he.Name, -1)
 		if err != nil {
 			return nil, err
 		}

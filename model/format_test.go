@@ -3,10 +3,12 @@ package model
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"os"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -245,3 +247,95 @@ func TestHostileHeaders(t *testing.T) {
 // maxReadAlloc bounds what Read may allocate on a hostile file of a few
 // hundred bytes.
 const maxReadAlloc = 4 << 20
+
+// TestDecodeHeaderAccepts: the header decoder reads what encoding/json
+// writes (compact and indented, with escapes), null as a zero value, and
+// every JSON number form where the field takes it.
+func TestDecodeHeaderAccepts(t *testing.T) {
+	m := buildAVMNIST(t, 40, 40, 4)
+	m.Name = "a \"quoted\"\n\tname \u00e9 \U0001F600 </script>"
+	m.Provenance = Provenance{Data: "d\\", Seed: -7, Created: "x/y", Metrics: map[string]float64{"acc": 0.125, "big": 1e300, "neg": -2.5e-7}}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hj := b[fixedHeader : fixedHeader+int(binary.LittleEndian.Uint32(b[8:]))]
+	var v any
+	if err := json.Unmarshal(hj, &v); err != nil {
+		t.Fatal(err)
+	}
+	indented, _ := json.MarshalIndent(v, " ", "\t")
+	for _, h := range [][]byte{hj, indented} {
+		got, err := parseHeader(h, defaultBudget)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, h)
+		}
+		if got.Name != m.Name || !reflect.DeepEqual(got.Provenance, m.Provenance) || len(got.Experts) != len(m.Experts) {
+			t.Fatalf("read %q %+v, wrote %q %+v", got.Name, got.Provenance, m.Name, m.Provenance)
+		}
+		for i := range m.Experts {
+			for bi := range m.Experts[i].Branches {
+				if !reflect.DeepEqual(toHLayers(got.Experts[i].Branches[bi]), toHLayers(m.Experts[i].Branches[bi])) {
+					t.Fatalf("expert %d branch %d differs", i, bi)
+				}
+			}
+		}
+	}
+	base := `{"name":"t","modalities":[{"name":"a","shape":[1,2,2]}],"classes":["x","y"],"quantization":"float32","experts":[{"name":"a","inputs":["a"],"branches":[[{"kind":"flatten"}]],"head":[{"kind":"dense","in":4,"out":2,"pad":null}]}],"provenance":{"seed":-0,"metrics":{"a":1E2,"b":null,"c":-0.5e-1}}}`
+	got, err := parseHeader([]byte(base), defaultBudget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]float64{"a": 100, "b": 0, "c": -0.05}; !reflect.DeepEqual(got.Provenance.Metrics, want) {
+		t.Errorf("metrics %v, want %v", got.Provenance.Metrics, want)
+	}
+	for name, h := range map[string]string{
+		"fraction in an int":   replace1(base, `"in":4`, `"in":4.0`),
+		"exponent in an int":   replace1(base, `"in":4`, `"in":4e0`),
+		"int overflow":         replace1(base, `"in":4`, `"in":99999999999999999999`),
+		"string for an int":    replace1(base, `"in":4`, `"in":"4"`),
+		"number for a string":  replace1(base, `"name":"t"`, `"name":1`),
+		"float out of range":   replace1(base, `"a":1E2`, `"a":1e999`),
+		"trailing comma":       replace1(base, `"x","y"]`, `"x","y",]`),
+		"trailing data":        base + `]`,
+		"leading zero":         replace1(base, `"in":4`, `"in":04`),
+		"bare minus":           replace1(base, `"in":4`, `"in":-`),
+		"control character":    replace1(base, `"name":"t"`, "\"name\":\"t\x01\""),
+		"unterminated":         base[:40],
+		"object for an array":  replace1(base, `"classes":["x","y"]`, `"classes":{}`),
+		"duplicate metric":     replace1(base, `"b":null`, `"a":null`),
+		"bad escape":           replace1(base, `"name":"t"`, `"name":"\x"`),
+		"duplicate layer key":  replace1(base, `"in":4`, `"in":4,"in":4`),
+		"unknown layer key":    replace1(base, `"in":4`, `"in":4,"In":4`),
+		"true for a number":    replace1(base, `"in":4`, `"in":true`),
+		"missing colon":        replace1(base, `"name":"t"`, `"name" "t"`),
+		"metrics not a number": replace1(base, `"a":1E2`, `"a":[1]`),
+	} {
+		if _, err := parseHeader([]byte(h), defaultBudget); !errors.Is(err, errHeader) {
+			t.Errorf("%s: %v, want errHeader", name, err)
+		}
+	}
+}
+
+// TestHeaderJSON: the hand-written header is what encoding/json writes for
+// the header struct, byte for byte (so files written before it are unchanged).
+func TestHeaderJSON(t *testing.T) {
+	m := buildAVMNIST(t, 40, 40, 4)
+	for _, pv := range []Provenance{{}, {Data: "d<&>\"\u2028\xff", Seed: 9, Created: "c", Metrics: map[string]float64{"acc": 0.8361, "tiny": 1e-9}}} {
+		m.Name = "i2m2 \"x\" <y>"
+		m.Provenance = pv
+		b, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := b[fixedHeader : fixedHeader+int(binary.LittleEndian.Uint32(b[8:]))]
+		h := m.header()
+		want, err := json.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Fatalf("header:\n%s\nencoding/json:\n%s", got, want)
+		}
+	}
+}

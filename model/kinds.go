@@ -1,8 +1,7 @@
 package model
 
 import (
-	"fmt"
-
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/model/internal/kern"
 )
 
@@ -36,6 +35,10 @@ type kindInfo struct {
 	// fuseReLU: on the fast paths a ReLU right after the layer is applied
 	// as its kernel stores the output.
 	fuseReLU bool
+	// fusePool: on the float32 path a 2x2 stride-2 max-pooling after the
+	// layer (and its fused ReLU) is computed as the output rows are
+	// produced, where the layer runs a direct kernel (compile.go).
+	fusePool bool
 	// inPlace: the kernel rewrites its input (never the caller's).
 	inPlace bool
 	// shape checks the layer on input shape in and returns its output shape;
@@ -51,7 +54,7 @@ type kindInfo struct {
 }
 
 var kinds = [...]kindInfo{
-	Conv2D: {name: "conv2d", weights: true, fuseReLU: true, shape: convShape, cost: convCost, kernel: convKernel},
+	Conv2D: {name: "conv2d", weights: true, fuseReLU: true, fusePool: true, shape: convShape, cost: convCost, kernel: convKernel},
 	Dense:  {name: "dense", weights: true, fuseReLU: true, shape: denseShape, cost: denseCost, kernel: denseKernel},
 	ReLU: {name: "relu", inPlace: true, shape: sameShape,
 		cost: func(_ *Layer, _, out Shape, _ bool) (workCost, scratch) {
@@ -78,7 +81,7 @@ func (k Kind) String() string {
 	if n := k.info().name; n != "" {
 		return n
 	}
-	return fmt.Sprintf("kind(%d)", uint8(k))
+	return errfmt.Sprintf("kind(%d)", uint8(k))
 }
 
 // kindNamed returns the kind the file format calls name.
@@ -114,11 +117,11 @@ func convShape(l *Layer, s Shape, at string) (Shape, error) {
 	oh := (s[1]+2*l.Pad-l.KH)/l.Stride + 1
 	ow := (s[2]+2*l.Pad-l.KW)/l.Stride + 1
 	if s[1]+2*l.Pad < l.KH || s[2]+2*l.Pad < l.KW || oh < 1 || ow < 1 {
-		return Shape{}, shapeErr("%s: kernel %dx%d larger than padded input %v", at, l.KH, l.KW, s)
+		return Shape{}, shapeErr("%s: kernel %dx%d larger than padded input %v", at, l.KH, l.KW, s[:])
 	}
 	out := Shape{l.OutC, oh, ow}
 	if out.Size() > maxActivation || l.Cols()*oh*ow > maxActivation*4 {
-		return Shape{}, fmt.Errorf("%w: %s output %v", ErrLimit, at, out)
+		return Shape{}, errfmt.Errorf("%w: %s output %v", ErrLimit, at, out[:])
 	}
 	return out, nil
 }
@@ -138,7 +141,7 @@ func maxPoolShape(l *Layer, s Shape, at string) (Shape, error) {
 		return Shape{}, shapeErr("%s: bad window %dx%d stride %d", at, l.KH, l.KW, l.Stride)
 	}
 	if s[1] < l.KH || s[2] < l.KW {
-		return Shape{}, shapeErr("%s: window %dx%d larger than input %v", at, l.KH, l.KW, s)
+		return Shape{}, shapeErr("%s: window %dx%d larger than input %v", at, l.KH, l.KW, s[:])
 	}
 	return Shape{s[0], (s[1]-l.KH)/l.Stride + 1, (s[2]-l.KW)/l.Stride + 1}, nil
 }
@@ -156,6 +159,9 @@ func convCost(l *Layer, in, out Shape, int8w bool) (workCost, scratch) {
 		if int8w && k <= kern.MaxPairK {
 			c.Bytes += 16 * ((r + 1) / 2) * k // kern.MakeTaps8
 		}
+	}
+	if l.Kind == Conv2D && l.Stride == 1 && batchConv(l.OutC, out[2]) {
+		c.Bytes += 12 * ((r + 1) / 2) * k // the batch taps (ops.go, convBatch)
 	}
 	return c, sc
 }

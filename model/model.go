@@ -12,8 +12,7 @@
 package model
 
 import (
-	"fmt"
-
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/model/internal/q8"
 )
 
@@ -148,11 +147,11 @@ func (m *Model) eachLayer(f func(name string, l *Layer)) {
 		e := &m.Experts[ei]
 		for bi := range e.Branches {
 			for li := range e.Branches[bi] {
-				f(fmt.Sprintf("%s.%s.%d.%s", e.Name, e.Inputs[bi], li, e.Branches[bi][li].Kind), &e.Branches[bi][li])
+				f(errfmt.Sprintf("%s.%s.%d.%s", e.Name, e.Inputs[bi], li, e.Branches[bi][li].Kind), &e.Branches[bi][li])
 			}
 		}
 		for li := range e.Head {
-			f(fmt.Sprintf("%s.head.%d.%s", e.Name, li, e.Head[li].Kind), &e.Head[li])
+			f(errfmt.Sprintf("%s.head.%d.%s", e.Name, li, e.Head[li].Kind), &e.Head[li])
 		}
 	}
 }

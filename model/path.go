@@ -1,6 +1,6 @@
 package model
 
-import "fmt"
+import "github.com/i2m2-wasm/i2m2/internal/errfmt"
 
 // Path selects the kernels a Predictor runs.
 type Path uint8
@@ -41,7 +41,7 @@ func (p Path) String() string {
 	case Quantized:
 		return "int8"
 	}
-	return fmt.Sprintf("path(%d)", uint8(p))
+	return errfmt.Sprintf("path(%d)", uint8(p))
 }
 
 // ParsePath returns the path named name: "int8", "float32" or "reference"
@@ -55,5 +55,5 @@ func ParsePath(name string) (Path, error) {
 			return p, nil
 		}
 	}
-	return 0, fmt.Errorf("%w: path %q (want int8, float32 or reference)", ErrInput, name)
+	return 0, errfmt.Errorf("%w: path %q (want int8, float32 or reference)", ErrInput, name)
 }

@@ -1,8 +1,7 @@
 package model
 
 import (
-	"fmt"
-
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/model/internal/kern"
 )
 
@@ -25,27 +24,32 @@ func avgPoolShape(l *Layer, s Shape, at string) (Shape, error) {
 		return Shape{}, shapeErr("%s: pad %d not in 0..%d (half the %dx%d window)", at, l.Pad, min(l.KH, l.KW)/2, l.KH, l.KW)
 	}
 	if s[1]+2*l.Pad < l.KH || s[2]+2*l.Pad < l.KW {
-		return Shape{}, shapeErr("%s: window %dx%d larger than padded input %v", at, l.KH, l.KW, s)
+		return Shape{}, shapeErr("%s: window %dx%d larger than padded input %v", at, l.KH, l.KW, s[:])
 	}
 	return Shape{s[0], (s[1]+2*l.Pad-l.KH)/l.Stride + 1, (s[2]+2*l.Pad-l.KW)/l.Stride + 1}, nil
 }
 
-// avgPoolKernel pools an AvgPool2D or GlobalAvgPool layer. Every path pools
+// avgPoolKernel pools an AvgPool2D or GlobalAvgPool layer (the samples of a
+// chunk as more channels). Every path pools
 // in float32: on the int8 path the next conv or dense layer quantises the
 // pooled activation, as after MaxPool2D.
 func avgPoolKernel(l *Layer, path Path) kernel {
 	switch {
 	case l.Kind == GlobalAvgPool && path == Reference:
-		return func(_ *Predictor, o *op, dst, src []float32) {
-			kern.GlobalAvgPoolRef(dst, src, o.in[0], o.in[1], o.in[2])
+		return func(_ *Predictor, o *op, dst, src []float32, n int) {
+			kern.GlobalAvgPoolRef(dst, src, n*o.in[0], o.in[1], o.in[2])
 		}
 	case l.Kind == GlobalAvgPool:
-		return func(_ *Predictor, o *op, dst, src []float32) { kern.GlobalAvgPool(dst, src, o.in[0], o.in[1], o.in[2]) }
+		return func(_ *Predictor, o *op, dst, src []float32, n int) {
+			kern.GlobalAvgPool(dst, src, n*o.in[0], o.in[1], o.in[2])
+		}
 	case path != Reference && l.KH == 2 && l.KW == 2 && l.Stride == 2 && l.Pad == 0:
-		return func(_ *Predictor, o *op, dst, src []float32) { kern.AvgPool2x2(dst, src, o.in[0], o.in[1], o.in[2]) }
+		return func(_ *Predictor, o *op, dst, src []float32, n int) {
+			kern.AvgPool2x2(dst, src, n*o.in[0], o.in[1], o.in[2])
+		}
 	}
-	return func(_ *Predictor, o *op, dst, src []float32) {
-		kern.AvgPoolRef(dst, src, o.in[0], o.in[1], o.in[2], o.l.KH, o.l.KW, o.l.Stride, o.l.Pad)
+	return func(_ *Predictor, o *op, dst, src []float32, n int) {
+		kern.AvgPoolRef(dst, src, n*o.in[0], o.in[1], o.in[2], o.l.KH, o.l.KW, o.l.Stride, o.l.Pad)
 	}
 }
 
@@ -64,5 +68,5 @@ func poolCost(l *Layer, s, os Shape) workCost {
 	case MaxPool2D:
 		return workCost{Compares: n * int64(l.KH*l.KW), Moves: n}
 	}
-	panic(fmt.Sprintf("poolCost: %s is not a pooling layer", l.Kind))
+	panic(errfmt.Sprintf("poolCost: %s is not a pooling layer", l.Kind))
 }

@@ -1,25 +1,35 @@
 package model
 
 import (
-	"fmt"
 	"math"
 	"sync"
 
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/model/internal/kern"
 )
 
 // Predictor is the run state of one caller: every activation buffer,
-// allocated once. It is not safe for concurrent use; make one per goroutine.
+// allocated once (for one sample by NewPredictor; PredictBatch grows them
+// once to its chunk of samples). It is not safe for concurrent use; make one
+// per goroutine.
 type Predictor struct {
 	m    *Model
 	path Path
 
-	a, b []float32 // ping-pong activations, plan.maxAct each
-	cat  []float32 // concatenated branch outputs
-	in   [][]float32
+	// Activations hold up to cap samples back to back ([sample][c][h][w]).
+	cap  int
+	a, b []float32               // ping-pong activations, plan.maxAct per sample
+	cat  []float32               // concatenated branch outputs
+	gin  []float32               // a batch's inputs of one modality, gathered (cap > 1)
+	colK []float32               // a batched convolution's k-major matrix (cap > 1, ops.go)
+	tmp  []float32               // a batched convolution's output before the move (cap > 1)
+	idx  []int                   // the samples of a chunk an expert runs on
+	one  [1]map[string][]float32 // Predict's sample as a batch of one
+	oneR [1]*Result
 
-	pad []float32 // zero-padded conv input (float32 path)
-	col []float32 // im2col (float32 path)
+	pad  []float32 // zero-padded conv input (float32 path)
+	col  []float32 // im2col (float32 path)
+	rows []float32 // conv rows before a fused pool (float32 path)
 	// int8 path: the quantised activation, its zero-padded copy and im2col,
 	// unsigned (a tensor without negative values) or signed.
 	qu, padu, colu []uint8
@@ -40,12 +50,12 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 			return nil, err
 		}
 	}
-	p := &Predictor{m: m, path: path}
+	p := &Predictor{m: m, path: path, cap: 1}
 	pl := m.plan
 	p.a = make([]float32, pl.maxAct)
 	p.b = make([]float32, pl.maxAct)
 	p.cat = make([]float32, pl.maxAct)
-	p.in = make([][]float32, len(m.Modalities))
+	p.idx = make([]int, 0, 1)
 	sc := pl.scratch
 	sc.pad += kern.DirectSlack // read past the end by the direct convolution
 	switch path {
@@ -53,6 +63,7 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 	case Fast:
 		p.pad = make([]float32, sc.pad)
 		p.col = make([]float32, sc.col)
+		p.rows = make([]float32, poolRows(m.compiled(path)))
 	case Quantized:
 		ok := true
 		m.eachLayer(func(_ string, l *Layer) {
@@ -61,13 +72,13 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 			}
 		})
 		if !ok {
-			return nil, fmt.Errorf("%w: the int8 path needs int8 weights (read an int8 model or call Quantize)", ErrInput)
+			return nil, errfmt.Errorf("%w: the int8 path needs int8 weights (read an int8 model or call Quantize)", ErrInput)
 		}
 		p.qu, p.qs = make([]uint8, pl.maxAct), make([]int8, pl.maxAct)
 		p.padu, p.pads = make([]uint8, sc.pad), make([]int8, sc.pad)
 		p.colu, p.cols = make([]uint8, sc.col), make([]int8, sc.col)
 	default:
-		return nil, fmt.Errorf("%w: unknown path %d", ErrInput, path)
+		return nil, errfmt.Errorf("%w: unknown path %d", ErrInput, path)
 	}
 	m.compiled(path)
 	return p, nil
@@ -80,17 +91,17 @@ func (m *Model) checkInputs(in map[string][]float32) error {
 	for name, x := range in {
 		mi := m.ModalityIndex(name)
 		if mi < 0 {
-			return fmt.Errorf("%w: unknown modality %q (model has %s)", ErrInput, name, m.modalityList())
+			return errfmt.Errorf("%w: unknown modality %q (model has %s)", ErrInput, name, m.modalityList())
 		}
 		if x == nil {
 			continue
 		}
 		if want := m.Modalities[mi].Shape.Size(); len(x) != want {
-			return fmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", ErrInput, name, len(x), want, m.Modalities[mi].Shape)
+			return errfmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", ErrInput, name, len(x), want, m.Modalities[mi].Shape[:])
 		}
 		for i, v := range x {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("%w: modality %q value %d is %v", ErrInput, name, i, v)
+				return errfmt.Errorf("%w: modality %q value %d is %v", ErrInput, name, i, v)
 			}
 		}
 	}
@@ -106,9 +117,9 @@ func (m *Model) checkInputs(in map[string][]float32) error {
 		}
 	}
 	if given == 0 {
-		return fmt.Errorf("%w: no modality given (model has %s)", errNoExpert, m.modalityList())
+		return errfmt.Errorf("%w: no modality given (model has %s)", errNoExpert, m.modalityList())
 	}
-	return fmt.Errorf("%w (given: %d of %s)", errNoExpert, given, m.modalityList())
+	return errfmt.Errorf("%w (given: %d of %s)", errNoExpert, given, m.modalityList())
 }
 
 func (m *Model) modalityList() string {
@@ -117,7 +128,7 @@ func (m *Model) modalityList() string {
 		if i > 0 {
 			s += ", "
 		}
-		s += fmt.Sprintf("%s%v", md.Name, md.Shape)
+		s += errfmt.Sprintf("%s%v", md.Name, md.Shape[:])
 	}
 	return s
 }
@@ -139,17 +150,60 @@ func (m *Model) runnable(e *Expert, in map[string][]float32) bool {
 // (finite inputs or weights can overflow float32) is an error wrapping
 // ErrNonFinite that names the expert, never a result.
 func (p *Predictor) Predict(in map[string][]float32, out *Result) error {
+	if err := p.check(in, out); err != nil {
+		return err
+	}
+	p.one[0], p.oneR[0] = in, out
+	p.forward(p.one[:], p.oneR[:])
+	p.one[0], p.oneR[0] = nil, nil
+	return p.m.combine(out)
+}
+
+// PredictBatch is Predict for every sample of a batch (out[i] receives the
+// result of in[i]), run layer by layer over chunks of samples: dense layers
+// and narrow convolutions as one product over batch x positions (batch.go).
+// Every input is checked before any runs; an error names its sample. After
+// the first call of a batch size it does not allocate.
+func (p *Predictor) PredictBatch(in []map[string][]float32, out []*Result) error {
+	if len(in) != len(out) {
+		return errfmt.Errorf("%w: %d inputs but %d results", ErrInput, len(in), len(out))
+	}
+	for i := range in {
+		if err := p.check(in[i], out[i]); err != nil {
+			return errfmt.Errorf("sample %d: %w", i, err)
+		}
+	}
+	if len(in) == 0 {
+		return nil
+	}
+	p.reserve(min(len(in), p.m.plan.batchChunk()))
+	for s := 0; s < len(in); s += p.cap {
+		e := min(len(in), s+p.cap)
+		p.forward(in[s:e], out[s:e])
+		for i := s; i < e; i++ {
+			if err := p.m.combine(out[i]); err != nil {
+				return errfmt.Errorf("sample %d: %w", i, err)
+			}
+		}
+	}
+	return nil
+}
+
+// check validates one sample's inputs and its result.
+func (p *Predictor) check(in map[string][]float32, out *Result) error {
 	m := p.m
-	prog := m.compiled(p.path)
 	if err := m.checkInputs(in); err != nil {
 		return err
 	}
 	if out == nil || len(out.Experts) != len(m.Experts) || len(out.sum) != len(m.Classes) {
-		return fmt.Errorf("%w: result was not made by this model's NewResult", ErrInput)
+		return errfmt.Errorf("%w: result was not made by this model's NewResult", ErrInput)
 	}
-	for i := range m.Modalities {
-		p.in[i] = in[m.Modalities[i].Name]
-	}
+	return nil
+}
+
+// combine finishes out after forward filled the logits of the experts used:
+// every expert's distribution, the I2M2 product and the intra-only product.
+func (m *Model) combine(out *Result) error {
 	k := len(m.Classes)
 	for i := range out.sum {
 		out.sum[i] = 0
@@ -163,7 +217,6 @@ func (p *Predictor) Predict(in map[string][]float32, out *Result) error {
 	for ei := range m.Experts {
 		e := &m.Experts[ei]
 		er := &out.Experts[ei]
-		er.Used = m.runnable(e, in)
 		if !er.Used {
 			for i := 0; i < k; i++ {
 				er.Logits[i], er.Probs[i], er.LogProbs[i] = 0, 0, 0
@@ -171,10 +224,9 @@ func (p *Predictor) Predict(in map[string][]float32, out *Result) error {
 			er.Label = -1
 			continue
 		}
-		p.expert(&prog[ei], ei, er.Logits)
 		finish(&er.Dist, er.Logits)
 		if err := finiteDist(&er.Dist, er.Logits); err != nil {
-			return fmt.Errorf("%w: expert %q: %v", ErrNonFinite, e.Name, err)
+			return errfmt.Errorf("%w: expert %q: %v", ErrNonFinite, e.Name, err)
 		}
 		out.Used = append(out.Used, e.Name)
 		for i, v := range er.Logits {
@@ -189,13 +241,13 @@ func (p *Predictor) Predict(in map[string][]float32, out *Result) error {
 	}
 	finish(&out.Dist, out.sum)
 	if err := finiteDist(&out.Dist, out.sum); err != nil {
-		return fmt.Errorf("%w: the product of experts %v: %v", ErrNonFinite, out.Used, err)
+		return errfmt.Errorf("%w: the product of experts %v: %v", ErrNonFinite, out.Used, err)
 	}
 	if out.HasIntraOnly {
 		copy(out.sum, intra)
 		finish(&out.IntraOnly, out.sum)
 		if err := finiteDist(&out.IntraOnly, out.sum); err != nil {
-			return fmt.Errorf("%w: the intra-only product: %v", ErrNonFinite, err)
+			return errfmt.Errorf("%w: the intra-only product: %v", ErrNonFinite, err)
 		}
 	} else {
 		for i := range intra {
@@ -204,50 +256,6 @@ func (p *Predictor) Predict(in map[string][]float32, out *Result) error {
 		out.IntraOnly.Label = -1
 	}
 	return nil
-}
-
-// expert computes expert ei's logits into dst with its ops eo.
-func (p *Predictor) expert(eo *expertOps, ei int, dst []float32) {
-	ep := &p.m.plan.experts[ei]
-	off := 0
-	for bi := range eo.branches {
-		b := &eo.branches[bi]
-		y := p.run(b.ops, p.in[ep.inputs[bi]])
-		copy(p.cat[off:off+b.out], y[:b.out])
-		off += b.out
-	}
-	y := p.run(eo.head, p.cat[:off])
-	copy(dst, y[:len(dst)])
-}
-
-// run applies ops to x and returns the output: a slice of p.a or p.b, or x
-// itself when there is no op. It never writes to x.
-func (p *Predictor) run(ops []op, x []float32) []float32 {
-	cur := x
-	for i := range ops {
-		o := &ops[i]
-		if o.inPlace {
-			if &cur[0] == &x[0] { // never write to the caller's input
-				dst := p.other(cur)[:len(cur)]
-				copy(dst, cur)
-				cur = dst
-			}
-			o.run(p, o, cur, cur)
-			continue
-		}
-		dst := p.other(cur)[:o.out.Size()]
-		o.run(p, o, dst, cur)
-		cur = dst
-	}
-	return cur
-}
-
-// other returns the ping-pong buffer that cur is not.
-func (p *Predictor) other(cur []float32) []float32 {
-	if len(cur) > 0 && len(p.a) > 0 && &cur[0] == &p.a[0] {
-		return p.b
-	}
-	return p.a
 }
 
 // Predict is a convenience for one-off calls: it borrows a Predictor from a

@@ -1,9 +1,9 @@
 package model
 
 import (
-	"fmt"
 	"math"
 
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/model/internal/kern"
 )
 
@@ -84,7 +84,7 @@ func finiteDist(d *Dist, logits []float32) error {
 		x    []float32
 	}{{"logit", logits}, {"probability", d.Probs}, {"log-probability", d.LogProbs}} {
 		if err := finite(v.x); err != nil {
-			return fmt.Errorf("%s %v", v.name, err)
+			return errfmt.Errorf("%s %v", v.name, err)
 		}
 	}
 	return nil

@@ -1,110 +1,440 @@
 package model
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"reflect"
-	"strings"
+	"math"
+	"strconv"
 	"unicode/utf8"
 )
+
+// The header's JSON is decoded by hand, straight into the header struct:
+// no encoding/json, reflect or fmt on the load path (in wasm, encoding/json
+// took ~10 of the 21-35 ms a cold model.Read took). The decoder is strict,
+// so that every reader of a file sees the same model (FORMAT.md, "JSON
+// header"): RFC 8259 JSON, valid UTF-8, no \u escape of a UTF-16 surrogate
+// (encoding/json would replace a lone one by U+FFFD, JavaScript keep it),
+// every key one of the schema's spelled exactly (no case folding), no key
+// twice in an object, no data after the header, nesting at most
+// maxHeaderDepth. As with encoding/json, null leaves a field at its zero
+// value and a number must fit its field (an integer for the int fields).
+// FuzzHeader checks it against an independent parser.
 
 // maxHeaderDepth bounds the nesting of the JSON header (the schema needs 5).
 const maxHeaderDepth = 16
 
-// strictHeader checks what encoding/json lets through but a second reader of
-// the same file could read differently (FORMAT.md, "JSON header"): the header
-// must be valid UTF-8 without \u escapes of UTF-16 surrogates (encoding/json
-// replaces a lone one by U+FFFD), every key must be one of the schema's keys
-// spelled exactly (encoding/json matches keys case-insensitively and with
-// Unicode folding), and no object may repeat a key (encoding/json keeps the
-// last). The schema is the header struct's json tags.
-func strictHeader(b []byte) error {
+// headerError is a malformed header: it wraps errHeader.
+type headerError struct{ msg string }
+
+func (e *headerError) Error() string { return errHeader.Error() + ": " + e.msg }
+func (e *headerError) Unwrap() error { return errHeader }
+
+// decodeHeader decodes a header strictly.
+func decodeHeader(b []byte) (header, error) {
+	var h header
 	if !utf8.Valid(b) {
-		return fmt.Errorf("%w: the header is not valid UTF-8", errHeader)
+		return h, &headerError{"the header is not valid UTF-8"}
 	}
-	for i := 0; i+1 < len(b); i++ {
-		if b[i] != '\\' {
-			continue
+	d := &hdec{b: b}
+	err := d.object("header", func(key string) error {
+		switch key {
+		case "name":
+			return d.str(&h.Name)
+		case "quantization":
+			return d.str(&h.Quantization)
+		case "classes":
+			return d.strs(&h.Classes)
+		case "modalities":
+			return d.array(func() error {
+				var md hModality
+				h.Modalities = append(h.Modalities, md)
+				p := &h.Modalities[len(h.Modalities)-1]
+				return d.object("modality", func(key string) error {
+					switch key {
+					case "name":
+						return d.str(&p.Name)
+					case "shape":
+						return d.array(func() error {
+							p.Shape = append(p.Shape, 0)
+							return d.int(&p.Shape[len(p.Shape)-1])
+						})
+					}
+					return d.unknown(key)
+				})
+			})
+		case "experts":
+			return d.array(func() error {
+				h.Experts = append(h.Experts, hExpert{})
+				e := &h.Experts[len(h.Experts)-1]
+				return d.object("expert", func(key string) error {
+					switch key {
+					case "name":
+						return d.str(&e.Name)
+					case "inputs":
+						return d.strs(&e.Inputs)
+					case "branches":
+						return d.array(func() error {
+							e.Branches = append(e.Branches, nil)
+							return d.layers(&e.Branches[len(e.Branches)-1])
+						})
+					case "head":
+						return d.layers(&e.Head)
+					}
+					return d.unknown(key)
+				})
+			})
+		case "provenance":
+			pv := &h.Provenance
+			return d.object("provenance", func(key string) error {
+				switch key {
+				case "data":
+					return d.str(&pv.Data)
+				case "created":
+					return d.str(&pv.Created)
+				case "seed":
+					return d.int64(&pv.Seed)
+				case "metrics":
+					return d.object("metrics", func(key string) error {
+						if pv.Metrics == nil {
+							pv.Metrics = map[string]float64{}
+						}
+						if _, dup := pv.Metrics[key]; dup {
+							return d.fail("metrics has the key " + strconv.Quote(key) + " twice")
+						}
+						v := 0.0
+						err := d.float(&v)
+						pv.Metrics[key] = v
+						return err
+					})
+				}
+				return d.unknown(key)
+			})
 		}
-		if b[i+1] == 'u' && i+5 < len(b) && (b[i+2]|0x20) == 'd' && strings.ContainsRune("89abcdefABCDEF", rune(b[i+3])) {
-			return fmt.Errorf("%w: \\%s at byte %d escapes a UTF-16 surrogate (write the character as UTF-8)", errHeader, b[i+1:i+6], i)
-		}
-		i++ // skip the escaped character (it may be a backslash)
+		return d.unknown(key)
+	})
+	if err != nil {
+		return header{}, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := walkStrict(dec, reflect.TypeFor[header](), "header", 0); err != nil {
+	if d.ws(); d.i != len(b) {
+		return header{}, d.fail("data after the JSON header")
+	}
+	return h, nil
+}
+
+// hdec reads JSON values from b at i.
+type hdec struct {
+	b     []byte
+	i     int
+	depth int
+	at    string // the object being read, for unknown keys
+}
+
+func (d *hdec) fail(msg string) error {
+	return &headerError{msg + " (at byte " + strconv.Itoa(d.i) + ")"}
+}
+
+func (d *hdec) unknown(key string) error {
+	return d.fail(d.at + " has an unknown key " + strconv.Quote(key) + " (keys are case-sensitive)")
+}
+
+func (d *hdec) ws() {
+	for d.i < len(d.b) && (d.b[d.i] == ' ' || d.b[d.i] == '\t' || d.b[d.i] == '\n' || d.b[d.i] == '\r') {
+		d.i++
+	}
+}
+
+// null consumes a null literal if one comes next.
+func (d *hdec) null() bool {
+	d.ws()
+	if d.i+4 <= len(d.b) && string(d.b[d.i:d.i+4]) == "null" {
+		d.i += 4
+		return true
+	}
+	return false
+}
+
+// enter and leave bound the nesting.
+func (d *hdec) enter(open byte, what string) error {
+	d.ws()
+	if d.i >= len(d.b) || d.b[d.i] != open {
+		return d.fail("want " + what)
+	}
+	d.i++
+	if d.depth++; d.depth > maxHeaderDepth {
+		return d.fail("the header nests deeper than " + strconv.Itoa(maxHeaderDepth))
+	}
+	return nil
+}
+
+// object reads an object (or null) named at, calling field for every key
+// with the reader at its value; a key seen before is an error.
+func (d *hdec) object(at string, field func(key string) error) error {
+	if d.null() {
+		return nil
+	}
+	if err := d.enter('{', "an object for "+at); err != nil {
 		return err
 	}
-	return nil
-}
-
-// walkStrict reads one JSON value of Go type t (nil: any) from dec and checks
-// its object keys.
-func walkStrict(dec *json.Decoder, t reflect.Type, at string, depth int) error {
-	if depth > maxHeaderDepth {
-		return fmt.Errorf("%w: %s nests deeper than %d", errHeader, at, maxHeaderDepth)
-	}
-	tok, err := dec.Token()
-	if err != nil {
-		return fmt.Errorf("%w: %v", errHeader, err)
-	}
-	d, ok := tok.(json.Delim)
-	if !ok {
-		return nil // a scalar: decoding checks its type
-	}
-	switch d {
-	case '{':
-		seen := map[string]bool{}
-		for dec.More() {
-			kt, err := dec.Token()
-			if err != nil {
-				return fmt.Errorf("%w: %v", errHeader, err)
-			}
-			key, _ := kt.(string)
-			if seen[key] {
-				return fmt.Errorf("%w: %s has the key %q twice", errHeader, at, key)
-			}
-			seen[key] = true
-			var vt reflect.Type
-			switch {
-			case t != nil && t.Kind() == reflect.Struct:
-				if vt, ok = fieldType(t, key); !ok {
-					return fmt.Errorf("%w: %s has an unknown key %q (keys are case-sensitive)", errHeader, at, key)
+	var seen []string // schema objects have a few keys; metrics checks its own
+	for first := true; ; first = false {
+		d.ws()
+		if first && d.i < len(d.b) && d.b[d.i] == '}' {
+			break
+		}
+		var key string
+		if err := d.str(&key); err != nil {
+			return err
+		}
+		if at != "metrics" {
+			for _, k := range seen {
+				if k == key {
+					return d.fail(at + " has the key " + strconv.Quote(key) + " twice")
 				}
-			case t != nil && t.Kind() == reflect.Map:
-				vt = t.Elem()
 			}
-			if err := walkStrict(dec, vt, at+"."+key, depth+1); err != nil {
-				return err
-			}
+			seen = append(seen, key)
 		}
-	case '[':
-		var et reflect.Type
-		if t != nil && t.Kind() == reflect.Slice {
-			et = t.Elem()
+		if d.ws(); d.i >= len(d.b) || d.b[d.i] != ':' {
+			return d.fail("want ':'")
 		}
-		for i := 0; dec.More(); i++ {
-			if err := walkStrict(dec, et, fmt.Sprintf("%s[%d]", at, i), depth+1); err != nil {
-				return err
-			}
+		d.i++
+		d.at = at
+		if err := field(key); err != nil {
+			return err
 		}
+		if d.ws(); d.i < len(d.b) && d.b[d.i] == ',' {
+			d.i++
+			continue
+		}
+		break
 	}
-	if _, err := dec.Token(); err != nil { // the closing delimiter
-		return fmt.Errorf("%w: %v", errHeader, err)
+	if d.ws(); d.i >= len(d.b) || d.b[d.i] != '}' {
+		return d.fail("want ',' or '}' in " + at)
 	}
+	d.i++
+	d.depth--
 	return nil
 }
 
-// fieldType returns the type of struct t's field whose json name is key.
-func fieldType(t reflect.Type, key string) (reflect.Type, bool) {
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == key && f.IsExported() {
-			return f.Type, true
+// array reads an array (or null), calling elem with the reader at each element.
+func (d *hdec) array(elem func() error) error {
+	if d.null() {
+		return nil
+	}
+	if err := d.enter('[', "an array"); err != nil {
+		return err
+	}
+	for first := true; ; first = false {
+		d.ws()
+		if first && d.i < len(d.b) && d.b[d.i] == ']' {
+			break
+		}
+		if err := elem(); err != nil {
+			return err
+		}
+		if d.ws(); d.i < len(d.b) && d.b[d.i] == ',' {
+			d.i++
+			continue
+		}
+		break
+	}
+	if d.ws(); d.i >= len(d.b) || d.b[d.i] != ']' {
+		return d.fail("want ',' or ']'")
+	}
+	d.i++
+	d.depth--
+	return nil
+}
+
+func (d *hdec) strs(dst *[]string) error {
+	return d.array(func() error {
+		*dst = append(*dst, "")
+		return d.str(&(*dst)[len(*dst)-1])
+	})
+}
+
+func (d *hdec) layers(dst *[]hLayer) error {
+	return d.array(func() error {
+		*dst = append(*dst, hLayer{})
+		l := &(*dst)[len(*dst)-1]
+		return d.object("layer", func(key string) error {
+			switch key {
+			case "kind":
+				return d.str(&l.Kind)
+			case "in_channels":
+				return d.int(&l.InC)
+			case "out_channels":
+				return d.int(&l.OutC)
+			case "kernel_h":
+				return d.int(&l.KH)
+			case "kernel_w":
+				return d.int(&l.KW)
+			case "stride":
+				return d.int(&l.Stride)
+			case "pad":
+				return d.int(&l.Pad)
+			case "in":
+				return d.int(&l.In)
+			case "out":
+				return d.int(&l.Out)
+			}
+			return d.unknown(key)
+		})
+	})
+}
+
+// str reads a string (or null) into dst.
+func (d *hdec) str(dst *string) error {
+	if d.null() {
+		return nil
+	}
+	if d.i >= len(d.b) || d.b[d.i] != '"' {
+		return d.fail("want a string")
+	}
+	d.i++
+	start := d.i
+	var out []byte // only when there are escapes
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			if out == nil {
+				*dst = string(d.b[start:d.i])
+			} else {
+				*dst = string(out)
+			}
+			d.i++
+			return nil
+		case c < 0x20:
+			return d.fail("control character in a string")
+		case c == '\\':
+			if out == nil {
+				out = append([]byte{}, d.b[start:d.i]...)
+			}
+			if d.i+1 >= len(d.b) {
+				return d.fail("bad escape")
+			}
+			e := d.b[d.i+1]
+			d.i += 2
+			switch e {
+			case '"', '\\', '/':
+				out = append(out, e)
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				if d.i+4 > len(d.b) {
+					return d.fail("bad \\u escape")
+				}
+				n, err := strconv.ParseUint(string(d.b[d.i:d.i+4]), 16, 16)
+				if err != nil {
+					return d.fail("bad \\u escape")
+				}
+				if n >= 0xd800 && n <= 0xdfff {
+					d.i -= 2
+					return d.fail("\\" + string(d.b[d.i+1:d.i+6]) + " escapes a UTF-16 surrogate (write the character as UTF-8)")
+				}
+				d.i += 4
+				out = utf8.AppendRune(out, rune(n))
+			default:
+				return d.fail("bad escape")
+			}
+		default:
+			if out != nil {
+				out = append(out, c)
+			}
+			d.i++
 		}
 	}
-	return nil, false
+	return d.fail("unterminated string")
+}
+
+// number returns the literal of a JSON number (RFC 8259 grammar) and
+// whether it is an integer (no fraction or exponent).
+func (d *hdec) number() (lit string, integer bool, err error) {
+	d.ws()
+	start := d.i
+	digits := func() int {
+		n := 0
+		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	if d.i < len(d.b) && d.b[d.i] == '-' {
+		d.i++
+	}
+	if d.i < len(d.b) && d.b[d.i] == '0' {
+		d.i++
+	} else if digits() == 0 {
+		return "", false, d.fail("want a number")
+	}
+	integer = true
+	if d.i < len(d.b) && d.b[d.i] == '.' {
+		d.i++
+		integer = false
+		if digits() == 0 {
+			return "", false, d.fail("bad number")
+		}
+	}
+	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
+		d.i++
+		integer = false
+		if d.i < len(d.b) && (d.b[d.i] == '+' || d.b[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return "", false, d.fail("bad number")
+		}
+	}
+	return string(d.b[start:d.i]), integer, nil
+}
+
+func (d *hdec) int64(dst *int64) error {
+	if d.null() {
+		return nil
+	}
+	lit, integer, err := d.number()
+	if err != nil {
+		return err
+	}
+	v, perr := strconv.ParseInt(lit, 10, 64)
+	if !integer || perr != nil {
+		return d.fail("the number " + lit + " is not a 64-bit integer")
+	}
+	*dst = v
+	return nil
+}
+
+func (d *hdec) int(dst *int) error {
+	v := int64(*dst)
+	if err := d.int64(&v); err != nil {
+		return err
+	}
+	if int64(int(v)) != v {
+		return d.fail("the number " + strconv.FormatInt(v, 10) + " does not fit an int")
+	}
+	*dst = int(v)
+	return nil
+}
+
+func (d *hdec) float(dst *float64) error {
+	if d.null() {
+		return nil
+	}
+	lit, _, err := d.number()
+	if err != nil {
+		return err
+	}
+	v, perr := strconv.ParseFloat(lit, 64)
+	if perr != nil || math.IsInf(v, 0) {
+		return d.fail("the number " + lit + " is out of range")
+	}
+	*dst = v
+	return nil
 }

@@ -12,7 +12,7 @@ import (
 
 // maxExported bounds the package's public surface: a caller reads a file, predicts, and reads
 // the result and the description; builders of models (model/arch, model/quant, train/, onnx/)
-// use the types and kinds. Raising it needs a reason (ARCHITECTURE.md, "Public surface").
+// use the types and kinds. Raising it needs a reason (ARCHITECTURE.md, "Public surface of model/").
 const maxExported = 45
 
 // TestPublicSurface counts the exported identifiers of the non-test files: types, functions,

@@ -2,8 +2,9 @@ package model
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/internal/limits"
 )
 
@@ -87,7 +88,7 @@ type expertPlan struct {
 }
 
 func shapeErr(format string, a ...any) error {
-	return fmt.Errorf("%w: %s", errShape, fmt.Sprintf(format, a...))
+	return errfmt.Errorf("%w: %s", errShape, errfmt.Sprintf(format, a...))
 }
 
 // Validate checks the architecture and weight sizes and prepares the model for
@@ -99,36 +100,36 @@ func (m *Model) Validate() error { return m.validate(true, nil) }
 // set, and the cost against b unless b is nil.
 func (m *Model) validate(weights bool, b *budget) error {
 	if len(m.Name) > maxNameLen*4 {
-		return fmt.Errorf("%w: model name longer than %d bytes", ErrLimit, maxNameLen*4)
+		return errfmt.Errorf("%w: model name longer than %d bytes", ErrLimit, maxNameLen*4)
 	}
 	if len(m.Modalities) < 1 || len(m.Modalities) > maxModalities {
-		return fmt.Errorf("%w: %d modalities (want 1..%d)", errHeader, len(m.Modalities), maxModalities)
+		return errfmt.Errorf("%w: %d modalities (want 1..%d)", errHeader, len(m.Modalities), maxModalities)
 	}
 	if len(m.Classes) < 2 || len(m.Classes) > maxClasses {
-		return fmt.Errorf("%w: %d classes (want 2..%d)", errHeader, len(m.Classes), maxClasses)
+		return errfmt.Errorf("%w: %d classes (want 2..%d)", errHeader, len(m.Classes), maxClasses)
 	}
 	if len(m.Experts) < 1 || len(m.Experts) > maxExperts {
-		return fmt.Errorf("%w: %d experts (want 1..%d)", errHeader, len(m.Experts), maxExperts)
+		return errfmt.Errorf("%w: %d experts (want 1..%d)", errHeader, len(m.Experts), maxExperts)
 	}
 	if q := m.quantization(); q != float32Weights && q != int8Weights {
-		return fmt.Errorf("%w: quantization %q", errHeader, m.Quantization)
+		return errfmt.Errorf("%w: quantization %q", errHeader, m.Quantization)
 	}
 	seen := map[string]bool{}
 	for _, md := range m.Modalities {
 		if md.Name == "" || len(md.Name) > maxNameLen {
-			return fmt.Errorf("%w: modality name %q", errHeader, md.Name)
+			return errfmt.Errorf("%w: modality name %q", errHeader, md.Name)
 		}
 		if seen[md.Name] {
-			return fmt.Errorf("%w: duplicate modality %q", errHeader, md.Name)
+			return errfmt.Errorf("%w: duplicate modality %q", errHeader, md.Name)
 		}
 		seen[md.Name] = true
 		for _, d := range md.Shape {
 			if d < 1 || d > maxDim {
-				return shapeErr("modality %q has shape %v", md.Name, md.Shape)
+				return shapeErr("modality %q has shape %v", md.Name, md.Shape[:])
 			}
 		}
 		if md.Shape.Size() > maxActivation {
-			return fmt.Errorf("%w: modality %q has %d elements", ErrLimit, md.Name, md.Shape.Size())
+			return errfmt.Errorf("%w: modality %q has %d elements", ErrLimit, md.Name, md.Shape.Size())
 		}
 	}
 	p := &plan{weights: weights, budget: b, int8: m.Quantization == int8Weights}
@@ -139,27 +140,27 @@ func (m *Model) validate(weights bool, b *budget) error {
 	for ei := range m.Experts {
 		e := &m.Experts[ei]
 		if e.Name == "" || len(e.Name) > maxNameLen || names[e.Name] {
-			return fmt.Errorf("%w: expert %d has empty, long or duplicate name %q", errHeader, ei, e.Name)
+			return errfmt.Errorf("%w: expert %d has empty, long or duplicate name %q", errHeader, ei, e.Name)
 		}
 		names[e.Name] = true
 		if len(e.Inputs) == 0 || len(e.Inputs) != len(e.Branches) {
-			return fmt.Errorf("%w: expert %q has %d inputs and %d branches", errHeader, e.Name, len(e.Inputs), len(e.Branches))
+			return errfmt.Errorf("%w: expert %q has %d inputs and %d branches", errHeader, e.Name, len(e.Inputs), len(e.Branches))
 		}
 		var ep expertPlan
 		used := map[int]bool{}
 		for bi, in := range e.Inputs {
 			mi := m.ModalityIndex(in)
 			if mi < 0 {
-				return fmt.Errorf("%w: expert %q uses unknown modality %q", errHeader, e.Name, in)
+				return errfmt.Errorf("%w: expert %q uses unknown modality %q", errHeader, e.Name, in)
 			}
 			if used[mi] {
-				return fmt.Errorf("%w: expert %q uses modality %q twice", errHeader, e.Name, in)
+				return errfmt.Errorf("%w: expert %q uses modality %q twice", errHeader, e.Name, in)
 			}
 			used[mi] = true
 			ep.inputs = append(ep.inputs, mi)
 			s := m.Modalities[mi].Shape
 			ep.branchIn = append(ep.branchIn, s)
-			shapes, err := p.layers(e.Branches[bi], s, fmt.Sprintf("expert %q branch %q", e.Name, in))
+			shapes, err := p.layers(e.Branches[bi], s, "expert "+strconv.Quote(e.Name)+" branch "+strconv.Quote(in))
 			if err != nil {
 				return err
 			}
@@ -170,11 +171,11 @@ func (m *Model) validate(weights bool, b *budget) error {
 			ep.concat += s.Size()
 		}
 		if ep.concat > maxActivation {
-			return fmt.Errorf("%w: expert %q concatenation has %d elements", ErrLimit, e.Name, ep.concat)
+			return errfmt.Errorf("%w: expert %q concatenation has %d elements", ErrLimit, e.Name, ep.concat)
 		}
 		p.act(ep.concat)
 		p.cost.Moves += int64(ep.concat) + 4*int64(len(m.Classes)) // concatenation, softmax
-		hs, err := p.layers(e.Head, Shape{ep.concat, 1, 1}, fmt.Sprintf("expert %q head", e.Name))
+		hs, err := p.layers(e.Head, Shape{ep.concat, 1, 1}, "expert "+strconv.Quote(e.Name)+" head")
 		if err != nil {
 			return err
 		}
@@ -185,9 +186,9 @@ func (m *Model) validate(weights bool, b *budget) error {
 		p.experts = append(p.experts, ep)
 	}
 	if p.params > maxParams {
-		return fmt.Errorf("%w: %d parameters", ErrLimit, p.params)
+		return errfmt.Errorf("%w: %d parameters", ErrLimit, p.params)
 	}
-	if err := p.check(fmt.Sprintf("the padded input of %s or the im2col matrix of %s", p.padAt, p.colAt)); err != nil {
+	if err := p.check("the padded input of " + p.padAt + " or the im2col matrix of " + p.colAt); err != nil {
 		return err
 	}
 	p.cost.Bytes += predictorBytes(p.maxAct, p.scratch)
@@ -207,17 +208,17 @@ func (p *plan) act(n int) {
 // shape of every layer.
 func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 	if len(ls) > maxLayers {
-		return nil, fmt.Errorf("%w: %s has %d layers", ErrLimit, where, len(ls))
+		return nil, errfmt.Errorf("%w: %s has %d layers", ErrLimit, where, len(ls))
 	}
 	p.act(s.Size())
 	out := make([]Shape, 0, len(ls))
 	for i := range ls {
 		l := &ls[i]
 		in := s
-		at := fmt.Sprintf("%s layer %d (%s)", where, i, l.Kind)
+		at := where + " layer " + strconv.Itoa(i) + " (" + l.Kind.String() + ")"
 		ki := l.Kind.info()
 		if ki.shape == nil {
-			return nil, fmt.Errorf("%w: %s", errLayer, at)
+			return nil, errfmt.Errorf("%w: %s", errLayer, at)
 		}
 		var err error
 		if s, err = ki.shape(l, s, at); err != nil {
@@ -226,7 +227,7 @@ func (p *plan) layers(ls []Layer, s Shape, where string) ([]Shape, error) {
 		if l.hasWeights() {
 			r, c := l.Rows(), l.Cols()
 			if r*c > maxParams {
-				return nil, fmt.Errorf("%w: %s has %d weights", ErrLimit, at, r*c)
+				return nil, errfmt.Errorf("%w: %s has %d weights", ErrLimit, at, r*c)
 			}
 			if !p.weights {
 				// lengths are checked once the tensors are read

@@ -3,7 +3,7 @@
 # thread, the scalar binary, the int8 kernels, the minimal bridge) vs
 # onnxruntime-web 1.30 (wasm, 1 thread, graph optimisation all; 2 threads in a
 # cross-origin-isolated page) vs tfjs-backend-wasm 4.22 (fused ops), in Node
-# and headless Chromium, one run. Writes bench/results.json, bench/results.md and
+# and headless Chromium, one run; and the lab page's first prediction. Writes bench/results.json, bench/results.md and
 # the browser section of bench/README.md. BENCH_QUICK=1 for a short smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +33,16 @@ GOOS=js GOARCH=wasm go build -trimpath -o "$gen/module-prof.named.wasm" ./wasm
 go run ./model/internal/kern/simdgen -in "$gen/module-prof.named.wasm" -simd "$gen/module-prof.wasm"
 rm "$gen/module-prof.named.wasm"
 BENCH_PROFILE_KERNELS=simd node bench/profile.mjs "$gen" 300 >/dev/null
+# The lab page: the whole site built into $gen/site, then navigation -> first
+# prediction and the bytes fetched before it (bench/page.mjs -> $gen/page.json,
+# which bench/run.mjs reads). BENCH_PAGE=0 to skip.
+rm -f "$gen/page.json"
+if [ "${BENCH_PAGE:-1}" != 0 ]; then
+	echo "bench-20-browser: the site -> $gen/site (scripts/build-10-wasm.sh, build-20-ui.sh), then node bench/page.mjs"
+	I2M2_DIST="$gen/site" bash scripts/build-10-wasm.sh > "$gen/site-build.log"
+	I2M2_DIST="$gen/site" bash scripts/build-20-ui.sh >> "$gen/site-build.log"
+	node bench/page.mjs --dist "$gen/site" --runs "${BENCH_PAGE_RUNS:-5}" --out "$gen/page.json"
+fi
 echo "bench-20-browser: node bench/run.mjs (Node, then Chromium: latency, throughput, cold start, bytes, memory)"
 # On a shared machine, run the measurement (and the browsers it starts) at a
 # higher priority when allowed, so other jobs disturb it less; BENCH_NICE=0 to skip.

@@ -3,15 +3,14 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"syscall/js"
 
 	"github.com/i2m2-wasm/i2m2/features"
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
+	"github.com/i2m2-wasm/i2m2/internal/sha256"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -94,7 +93,7 @@ func (e *engine) load(args []js.Value) (any, error) {
 	if v := arg(args, 1); v.Type() == js.TypeString {
 		pathName = v.String()
 	} else if !v.IsUndefined() && !v.IsNull() {
-		return nil, fmt.Errorf("%w: path must be a string, got %s", errType, describe(v))
+		return nil, errfmt.Errorf("%w: path must be a string, got %s", errType, describe(v))
 	}
 	m, err := model.Read(b)
 	if err != nil {
@@ -112,13 +111,13 @@ func (e *engine) load(args []js.Value) (any, error) {
 	// crypto.subtle (hashing in wasm costs about as much as reading the model).
 	digest := ""
 	if v := arg(args, 2); v.Type() == js.TypeString && len(v.String()) == 64 {
-		if _, err := hex.DecodeString(v.String()); err == nil {
+		if isHex(v.String()) {
 			digest = v.String()
 		}
 	}
 	if digest == "" {
 		sum := sha256.Sum256(b)
-		digest = hex.EncodeToString(sum[:])
+		digest = errfmt.Hex(sum[:])
 	}
 	info, err := infoOf(m, path, digest, len(b))
 	if err != nil {
@@ -138,6 +137,16 @@ func (e *engine) load(args []js.Value) (any, error) {
 	return info, nil
 }
 
+// isHex reports whether s is hex digits only (encoding/hex would bring fmt).
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9') && !(c|0x20 >= 'a' && c|0x20 <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 func (e *engine) infoJSON() (any, error) {
 	if err := e.check(); err != nil {
 		return nil, err
@@ -155,13 +164,15 @@ type sampleError struct {
 }
 
 func (e *sampleError) reason() string { return strings.TrimPrefix(e.err.Error(), "i2m2: ") }
-func (e *sampleError) Error() string  { return fmt.Sprintf("i2m2: sample %d: %s", e.sample, e.reason()) }
-func (e *sampleError) Unwrap() error  { return e.err }
+func (e *sampleError) Error() string {
+	return errfmt.Sprintf("i2m2: sample %d: %s", e.sample, e.reason())
+}
+func (e *sampleError) Unwrap() error { return e.err }
 
 // sample copies the JS sample object {modality: Float32Array|null} into e.in.
 func (e *engine) sample(obj js.Value) error {
 	if obj.Type() != js.TypeObject || obj.InstanceOf(jsArray) || obj.InstanceOf(jsFloat32Array) {
-		return fmt.Errorf("%w: inputs must be an object {modality: Float32Array}, got %s", errType, describe(obj))
+		return errfmt.Errorf("%w: inputs must be an object {modality: Float32Array}, got %s", errType, describe(obj))
 	}
 	m := e.m
 	keys := jsObject.Call("keys", obj)
@@ -177,10 +188,10 @@ func (e *engine) sample(obj js.Value) error {
 			continue
 		}
 		if v.Type() != js.TypeObject || !v.InstanceOf(jsFloat32Array) {
-			return fmt.Errorf("%w: modality %q must be a Float32Array, got %s", errType, md.Name, describe(v))
+			return errfmt.Errorf("%w: modality %q must be a Float32Array, got %s", errType, md.Name, describe(v))
 		}
 		if n, want := v.Get("length").Int(), len(e.buf[mi]); n != want {
-			return fmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", model.ErrInput, md.Name, n, want, md.Shape)
+			return errfmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", model.ErrInput, md.Name, n, want, md.Shape[:])
 		}
 		copyFloat32(e.buf[mi], v)
 		e.in[md.Name] = e.buf[mi]
@@ -198,7 +209,7 @@ func (e *engine) rejected(in map[string][]float32) error {
 	if err := e.p.Predict(in, e.r); err != nil {
 		return err
 	}
-	return fmt.Errorf("%w: inputs rejected", model.ErrInput) // not reached: the callers pass inputs Predict rejects
+	return errfmt.Errorf("%w: inputs rejected", model.ErrInput) // not reached: the callers pass inputs Predict rejects
 }
 
 // rejectedLocked is rejected for a caller not holding e.mu (a whole packed batch).
@@ -254,7 +265,7 @@ func (e *engine) predictBatch(args []js.Value) (any, error) {
 	if v.Type() == js.TypeObject && v.InstanceOf(jsArray) {
 		n := v.Length()
 		if n > MaxBatch {
-			return nil, fmt.Errorf("%w: batch of %d samples (max %d per call)", errType, n, MaxBatch)
+			return nil, errfmt.Errorf("%w: batch of %d samples (max %d per call)", errType, n, MaxBatch)
 		}
 		out := make([]float32, n*e.stride)
 		for i := 0; i < n; i++ {
@@ -291,7 +302,7 @@ func (e *engine) predictPacked(obj js.Value) (any, error) {
 	m := e.m
 	e.mu.Unlock()
 	if obj.Type() != js.TypeObject || obj.InstanceOf(jsFloat32Array) {
-		return nil, fmt.Errorf("%w: a batch must be an Array of inputs or an object {modality: Float32Array of n*size values}, got %s", errType, describe(obj))
+		return nil, errfmt.Errorf("%w: a batch must be an Array of inputs or an object {modality: Float32Array of n*size values}, got %s", errType, describe(obj))
 	}
 	keys := jsObject.Call("keys", obj)
 	for i, n := 0, keys.Length(); i < n; i++ {
@@ -306,22 +317,22 @@ func (e *engine) predictPacked(obj js.Value) (any, error) {
 		if v.IsUndefined() || v.IsNull() {
 			continue
 		}
-		l, err := float32Len(v, fmt.Sprintf("modality %q", md.Name))
+		l, err := float32Len(v, errfmt.Sprintf("modality %q", md.Name))
 		if err != nil {
 			return nil, err
 		}
 		size := md.Shape.Size()
 		if l%size != 0 {
-			return nil, fmt.Errorf("%w: batch size mismatch: modality %q has %d values, not a multiple of %d (shape %v)", model.ErrInput, md.Name, l, size, md.Shape)
+			return nil, errfmt.Errorf("%w: batch size mismatch: modality %q has %d values, not a multiple of %d (shape %v)", model.ErrInput, md.Name, l, size, md.Shape[:])
 		}
 		if n >= 0 && l/size != n {
-			return nil, fmt.Errorf("%w: batch size mismatch: modality %q has %d samples, %q has %d", model.ErrInput, md.Name, l/size, first, n)
+			return nil, errfmt.Errorf("%w: batch size mismatch: modality %q has %d samples, %q has %d", model.ErrInput, md.Name, l/size, first, n)
 		}
 		if n < 0 {
 			n, first = l/size, md.Name
 		}
 		if n > MaxBatch {
-			return nil, fmt.Errorf("%w: batch of %d samples (max %d per call)", errType, n, MaxBatch)
+			return nil, errfmt.Errorf("%w: batch of %d samples (max %d per call)", errType, n, MaxBatch)
 		}
 		data[mi] = make([]float32, l)
 		copyFloat32(data[mi], v)

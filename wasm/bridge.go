@@ -4,10 +4,10 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"syscall/js"
 	"unsafe"
 
+	"github.com/i2m2-wasm/i2m2/internal/errfmt"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -71,11 +71,11 @@ func async(work func() (any, error)) js.Value {
 func panicError(r any) error {
 	switch e := r.(type) {
 	case js.Error:
-		return fmt.Errorf("i2m2: JavaScript exception: %s", e.Value.Get("message").String())
+		return errfmt.Errorf("i2m2: JavaScript exception: %s", e.Value.Get("message").String())
 	case error:
-		return fmt.Errorf("i2m2: internal error: %w", e)
+		return errfmt.Errorf("i2m2: internal error: %w", e)
 	default:
-		return fmt.Errorf("i2m2: internal error: %v", e)
+		return errfmt.Errorf("i2m2: internal error: %v", e)
 	}
 }
 
@@ -127,7 +127,7 @@ func describe(v js.Value) string {
 // float32Len returns the length of a Float32Array, or an error naming what v is.
 func float32Len(v js.Value, what string) (int, error) {
 	if v.Type() != js.TypeObject || !v.InstanceOf(jsFloat32Array) {
-		return 0, fmt.Errorf("%w: %s must be a Float32Array, got %s", errType, what, describe(v))
+		return 0, errfmt.Errorf("%w: %s must be a Float32Array, got %s", errType, what, describe(v))
 	}
 	return v.Get("length").Int(), nil
 }
@@ -156,7 +156,7 @@ func copyBytes(v js.Value, what string) ([]byte, error) {
 		v = jsUint8Array.New(v)
 	}
 	if v.Type() != js.TypeObject || !(v.InstanceOf(jsUint8Array) || v.InstanceOf(js.Global().Get("Uint8ClampedArray"))) {
-		return nil, fmt.Errorf("%w: %s must be a Uint8Array, Uint8ClampedArray or ArrayBuffer, got %s", errType, what, describe(v))
+		return nil, errfmt.Errorf("%w: %s must be a Uint8Array, Uint8ClampedArray or ArrayBuffer, got %s", errType, what, describe(v))
 	}
 	if !v.InstanceOf(jsUint8Array) { // CopyBytesToGo takes Uint8Array only
 		v = jsUint8Array.New(v.Get("buffer"), v.Get("byteOffset"), v.Get("byteLength"))
@@ -173,11 +173,11 @@ func intArg(args []js.Value, i int, what string) (int, error) {
 		if i < len(args) {
 			got = describe(args[i])
 		}
-		return 0, fmt.Errorf("%w: %s must be a number, got %s", errType, what, got)
+		return 0, errfmt.Errorf("%w: %s must be a number, got %s", errType, what, got)
 	}
 	f := args[i].Float()
 	if f != float64(int(f)) {
-		return 0, fmt.Errorf("%w: %s must be an integer, got %v", errType, what, f)
+		return 0, errfmt.Errorf("%w: %s must be an integer, got %v", errType, what, f)
 	}
 	return int(f), nil
 }

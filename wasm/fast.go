@@ -2,7 +2,11 @@
 
 package main
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/i2m2-wasm/i2m2/model"
+)
 
 // The synchronous path of predict and predictBatch (i2m2.fast.mjs). JS
 // writes the inputs straight into buffers in this program's memory, calls one
@@ -29,6 +33,10 @@ type fastBufs struct {
 	in  [][]float32
 	out []float32
 	n   int // samples the buffers hold
+	// A batch's samples as the engine takes them (one call of
+	// Predictor.PredictBatch): views into in, and their results.
+	ins []map[string][]float32
+	rs  []*model.Result
 }
 
 // Buffer kinds of i2m2_buffer.
@@ -94,6 +102,12 @@ func exportReserve(n int32) int32 {
 		}
 		e.fast.out = make([]float32, int(n)*e.stride)
 		e.fast.n = int(n)
+		e.fast.ins = make([]map[string][]float32, n)
+		e.fast.rs = make([]*model.Result, n)
+		for i := range e.fast.ins {
+			e.fast.ins[i] = map[string][]float32{}
+			e.fast.rs[i] = e.m.NewResult()
+		}
 	}
 	return fastOK
 }
@@ -130,34 +144,42 @@ func (e *engine) fastRun(from, n int, mask int32) (status int32) {
 	if e.check() != nil {
 		return fastNotReady
 	}
-	if from >= 0 && (n < 1 || from > e.fast.n-n) {
-		return fastFailed
-	}
-	for s := 0; s < n; s++ {
+	if from < 0 {
 		for mi, md := range e.m.Modalities {
 			if mask&(1<<mi) == 0 {
 				delete(e.in, md.Name)
-			} else if from < 0 {
-				e.in[md.Name] = e.buf[mi]
 			} else {
-				size := len(e.buf[mi])
-				e.in[md.Name] = e.fast.in[mi][(from+s)*size : (from+s+1)*size]
+				e.in[md.Name] = e.buf[mi]
 			}
 		}
-		if len(e.in) == 0 {
+		if len(e.in) == 0 || len(e.out) != e.stride { // i2m2_buffer(bufOutput) was not asked
 			return fastFailed
 		}
 		if err := e.p.Predict(e.in, e.r); err != nil {
 			return fastFailed
 		}
-		if from < 0 {
-			if len(e.out) != e.stride {
-				return fastFailed // i2m2_buffer(bufOutput) was not asked
+		pack(e.out, e.r)
+		return fastOK
+	}
+	if n < 1 || from > e.fast.n-n || mask&(1<<len(e.m.Modalities)-1) == 0 {
+		return fastFailed
+	}
+	ins, rs := e.fast.ins[:n], e.fast.rs[:n]
+	for s, in := range ins {
+		for mi, md := range e.m.Modalities {
+			if mask&(1<<mi) == 0 {
+				delete(in, md.Name)
+			} else {
+				size := len(e.buf[mi])
+				in[md.Name] = e.fast.in[mi][(from+s)*size : (from+s+1)*size]
 			}
-			pack(e.out, e.r)
-		} else {
-			pack(e.fast.out[(from+s)*e.stride:(from+s+1)*e.stride], e.r)
 		}
+	}
+	if err := e.p.PredictBatch(ins, rs); err != nil {
+		return fastFailed
+	}
+	for s, r := range rs {
+		pack(e.fast.out[(from+s)*e.stride:(from+s+1)*e.stride], r)
 	}
 	return fastOK
 }

@@ -27,9 +27,10 @@ let instances = 0;
 // startEngine instantiates the Go program and resolves with its raw API
 // (load, info, predict, predictBatch, audioFromPCM, imageFromRGBA, dispose; each
 // returns a Promise) wrapped so that calls after an exit reject.
-// perYield: samples of a batch between two yields to the event loop (1 on a
-// page's main thread; a worker passes Infinity).
-export async function startEngine(module, schedule = macrotask(), perYield = 1) {
+// perYield: samples of a batch between two yields to the event loop (8 on a
+// page's main thread: one call of the engine's batch, a few ms with the SIMD
+// kernels; a worker passes Infinity).
+export async function startEngine(module, schedule = macrotask(), perYield = 8) {
   if (typeof globalThis.Go !== 'function') throw fail("Go's wasm_exec.js is not loaded (globalThis.Go is missing)");
   const go = new globalThis.Go();
   const key = `__i2m2_${++instances}_${Math.random().toString(36).slice(2)}`;

@@ -12,8 +12,8 @@ const INPUT = 0, OUTPUT = 1, BATCH_INPUT = 2, BATCH_OUTPUT = 3; // i2m2_buffer k
 
 // fastEngine returns the fast path of one instance, or null if its wasm has
 // none. yieldNow() resolves after the event loop ran; perYield is how many
-// samples of a batch run between two yields (1 on a page's main thread,
-// Infinity in a worker).
+// samples of a batch run between two yields, each slice one call of the
+// engine's batch (Predictor.PredictBatch: layer by layer over the samples).
 export function fastEngine(inst, yieldNow, perYield) {
   const x = inst.exports;
   if (typeof x.i2m2_predict !== 'function' || typeof x.i2m2_predict_batch !== 'function' || !x.mem) return null;

@@ -6,8 +6,9 @@ package main
 // and the packed results (i2m2.core.mjs decodes them).
 
 import (
-	"encoding/json"
+	"strconv"
 
+	"github.com/i2m2-wasm/i2m2/internal/jsonw"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -64,6 +65,42 @@ type infoJSON struct {
 func infoOf(m *model.Model, path model.Path, sum string, n int) (string, error) {
 	inf := infoJSON{Description: m.Describe(path), SHA256: sum, Bytes: n,
 		Stride: Stride(len(m.Classes), len(m.Experts))}
-	b, err := json.Marshal(inf)
-	return string(b), err
+	return string(inf.appendJSON(nil)), nil
+}
+
+// appendJSON writes inf as encoding/json writes it (its field names and
+// omitempty), by hand (internal/jsonw says why). TestInfoJSON compares.
+func (inf *infoJSON) appendJSON(b []byte) []byte {
+	d := &inf.Description
+	b = jsonw.String(append(b, `{"name":`...), d.Name)
+	b = jsonw.Array(append(b, `,"modalities":`...), len(d.Modalities), d.Modalities == nil, func(b []byte, i int) []byte {
+		md := &d.Modalities[i]
+		b = jsonw.String(append(b, `{"name":`...), md.Name)
+		b = jsonw.Array(append(b, `,"shape":`...), len(md.Shape), false, func(b []byte, j int) []byte {
+			return strconv.AppendInt(b, int64(md.Shape[j]), 10)
+		})
+		return append(b, '}')
+	})
+	b = jsonw.Strings(append(b, `,"classes":`...), d.Classes)
+	b = jsonw.Array(append(b, `,"experts":`...), len(d.Experts), d.Experts == nil, func(b []byte, i int) []byte {
+		e := &d.Experts[i]
+		b = jsonw.String(append(b, `{"name":`...), e.Name)
+		b = jsonw.Strings(append(b, `,"inputs":`...), e.Inputs)
+		return append(strconv.AppendBool(append(b, `,"intra":`...), e.Intra), '}')
+	})
+	for _, f := range [...]struct{ k, v string }{{"quantization", d.Quantization}, {"path", d.Path}, {"kernels", d.Kernels}} {
+		b = jsonw.String(jsonw.Key(b, f.k, false), f.v)
+	}
+	b = append(b, `,"macs":`...)
+	b = strconv.AppendInt(b, int64(d.MACs), 10)
+	b = append(b, `,"provenance":`...)
+	pv := &d.Provenance
+	b = jsonw.Provenance(b, pv.Data, pv.Seed, pv.Created, pv.Metrics)
+	b = append(b, `,"sha256":`...)
+	b = jsonw.String(b, inf.SHA256)
+	b = append(b, `,"bytes":`...)
+	b = strconv.AppendInt(b, int64(inf.Bytes), 10)
+	b = append(b, `,"stride":`...)
+	b = strconv.AppendInt(b, int64(inf.Stride), 10)
+	return append(b, '}')
 }

@@ -60,17 +60,7 @@ func ConvTapsF(dst []float32, taps []TapF, src []float32, bias []float32, M, K, 
 	if K == 0 || oh == 0 || ow == 0 {
 		return
 	}
-	maxOff := 0
-	for _, t := range taps[:K] {
-		if t.Off < 0 {
-			panic("kern: negative tap offset")
-		}
-		maxOff = max(maxOff, int(t.Off))
-	}
-	// The last tile starts at (oh-1)*wp + 4*((ow-1)/4) and reads 4 values.
-	if need := (oh-1)*wp + 4*((ow-1)/4) + maxOff + 4; need > len(src) {
-		panic("kern: ConvTapsF input too short")
-	}
+	checkTaps(taps[:K], len(src), oh, ow, wp)
 	for m := 0; m < M; m += 2 {
 		var d1 []float32
 		b := [2]float32{bias[m], bias[m]}
@@ -79,6 +69,23 @@ func ConvTapsF(dst []float32, taps []TapF, src []float32, bias []float32, M, K, 
 			b[1] = bias[m+1]
 		}
 		convRowsF(dst[m*oh*ow:][:oh*ow], d1, taps[(m/2)*K:][:K], src, b, oh, ow, wp, relu)
+	}
+}
+
+// checkTaps panics unless every read of an oh x ow direct convolution with
+// taps (one channel pair's) stays inside an input of n elements: the
+// WebAssembly bodies do not check.
+func checkTaps(taps []TapF, n, oh, ow, wp int) {
+	maxOff := 0
+	for _, t := range taps {
+		if t.Off < 0 {
+			panic("kern: negative tap offset")
+		}
+		maxOff = max(maxOff, int(t.Off))
+	}
+	// The last tile starts at (oh-1)*wp + 4*((ow-1)/4) and reads 4 values.
+	if need := (oh-1)*wp + 4*((ow-1)/4) + maxOff + 4; need > n {
+		panic("kern: ConvTapsF input too short")
 	}
 }
 

@@ -75,6 +75,22 @@ func PackA4(a []float32, M, K int) [][4]float32 {
 // float32 registers, and spilling made it 3x slower.) It is the fast path of Conv2D (bt = Im2colP) and Dense
 // (N = 1). Reference: GemmNT / DenseRef; tested against them.
 func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu bool) {
+	GemmPS(dst, ap, bt, bias, M, N, K, N, relu)
+}
+
+// GemmPS is GemmP over a batch: the N columns are N/pix samples of pix
+// columns each (a convolution's output positions, or pix = 1 for a Dense
+// layer), and each sample's M x pix output is stored on its own, so a batch
+// runs as one product over batch x positions and leaves the [sample][m][pos]
+// layout the next layer reads:
+//
+//	dst[(n/pix)*M*pix + m*pix + n%pix] = bias[m] + sum_k a[m][k] * bt[n][k]   (then max(0, .) if relu)
+//
+// pix = N is GemmP.
+func GemmPS(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K, pix int, relu bool) {
+	if pix < 1 || N%pix != 0 {
+		panic("kern: GemmPS columns are not whole samples")
+	}
 	dst = dst[:M*N]
 	bt = bt[:N*K]
 	bias = bias[:M]
@@ -156,6 +172,7 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 			}
 			v0 := [4]float32{c00 + bb[0], c10 + bb[1], c20 + bb[2], c30 + bb[3]}
 			v1 := [4]float32{c01 + bb[0], c11 + bb[1], c21 + bb[2], c31 + bb[3]}
+			o0, o1 := colAt(n, M, pix)+m*pix, colAt(n+1, M, pix)+m*pix
 			for r := 0; r < rows; r++ {
 				if relu { // comparisons: the float max builtin is a runtime call in wasm
 					if v0[r] < 0 {
@@ -165,8 +182,8 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 						v1[r] = 0
 					}
 				}
-				dst[(m+r)*N+n] = v0[r]
-				dst[(m+r)*N+n+1] = v1[r]
+				dst[o0+r*pix] = v0[r]
+				dst[o1+r*pix] = v1[r]
 			}
 		}
 		for ; n < N; n++ {
@@ -175,15 +192,19 @@ func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu
 			dot4x1(blk[:len(b0)], b0, &c)
 			c0, c1, c2, c3 := c[0], c[1], c[2], c[3]
 			v := [4]float32{c0 + bb[0], c1 + bb[1], c2 + bb[2], c3 + bb[3]}
+			o := colAt(n, M, pix) + m*pix
 			for r := 0; r < rows; r++ {
 				if relu && v[r] < 0 {
 					v[r] = 0
 				}
-				dst[(m+r)*N+n] = v[r]
+				dst[o+r*pix] = v[r]
 			}
 		}
 	}
 }
+
+// colAt is where GemmPS stores row 0 of column n: sample n/pix, position n%pix.
+func colAt(n, M, pix int) int { return (n/pix)*M*pix + n%pix }
 
 // dot4x1 is dot4x1Go; the SIMD build (model/internal/kern/simdgen) replaces
 // its body with one f32x4 multiply-add per k (the same sums in the same
