@@ -35,6 +35,8 @@ else
 	go run ./wasm/internal/standin -o "$D"/weights
 fi
 if [ -d weights/demo ]; then cp -r weights/demo "$D"/weights/demo; fi
+# the tasks' results plots, which the lab shows (manifest tasks.*.plot)
+if ls weights/results/tasks/*.svg >/dev/null 2>&1; then mkdir -p "$D"/weights/results/tasks && cp weights/results/tasks/*.svg "$D"/weights/results/tasks/; fi
 if [ -f weights/LICENSES.md ]; then cp weights/LICENSES.md "$D"/weights/; fi
 
 echo "build-10-wasm: pin the default model's sha256 into $D/i2m2.mjs"
@@ -52,6 +54,10 @@ mkdir -p "$D"/pkg/weights
 cp wasm/package.json wasm/README.md LICENSE "$D"/pkg/
 cp "$D"/i2m2*.mjs "$D"/i2m2.d.ts "$D"/i2m2.wasm "$D"/i2m2.simd.wasm "$D"/i2m2.classic.js "$D"/wasm_exec.js "$D"/pkg/
 cp "$D"/weights/manifest.json "$D"/weights/avmnist-real-int8.i2m2 "$D"/pkg/weights/
+# the model each of the manifest's tasks runs, for load({task}) (picked as the module picks it)
+node --input-type=module -e 'import { readFileSync } from "node:fs"; import { taskModel } from "./wasm/i2m2.fetch.mjs";
+const m = JSON.parse(readFileSync(process.argv[1], "utf8"));
+for (const t of Object.keys(m.tasks || {})) console.log(taskModel(m, t, "manifest.json").file);' "$D/weights/manifest.json" | sort -u | while read -r f; do cp "$D/weights/$f" "$D"/pkg/weights/; done
 if [ -f "$D"/weights/LICENSES.md ]; then cp "$D"/weights/LICENSES.md "$D"/pkg/weights/; fi
 (cd "$D"/pkg && npm pack --silent --pack-destination .. >/dev/null)
 ls "$D"/i2m2-*.tgz

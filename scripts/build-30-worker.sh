@@ -11,11 +11,27 @@
 # their own file vouches for it, and the worker, which refuses a model nothing
 # vouches for, checks the embedded bytes against it. I2M2_WORKER_OUT=<dir> builds
 # into <dir> instead of worker/build (scripts/test-45-import.sh uses both).
+# The manifest's tasks' models are embedded too (assets/tasks/, POST /predict?model=<task>);
+# I2M2_WORKER_STANDIN_TASKS=1 adds random-weight stand-in tasks instead (a test fixture).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${I2M2_WORKER_OUT:-worker/build}
 mkdir -p "$OUT"
 OVERLAY=()
+rm -rf worker/assets/tasks
+mkdir -p worker/assets/tasks
+
+# embed_tasks DIR: the model each task of DIR/manifest.json runs (picked as the JS module picks
+# it), served as POST /predict?model=<task>: assets/tasks/<task>.i2m2, or <task>.alias when it is
+# the default model.
+embed_tasks() {
+	node --input-type=module -e 'import { readFileSync } from "node:fs"; import { taskModel } from "./wasm/i2m2.fetch.mjs";
+const m = JSON.parse(readFileSync(process.argv[1], "utf8"));
+for (const t of Object.keys(m.tasks || {})) console.log(t, taskModel(m, t, process.argv[1]).file);' "$1/manifest.json" |
+		while read -r task file; do
+			if cmp -s "$1/$file" worker/assets/model.i2m2; then : > "worker/assets/tasks/$task.alias"; else cp "$1/$file" "worker/assets/tasks/$task.i2m2"; fi
+		done
+}
 
 if [ -n "${I2M2_WORKER_EMBED:-}" ]; then
 	echo "worker: embedding $I2M2_WORKER_EMBED (overlay, manifest entry written at build time)"
@@ -30,6 +46,7 @@ elif [ -f weights/avmnist-real-int8.i2m2 ] && [ -f weights/manifest.json ]; then
 	echo "worker: embedding weights/avmnist-real-int8.i2m2"
 	cp weights/avmnist-real-int8.i2m2 worker/assets/model.i2m2
 	cp weights/manifest.json worker/assets/manifest.json
+	embed_tasks weights
 else
 	echo "worker: WARNING weights/avmnist-real-int8.i2m2 not found: embedding a RANDOM-WEIGHT stand-in (not a trained model)"
 	standin=$(mktemp -d)
@@ -37,6 +54,18 @@ else
 	cp "$standin"/avmnist-real-int8.i2m2 worker/assets/model.i2m2
 	cp "$standin"/manifest.json worker/assets/manifest.json
 	rm -rf "$standin"
+fi
+
+if [ -n "${I2M2_WORKER_STANDIN_TASKS:-}" ]; then
+	# A test fixture (scripts/test-40-worker.sh, while weights/manifest.json lists no tasks): the
+	# multi-model API with random-weight stand-in task models (wasm/internal/standin -tasks).
+	echo "worker: TEST FIXTURE: adding random-weight stand-in task models to the embedded manifest"
+	fx=$(mktemp -d)
+	cp worker/assets/manifest.json "$fx/"
+	go run ./wasm/internal/standin -tasks -o "$fx"
+	embed_tasks "$fx"
+	cp "$fx/manifest.json" worker/assets/manifest.json
+	rm -rf "$fx"
 fi
 
 echo "worker: assets (syumai/workers workers-assets-gen) -> $OUT"
@@ -90,4 +119,4 @@ rm "$OUT/app.named.wasm"
 cp wasm/i2m2.kernels.mjs "$OUT/i2m2.kernels.mjs"
 raw=$(stat -c %s "$OUT/app.wasm")
 gz=$(gzip -9 -c "$OUT/app.wasm" | wc -c)
-echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s "${I2M2_WORKER_EMBED:-worker/assets/model.i2m2}") bytes)"
+echo "worker: app.wasm $raw bytes raw, $gz bytes gzip -9 (model embedded: $(stat -c %s "${I2M2_WORKER_EMBED:-worker/assets/model.i2m2}") bytes; tasks' models: $(cat worker/assets/tasks/*.i2m2 2>/dev/null | wc -c) bytes)"

@@ -27,6 +27,8 @@ export I2M2_STATICSERVE="$tmp/staticserve" CHROMIUM="$(command -v chromium || ec
 node e2e/ui/lab.test.mjs
 echo "test-60-ui: e2e/ui keyboard only"
 node e2e/ui/keyboard.test.mjs
+echo "test-60-ui: e2e/ui/tasks (stand-in models of other shapes, the task switch, the flip on a shipped \"same\")"
+node e2e/ui/tasks.test.mjs
 
 echo "test-60-ui: e2e/ui/realinput (fake microphone with held-out recordings, pointer drawing, input feedback)"
 go build -o "$tmp/i2m2" ./cmd/i2m2

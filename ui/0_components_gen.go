@@ -15,18 +15,8 @@ import (
 	"strings"
 )
 
-// modelIDs are stable element ids of the five rows (used by the end-to-end tests).
-var modelIDs = [NumModels]string{"image", "audio", "inter", "intra", "i2m2"}
-
-var modelNotes = [NumModels]string{
-	"sees only the image",
-	"hears only the clip",
-	"sees both together",
-	"image × audio, no inter",
-	"image × audio × inter",
-}
-
-// Experts shows the five distributions, before and after a swap, and the one-line reading.
+// Experts shows every distribution of the model (its experts, the intra-only product, I2M2),
+// before and after a swap, and the one-line reading.
 type Experts struct {
 	Lab *Lab `vugu:"data"`
 }
@@ -38,41 +28,45 @@ func (c *Experts) reading() string {
 	return c.Lab.Reading
 }
 
-func (c *Experts) swapped() bool { return c.Lab.Swapped(false) || c.Lab.Swapped(true) }
-
-func (c *Experts) before(m int) *Dist {
-	if !c.swapped() {
+func (c *Experts) before(r Row) *Dist {
+	if !c.Lab.AnySwapped() {
 		return nil
 	}
-	return c.Lab.Base.Of(m)
+	return c.Lab.Base.Of(r)
 }
 
-// truth is the digit the experts should find: the pair's, unless a swap made that ambiguous.
-func (c *Experts) truth() int {
-	if c.swapped() {
-		return -1
+// truth is the class the experts should find (-1 when what is shown has no known answer).
+func (c *Experts) truth() int { return c.Lab.Truth() }
+
+func (c *Experts) compareTop(r CompareRow) string {
+	if r.Now == nil {
+		return "…"
 	}
-	return c.Lab.Demo.Pairs[c.Lab.Cur].Label
+	s := fmt.Sprintf("%s · %s", c.Lab.Desc.ClassName(r.Now.Label), pct(r.Now.Conf()))
+	if r.Before != nil && r.Before.Label != r.Now.Label {
+		s = fmt.Sprintf("%s → %s", c.Lab.Desc.ClassName(r.Before.Label), s)
+	}
+	return s
 }
 
-func (c *Experts) rowClass(m int) string {
-	if m == MFinal {
+func rowClass(r Row) string {
+	if r.Final() {
 		return "final"
 	}
 	return ""
 }
 
-func (c *Experts) top(m int) string {
-	d := c.Lab.Now.Of(m)
+func (c *Experts) top(r Row) string {
+	d := c.Lab.Now.Of(r)
 	if d == nil {
 		if c.Lab.Now == nil {
 			return "…"
 		}
 		return "not used"
 	}
-	s := fmt.Sprintf("%d · %s", d.Label, pct(d.Conf()))
-	if b := c.before(m); b != nil && b.Label != d.Label {
-		s = fmt.Sprintf("%d → %s", b.Label, s)
+	s := fmt.Sprintf("%s · %s", c.Lab.Desc.ClassName(d.Label), pct(d.Conf()))
+	if b := c.before(r); b != nil && b.Label != d.Label {
+		s = fmt.Sprintf("%s → %s", c.Lab.Desc.ClassName(b.Label), s)
 	}
 	return s
 }
@@ -110,7 +104,7 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgparent.AppendChild(vgn)
 		vgn.AddAttrInterface("aria-busy", fmt.Sprint(c.Lab.Busy > 0 || c.Lab.Sketching > 0))
 		vgn.SetInnerHTML(c.reading())
-		if c.swapped() {
+		if c.Lab.AnySwapped() {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "legend muted"}}}
 			vgparent.AppendChild(vgn)
 			{
@@ -131,15 +125,15 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		{
 			vgparent := vgn
 			_ = vgparent
-			for m := range NumModels {
-				var vgiterkey interface{} = m
+			for vgiterkeyt, r := range c.Lab.Desc.Rows() {
+				var vgiterkey interface{} = vgiterkeyt
 				_ = vgiterkey
-				m := m
-				_ = m
+				r := r
+				_ = r
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "li", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)
-				vgn.AddAttrInterface("class", "erow "+c.rowClass(m))
-				vgn.AddAttrInterface("id", "expert-"+modelIDs[m])
+				vgn.AddAttrInterface("class", "erow "+rowClass(r))
+				vgn.AddAttrInterface("id", "expert-"+r.ID)
 				{
 					vgparent := vgn
 					_ = vgparent
@@ -150,13 +144,13 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						_ = vgparent
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "strong", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
-						vgn.SetInnerHTML(ModelNames[m])
+						vgn.SetInnerHTML(r.Name)
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
 						vgparent.AppendChild(vgn)
-						vgn.SetInnerHTML(modelNotes[m])
+						vgn.SetInnerHTML(r.Note)
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "top"}}}
 						vgparent.AppendChild(vgn)
-						vgn.SetInnerHTML(c.top(m))
+						vgn.SetInnerHTML(c.top(r))
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
 					}
@@ -170,8 +164,9 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 							vgin.BuildEnv.WireComponent(vgcomp)
 						}
 						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
-						vgcomp.Before = c.before(m)
-						vgcomp.Now = c.Lab.Now.Of(m)
+						vgcomp.Before = c.before(r)
+						vgcomp.Classes = c.Lab.Desc.Classes
+						vgcomp.Now = c.Lab.Now.Of(r)
 						vgcomp.Truth = c.truth()
 						vgout.Components = append(vgout.Components, vgcomp)
 						vgn = &vugu.VGNode{Component: vgcomp}
@@ -183,6 +178,76 @@ func (c *Experts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			}
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 			vgparent.AppendChild(vgn)
+		}
+		if len(c.Lab.Compare) > 0 {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "h3", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "compare-h"}}}
+			vgparent.AppendChild(vgn)
+			{
+				vgparent := vgn
+				_ = vgparent
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Conventional models on the same inputs"}
+				vgparent.AppendChild(vgn)
+			}
+		}
+		if len(c.Lab.Compare) > 0 {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "ul", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "rows"}, vugu.VGAttribute{Namespace: "", Key: "aria-labelledby", Val: "compare-h"}}}
+			vgparent.AppendChild(vgn)
+			{
+				vgparent := vgn
+				_ = vgparent
+				for vgiterkeyt, r := range c.Lab.CompareRows() {
+					var vgiterkey interface{} = vgiterkeyt
+					_ = vgiterkey
+					r := r
+					_ = r
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "li", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "erow compare"}}}
+					vgparent.AppendChild(vgn)
+					vgn.AddAttrInterface("id", r.ID)
+					{
+						vgparent := vgn
+						_ = vgparent
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "ename"}}}
+						vgparent.AppendChild(vgn)
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "strong", Attr: []vugu.VGAttribute(nil)}
+							vgparent.AppendChild(vgn)
+							vgn.SetInnerHTML(r.Name)
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
+							vgparent.AppendChild(vgn)
+							vgn.SetInnerHTML(r.Note)
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "top"}}}
+							vgparent.AppendChild(vgn)
+							vgn.SetInnerHTML(c.compareTop(r))
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+							vgparent.AppendChild(vgn)
+						}
+						{
+							vgcompKey := vugu.MakeCompKey(0xB562ADE065E1F069^vgin.CurrentPositionHash(), vgiterkey)
+							// ask BuildEnv for prior instance of this specific component
+							vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*ProbBars)
+							if vgcomp == nil {
+								// create new one if needed
+								vgcomp = new(ProbBars)
+								vgin.BuildEnv.WireComponent(vgcomp)
+							}
+							vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
+							vgcomp.Before = r.Before
+							vgcomp.Classes = c.Lab.Desc.Classes
+							vgcomp.Now = r.Now
+							vgcomp.Truth = c.truth()
+							vgout.Components = append(vgout.Components, vgcomp)
+							vgn = &vugu.VGNode{Component: vgcomp}
+							vgparent.AppendChild(vgn)
+						}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+						vgparent.AppendChild(vgn)
+					}
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+				vgparent.AppendChild(vgn)
+			}
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n"}
 		vgparent.AppendChild(vgn)
@@ -197,13 +262,12 @@ var _ vjson.RawMessage
 var _ js.Value
 var _ log.Logger
 
-// Modalities shows what the experts see and hear, and the swap controls.
+// Modalities shows what the experts see and hear, one card per modality of the model, and the
+// swap controls each modality's kind allows.
 type Modalities struct {
 	Lab  *Lab `vugu:"data"`
 	From int
 }
-
-func (c *Modalities) label() int { return c.Lab.Demo.Pairs[c.Lab.Cur].Label }
 
 func (c *Modalities) setFrom(event vugu.DOMEvent) {
 	i, err := strconv.Atoi(strings.TrimSpace(event.PropString("target", "value")))
@@ -214,22 +278,80 @@ func (c *Modalities) setFrom(event vugu.DOMEvent) {
 	c.From = i
 }
 
-func (c *Modalities) caption(audio bool) string {
-	s := c.Lab.Image
-	if audio {
-		s = c.Lab.Audio
+// hasDemo reports whether the demo set holds modality md (so pairs and digits can supply it).
+func (c *Modalities) hasDemo(md ModalityDesc) bool {
+	for _, m := range c.Lab.Demo.Modalities {
+		if m.Name == md.Name && m.Size() == md.Size() {
+			return true
+		}
 	}
-	if s.Kind == FromPair && s.Pair == c.Lab.Cur {
-		return fmt.Sprintf("of pair #%d, a %d", s.Pair, s.Label)
-	}
-	if s.Kind == FromPair {
-		return fmt.Sprintf("swapped in: pair #%d's, a %d", s.Pair, s.Label)
-	}
-	return "swapped in: " + s.Describe()
+	return false
 }
 
-func (c *Modalities) swappedClass(audio bool) string {
-	if c.Lab.Swapped(audio) {
+// digit is the digit modality k shows now, or, when that is unknown (a drawing, a recording), the
+// chosen pair's: the "Another d" button stays in place (re-creating the controls after it would
+// drop the keyboard focus).
+func (c *Modalities) digit(k int) int {
+	if d := c.Lab.Inputs[k].Digit; d >= 0 {
+		return d
+	}
+	return c.Lab.Label()
+}
+
+func (c *Modalities) pair() *Pair { return &c.Lab.Demo.Pairs[c.Lab.Cur] }
+
+func (c *Modalities) another(k int, md ModalityDesc) string {
+	if kindOf(md.Name).Voice {
+		return fmt.Sprintf("Another %d, another voice", c.digit(k))
+	}
+	return fmt.Sprintf("Another %d", c.digit(k))
+}
+
+func (c *Modalities) caption(k int) string {
+	s := c.Lab.Inputs[k]
+	voice := ""
+	if s.Voice != "" {
+		voice = ", voice " + s.Voice
+	}
+	switch {
+	case s.Intact && s.Kind == FromPair:
+		return fmt.Sprintf("of pair #%d, a %d%s", s.Pair, s.Digit, voice)
+	case s.Intact:
+		return "not in the demo set: " + s.Describe(kindOf(c.Lab.Desc.Modalities[k].Name))
+	case s.Kind == FromPair && s.Pair < 0:
+		return fmt.Sprintf("swapped in: a %d%s", s.Digit, voice)
+	case s.Kind == FromPair:
+		return fmt.Sprintf("swapped in: pair #%d's, a %d%s", s.Pair, s.Digit, voice)
+	}
+	return "swapped in: " + s.Describe(kindOf(c.Lab.Desc.Modalities[k].Name))
+}
+
+func (c *Modalities) alt(k int) string {
+	md := c.Lab.Desc.Modalities[k]
+	what := map[string]string{"image": "Image the experts see: ", "audio": "Spectrogram the experts hear: "}[md.Name]
+	if what == "" {
+		what = fmt.Sprintf("Values of %s %v the experts read: ", md.Name, md.Shape)
+	}
+	return what + c.Lab.Inputs[k].Describe(kindOf(md.Name))
+}
+
+func (c *Modalities) picClass(md ModalityDesc) string {
+	if md.Name == "image" {
+		return ""
+	}
+	return "spec"
+}
+
+func (c *Modalities) picTitle(md ModalityDesc) string {
+	h, w := plane(md.Shape)
+	if md.Name == "audio" {
+		return fmt.Sprintf("Spectrogram: %d mel bands (low at the bottom) over 1 s", h)
+	}
+	return fmt.Sprintf("%d x %d values", h, w)
+}
+
+func (c *Modalities) swappedClass(k int) string {
+	if c.Lab.Swapped(k) {
 		return "swapped"
 	}
 	return ""
@@ -247,6 +369,14 @@ func (c *Modalities) recordLabel() string {
 		return "● Listening…"
 	}
 	return fmt.Sprintf("● Record %.1f s", RecordSeconds)
+}
+
+// article puts "a" or "an" before a noun.
+func article(noun string) string {
+	if noun != "" && strings.ContainsRune("aeiou", rune(noun[0])) {
+		return "an " + noun
+	}
+	return "a " + noun
 }
 func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 
@@ -307,293 +437,228 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		{
 			vgparent := vgn
 			_ = vgparent
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute(nil)}
-			vgparent.AppendChild(vgn)
-			vgn.AddAttrInterface("class", "mod "+c.swappedClass(false))
-			{
-				vgparent := vgn
-				_ = vgparent
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "mod-head"}}}
+			for k, md := range c.Lab.Desc.Modalities {
+				var vgiterkey interface{} = k
+				_ = vgiterkey
+				k := k
+				_ = k
+				md := md
+				_ = md
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("class", "mod "+c.swappedClass(k))
+				vgn.AddAttrInterface("id", "mod-"+md.Name)
 				{
 					vgparent := vgn
 					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "strong", Attr: []vugu.VGAttribute(nil)}
-					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(vugu.HTML("Image"))
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " "}
-					vgparent.AppendChild(vgn)
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
-					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(c.caption(false))
-				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "mod-body"}}}
-				vgparent.AppendChild(vgn)
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "pic"}, vugu.VGAttribute{Namespace: "", Key: "width", Val: "112"}, vugu.VGAttribute{Namespace: "", Key: "height", Val: "112"}}}
-					vgparent.AppendChild(vgn)
-					vgn.AddAttrInterface("alt", "Image the experts see: "+c.Lab.Image.Describe())
-					vgn.AddAttrInterface("src", c.Lab.Image.Pic)
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "swaps"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "group"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Swap the image"}}}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "mod-head"}}}
 					vgparent.AppendChild(vgn)
 					{
 						vgparent := vgn
 						_ = vgparent
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "strong", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
-						vgn.SetInnerHTML(fmt.Sprintf("Another %d", c.label()))
-						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType: "click",
-							Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(false, c.label()) },
-							// TODO: implement capture, etc. mostly need to decide syntax
-						})
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
+						vgn.SetInnerHTML(kindOf(md.Name).Title)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " "}
 						vgparent.AppendChild(vgn)
-						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType: "click",
-							Func:      func(event vugu.DOMEvent) { c.Lab.SwapBlank(false) },
-							// TODO: implement capture, etc. mostly need to decide syntax
-						})
-						{
-							vgparent := vgn
-							_ = vgparent
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Blank"}
-							vgparent.AppendChild(vgn)
-						}
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
-						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType: "click",
-							Func:      func(event vugu.DOMEvent) { c.Lab.SwapNoise(false) },
-							// TODO: implement capture, etc. mostly need to decide syntax
-						})
-						{
-							vgparent := vgn
-							_ = vgparent
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Noise"}
-							vgparent.AppendChild(vgn)
-						}
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "draw-toggle"}}}
-						vgparent.AppendChild(vgn)
-						vgn.AddAttrInterface("aria-expanded", fmt.Sprint(c.Lab.Drawing))
-						vgn.SetInnerHTML(c.drawLabel())
-						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType: "click",
-							Func:      func(event vugu.DOMEvent) { c.Lab.Drawing = !c.Lab.Drawing },
-							// TODO: implement capture, etc. mostly need to decide syntax
-						})
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
-						vgparent.AppendChild(vgn)
+						vgn.SetInnerHTML(c.caption(k))
 					}
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
-					vgparent.AppendChild(vgn)
-				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "digits"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "group"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Swap in an image of a digit"}}}
-				vgparent.AppendChild(vgn)
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
-					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(vugu.HTML("Image of a"))
-					for d := range Digits {
-						var vgiterkey interface{} = d
-						_ = vgiterkey
-						d := d
-						_ = d
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "digit"}}}
-						vgparent.AppendChild(vgn)
-						vgn.AddAttrInterface("aria-label", fmt.Sprintf("Swap in an image of %d", d))
-						vgn.SetInnerHTML(d)
-						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType: "click",
-							Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(false, d) },
-							// TODO: implement capture, etc. mostly need to decide syntax
-						})
-					}
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
-					vgparent.AppendChild(vgn)
-				}
-				if c.Lab.Drawing {
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "pad"}}}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "mod-body"}}}
 					vgparent.AppendChild(vgn)
 					{
 						vgparent := vgn
 						_ = vgparent
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "canvas", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "draw-pad"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "pad-canvas"}, vugu.VGAttribute{Namespace: "", Key: "width", Val: "280"}, vugu.VGAttribute{Namespace: "", Key: "height", Val: "280"}, vugu.VGAttribute{Namespace: "", Key: "tabindex", Val: "0"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Drawing pad"}, vugu.VGAttribute{Namespace: "", Key: "aria-describedby", Val: "pad-help"}}}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{{Namespace: "", Key: "width", Val: "112"}, vugu.VGAttribute{Namespace: "", Key: "height", Val: "112"}}}
 						vgparent.AppendChild(vgn)
-						vgn.JSCreateHandler = vugu.JSValueFunc(func(value js.Value) { c.Lab.AttachPad(value) })
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "pad-help"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "muted"}}}
+						vgn.AddAttrInterface("alt", c.alt(k))
+						vgn.AddAttrInterface("class", "pic "+c.picClass(md))
+						vgn.AddAttrInterface("src", c.Lab.Inputs[k].Pic)
+						vgn.AddAttrInterface("title", c.picTitle(md))
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "swaps"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "group"}}}
 						vgparent.AppendChild(vgn)
+						vgn.AddAttrInterface("aria-label", "Swap the "+kindOf(md.Name).Noun)
 						{
 							vgparent := vgn
 							_ = vgparent
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Draw a digit with the mouse, a pen or a finger, or type a digit (0–9) here to\n          have it drawn stroke by stroke; each stroke updates the prediction. Backspace clears.\n          "}
+							if kindOf(md.Name).Voice && c.Lab.Inputs[k].WAV != nil {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "play"}}}
+								vgparent.AppendChild(vgn)
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.Lab.Play(c.Lab.Inputs[k].WAV) },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+								{
+									vgparent := vgn
+									_ = vgparent
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "▶ Listen"}
+									vgparent.AppendChild(vgn)
+								}
+							}
+							if c.hasDemo(md) {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(c.another(k, md))
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(k, c.digit(k)) },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+							}
+							if kindOf(md.Name).Voice && c.pair().Flip != nil {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "swap-flip"}}}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(fmt.Sprintf("Flip it: a %d by %s", c.pair().Flip.Digit, c.pair().Flip.Voice))
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.Lab.SwapClip(true) },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+							}
+							if kindOf(md.Name).Voice && c.pair().Keep != nil {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "swap-keep"}}}
+								vgparent.AppendChild(vgn)
+								vgn.SetInnerHTML(fmt.Sprintf("Keep it: a %d by %s", c.pair().Keep.Digit, c.pair().Keep.Voice))
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.Lab.SwapClip(false) },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+							}
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
 							vgparent.AppendChild(vgn)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "small"}}}
+							vgn.SetInnerHTML(kindOf(md.Name).Blank)
+							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+								EventType: "click",
+								Func:      func(event vugu.DOMEvent) { c.Lab.SwapBlank(k) },
+								// TODO: implement capture, etc. mostly need to decide syntax
+							})
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
 							vgparent.AppendChild(vgn)
 							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 								EventType: "click",
-								Func:      func(event vugu.DOMEvent) { c.Lab.ClearPad() },
+								Func:      func(event vugu.DOMEvent) { c.Lab.SwapNoise(k) },
 								// TODO: implement capture, etc. mostly need to decide syntax
 							})
 							{
 								vgparent := vgn
 								_ = vgparent
-								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Clear"}
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Noise"}
 								vgparent.AppendChild(vgn)
 							}
+							if kindOf(md.Name).Draw {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "draw-toggle"}}}
+								vgparent.AppendChild(vgn)
+								vgn.AddAttrInterface("aria-expanded", fmt.Sprint(c.Lab.Drawing))
+								vgn.SetInnerHTML(c.drawLabel())
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.Lab.Drawing = !c.Lab.Drawing },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+							}
+							if kindOf(md.Name).Voice {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "record"}}}
+								vgparent.AppendChild(vgn)
+								vgn.AddAttrInterface("disabled", c.Lab.Recording)
+								vgn.SetInnerHTML(c.recordLabel())
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.Lab.Record() },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+							}
+							if kindOf(md.Name).Voice {
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "file-btn"}}}
+								vgparent.AppendChild(vgn)
+								{
+									vgparent := vgn
+									_ = vgparent
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Sound file…"}
+									vgparent.AppendChild(vgn)
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "sound-file"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "visually-hidden"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "file"}, vugu.VGAttribute{Namespace: "", Key: "accept", Val: "audio/*,.wav"}}}
+									vgparent.AppendChild(vgn)
+									vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+										EventType: "change",
+										Func:      func(event vugu.DOMEvent) { c.Lab.UseSoundFile(event) },
+										// TODO: implement capture, etc. mostly need to decide syntax
+									})
+								}
+							}
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+							vgparent.AppendChild(vgn)
 						}
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 						vgparent.AppendChild(vgn)
 					}
-				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
-				vgparent.AppendChild(vgn)
-			}
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute(nil)}
-			vgparent.AppendChild(vgn)
-			vgn.AddAttrInterface("class", "mod "+c.swappedClass(true))
-			{
-				vgparent := vgn
-				_ = vgparent
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "mod-head"}}}
-				vgparent.AppendChild(vgn)
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "strong", Attr: []vugu.VGAttribute(nil)}
-					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(vugu.HTML("Clip"))
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " "}
-					vgparent.AppendChild(vgn)
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
-					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(c.caption(true))
-				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "mod-body"}}}
-				vgparent.AppendChild(vgn)
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "pic spec"}, vugu.VGAttribute{Namespace: "", Key: "width", Val: "112"}, vugu.VGAttribute{Namespace: "", Key: "height", Val: "112"}, vugu.VGAttribute{Namespace: "", Key: "title", Val: "Spectrogram: 40 mel bands (low at the bottom) over 1 s"}}}
-					vgparent.AppendChild(vgn)
-					vgn.AddAttrInterface("alt", "Spectrogram the experts hear: "+c.Lab.Audio.Describe())
-					vgn.AddAttrInterface("src", c.Lab.Audio.Pic)
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "swaps"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "group"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Swap the clip"}}}
-					vgparent.AppendChild(vgn)
-					{
-						vgparent := vgn
-						_ = vgparent
-						if c.Lab.Audio.WAV != nil {
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "play"}}}
+					if c.hasDemo(md) {
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "digits"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "group"}}}
+						vgparent.AppendChild(vgn)
+						vgn.AddAttrInterface("aria-label", "Swap in "+article(kindOf(md.Name).Noun)+" of a digit")
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
 							vgparent.AppendChild(vgn)
-							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType: "click",
-								Func:      func(event vugu.DOMEvent) { c.Lab.Play(c.Lab.Audio.WAV) },
-								// TODO: implement capture, etc. mostly need to decide syntax
-							})
+							vgn.SetInnerHTML(kindOf(md.Name).Title + " of a")
+							for d := range len(c.Lab.Demo.ByDigit) {
+								var vgiterkey interface{} = d
+								_ = vgiterkey
+								d := d
+								_ = d
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "digit"}}}
+								vgparent.AppendChild(vgn)
+								vgn.AddAttrInterface("aria-label", fmt.Sprintf("Swap in %s of %d", article(kindOf(md.Name).Noun), d))
+								vgn.SetInnerHTML(d)
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(k, d) },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+							}
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+							vgparent.AppendChild(vgn)
+						}
+					}
+					if kindOf(md.Name).Draw && c.Lab.Drawing {
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "pad"}}}
+						vgparent.AppendChild(vgn)
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "canvas", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "draw-pad"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "pad-canvas"}, vugu.VGAttribute{Namespace: "", Key: "width", Val: "280"}, vugu.VGAttribute{Namespace: "", Key: "height", Val: "280"}, vugu.VGAttribute{Namespace: "", Key: "tabindex", Val: "0"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Drawing pad"}, vugu.VGAttribute{Namespace: "", Key: "aria-describedby", Val: "pad-help"}}}
+							vgparent.AppendChild(vgn)
+							vgn.JSCreateHandler = vugu.JSValueFunc(func(value js.Value) { c.Lab.AttachPad(value) })
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "pad-help"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "muted"}}}
+							vgparent.AppendChild(vgn)
 							{
 								vgparent := vgn
 								_ = vgparent
-								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "▶ Listen"}
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Draw a digit with the mouse, a pen or a finger, or type a digit (0–9) here to\n          have it drawn stroke by stroke; each stroke updates the prediction. Backspace clears.\n          "}
 								vgparent.AppendChild(vgn)
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "small"}}}
+								vgparent.AppendChild(vgn)
+								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+									EventType: "click",
+									Func:      func(event vugu.DOMEvent) { c.Lab.ClearPad() },
+									// TODO: implement capture, etc. mostly need to decide syntax
+								})
+								{
+									vgparent := vgn
+									_ = vgparent
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Clear"}
+									vgparent.AppendChild(vgn)
+								}
 							}
-						}
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
-						vgparent.AppendChild(vgn)
-						vgn.SetInnerHTML(fmt.Sprintf("Another %d", c.label()))
-						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType: "click",
-							Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(true, c.label()) },
-							// TODO: implement capture, etc. mostly need to decide syntax
-						})
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
-						vgparent.AppendChild(vgn)
-						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType: "click",
-							Func:      func(event vugu.DOMEvent) { c.Lab.SwapBlank(true) },
-							// TODO: implement capture, etc. mostly need to decide syntax
-						})
-						{
-							vgparent := vgn
-							_ = vgparent
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Silence"}
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
 							vgparent.AppendChild(vgn)
 						}
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
-						vgparent.AppendChild(vgn)
-						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType: "click",
-							Func:      func(event vugu.DOMEvent) { c.Lab.SwapNoise(true) },
-							// TODO: implement capture, etc. mostly need to decide syntax
-						})
-						{
-							vgparent := vgn
-							_ = vgparent
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Noise"}
-							vgparent.AppendChild(vgn)
-						}
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "record"}}}
-						vgparent.AppendChild(vgn)
-						vgn.AddAttrInterface("disabled", c.Lab.Recording)
-						vgn.SetInnerHTML(c.recordLabel())
-						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType: "click",
-							Func:      func(event vugu.DOMEvent) { c.Lab.Record() },
-							// TODO: implement capture, etc. mostly need to decide syntax
-						})
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "file-btn"}}}
-						vgparent.AppendChild(vgn)
-						{
-							vgparent := vgn
-							_ = vgparent
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Sound file…"}
-							vgparent.AppendChild(vgn)
-							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "sound-file"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "visually-hidden"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "file"}, vugu.VGAttribute{Namespace: "", Key: "accept", Val: "audio/*,.wav"}}}
-							vgparent.AppendChild(vgn)
-							vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-								EventType: "change",
-								Func:      func(event vugu.DOMEvent) { c.Lab.UseSoundFile(event) },
-								// TODO: implement capture, etc. mostly need to decide syntax
-							})
-						}
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
-						vgparent.AppendChild(vgn)
 					}
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 					vgparent.AppendChild(vgn)
 				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "digits"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "group"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Swap in a clip of a digit"}}}
-				vgparent.AppendChild(vgn)
-				{
-					vgparent := vgn
-					_ = vgparent
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
-					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(vugu.HTML("Clip of a"))
-					for d := range Digits {
-						var vgiterkey interface{} = d
-						_ = vgiterkey
-						d := d
-						_ = d
-						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "digit"}}}
-						vgparent.AppendChild(vgn)
-						vgn.AddAttrInterface("aria-label", fmt.Sprintf("Swap in a clip of %d", d))
-						vgn.SetInnerHTML(d)
-						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-							EventType: "click",
-							Func:      func(event vugu.DOMEvent) { c.Lab.SwapDigit(true, d) },
-							// TODO: implement capture, etc. mostly need to decide syntax
-						})
-					}
-					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n      "}
-					vgparent.AppendChild(vgn)
-				}
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
-				vgparent.AppendChild(vgn)
 			}
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 			vgparent.AppendChild(vgn)
@@ -615,31 +680,24 @@ func (c *Modalities) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				Func:      func(event vugu.DOMEvent) { c.setFrom(event) },
 				// TODO: implement capture, etc. mostly need to decide syntax
 			})
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "use-image"}}}
-			vgparent.AppendChild(vgn)
-			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType: "click",
-				Func:      func(event vugu.DOMEvent) { c.Lab.SwapPair(false, c.From) },
-				// TODO: implement capture, etc. mostly need to decide syntax
-			})
-			{
-				vgparent := vgn
-				_ = vgparent
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Use its image"}
-				vgparent.AppendChild(vgn)
-			}
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "use-clip"}}}
-			vgparent.AppendChild(vgn)
-			vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-				EventType: "click",
-				Func:      func(event vugu.DOMEvent) { c.Lab.SwapPair(true, c.From) },
-				// TODO: implement capture, etc. mostly need to decide syntax
-			})
-			{
-				vgparent := vgn
-				_ = vgparent
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Use its clip"}
-				vgparent.AppendChild(vgn)
+			for k, md := range c.Lab.Desc.Modalities {
+				var vgiterkey interface{} = k
+				_ = vgiterkey
+				k := k
+				_ = k
+				md := md
+				_ = md
+				if c.hasDemo(md) {
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
+					vgparent.AppendChild(vgn)
+					vgn.AddAttrInterface("id", "use-"+md.Name)
+					vgn.SetInnerHTML("Use its " + kindOf(md.Name).Noun)
+					vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+						EventType: "click",
+						Func:      func(event vugu.DOMEvent) { c.Lab.SwapPair(k, c.From) },
+						// TODO: implement capture, etc. mostly need to decide syntax
+					})
+				}
 			}
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 			vgparent.AppendChild(vgn)
@@ -687,19 +745,26 @@ func (c *ModelFacts) hash() string {
 	return h
 }
 
-func (c *ModelFacts) table() Table {
-	if c.Lab.Manifest == nil {
-		return Table{}
+func (c *ModelFacts) experts() string {
+	var s []string
+	for _, e := range c.Lab.Desc.Experts {
+		s = append(s, fmt.Sprintf("%s (%s)", e.Name, strings.Join(e.Inputs, " + ")))
 	}
-	t, _ := c.Lab.Manifest.ResultsFor(c.Lab.Info.Name)
+	return strings.Join(s, ", ") + "; product of experts"
+}
+
+func (c *ModelFacts) classes() string {
+	y := YourInfo{ModelDesc: c.Lab.Desc}
+	return fmt.Sprintf("%d: %s", len(c.Lab.Desc.Classes), y.classList())
+}
+
+func (c *ModelFacts) table() Table {
+	t, _ := c.Lab.Results()
 	return t
 }
 
 func (c *ModelFacts) err() string {
-	if c.Lab.Manifest == nil {
-		return ""
-	}
-	if _, err := c.Lab.Manifest.ResultsFor(c.Lab.Info.Name); err != nil {
+	if _, err := c.Lab.Results(); err != nil {
 		return err.Error()
 	}
 	return ""
@@ -758,7 +823,7 @@ func (c *ModelFacts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			if c.Lab.Info.MACs > 0 {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dd", Attr: []vugu.VGAttribute(nil)}
 				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML(fmt.Sprintf("%.2f M multiply-adds (all three experts)", float64(c.Lab.Info.MACs)/1e6))
+				vgn.SetInnerHTML(fmt.Sprintf("%.2f M multiply-adds (all %d experts)", float64(c.Lab.Info.MACs)/1e6, len(c.Lab.Desc.Experts)))
 			}
 			if c.Lab.Info.SHA256 != "" {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dt", Attr: []vugu.VGAttribute(nil)}
@@ -781,12 +846,27 @@ func (c *ModelFacts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					vgn.SetInnerHTML(c.hash())
 				}
 			}
+			if len(c.Lab.Desc.Experts) > 0 {
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dt", Attr: []vugu.VGAttribute(nil)}
+				vgparent.AppendChild(vgn)
+				{
+					vgparent := vgn
+					_ = vgparent
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Experts"}
+					vgparent.AppendChild(vgn)
+				}
+			}
+			if len(c.Lab.Desc.Experts) > 0 {
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dd", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "facts-experts"}}}
+				vgparent.AppendChild(vgn)
+				vgn.SetInnerHTML(c.experts())
+			}
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dt", Attr: []vugu.VGAttribute(nil)}
 			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(vugu.HTML("Experts"))
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dd", Attr: []vugu.VGAttribute(nil)}
+			vgn.SetInnerHTML(vugu.HTML("Classes"))
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dd", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "facts-classes"}}}
 			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(vugu.HTML("image LeNet, audio LeNet, inter LeNet over both (late fusion); product of experts"))
+			vgn.SetInnerHTML(c.classes())
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 			vgparent.AppendChild(vgn)
 		}
@@ -878,6 +958,22 @@ func (c *ModelFacts) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			vgn.SetInnerHTML(n)
 		}
+		if c.Lab.TaskPlot() != "" {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figure", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "plot"}}}
+			vgparent.AppendChild(vgn)
+			{
+				vgparent := vgn
+				_ = vgparent
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "task-plot"}, vugu.VGAttribute{Namespace: "", Key: "alt", Val: "Test accuracy of each model type on the tasks (the trainer's plot; its numbers are in the table above and in weights/results/tasks)"}}}
+				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("src", c.Lab.TaskPlot())
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "figcaption", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted small-text"}}}
+				vgparent.AppendChild(vgn)
+				vgn.SetInnerHTML(vugu.HTML("The trainer\x26#39;s plot of the tasks\x26#39; results (weights/results/tasks)."))
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+				vgparent.AppendChild(vgn)
+			}
+		}
 		if c.Lab.Manifest != nil && c.Lab.Manifest.Note != "" {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted small-text"}}}
 			vgparent.AppendChild(vgn)
@@ -938,6 +1034,12 @@ func (c *Picker) random() {
 func (c *Picker) rangeText() string {
 	p := c.Lab.Demo.Pairs[c.Lab.Cur]
 	s := fmt.Sprintf("of 0–%d · digit %d · voice %s", len(c.Lab.Demo.Pairs)-1, p.Label, p.Voice)
+	if p.Digits != nil { // a task's pair: the image and the clip may show different digits
+		s = fmt.Sprintf("of 0–%d · image %d · clip %d · voice %s", len(c.Lab.Demo.Pairs)-1, p.DigitOf("image"), p.DigitOf("audio"), p.Voice)
+		if t := c.Lab.Truth(); t >= 0 {
+			s += " · answer " + c.Lab.Desc.ClassName(t)
+		}
+	}
 	if p.Wave != nil {
 		s += " · clip playable"
 	}
@@ -973,13 +1075,20 @@ func (c *Picker) shown() []int {
 }
 
 func (c *Picker) chipText(i int) string {
-	p := c.Lab.Scan.Preds[i]
-	return fmt.Sprintf("#%d · image %d · audio %d → I2M2 %d", i, p.Image.Label, p.Audio.Label, p.Final.Label)
+	p := &c.Lab.Scan.Preds[i]
+	d := &c.Lab.Desc
+	s := fmt.Sprintf("#%d", i)
+	for e, ex := range d.Experts {
+		if x := distAt(p, e); ex.Intra && x != nil {
+			s += fmt.Sprintf(" · %s %s", ex.Name, d.ClassName(x.Label))
+		}
+	}
+	return s + " → I2M2 " + d.ClassName(p.Final.Label)
 }
 
 func (c *Picker) chipClass(i int) string {
 	cls := "wrong"
-	if c.Lab.Scan.Preds[i].Final.Label == c.Lab.Demo.Pairs[i].Label {
+	if c.Lab.Scan.Preds[i].Final.Label == Expected(c.Lab.Desc.Classes, c.Lab.pairDigits(i, -1, 0), -1) {
 		cls = "right"
 	}
 	if i == c.Lab.Cur {
@@ -1073,7 +1182,7 @@ func (c *Picker) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
 			vgparent.AppendChild(vgn)
 			vgn.SetInnerHTML(vugu.HTML("Or pick a pair showing a"))
-			for d := range Digits {
+			for d := range len(c.Lab.Demo.ByDigit) {
 				var vgiterkey interface{} = d
 				_ = vgiterkey
 				d := d
@@ -1180,25 +1289,33 @@ var _ vjson.RawMessage
 var _ js.Value
 var _ log.Logger
 
-// ProbBars draws a distribution over the ten digits as columns, with its top digits as text below;
-// the predicted digit is marked, the pair's digit underlined, and a previous distribution (Before)
-// drawn as a ghost behind.
+// ProbBars draws a distribution over the model's classes as columns, with its top classes as text
+// below; the predicted class is marked, the expected one underlined, and a previous distribution
+// (Before) drawn as a ghost behind.
 type ProbBars struct {
-	Now    *Dist `vugu:"data"`
-	Before *Dist `vugu:"data"`
-	Truth  int   `vugu:"data"` // -1: none
+	Classes []string `vugu:"data"`
+	Now     *Dist    `vugu:"data"`
+	Before  *Dist    `vugu:"data"`
+	Truth   int      `vugu:"data"` // -1: none
 }
 
 func (c *ProbBars) barsClass() string {
-	if c.Before != nil {
-		return "bars cmp"
+	s := "bars"
+	if len(c.Classes) > 10 {
+		s += " many"
 	}
-	return "bars"
+	if c.Before != nil {
+		s += " cmp"
+	}
+	return s
 }
 
 // height scales a full-height bar (a transform, so that its transition runs on the compositor
 // without a layout per frame).
 func (c *ProbBars) height(p *Dist, d int) string {
+	if d >= len(p.Probs) {
+		return "transform:scaleY(0)"
+	}
 	return fmt.Sprintf("transform:scaleY(%.3f)", p.Probs[d])
 }
 
@@ -1214,25 +1331,26 @@ func (c *ProbBars) cls(d int) string {
 }
 
 func (c *ProbBars) title(d int) string {
-	if c.Now == nil {
+	if c.Now == nil || d >= len(c.Now.Probs) {
 		return ""
 	}
-	s := fmt.Sprintf("%d: %.1f%%", d, 100*c.Now.Probs[d])
-	if c.Before != nil {
+	s := fmt.Sprintf("%s: %.1f%%", c.Classes[d], 100*c.Now.Probs[d])
+	if c.Before != nil && d < len(c.Before.Probs) {
 		s += fmt.Sprintf(" (intact pair: %.1f%%)", 100*c.Before.Probs[d])
 	}
 	return s
 }
 
 // ranks is the distribution as text, for everyone and for screen readers (the bars are hidden
-// from them): the most likely digits with their probabilities, and the intact pair's top digit.
+// from them): the most likely classes with their probabilities, and the intact pair's top class.
 func (c *ProbBars) ranks() string {
 	if c.Now == nil {
 		return "no prediction"
 	}
-	s := "Top: " + Ranking(c.Now, 3)
+	d := &ModelDesc{Classes: c.Classes}
+	s := "Top: " + Ranking(d, c.Now, 3)
 	if c.Before != nil {
-		s += "; intact pair: " + Ranking(c.Before, 1)
+		s += "; intact pair: " + Ranking(d, c.Before, 1)
 	}
 	return s
 }
@@ -1254,7 +1372,7 @@ func (c *ProbBars) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		{
 			vgparent := vgn
 			_ = vgparent
-			for d := range Digits {
+			for d := range len(c.Classes) {
 				var vgiterkey interface{} = d
 				_ = vgiterkey
 				d := d
@@ -1286,7 +1404,7 @@ func (c *ProbBars) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					}
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "digit-label"}}}
 					vgparent.AppendChild(vgn)
-					vgn.SetInnerHTML(d)
+					vgn.SetInnerHTML(c.Classes[d])
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 					vgparent.AppendChild(vgn)
 				}
@@ -1324,14 +1442,11 @@ func (c *Root) stage() string {
 
 // mini is the one-line result pinned to the bottom of narrow screens, where the bars are out of view.
 func (c *Root) mini() string {
-	p := c.Lab.Now
-	s := fmt.Sprintf("I2M2 %d (%s)", p.Final.Label, pct(p.Final.Conf()))
-	for _, e := range []struct {
-		n string
-		d *Dist
-	}{{"image", p.Image}, {"audio", p.Audio}, {"inter", p.Inter}} {
-		if e.d != nil {
-			s += fmt.Sprintf(" · %s %d", e.n, e.d.Label)
+	p, d := c.Lab.Now, &c.Lab.Desc
+	s := fmt.Sprintf("I2M2 %s (%s)", d.ClassName(p.Final.Label), pct(p.Final.Conf()))
+	for e, ex := range d.Experts {
+		if x := distAt(p, e); x != nil {
+			s += fmt.Sprintf(" · %s %s", ex.Name, d.ClassName(x.Label))
 		}
 	}
 	return s
@@ -1368,7 +1483,33 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			_ = vgparent
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "brand"}}}
 			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(vugu.HTML("\n      \x3Ch1\x3EI2M2 modality-swap lab\x3C/h1\x3E\n      \x3Cp class=\"lede\"\x3EEach test pair shows one digit twice: as a handwritten image and as a spoken clip.\n        An image expert, an audio expert and an inter expert that sees both vote on the digit;\n        \x3Cabbr title=\"Jointly modeling inter- and intra-modality dependencies (Madaan et al., NeurIPS 2024)\"\x3EI2M2\x3C/abbr\x3E\n        multiplies their votes. Swap one modality and watch which expert notices.\x3C/p\x3E\n    "))
+			{
+				vgparent := vgn
+				_ = vgparent
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "h1", Attr: []vugu.VGAttribute(nil)}
+				vgparent.AppendChild(vgn)
+				vgn.SetInnerHTML(vugu.HTML("I2M2 modality-swap lab"))
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "lede"}}}
+				vgparent.AppendChild(vgn)
+				vgn.SetInnerHTML(vugu.HTML("Each test pair shows a handwritten digit and a spoken one (the same digit, unless the task pairs them otherwise).\n        An expert per modality and an inter expert that sees them together vote on the answer;\n        \x3Cabbr title=\"Jointly modeling inter- and intra-modality dependencies (Madaan et al., NeurIPS 2024)\"\x3EI2M2\x3C/abbr\x3E\n        multiplies their votes. Swap one modality and watch which expert notices."))
+				{
+					vgcompKey := vugu.MakeCompKey(0x545437145D836467^vgin.CurrentPositionHash(), vgiterkey)
+					// ask BuildEnv for prior instance of this specific component
+					vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*TaskSwitch)
+					if vgcomp == nil {
+						// create new one if needed
+						vgcomp = new(TaskSwitch)
+						vgin.BuildEnv.WireComponent(vgcomp)
+					}
+					vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
+					vgcomp.Lab = c.Lab
+					vgout.Components = append(vgout.Components, vgcomp)
+					vgn = &vugu.VGNode{Component: vgcomp}
+					vgparent.AppendChild(vgn)
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
+			}
 			if c.Lab.Info.Quantization != "" {
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "where"}}}
 				vgparent.AppendChild(vgn)
@@ -1391,8 +1532,8 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 			vgparent.AppendChild(vgn)
 		}
-		if c.Lab.Manifest != nil && c.Lab.Manifest.StandIn {
-			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "standin"}}}
+		if c.Lab.StandIn() {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "aside", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "standin"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Stand-in weights"}}}
 			vgparent.AppendChild(vgn)
 			{
 				vgparent := vgn
@@ -1665,7 +1806,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "footer", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "foot muted"}}}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(vugu.HTML("\n    Method: Madaan, Makino, Chopra, Cho, \x26#34;Jointly Modeling Inter- \x26amp; Intra-Modality Dependencies for\n    Multi-modal Learning\x26#34;, NeurIPS 2024. Images: MNIST (LeCun \x26amp; Cortes, CC BY-SA 3.0); speech: synthesised.\n  "))
+		vgn.SetInnerHTML(vugu.HTML("\n    Method: Madaan, Makino, Chopra, Cho, \x26#34;Jointly Modeling Inter- \x26amp; Intra-Modality Dependencies for\n    Multi-modal Learning\x26#34;, NeurIPS 2024. Images: MNIST (LeCun \x26amp; Cortes, CC BY-SA 3.0); speech: synthesised voices and the Free Spoken Digit Dataset (CC BY-SA 4.0).\n  "))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n"}
 		vgparent.AppendChild(vgn)
 	}
@@ -1680,7 +1821,9 @@ var _ js.Value
 var _ log.Logger
 
 var chartTitles = [2]string{"Accuracy", "Mean confidence"}
-var condClass = [NumConditions]string{"c0", "c1", "c2"}
+
+// condClass is a condition's colour class (c0, c1, c2, c3: a fourth colour serves any further modality).
+func condClass(cond int) string { return fmt.Sprintf("c%d", min(cond, 3)) }
 
 // ShuffleView runs the modality-shuffle experiment and charts it.
 type ShuffleView struct {
@@ -1742,6 +1885,13 @@ func (c *ShuffleView) status() string {
 	return ""
 }
 
+func (c *ShuffleView) intro() string {
+	n := len(c.Lab.Conditions())
+	return fmt.Sprintf("Every pair is scored %s times: intact, and with each of its inputs in turn swapped for another pair's "+
+		"(the right answer follows from what the inputs then show). An expert that relies on the pairing loses accuracy "+
+		"when it breaks; an expert that never looks at the shuffled input does not notice.", spell(n))
+}
+
 func (c *ShuffleView) stat(k, cond, m int) float64 {
 	st := c.Lab.Shuffle.Stats[cond][m]
 	if k == 0 {
@@ -1757,20 +1907,20 @@ func (c *ShuffleView) width(k, cond, m int) string {
 }
 
 func (c *ShuffleView) value(k, cond, m int) string {
-	if c.Lab.Shuffle.Stats[cond][m].N == 0 {
+	if m >= len(c.Lab.Shuffle.Stats[cond]) || c.Lab.Shuffle.Stats[cond][m].N == 0 {
 		return "–"
 	}
 	return fmt.Sprintf("%.0f%%", 100*c.stat(k, cond, m))
 }
 
-func (c *ShuffleView) rowClass(m int) string {
-	if m == MFinal {
+func (c *ShuffleView) rowClass(r ShuffleRow) string {
+	if r.Final {
 		return "final"
 	}
 	return ""
 }
 
-func (c *ShuffleView) summary() string { return ShuffleSummary(&c.Lab.Shuffle.Stats) }
+func (c *ShuffleView) summary() string { return c.Lab.ShuffleSummary() }
 func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 
 	vgout = &vugu.BuildOut{}
@@ -1788,7 +1938,7 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgn.SetInnerHTML(vugu.HTML("4. Break the pairing on the whole demo set"))
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted"}}}
 		vgparent.AppendChild(vgn)
-		vgn.SetInnerHTML(vugu.HTML("Every pair is scored three times: intact, with its image swapped for another pair\x26#39;s,\n    and with its clip swapped for another pair\x26#39;s (the label stays with the modality that was kept).\n    An expert that relies on the pairing loses accuracy when it breaks; an expert that never looks at\n    the shuffled modality does not notice."))
+		vgn.SetInnerHTML(c.intro())
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "row"}}}
 		vgparent.AppendChild(vgn)
 		{
@@ -1838,33 +1988,35 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "h3", Attr: []vugu.VGAttribute(nil)}
 						vgparent.AppendChild(vgn)
 						vgn.SetInnerHTML(chartTitles[k])
-						for m := range NumModels {
+						for m, r := range c.Lab.Shuffle.Rows {
 							var vgiterkey interface{} = m
 							_ = vgiterkey
 							m := m
 							_ = m
+							r := r
+							_ = r
 							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute(nil)}
 							vgparent.AppendChild(vgn)
-							vgn.AddAttrInterface("class", "crow "+c.rowClass(m))
+							vgn.AddAttrInterface("class", "crow "+c.rowClass(r))
 							{
 								vgparent := vgn
 								_ = vgparent
 								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "cname"}}}
 								vgparent.AppendChild(vgn)
-								vgn.SetInnerHTML(ModelNames[m])
+								vgn.SetInnerHTML(r.Name)
 								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "cbars"}}}
 								vgparent.AppendChild(vgn)
 								{
 									vgparent := vgn
 									_ = vgparent
-									for cond := range NumConditions {
+									for cond := range len(c.Lab.Shuffle.Stats) {
 										var vgiterkey interface{} = cond
 										_ = vgiterkey
 										cond := cond
 										_ = cond
 										vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute(nil)}
 										vgparent.AppendChild(vgn)
-										vgn.AddAttrInterface("class", "cbar "+condClass[cond])
+										vgn.AddAttrInterface("class", "cbar "+condClass(cond))
 										{
 											vgparent := vgn
 											_ = vgparent
@@ -1891,7 +2043,36 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "legend muted"}}}
 				vgparent.AppendChild(vgn)
-				vgn.SetInnerHTML(vugu.HTML("\n      \x3Cspan class=\"key c0\"\x3E\x3C/span\x3E intact pairs \x3Cspan class=\"key c1\"\x3E\x3C/span\x3E shuffled images\n      \x3Cspan class=\"key c2\"\x3E\x3C/span\x3E shuffled clips\n    "))
+				{
+					vgparent := vgn
+					_ = vgparent
+					for cond, name := range c.Lab.Conditions() {
+						var vgiterkey interface{} = cond
+						_ = vgiterkey
+						cond := cond
+						_ = cond
+						name := name
+						_ = name
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
+						vgparent.AppendChild(vgn)
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
+							vgparent.AppendChild(vgn)
+							vgn.AddAttrInterface("class", "key "+condClass(cond))
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " "}
+							vgparent.AppendChild(vgn)
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute(nil)}
+							vgparent.AppendChild(vgn)
+							vgn.SetInnerHTML(lower(name))
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: " "}
+							vgparent.AppendChild(vgn)
+						}
+					}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+					vgparent.AppendChild(vgn)
+				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
 				vgparent.AppendChild(vgn)
 			}
@@ -1904,7 +2085,78 @@ func (c *ShuffleView) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		if c.Lab.Shuffle.Complete {
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "muted small-text"}}}
 			vgparent.AppendChild(vgn)
-			vgn.SetInnerHTML(c.Lab.Manifest.ShuffleReference())
+			vgn.SetInnerHTML(c.Lab.ShuffleReference())
+		}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n"}
+		vgparent.AppendChild(vgn)
+	}
+	return vgout
+}
+
+// 'fix' unused imports
+var _ fmt.Stringer
+var _ reflect.Type
+var _ vjson.RawMessage
+var _ js.Value
+var _ log.Logger
+
+// TaskSwitch chooses among the manifest's tasks on the same inputs; each runs its own model.
+type TaskSwitch struct {
+	Lab *Lab `vugu:"data"`
+}
+
+func (c *TaskSwitch) cls(t string) string {
+	if t == c.Lab.Task {
+		return "on"
+	}
+	return ""
+}
+func (c *TaskSwitch) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
+
+	vgout = &vugu.BuildOut{}
+
+	var vgiterkey interface{}
+	_ = vgiterkey
+	var vgn *vugu.VGNode
+	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "task-switch"}}}
+	vgout.Out = append(vgout.Out, vgn) // root for output
+	{
+		vgparent := vgn
+		_ = vgparent
+		if len(c.Lab.Manifest.TaskNames()) > 0 {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "row"}, vugu.VGAttribute{Namespace: "", Key: "role", Val: "group"}, vugu.VGAttribute{Namespace: "", Key: "aria-labelledby", Val: "task-h"}}}
+			vgparent.AppendChild(vgn)
+			{
+				vgparent := vgn
+				_ = vgparent
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "task-h"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "muted"}}}
+				vgparent.AppendChild(vgn)
+				vgn.SetInnerHTML(vugu.HTML("Task:"))
+				for vgiterkeyt, t := range c.Lab.Manifest.TaskNames() {
+					var vgiterkey interface{} = vgiterkeyt
+					_ = vgiterkey
+					t := t
+					_ = t
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute(nil)}
+					vgparent.AppendChild(vgn)
+					vgn.AddAttrInterface("aria-pressed", fmt.Sprint(t == c.Lab.Task))
+					vgn.AddAttrInterface("class", "task "+c.cls(t))
+					vgn.AddAttrInterface("id", "task-"+t)
+					vgn.SetInnerHTML(c.Lab.Manifest.TitleOf(t))
+					vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+						EventType: "click",
+						Func:      func(event vugu.DOMEvent) { c.Lab.SwitchTask(t) },
+						// TODO: implement capture, etc. mostly need to decide syntax
+					})
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n  "}
+				vgparent.AppendChild(vgn)
+			}
+		}
+		if c.Lab.TaskQuestion() != "" {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "p", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "task-question"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "muted small-text"}}}
+			vgparent.AppendChild(vgn)
+			vgn.SetInnerHTML(c.Lab.TaskQuestion())
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n"}
 		vgparent.AppendChild(vgn)

@@ -4,6 +4,7 @@ package ui
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"syscall/js"
 	"time"
@@ -61,14 +62,36 @@ func (l *Lab) Boot() {
 			l.locked(func() { l.Fail("Could not read the demo set: %v", err) })
 			return
 		}
+		task := ""
+		if t := boot.Get("task"); t.Type() == js.TypeString {
+			task = t.String()
+		}
+		taskDemos, tdErr := readTaskDemos(data.Get("taskDemos"), man, demo)
 		l.locked(func() {
 			l.Manifest = man
-			def := man.Default()
-			l.Info = ModelInfo{Name: def.File, Quantization: def.Quantization, Bytes: def.Bytes, SHA256: def.SHA256}
-			l.SetDemo(demo) // the lab shows now; predictions follow when the model is in
+			def, desc := man.Default(), man.Default().Desc()
+			if t := man.Tasks[task]; t != nil {
+				def, _ = t.Model()
+				desc = man.taskDesc(task)
+			}
+			l.Info = ModelInfo{Name: def.Name, File: def.File, Quantization: def.Quantization, Bytes: def.Bytes, SHA256: def.SHA256}
+			l.TaskDemos = taskDemos
+			if tdErr != nil {
+				l.Fail("The tasks' demo pairs are unusable (the lab shows the demo set's pairs instead): %v", tdErr)
+			}
+			if man.Tasks[task] != nil {
+				l.Task, l.Chosen = task, true
+			}
+			l.SetDemo(demo, desc) // the lab shows now; predictions follow when the model is in
 			boot.Set("labAt", js.Global().Get("performance").Call("now"))
 		})
 		m, err := Await(boot.Get("model"))
+		var eng Engine
+		var info ModelInfo
+		var d ModelDesc
+		if err == nil {
+			eng, d, info, err = jsModel(m)
+		}
 		if err != nil {
 			l.locked(func() { l.Fail("Could not load the model: %v", err) })
 			return
@@ -77,37 +100,113 @@ func (l *Lab) Boot() {
 		defer l.Env.UnlockRender()
 		progress.Release()
 		boot.Set("onprogress", js.Null())
-		if info := m.Get("info"); info.Type() == js.TypeObject {
-			if v := info.Get("name"); v.Type() == js.TypeString {
-				l.Info.Name = v.String()
-			}
-			if v := info.Get("quantization"); v.Type() == js.TypeString {
-				l.Info.Quantization = v.String()
-			}
-			if v := info.Get("bytes"); v.Type() == js.TypeNumber {
-				l.Info.Bytes = int64(v.Float())
-			}
-			if v := info.Get("macs"); v.Type() == js.TypeNumber {
-				l.Info.MACs = int64(v.Float())
-			}
-			if v := info.Get("sha256"); v.Type() == js.TypeString {
-				l.Info.SHA256 = v.String()
-			}
-			if v := info.Get("path"); v.Type() == js.TypeString {
-				l.Info.Path = v.String()
-			}
-			if v := info.Get("mode"); v.Type() == js.TypeString {
-				l.Info.Mode = v.String()
-			}
-		}
 		l.OnShown = func() {
 			boot.Set("shownAt", js.Global().Get("performance").Call("now"))
 			l.StartScan() // after the first prediction, so that it does not wait behind the scan
 		}
+		l.Task = man.TaskOf(task, info.SHA256)
+		l.LoadTask = func(name string) (Engine, ModelDesc, ModelInfo, error) { return loadTask(boot, name, l) }
+		if !boot.Get("fileMode").Truthy() { // from file:// only the tasks' own models are inlined
+			l.LoadFile = func(file string) (Engine, ModelDesc, error) { return loadFile(boot, file) }
+		}
+		l.OnTask = func(name string) { // a reload (or a shared link) opens the same task
+			u := js.Global().Get("URL").New(js.Global().Get("location").Get("href"))
+			u.Get("searchParams").Call("set", "task", name)
+			js.Global().Get("history").Call("replaceState", js.Null(), "", u.Call("toString"))
+		}
 		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
-		l.SetEngine(&JSEngine{M: m})
+		l.SetModel(eng, d, info)
+		if l.Chosen {
+			l.loadCompare(l.Task)
+		}
 	})
+}
+
+// loadFile loads the model file weights/<file> with the JS module, verified against
+// weights/manifest.json.
+func loadFile(boot js.Value, file string) (Engine, ModelDesc, error) {
+	lib := boot.Get("lib")
+	if !lib.Truthy() {
+		return nil, ModelDesc{}, errors.New("the page did not load the JS module")
+	}
+	opts := js.Global().Get("Object").New()
+	opts.Set("model", "weights/"+file)
+	opts.Set("manifest", "weights/manifest.json")
+	m, err := call(lib, "load", opts)
+	if err != nil {
+		return nil, ModelDesc{}, err
+	}
+	e, d, _, err := jsModel(m)
+	return e, d, err
+}
+
+// readTaskDemos reads the tasks' demo files the page fetched (an object path -> text) into each
+// task's demo pairs.
+func readTaskDemos(v js.Value, man *Manifest, base *DemoSet) (map[string]*DemoSet, error) {
+	if v.Type() != js.TypeObject {
+		return nil, nil
+	}
+	out := map[string]*DemoSet{}
+	for name, t := range man.Tasks {
+		if t.Demo == "" {
+			continue
+		}
+		text := v.Get(t.Demo)
+		if text.Type() != js.TypeString {
+			return nil, fmt.Errorf("%s was not loaded", t.Demo)
+		}
+		sets, err := ParseTaskDemo([]byte(text.String()), base)
+		if err != nil {
+			return nil, err
+		}
+		if sets[name] != nil {
+			out[name] = sets[name]
+		}
+	}
+	return out, nil
+}
+
+// jsModel wraps a model object of the JS module, described by its model.info.
+func jsModel(m js.Value) (Engine, ModelDesc, ModelInfo, error) {
+	info := m.Get("info")
+	if info.Type() != js.TypeObject {
+		return nil, ModelDesc{}, ModelInfo{}, errors.New("the JS module gave a model without info")
+	}
+	in, err := ParseYourInfo(js.Global().Get("JSON").Call("stringify", info).String())
+	if err != nil {
+		m.Call("dispose")
+		return nil, ModelDesc{}, ModelInfo{}, err
+	}
+	mi := ModelInfo{Name: in.Name, Quantization: in.Quantization, Bytes: in.Bytes, SHA256: in.SHA256, MACs: in.MACs,
+		Path: in.Path, Mode: in.Mode, Verified: in.Verified}
+	return &JSEngine{M: m, Desc: in.ModelDesc}, in.ModelDesc, mi, nil
+}
+
+// loadTask loads the model of task name with the JS module (load({task}): the file and its sha256
+// come from the manifest), reporting the download's progress in the page.
+func loadTask(boot js.Value, name string, l *Lab) (Engine, ModelDesc, ModelInfo, error) {
+	lib := boot.Get("lib")
+	if !lib.Truthy() {
+		return nil, ModelDesc{}, ModelInfo{}, errors.New("the page did not load the JS module")
+	}
+	progress := js.FuncOf(func(_ js.Value, a []js.Value) any {
+		if len(a) > 0 && a[0].Type() == js.TypeObject {
+			l.Env.Lock()
+			l.Loaded, l.Total = int64(a[0].Get("loaded").Float()), int64(a[0].Get("total").Float())
+			l.Env.UnlockRender()
+		}
+		return nil
+	})
+	defer progress.Release()
+	opts := js.Global().Get("Object").New()
+	opts.Set("task", name)
+	opts.Set("onProgress", progress)
+	m, err := call(lib, "load", opts)
+	if err != nil {
+		return nil, ModelDesc{}, ModelInfo{}, err
+	}
+	return jsModel(m)
 }
 
 func (l *Lab) locked(f func()) {
@@ -182,7 +281,7 @@ func (l *Lab) Record() {
 		if !usable {
 			return
 		}
-		l.Swap(true, Source{Kind: Voice, Data: x, WAV: WAV(pcm, rate)})
+		l.Swap(l.Mod("audio"), Source{Kind: Voice, Data: x, WAV: WAV(pcm, rate)})
 	})
 }
 

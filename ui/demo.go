@@ -4,7 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
+
+	"github.com/i2m2-wasm/i2m2/internal/wavfile"
 )
 
 // DemoFile is the demo set's file name in weights/demo/ (format: weights/demo/README.md, written by
@@ -13,21 +14,60 @@ const DemoFile = "avmnist-tts-demo.bin"
 
 const demoMagic = "AVMDEMO1"
 
+// The demo file's modalities (weights/demo/README.md): a 28x28 image and a 40x40 log-mel
+// spectrogram, stored as uint8 levels.
+const (
+	ImageSide = 28
+	ImageSize = ImageSide * ImageSide
+	AudioSide = 40
+	AudioSize = AudioSide * AudioSide
+)
+
+// demoDigits is the number of digits the demo set's pairs show.
+const demoDigits = 10
+
 // Pair is one test pair of the demo set.
 type Pair struct {
 	Index int
-	Label int     // the digit both modalities show
-	Voice string  // the synthetic voice that spoke the clip
-	Image []uint8 // ImageSize levels; the feature value is level/255
-	Audio []uint8 // AudioSize levels (40 mel bands x 40 frames)
-	Wave  []uint8 // G.711 mu-law samples at DemoSet.Rate, or nil when the clip's audio is not shipped
+	Label int    // the digit the image shows (and, in the shipped demo file, the clip too)
+	Voice string // who spoke the clip
+	// Digits is the digit each modality shows when they differ (a task's pair, taskdemo.go); nil:
+	// every modality shows Label.
+	Digits map[string]int
+	// Flip and Keep are clips to swap in (a task's pair, taskdemo.go): Flip changes the answer,
+	// Keep does not (the same digit by another voice); nil when the demo set gives none.
+	Flip, Keep *Clip
+	// Mods holds each modality's levels by name (feature value = level/255): "image" (28x28) and
+	// "audio" (40 mel bands x 40 frames).
+	Mods map[string][]uint8
+	Wave []uint8 // G.711 mu-law samples at DemoSet.Rate, or nil when the clip's audio is not shipped
 }
 
 // DemoSet is the decoded demo file.
 type DemoSet struct {
-	Pairs   []Pair
-	Rate    int           // sample rate of the waves
-	ByDigit [Digits][]int // pair indices per digit
+	Pairs      []Pair
+	Rate       int            // sample rate of the waves
+	ByDigit    [][]int        // pair indices per digit
+	Modalities []ModalityDesc // what the pairs hold
+}
+
+// DigitOf is the digit modality name of the pair shows.
+func (p *Pair) DigitOf(name string) int {
+	if d, ok := p.Digits[name]; ok {
+		return d
+	}
+	return p.Label
+}
+
+// Showing lists the pairs whose modality name shows digit d.
+func (d *DemoSet) Showing(name string, digit int) []int {
+	var out []int
+	for i := range d.Pairs {
+		if d.Pairs[i].DigitOf(name) == digit {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // ErrDemo reports a malformed demo file.
@@ -70,7 +110,8 @@ func ParseDemo(b []byte) (*DemoSet, error) {
 	if len(b) != want {
 		return nil, bad("%d bytes, want %d for %d pairs and %d waves", len(b), want, n, nWave)
 	}
-	d := &DemoSet{Pairs: make([]Pair, n), Rate: rate}
+	d := &DemoSet{Pairs: make([]Pair, n), Rate: rate, ByDigit: make([][]int, demoDigits),
+		Modalities: []ModalityDesc{{Name: "image", Shape: []int{1, ImageSide, ImageSide}}, {Name: "audio", Shape: []int{1, AudioSide, AudioSide}}}}
 	img := p + 12*n
 	aud := img + ImageSize*n
 	wav := aud + AudioSize*n
@@ -78,13 +119,15 @@ func ParseDemo(b []byte) (*DemoSet, error) {
 	for i := range d.Pairs {
 		r := b[p+12*i : p+12*i+12]
 		label, hasWave, voice := int(r[0]), r[1], int(le.Uint16(r[2:]))
-		if label >= Digits || hasWave > 1 || voice >= nVoice {
+		if label >= demoDigits || hasWave > 1 || voice >= nVoice {
 			return nil, bad("pair %d: label %d, wave flag %d, voice %d of %d", i, label, hasWave, voice, nVoice)
 		}
 		pr := Pair{
 			Index: i, Label: label, Voice: voices[voice],
-			Image: b[img+ImageSize*i : img+ImageSize*(i+1) : img+ImageSize*(i+1)],
-			Audio: b[aud+AudioSize*i : aud+AudioSize*(i+1) : aud+AudioSize*(i+1)],
+			Mods: map[string][]uint8{
+				"image": b[img+ImageSize*i : img+ImageSize*(i+1) : img+ImageSize*(i+1)],
+				"audio": b[aud+AudioSize*i : aud+AudioSize*(i+1) : aud+AudioSize*(i+1)],
+			},
 		}
 		if hasWave == 1 {
 			if w >= nWave {
@@ -128,26 +171,6 @@ func MuLaw(b []uint8) []float32 {
 	return out
 }
 
-// WAV encodes mono PCM in [-1, 1] as a 16-bit PCM RIFF/WAVE file, for the page's audio player.
-func WAV(pcm []float32, rate int) []byte {
-	le := binary.LittleEndian
-	b := make([]byte, 44+2*len(pcm))
-	copy(b, "RIFF")
-	le.PutUint32(b[4:], uint32(36+2*len(pcm)))
-	copy(b[8:], "WAVEfmt ")
-	le.PutUint32(b[16:], 16)
-	le.PutUint16(b[20:], 1) // PCM
-	le.PutUint16(b[22:], 1) // mono
-	le.PutUint32(b[24:], uint32(rate))
-	le.PutUint32(b[28:], uint32(2*rate))
-	le.PutUint16(b[32:], 2)
-	le.PutUint16(b[34:], 16)
-	copy(b[36:], "data")
-	le.PutUint32(b[40:], uint32(2*len(pcm)))
-	for i, v := range pcm {
-		s := math.Round(float64(v) * 32767)
-		s = math.Max(-32768, math.Min(32767, s))
-		le.PutUint16(b[44+2*i:], uint16(int16(s)))
-	}
-	return b
-}
+// WAV encodes mono PCM in [-1, 1] as a 16-bit PCM RIFF/WAVE file, for the page's audio player
+// (internal/wavfile, the writer of the exported clips too).
+func WAV(pcm []float32, rate int) []byte { return wavfile.Encode16(pcm, rate) }

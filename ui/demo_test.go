@@ -15,7 +15,7 @@ import (
 func writeDemo(n, nWave int) []byte {
 	s := &dataset.Split{Name: "test", N: n}
 	for i := 0; i < n; i++ {
-		d := i % Digits
+		d := i % demoDigits
 		img := make([]uint8, ImageSize)
 		for y := 6; y < 22; y++ {
 			for x := 8 + d; x < 11+d; x++ {
@@ -75,7 +75,7 @@ func TestParseDemoMatchesDataset(t *testing.T) {
 		if p.Label != int(want.Labels[i]) || p.Voice != want.Voices[want.Voice[i]] {
 			t.Fatalf("pair %d: label %d voice %q, want %d %q", i, p.Label, p.Voice, want.Labels[i], want.Voices[want.Voice[i]])
 		}
-		if !bytes.Equal(p.Image, want.Images[i*ImageSize:(i+1)*ImageSize]) || !bytes.Equal(p.Audio, want.Audio[i*AudioSize:(i+1)*AudioSize]) {
+		if !bytes.Equal(p.Mods["image"], want.Images[i*ImageSize:(i+1)*ImageSize]) || !bytes.Equal(p.Mods["audio"], want.Audio[i*AudioSize:(i+1)*AudioSize]) {
 			t.Fatalf("pair %d: image or spectrogram differs", i)
 		}
 		if (p.Wave != nil) != want.HasWave[i] {
@@ -88,7 +88,7 @@ func TestParseDemoMatchesDataset(t *testing.T) {
 			w++
 		}
 	}
-	for d := range Digits {
+	for d := range demoDigits {
 		if len(got.ByDigit[d]) != 4 {
 			t.Errorf("digit %d: %d pairs, want 4", d, len(got.ByDigit[d]))
 		}
@@ -156,8 +156,8 @@ func FuzzParseDemo(f *testing.F) {
 			return
 		}
 		for _, p := range d.Pairs {
-			if len(p.Image) != ImageSize || len(p.Audio) != AudioSize || p.Label >= Digits {
-				t.Fatalf("accepted a bad pair: %d %d %d", len(p.Image), len(p.Audio), p.Label)
+			if len(p.Mods["image"]) != ImageSize || len(p.Mods["audio"]) != AudioSize || p.Label >= demoDigits {
+				t.Fatalf("accepted a bad pair: %d %d %d", len(p.Mods["image"]), len(p.Mods["audio"]), p.Label)
 			}
 		}
 	})
@@ -172,7 +172,7 @@ func TestWAV(t *testing.T) {
 	if le.Uint32(b[24:]) != 16000 || le.Uint32(b[4:]) != uint32(len(b)-8) || le.Uint32(b[40:]) != 10 {
 		t.Fatal("bad sizes or rate")
 	}
-	want := []int16{0, 32767, -32767, 32767, 16384}
+	want := []int16{0, 32767, -32768, 32767, 16384} // internal/wavfile: x*32768, saturating at 32767
 	for i, w := range want {
 		if got := int16(le.Uint16(b[44+2*i:])); got != w {
 			t.Errorf("sample %d = %d, want %d", i, got, w)

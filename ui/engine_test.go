@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"sync"
 	"testing"
 
@@ -23,29 +24,21 @@ func (e goEngine) PredictBatch(in []Inputs) ([]Prediction, error) {
 	out := make([]Prediction, len(in))
 	for i, x := range in {
 		mi := map[string][]float32{}
-		if x.Image != nil {
-			mi["image"] = x.Image
-		}
-		if x.Audio != nil {
-			mi["audio"] = x.Audio
+		for k, v := range x {
+			if v != nil {
+				mi[k] = v
+			}
 		}
 		r, err := e.m.Predict(e.path, mi)
 		if err != nil {
 			return nil, err
 		}
 		out[i].Final = fromModel(r.Dist)
-		for _, ex := range r.Experts {
-			if !ex.Used {
-				continue
-			}
-			d := fromModel(ex.Dist)
-			switch ex.Name {
-			case "image":
-				out[i].Image = &d
-			case "audio":
-				out[i].Audio = &d
-			case "inter":
-				out[i].Inter = &d
+		out[i].Experts = make([]*Dist, len(r.Experts))
+		for k, ex := range r.Experts {
+			if ex.Used {
+				d := fromModel(ex.Dist)
+				out[i].Experts[k] = &d
 			}
 		}
 		if r.HasIntraOnly {
@@ -56,9 +49,23 @@ func (e goEngine) PredictBatch(in []Inputs) ([]Prediction, error) {
 	return out, nil
 }
 
+func (e goEngine) Dispose() {}
+
+// desc is the model's description as the JS module gives it (model.Describe as JSON).
+func (e goEngine) desc(t testing.TB) ModelDesc {
+	b, err := json.Marshal(e.m.Describe(e.path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d ModelDesc
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 func fromModel(d model.Dist) Dist {
-	var o Dist
-	o.Label = d.Label
+	o := Dist{Label: d.Label, Probs: make([]float64, len(d.Probs))}
 	for i, p := range d.Probs {
 		o.Probs[i] = float64(p)
 	}
@@ -102,18 +109,24 @@ func testDemo(t testing.TB, n, nWave int) (*DemoSet, []byte) {
 func newTestLab(t testing.TB, n int) *Lab {
 	t.Helper()
 	m := standIn(t)
+	return newLabWith(t, &m, n)
+}
+
+// newLabWith returns a ready lab running model m on a demo set of n pairs.
+func newLabWith(t testing.TB, m *model.Model, n int) *Lab {
+	t.Helper()
 	d, _ := testDemo(t, n, n/5)
-	l := &Lab{
-		Env:  vugu.NewEventEnvImpl(&sync.RWMutex{}, make(chan bool, 1)),
-		Eng:  goEngine{m: &m, path: model.Quantized},
-		Demo: d,
-		Info: ModelInfo{Name: "stand-in", Quantization: "int8", Bytes: 123456, MACs: int64(m.Describe(model.DefaultPath).MACs), Mode: "worker"},
-	}
+	l := &Lab{Env: vugu.NewEventEnvImpl(&sync.RWMutex{}, make(chan bool, 1))}
 	man, err := ParseManifest([]byte(testManifest))
 	if err != nil {
 		t.Fatal(err)
 	}
 	l.Manifest = man
+	eng := goEngine{m: m, path: model.Quantized}
+	do(l, func() {
+		l.SetDemo(d, ModelDesc{})
+		l.SetModel(eng, eng.desc(t), ModelInfo{Name: "stand-in", Quantization: "int8", Bytes: 123456, MACs: int64(m.Describe(model.DefaultPath).MACs), Mode: "worker"})
+	})
 	return l
 }
 

@@ -13,7 +13,15 @@ import (
 // JSEngine runs the model through the JS module's model object (wasm/i2m2.mjs: load(...)), which
 // does the inference in a Web Worker.
 type JSEngine struct {
-	M js.Value // the object load() resolved to
+	M    js.Value  // the object load() resolved to
+	Desc ModelDesc // its model.info
+}
+
+// Dispose frees the model (its worker).
+func (e *JSEngine) Dispose() {
+	if e.M.Type() == js.TypeObject {
+		e.M.Call("dispose")
+	}
 }
 
 // Await blocks the calling goroutine until p settles. Never call it from an event handler or a
@@ -104,11 +112,10 @@ func GoFloat32s(v js.Value) []float32 {
 
 func inputsObject(in Inputs) js.Value {
 	o := js.Global().Get("Object").New()
-	if in.Image != nil {
-		o.Set("image", Float32Array(in.Image))
-	}
-	if in.Audio != nil {
-		o.Set("audio", Float32Array(in.Audio))
+	for name, x := range in {
+		if x != nil {
+			o.Set(name, Float32Array(x))
+		}
 	}
 	return o
 }
@@ -120,7 +127,7 @@ func (e *JSEngine) PredictBatch(in []Inputs) ([]Prediction, error) {
 		if err != nil {
 			return nil, err
 		}
-		p, err := toPrediction(r)
+		p, err := e.toPrediction(r)
 		return []Prediction{p}, err
 	}
 	arr := js.Global().Get("Array").New()
@@ -136,40 +143,40 @@ func (e *JSEngine) PredictBatch(in []Inputs) ([]Prediction, error) {
 	}
 	out := make([]Prediction, len(in))
 	for i := range out {
-		if out[i], err = toPrediction(r.Index(i)); err != nil {
+		if out[i], err = e.toPrediction(r.Index(i)); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func toPrediction(r js.Value) (p Prediction, err error) {
+// toPrediction reads a result of the JS module for the model described by e.Desc.
+func (e *JSEngine) toPrediction(r js.Value) (p Prediction, err error) {
 	if r.Type() != js.TypeObject {
 		return p, fmt.Errorf("the engine returned %s instead of a result", r.Type())
 	}
-	if p.Final, err = toDist(r); err != nil {
+	n := len(e.Desc.Classes)
+	if p.Final, err = toDist(r, n); err != nil {
 		return p, err
 	}
 	ex := r.Get("experts")
-	for _, e := range []struct {
-		name string
-		dst  **Dist
-	}{{"image", &p.Image}, {"audio", &p.Audio}, {"inter", &p.Inter}} {
+	p.Experts = make([]*Dist, len(e.Desc.Experts))
+	for i, x := range e.Desc.Experts {
 		v := js.Undefined()
 		if ex.Type() == js.TypeObject {
-			v = ex.Get(e.name)
+			v = ex.Get(x.Name)
 		}
 		if v.Type() != js.TypeObject || (v.Get("used").Type() == js.TypeBoolean && !v.Get("used").Bool()) {
 			continue
 		}
-		d, err := toDist(v)
+		d, err := toDist(v, n)
 		if err != nil {
-			return p, fmt.Errorf("%s expert: %v", e.name, err)
+			return p, fmt.Errorf("%s expert: %v", x.Name, err)
 		}
-		*e.dst = &d
+		p.Experts[i] = &d
 	}
 	if io := r.Get("intraOnly"); io.Type() == js.TypeObject {
-		d, err := toDist(io)
+		d, err := toDist(io, n)
 		if err != nil {
 			return p, fmt.Errorf("intra-only: %v", err)
 		}
@@ -178,23 +185,19 @@ func toPrediction(r js.Value) (p Prediction, err error) {
 	return p, nil
 }
 
-func toDist(v js.Value) (d Dist, err error) {
+func toDist(v js.Value, n int) (d Dist, err error) {
 	pr := v.Get("probs")
-	if pr.Type() != js.TypeObject || pr.Length() != Digits {
-		return d, fmt.Errorf("probs is not %d numbers", Digits)
+	if pr.Type() != js.TypeObject || pr.Length() != n {
+		return d, fmt.Errorf("probs is not %d numbers", n)
 	}
+	d.Probs = make([]float64, n)
 	for i := range d.Probs {
 		d.Probs[i] = pr.Index(i).Float()
 		if d.Probs[i] > d.Probs[d.Label] {
 			d.Label = i
 		}
 	}
-	if l := v.Get("label"); l.Type() == js.TypeString {
-		var k int
-		if _, err := fmt.Sscan(l.String(), &k); err == nil && k >= 0 && k < Digits {
-			d.Label = k
-		}
-	} else if l.Type() == js.TypeNumber && l.Int() >= 0 && l.Int() < Digits {
+	if l := v.Get("label"); l.Type() == js.TypeNumber && l.Int() >= 0 && l.Int() < n {
 		d.Label = l.Int()
 	}
 	return d, nil

@@ -7,62 +7,6 @@ import (
 	"github.com/vugu/vugu"
 )
 
-// SourceKind says where a modality's input comes from.
-type SourceKind int
-
-const (
-	FromPair  SourceKind = iota // a demo pair's image or clip
-	Blank                       // all-zero image, or silence (the features of a silent recording)
-	Noise                       // uniform noise image, or white noise through the audio features
-	Drawing                     // the person's drawing (features.ImageFromRGBA)
-	Voice                       // the person's recording (features.AudioFromPCM)
-	SoundFile                   // a sound file the person picked (features.AudioFromPCM)
-)
-
-// Source is the input currently shown for one modality.
-type Source struct {
-	Kind  SourceKind
-	Pair  int       // FromPair: the demo pair
-	Label int       // FromPair: its digit
-	Data  []float32 // the feature values fed to the model
-	WAV   []byte    // audio that can be played, or nil
-	Pic   string    // Data drawn as a data: URL (made once, not on every render)
-}
-
-// withPic fills in s.Pic for the image (audio false) or the clip.
-func (s Source) withPic(audio bool) Source {
-	if s.Pic == "" {
-		if audio {
-			s.Pic = SpectrogramPicture(s.Data)
-		} else {
-			s.Pic = ImagePicture(s.Data)
-		}
-	}
-	return s
-}
-
-// Describe names the source in a few words ("pair #12", "silence").
-func (s Source) Describe() string {
-	switch s.Kind {
-	case FromPair:
-		return fmt.Sprintf("pair #%d", s.Pair)
-	case Blank:
-		if len(s.Data) == AudioSize {
-			return "silence"
-		}
-		return "a blank image"
-	case Noise:
-		return "noise"
-	case Drawing:
-		return "your drawing"
-	case Voice:
-		return "your voice"
-	case SoundFile:
-		return "your sound file"
-	}
-	return "?"
-}
-
 // Lab is the state of the page. Its fields are guarded by Env's lock: event handlers run with it
 // held; background work (inference through the Engine) runs in goroutines that take it to publish
 // results and then ask for a render (Env.UnlockRender).
@@ -70,23 +14,42 @@ type Lab struct {
 	Env vugu.EventEnv
 	Eng Engine // nil until the model has loaded
 
-	Demo     *DemoSet
-	Manifest *Manifest
-	Info     ModelInfo
+	Demo     *DemoSet // the pairs shown: the current task's (TaskDemos), else BaseDemo
+	BaseDemo *DemoSet // the shipped demo file
+	// TaskDemos are the tasks' own demo pairs by task (weights/demo/tasks.json: taskdemo.go).
+	TaskDemos map[string]*DemoSet
+	Manifest  *Manifest
+	Info      ModelInfo
+	// Desc describes the model: its modalities, classes and experts (model.info once it has
+	// loaded; until then the manifest's entry, which lists no experts). Every card is drawn from it.
+	Desc ModelDesc
+
+	// Task is the task shown (a key of the manifest's tasks), "" when the manifest lists none.
+	Task string
+	// Chosen is set when the person chose the task (the switch, or ?task=): its own demo pairs
+	// (TaskDemos) show then; the page opened on the default model shows the demo file's pairs.
+	Chosen bool
+	// LoadTask loads the model of a task (the browser's asks the JS module: load({task})); nil
+	// when the page cannot switch.
+	LoadTask func(task string) (Engine, ModelDesc, ModelInfo, error)
+	OnTask   func(task string) // if set, told of a switch (the page puts ?task= in its address)
+	// LoadFile loads a model file of the manifest (verified against it), for Compare; nil: none.
+	LoadFile func(file string) (Engine, ModelDesc, error)
+	Compare  []Compared // the task's conventional models, run beside I2M2 (compare.go)
+	modelGen int        // counts model changes: drops the results of the previous model's background work
 
 	Loaded, Total int64  // model download progress (Total 0 when unknown)
 	Stage         string // what the page is waiting for, "" once ready
 	Errors        []string
 
-	Cur        int    // the chosen pair
-	Image      Source // what the image expert sees now
-	Audio      Source // what the audio expert sees now
-	undo       [][2]Source
+	Cur        int      // the chosen pair
+	Inputs     []Source // what the experts see now, one per modality of Desc
+	undo       [][]Source
 	Base, Now  *Prediction // prediction for the intact pair, and for what is shown now
 	Busy       int         // predictions in flight
 	gen        int         // drops stale results
 	Reading    string
-	DigitIndex [Digits]int // next pair per digit for "another d"
+	DigitIndex []int // next pair per digit for "another d"
 
 	Scan    Scan
 	Shuffle Shuffle
@@ -109,12 +72,14 @@ type Lab struct {
 // ModelInfo is what the page shows about the loaded model (from model.info and the manifest).
 type ModelInfo struct {
 	Name         string
+	File         string
 	Quantization string
 	Bytes        int64
 	SHA256       string
 	MACs         int64
 	Path         string // kernels the JS module uses: int8, float32 or reference
 	Mode         string // "worker", or "main" when inference shares the page's thread (file://)
+	Verified     bool   // the JS module checked the file's sha256
 }
 
 // batch is the number of samples per engine call in background work: small enough that a pick made
@@ -134,21 +99,58 @@ func (l *Lab) unlockProgress() { l.Env.UnlockRender() }
 
 // Ready reports whether the demo set is loaded: the lab shows from then on, and predicts once the
 // model is loaded too (Eng != nil).
-func (l *Lab) Ready() bool { return l.Demo != nil }
+func (l *Lab) Ready() bool { return l.Demo != nil && len(l.Desc.Modalities) > 0 }
 
-// SetEngine installs the loaded model and predicts what is shown. Lock held.
-func (l *Lab) SetEngine(e Engine) {
-	l.Eng = e
+// SetModel installs a loaded model, its description and facts, and predicts what is shown. Lock
+// held.
+func (l *Lab) SetModel(e Engine, d ModelDesc, info ModelInfo) {
+	if err := d.Check(); err != nil {
+		l.Fail("Cannot show this model: %v.", err)
+		return
+	}
+	l.modelGen++
+	if l.Eng != nil && l.Eng != e {
+		l.Eng.Dispose()
+	}
+	l.dropCompare()
+	l.Eng, l.Desc, l.Info = e, d, info
 	l.Stage = ""
+	l.Scan, l.Shuffle = Scan{}, Shuffle{}
+	l.useDemo()
+	l.Yours.Rows = nil
 	if l.Demo != nil {
-		l.refresh()
+		l.Select(l.Cur)
 	}
 }
 
-// SetDemo installs the demo set and shows its first pair. Lock held.
-func (l *Lab) SetDemo(d *DemoSet) {
-	l.Demo = d
+// SetDemo installs the demo set and shows its first pair; until a model describes itself, the
+// modalities are those of desc (a manifest entry), else the demo set's. Lock held.
+func (l *Lab) SetDemo(d *DemoSet, desc ModelDesc) {
+	l.BaseDemo, l.Demo = d, d
+	l.DigitIndex = make([]int, len(d.ByDigit))
+	if len(l.Desc.Modalities) == 0 {
+		if len(desc.Modalities) == 0 {
+			desc.Modalities = d.Modalities
+		}
+		l.Desc = desc
+	}
+	l.useDemo()
 	l.Select(0)
+}
+
+// useDemo shows the demo pairs of the current task (its own, else the shipped demo set), from the
+// first pair. Lock held.
+func (l *Lab) useDemo() {
+	d := l.BaseDemo
+	if td := l.TaskDemos[l.Task]; td != nil && l.Chosen {
+		d = td
+	}
+	if d == nil || d == l.Demo {
+		return
+	}
+	l.Demo, l.Cur = d, 0
+	l.DigitIndex = make([]int, len(d.ByDigit))
+	l.Scan, l.Shuffle = Scan{}, Shuffle{}
 }
 
 // Fail shows an error in the page. Lock held.
@@ -184,36 +186,24 @@ func (l *Lab) Go(f func()) {
 // Wait waits for background work started with Go (for tests and the shuffle runner).
 func (l *Lab) Wait() { l.wg.Wait() }
 
-// PairSource returns pair i's image (audio false) or clip (audio true) as a Source.
-func (l *Lab) PairSource(i int, audio bool) Source {
-	p := &l.Demo.Pairs[i]
-	s := Source{Kind: FromPair, Pair: i, Label: p.Label}
-	if audio {
-		s.Data = Levels(p.Audio)
-		if p.Wave != nil {
-			s.WAV = WAV(MuLaw(p.Wave), l.Demo.Rate)
-		}
-	} else {
-		s.Data = Levels(p.Image)
-	}
-	return s.withPic(audio)
-}
-
-// Select makes pair i current, with both modalities intact. Lock held.
+// Select makes pair i current, with every modality intact. Lock held.
 func (l *Lab) Select(i int) {
-	if l.Demo == nil || len(l.Demo.Pairs) == 0 {
+	if l.Demo == nil || len(l.Demo.Pairs) == 0 || len(l.Desc.Modalities) == 0 {
 		return
 	}
 	n := len(l.Demo.Pairs)
 	i = ((i % n) + n) % n
 	l.Cur = i
-	l.Image, l.Audio = l.PairSource(i, false), l.PairSource(i, true)
+	l.Inputs = make([]Source, len(l.Desc.Modalities))
+	for k := range l.Inputs {
+		l.Inputs[k] = l.PairSource(i, k)
+	}
 	l.undo = l.undo[:0]
 	l.Base, l.Now = nil, nil
-	if i < len(l.Scan.Preds) && l.Scan.Have[i] {
+	if i < len(l.Scan.Preds) && l.Scan.Have[i] && len(l.Compare) == 0 {
 		p := l.Scan.Preds[i]
 		l.Base, l.Now = &p, &p
-		l.Reading = Reading(l.Base, l.Now, l.Cur, l.label(), l.Image, l.Audio)
+		l.Reading = Reading(&l.Desc, l.Base, l.Now, l.Inputs, l.Truth())
 		l.gen++
 		return
 	}
@@ -222,82 +212,30 @@ func (l *Lab) Select(i int) {
 
 // SelectDigit makes the next pair of digit d current (cycling through that digit's pairs).
 func (l *Lab) SelectDigit(d int) {
-	if l.Demo == nil || d < 0 || d >= Digits || len(l.Demo.ByDigit[d]) == 0 {
+	if l.Demo == nil || d < 0 || d >= len(l.Demo.ByDigit) || len(l.Demo.ByDigit[d]) == 0 {
 		return
 	}
-	l.Select(l.nextOf(d, l.Cur))
-}
-
-// nextOf returns a pair of digit d other than skip, cycling.
-func (l *Lab) nextOf(d, skip int) int {
 	ps := l.Demo.ByDigit[d]
 	for range ps {
 		k := ps[l.DigitIndex[d]%len(ps)]
 		l.DigitIndex[d]++
-		if k != skip || len(ps) == 1 {
-			return k
+		if k != l.Cur || len(ps) == 1 {
+			l.Select(k)
+			return
 		}
 	}
-	return ps[0]
-}
-
-// Swapped reports whether the image (audio false) or the clip differs from the chosen pair's.
-func (l *Lab) Swapped(audio bool) bool {
-	s := l.Image
-	if audio {
-		s = l.Audio
-	}
-	return s.Kind != FromPair || s.Pair != l.Cur
 }
 
 // CanUndo reports whether there is a swap to undo.
 func (l *Lab) CanUndo() bool { return len(l.undo) > 0 }
-
-// Swap replaces the image or the clip by src and predicts again. Lock held.
-func (l *Lab) Swap(audio bool, src Source) {
-	want := ImageSize
-	if audio {
-		want = AudioSize
-	}
-	if len(src.Data) != want {
-		l.Fail("Cannot use %s: %d values, the model needs %d.", src.Describe(), len(src.Data), want)
-		return
-	}
-	l.undo = append(l.undo, [2]Source{l.Image, l.Audio})
-	src = src.withPic(audio)
-	if audio {
-		l.Audio = src
-	} else {
-		l.Image = src
-	}
-	l.refresh()
-}
-
-// SwapDigit swaps in the image or clip of another demo pair showing digit d.
-func (l *Lab) SwapDigit(audio bool, d int) {
-	if l.Demo == nil || d < 0 || d >= Digits || len(l.Demo.ByDigit[d]) == 0 {
-		return
-	}
-	l.Swap(audio, l.PairSource(l.nextOf(d, l.Cur), audio))
-}
-
-// SwapPair swaps in the image or clip of pair i.
-func (l *Lab) SwapPair(audio bool, i int) {
-	if l.Demo == nil || i < 0 || i >= len(l.Demo.Pairs) {
-		l.Fail("There is no pair #%d: the demo set has pairs #0 to #%d.", i, len(l.Demo.Pairs)-1)
-		return
-	}
-	l.Swap(audio, l.PairSource(i, audio))
-}
 
 // Undo reverts the last swap. Lock held.
 func (l *Lab) Undo() {
 	if len(l.undo) == 0 {
 		return
 	}
-	s := l.undo[len(l.undo)-1]
+	l.Inputs = l.undo[len(l.undo)-1]
 	l.undo = l.undo[:len(l.undo)-1]
-	l.Image, l.Audio = s[0], s[1]
 	l.refresh()
 }
 
@@ -310,28 +248,110 @@ func (l *Lab) Restore() {
 	l.Undo()
 }
 
-func (l *Lab) label() int { return l.Demo.Pairs[l.Cur].Label }
+// Label is the digit the chosen pair's image shows.
+func (l *Lab) Label() int { return l.Demo.Pairs[l.Cur].Label }
 
-// refresh predicts for what is shown (and for the intact pair if not known yet). Lock held.
+// Truth is the class the model should give what is shown now, or -1 when that is not known
+// (Expected over the digits the inputs show).
+func (l *Lab) Truth() int { return Expected(l.Desc.Classes, digitsOf(l.Inputs), -1) }
+
+// digitsOf lists the digit each source shows (-1 unknown, -2 for a modality the demo set lacks,
+// which does not count).
+func digitsOf(srcs []Source) []int {
+	ds := make([]int, len(srcs))
+	for k, s := range srcs {
+		ds[k] = s.Digit
+		if s.Intact && s.Kind == Blank {
+			ds[k] = -2
+		}
+	}
+	return ds
+}
+
+// inputsOf turns sources into engine inputs.
+func (l *Lab) inputsOf(srcs []Source) Inputs {
+	in := Inputs{}
+	for k, s := range srcs {
+		in[l.Desc.Modalities[k].Name] = s.Data
+	}
+	return in
+}
+
+// pairInputs is demo pair i intact, with modality k taken from pair j instead (k < 0: none), and
+// the digits its modalities show (digitsOf); a modality the demo set lacks is zeros.
+func (l *Lab) pairInputs(i, k, j int) (Inputs, []int) {
+	in := Inputs{}
+	for m, md := range l.Desc.Modalities {
+		p := i
+		if m == k {
+			p = j
+		}
+		if q := l.Demo.Pairs[p].Mods[md.Name]; len(q) == md.Size() {
+			in[md.Name] = Levels(q)
+		} else {
+			in[md.Name] = make([]float32, md.Size())
+		}
+	}
+	return in, l.pairDigits(i, k, j)
+}
+
+// pairDigits is what pairInputs(i, k, j)'s modalities show.
+func (l *Lab) pairDigits(i, k, j int) []int {
+	ds := make([]int, len(l.Desc.Modalities))
+	for m, md := range l.Desc.Modalities {
+		p := i
+		if m == k {
+			p = j
+		}
+		ds[m] = l.Demo.Pairs[p].DigitOf(md.Name)
+		if len(l.Demo.Pairs[p].Mods[md.Name]) != md.Size() {
+			ds[m] = -2
+		}
+	}
+	return ds
+}
+
+// refresh predicts for what is shown (and for the intact pair if not known yet), with I2M2 and
+// the conventional models compared (Compare). Lock held.
 func (l *Lab) refresh() {
 	if l.Eng == nil {
 		return
 	}
 	l.gen++
 	g, eng := l.gen, l.Eng
-	in := []Inputs{{Image: l.Image.Data, Audio: l.Audio.Data}}
-	needBase := l.Base == nil && (l.Swapped(false) || l.Swapped(true))
+	in := []Inputs{l.inputsOf(l.Inputs)}
+	swapped := l.AnySwapped()
+	intact, _ := l.pairInputs(l.Cur, -1, 0)
+	needBase := l.Base == nil && swapped
 	if needBase {
-		in = append(in, Inputs{Image: Levels(l.Demo.Pairs[l.Cur].Image), Audio: Levels(l.Demo.Pairs[l.Cur].Audio)})
+		in = append(in, intact)
+	}
+	comps := make([]Engine, len(l.Compare))
+	for i, c := range l.Compare {
+		comps[i] = c.Eng
+	}
+	cin := in[:1]
+	if swapped {
+		cin = []Inputs{in[0], intact}
 	}
 	l.Busy++
 	l.Go(func() {
 		r, err := eng.PredictBatch(in)
+		cr := make([][]Prediction, len(comps))
+		var cerr error
+		for i, e := range comps {
+			if cr[i], cerr = e.PredictBatch(cin); cerr != nil {
+				break
+			}
+		}
 		l.Env.Lock()
 		defer l.Env.UnlockRender()
 		l.Busy--
 		if g != l.gen {
 			return
+		}
+		if err == nil && cerr != nil {
+			err = fmt.Errorf("a model compared: %v", cerr)
 		}
 		if err != nil {
 			l.Fail("Prediction failed: %v", err)
@@ -345,7 +365,16 @@ func (l *Lab) refresh() {
 		} else if l.Base == nil {
 			l.Base = &now
 		}
-		l.Reading = Reading(l.Base, l.Now, l.Cur, l.label(), l.Image, l.Audio)
+		for i := range l.Compare {
+			if i < len(cr) && l.Compare[i].Eng == comps[i] {
+				c := &l.Compare[i]
+				c.Now, c.Base = &cr[i][0].Final, &cr[i][0].Final
+				if swapped {
+					c.Base = &cr[i][1].Final
+				}
+			}
+		}
+		l.Reading = Reading(&l.Desc, l.Base, l.Now, l.Inputs, l.Truth())
 		if !l.shown {
 			l.shown = true
 			if l.OnShown != nil {
@@ -355,74 +384,18 @@ func (l *Lab) refresh() {
 	})
 }
 
-// SwapDrawing shows the person's drawing (already through features.ImageFromRGBA). A new drawing
-// replaces a previous one instead of stacking undo steps. Lock held.
+// SwapDrawing shows the person's drawing (already through features.ImageFromRGBA) as the image. A
+// new drawing replaces a previous one instead of stacking undo steps. Lock held.
 func (l *Lab) SwapDrawing(x []float32) {
-	if l.Image.Kind == Drawing && len(l.undo) > 0 {
+	k := l.Mod("image")
+	if k < 0 {
+		l.Fail("This model has no image input to draw.")
+		return
+	}
+	if l.Inputs[k].Kind == Drawing && len(l.undo) > 0 {
 		l.undo = l.undo[:len(l.undo)-1]
 	}
-	l.Swap(false, Source{Kind: Drawing, Data: x})
-}
-
-// SwapBlank swaps in a blank image (all zeros) or silence (the audio features of 1 s of zeros,
-// computed by the engine like any recording). Lock held.
-func (l *Lab) SwapBlank(audio bool) {
-	if !audio {
-		l.Swap(false, Source{Kind: Blank, Data: make([]float32, ImageSize)})
-		return
-	}
-	l.swapPCM(Blank, make([]float32, 16000), 16000)
-}
-
-// SwapNoise swaps in uniform noise as the image, or 1 s of white noise through the audio
-// features. Lock held.
-func (l *Lab) SwapNoise(audio bool) {
-	l.noise++
-	r := l.noise * 0x9e3779b97f4a7c15
-	next := func() float32 { // xorshift64*, uniform in [0, 1)
-		r ^= r >> 12
-		r ^= r << 25
-		r ^= r >> 27
-		return float32((r*2685821657736338717)>>40) / (1 << 24)
-	}
-	if !audio {
-		x := make([]float32, ImageSize)
-		for i := range x {
-			x[i] = float32(int(next()*256)) / 255
-		}
-		l.Swap(false, Source{Kind: Noise, Data: x})
-		return
-	}
-	pcm := make([]float32, 16000)
-	for i := range pcm {
-		pcm[i] = 0.5 * (2*next() - 1)
-	}
-	l.swapPCM(Noise, pcm, 16000)
-}
-
-// swapPCM turns PCM into the audio modality with the engine's features, then swaps it in.
-func (l *Lab) swapPCM(kind SourceKind, pcm []float32, rate int) {
-	if l.Eng == nil {
-		l.Fail("The model is still loading; silence and noise go through its audio features, so try again in a moment.")
-		return
-	}
-	eng := l.Eng
-	l.Busy++
-	l.Go(func() {
-		x, err := eng.AudioFromPCM(pcm, rate)
-		l.Env.Lock()
-		defer l.Env.UnlockRender()
-		l.Busy--
-		if err != nil {
-			l.Fail("Could not compute the audio features: %v", err)
-			return
-		}
-		var wav []byte
-		if kind != Blank {
-			wav = WAV(pcm, rate)
-		}
-		l.Swap(true, Source{Kind: kind, Data: x, WAV: wav})
-	})
+	l.Swap(k, Source{Kind: Drawing, Data: x})
 }
 
 // RecordSeconds is how long a voice recording lasts.

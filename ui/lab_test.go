@@ -8,21 +8,22 @@ import (
 
 func TestSelectSwapUndo(t *testing.T) {
 	l := newTestLab(t, 30)
+	img, aud := l.Mod("image"), l.Mod("audio")
 	do(l, func() { l.Select(3) })
 	if l.Base == nil || l.Now == nil || l.Base != l.Now {
 		t.Fatalf("after Select: base %v now %v, want the same prediction", l.Base, l.Now)
 	}
-	if l.Swapped(false) || l.Swapped(true) || l.CanUndo() {
+	if l.Swapped(img) || l.Swapped(aud) || l.CanUndo() {
 		t.Fatal("a fresh pair must not count as swapped")
 	}
 	base := *l.Base
-	want, err := Predict(l.Eng, Inputs{Image: Levels(l.Demo.Pairs[3].Image), Audio: Levels(l.Demo.Pairs[13].Audio)})
+	want, err := Predict(l.Eng, Inputs{"image": Levels(l.Demo.Pairs[3].Mods["image"]), "audio": Levels(l.Demo.Pairs[13].Mods["audio"])})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	do(l, func() { l.SwapPair(true, 13) })
-	if !l.Swapped(true) || l.Swapped(false) || !l.CanUndo() {
+	do(l, func() { l.SwapPair(aud, 13) })
+	if !l.Swapped(aud) || l.Swapped(img) || !l.CanUndo() {
 		t.Fatal("the clip must count as swapped, the image not")
 	}
 	if !reflect.DeepEqual(*l.Now, want) {
@@ -35,20 +36,20 @@ func TestSelectSwapUndo(t *testing.T) {
 		t.Fatalf("reading %q does not talk about the audio expert", l.Reading)
 	}
 
-	do(l, func() { l.SwapBlank(false) })
-	if l.Image.Kind != Blank || l.Now.Image == nil {
+	do(l, func() { l.SwapBlank(img) })
+	if l.Inputs[img].Kind != Blank || l.Now.Experts[img] == nil {
 		t.Fatal("blank image not applied")
 	}
-	do(l, func() { l.SwapNoise(true) })
-	if l.Audio.Kind != Noise || len(l.Audio.Data) != AudioSize || l.Audio.WAV == nil {
+	do(l, func() { l.SwapNoise(aud) })
+	if l.Inputs[aud].Kind != Noise || len(l.Inputs[aud].Data) != AudioSize || l.Inputs[aud].WAV == nil {
 		t.Fatal("noise clip not applied")
 	}
 	do(l, func() { l.Undo() })
-	if l.Audio.Kind != FromPair || l.Audio.Pair != 13 || l.Image.Kind != Blank {
-		t.Fatalf("undo restored %v / %v", l.Image.Describe(), l.Audio.Describe())
+	if l.Inputs[aud].Kind != FromPair || l.Inputs[aud].Pair != 13 || l.Inputs[img].Kind != Blank {
+		t.Fatalf("undo restored %+v / %+v", l.Inputs[img].Kind, l.Inputs[aud].Kind)
 	}
 	do(l, func() { l.Restore() })
-	if l.Swapped(false) || l.Swapped(true) || l.CanUndo() || !reflect.DeepEqual(*l.Now, base) {
+	if l.Swapped(img) || l.Swapped(aud) || l.CanUndo() || !reflect.DeepEqual(*l.Now, base) {
 		t.Fatal("restore must bring back the intact pair and its prediction")
 	}
 }
@@ -56,14 +57,14 @@ func TestSelectSwapUndo(t *testing.T) {
 func TestSwapRejectsWrongSize(t *testing.T) {
 	l := newTestLab(t, 10)
 	do(l, func() { l.Select(0) })
-	do(l, func() { l.Swap(true, Source{Kind: Voice, Data: make([]float32, 99)}) })
+	do(l, func() { l.Swap(1, Source{Kind: Voice, Data: make([]float32, 99)}) })
 	if len(l.Errors) != 1 || !strings.Contains(l.Errors[0], "99 values, the model needs 1600") {
 		t.Fatalf("errors %q", l.Errors)
 	}
 	if l.CanUndo() {
 		t.Fatal("a rejected swap must not be applied")
 	}
-	do(l, func() { l.SwapPair(false, 10) })
+	do(l, func() { l.SwapPair(0, 10) })
 	if len(l.Errors) != 2 || !strings.Contains(l.Errors[1], "no pair #10") {
 		t.Fatalf("errors %q", l.Errors)
 	}
@@ -89,7 +90,7 @@ func TestDrawingReplacesDrawing(t *testing.T) {
 	}
 	do(l, func() { l.SwapDrawing(x) })
 	do(l, func() { l.SwapDrawing(x) })
-	if l.Image.Kind != Drawing || len(l.undo) != 1 {
+	if l.Inputs[0].Kind != Drawing || len(l.undo) != 1 {
 		t.Fatalf("two drawings: %d undo steps, want 1", len(l.undo))
 	}
 }
@@ -116,13 +117,14 @@ func TestSelectDigitCycles(t *testing.T) {
 func TestScanAndShuffle(t *testing.T) {
 	const n = 40
 	l := newTestLab(t, n)
+	img, aud := l.Mod("image"), l.Mod("audio")
 	do(l, func() { l.StartScan() })
 	if l.Scan.Running || l.Scan.Done != n {
 		t.Fatalf("scan: running %v, done %d", l.Scan.Running, l.Scan.Done)
 	}
 	for i := range n {
 		p := l.Scan.Preds[i]
-		dis := p.Image.Label != p.Audio.Label
+		dis := p.Experts[img].Label != p.Experts[aud].Label
 		listed := false
 		for _, k := range l.Scan.Disagree {
 			listed = listed || k == i
@@ -133,7 +135,11 @@ func TestScanAndShuffle(t *testing.T) {
 	}
 	do(l, func() { l.StartShuffle() })
 	s := l.Shuffle
-	if !s.Complete || s.Running || s.Done != s.Total || s.Total != NumConditions*n {
+	conds, rows := l.Conditions(), l.Desc.Rows()
+	if len(conds) != 3 || len(rows) != 5 {
+		t.Fatalf("conditions %q, %d rows", conds, len(rows))
+	}
+	if !s.Complete || s.Running || s.Done != s.Total || s.Total != len(conds)*n {
 		t.Fatalf("shuffle: complete %v, %d of %d", s.Complete, s.Done, s.Total)
 	}
 	for i, j := range s.Partner {
@@ -141,21 +147,22 @@ func TestScanAndShuffle(t *testing.T) {
 			t.Fatalf("pair %d is its own partner", i)
 		}
 	}
-	for c := range NumConditions {
-		for m := range NumModels {
+	for c := range conds {
+		for m := range rows {
 			if st := s.Stats[c][m]; st.N != n || st.Correct > n || st.Conf() <= 0 || st.Conf() > 1 {
-				t.Fatalf("%s, %s: %+v", ConditionNames[c], ModelNames[m], st)
+				t.Fatalf("%s, %s: %+v", conds[c], rows[m].Name, st)
 			}
 		}
 	}
-	// The audio expert never sees the image: shuffling images cannot change it.
-	if s.Stats[ShuffledImage][MAudio] != s.Stats[Intact][MAudio] {
-		t.Errorf("audio expert: %+v intact vs %+v with shuffled images", s.Stats[Intact][MAudio], s.Stats[ShuffledImage][MAudio])
+	// The audio expert never sees the image: shuffling images cannot change it (condition 1+k
+	// shuffles modality k).
+	if s.Stats[1+img][aud] != s.Stats[Intact][aud] {
+		t.Errorf("audio expert: %+v intact vs %+v with shuffled images", s.Stats[Intact][aud], s.Stats[1+img][aud])
 	}
-	if s.Stats[ShuffledAudio][MImage] != s.Stats[Intact][MImage] {
+	if s.Stats[1+aud][img] != s.Stats[Intact][img] {
 		t.Errorf("image expert changed when only the clips were shuffled")
 	}
-	if sum := ShuffleSummary(&s.Stats); !strings.Contains(sum, "Shuffled images: inter expert ") || !strings.Contains(sum, ", I2M2 ") {
+	if sum := l.ShuffleSummary(); !strings.Contains(sum, "Shuffled images: inter expert ") || !strings.Contains(sum, ", I2M2 ") || !strings.Contains(sum, "(never sees the image)") {
 		t.Errorf("summary %q", sum)
 	}
 	// Stopping: a second run stopped at once does no work beyond its first batch.

@@ -7,32 +7,21 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/i2m2-wasm/i2m2/manifest"
 )
 
-// Manifest is weights/manifest.json: the shipped model files and their measured results.
+// Manifest is weights/manifest.json as the lab reads it: package manifest's types, and the lab's
+// view of each task (tasks.go: package manifest keeps the trainer's members it has no field for,
+// such as a task's files, default, question and plot, as unknown members).
 type Manifest struct {
-	Models []ManifestModel `json:"models"`
-	// Results is shown as a table (see ResultsTable); its exact shape belongs to the trainer.
-	Results json.RawMessage `json:"results"`
-	// StandIn marks random-weight stand-ins written by the build when no trained model is shipped.
-	StandIn bool   `json:"standIn"`
-	Note    string `json:"note"`
-	// Real is the evaluation of the real-input model (named Real.Model) on every test column.
-	Real *RealResults `json:"real"`
-	// Shuffle is the trainer's own modality-shuffle run on the test split, for reference.
-	Shuffle *struct {
-		N    int `json:"n"`
-		Rows []struct {
-			Model   string  `json:"model"`
-			Shuffle string  `json:"shuffle"` // "none", "image" or "audio"
-			Acc     float64 `json:"acc"`     // percent
-		} `json:"rows"`
-	} `json:"shuffle"`
+	*manifest.Manifest
+	Tasks map[string]*ManifestTask
 }
 
 // ShuffleReference describes the trainer's shuffle run for I2M2 in one line, or "".
 func (m *Manifest) ShuffleReference() string {
-	if m == nil || m.Shuffle == nil || m.Shuffle.N == 0 {
+	if m == nil || m.Manifest == nil || m.Shuffle == nil || m.Shuffle.N == 0 {
 		return ""
 	}
 	acc := map[string]float64{}
@@ -50,35 +39,61 @@ func (m *Manifest) ShuffleReference() string {
 	return fmt.Sprintf("For reference, the trainer's run on %d test pairs: I2M2 %.0f%% intact, %.0f%% with shuffled images, %.0f%% with shuffled clips.", m.Shuffle.N, none, img, aud)
 }
 
-// ManifestModel describes one shipped model file.
+// ManifestModel is one model file of the manifest (package manifest's Entry); in a task, Kind
+// says which model type it is.
 type ManifestModel struct {
-	File         string `json:"file"`
-	Bytes        int64  `json:"bytes"`
-	SHA256       string `json:"sha256"`
-	Quantization string `json:"quantization"`
-	Default      bool   `json:"default"`
+	manifest.Entry
+	Kind string `json:"kind"` // i2m2, intra_only, inter_only
+}
+
+// Desc is what the entry says of the model before it loads: its classes and modalities (its
+// experts come with the model's own description).
+func (m ManifestModel) Desc() ModelDesc {
+	d := ModelDesc{Name: m.Name, Classes: m.Classes}
+	for _, md := range m.Modalities {
+		d.Modalities = append(d.Modalities, ModalityDesc{Name: md.Name, Shape: md.Shape})
+	}
+	return d
 }
 
 // ParseManifest decodes and checks a manifest.
 func ParseManifest(b []byte) (*Manifest, error) {
-	var m Manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("ui: manifest.json: %v", err)
+	mm, err := manifest.Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("ui: %v", err)
 	}
-	if len(m.Models) == 0 {
+	if len(mm.Models) == 0 {
 		return nil, fmt.Errorf("ui: manifest.json lists no models")
 	}
-	return &m, nil
+	var tasks struct {
+		Tasks map[string]*ManifestTask `json:"tasks"`
+	}
+	if err := json.Unmarshal(b, &tasks); err != nil {
+		return nil, fmt.Errorf("ui: manifest.json: tasks: %v", err)
+	}
+	m := &Manifest{Manifest: mm, Tasks: tasks.Tasks}
+	if err := m.checkTasks(); err != nil {
+		return nil, fmt.Errorf("ui: manifest.json: %v", err)
+	}
+	return m, nil
 }
 
-// Default returns the default model (the first one flagged, else the first).
-func (m *Manifest) Default() ManifestModel {
-	for _, x := range m.Models {
-		if x.Default {
-			return x
-		}
+// resultsJSON is the manifest's results as JSON (for ResultsTable), or null.
+func (m *Manifest) resultsJSON() json.RawMessage {
+	if m.Results == nil {
+		return json.RawMessage("null")
 	}
-	return m.Models[0]
+	b, err := json.Marshal(m.Results)
+	if err != nil {
+		return json.RawMessage("null")
+	}
+	return b
+}
+
+// Default returns the default model (package manifest's rule: the first one flagged, else the first).
+func (m *Manifest) Default() ManifestModel {
+	e, _ := m.Manifest.Default()
+	return ManifestModel{Entry: e}
 }
 
 // Table is a small table for display.
@@ -286,23 +301,7 @@ func HumanBytes(n int64) string {
 	return strconv.FormatInt(n, 10) + " bytes"
 }
 
-// RealResults is the manifest's "real" section: the real-input model's accuracy (percent) on each
-// test column, for the I2M2 product (float32 and int8) and each of its experts alone.
-type RealResults struct {
-	Model string                `json:"model"` // the models[].name these results belong to
-	Note  string                `json:"note"`
-	Test  map[string]RealColumn `json:"test"`
-}
-
-// RealColumn is one test column of RealResults.
-type RealColumn struct {
-	I2M2     float64            `json:"i2m2"`
-	I2M2Int8 float64            `json:"i2m2_int8"`
-	Experts  map[string]float64 `json:"experts"`
-	N        int                `json:"n"`
-}
-
-// realColumns are RealResults' test columns in display order, with their headings.
+// realColumns are the "real" section's test columns in display order, with their headings.
 var realColumns = []struct{ key, name string }{
 	{"real_clean", "real voices, clean"}, {"real_0db", "0 dB"}, {"real_-6db", "-6 dB"}, {"real_-12db", "-12 dB"},
 	{"synth_clean", "synthetic voices"}, {"drawn", "drawn digits"}, {"benchmark", "benchmark test"},
@@ -312,17 +311,17 @@ var realColumns = []struct{ key, name string }{
 // they belong to it, the manifest's results otherwise.
 func (m *Manifest) ResultsFor(name string) (Table, error) {
 	if m.Real == nil || m.Real.Model == "" || m.Real.Model != name {
-		return ResultsTable(m.Results)
+		return ResultsTable(m.resultsJSON())
 	}
 	var t Table
-	var cols []RealColumn
+	var cols []manifest.RealColumn
 	for _, c := range realColumns {
 		if col, ok := m.Real.Test[c.key]; ok {
 			t.Columns = append(t.Columns, c.name)
 			cols = append(cols, col)
 		}
 	}
-	row := func(name string, acc func(RealColumn) (float64, bool)) {
+	row := func(name string, acc func(manifest.RealColumn) (float64, bool)) {
 		r := TableRow{Name: name, Cells: make([]string, len(cols))}
 		for i, c := range cols {
 			if v, ok := acc(c); ok {
@@ -331,10 +330,10 @@ func (m *Manifest) ResultsFor(name string) (Table, error) {
 		}
 		t.Rows = append(t.Rows, r)
 	}
-	row(resultNames["i2m2_int8"], func(c RealColumn) (float64, bool) { return c.I2M2Int8, true })
-	row(resultNames["i2m2"], func(c RealColumn) (float64, bool) { return c.I2M2, true })
+	row(resultNames["i2m2_int8"], func(c manifest.RealColumn) (float64, bool) { return c.I2M2Int8, true })
+	row(resultNames["i2m2"], func(c manifest.RealColumn) (float64, bool) { return c.I2M2, true })
 	for _, e := range []string{"image", "audio", "inter"} {
-		row(resultNames["experts/"+e], func(c RealColumn) (float64, bool) { v, ok := c.Experts[e]; return v, ok })
+		row(resultNames["experts/"+e], func(c manifest.RealColumn) (float64, bool) { v, ok := c.Experts[e]; return v, ok })
 	}
 	if m.Real.Note != "" {
 		t.Notes = append(t.Notes, m.Real.Note)

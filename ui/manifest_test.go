@@ -83,11 +83,10 @@ func TestShuffleReference(t *testing.T) {
 }
 
 func TestResultsFor(t *testing.T) {
-	var m Manifest
-	err := json.Unmarshal([]byte(`{"results": {"i2m2": {"mean": 83.1, "std": 0.5, "runs": [83.1]}},
+	m, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2"}],"results": {"i2m2": {"mean": 83.1, "std": 0.5, "runs": [83.1]}},
 		"real": {"model": "avmnist-real", "note": "held-out speakers", "test": {
 			"benchmark": {"i2m2": 80, "i2m2_int8": 79.8, "experts": {"image": 55, "audio": 45, "inter": 74}, "n": 10},
-			"real_clean": {"i2m2": 99.9, "i2m2_int8": 99.91, "experts": {"image": 96.61, "audio": 77.7}, "n": 10}}}}`), &m)
+			"real_clean": {"i2m2": 99.9, "i2m2_int8": 99.91, "experts": {"image": 96.61, "audio": 77.7}, "n": 10}}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +104,7 @@ func TestResultsFor(t *testing.T) {
 	}
 	// Another model (the benchmark one) gets the manifest's results.
 	other, err := m.ResultsFor("avmnist-tts")
-	want, _ := ResultsTable(m.Results)
+	want, _ := ResultsTable(m.resultsJSON())
 	if err != nil || len(other.Rows) != len(want.Rows) || other.Rows[0].Name != want.Rows[0].Name {
 		t.Errorf("benchmark model: %+v, want %+v (%v)", other, want, err)
 	}

@@ -36,32 +36,36 @@ func DataURL(mime string, b []byte) string {
 	return "data:" + mime + ";base64," + base64.StdEncoding.EncodeToString(b)
 }
 
-// ImagePicture draws the image modality (ImageSize values in [0, 1], 1 = ink) as dark ink on paper.
-func ImagePicture(x []float32) string {
-	rgb := make([]byte, 3*ImageSize)
-	for i, v := range x {
+// ImagePicture draws a w x h image (values in [0, 1], 1 = ink, row-major) as dark ink on paper.
+func ImagePicture(x []float32, w, h int) string {
+	rgb := make([]byte, 3*w*h)
+	for i, v := range x[:w*h] {
 		c := 255 - byte(clamp01(v)*255+0.5)
 		// paper (250, 248, 242) to ink (20, 24, 40)
 		rgb[3*i] = mix(250, 20, c)
 		rgb[3*i+1] = mix(248, 24, c)
 		rgb[3*i+2] = mix(242, 40, c)
 	}
-	return DataURL("image/bmp", BMP(rgb, ImageSide, ImageSide))
+	return DataURL("image/bmp", BMP(rgb, w, h))
 }
 
-// SpectrogramPicture draws the audio modality (40 mel bands x 40 frames, values in [0, 1]) with low
-// frequencies at the bottom and time to the right, in a perceptually ordered palette.
-func SpectrogramPicture(x []float32) string {
-	rgb := make([]byte, 3*AudioSize)
-	for band := 0; band < AudioSide; band++ {
-		y := AudioSide - 1 - band
-		for t := 0; t < AudioSide; t++ {
-			r, g, b := palette(clamp01(x[band*AudioSide+t]))
-			o := 3 * (y*AudioSide + t)
+// SpectrogramPicture draws a spectrogram (bands rows, low frequency first, x frames columns, values
+// in [0, 1]) with low frequencies at the bottom and time to the right, in a perceptually ordered
+// palette. With flip false the rows are drawn top row first (any other 2-D input).
+func SpectrogramPicture(x []float32, bands, frames int, flip bool) string {
+	rgb := make([]byte, 3*bands*frames)
+	for band := 0; band < bands; band++ {
+		y := band
+		if flip {
+			y = bands - 1 - band
+		}
+		for t := 0; t < frames; t++ {
+			r, g, b := palette(clamp01(x[band*frames+t]))
+			o := 3 * (y*frames + t)
 			rgb[o], rgb[o+1], rgb[o+2] = r, g, b
 		}
 	}
-	return DataURL("image/bmp", BMP(rgb, AudioSide, AudioSide))
+	return DataURL("image/bmp", BMP(rgb, frames, bands))
 }
 
 // paletteStops approximate matplotlib's "magma" at 0, 0.25, 0.5, 0.75, 1.

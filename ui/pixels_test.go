@@ -56,7 +56,7 @@ func TestPictures(t *testing.T) {
 	img := make([]float32, ImageSize)
 	img[0] = 1 // ink at the top left
 	img[1] = float32(math.NaN())
-	b := decodeDataURL(t, ImagePicture(img))
+	b := decodeDataURL(t, ImagePicture(img, ImageSide, ImageSide))
 	if r, g, bl := pixel(b, 0, 0); r != 20 || g != 24 || bl != 40 {
 		t.Errorf("ink = %d %d %d", r, g, bl)
 	}
@@ -65,7 +65,7 @@ func TestPictures(t *testing.T) {
 	}
 	spec := make([]float32, AudioSize)
 	spec[0] = 1 // lowest band, first frame: drawn at the bottom left
-	b = decodeDataURL(t, SpectrogramPicture(spec))
+	b = decodeDataURL(t, SpectrogramPicture(spec, AudioSide, AudioSide, true))
 	if r, g, bl := pixel(b, 0, AudioSide-1); r != 252 || g != 253 || bl != 191 {
 		t.Errorf("loudest = %d %d %d", r, g, bl)
 	}

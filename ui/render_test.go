@@ -49,7 +49,7 @@ func TestRenderLoading(t *testing.T) {
 	// the demo set is in, the model is not: the lab shows, with the model's progress and no bars yet
 	d, _ := testDemo(t, 20, 4)
 	l.Env.Lock()
-	l.SetDemo(d)
+	l.SetDemo(d, ModelDesc{})
 	l.Env.UnlockOnly()
 	h = render(t, l)
 	for _, w := range []string{`class="modelbar"`, "Downloading the model…", "The experts answer as soon as the model has loaded", `id="pair-index"`, "data:image/bmp;base64,"} {
@@ -70,6 +70,7 @@ func TestRenderLoading(t *testing.T) {
 
 func TestRenderLab(t *testing.T) {
 	l := newTestLab(t, 30)
+	const rows, classes, conds = 5, 10, 3
 	do(l, func() { l.Select(4) })
 	do(l, func() { l.StartScan() })
 	h := render(t, l)
@@ -80,15 +81,15 @@ func TestRenderLab(t *testing.T) {
 		}
 	}
 	// five rows of ten bars; each row marks exactly its predicted digit
-	if n := count(h, `class="bar `); n != NumModels*Digits {
-		t.Errorf("%d bars, want %d", n, NumModels*Digits)
+	if n := count(h, `class="bar `); n != rows*classes {
+		t.Errorf("%d bars, want %d", n, rows*classes)
 	}
-	if n := count(h, `class="bar pred`); n != NumModels {
-		t.Errorf("%d predicted-digit marks, want %d", n, NumModels)
+	if n := count(h, `class="bar pred`); n != rows {
+		t.Errorf("%d predicted-digit marks, want %d", n, rows)
 	}
 	// the pair's digit is underlined in every row while nothing is swapped
-	if n := count(h, " truth\""); n != NumModels {
-		t.Errorf("%d truth marks, want %d", n, NumModels)
+	if n := count(h, " truth\""); n != rows {
+		t.Errorf("%d truth marks, want %d", n, rows)
 	}
 	if count(h, `class="before"`) != 0 {
 		t.Error("no ghost bars without a swap")
@@ -117,11 +118,11 @@ func TestRenderLab(t *testing.T) {
 	}
 	// for screen readers: each distribution as text (the bars hidden), two polite live regions
 	// (the reading, the shuffle's start and end) and the errors' alert, a labelled sound-file input
-	if n := count(h, `<div aria-hidden="true" class="bars`); n != NumModels {
-		t.Errorf("%d hidden bar charts, want %d", n, NumModels)
+	if n := count(h, `<div aria-hidden="true" class="bars`); n != rows {
+		t.Errorf("%d hidden bar charts, want %d", n, rows)
 	}
-	if got := regexp.MustCompile(`<p class="ranks">Top: \d [^<]*%, \d [^<]*%, \d [^<]*%</p>`).FindAllString(h, -1); len(got) != NumModels {
-		t.Errorf("%d distributions as text, want %d: %q", len(got), NumModels, got)
+	if got := regexp.MustCompile(`<p class="ranks">Top: \d [^<]*%, \d [^<]*%, \d [^<]*%</p>`).FindAllString(h, -1); len(got) != rows {
+		t.Errorf("%d distributions as text, want %d: %q", len(got), rows, got)
 	}
 	if count(h, `aria-live="polite"`) != 2 || count(h, `aria-live="assertive"`) != 1 || !strings.Contains(h, `id="shuffle-announce"`) {
 		t.Error("live regions: want the reading and the shuffle announcement (polite) and the errors (assertive)")
@@ -131,10 +132,10 @@ func TestRenderLab(t *testing.T) {
 	}
 
 	// swap the clip: ghost bars appear, the clip card is marked, the reading talks about the audio
-	do(l, func() { l.SwapDigit(true, (l.Demo.Pairs[4].Label+1)%Digits) })
+	do(l, func() { l.SwapDigit(l.Mod("audio"), (l.Demo.Pairs[4].Label+1)%10) })
 	h = render(t, l)
-	if n := count(h, `class="before"`); n != NumModels*Digits {
-		t.Errorf("%d ghost bars after a swap, want %d", n, NumModels*Digits)
+	if n := count(h, `class="before"`); n != rows*classes {
+		t.Errorf("%d ghost bars after a swap, want %d", n, rows*classes)
 	}
 	if count(h, `class="mod swapped"`) != 1 {
 		t.Error("exactly the clip card must be marked as swapped")
@@ -149,8 +150,8 @@ func TestRenderLab(t *testing.T) {
 	// the shuffle chart: three bars per model per chart, summary once complete
 	do(l, func() { l.StartShuffle() })
 	h = render(t, l)
-	if n := count(h, `class="cbar `); n != 2*NumModels*NumConditions {
-		t.Errorf("%d chart bars, want %d", n, 2*NumModels*NumConditions)
+	if n := count(h, `class="cbar `); n != 2*rows*conds {
+		t.Errorf("%d chart bars, want %d", n, 2*rows*conds)
 	}
 	if !strings.Contains(h, `id="shuffle-summary"`) || !strings.Contains(h, "done: 90 predictions") {
 		t.Error("shuffle summary or status missing")

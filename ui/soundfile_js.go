@@ -56,6 +56,6 @@ func (l *Lab) UseSoundFile(ev vugu.DOMEvent) {
 		if !usable {
 			return
 		}
-		l.Swap(true, Source{Kind: SoundFile, Data: x, WAV: WAV(pcm, rate)})
+		l.Swap(l.Mod("audio"), Source{Kind: SoundFile, Data: x, WAV: WAV(pcm, rate)})
 	})
 }

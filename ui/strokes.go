@@ -6,7 +6,7 @@ import "math"
 // would, and each stroke updates the prediction like a stroke drawn with a pointer. The shapes are
 // polylines in the unit square (x right, y down); features.ImageFromRGBA crops, scales and centres
 // the ink afterwards as MNIST did, so only the shape matters.
-var digitStrokes = [Digits][][]float64{
+var digitStrokes = [...][][]float64{
 	0: {ellipse(0.5, 0.5, 0.24, 0.38, 0.35, 28)},
 	1: {{0.54, 0.1, 0.46, 0.9}},
 	2: {{0.26, 0.3, 0.34, 0.15, 0.5, 0.09, 0.67, 0.15, 0.72, 0.31, 0.62, 0.5, 0.26, 0.88, 0.78, 0.88}},
@@ -34,7 +34,7 @@ func ellipse(cx, cy, rx, ry, a0 float64, n int) []float64 {
 // (x0, y0, x1, y1, ...) in pad pixels, with points every step pixels or closer so that a stroke can
 // be drawn a few points at a time. It returns nil for a d that is not a digit.
 func DigitStrokes(d int, side, step float64) [][]float64 {
-	if d < 0 || d >= Digits {
+	if d < 0 || d >= len(digitStrokes) {
 		return nil
 	}
 	out := make([][]float64, 0, len(digitStrokes[d]))

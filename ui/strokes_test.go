@@ -7,7 +7,7 @@ import (
 
 func TestDigitStrokes(t *testing.T) {
 	const side, step = PadSide, 6.0
-	for d := 0; d < Digits; d++ {
+	for d := 0; d < len(digitStrokes); d++ {
 		ss := DigitStrokes(d, side, step)
 		if len(ss) == 0 {
 			t.Fatalf("digit %d: no strokes", d)
@@ -36,7 +36,7 @@ func TestDigitStrokes(t *testing.T) {
 			t.Errorf("digit %d: %0.f pixels of ink, too little to read", d, length)
 		}
 	}
-	for _, d := range []int{-1, Digits} {
+	for _, d := range []int{-1, len(digitStrokes)} {
 		if DigitStrokes(d, side, step) != nil {
 			t.Errorf("DigitStrokes(%d) must be nil", d)
 		}

@@ -28,23 +28,15 @@ const MaxYourFile = 256 << 20
 
 // YourInfo is the JS module's model.info for the person's file.
 type YourInfo struct {
-	Name         string   `json:"name"`
-	Bytes        int64    `json:"bytes"`
-	SHA256       string   `json:"sha256"`
-	Quantization string   `json:"quantization"`
-	MACs         int64    `json:"macs"`
-	Verified     bool     `json:"verified"`
-	Classes      []string `json:"classes"`
-	Modalities   []struct {
-		Name  string `json:"name"`
-		Shape []int  `json:"shape"`
-	} `json:"modalities"`
-	Experts []struct {
-		Name   string   `json:"name"`
-		Inputs []string `json:"inputs"`
-		Intra  bool     `json:"intra"`
-	} `json:"experts"`
-	Provenance struct {
+	ModelDesc
+	Bytes        int64  `json:"bytes"`
+	SHA256       string `json:"sha256"`
+	Quantization string `json:"quantization"`
+	MACs         int64  `json:"macs"`
+	Verified     bool   `json:"verified"`
+	Path         string `json:"path"`
+	Mode         string `json:"mode"`
+	Provenance   struct {
 		Data    string `json:"data"`
 		Created string `json:"created"`
 	} `json:"provenance"`
@@ -62,16 +54,21 @@ func ParseYourInfo(s string) (*YourInfo, error) {
 	return &in, nil
 }
 
-// Feeds maps the file's modalities to what the lab can give them: a modality of shape [1,28,28]
-// gets the image shown, [1,40,40] the clip shown. It returns modality -> "image" or "audio".
-func (y *YourInfo) Feeds() map[string]string {
+// Feeds maps the file's modalities to the lab's (lab): a modality of the same name and shape, else
+// the first of the same shape. It returns the file's modality -> the lab's modality.
+func (y *YourInfo) Feeds(lab []ModalityDesc) map[string]string {
 	f := map[string]string{}
 	for _, md := range y.Modalities {
-		switch {
-		case sameShape(md.Shape, 1, ImageSide, ImageSide):
-			f[md.Name] = "image"
-		case sameShape(md.Shape, 1, AudioSide, AudioSide):
-			f[md.Name] = "audio"
+		for _, byName := range []bool{true, false} {
+			if _, ok := f[md.Name]; ok {
+				break
+			}
+			for _, m := range lab {
+				if (!byName || m.Name == md.Name) && sameShape(md.Shape, m.Shape...) {
+					f[md.Name] = m.Name
+					break
+				}
+			}
 		}
 	}
 	return f
@@ -89,10 +86,10 @@ func sameShape(s []int, want ...int) bool {
 	return true
 }
 
-// Runnable reports whether at least one expert has every input fed by the lab, and says which
-// feeds the run uses (or why there is none).
-func (y *YourInfo) Runnable() (bool, string) {
-	feeds := y.Feeds()
+// Runnable reports whether at least one expert has every input fed by the lab's modalities (lab),
+// and says which feeds the run uses (or why there is none).
+func (y *YourInfo) Runnable(lab []ModalityDesc) (bool, string) {
+	feeds := y.Feeds(lab)
 	for _, e := range y.Experts {
 		ok := len(e.Inputs) > 0
 		for _, in := range e.Inputs {
@@ -109,12 +106,15 @@ func (y *YourInfo) Runnable() (bool, string) {
 			return true, "Run on the lab's current pair: " + strings.Join(parts, ", ") + "."
 		}
 	}
-	var shapes []string
+	var shapes, have []string
 	for _, md := range y.Modalities {
 		shapes = append(shapes, fmt.Sprintf("%s %v", md.Name, md.Shape))
 	}
-	return false, fmt.Sprintf("Not run: no expert reads only inputs the lab has (image [1 %d %d], audio [1 %d %d]); this file wants %s.",
-		ImageSide, ImageSide, AudioSide, AudioSide, strings.Join(shapes, ", "))
+	for _, md := range lab {
+		have = append(have, fmt.Sprintf("%s %v", md.Name, md.Shape))
+	}
+	return false, fmt.Sprintf("Not run: no expert reads only inputs the lab has (%s); this file wants %s.",
+		strings.Join(have, ", "), strings.Join(shapes, ", "))
 }
 
 // YourRow is one line of the run table: an expert, or the product.

@@ -104,15 +104,15 @@ func (l *Lab) RunYours() {
 	if y.Info == nil || !yours.Truthy() {
 		return
 	}
-	ok, note := y.Info.Runnable()
+	ok, note := y.Info.Runnable(l.Desc.Modalities)
 	y.RunNote, y.Rows = note, nil
 	if !ok {
 		return
 	}
 	in := js.Global().Get("Object").New()
-	for name, src := range y.Info.Feeds() {
-		if x := map[string][]float32{"image": l.Image.Data, "audio": l.Audio.Data}[src]; x != nil {
-			in.Set(name, Float32Array(x))
+	for name, src := range y.Info.Feeds(l.Desc.Modalities) {
+		if k := l.Mod(src); k >= 0 && k < len(l.Inputs) {
+			in.Set(name, Float32Array(l.Inputs[k].Data))
 		}
 	}
 	g, info, m := y.gen, y.Info, yours

@@ -18,10 +18,11 @@ func TestYourInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := in.Feeds(); f["image"] != "image" || f["audio"] != "audio" || len(f) != 2 {
+	lab := avDesc.Modalities
+	if f := in.Feeds(lab); f["image"] != "image" || f["audio"] != "audio" || len(f) != 2 {
 		t.Fatalf("feeds %v", f)
 	}
-	ok, note := in.Runnable()
+	ok, note := in.Runnable(lab)
 	if !ok || !strings.Contains(note, "image ← the lab's image") || !strings.Contains(note, "audio ← the lab's audio") {
 		t.Fatalf("runnable %v %q", ok, note)
 	}
@@ -30,7 +31,7 @@ func TestYourInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f := other.Feeds(); f["pixels"] != "image" || f["spec"] != "audio" {
+	if f := other.Feeds(lab); f["pixels"] != "image" || f["spec"] != "audio" {
 		t.Fatalf("feeds by shape %v", f)
 	}
 	// Shapes the lab cannot feed: described, not run, and the note says why.
@@ -38,7 +39,7 @@ func TestYourInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ok, note := odd.Runnable(); ok || !strings.Contains(note, "image [3 32 32]") {
+	if ok, note := odd.Runnable(lab); ok || !strings.Contains(note, "image [3 32 32]") {
 		t.Fatalf("odd shapes: runnable %v %q", ok, note)
 	}
 	for _, bad := range []string{``, `{`, `[]`, `{"classes":[]}`, `{"classes":["a"],"experts":[],"modalities":[]}`, `{"classes":"x"}`} {

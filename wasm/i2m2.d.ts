@@ -15,6 +15,20 @@ export interface Progress {
 export interface LoadOptions {
   /** The model file (.i2m2). Default: the package's weights/avmnist-real-int8.i2m2 (the real-input model; weights/manifest.json marks it default). */
   model?: Source;
+  /**
+   * A task of the manifest (its `tasks` member: "digit", "same", "digit-or-mismatch", ...): loads the model that
+   * task runs (the file its `default` names, else its entry flagged default, else its I2M2, else its first int8
+   * file), from next to the manifest, checked against the manifest's sha256. The manifest is `manifest` when given
+   * (by URL), else the package's weights/manifest.json (the classic build inlines it and the tasks' models). Not
+   * with `model`, `sha256` or `integrity: false`. An unknown task rejects, listing the manifest's tasks.
+   */
+  task?: string;
+  /**
+   * A model of the manifest by its name (`models[].name`, as "avmnist-tts"): its file flagged default, else its
+   * int8 file, else its first, checked against the manifest's sha256, as for `task`. Not with `task`, `model`,
+   * `sha256` or `integrity: false`.
+   */
+  name?: string;
   /** i2m2.wasm. Default: new URL('./i2m2.wasm', import.meta.url). A WebAssembly.Module is used as is. */
   wasm?: Source | WebAssembly.Module;
   /** Expected sha256 (hex) of the whole model file; the load fails when it differs. */
@@ -86,6 +100,8 @@ export interface ModelInfo {
   provenance: { data?: string; seed?: number; created?: string; metrics?: Record<string, number> };
   /** true when the sha256 was checked (options.sha256, a manifest, or the default model's pinned hash); false only with integrity: false. */
   verified: boolean;
+  /** The task it was loaded for (load({task})), else absent. */
+  task?: string;
   /** true when the model came from the Cache API. */
   cached: boolean;
   mode: 'worker' | 'main';

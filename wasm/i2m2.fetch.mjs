@@ -272,3 +272,68 @@ export async function compileWasm(v, ctx) {
   return compileBytes(await readBody(res, null, ctx, where, 'wasm'), `${where} (served as ${JSON.stringify(type || 'no content type')})`);
 }
 
+
+// ---------------------------------------------------------------------------
+// Manifests (weights/manifest.json): reading one, and finding a task's model.
+
+// readManifest reads a manifest given as an object, or by URL (string or
+// URL). It returns {man, url (null for an object), where (for messages)}.
+export async function readManifest(src, ctx) {
+  if (src && typeof src === 'object' && !(src instanceof URL)) return { man: src, url: null, where: 'the manifest' };
+  const url = toURL(src);
+  const where = `the manifest ${url.href}`;
+  let b;
+  try {
+    b = await loadBytes({ url }, 'manifest', null, ctx);
+  } catch (e) {
+    throw ctx.error() || fail(`reading ${where} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
+  }
+  let man;
+  try {
+    man = JSON.parse(new TextDecoder().decode(b));
+  } catch (e) {
+    throw fail(`${where} is not JSON (${e.message})`);
+  }
+  if (man === null || typeof man !== 'object' || Array.isArray(man)) throw fail(`${where} is not a JSON object`);
+  return { man, url, where };
+}
+
+// taskModel returns the manifest entry of the model that task name runs
+// (ui/tasks.go picks the same): among tasks[name].files (or .models), the
+// file named by its default, else the entry flagged default, else its I2M2
+// (kind "i2m2"), else its first int8 entry, else its first. An unknown task
+// rejects, listing the manifest's tasks.
+export function taskModel(man, name, where) {
+  const tasks = man.tasks && typeof man.tasks === 'object' && !Array.isArray(man.tasks) ? man.tasks : {};
+  const t = Object.prototype.hasOwnProperty.call(tasks, name) ? tasks[name] : null;
+  if (!t || typeof t !== 'object') {
+    const known = Object.keys(tasks);
+    throw fail(`${where} has no task ${JSON.stringify(name)} (${known.length ? 'its tasks: ' + known.join(', ') : 'it lists no tasks'})`);
+  }
+  const files = [].concat(Array.isArray(t.files) ? t.files : [], Array.isArray(t.models) ? t.models : []).filter((f) => f && typeof f.file === 'string');
+  let e;
+  if (typeof t.default === 'string' && t.default !== '') {
+    e = files.find((f) => f.file === t.default);
+    if (!e) throw fail(`task ${JSON.stringify(name)} in ${where}: its default ${JSON.stringify(t.default)} is not among its files`);
+  } else {
+    e = files.find((f) => f.default === true) || files.find((f) => f.kind === 'i2m2') || files.find((f) => f.quantization === 'int8') || files[0];
+  }
+  if (!e) throw fail(`task ${JSON.stringify(name)} in ${where} lists no model files`);
+  if (!/^[^/\\]+$/.test(e.file) || e.file === '.' || e.file === '..') throw fail(`task ${JSON.stringify(name)} in ${where}: bad file name ${JSON.stringify(e.file)}`);
+  return e;
+}
+
+// namedModel returns the manifest entry of the model called name (its
+// models[].name, as "avmnist-tts"): the one flagged default, else its int8
+// file, else its first. An unknown name rejects, listing the names.
+export function namedModel(man, name, where) {
+  const models = Array.isArray(man.models) ? man.models.filter((m) => m && typeof m.file === 'string') : [];
+  const all = models.filter((m) => m.name === name);
+  const e = all.find((m) => m.default === true) || all.find((m) => m.quantization === 'int8') || all[0];
+  if (!e) {
+    const known = [...new Set(models.map((m) => m.name).filter((n) => typeof n === 'string'))];
+    throw fail(`${where} has no model named ${JSON.stringify(name)} (${known.length ? 'its models: ' + known.join(', ') : 'its models have no names'})`);
+  }
+  if (!/^[^/\\]+$/.test(e.file) || e.file === '.' || e.file === '..') throw fail(`model ${JSON.stringify(name)} in ${where}: bad file name ${JSON.stringify(e.file)}`);
+  return e;
+}

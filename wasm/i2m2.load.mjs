@@ -8,12 +8,12 @@ import { PREFIX, fail, errorOf, typeName } from './i2m2.core.mjs';
 import { startEngine } from './i2m2.engine.mjs';
 import { LocalBackend, WorkerBackend } from './i2m2.protocol.mjs';
 import { Model } from './i2m2.model.mjs';
-import { toURL, loadContext, sourceOf, loadBytes, compileWasm } from './i2m2.fetch.mjs';
+import { toURL, loadContext, sourceOf, loadBytes, compileWasm, readManifest, taskModel, namedModel } from './i2m2.fetch.mjs';
 import { simdSupported } from './i2m2.kernels.mjs';
 
 const MAX_WORKERS = 32;
 const CACHE_NAME = 'i2m2-models';
-const OPTIONS = ['model', 'wasm', 'sha256', 'manifest', 'integrity', 'cache', 'worker', 'workers', 'onProgress', 'path', 'signal', 'stallTimeout'];
+const OPTIONS = ['model', 'task', 'name', 'wasm', 'sha256', 'manifest', 'integrity', 'cache', 'worker', 'workers', 'onProgress', 'path', 'signal', 'stallTimeout'];
 const PATHS = ['int8', 'float32', 'reference'];
 
 // ---------------------------------------------------------------------------
@@ -54,27 +54,39 @@ function baseName(url) {
 // sha256 it lists for file. It throws when the manifest cannot be read or
 // parsed or has no usable entry; load() decides whether that is fatal.
 async function manifestHash(src, file, ctx) {
-  let man = src;
-  let where = 'the manifest';
-  if (!(src && typeof src === 'object' && !(src instanceof URL))) {
-    const url = toURL(src);
-    where = `the manifest ${url.href}`;
-    let b;
-    try {
-      b = await loadBytes({ url }, 'manifest', null, ctx);
-    } catch (e) {
-      throw ctx.error() || fail(`reading ${where} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
-    }
-    try {
-      man = JSON.parse(new TextDecoder().decode(b));
-    } catch (e) {
-      throw fail(`${where} is not JSON (${e.message})`);
-    }
-  }
-  const models = man && Array.isArray(man.models) ? man.models : [];
+  const { man, where } = await readManifest(src, ctx);
+  // its models, baselines and every task's files (the trainer's "files", package manifest's "models")
+  const list = (v) => (Array.isArray(v) ? v : []);
+  const tasks = man && man.tasks && typeof man.tasks === 'object' ? Object.values(man.tasks) : [];
+  const models = [].concat(list(man && man.models), list(man && man.baselines), ...tasks.map((t) => [].concat(list(t && t.files), list(t && t.models))));
   const entry = models.find((m) => m && m.file === file);
   if (!entry) throw fail(`${where} has no entry for ${JSON.stringify(file)}`);
   return checkHex(entry.sha256, `the sha256 for ${file} in ${where}`);
+}
+
+// manifestOptions turns options.task (a task of the manifest) or options.name
+// (a model of the manifest by its name) into the options of that model: the
+// file from the manifest (options.manifest, else the build's), next to the
+// manifest (or, in the classic build, inlined), with the manifest's sha256.
+async function manifestOptions(env, options, ctx) {
+  const key = options.task != null ? 'task' : 'name';
+  const v = options[key];
+  if (typeof v !== 'string' || v === '') throw fail(`${key} must be ${key === 'task' ? 'a task name (a key of the manifest\'s tasks)' : 'a model name (a models[].name of the manifest)'}, got ${typeName(v)}`);
+  if (options.task != null && options.name != null) throw fail('give task or name, not both');
+  if (options.model != null) throw fail(`give model or ${key}, not both`);
+  if (options.sha256 != null) throw fail(`the sha256 of a ${key === 'task' ? 'task\'s model' : 'named model'} comes from the manifest: give ${key} without sha256`);
+  if (options.integrity === false) throw fail(`a ${key === 'task' ? 'task\'s model' : 'named model'} is always checked against the manifest: integrity: false is not allowed with ${key}`);
+  const src = options.manifest != null && options.manifest !== false ? options.manifest : env.defaultManifest && env.defaultManifest();
+  if (!src) throw fail(`this build has no manifest to look the ${key} up in: pass manifest`);
+  const { man, url, where } = await readManifest(src, ctx);
+  const e = key === 'task' ? taskModel(man, v, where) : namedModel(man, v, where);
+  const what = `${key} ${JSON.stringify(v)}`;
+  const sha256 = checkHex(e.sha256, `the sha256 of ${what}'s ${e.file} in ${where}`);
+  const inlined = env.modelFile ? env.modelFile(e.file) : null;
+  if (!inlined && !url) throw fail(`${what}: ${where} was given as an object, so ${e.file} has no URL; pass the manifest's URL`);
+  const o = { ...options, model: inlined || new URL(e.file, url), sha256, task: undefined, name: undefined, manifest: undefined };
+  if (key === 'task') o.taskName = v;
+  return o;
 }
 
 function cacheKey(h) {
@@ -182,6 +194,7 @@ async function expectedHash(env, options, src, isDefault, where, ctx) {
 async function loadWith(env, options, wb, onProgress, ctx) {
   const wasmP = compileWasm(options.wasm != null ? options.wasm : env.defaultWasmSimd && simdSupported() ? env.defaultWasmSimd() : env.defaultWasm(), ctx);
   wasmP.catch(() => {});
+  if (options.task != null || options.name != null) options = await manifestOptions(env, options, ctx);
 
   const isDefault = options.model == null;
   const src = sourceOf(isDefault ? env.defaultModel() : options.model, 'model');
@@ -238,6 +251,7 @@ async function loadWith(env, options, wb, onProgress, ctx) {
     throw integrityError(where, info.sha256, expected);
   }
   info.verified = !!expected;
+  if (options.taskName) info.task = options.taskName;
   info.cached = fromCache;
   info.mode = wb ? 'worker' : 'main';
   info.workers = wb ? wb.size : 0;

@@ -15,6 +15,7 @@ export const load = createLoad({
   // Written by the build (wasm/pin-default.mjs) from the default model file and
   // weights/manifest.json, so the default model verifies without a manifest.
   defaultSha256: '__I2M2_DEFAULT_SHA256__',
+  defaultManifest: () => new URL('./weights/manifest.json', import.meta.url), // where load({task}) looks tasks up
   defaultWasm: () => new URL('./i2m2.wasm', import.meta.url),
   defaultWasmSimd: () => new URL('./i2m2.simd.wasm', import.meta.url),
   makeWorker: () => new Worker(new URL('./i2m2.worker.mjs', import.meta.url), { type: 'module' }),

@@ -8,7 +8,9 @@ package main
 
 import (
 	"embed"
+	"path"
 	"runtime/debug"
+	"strings"
 	"syscall/js"
 
 	"github.com/i2m2-wasm/i2m2/worker/api"
@@ -25,7 +27,23 @@ func main() {
 	debug.SetGCPercent(400)
 	b, _ := assets.ReadFile("assets/model.i2m2")     // nil if the build put none there: every endpoint but /healthz says so
 	mf, _ := assets.ReadFile("assets/manifest.json") // its entry vouches for the model (fail closed)
-	srv := api.New(b, api.Options{Manifest: mf})
+	srv := api.New(b, api.Options{Manifest: mf, Name: api.EntryName(mf, b)})
+	// The manifest tasks' models (assets/tasks/<task>.i2m2, or <task>.alias when the task runs
+	// the default model), served as POST /predict?model=<task>.
+	tasks, _ := assets.ReadDir("assets/tasks")
+	for _, f := range tasks {
+		name, ext := path.Base(f.Name()), path.Ext(f.Name())
+		name = strings.TrimSuffix(name, ext)
+		tb := b
+		if ext == ".i2m2" {
+			tb, _ = assets.ReadFile("assets/tasks/" + f.Name())
+		} else if ext != ".alias" {
+			continue
+		}
+		if err := srv.AddModel(name, tb); err != nil {
+			println("i2m2 worker:", err.Error())
+		}
+	}
 	workers.ServeNonBlock(srv)
 	workers.Ready()
 	// worker/js/worker.mjs keeps one Go instance per isolate (replacing it

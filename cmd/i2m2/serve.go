@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,6 +32,14 @@ func runServe(args []string) error {
 	bodyTimeout := fs.Duration("body-timeout", api.DefaultBodyTimeout, "time to receive a request body (408 beyond it)")
 	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "request body limit in bytes")
 	maxBatch := fs.Int("max-batch", api.DefaultMaxBatch, "samples per batch request")
+	var more []string
+	fs.Func("task", "name=file: also serve file as model name (POST /predict?model=name; repeatable), vouched for by the manifest like -model", func(v string) error {
+		if !strings.Contains(v, "=") {
+			return fmt.Errorf("want name=file, got %q", v)
+		}
+		more = append(more, v)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,9 +51,23 @@ func runServe(args []string) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	srv := api.New(b, api.Options{Manifest: mf, MaxBodyBytes: *maxBody, MaxBatch: *maxBatch, SHA256: *sum, Unverified: !*integrity, BodyTimeout: *bodyTimeout})
+	srv := api.New(b, api.Options{Manifest: mf, MaxBodyBytes: *maxBody, MaxBatch: *maxBatch, SHA256: *sum, Unverified: !*integrity, BodyTimeout: *bodyTimeout,
+		Name: api.EntryName(mf, b)})
 	if _, _, err := srv.Model(); err != nil { // natively, fail at start rather than per request
 		return fmt.Errorf("%s: %w", *modelPath, err)
+	}
+	for _, v := range more {
+		name, file, _ := strings.Cut(v, "=")
+		tb, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		if err := srv.AddModel(name, tb); err != nil {
+			return err
+		}
+	}
+	if err := srv.CheckAll(); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

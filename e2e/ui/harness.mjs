@@ -80,16 +80,17 @@ export async function ready(page, url) {
   }))) };
 }
 
-// The demo set as the page has it (weights/demo/README.md layout): labels, spectrograms, and the
+// The demo set as the page has it (weights/demo/README.md layout): labels, voices, spectrograms, and the
 // first pairs' clips as 16-bit WAV files (G.711 mu-law decoded as that README says).
 export function readDemo(dist) {
   const b = readFileSync(join(dist, 'weights/demo/avmnist-tts-demo.bin'));
   let p = 8;
   const n = b.readUInt32LE(p), nw = b.readUInt32LE(p + 4), rate = b.readUInt32LE(p + 8), wlen = b.readUInt32LE(p + 12); p += 16;
   const nv = b.readUInt16LE(p); p += 2;
-  for (let i = 0; i < nv; i++) p += 2 + b.readUInt16LE(p);
-  const labels = [];
-  for (let i = 0; i < n; i++) labels.push(b[p + 12 * i]);
+  const names = [];
+  for (let i = 0; i < nv; i++) { const l = b.readUInt16LE(p); names.push(b.toString('utf8', p + 2, p + 2 + l)); p += 2 + l; }
+  const labels = [], voices = [];
+  for (let i = 0; i < n; i++) { labels.push(b[p + 12 * i]); voices.push(names[b.readUInt16LE(p + 12 * i + 2)]); }
   const aud0 = p + 12 * n + 784 * n;
   const wav0 = aud0 + 1600 * n;
   const wav = (i) => {
@@ -105,7 +106,9 @@ export function readDemo(dist) {
     }
     return out;
   };
-  return { n, nw, labels, wav, audio: (i) => Array.from(b.subarray(aud0 + 1600 * i, aud0 + 1600 * (i + 1)), (v) => v / 255) };
+  const img0 = p + 12 * n;
+  return { n, nw, labels, voices, wav, audio: (i) => Array.from(b.subarray(aud0 + 1600 * i, aud0 + 1600 * (i + 1)), (v) => v / 255),
+    imageBytes: (i) => b.subarray(img0 + 784 * i, img0 + 784 * (i + 1)) };
 }
 
 // Tab (Shift+Tab with back) until the focused element matches selector; it must show a focus ring
@@ -169,14 +172,13 @@ export async function session(metricsFile) {
       });
       return { ctx, page };
     },
-    // axe-core on the page as it is now: no serious or critical violations; all go to metrics.
+    // axe-core on the page as it is now: no violations of any impact; all go to metrics.
     async axeCheck(page, state) {
       if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
       const vs = await page.evaluate(async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
         .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, where: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })));
       metrics.axe[state] = vs.map((v) => `${v.impact}: ${v.id} (${v.nodes})`);
-      const bad = vs.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      check(bad.length === 0, `axe-core, ${state}: ${JSON.stringify(bad)}`);
+      check(vs.length === 0, `axe-core, ${state}: ${JSON.stringify(vs)}`);
     },
     async finish() {
       await browser.close();

@@ -7,8 +7,11 @@
 (function () {
   'use strict';
   var fileMode = location.protocol === 'file:';
+  // ?task=<name> opens the lab on that task of the manifest (its own model); otherwise the default model.
+  var task = new URLSearchParams(location.search).get('task');
   var boot = (globalThis.i2m2Boot = {
     fileMode: fileMode,
+    task: task,
     progress: { loaded: 0, total: 0 },
     onprogress: null, // set by the Go UI
     t0: performance.now(),
@@ -76,7 +79,7 @@
       mod = await import('./i2m2.mjs');
     }
     boot.lib = mod; // for a model file the person gives the lab (ui/yourmodel_js.go)
-    return mod.load({ onProgress: onProgress });
+    return mod.load(task ? { task: task, onProgress: onProgress } : { onProgress: onProgress });
   })();
 
   // 2. The manifest and the demo set.
@@ -85,10 +88,22 @@
       await script('ui-data.js');
       var d = globalThis.I2M2UI_DATA;
       if (!d) throw new Error('ui-data.js did not define I2M2UI_DATA');
-      return { manifest: d.manifest, demo: d.demo };
+      return { manifest: d.manifest, demo: d.demo, taskDemos: d.taskDemos || {} };
     }
     var both = await Promise.all([get('weights/manifest.json', 'text'), get('weights/demo/avmnist-tts-demo.bin', 'bytes')]);
-    return { manifest: both[0], demo: both[1] };
+    // the tasks' own demo pairs (manifest tasks.<name>.demo, relative to weights/)
+    var taskDemos = {};
+    var paths = [];
+    try {
+      var tasks = JSON.parse(both[0]).tasks || {};
+      for (var k in tasks) {
+        var p = tasks[k] && tasks[k].demo;
+        if (typeof p === 'string' && /^[\w.\/-]+$/.test(p) && p.indexOf('..') < 0 && paths.indexOf(p) < 0) paths.push(p);
+      }
+    } catch (e) {} // a manifest that is not JSON: the Go side says so
+    var texts = await Promise.all(paths.map(function (p) { return get('weights/' + p, 'text'); }));
+    paths.forEach(function (p, i) { taskDemos[p] = texts[i]; });
+    return { manifest: both[0], demo: both[1], taskDemos: taskDemos };
   })();
   // Go awaits these; keep an early failure from showing up as an unhandled rejection meanwhile.
   boot.model.catch(function () {});

@@ -4,7 +4,9 @@
 //
 //	POST /predict  {"image": [784 floats], "audio": [1600 floats]} -> the JS API's result
 //	               {"batch": [{...}, ...]}                          -> {"results": [...]}
-//	GET  /model    the model's info and its weights/manifest.json entry
+//	POST /predict?model=same                                        -> the same with the model named "same"
+//	GET  /model    the model's info and its weights/manifest.json entry (?model= as above)
+//	GET  /models   every model served (name, task, classes, sha256) (models.go)
 //	GET  /healthz  {"status": "ok", ...}
 //
 // Every response is JSON and carries CORS headers; errors are {"error": "..."}
@@ -59,6 +61,9 @@ type Options struct {
 	// every endpoint but /healthz answers 503, unless Unverified opts out.
 	SHA256     string
 	Unverified bool
+
+	// Name is the default model's name in GET /models and ?model= ("default" if empty).
+	Name string
 }
 
 // Server serves the API for one model file. The model is decoded on first
@@ -82,6 +87,8 @@ type Server struct {
 
 	started  time.Time
 	requests atomic.Int64
+
+	others map[string]*Server // more models by name (AddModel); an alias of the default is s itself
 }
 
 // New returns a Server for the .i2m2 file b (not copied; it must not change).
@@ -136,7 +143,7 @@ func (s *Server) verify() error {
 		}
 		return nil
 	}
-	if string(ManifestEntry(s.opt.Manifest, got)) != "null" || s.opt.Unverified {
+	if vouched(s.opt.Manifest, got) || s.opt.Unverified {
 		return nil
 	}
 	why := "no manifest"
@@ -178,10 +185,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/predict":
 		allow = allowPredict
-	case "/model", "/healthz", "/":
+	case "/model", "/models", "/healthz", "/":
 		allow = allowGet
 	default:
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint %q: try POST /predict, GET /model, GET /healthz", r.URL.Path))
+		writeError(w, http.StatusNotFound, fmt.Sprintf("no such endpoint %q: try POST /predict, GET /model, GET /models, GET /healthz", r.URL.Path))
 		return
 	}
 	if r.Method == http.MethodOptions { // CORS preflight
@@ -200,15 +207,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch r.URL.Path {
 	case "/predict":
-		s.predict(w, r)
+		if x := s.pick(w, r); x != nil {
+			x.predict(w, r)
+		}
 	case "/model":
-		s.modelInfo(w)
+		if x := s.pick(w, r); x != nil {
+			x.modelInfo(w)
+		}
+	case "/models":
+		s.models(w)
 	case "/healthz":
 		s.healthz(w, r.URL.Query().Get("gc") == "1")
 	case "/":
 		writeJSON(w, http.StatusOK, map[string]any{
 			"service":   "I2M2 (NeurIPS 2024) product-of-experts classifier",
-			"endpoints": []string{"POST /predict", "GET /model", "GET /healthz"},
+			"endpoints": []string{"POST /predict", "GET /model", "GET /models", "GET /healthz"},
+			"models":    s.Names(),
 		})
 	}
 }

@@ -5,6 +5,9 @@
 // committed.
 //
 //	go run ./wasm/internal/standin -o dist/weights
+//
+// With -tasks it instead adds stand-in task models (tasks.go) to the manifest already in the
+// folder: a test fixture for the lab's task switch and for models of other shapes.
 package main
 
 import (
@@ -22,7 +25,12 @@ import (
 func main() {
 	out := flag.String("o", "", "output folder")
 	seed := flag.Uint64("seed", 1, "weight seed")
+	tasks := flag.Bool("tasks", false, "add stand-in task models to the folder's manifest (a test fixture)")
 	flag.Parse()
+	run := run
+	if *tasks {
+		run = writeTasks
+	}
 	if err := run(*out, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "standin:", err)
 		os.Exit(1)
