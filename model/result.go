@@ -28,8 +28,8 @@ type ExpertResult struct {
 // without allocating.
 type Result struct {
 	// Dist is the I2M2 product of experts over the experts used:
-	// log_softmax(sum of their logits) (docs/i2m2-method.md; the reference code's
-	// inter_and_intra_modality.py).
+	// log_softmax(sum of their logits) (docs/i2m2-paper.md, the reference code's
+	// loss).
 	Dist
 	// IntraOnly is the product of the intra experts used (the paper's
 	// intra-modality baseline); valid when HasIntraOnly.

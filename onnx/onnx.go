@@ -12,8 +12,8 @@
 // Outputs, all float32 [N, classes]:
 //
 //	log_probs         log_softmax(sum of every expert's logits): the I2M2
-//	                  product of experts (docs/i2m2-method.md; the reference code's
-//	                  inter_and_intra_modality.py)
+//	                  product of experts (docs/i2m2-paper.md, the reference code's
+//	                  loss)
 //	logits_<expert>   each expert's raw logits
 //	intra_log_probs   log_softmax(sum of the intra experts' logits), present
 //	                  when the model has at least one intra expert

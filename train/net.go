@@ -189,7 +189,7 @@ func (e *Expert[T]) Backward(dlogits Act[T]) {
 	}
 }
 
-// PoENLL is the I2M2 loss (docs/i2m2-method.md; inter_and_intra_modality.py): with
+// PoENLL is the I2M2 loss (docs/i2m2-paper.md, the reference code's loss): with
 // z = Σ_e logits_e, loss = −mean_b log_softmax(z_b)[y_b]. It returns the loss
 // and the number of correct argmax predictions, and when dz is not nil sets
 // dz = (softmax(z) − onehot(y))/B, the gradient for every expert's logits.

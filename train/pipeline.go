@@ -8,7 +8,7 @@ import (
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
-// Recipe is the paper's AV-MNIST recipe (docs/i2m2-method.md, "Training"): pre-train
+// Recipe is the paper's AV-MNIST recipe (docs/i2m2-paper.md, "Training"): pre-train
 // each unimodal expert and the inter expert, then fine-tune the experts
 // jointly through their product. Epoch counts are ours (time budget).
 type Recipe struct {
@@ -63,7 +63,7 @@ var ModelNames = []string{"image_only", "audio_only", "intra_only", "inter_only"
 //	intra_only  = the two pre-trained unimodal experts fine-tuned jointly through their product
 //	i2m2        = all three pre-trained experts fine-tuned jointly through their product
 //
-// (inter_and_intra_modality.py and intra_modality.py in the reference code).
+// (the reference code's recipe: docs/i2m2-paper.md).
 func Pipeline(tr, va *Data, rc Recipe, dataDesc string) (*Run, error) {
 	start := time.Now()
 	r := rand.New(rand.NewPCG(rc.Seed, 0xbb67ae8584caa73b))

@@ -108,7 +108,7 @@ func (s Stat) Conf() float64 {
 	return s.ConfSum / float64(s.N)
 }
 
-// Shuffle is the modality-shuffle experiment (docs/i2m2-method.md, "Analyses worth reproducing"): every pair is
+// Shuffle is the modality-shuffle experiment (docs/i2m2-paper.md, "Analyses worth reproducing"): every pair is
 // predicted intact, then with each modality in turn replaced by another pair's. The expected class
 // comes from the digits the inputs then show (Expected: for a digit classifier the label stays the
 // one of the modality that was kept), so an expert that reads only the shuffled modality falls to

@@ -30,7 +30,7 @@ var scheduler js.Value
 // JS scheduler, resolves with its value, or rejects with an Error carrying its
 // error message (and, for one sample of a batch, its sample and reason). A panic in work (a bug, or a JS exception raised by
 // syscall/js on a hostile argument) is recovered and becomes a rejection, so a
-// bad call never kills the instance (docs/code-style.md, rule 12).
+// bad call never kills the instance (docs/code-conventions.md, rule 12).
 func async(work func() (any, error)) js.Value {
 	executor := js.FuncOf(func(_ js.Value, args []js.Value) any {
 		resolve, reject := args[0], args[1]

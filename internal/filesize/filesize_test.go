@@ -1,5 +1,5 @@
 // Package filesize holds the rule that no hand-written source file is longer than 450 lines
-// (docs/code-style.md): a longer file is split by job. Tests, generated files and testdata
+// (docs/code-conventions.md): a longer file is split by job. Tests, generated files and testdata
 // aside.
 package filesize
 

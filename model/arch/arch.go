@@ -1,4 +1,4 @@
-// Package arch builds the paper's AV-MNIST architecture (docs/i2m2-method.md, "AV-MNIST in
+// Package arch builds the paper's AV-MNIST architecture (docs/i2m2-paper.md, "AV-MNIST in
 // the paper") as an untrained model.Model, and fills weights with seeded random values for
 // tests and benchmarks before trained weights exist. The trainer (train/) fills the same
 // architecture with learned weights.

@@ -19,7 +19,7 @@ type ExpertOut struct {
 }
 
 // result is the body of a prediction, the shape of the JS API's predict():
-// the I2M2 product of the experts used (docs/i2m2-method.md: log_softmax of the sum of
+// the I2M2 product of the experts used (docs/i2m2-paper.md: log_softmax of the sum of
 // their logits), each expert by name, the intra-only product (null when no
 // intra expert ran) and the names of the experts used, in model order.
 type result struct {
