@@ -11,7 +11,8 @@
 # Environment: STAGES (default "audio fine"), SPEAKERS (default george,jackson,yweweler), SEED (1),
 # LANES (parallel processes, default 2), UNI/INTER/FINE epochs and FINE_SIZE (as scripts/train-real.sh),
 # UNI_SIZE/INTER_SIZE (samples per pre-training epoch of the fine stage, default 20000: minutes per run),
-# FINE_AUDIO (the audio recipe flags of the fine stage), LAMBDAS (default "0 1"), RUNS, RESULTS.
+# FINE_AUDIO (the audio recipe flags of the fine stage), LAMBDAS (default "0 1"), FINES (fine-stage
+# candidates "name:flags;name:flags", default one "lambda<l>:--expert-nll <l>" per LAMBDAS), RUNS, RESULTS.
 #
 #   nohup nice -n 5 bash scripts/validate-real.sh > /tmp/validate-real.log 2>&1 &
 set -euo pipefail
@@ -28,6 +29,10 @@ UNI_SIZE=${UNI_SIZE:-20000} # the fine stage's pre-training, shortened (samples 
 INTER_SIZE=${INTER_SIZE:-20000}
 FINE_AUDIO=${FINE_AUDIO:-}
 LAMBDAS=${LAMBDAS:-0 1}
+if [ -z "${FINES:-}" ]; then
+	FINES=""
+	for l in $LAMBDAS; do FINES="$FINES${FINES:+;}lambda$l:--expert-nll $l"; done
+fi
 RUNS=${RUNS:-/tmp/i2m2-real-val}
 RESULTS=${RESULTS:-weights/results/real}
 export GOMAXPROCS=${THREADS:-1}
@@ -52,8 +57,9 @@ for sp in ${SPEAKERS//,/ }; do
 		done
 	fi
 	if [[ " $STAGES " == *" fine "* ]]; then
-		for l in $LAMBDAS; do
-			jobs+=("fine/$sp-lambda$l|--uni $UNI --uni-size $UNI_SIZE --inter $INTER --inter-size $INTER_SIZE --fine $FINE --fine-size $FINE_SIZE $FINE_AUDIO --expert-nll $l --val-speaker $sp")
+		IFS=';' read -ra fines <<< "$FINES"
+		for f in "${fines[@]}"; do
+			jobs+=("fine/$sp-${f%%:*}|--uni $UNI --uni-size $UNI_SIZE --inter $INTER --inter-size $INTER_SIZE --fine $FINE --fine-size $FINE_SIZE $FINE_AUDIO ${f#*:} --val-speaker $sp")
 		done
 	fi
 done

@@ -32,6 +32,7 @@ func runTrain(args []string) error {
 	interSize := fs.Int("inter-size", 0, "samples per epoch of inter pre-training (0 = all)")
 	fineSize := fs.Int("fine-size", 0, "samples per epoch of fine-tuning (0 = all)")
 	interLR := fs.Float64("inter-lr", 0.1, "learning rate of the inter expert (paper: 0.1)")
+	fineLR := fs.Float64("fine-lr", 0.01, "learning rate of joint fine-tuning, I2M2 and intra-only (paper: 0.01)")
 	limit := fs.Int("limit", 0, "keep the first n samples of each split (0 = all)")
 	test := fs.Bool("test", true, "evaluate the exported models on the test split into eval.json")
 	out := fs.String("out", "", "run directory to write (models as <name>.i2m2, history.json)")
@@ -92,7 +93,7 @@ func runTrain(args []string) error {
 		if *seeds != "" {
 			dir = filepath.Join(*out, fmt.Sprintf("seed%d", sd))
 		}
-		if err := trainSeed(sd, dir, tr, va, te, desc, prefix, *only, *test, *limit, *uni, *inter, *fine, *uniSize, *interSize, *fineSize, *interLR, *expertNLL); err != nil {
+		if err := trainSeed(sd, dir, tr, va, te, desc, prefix, *only, *test, *limit, *uni, *inter, *fine, *uniSize, *interSize, *fineSize, *interLR, *fineLR, *expertNLL); err != nil {
 			return err
 		}
 	}
@@ -101,7 +102,7 @@ func runTrain(args []string) error {
 }
 
 // trainSeed runs the pipeline for one seed and writes its run directory.
-func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, only string, test bool, limit, uni, inter, fine, uniSize, interSize, fineSize int, interLR, expertNLL float64) error {
+func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, only string, test bool, limit, uni, inter, fine, uniSize, interSize, fineSize int, interLR, fineLR, expertNLL float64) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -110,7 +111,7 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 		fmt.Fprintf(os.Stderr, "[seed %d %s] %s\n", seed, time.Now().UTC().Format("15:04:05"), fmt.Sprintf(format, a...))
 	}
 	rc := train.PaperRecipe(seed, uni, inter, fine)
-	rc.InterLR, rc.ExpertNLL = interLR, expertNLL
+	rc.InterLR, rc.FineLR, rc.ExpertNLL = interLR, fineLR, expertNLL
 	rc.UniSize, rc.InterSize, rc.FineSize = uniSize, interSize, fineSize
 	rc.Log = logf
 	rc.Only, rc.NamePrefix = only, prefix
