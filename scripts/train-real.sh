@@ -36,15 +36,9 @@ N=${N:-0}
 LIMIT=${LIMIT:-0}
 WEIGHTS=${WEIGHTS:-weights}
 RESULTS=${RESULTS:-weights/results/real}
-BIN=$RUNS/i2m2-$$ # one binary per process (two stages may run at once)
-export GOMAXPROCS=$THREADS
-mkdir -p "$RUNS" "$RESULTS"
-start=$(date +%s)
-stamp() { echo "== $(date -u +%T) (+$(( ($(date +%s) - start) / 60 )) min) $*"; }
-stamp "building i2m2"
-go build -o "$BIN" ./cmd/i2m2
+mkdir -p "$RESULTS"
+. scripts/lib-train.sh # stamp, has, $BIN
 
-has() { [[ " $STAGES " == *" $1 "* ]]; }
 dirs=""
 for s in ${SEEDS//,/ }; do dirs="$dirs${dirs:+,}$RUNS/real/seed$s"; done
 if has train; then

@@ -37,14 +37,8 @@ LIMIT=${LIMIT:-0}
 WEIGHTS=${WEIGHTS:-weights}
 RESULTS=${RESULTS:-weights/results/tasks}
 DIGIT_RUNS=${DIGIT_RUNS:-$RUNS/digit-src/seed1,$RUNS/digit-src/seed2,$RUNS/digit-src/seed3}
-BIN=$RUNS/i2m2-$$
-export GOMAXPROCS=$THREADS
-mkdir -p "$RUNS" "$RESULTS"
-start=$(date +%s)
-stamp() { echo "== $(date -u +%T) (+$(( ($(date +%s) - start) / 60 )) min) $*"; }
-stamp "building i2m2"
-go build -o "$BIN" ./cmd/i2m2
-has() { [[ " $STAGES " == *" $1 "* ]]; }
+mkdir -p "$RESULTS"
+. scripts/lib-train.sh # stamp, has, $BIN
 
 if has digit; then
 	stamp "digit: evaluating $DIGIT_RUNS"

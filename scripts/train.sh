@@ -14,7 +14,8 @@
 # on the 2-core machine at load average 5-6, reproducing the committed files byte for byte (up to ~15x
 # longer when the machine is busy; see
 # weights/results/README-section.md). LIMIT (samples per split, 0 = all); RUNS (default /tmp/i2m2-runs);
-# WEIGHTS, RESULTS (default weights, weights/results; point them elsewhere for a smoke run).
+# WEIGHTS, RESULTS (default weights, weights/results; point them elsewhere for a smoke run); THREADS
+# (GOMAXPROCS of the evaluation, default 2; training runs one thread per seed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${SEEDS:-"1 2 3"}
@@ -28,12 +29,10 @@ LIMIT=${LIMIT:-0}
 RUNS=${RUNS:-/tmp/i2m2-runs}
 WEIGHTS=${WEIGHTS:-weights}          # where the shipped models and manifest.json go
 RESULTS=${RESULTS:-weights/results}  # where the tables and logs go
-BIN=$RUNS/i2m2
-mkdir -p "$RUNS" "$WEIGHTS" "$RESULTS"
-echo "== $(date -u +%T) building i2m2"
-go build -o "$BIN" ./cmd/i2m2
-echo "== $(date -u +%T) training seeds [$SEEDS]: epochs x samples (0 = all): uni ${UNI}x$UNI_SIZE, inter ${INTER}x$INTER_SIZE, fine ${FINE}x$FINE_SIZE, limit $LIMIT, runs in $RUNS"
-start=$(date +%s)
+THREADS=${THREADS:-2}
+mkdir -p "$WEIGHTS" "$RESULTS"
+. scripts/lib-train.sh # stamp, $BIN
+stamp "training seeds [$SEEDS]: epochs x samples (0 = all): uni ${UNI}x$UNI_SIZE, inter ${INTER}x$INTER_SIZE, fine ${FINE}x$FINE_SIZE, limit $LIMIT, runs in $RUNS"
 pids=()
 dirs=()
 for s in $SEEDS; do
@@ -57,11 +56,11 @@ if [ "$fail" != 0 ]; then
 	echo "== training failed (logs in $RUNS/seed*/train.log)" >&2
 	exit 1
 fi
-echo "== $(date -u +%T) training done in $(( ($(date +%s) - start) / 60 )) min; evaluating"
+stamp "training done; evaluating"
 "$BIN" release --limit "$LIMIT" --runs "$(IFS=,; echo "${dirs[*]}")" --weights "$WEIGHTS" --results "$RESULTS"
 for s in $SEEDS; do
 	cp "$RUNS/seed$s/train.log" "$RESULTS/train-seed$s.log"
 	cp "$RUNS/seed$s/history.json" "$RESULTS/history-seed$s.json"
 	cp "$RUNS/seed$s/eval.json" "$RESULTS/eval-seed$s.json"
 done
-echo "== $(date -u +%T) done in $(( ($(date +%s) - start) / 60 )) min: $WEIGHTS/manifest.json, $RESULTS/"
+stamp "done: $WEIGHTS/manifest.json, $RESULTS/"

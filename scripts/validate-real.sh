@@ -35,10 +35,8 @@ if [ -z "${FINES:-}" ]; then
 fi
 RUNS=${RUNS:-/tmp/i2m2-real-val}
 RESULTS=${RESULTS:-weights/results/real}
-export GOMAXPROCS=${THREADS:-1}
-mkdir -p "$RUNS" "$RESULTS"
-BIN=$RUNS/i2m2-$$
-go build -o "$BIN" ./cmd/i2m2
+mkdir -p "$RESULTS"
+. scripts/lib-train.sh # $BIN
 
 # Candidate audio recipes: name and flags.
 AUDIO=(
