@@ -14,8 +14,9 @@
 #      `i2m2 tasks-demo`: the tasks' demo pairs, weights/demo/tasks.json.
 #
 # When the real-input model is re-shipped, refresh the digit task (its files' sha256 and results) with
-# that model's seeds: DIGIT_RUNS=<its run dirs> STAGES="digit report" (the other tasks' runs must still
-# be in $RUNS/runs; their models keep the encoders they were trained on).
+# that model's seeds: DIGIT_RUNS=<its run dirs> STAGES="digit report". Without the train stage the
+# report keeps (`tasks-report --keep`) the committed results, files and shuffle tests of every task
+# that has no runs in $RUNS/runs: their models keep the encoders they were trained on.
 #
 # Background-friendly:  nohup nice -n 5 bash scripts/train-tasks.sh > /tmp/train-tasks.log 2>&1 &
 # Environment: STAGES (default "digit train report"), SEEDS (default 1,2,3), TASKS, UNI/INTER/FINE
@@ -53,7 +54,9 @@ if has train; then
 fi
 if has report; then
 	stamp "report and ship"
-	"$BIN" tasks-report --runs "$RUNS/runs" --n "$N" --weights "$WEIGHTS" --results "$RESULTS" 2>&1 | tee "$RESULTS/report.log"
+	keep=--keep
+	has train && keep=
+	"$BIN" tasks-report $keep --runs "$RUNS/runs" --n "$N" --weights "$WEIGHTS" --results "$RESULTS" 2>&1 | tee "$RESULTS/report.log"
 	"$BIN" tasks-demo --weights "$WEIGHTS"
 fi
 stamp "done: $RESULTS, $WEIGHTS/manifest.json"

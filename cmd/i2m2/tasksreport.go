@@ -145,6 +145,7 @@ func runTasksReport(args []string) error {
 	n := fs.Int("n", 0, "test digits (0 = all 10,000), as the runs were evaluated")
 	weights := fs.String("weights", "weights", "weights directory")
 	results := fs.String("results", "weights/results/tasks", "results directory")
+	keep := fs.Bool("keep", false, "tasks with no runs in --runs keep their entry of <results>/results.json (results, shipped files, shuffle test): refreshes one task, e.g. digit after the real-input model is re-shipped")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -163,6 +164,15 @@ func runTasksReport(args []string) error {
 		return err
 	}
 	rep := &tasksReport{Tasks: map[string]*taskReport{}}
+	if *keep {
+		b, err := os.ReadFile(filepath.Join(*results, "results.json"))
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, rep); err != nil {
+			return fmt.Errorf("%s/results.json: %w", *results, err)
+		}
+	}
 	for key, rs := range all {
 		t := rs[0].hist.Task
 		te, err := taskTest(clean, t)
