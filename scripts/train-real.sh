@@ -8,7 +8,8 @@
 #   2. `i2m2 ship`: the I2M2 of the seed with the best validation accuracy, as float32 and int8,
 #      into weights/ and weights/manifest.json (the benchmark's entries are kept);
 #   3. `i2m2 matrix`: every model type of both recipes x every test condition -> weights/results/real/;
-#   4. the ablation: one expert per run (`--only`), each augmentation switched off in turn.
+#   4. the ablation: one expert per run (`--only`), each augmentation of the recipe switched off in turn
+#      (ABL_FLAGS and ABL_OFF: the recipe's data flags and the augmentations it already leaves out).
 #
 # The benchmark model (the paper's protocol) is scripts/train.sh; its seeds' run directories, when
 # present in BENCH_RUNS (default /tmp/i2m2-runs/seed{1,2,3}), join the matrix; otherwise the shipped
@@ -17,8 +18,12 @@
 # Background-friendly:  nohup nice -n 10 bash scripts/train-real.sh > /tmp/train-real.log 2>&1 &
 # Environment: STAGES (default "train ship matrix ablation"; e.g. STAGES=ablation in a second process),
 # SEEDS (default 1,2,3), RECIPE (train flags chosen on validation by scripts/validate-real.sh; see
-# weights/results/real/validation.md), PARALLEL (1: one training process per seed), UNI/INTER/FINE epochs, FINE_SIZE samples per fine-tuning epoch, ABL_EPOCHS (default 1), RESUME (1: keep finished ablation runs), THREADS (GOMAXPROCS, default 1), RUNS, N
-# (test pairs per column, 0 = all), WEIGHTS, RESULTS.
+# weights/results/real/validation.md), PARALLEL (1: one training process per seed), UNI/INTER/FINE
+# epochs, FINE_SIZE samples per fine-tuning epoch, ABL_EPOCHS (default 1), ABL_KINDS (default "audio
+# image": whose rows; one kind writes ablation-<kind>.{md,json}), ABL_FLAGS/ABL_OFF (the recipe's data
+# flags and switched-off augmentations, default "--noisy-share 0.4" and "synthetic"), RESUME (1: keep
+# finished ablation runs), THREADS (GOMAXPROCS, default 1), RUNS, N (test pairs per column, 0 = all),
+# WEIGHTS, RESULTS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SEEDS=${SEEDS:-1,2,3}
@@ -28,6 +33,9 @@ INTER=${INTER:-1}
 FINE=${FINE:-2}
 FINE_SIZE=${FINE_SIZE:-10000}
 RECIPE=${RECIPE---noisy-share 0.4 --no-aug synthetic --expert-nll 1}
+ABL_FLAGS=${ABL_FLAGS---noisy-share 0.4}
+ABL_OFF=${ABL_OFF-synthetic}
+ABL_KINDS=${ABL_KINDS:-audio image}
 PARALLEL=${PARALLEL:-0}
 ABL_EPOCHS=${ABL_EPOCHS:-1}
 THREADS=${THREADS:-1}
@@ -86,28 +94,39 @@ stamp "evaluation matrix"
 fi
 
 if has ablation; then
-	# Each augmentation switched off in turn, one expert per run (1 seed, ABL_EPOCHS epochs).
+	# The recipe's augmentations, each switched off in turn, one expert per run (1 seed, ABL_EPOCHS epochs).
 	abl=()
 	run() { # name only no-aug
-		local d=$RUNS/ablation/$1
+		local d=$RUNS/ablation/$1 off=$3
+		[ "$2" = audio ] && [ "$off" != all ] && off=$ABL_OFF${ABL_OFF:+${off:+,}}$off
 		abl+=(--runs "$1=$d")
 		if [ "${RESUME:-0}" = 1 ] && [ -f "$d/$2_only.i2m2" ]; then
 			stamp "ablation $1: kept (RESUME=1)"
 			return
 		fi
 		rm -rf "$d"
-		stamp "ablation $1 (--only $2 --no-aug '$3')"
-		"$BIN" train --data real --only "$2" --no-aug "$3" --uni "$ABL_EPOCHS" --limit "$LIMIT" --out "$d" > "$d.log" 2>&1
+		stamp "ablation $1 (--only $2 $ABL_FLAGS --no-aug '$off')"
+		# shellcheck disable=SC2086
+		"$BIN" train --data real --only "$2" $ABL_FLAGS --no-aug "$off" --uni "$ABL_EPOCHS" --limit "$LIMIT" --out "$d" > "$d.log" 2>&1
 	}
 	mkdir -p "$RUNS/ablation"
-	run audio-all audio ""
-	run audio-none audio all
-	for a in speed gain noise reverb,band offset synthetic; do run "audio-no-${a//,/-}" audio "$a"; done
-	run image-all image ""
-	run image-none image all
-	for a in degraded thickness,blur affine drawn; do run "image-no-${a//,/-}" image "$a"; done
-	stamp "ablation matrix"
-	"$BIN" matrix --n "$N" "${abl[@]}" --out "$RESULTS/ablation"
+	kinds=" $ABL_KINDS "
+	if [[ $kinds == *" audio "* ]]; then
+		run audio-all audio ""
+		run audio-none audio all
+		for a in speed gain noise reverb,band offset; do run "audio-no-${a//,/-}" audio "$a"; done
+		# what the augmentations the recipe leaves out (ABL_OFF) would add
+		[ -n "$ABL_OFF" ] && ABL_OFF="" run "audio-with-${ABL_OFF//,/-}" audio ""
+	fi
+	if [[ $kinds == *" image "* ]]; then
+		run image-all image ""
+		run image-none image all
+		for a in degraded thickness,blur affine drawn; do run "image-no-${a//,/-}" image "$a"; done
+	fi
+	out=$RESULTS/ablation
+	[ "$ABL_KINDS" = "audio image" ] || out=$RESULTS/ablation-${ABL_KINDS// /-}
+	stamp "ablation matrix: $out"
+	"$BIN" matrix --n "$N" "${abl[@]}" --out "$out"
 	cp "$RUNS"/ablation/*.log "$RESULTS/" 2>/dev/null || true
 fi
 stamp "done: $WEIGHTS/manifest.json, $RESULTS/"
