@@ -44,8 +44,8 @@ function table(title, note, cands, cols) {
 
 let md = '# Validation: leave-one-speaker-out recipe choices\n\n' +
   'Accuracy in percent on validation only: the held-out training speaker\'s recordings (all 500, clean, unaugmented) ' +
-  'paired with the 5,000 clean MNIST validation digits (`i2m2 train --val-speaker`); the other two speakers and the ' +
-  'synthetic voices train. One seed per cell. Test speakers (lucas, theo) and MNIST test are not used. ' +
+  'paired with the 5,000 clean MNIST validation digits (`i2m2 train --val-speaker`); the other two speakers (and the ' +
+  'synthetic voices, unless the candidate leaves them out) train. One seed per cell. Test speakers (lucas, theo) and MNIST test are not used. ' +
   'Made by `bash scripts/validate-real.sh`.\n\n';
 const audio = collect('audio');
 if (audio.size) {
@@ -55,8 +55,10 @@ if (audio.size) {
 }
 const fine = collect('fine');
 if (fine.size) {
-  md += table('Fine-tuning objective (I2M2)', 'The whole pipeline; the I2M2 product and each of its experts alone ' +
-    'after fine-tuning, means over the held-out speakers (lambda = weight of each expert\'s own NLL beside the product\'s NLL; 0 = the paper\'s objective).', fine, [
+  md += table('Fine-tuning objective and learning rate (I2M2)', 'The whole pipeline; the I2M2 product and each of its experts alone ' +
+    'after fine-tuning, means over the held-out speakers. lambda<l>: the previous audio recipe, lambda = weight of each expert\'s own NLL ' +
+    'beside the product\'s NLL (0 = the paper\'s objective); l<l>-lr<r>: the current audio recipe (`--noisy-share 0.4 --no-aug synthetic`), ' +
+    'lambda l and fine-tuning learning rate r (`--expert-nll`, `--fine-lr`; the paper: 0.01).', fine, [
     { name: 'product', get: (v) => v.i2m2.product.acc },
     { name: 'audio expert', per: true, get: (v) => v.i2m2.experts.audio.acc },
     { name: 'image expert', get: (v) => v.i2m2.experts.image.acc },
