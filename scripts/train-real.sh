@@ -13,7 +13,8 @@
 #
 # The benchmark model (the paper's protocol) is scripts/train.sh; its seeds' run directories, when
 # present in BENCH_RUNS (default /tmp/i2m2-runs/seed{1,2,3}), join the matrix; otherwise the shipped
-# benchmark files stand for it (one seed).
+# benchmark files stand for it (one seed). MATRIX_BENCH=0 leaves the benchmark recipe out of the matrix
+# (its files unchanged, its rows are what the previous matrix said).
 #
 # Background-friendly:  nohup nice -n 10 bash scripts/train-real.sh > /tmp/train-real.log 2>&1 &
 # Environment: STAGES (default "train ship matrix ablation"; e.g. STAGES=ablation in a second process),
@@ -90,7 +91,9 @@ if [ -z "$bench" ]; then
 fi
 if has matrix; then
 stamp "evaluation matrix"
-"$BIN" matrix --n "$N" --runs "real-input=$dirs" --runs "benchmark=$bench" --out "$RESULTS/matrix"
+brun=(--runs "benchmark=$bench")
+[ "${MATRIX_BENCH:-1}" = 0 ] && brun=()
+"$BIN" matrix --n "$N" --runs "real-input=$dirs" "${brun[@]}" --out "$RESULTS/matrix"
 fi
 
 if has ablation; then
