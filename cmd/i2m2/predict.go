@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"image"
 	"image/draw"
@@ -21,15 +20,11 @@ import (
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
-func init() {
-	register("predict", "run a model on WAV, PNG or JPEG files or folders (as the browser would), or on a JSON file {\"image\": [...], \"audio\": [...]}", runPredict)
-}
-
 // maxInputBytes bounds one input file (a 30 s 192 kHz stereo float WAV is 46 MB).
 const maxInputBytes = 64 << 20
 
 func runPredict(args []string) error {
-	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	fs := newFlags("predict")
 	modelPath := fs.String("model", "", "model file (default: the manifest's default model in --weights)")
 	weights := fs.String("weights", "weights", "weights directory (for the default model)")
 	path := fs.String("path", model.DefaultPath.String(), "kernels: reference, float32 or int8")
@@ -38,7 +33,7 @@ func runPredict(args []string) error {
 		fmt.Fprintln(fs.Output(), "usage: i2m2 predict [flags] FILE|DIR ...  (WAV, PNG, JPEG; labels from {digit}_*.wav/png names)\n       i2m2 predict [flags] INPUT.json|-")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {

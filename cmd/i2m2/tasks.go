@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,10 +15,6 @@ import (
 	"github.com/i2m2-wasm/i2m2/task"
 	"github.com/i2m2-wasm/i2m2/train"
 )
-
-func init() {
-	register("tasks", "dependency regimes (package task): train the five model types per task and seed on the real-input model's frozen encoders, evaluate on the held-out speakers", runTasks)
-}
 
 // trunkFile is the model whose encoders the tasks' experts keep (the digit task's shipped model).
 const trunkFile = "avmnist-real-f32.i2m2"
@@ -73,8 +68,8 @@ func taskRunDir(out, key string, seed uint64) string {
 }
 
 func runTasks(args []string) error {
-	fs := flag.NewFlagSet("tasks", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	fs := newFlags("tasks")
+	root := rootFlag(fs)
 	trunkPath := fs.String("trunk", filepath.Join("weights", trunkFile), "float32 model whose encoders every expert keeps")
 	names := fs.String("tasks", "same,digit-or-mismatch@0.1,digit-or-mismatch@0.5,digit-or-mismatch@0.9", "tasks (package task names, digit-or-mismatch@m for a dial point)")
 	seeds := fs.String("seeds", "1,2,3", "training seeds")
@@ -86,11 +81,8 @@ func runTasks(args []string) error {
 	limit := fs.Int("limit", 0, "keep the first n samples of the training and validation splits (0 = all)")
 	n := fs.Int("n", 0, "test digits (0 = all 10,000) before re-pairing")
 	out := fs.String("out", "", "runs directory: <out>/<task>/seed<N>/ (models, history.json, eval.json)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, "out"); err != nil {
 		return err
-	}
-	if *out == "" {
-		return fmt.Errorf("--out is required")
 	}
 	list, err := parseSeeds(*seeds)
 	if err != nil {

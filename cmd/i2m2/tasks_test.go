@@ -38,14 +38,7 @@ func TestTasksTrainingSmall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt, err := realOptions("", 2000, 1, "all")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, va, err := loadReal(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, va := realData(t, 2000, 1, "all")
 	w := runtime.GOMAXPROCS(0)
 	etr, err := train.Encode(trunk, tr, w)
 	if err != nil {
@@ -202,7 +195,7 @@ func TestShippedTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := train.EvalModel(m, model.DefaultPath, te, "", nil, runtime.GOMAXPROCS(0))
+	ev, err := evalModel(m, model.DefaultPath, te)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,11 +2,9 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -16,13 +14,9 @@ import (
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
-func init() {
-	register("train", "train I2M2 and its baselines for one seed (paper recipe) into a run directory", runTrain)
-}
-
 func runTrain(args []string) error {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	fs := newFlags("train")
+	root := rootFlag(fs)
 	seed := fs.Uint64("seed", 1, "seed of initialisation and shuffling")
 	seeds := fs.String("seeds", "", "several seeds one after the other on the data loaded once, into <out>/seed<N> (overrides --seed)")
 	uni := fs.Int("uni", 4, "epochs of image and audio expert pre-training (paper: 30)")
@@ -43,11 +37,8 @@ func runTrain(args []string) error {
 	valSpeaker := fs.String("val-speaker", "", "real data: validate on this training speaker's clean recordings and clean MNIST validation digits, train on the other two (recipe choices)")
 	noisyShare := fs.Float64("noisy-share", 0, "real data: share of augmented recordings that get noise (0 = 0.75)")
 	synthEvery := fs.Int("synthetic-every", 0, "real data: keep every n-th synthetic voice clip (0 = all)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, "out"); err != nil {
 		return err
-	}
-	if *out == "" {
-		return fmt.Errorf("--out is required")
 	}
 	t0 := time.Now()
 	var tr, va, te *train.Data
@@ -145,7 +136,7 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 	ve := map[string]*train.ModelEval{}
 	for _, name := range train.ModelNames {
 		if m := run.Models[name]; m != nil {
-			if ve[name], err = train.EvalModel(m, model.Fast, va, "", nil, runtime.GOMAXPROCS(0)); err != nil {
+			if ve[name], err = evalModel(m, model.Fast, va); err != nil {
 				return err
 			}
 			logf("validation %s: %.2f%%, experts %s", name, ve[name].Product.Acc, expertAccs(ve[name]))
