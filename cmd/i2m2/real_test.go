@@ -14,9 +14,6 @@ import (
 // held-out speakers (lucas, theo; 1,000 recordings, as recorded) well above chance. Chance is 10%
 // (std 0.95 points at n = 1,000), so 20% is far outside it.
 func TestRealTrainingSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains a model")
-	}
 	tr, va := realData(t, 400, 2, "degraded,thickness,affine,blur,drawn") // only the audio expert is trained here
 	rc := train.PaperRecipe(1, 5, 1, 1)
 	rc.Only = "audio"

@@ -10,9 +10,12 @@ import (
 
 // realData is the real-input training and validation data as `i2m2 train --data real` loads it:
 // the first limit samples, copies versions of each recording, the parts named in noAug (--no-aug)
-// switched off.
+// switched off. Under -short it skips t: every test that needs the data trains on it.
 func realData(t *testing.T, limit, copies int, noAug string) (tr, va *train.Data) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("loads the real-input data and trains on it")
+	}
 	opt, err := realOptions("", limit, copies, noAug)
 	if err != nil {
 		t.Fatal(err)

@@ -31,14 +31,11 @@ import (
 //     are above it.
 //   - digit: every model type is above the majority digit's rate.
 func TestTasksTrainingSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains models")
-	}
+	tr, va := realData(t, 2000, 1, "all")
 	trunk, err := readModel(filepath.Join("..", "..", "weights", trunkFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, va := realData(t, 2000, 1, "all")
 	w := runtime.GOMAXPROCS(0)
 	etr, err := train.Encode(trunk, tr, w)
 	if err != nil {
