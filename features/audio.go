@@ -58,19 +58,23 @@ const (
 // All arithmetic is IEEE float64 +,-,*,/ without fused multiply-add, so the result is identical on
 // every platform, including GOOS=js GOARCH=wasm.
 func AudioFromPCM(pcm []float32, sampleRate int) ([]float32, error) {
-	q, err := AudioLevels(pcm, sampleRate)
+	return levelsToFeatures(AudioLevels(pcm, sampleRate))
+}
+
+// Level converts a stored uint8 level to the float feature value: float32(q)/255.
+func Level(q uint8) float32 { return float32(q) / 255 }
+
+// levelsToFeatures converts the levels q (unless err) to feature values with Level.
+func levelsToFeatures(q []uint8, err error) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]float32, AudioSize)
+	out := make([]float32, len(q))
 	for i, v := range q {
 		out[i] = Level(v)
 	}
 	return out, nil
 }
-
-// Level converts a stored uint8 level to the float feature value: float32(q)/255.
-func Level(q uint8) float32 { return float32(q) / 255 }
 
 // AudioLevels is AudioFromPCM returning the uint8 levels (what the dataset bank stores).
 func AudioLevels(pcm []float32, sampleRate int) ([]uint8, error) {
@@ -195,15 +199,31 @@ func speechSpan(x []float64) (int, int) {
 	if len(x) <= trimFrame {
 		return 0, len(x)
 	}
-	nf := 1 + (len(x)-trimFrame)/trimHop
-	e := make([]float64, nf)
+	first, last := SpeechFrames(x, trimFrame, trimHop)
+	if first < 0 {
+		return 0, len(x)
+	}
+	b := last*trimHop + trimFrame
+	if last == (len(x)-trimFrame)/trimHop { // the last frame: the speech runs to the end
+		b = len(x)
+	}
+	return first * trimHop, b
+}
+
+// SpeechFrames is the judgement of AudioFromPCM's step 2 at any sample rate: of the frames of x
+// (frame samples long, hop apart; len(x) >= frame), the first and the last whose mean power is
+// above both TrimRelDB below the loudest frame's and TrimAbsRMS squared. first is -1 when no
+// frame is. AudioFromPCM uses 20 ms frames with a 10 ms hop at 16 kHz (trimFrame, trimHop).
+func SpeechFrames[T float32 | float64](x []T, frame, hop int) (first, last int) {
+	e := make([]float64, 1+(len(x)-frame)/hop)
 	emax := 0.0
-	for f := 0; f < nf; f++ {
+	for f := range e {
 		s := 0.0
-		for _, v := range x[f*trimHop : f*trimHop+trimFrame] {
-			s += float64(v * v)
+		for _, v := range x[f*hop : f*hop+frame] {
+			w := float64(v)
+			s += w * w
 		}
-		e[f] = s / trimFrame
+		e[f] = s / float64(frame)
 		if e[f] > emax {
 			emax = e[f]
 		}
@@ -212,7 +232,7 @@ func speechSpan(x []float64) (int, int) {
 	if abs := TrimAbsRMS * TrimAbsRMS; thr < abs {
 		thr = abs
 	}
-	first, last := -1, -1
+	first, last = -1, -1
 	for f, v := range e {
 		if v > thr {
 			if first < 0 {
@@ -221,14 +241,7 @@ func speechSpan(x []float64) (int, int) {
 			last = f
 		}
 	}
-	if first < 0 {
-		return 0, len(x)
-	}
-	b := last*trimHop + trimFrame
-	if last == nf-1 {
-		b = len(x)
-	}
-	return first * trimHop, b
+	return first, last
 }
 
 // centreWindow returns WindowSamples samples centred on the middle of [a, b), zero outside x.

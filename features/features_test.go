@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -159,14 +160,21 @@ func TestAudioShiftInvariance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ref == nil {
-			ref = a
-			continue
-		}
-		for i := range a {
-			if a[i] != ref[i] {
-				t.Fatalf("lead %.2f s: feature %d = %v, want %v", lead, i, a[i], ref[i])
-			}
+		sameAsFirst(t, &ref, a, fmt.Sprintf("lead %.2f s: feature", lead))
+	}
+}
+
+// sameAsFirst fails t where got differs from *first, the first case's result (which it keeps
+// when *first is nil); what names the case and the element: "what 12 = x, the first case gives y".
+func sameAsFirst[T comparable](t *testing.T, first *[]T, got []T, what string) {
+	t.Helper()
+	if *first == nil {
+		*first = got
+		return
+	}
+	for i := range got {
+		if got[i] != (*first)[i] {
+			t.Fatalf("%s %d = %v, the first case gives %v", what, i, got[i], (*first)[i])
 		}
 	}
 }
@@ -314,15 +322,7 @@ func TestImageStylesAgree(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ref == nil {
-				ref = q
-				continue
-			}
-			for i := range q {
-				if q[i] != ref[i] {
-					t.Fatalf("%v %s: pixel %d = %d, dark-on-white gives %d", sz, st, i, q[i], ref[i])
-				}
-			}
+			sameAsFirst(t, &ref, q, fmt.Sprintf("%v %s (the first: dark-on-white): pixel", sz, st))
 		}
 		// the digit fits 20x20 (one side exactly 20) and its centre of mass is near (14, 14)
 		var m, mx, my float64
