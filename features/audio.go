@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/i2m2-wasm/i2m2/internal/errfmt"
+	"github.com/i2m2-wasm/i2m2/internal/speech"
 )
 
 // Audio feature parameters. The audio modality is a [1, MelBands, Frames] log-mel spectrogram:
@@ -23,17 +24,17 @@ const (
 	MinSampleRate   = 4000
 	MaxSampleRate   = 192000
 	MaxSeconds      = 30
-	DBMin           = -40.0 // dB mapped to 0 (and everything quieter)
-	DBMax           = 30.0  // dB mapped to 1 (and everything louder)
-	TargetRMS       = 0.05  // level normalisation target over the 1 s window (-26 dBFS)
-	MaxGain         = 10.0  // at most +20 dB of gain, so silence and faint hiss stay dark
-	TrimRelDB       = -30.0 // frames more than 30 dB below the loudest 20 ms frame are silence
-	TrimAbsRMS      = 3e-4  // frames below -70 dBFS RMS are silence whatever the loudest frame
-	trimFrame       = 320   // 20 ms trimming frames
-	trimHop         = 160   // 10 ms
-	resampleZeros   = 10    // windowed-sinc half-width in zero crossings
-	resampleTable   = 512   // kernel table entries per zero crossing (linear interpolation)
-	resampleRolloff = 0.95  // cut-off as a fraction of the lower Nyquist frequency
+	DBMin           = -40.0         // dB mapped to 0 (and everything quieter)
+	DBMax           = 30.0          // dB mapped to 1 (and everything louder)
+	TargetRMS       = 0.05          // level normalisation target over the 1 s window (-26 dBFS)
+	MaxGain         = 10.0          // at most +20 dB of gain, so silence and faint hiss stay dark
+	TrimRelDB       = speech.RelDB  // frames more than 30 dB below the loudest 20 ms frame are silence
+	TrimAbsRMS      = speech.AbsRMS // frames below -70 dBFS RMS are silence whatever the loudest frame
+	trimFrame       = 320           // 20 ms trimming frames
+	trimHop         = 160           // 10 ms
+	resampleZeros   = 10            // windowed-sinc half-width in zero crossings
+	resampleTable   = 512           // kernel table entries per zero crossing (linear interpolation)
+	resampleRolloff = 0.95          // cut-off as a fraction of the lower Nyquist frequency
 )
 
 // AudioFromPCM turns mono PCM samples (nominally in [-1, 1]) at sampleRate Hz into the audio
@@ -199,7 +200,7 @@ func speechSpan(x []float64) (int, int) {
 	if len(x) <= trimFrame {
 		return 0, len(x)
 	}
-	first, last := SpeechFrames(x, trimFrame, trimHop)
+	first, last := speech.Frames(x, trimFrame, trimHop)
 	if first < 0 {
 		return 0, len(x)
 	}
@@ -208,40 +209,6 @@ func speechSpan(x []float64) (int, int) {
 		b = len(x)
 	}
 	return first * trimHop, b
-}
-
-// SpeechFrames is the judgement of AudioFromPCM's step 2 at any sample rate: of the frames of x
-// (frame samples long, hop apart; len(x) >= frame), the first and the last whose mean power is
-// above both TrimRelDB below the loudest frame's and TrimAbsRMS squared. first is -1 when no
-// frame is. AudioFromPCM uses 20 ms frames with a 10 ms hop at 16 kHz (trimFrame, trimHop).
-func SpeechFrames[T float32 | float64](x []T, frame, hop int) (first, last int) {
-	e := make([]float64, 1+(len(x)-frame)/hop)
-	emax := 0.0
-	for f := range e {
-		s := 0.0
-		for _, v := range x[f*hop : f*hop+frame] {
-			w := float64(v)
-			s += w * w
-		}
-		e[f] = s / float64(frame)
-		if e[f] > emax {
-			emax = e[f]
-		}
-	}
-	thr := emax * 0.001 // -30 dB (TrimRelDB)
-	if abs := TrimAbsRMS * TrimAbsRMS; thr < abs {
-		thr = abs
-	}
-	first, last = -1, -1
-	for f, v := range e {
-		if v > thr {
-			if first < 0 {
-				first = f
-			}
-			last = f
-		}
-	}
-	return first, last
 }
 
 // centreWindow returns WindowSamples samples centred on the middle of [a, b), zero outside x.

@@ -3,7 +3,7 @@ package ui
 import (
 	"fmt"
 
-	"github.com/i2m2-wasm/i2m2/features"
+	"github.com/i2m2-wasm/i2m2/internal/speech"
 )
 
 // What the lab tells a person about a recording or a drawing it cannot read well. The model
@@ -86,15 +86,15 @@ func CheckDrawing(rgba []byte) string {
 	return ""
 }
 
-// speechSeconds is how long the speech lasts: the frames features.SpeechFrames judges to be speech
-// (20 ms frames, 10 ms hop, as AudioFromPCM's step 2), counted from the first to the last, here
+// speechSeconds is how long the speech lasts: the frames speech.Frames judges to be speech (20 ms
+// frames, 10 ms hop, as features.AudioFromPCM's step 2), counted from the first to the last, here
 // at the recording's own rate.
 func speechSeconds(pcm []float32, rate int) float64 {
 	fl, hop := rate/50, rate/100
 	if fl < 1 || hop < 1 || len(pcm) < fl {
 		return float64(len(pcm)) / float64(max(rate, 1))
 	}
-	first, last := features.SpeechFrames(pcm, fl, hop)
+	first, last := speech.Frames(pcm, fl, hop)
 	if first < 0 {
 		return 0
 	}
