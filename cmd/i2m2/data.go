@@ -2,7 +2,8 @@ package main
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/train"
@@ -67,11 +68,7 @@ func runData(args []string) error {
 			lab[s.Labels[i]]++
 			voices[s.Voices[i]]++
 		}
-		names := make([]string, 0, len(voices))
-		for v := range voices {
-			names = append(names, v)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(voices))
 		fmt.Printf("%s: %d samples, labels %v, %d voices\n", s.Name, s.N, lab, len(names))
 		for _, v := range names {
 			fmt.Printf("  %-36s %6d\n", v, voices[v])

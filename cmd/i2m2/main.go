@@ -6,9 +6,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
-	"sort"
+	"slices"
 
 	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/train"
@@ -39,12 +40,7 @@ var commands = map[string]command{
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: i2m2 <command> [flags]\n\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(commands)) {
 		fmt.Fprintf(os.Stderr, "  %-12s %s\n", n, commands[n].summary)
 	}
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
@@ -127,11 +127,7 @@ func runMatrix(args []string) error {
 	if *out == "" {
 		return nil
 	}
-	b, err := json.MarshalIndent(res, "", " ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(*out+".json", append(b, '\n'), 0o644); err != nil {
+	if err := writeJSON(*out+".json", res); err != nil {
 		return err
 	}
 	return os.WriteFile(*out+".md", []byte(md), 0o644)
@@ -168,12 +164,7 @@ func matrixMarkdown(res *matrixResult, order []string) string {
 		if ex == nil {
 			continue
 		}
-		var names []string
-		for e := range ex["benchmark"].Experts {
-			names = append(names, e)
-		}
-		sort.Strings(names)
-		for _, e := range names {
+		for _, e := range slices.Sorted(maps.Keys(ex["benchmark"].Experts)) {
 			fmt.Fprintf(&b, "| i2m2's %s expert alone |", e)
 			for _, c := range res.Columns {
 				fmt.Fprintf(&b, " %s |", cell(ex[c.Name].Experts[e]))

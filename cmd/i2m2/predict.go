@@ -9,9 +9,10 @@ import (
 	_ "image/jpeg" // image.Decode of JPEG files
 	_ "image/png"  // and PNG files
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
@@ -132,12 +133,7 @@ func runPredict(args []string) error {
 	if *asJSON {
 		out = os.Stderr
 	}
-	names := make([]string, 0, len(tally))
-	for n := range tally {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(tally)) {
 		t := tally[n]
 		fmt.Fprintf(out, "accuracy %s: %d/%d = %.2f%%\n", n, t[0], t[1], 100*float64(t[0])/float64(t[1]))
 	}

@@ -199,20 +199,10 @@ func writeTaskRun(dir string, h taskHistory) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, name := range train.ModelNames {
-		b, err := h.Models[name].MarshalBinary()
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, name+".i2m2"), b, 0o644); err != nil {
-			return err
-		}
-	}
-	b, err := json.MarshalIndent(h, "", " ")
-	if err != nil {
+	if err := writeModels(dir, h.Models); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "history.json"), b, 0o644)
+	return writeRunJSON(dir, "history.json", h)
 }
 
 // evalTaskRun evaluates a run's five models and the int8 I2M2 on the task's test pairs (never
@@ -223,14 +213,13 @@ func evalTaskRun(dir string, models map[string]*model.Model, te *train.Data, wor
 	if err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(re, "", " ")
-	if err != nil {
+	if err := writeRunJSON(dir, "eval.json", re); err != nil {
 		return err
 	}
 	logf("%s: test (%d pairs, %.0fs): i2m2 %.2f%% (int8 %.2f%%), image %.2f%%, audio %.2f%%, intra %.2f%%, inter %.2f%%", dir, te.N,
 		time.Since(t1).Seconds(), re.Evals["i2m2"].Product.Acc, re.Int8.Product.Acc, re.Evals["image_only"].Product.Acc,
 		re.Evals["audio_only"].Product.Acc, re.Evals["intra_only"].Product.Acc, re.Evals["inter_only"].Product.Acc)
-	return os.WriteFile(filepath.Join(dir, "eval.json"), b, 0o644)
+	return nil
 }
 
 // evalDigitRun evaluates one seed of the digit task's existing runs (the real-input model) into

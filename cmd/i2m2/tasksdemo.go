@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 
@@ -31,9 +30,5 @@ func runTasksDemo(args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := json.MarshalIndent(s, "", " ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(*weights, "demo", task.DemoFile), append(out, '\n'), 0o644)
+	return writeJSON(filepath.Join(*weights, "demo", task.DemoFile), s)
 }

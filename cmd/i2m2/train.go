@@ -1,11 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,27 +109,15 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 	if err != nil {
 		return err
 	}
-	for _, name := range train.ModelNames {
-		if run.Models[name] == nil {
-			continue // --only
-		}
-		b, err := run.Models[name].MarshalBinary()
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(out, name+".i2m2"), b, 0o644); err != nil {
-			return err
-		}
+	if err := writeModels(out, run.Models); err != nil {
+		return err
 	}
-	h, err := json.MarshalIndent(struct {
+	h := struct {
 		*train.Run
 		Recipe train.Recipe `json:"recipe"`
 		Limit  int          `json:"limit"`
-	}{run, rc, limit}, "", " ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(out, "history.json"), h, 0o644); err != nil {
+	}{run, rc, limit}
+	if err := writeRunJSON(out, "history.json", h); err != nil {
 		return err
 	}
 	// Validation through the inference engine, each expert alone too (what recipe choices read).
@@ -142,9 +130,7 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 			logf("validation %s: %.2f%%, experts %s", name, ve[name].Product.Acc, expertAccs(ve[name]))
 		}
 	}
-	if b, err := json.MarshalIndent(ve, "", " "); err != nil {
-		return err
-	} else if err := os.WriteFile(filepath.Join(out, "val.json"), b, 0o644); err != nil {
+	if err := writeRunJSON(out, "val.json", ve); err != nil {
 		return err
 	}
 	if test {
@@ -155,11 +141,7 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 		if err != nil {
 			return err
 		}
-		b, err := json.MarshalIndent(re, "", " ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(out, "eval.json"), b, 0o644); err != nil {
+		if err := writeRunJSON(out, "eval.json", re); err != nil {
 			return err
 		}
 		logf("test (%d samples, %.1fs): i2m2 %.2f%% (int8 %.2f%%, agreement %.2f%%), image %.2f%%, audio %.2f%%, intra %.2f%%, inter %.2f%%",
@@ -172,13 +154,8 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 
 // expertAccs lists each expert's accuracy alone, in a fixed order.
 func expertAccs(ev *train.ModelEval) string {
-	var names []string
-	for n := range ev.Experts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var b strings.Builder
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(ev.Experts)) {
 		fmt.Fprintf(&b, "%s %.2f%% ", n, ev.Experts[n].Acc)
 	}
 	return strings.TrimSpace(b.String())
