@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -23,6 +24,31 @@ func writeModels(dir string, models map[string]*model.Model) error {
 		if err := os.WriteFile(filepath.Join(dir, name+".i2m2"), b, 0o644); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// readModels reads dir/<name>.i2m2 for every model type of train.ModelNames.
+func readModels(dir string) (map[string]*model.Model, error) {
+	models := map[string]*model.Model{}
+	for _, name := range train.ModelNames {
+		m, err := readModel(filepath.Join(dir, name+".i2m2"))
+		if err != nil {
+			return nil, err
+		}
+		models[name] = m
+	}
+	return models, nil
+}
+
+// readRunJSON reads dir/name into v; a parse error names the file.
+func readRunJSON(dir, name string, v any) error {
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s/%s: %w", dir, name, err)
 	}
 	return nil
 }

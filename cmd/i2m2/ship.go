@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,13 +32,9 @@ func runShip(args []string) error {
 	var ship *runInfo
 	var seeds []uint64
 	for _, d := range strings.Split(*runs, ",") {
-		b, err := os.ReadFile(filepath.Join(d, "history.json"))
+		ri, err := readHistory(d)
 		if err != nil {
 			return err
-		}
-		ri := &runInfo{dir: d}
-		if err := json.Unmarshal(b, ri); err != nil {
-			return fmt.Errorf("%s/history.json: %w", d, err)
 		}
 		seeds = append(seeds, ri.Seed)
 		// selection on validation only (the test speakers are never looked at)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -225,23 +224,17 @@ func evalTaskRun(dir string, models map[string]*model.Model, te *train.Data, wor
 // evalDigitRun evaluates one seed of the digit task's existing runs (the real-input model) into
 // <out>/digit/seed<N>/: eval.json and a history.json pointing at the models.
 func evalDigitRun(src, out string, te *train.Data, workers int, logf func(string, ...any)) error {
-	b, err := os.ReadFile(filepath.Join(src, "history.json"))
-	if err != nil {
-		return err
-	}
 	var h struct {
 		train.Run
 		Recipe train.Recipe `json:"recipe"`
 		Limit  int          `json:"limit"`
 	}
-	if err := json.Unmarshal(b, &h); err != nil {
-		return fmt.Errorf("%s/history.json: %w", src, err)
+	if err := readRunJSON(src, "history.json", &h); err != nil {
+		return err
 	}
-	models := map[string]*model.Model{}
-	for _, name := range train.ModelNames {
-		if models[name], err = readModel(filepath.Join(src, name+".i2m2")); err != nil {
-			return err
-		}
+	models, err := readModels(src)
+	if err != nil {
+		return err
 	}
 	h.Run.Models = models
 	dir := taskRunDir(out, task.Digit.Key(), h.Seed)
