@@ -155,15 +155,7 @@ func readONNX(path string) (*onnx.Model, error) {
 	if st.Size() > onnx.MaxBytes {
 		return nil, fmt.Errorf("%s: %d bytes (limit %d)", path, st.Size(), onnx.MaxBytes)
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	g, err := onnx.Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return g, nil
+	return decodeFile(path, onnx.Decode)
 }
 
 // parseExpert reads NAME=FILE.onnx[:INPUT=MODALITY,...].

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/onnx"
 )
 
@@ -18,13 +17,9 @@ func runExportONNX(args []string) error {
 	if *out == "" || fs.NArg() != 0 {
 		return fmt.Errorf("usage: i2m2 export-onnx --model f.i2m2 --out f.onnx")
 	}
-	b, err := os.ReadFile(*modelPath)
+	m, err := readModel(*modelPath)
 	if err != nil {
 		return err
-	}
-	m, err := model.Read(b)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *modelPath, err)
 	}
 	o, err := onnx.Export(m)
 	if err != nil {

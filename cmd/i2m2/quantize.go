@@ -50,16 +50,21 @@ func runQuantize(args []string) error {
 	return nil
 }
 
-func readModel(path string) (*model.Model, error) {
+// readModel reads the model file path.
+func readModel(path string) (*model.Model, error) { return decodeFile(path, model.Read) }
+
+// decodeFile reads the file path and decodes it; a decoding error names the file.
+func decodeFile[T any](path string, decode func([]byte) (T, error)) (T, error) {
+	var zero T
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	m, err := model.Read(b)
+	v, err := decode(b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return zero, fmt.Errorf("%s: %w", path, err)
 	}
-	return m, nil
+	return v, nil
 }
 
 // writeQuantStats prints the per-tensor int8 error (llama2.c's export does the same).

@@ -9,7 +9,6 @@ import (
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
-	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // The real-input model's files. It is the manifest's default: the lab loads it, because the pad
@@ -55,15 +54,10 @@ func runShip(args []string) error {
 		return err
 	}
 	m.Name = realName
-	fb, err := m.MarshalBinary()
+	fb, q, _, err := quantizedCopy(m)
 	if err != nil {
 		return err
 	}
-	q, err := model.Read(fb)
-	if err != nil {
-		return err
-	}
-	quant.Quantize(q)
 	qb, err := q.MarshalBinary()
 	if err != nil {
 		return err
