@@ -2,10 +2,9 @@ package main
 
 import (
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
+	"sort"
 	"strings"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
@@ -164,7 +163,12 @@ func matrixMarkdown(res *matrixResult, order []string) string {
 		if ex == nil {
 			continue
 		}
-		for _, e := range slices.Sorted(maps.Keys(ex["benchmark"].Experts)) {
+		var names []string
+		for e := range ex["benchmark"].Experts {
+			names = append(names, e)
+		}
+		sort.Strings(names)
+		for _, e := range names {
 			fmt.Fprintf(&b, "| i2m2's %s expert alone |", e)
 			for _, c := range res.Columns {
 				fmt.Fprintf(&b, " %s |", cell(ex[c.Name].Experts[e]))

@@ -54,17 +54,14 @@ func runQuantize(args []string) error {
 func readModel(path string) (*model.Model, error) { return decodeFile(path, model.Read) }
 
 // decodeFile reads the file path and decodes it; a decoding error names the file.
-func decodeFile[T any](path string, decode func([]byte) (T, error)) (T, error) {
-	var zero T
+func decodeFile[T any](path string, decode func([]byte) (T, error)) (v T, err error) {
 	b, err := os.ReadFile(path)
-	if err != nil {
-		return zero, err
+	if err == nil {
+		if v, err = decode(b); err != nil {
+			err = fmt.Errorf("%s: %w", path, err)
+		}
 	}
-	v, err := decode(b)
-	if err != nil {
-		return zero, fmt.Errorf("%s: %w", path, err)
-	}
-	return v, nil
+	return v, err
 }
 
 // writeQuantStats prints the per-tensor int8 error (llama2.c's export does the same).
