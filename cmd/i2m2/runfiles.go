@@ -10,6 +10,14 @@ import (
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
+// runHistory is a run directory's history.json as `i2m2 train` writes it: the trainer's record,
+// the recipe and the sample limit.
+type runHistory struct {
+	*train.Run
+	Recipe train.Recipe `json:"recipe"`
+	Limit  int          `json:"limit"`
+}
+
 // writeModels writes each of models to dir/<name>.i2m2, in train.ModelNames order; a model type
 // the run did not train (train --only) is skipped. `i2m2 train` and `i2m2 tasks` runs hold them.
 func writeModels(dir string, models map[string]*model.Model) error {

@@ -224,11 +224,7 @@ func evalTaskRun(dir string, models map[string]*model.Model, te *train.Data, wor
 // evalDigitRun evaluates one seed of the digit task's existing runs (the real-input model) into
 // <out>/digit/seed<N>/: eval.json and a history.json pointing at the models.
 func evalDigitRun(src, out string, te *train.Data, workers int, logf func(string, ...any)) error {
-	var h struct {
-		train.Run
-		Recipe train.Recipe `json:"recipe"`
-		Limit  int          `json:"limit"`
-	}
+	h := runHistory{Run: &train.Run{}}
 	if err := readRunJSON(src, "history.json", &h); err != nil {
 		return err
 	}
@@ -236,9 +232,9 @@ func evalDigitRun(src, out string, te *train.Data, workers int, logf func(string
 	if err != nil {
 		return err
 	}
-	h.Run.Models = models
+	h.Models = models
 	dir := taskRunDir(out, task.Digit.Key(), h.Seed)
-	if err := writeTaskRun(dir, taskHistory{Run: &h.Run, Task: task.Digit, Recipe: h.Recipe, Limit: h.Limit, Trunk: "(trained end to end: " + src + ")"}); err != nil {
+	if err := writeTaskRun(dir, taskHistory{Run: h.Run, Task: task.Digit, Recipe: h.Recipe, Limit: h.Limit, Trunk: "(trained end to end: " + src + ")"}); err != nil {
 		return err
 	}
 	return evalTaskRun(dir, models, te, workers, logf)

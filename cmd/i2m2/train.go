@@ -112,12 +112,7 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 	if err := writeModels(out, run.Models); err != nil {
 		return err
 	}
-	h := struct {
-		*train.Run
-		Recipe train.Recipe `json:"recipe"`
-		Limit  int          `json:"limit"`
-	}{run, rc, limit}
-	if err := writeRunJSON(out, "history.json", h); err != nil {
+	if err := writeRunJSON(out, "history.json", runHistory{run, rc, limit}); err != nil {
 		return err
 	}
 	// Validation through the inference engine, each expert alone too (what recipe choices read).
