@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
@@ -48,20 +47,6 @@ func runQuantize(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s (%d bytes)\n", *out, len(b))
 	return nil
-}
-
-// readModel reads the model file path.
-func readModel(path string) (*model.Model, error) { return decodeFile(path, model.Read) }
-
-// decodeFile reads the file path and decodes it; a decoding error names the file.
-func decodeFile[T any](path string, decode func([]byte) (T, error)) (v T, err error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		if v, err = decode(b); err != nil {
-			err = fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	return v, err
 }
 
 // writeQuantStats prints the per-tensor int8 error (llama2.c's export does the same).

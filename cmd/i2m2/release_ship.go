@@ -31,12 +31,11 @@ func writeShipped(wdir string, ship *runInfo) (*shipped, error) {
 	for _, e := range f32.Experts {
 		f32.Provenance.Metrics["test_acc_"+e.Name+"_expert"] = ev.Experts[e.Name].Acc
 	}
-	out := &shipped{}
 	fb, q, st, err := quantizedCopy(f32)
 	if err != nil {
 		return nil, err
 	}
-	out.quant = st
+	out := &shipped{quant: st}
 	qb, err := q.MarshalBinary()
 	if err != nil {
 		return nil, err

@@ -1,3 +1,6 @@
+// The files the commands read and write: model files, the files of a run directory (`i2m2
+// train`, `i2m2 tasks`) and the JSON results files.
+
 package main
 
 import (
@@ -34,6 +37,20 @@ func writeModels(dir string, models map[string]*model.Model) error {
 		}
 	}
 	return nil
+}
+
+// readModel reads the model file path.
+func readModel(path string) (*model.Model, error) { return decodeFile(path, model.Read) }
+
+// decodeFile reads the file path and decodes it; a decoding error names the file.
+func decodeFile[T any](path string, decode func([]byte) (T, error)) (v T, err error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if v, err = decode(b); err != nil {
+			err = fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return v, err
 }
 
 // readModels reads dir/<name>.i2m2 for every model type of train.ModelNames.
