@@ -49,7 +49,7 @@ func (m ManifestModel) kindOf() string {
 func (t *ManifestTask) Compare() []ManifestModel {
 	var out []ManifestModel
 	for _, c := range compareKinds {
-		for _, f := range append(append([]ManifestModel{}, t.Files...), t.Models...) {
+		for _, f := range t.Models {
 			if f.kindOf() == c.kind {
 				out = append(out, f)
 				break

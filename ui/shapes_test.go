@@ -111,9 +111,9 @@ func TestTaskSwitchRenders(t *testing.T) {
 		t.Error("a manifest without tasks must show no task switch")
 	}
 	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}],"tasks":{
-"same":{"title":"Same digit?","classes":["no","yes"],"files":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `","kind":"i2m2"}]},
-"digit":{"files":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}]},
-"zeta":{"files":[{"file":"z.i2m2","sha256":"` + strings.Repeat("c", 64) + `"}]}}}`))
+"same":{"title":"Same digit?","classes":["no","yes"],"models":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `","kind":"i2m2"}]},
+"digit":{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}]},
+"zeta":{"models":[{"file":"z.i2m2","sha256":"` + strings.Repeat("c", 64) + `"}]}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +126,8 @@ func TestTaskSwitchRenders(t *testing.T) {
 	if l.Task != "digit" || count(h, `aria-pressed="true"`) != 1 || !regexp.MustCompile(`aria-pressed="true"[^>]*id="task-digit"|id="task-digit"[^>]*aria-pressed="true"`).MatchString(h) {
 		t.Errorf("task %q; the digit button must be the pressed one", l.Task)
 	}
-	for _, bad := range []string{`{"models":[{"file":"a"}],"tasks":{"x":{}}}`, `{"models":[{"file":"a"}],"tasks":{"x":{"files":[{"file":"f"}]}}}`,
-		`{"models":[{"file":"a"}],"tasks":{"x":{"default":"g","files":[{"file":"f","sha256":"` + strings.Repeat("a", 64) + `"}]}}}`} {
+	for _, bad := range []string{`{"models":[{"file":"a"}],"tasks":{"x":{}}}`, `{"models":[{"file":"a"}],"tasks":{"x":{"models":[{"file":"f"}]}}}`,
+		`{"models":[{"file":"a"}],"tasks":{"x":{"default":"g","models":[{"file":"f","sha256":"` + strings.Repeat("a", 64) + `"}]}}}`} {
 		if _, err := ParseManifest([]byte(bad)); err == nil {
 			t.Errorf("ParseManifest accepted %s", bad)
 		}
@@ -139,9 +139,9 @@ func TestTaskSwitchRenders(t *testing.T) {
 func TestSwitchTask(t *testing.T) {
 	l := newTestLab(t, 20)
 	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}],"tasks":{
-"same":{"classes":["no","yes"],"files":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}]},
-"digit-or-mismatch":{"files":[{"file":"m.i2m2","sha256":"` + strings.Repeat("c", 64) + `"}]},
-"broken":{"files":[{"file":"x.i2m2","sha256":"` + strings.Repeat("d", 64) + `"}]}}}`))
+"same":{"classes":["no","yes"],"models":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}]},
+"digit-or-mismatch":{"models":[{"file":"m.i2m2","sha256":"` + strings.Repeat("c", 64) + `"}]},
+"broken":{"models":[{"file":"x.i2m2","sha256":"` + strings.Repeat("d", 64) + `"}]}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,9 +184,9 @@ func TestSwitchTask(t *testing.T) {
 func TestTaskShuffleReference(t *testing.T) {
 	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}],
 "shuffle":{"n":10,"rows":[{"model":"i2m2","shuffle":"none","acc":90},{"model":"i2m2","shuffle":"image","acc":20},{"model":"i2m2","shuffle":"audio","acc":50}]},
-"tasks":{"same":{"files":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}],
+"tasks":{"same":{"models":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}],
 "shuffle":{"n":8820,"rows":[{"model":"i2m2","shuffle":"none","acc":91.8},{"model":"intra_only","shuffle":"none","acc":49},{"model":"i2m2","shuffle":"audio","acc":50.4}]}},
-"digit":{"files":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}]}}}`))
+"digit":{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}]}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,8 +16,7 @@ type ManifestTask struct {
 	Title    string          `json:"title"`    // a short question: "Same digit?"
 	Question string          `json:"question"` // the task in a sentence
 	Classes  []string        `json:"classes"`
-	Files    []ManifestModel `json:"files"`   // its model files (the trainer's name for them)
-	Models   []ManifestModel `json:"models"`  // the same, under the manifest package's name
+	Models   []ManifestModel `json:"models"`  // its model files
 	Default  json.RawMessage `json:"default"` // the file the lab runs (a file name), if given
 	Results  json.RawMessage `json:"results"` // shaped like the manifest's results (ResultsTable)
 	Plot     string          `json:"plot"`    // an SVG of the tasks' results, relative to weights/
@@ -102,7 +101,7 @@ func (m *Manifest) TaskNames() []string {
 // default, else its I2M2 (kind "i2m2"), else its first int8 entry, else its first. The JS module
 // picks the same (wasm/i2m2.fetch.mjs, taskModel).
 func (t *ManifestTask) Model() (ManifestModel, error) {
-	files := append(append([]ManifestModel{}, t.Files...), t.Models...)
+	files := t.Models
 	if len(files) == 0 {
 		return ManifestModel{}, fmt.Errorf("the task lists no model files")
 	}
@@ -255,7 +254,7 @@ func (m *Manifest) TaskOf(asked, sha256 string) string {
 		return asked
 	}
 	for _, name := range m.TaskNames() {
-		for _, f := range m.Tasks[name].Files {
+		for _, f := range m.Tasks[name].Models {
 			if f.SHA256 != "" && f.SHA256 == sha256 {
 				return name
 			}

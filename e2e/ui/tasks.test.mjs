@@ -68,7 +68,7 @@ await test('stand-in models of 10, 2 and 11 classes and of three modalities rend
     const n = t.classes.length;
     await waitModel(page, n);
     const s = await shape(page);
-    const mods = t.files[0].modalities.map((m) => 'mod-' + m.name);
+    const mods = t.models[0].modalities.map((m) => 'mod-' + m.name);
     check(JSON.stringify(s.classes) === JSON.stringify(t.classes), `${key}: classes shown ${s.classes}`);
     check(JSON.stringify(s.mods) === JSON.stringify(mods), `${key}: modality cards ${s.mods}, want ${mods}`);
     check(Object.values(s.rows).every((b) => b === n), `${key}: bars per row ${JSON.stringify(s.rows)}`);
@@ -219,7 +219,7 @@ for (const [key, t] of tasks) {
     await waitModel(page, t.classes.length);
     if (t.plot) await page.waitForFunction(() => { const i = document.querySelector('#task-plot'); return i && i.complete && i.naturalWidth > 0; });
     // its conventional models, when it ships them, run beside I2M2
-    const files = [].concat(t.files || [], t.models || []);
+    const files = t.models || [];
     for (const kind of ['intra_only', 'inter_only']) {
       if (!files.some((f) => f.kind === kind || (f.name || '').includes(kind) || f.file.includes(kind.replace('_', '-')))) continue;
       const id = '#compare-' + kind.replace('_', '-');

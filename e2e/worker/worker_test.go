@@ -408,6 +408,30 @@ func TestBadInputs(t *testing.T) {
 			t.Errorf("%s: headers %v", c.name, res.Header)
 		}
 	}
+	// An error about one sample of a batch names it: "sample" and "reason" beside the message, from
+	// the parser (sample 1's values) and from the engine (sample 2 gives no modality).
+	for _, c := range []struct {
+		body, reason string
+		sample       int
+	}{
+		{`{"batch":[{"audio":null,"image":` + zeros(784) + `},{"audio":[1]}]}`, "audio: 1 values, want 1600", 1},
+		{`{"batch":[{"audio":null,"image":` + zeros(784) + `},{"image":` + zeros(784) + `},{}]}`, "no expert can run", 2},
+	} {
+		res, err := client.Post(url+"/predict", "application/json", strings.NewReader(c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var e struct {
+			Error, Reason string
+			Sample        *int
+		}
+		if json.Unmarshal(b, &e) != nil || res.StatusCode != 400 || e.Sample == nil || *e.Sample != c.sample ||
+			!strings.HasPrefix(e.Reason, c.reason) || !strings.HasPrefix(e.Error, fmt.Sprintf("batch[%d]", c.sample)) {
+			t.Errorf("batch with a bad sample %d: %d %.300s, want 400 with sample %d and a reason starting %q", c.sample, res.StatusCode, b, c.sample, c.reason)
+		}
+	}
 	// CORS preflight.
 	req, _ := http.NewRequest("OPTIONS", url+"/predict", nil)
 	req.Header.Set("Origin", "https://example.org")

@@ -261,7 +261,13 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 			if errors.Is(err, model.ErrNonFinite) {
 				msg += " (inputs are expected in [0, 1])"
 			}
-			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+msg)
+			if req.batch {
+				// the reason as the JS module gives it: the engine's message without "i2m2: "
+				err = &batchError{i, fmt.Sprintf("batch[%d]: %s", i, msg), strings.TrimPrefix(msg, "i2m2: ")}
+			} else {
+				err = badRequest("%s", msg)
+			}
+			writeErr(w, err)
 			return
 		}
 		results[i] = newResult(m, sl.r)
@@ -308,13 +314,6 @@ func (s *Server) put(sl *slot) {
 		s.free = append(s.free, sl)
 	}
 	s.mu.Unlock()
-}
-
-func samplePrefix(batch bool, i int) string {
-	if batch {
-		return fmt.Sprintf("batch[%d]: ", i)
-	}
-	return ""
 }
 
 // healthz reports the instance's state; with gc it first runs a garbage
@@ -389,6 +388,14 @@ func ManifestEntry(mf []byte, sum string) json.RawMessage {
 func writeErr(w http.ResponseWriter, err error) {
 	if he, ok := err.(*httpError); ok {
 		writeError(w, he.status, he.msg)
+		return
+	}
+	if be, ok := err.(*batchError); ok {
+		writeJSON(w, http.StatusBadRequest, struct {
+			Error  string `json:"error"`
+			Sample int    `json:"sample"`
+			Reason string `json:"reason"`
+		}{be.msg, be.sample, be.reason})
 		return
 	}
 	writeError(w, http.StatusBadRequest, err.Error())

@@ -37,7 +37,7 @@ func taskFile(t testing.TB, classes ...string) []byte {
 func hexSum(b []byte) string { return hexSHA256(b) }
 
 // multiServer serves testFile as "avmnist-real" (also as task "digit") and a two-class model as
-// task "same", vouched for by a manifest in the trainer's layout (tasks.*.files).
+// task "same", vouched for by a manifest in the trainer's layout (tasks.*.models).
 func multiServer(t *testing.T, same []byte, sameListed bool) *Server {
 	t.Helper()
 	listed := hexSum(same)
@@ -45,8 +45,8 @@ func multiServer(t *testing.T, same []byte, sameListed bool) *Server {
 		listed = strings.Repeat("0", 64)
 	}
 	mf := fmt.Sprintf(`{"models":[{"file":"avmnist-real-int8.i2m2","sha256":%q,"name":"avmnist-real","default":true}],
-"tasks":{"digit":{"title":"Which digit?","files":[{"file":"avmnist-real-int8.i2m2","sha256":%q}]},
-"same":{"title":"Same digit?","files":[{"file":"task-same-i2m2-int8.i2m2","sha256":%q,"kind":"i2m2"}]}}}`, hexSum(testFile()), hexSum(testFile()), listed)
+"tasks":{"digit":{"title":"Which digit?","models":[{"file":"avmnist-real-int8.i2m2","sha256":%q}]},
+"same":{"title":"Same digit?","models":[{"file":"task-same-i2m2-int8.i2m2","sha256":%q,"kind":"i2m2"}]}}}`, hexSum(testFile()), hexSum(testFile()), listed)
 	s := New(testFile(), Options{Manifest: []byte(mf), Name: "avmnist-real"})
 	if err := s.AddModel("digit", testFile()); err != nil {
 		t.Fatal(err)
