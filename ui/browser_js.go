@@ -79,9 +79,9 @@ func (l *Lab) Boot() {
 			if tdErr != nil {
 				l.Fail("The tasks' demo pairs are unusable (the lab shows the demo set's pairs instead): %v", tdErr)
 			}
-			if man.Tasks[task] != nil {
-				l.Task, l.Chosen = task, true
-			}
+			// the start-up rule (ui/README.md): the task asked for, else the one the default model
+			// belongs to, shown selected from the first frame; only an asked task is "chosen"
+			l.Task, l.Chosen = man.TaskOf(task, def.SHA256), man.Tasks[task] != nil
 			l.SetDemo(demo, desc) // the lab shows now; predictions follow when the model is in
 			boot.Set("labAt", js.Global().Get("performance").Call("now"))
 		})
@@ -117,7 +117,7 @@ func (l *Lab) Boot() {
 		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
 		l.SetModel(eng, d, info)
-		if l.Chosen {
+		if l.Task != "" {
 			l.loadCompare(l.Task)
 		}
 	})

@@ -181,6 +181,60 @@ func TestSwitchTask(t *testing.T) {
 	}
 }
 
+// TestStartUpTask: the start-up rule (ui/README.md). The page opened on the default model, which
+// is the digit task's own file, is in that task (its button pressed) without being asked;
+// pressing that task again loads nothing and keeps the pairs (also while the model still
+// loads), however often; another task loads, and coming back loads again with the task's pairs.
+func TestStartUpTask(t *testing.T) {
+	l := newTestLab(t, 20)
+	sha := strings.Repeat("a", 64)
+	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + sha + `","default":true}],"tasks":{
+"digit":{"default":"a.i2m2","demo":"demo/tasks.json","models":[{"file":"a.i2m2","sha256":"` + sha + `"}]},
+"same":{"classes":["no","yes"],"models":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets, err := ParseTaskDemo(taskDemoJSON(t, l.BaseDemo), l.BaseDemo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loads []string
+	l.LoadTask = func(name string) (Engine, ModelDesc, ModelInfo, error) {
+		loads = append(loads, name)
+		m := standInShaped(t, digitNames(10))
+		if name == "same" {
+			m = standInShaped(t, []string{"no", "yes"})
+		}
+		e := goEngine{m: m, path: model.Quantized}
+		return e, e.desc(t), ModelInfo{Name: m.Name}, nil
+	}
+	do(l, func() {
+		l.Manifest, l.TaskDemos = man, sets
+		l.Task, l.Chosen = man.TaskOf("", man.Default().SHA256), false // as browser_js.go starts
+		l.StartScan()
+	})
+	if h := render(t, l); l.Task != "digit" || count(h, `aria-pressed="true"`) != 1 || !regexp.MustCompile(`aria-pressed="true"[^>]*id="task-digit"|id="task-digit"[^>]*aria-pressed="true"`).MatchString(h) {
+		t.Fatalf("task %q: the digit button must be the pressed one", l.Task)
+	}
+	eng, demo, scan := l.Eng, l.Demo, l.Scan.Total
+	for range 3 {
+		do(l, func() { l.SwitchTask("digit") })
+	}
+	if len(loads) != 0 || l.Eng != eng || l.Demo != demo || l.Demo != l.BaseDemo || l.Scan.Total != scan || l.Stage != "" || l.Task != "digit" {
+		t.Fatalf("pressing the task shown: loads %v, demo changed %v, stage %q", loads, l.Demo != demo, l.Stage)
+	}
+	do(l, func() { l.SwitchTask("same") })
+	do(l, func() { l.SwitchTask("digit") })
+	if strings.Join(loads, ",") != "same,digit" || l.Task != "digit" || l.Demo != sets["digit"] || l.Now == nil {
+		t.Fatalf("away and back: loads %v, task %q, task's own pairs %v", loads, l.Task, l.Demo == sets["digit"])
+	}
+	// while a model loads (the boot's, before any engine), pressing its task waits for it
+	do(l, func() { l.Eng, l.Stage = nil, "Downloading the model"; l.SwitchTask("digit") })
+	if len(loads) != 2 || l.Stage != "Downloading the model" {
+		t.Fatalf("pressing the task whose model loads: loads %v, stage %q", loads, l.Stage)
+	}
+}
+
 func TestTaskShuffleReference(t *testing.T) {
 	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}],
 "shuffle":{"n":10,"rows":[{"model":"i2m2","shuffle":"none","acc":90},{"model":"i2m2","shuffle":"image","acc":20},{"model":"i2m2","shuffle":"audio","acc":50}]},

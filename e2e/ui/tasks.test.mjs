@@ -211,11 +211,27 @@ const tasks = Object.entries(shipped.tasks || {}).filter(([, t]) => !t.standIn);
 metrics.shippedTasks = tasks.map(([k]) => k);
 if (tasks.length === 0) console.log('tasks: the manifest lists no trained tasks yet; the switch and the flip on "same" are checked once it does');
 
+// The start-up rule (ui/README.md): the page opened on the default model is in the task that lists
+// that file (the shipped default model is the digit task's), its button pressed; pressing it loads
+// nothing.
+const defaultModel = shipped.models.find((m) => m.default) || shipped.models[0];
+const startTask = (tasks.find(([, t]) => (t.models || []).some((f) => f.sha256 === defaultModel.sha256)) || [''])[0];
 for (const [key, t] of tasks) {
   await test(`shipped task ${key}: loads by the switch, verified against the manifest`, async () => {
     const { ctx, page } = await open({ width: 1280, height: 800 });
     await ready(page, base);
+    const start = await shape(page);
+    check(JSON.stringify(start.pressed) === JSON.stringify(startTask ? [`task-${startTask}`] : []), `at start: pressed ${start.pressed}, want the task of the default model (${startTask || 'none'})`);
+    const fetched = [];
+    page.on('request', (r) => { if (r.url().endsWith('.i2m2')) fetched.push(r.url()); });
+    const pair = await page.inputValue('#pair-index');
     await page.click(`#task-${key}`);
+    if (key === startTask) { // the task shown: a no-op (no load, the same pair), however often
+      await page.click(`#task-${key}`);
+      await settled(page);
+      check(fetched.length === 0 && await page.inputValue('#pair-index') === pair && !(await page.$('.modelbar')),
+        `pressing the task shown (${key}) must load nothing: fetched ${fetched}, pair ${await page.inputValue('#pair-index')} (was ${pair})`);
+    }
     await waitModel(page, t.classes.length);
     if (t.plot) await page.waitForFunction(() => { const i = document.querySelector('#task-plot'); return i && i.complete && i.naturalWidth > 0; });
     // its conventional models, when it ships them, run beside I2M2
