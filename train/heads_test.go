@@ -4,7 +4,6 @@ import (
 	"math"
 	"testing"
 
-	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/model/arch"
 )
@@ -66,13 +65,7 @@ func TestHeadsExportMatchesTrainer(t *testing.T) {
 	res := m.NewResult()
 	img, aud := make([]float32, 784), make([]float32, 1600)
 	for b, k := range idx {
-		i, a := int(p.Image[k]), int(p.Audio[k])
-		for j, v := range d.Images[i*784 : (i+1)*784] {
-			img[j] = features.Level(v)
-		}
-		for j, v := range d.Audio[a*1600 : (a+1)*1600] {
-			aud[j] = features.Level(v)
-		}
+		d.fill(int(p.Image[k]), int(p.Audio[k]), img, aud)
 		if err := pr.Predict(map[string][]float32{"image": img, "audio": aud}, res); err != nil {
 			t.Fatal(err)
 		}

@@ -295,13 +295,7 @@ func (l *Flatten[T]) Forward(x Act[T], train bool) Act[T] {
 		return Act[T]{C: x.C, B: x.B, H: 1, W: 1, D: x.D}
 	}
 	l.out = grow(l.out, len(x.D))
-	for c := 0; c < x.C; c++ {
-		for b := 0; b < x.B; b++ {
-			for p := 0; p < hw; p++ {
-				l.out[(c*hw+p)*x.B+b] = x.D[(c*x.B+b)*hw+p]
-			}
-		}
-	}
+	flatMove(l.out, x.D, x.C, x.B, hw, true)
 	return Act[T]{C: x.C * hw, B: x.B, H: 1, W: 1, D: l.out}
 }
 
@@ -312,14 +306,25 @@ func (l *Flatten[T]) Backward(dy Act[T]) Act[T] {
 		return Act[T]{C: x.C, B: x.B, H: 1, W: 1, D: dy.D}
 	}
 	l.dx = grow(l.dx, len(dy.D))
-	for c := 0; c < x.C; c++ {
-		for b := 0; b < x.B; b++ {
+	flatMove(l.dx, dy.D, x.C, x.B, hw, false)
+	return Act[T]{C: x.C, B: x.B, H: x.H, W: x.W, D: l.dx}
+}
+
+// flatMove moves C channels of B samples of hw positions between the convolution layout
+// [c][b][p] and the flattened one [c*hw+p][b]: to the flattened one when toFlat, else back.
+func flatMove[T Float](dst, src []T, C, B, hw int, toFlat bool) {
+	for c := 0; c < C; c++ {
+		for b := 0; b < B; b++ {
 			for p := 0; p < hw; p++ {
-				l.dx[(c*x.B+b)*hw+p] = dy.D[(c*hw+p)*x.B+b]
+				conv, flat := (c*B+b)*hw+p, (c*hw+p)*B+b
+				if toFlat {
+					dst[flat] = src[conv]
+				} else {
+					dst[conv] = src[flat]
+				}
 			}
 		}
 	}
-	return Act[T]{C: x.C, B: x.B, H: x.H, W: x.W, D: l.dx}
 }
 
 // Seq runs layers in order.

@@ -260,28 +260,7 @@ func (l *Lab) Record() {
 	eng := l.Eng
 	l.Go(func() {
 		pcm, rate, err := record(md)
-		problem, usable := "", false
-		if err == nil {
-			problem, usable = CheckRecording(pcm, rate)
-		}
-		var x []float32
-		if err == nil && usable {
-			x, err = eng.AudioFromPCM(pcm, rate)
-		}
-		l.Env.Lock()
-		defer l.Env.UnlockRender()
-		l.Recording = false
-		if err != nil {
-			l.Fail("Recording failed: %v", err)
-			return
-		}
-		if problem != "" {
-			l.Fail("%s", problem)
-		}
-		if !usable {
-			return
-		}
-		l.Swap(l.Mod("audio"), Source{Kind: Voice, Data: x, WAV: WAV(pcm, rate)})
+		l.useClip(eng, Voice, pcm, rate, err, CheckRecording, func() { l.Recording = false }, "Recording failed")
 	})
 }
 

@@ -8,32 +8,7 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/model"
-	"github.com/i2m2-wasm/i2m2/model/arch"
-	"github.com/i2m2-wasm/i2m2/model/quant"
 )
-
-// standInShaped is a random-weight model of the project's architecture with other classes or
-// another modality added: the lab must show and run it without knowing it.
-func standInShaped(t testing.TB, classes []string, extra ...model.Modality) *model.Model {
-	t.Helper()
-	a := arch.AVMNIST(AudioSide, AudioSide, 4)
-	a.Classes = classes
-	for _, md := range extra {
-		a.Modalities = append(a.Modalities, md)
-		a.Blocks = append(a.Blocks, 1)
-	}
-	m, err := a.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := arch.InitRandom(m, 11); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := quant.Quantize(m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 func digitNames(n int) []string {
 	out := make([]string, n)
