@@ -423,14 +423,24 @@ func TestWAVAndMuLaw(t *testing.T) {
 	}
 }
 
-func TestDemoFile(t *testing.T) {
+// shippedDemo is weights/demo's demo set; err when the file cannot be read (one that does not
+// parse fails t).
+func shippedDemo(t *testing.T) (*Demo, error) {
 	b, err := os.ReadFile(filepath.Join("..", "weights", "demo", DemoFile))
 	if err != nil {
-		t.Skip(err)
+		return nil, err
 	}
 	d, err := ParseDemo(b)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return d, nil
+}
+
+func TestDemoFile(t *testing.T) {
+	d, err := shippedDemo(t)
+	if err != nil {
+		t.Skip(err)
 	}
 	if d.N != DemoPairs || d.NWave != DemoWaves {
 		t.Errorf("demo %d pairs %d waves", d.N, d.NWave)

@@ -54,6 +54,18 @@ const shape = (page) => page.evaluate(() => ({
   pressed: [...document.querySelectorAll('button.task[aria-pressed=true]')].map((b) => b.id),
 }));
 
+// openAt opens a page (1280x800 unless told) at url and waits until the lab is ready;
+// closeClean checks that it logged no error and closes it.
+async function openAt(url, viewport = { width: 1280, height: 800 }, opts = {}) {
+  const { ctx, page } = await open(viewport, opts);
+  await ready(page, url);
+  return { ctx, page };
+}
+async function closeClean(ctx, page) {
+  check(page.errors.length === 0, page.errors.join('\n'));
+  await ctx.close();
+}
+
 // waitModel waits until the lab shows a model with n classes and a prediction.
 async function waitModel(page, n) {
   await page.waitForFunction((n) => document.querySelectorAll('#expert-i2m2 .bar').length === n && document.querySelector('#expert-i2m2 .bar.pred'), n, { timeout: 60000 });
@@ -87,13 +99,11 @@ await test('stand-in models of 10, 2 and 11 classes and of three modalities rend
     await axeCheck(page, `stand-in ${key}: every modality swapped`);
     await page.screenshot({ path: join(art, `standin-${key}.png`), fullPage: true });
   }
-  check(page.errors.length === 0, page.errors.join('\n'));
-  await ctx.close();
+  await closeClean(ctx, page);
 });
 
 await test('the task switch changes the model (pointer and keyboard); the shuffle runs per task', async () => {
-  const { ctx, page } = await open({ width: 1280, height: 800 });
-  await ready(page, `${standIn.url}?task=digit`);
+  const { ctx, page } = await openAt(`${standIn.url}?task=digit`);
   await waitModel(page, 10);
   await page.click('#task-same');
   await waitModel(page, 2);
@@ -120,13 +130,11 @@ await test('the task switch changes the model (pointer and keyboard); the shuffl
   await page.click('#task-three-inputs');
   await waitModel(page, 10);
   check(!(await page.$('#shuffle-summary')), 'the shuffle result of another model must not stay');
-  check(page.errors.length === 0, page.errors.join('\n'));
-  await ctx.close();
+  await closeClean(ctx, page);
 });
 
 await test('a task\'s own demo pairs (tasks.json): the picker shows them; flip and keep clips swap in', async () => {
-  const { ctx, page } = await open({ width: 1280, height: 800 });
-  await ready(page, `${standIn.url}?task=same`);
+  const { ctx, page } = await openAt(`${standIn.url}?task=same`);
   await waitModel(page, 2);
   // the task's conventional models run beside I2M2 (intra-only, inter-only: the manifest's same files)
   await page.waitForFunction(() => ['#compare-intra-only', '#compare-inter-only'].every((id) => document.querySelectorAll(id + ' .bar').length === 2 && document.querySelector(id + ' .bar.pred')), null, { timeout: 60000 });
@@ -155,13 +163,11 @@ await test('a task\'s own demo pairs (tasks.json): the picker shows them; flip a
   await page.click('#task-digit');
   await waitModel(page, 10);
   check(/^of 0–\d+ · digit \d/.test(await page.textContent('#pair-range')), 'digit shows the demo file\'s pairs');
-  check(page.errors.length === 0, page.errors.join('\n'));
-  await ctx.close();
+  await closeClean(ctx, page);
 });
 
 await test('phone width 390x844: the switch wraps, no horizontal scrolling, a swap by touch', async () => {
-  const { ctx, page } = await open({ width: 390, height: 844 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-  await ready(page, `${standIn.url}?task=digit-or-mismatch`);
+  const { ctx, page } = await openAt(`${standIn.url}?task=digit-or-mismatch`, { width: 390, height: 844 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   await waitModel(page, 11);
   const sw = await page.evaluate(() => document.documentElement.scrollWidth);
   check(sw <= 390, `page is ${sw} px wide at 390`);
@@ -172,13 +178,11 @@ await test('phone width 390x844: the switch wraps, no horizontal scrolling, a sw
   await settled(page);
   await axeCheck(page, 'phone: stand-in same, clip swapped');
   await page.screenshot({ path: join(art, 'standin-phone-same.png'), fullPage: true });
-  check(page.errors.length === 0, page.errors.join('\n'));
-  await ctx.close();
+  await closeClean(ctx, page);
 });
 
 await test('the task switch from file:// (tasks\' models inlined in i2m2.classic.js)', async () => {
-  const { ctx, page } = await open({ width: 1280, height: 800 });
-  await ready(page, pathToFileURL(join(fixture, 'index.html')).href + '?task=same');
+  const { ctx, page } = await openAt(pathToFileURL(join(fixture, 'index.html')).href + '?task=same');
   await waitModel(page, 2);
   await page.click('#task-digit-or-mismatch');
   await waitModel(page, 11);
@@ -188,8 +192,7 @@ await test('the task switch from file:// (tasks\' models inlined in i2m2.classic
 });
 
 await test('a tampered task model is refused in words', async () => {
-  const { ctx, page } = await open({ width: 1280, height: 800 });
-  await ready(page, `${standIn.url}?task=digit`);
+  const { ctx, page } = await openAt(`${standIn.url}?task=digit`);
   await page.route('**/standin-task-same-i2m2-int8.i2m2', async (r) => {
     const resp = await r.fetch();
     const body = Buffer.from(await resp.body());
@@ -218,8 +221,7 @@ const defaultModel = shipped.models.find((m) => m.default) || shipped.models[0];
 const startTask = (tasks.find(([, t]) => (t.models || []).some((f) => f.sha256 === defaultModel.sha256)) || [''])[0];
 for (const [key, t] of tasks) {
   await test(`shipped task ${key}: loads by the switch, verified against the manifest`, async () => {
-    const { ctx, page } = await open({ width: 1280, height: 800 });
-    await ready(page, base);
+    const { ctx, page } = await openAt(base);
     const start = await shape(page);
     check(JSON.stringify(start.pressed) === JSON.stringify(startTask ? [`task-${startTask}`] : []), `at start: pressed ${start.pressed}, want the task of the default model (${startTask || 'none'})`);
     const fetched = [];
@@ -245,15 +247,13 @@ for (const [key, t] of tasks) {
     check(info.verified && info.task === key, `load({task: ${key}}): ${JSON.stringify({ verified: info.verified, task: info.task })}`);
     await axeCheck(page, `shipped ${key}`);
     await page.screenshot({ path: join(art, `task-${key}.png`), fullPage: true });
-    check(page.errors.length === 0, page.errors.join('\n'));
-    await ctx.close();
+    await closeClean(ctx, page);
   });
 }
 
 if (shipped.tasks && shipped.tasks.same && !shipped.tasks.same.standIn) {
   await test('same: another digit\'s clip flips the answer, the intra experts stay; another voice does not', async () => {
-    const { ctx, page } = await open({ width: 1280, height: 900 });
-    await ready(page, `${base}?task=same`);
+    const { ctx, page } = await openAt(`${base}?task=same`, { width: 1280, height: 900 });
     await waitModel(page, 2);
     // The pairs to try: the task's own demo pairs (tasks.json: a "yes" pair with its flip and keep
     // clips), else the demo file's pairs (all "yes") with a clip of another digit and the same digit
@@ -306,8 +306,7 @@ if (shipped.tasks && shipped.tasks.same && !shipped.tasks.same.standIn) {
     metrics.sameRates = { tried: tried.length, flipped: flipped.length, voiceKept: still.length };
     console.log(`same (${metrics.sameFrom}): another digit's clip flipped I2M2 yes -> no on ${flipped.length} of ${tried.length} pairs; the same digit by another voice kept yes on ${still.length} of ${tried.length}`);
     check(shown, `no pair showed the flip (intra experts still, inter expert flipped) and the kept answer with another voice: ${JSON.stringify(flips, null, 1)}`);
-    check(page.errors.length === 0, page.errors.join('\n'));
-    await ctx.close();
+    await closeClean(ctx, page);
   });
 }
 

@@ -252,7 +252,7 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.put(sl)
-	results := make([]*result, len(req.samples))
+	results := make([]*Result, len(req.samples))
 	for i, in := range req.samples {
 		// ErrInput / ErrNoExpert / ErrNonFinite (Predict never returns a NaN,
 		// so every result can be written as JSON): the request's fault.
@@ -274,7 +274,7 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 	}
 	if req.batch {
 		writeJSON(w, http.StatusOK, struct {
-			Results []*result `json:"results"`
+			Results []*Result `json:"results"`
 		}{results})
 		return
 	}

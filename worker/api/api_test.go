@@ -27,19 +27,31 @@ var update = flag.Bool("update", false, "rewrite testdata/golden-*.json")
 
 // testFile is a random-weight int8 AVMNIST(40, 40, 4) model file (the
 // project's contract shapes), made once per test binary.
-var testFile = sync.OnceValue(func() []byte {
-	m, err := arch.AVMNIST(40, 40, 4).Build()
-	if err != nil {
-		panic(err)
+var testFile = sync.OnceValue(func() []byte { return randomFile(3, true) })
+
+// randomFile is an AVMNIST(40, 40, 4) model file with random weights from
+// seed, quantised when int8, with classes (none: the digits).
+func randomFile(seed uint64, int8 bool, classes ...string) []byte {
+	a := arch.AVMNIST(40, 40, 4)
+	if len(classes) > 0 {
+		a.Classes = classes
 	}
-	arch.InitRandom(m, 3)
-	quant.Quantize(m)
-	b, err := m.MarshalBinary()
+	m, err := a.Build()
+	if err == nil {
+		err = arch.InitRandom(m, seed)
+	}
+	if err == nil && int8 {
+		_, err = quant.Quantize(m)
+	}
+	var b []byte
+	if err == nil {
+		b, err = m.MarshalBinary()
+	}
 	if err != nil {
-		panic(err)
+		panic(err) // fixed shapes: a bug
 	}
 	return b
-})
+}
 
 func testServer(t testing.TB, opt Options) (*Server, *model.Model) {
 	t.Helper()
@@ -265,9 +277,7 @@ func TestBatch(t *testing.T) {
 // seed-3 model (float32: the int8 kernels may change their rounding; go test
 // -update rewrites the file after an intended engine change).
 func TestGolden(t *testing.T) {
-	m, _ := arch.AVMNIST(40, 40, 4).Build()
-	arch.InitRandom(m, 3)
-	f32, _ := m.MarshalBinary()
+	f32 := randomFile(3, false)
 	s := New(f32, Options{Unverified: true})
 	res := do(s, "POST", "/predict", bytes.NewReader(readFile(t, "sample.json")))
 	golden := filepath.Join("testdata", "golden-predict.json")
@@ -526,9 +536,7 @@ func TestBadInput(t *testing.T) {
 // says so, never a 500 or a JSON encoding failure. (The int8 path may stay
 // finite: 200, or 400 the same way.)
 func TestHugeValues(t *testing.T) {
-	m, _ := arch.AVMNIST(40, 40, 4).Build()
-	arch.InitRandom(m, 3)
-	f32, _ := m.MarshalBinary()
+	f32 := randomFile(3, false)
 	body := `{"image":[3e38` + strings.Repeat(",3e38", 783) + `],"audio":[3e38` + strings.Repeat(",-3e38", 1599) + `]}`
 	for _, c := range []struct {
 		name   string
