@@ -33,7 +33,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -373,11 +372,7 @@ func (s *Server) modelInfo(w http.ResponseWriter) {
 // ManifestEntry returns the entry of mf (weights/manifest.json, read by package manifest)
 // whose sha256 is sum, or JSON null when there is none or mf does not parse.
 func ManifestEntry(mf []byte, sum string) json.RawMessage {
-	m, err := manifest.Parse(mf)
-	if err != nil {
-		return json.RawMessage("null")
-	}
-	e, ok := m.BySHA256(sum)
+	e, ok := entryOf(mf, sum)
 	if !ok {
 		return json.RawMessage("null")
 	}

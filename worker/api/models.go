@@ -3,7 +3,6 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -138,18 +137,26 @@ func (s *Server) models(w http.ResponseWriter) {
 // vouched reports whether the manifest lists a file with sha256 sum: among its models, baselines
 // or the models of one of its tasks.
 func vouched(mf []byte, sum string) bool {
-	return string(ManifestEntry(mf, sum)) != "null"
+	_, ok := entryOf(mf, sum)
+	return ok
 }
 
 // EntryName is the name the manifest gives the model file b (its entry's "name"), or "default".
 func EntryName(mf, b []byte) string {
-	var e struct {
-		Name string `json:"name"`
-	}
-	if json.Unmarshal(ManifestEntry(mf, hexSHA256(b)), &e) == nil && validName.MatchString(e.Name) {
+	if e, ok := entryOf(mf, hexSHA256(b)); ok && validName.MatchString(e.Name) {
 		return e.Name
 	}
 	return "default"
+}
+
+// entryOf is the entry of mf (weights/manifest.json, read by package manifest) whose sha256 is
+// sum; ok is false when there is none or mf does not parse.
+func entryOf(mf []byte, sum string) (manifest.Entry, bool) {
+	m, err := manifest.Parse(mf)
+	if err != nil {
+		return manifest.Entry{}, false
+	}
+	return m.BySHA256(sum)
 }
 
 func hexSHA256(b []byte) string {
