@@ -191,6 +191,27 @@ await test('the task switch from file:// (tasks\' models inlined in i2m2.classic
   await ctx.close();
 });
 
+await test('the start-up rule: a switch while the default model still loads wins over it', async () => {
+  const { ctx, page } = await open({ width: 1280, height: 800 });
+  const def = (fixtureManifest.models.find((m) => m.default) || fixtureManifest.models[0]).file;
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(`**/weights/${def}`, async (r) => { await held; await r.continue(); });
+  await page.goto(standIn.url);
+  await page.waitForSelector('#task-same');
+  await page.click('#task-same');
+  await waitModel(page, 2); // the task's model is shown while the default model is held back
+  check(!(await page.evaluate(() => i2m2Boot.readyAt)), 'the default model was held back');
+  release();
+  await page.waitForFunction(() => i2m2Boot.model && i2m2Boot.shownAt > 0);
+  await page.evaluate(() => i2m2Boot.model.catch(() => {}));
+  await settled(page);
+  const s = await shape(page);
+  check(JSON.stringify(s.pressed) === '["task-same"]' && JSON.stringify(s.classes) === '["no","yes"]', `after the default model arrived: ${JSON.stringify(s)}`);
+  check(await page.evaluate(() => new URLSearchParams(location.search).get('task')) === 'same', 'the address names the task');
+  await closeClean(ctx, page);
+});
+
 await test('a tampered task model is refused in words', async () => {
   const { ctx, page } = await openAt(`${standIn.url}?task=digit`);
   await page.route('**/standin-task-same-i2m2-int8.i2m2', async (r) => {
