@@ -581,18 +581,16 @@ func TestConcurrent(t *testing.T) {
 	want, _ := m.Predict(model.DefaultPath, inputsOf(t, body))
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
-	for g := 0; g < 8; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < 5; i++ {
+	for range 8 {
+		wg.Go(func() {
+			for range 5 {
 				res := do(s, "POST", "/predict", bytes.NewReader(body))
 				if res.status != 200 || decodeWire(t, res.body).Label != want.Label {
 					errs <- fmt.Errorf("status %d %.100s", res.status, res.body)
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)
