@@ -5,9 +5,8 @@
 // addresses are computed in i64 and wrapped per load, and the bounds checks
 // stay. Written directly they run at ~2 GMAC/s in node. References:
 // dot2x4Go, dot4x2Go, dotTaps8Go, dotPair4x2Go (dot.go); kern's TestDot*
-// check them bit for bit. The macros below are the repeated steps of the
-// four loops; each expands to the instructions written out before, so the
-// code is the same.
+// check them bit for bit. The macros below are the steps the four loops
+// share (go tool asm -S shows what they expand to).
 
 #include "textflag.h"
 
