@@ -78,9 +78,10 @@ func ConvDirect(dst []float32, ap [][2]float32, src []float32, off []int32, bias
 					r0, r1 = r0.axpy(blk[k][0], v), r1.axpy(blk[k][1], v)
 				}
 				d0 := dst[(m*oh+y)*ow+x:][:min(4, ow-x)]
-				put(d0, r0.array(), b0, relu)
+				a0, a1 := r0.array(), r1.array()
+				put(d0, a0[:], b0, relu)
 				if rows > 1 {
-					put(dst[((m+1)*oh+y)*ow+x:][:len(d0)], r1.array(), b1, relu)
+					put(dst[((m+1)*oh+y)*ow+x:][:len(d0)], a1[:], b1, relu)
 				}
 			}
 		}
@@ -164,7 +165,8 @@ func ConvTaps8[T int8 | uint8](dst []float32, taps []Tap8, sa []float32, src []T
 				var e quad64
 				i := 0
 				if asm {
-					e = dotTaps8u(tp, su[y*wp+x:])
+					a := dotTaps8u(tp, su[y*wp+x:])
+					e = quad64{a[0], a[1], a[2], a[3]}
 					i = len(tp)
 				}
 				for ; i+4 <= len(tp); i += 4 {

@@ -102,9 +102,9 @@ func convRowsFGo(d0, d1 []float32, tp []TapF, src []float32, b [2]float32, oh, o
 		for x := 0; x < ow; x += 4 {
 			dot2x4(tp, src[y*wp+x:], &acc)
 			r0 := d0[y*ow+x:][:min(4, ow-x)]
-			put(r0, [4]float32(acc[:4]), b[0], relu)
+			put(r0, acc[:4], b[0], relu)
 			if len(d1) > 0 {
-				put(d1[y*ow+x:][:len(r0)], [4]float32(acc[4:]), b[1], relu)
+				put(d1[y*ow+x:][:len(r0)], acc[4:], b[1], relu)
 			}
 		}
 	}
@@ -126,25 +126,25 @@ func dot4x2Go(a [][4]float32, b0, b1 []float32, acc *[8]float32) {
 // dotTaps8Go is the definition of dotTaps8 (the inner loop of ConvTaps8):
 //
 //	acc[c] = sum_i taps[i].W * int64(s[taps[i].Off + c])
-func dotTaps8Go[T int8 | uint8](taps []Tap8, s []T) quad64 {
+func dotTaps8Go[T int8 | uint8](taps []Tap8, s []T) [4]int64 {
 	var e quad64
 	for i := range taps {
 		e = tap8(e, taps[i].W, s[taps[i].Off:])
 	}
-	return e
+	return e.array()
 }
 
 // dotPair4x2Go is the definition of dotPair4x2 (the inner loop of GemmPair):
 //
 //	acc[j*2+c] = sum_k w[k][j] * int64(b_c[k])
-func dotPair4x2Go[T int8 | uint8](w [][2]int64, b0, b1 []T) quad64 {
+func dotPair4x2Go[T int8 | uint8](w [][2]int64, b0, b1 []T) [4]int64 {
 	b0 = b0[:len(w)]
 	b1 = b1[:len(w)]
 	var e quad64
 	for k := range w {
 		e = pair2x2(e, &w[k], b0, b1, k)
 	}
-	return e
+	return e.array()
 }
 
 // The steps of the kernels' inner loops. A quad is four accumulators (a
@@ -175,9 +175,12 @@ func (q quad) store(d []float32) { d[0], d[1], d[2], d[3] = q.c0, q.c1, q.c2, q.
 
 func (q quad) array() [4]float32 { return [4]float32{q.c0, q.c1, q.c2, q.c3} }
 
+func (e quad64) array() [4]int64 { return [4]int64{e.e0, e.e1, e.e2, e.e3} }
+
 // put stores the first len(d) of v + b to d (then max(0, .) if relu): a
 // tile's row in the direct convolutions.
-func put(d []float32, v [4]float32, b float32, relu bool) {
+func put(d, v []float32, b float32, relu bool) {
+	v = v[:len(d)]
 	for c := range d {
 		x := v[c] + b
 		if relu && x < 0 { // comparisons: the float max builtin is a runtime call in wasm

@@ -43,20 +43,20 @@ func dotPair4x2asm(w *[2]int64, b0, b1 *uint8, k int, acc *[4]int64)
 
 // dotTaps8u is dotTaps8Go for uint8 activations, in WebAssembly. The reads
 // must be in bounds (ConvTaps8 checks).
-func dotTaps8u(taps []Tap8, s []uint8) quad64 {
+func dotTaps8u(taps []Tap8, s []uint8) [4]int64 {
 	var acc [4]int64
 	dotTaps8asm(&taps[0], len(taps), &s[0], &acc)
-	return quad64{acc[0], acc[1], acc[2], acc[3]}
+	return acc
 }
 
 // dotPair4x2u is dotPair4x2Go for uint8 activations, in WebAssembly.
-func dotPair4x2u(w [][2]int64, b0, b1 []uint8) quad64 {
+func dotPair4x2u(w [][2]int64, b0, b1 []uint8) [4]int64 {
 	var acc [4]int64
 	if len(w) == 0 {
-		return quad64{}
+		return acc
 	}
 	_ = b0[len(w)-1]
 	_ = b1[len(w)-1]
 	dotPair4x2asm(&w[0], &b0[0], &b1[0], len(w), &acc)
-	return quad64{acc[0], acc[1], acc[2], acc[3]}
+	return acc
 }

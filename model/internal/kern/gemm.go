@@ -182,8 +182,10 @@ func dot4x1Go(p [][4]float32, b []float32, acc *[4]float32) {
 	var q quad
 	k := 0
 	for ; k+2 <= len(b); k += 2 {
-		q = q.mac(&p[k], b, k)
-		q = q.mac(&p[k+1], b, k+1)
+		a := (*[2][4]float32)(p[k:])
+		x := (*[2]float32)(b[k:])
+		q = q.mac(&a[0], x[:], 0)
+		q = q.mac(&a[1], x[:], 1)
 	}
 	if k < len(b) {
 		q = q.mac(&p[k], b, k)

@@ -114,7 +114,8 @@ func GemmPair[T int8 | uint8](dst []float32, ap [][2]int64, sa []float32, bt []T
 			var e quad64 // e[pair*2+column]
 			k := 0
 			if asm {
-				e = dotPair4x2u(p, bu[n*K:][:K], bu[(n+1)*K:][:K])
+				a := dotPair4x2u(p, bu[n*K:][:K], bu[(n+1)*K:][:K])
+				e = quad64{a[0], a[1], a[2], a[3]}
 				k = len(b0)
 			}
 			for ; k+4 <= len(b0); k += 4 {
