@@ -162,26 +162,52 @@ func ConvTaps8[T int8 | uint8](dst []float32, taps []Tap8, sa []float32, src []T
 		for y := 0; y < oh; y++ {
 			for x := 0; x < ow; x += 4 {
 				s := src[y*wp+x:]
-				var e quad64
+				var e0, e1, e2, e3 int64
 				i := 0
 				if asm {
-					a := dotTaps8u(tp, su[y*wp+x:])
-					e = quad64{a[0], a[1], a[2], a[3]}
+					acc := dotTaps8u(tp, su[y*wp+x:])
+					e0, e1, e2, e3 = acc[0], acc[1], acc[2], acc[3]
 					i = len(tp)
 				}
 				for ; i+4 <= len(tp); i += 4 {
 					t := (*[4]Tap8)(tp[i:])
-					e = tap8(e, t[0].W, s[t[0].Off:])
-					e = tap8(e, t[1].W, s[t[1].Off:])
-					e = tap8(e, t[2].W, s[t[2].Off:])
-					e = tap8(e, t[3].W, s[t[3].Off:])
+					v := (*[4]T)(s[t[0].Off:])
+					w := t[0].W
+					e0 += w * int64(v[0])
+					e1 += w * int64(v[1])
+					e2 += w * int64(v[2])
+					e3 += w * int64(v[3])
+					v = (*[4]T)(s[t[1].Off:])
+					w = t[1].W
+					e0 += w * int64(v[0])
+					e1 += w * int64(v[1])
+					e2 += w * int64(v[2])
+					e3 += w * int64(v[3])
+					v = (*[4]T)(s[t[2].Off:])
+					w = t[2].W
+					e0 += w * int64(v[0])
+					e1 += w * int64(v[1])
+					e2 += w * int64(v[2])
+					e3 += w * int64(v[3])
+					v = (*[4]T)(s[t[3].Off:])
+					w = t[3].W
+					e0 += w * int64(v[0])
+					e1 += w * int64(v[1])
+					e2 += w * int64(v[2])
+					e3 += w * int64(v[3])
 				}
 				for ; i < len(tp); i++ {
-					e = tap8(e, tp[i].W, s[tp[i].Off:])
+					t := &tp[i]
+					v := (*[4]T)(s[t.Off:])
+					w := t.W
+					e0 += w * int64(v[0])
+					e1 += w * int64(v[1])
+					e2 += w * int64(v[2])
+					e3 += w * int64(v[3])
 				}
 				cols := min(4, ow-x)
 				d0 := dst[(m*oh+y)*ow+x:][:cols]
-				es := [4]int64{e.e0, e.e1, e.e2, e.e3}
+				es := [4]int64{e0, e1, e2, e3}
 				for c := range d0 {
 					lo, hi := split(es[c])
 					v := b0 + s0*float32(int32(lo))

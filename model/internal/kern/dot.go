@@ -129,7 +129,7 @@ func dot4x2Go(a [][4]float32, b0, b1 []float32, acc *[8]float32) {
 func dotTaps8Go[T int8 | uint8](taps []Tap8, s []T) [4]int64 {
 	var e quad64
 	for i := range taps {
-		e = tap8(e, taps[i].W, s[taps[i].Off:])
+		e = tap8(e, &taps[i], s)
 	}
 	return e.array()
 }
@@ -190,9 +190,10 @@ func put(d, v []float32, b float32, relu bool) {
 	}
 }
 
-// tap8 adds one int8 tap to four adjacent outputs: e_c += w * s[c].
-func tap8[T int8 | uint8](e quad64, w int64, s []T) quad64 {
-	v := (*[4]T)(s)
+// tap8 adds tap t to four adjacent outputs: e_c += t.W * s[t.Off+c].
+func tap8[T int8 | uint8](e quad64, t *Tap8, s []T) quad64 {
+	v := (*[4]T)(s[t.Off:])
+	w := t.W
 	return quad64{e.e0 + w*int64(v[0]), e.e1 + w*int64(v[1]), e.e2 + w*int64(v[2]), e.e3 + w*int64(v[3])}
 }
 
