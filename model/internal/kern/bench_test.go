@@ -93,6 +93,11 @@ func BenchmarkConv(b *testing.B) {
 				Pad(pu, qu, cc.c, cc.h, cc.w, cc.p)
 				ConvTaps8(dst, taps8, bias, pu, 0.01, bias, cc.oc, K, oh, ow, wp, true)
 			})
+			// int8 activations (an input with negative values): the Go loop
+			// under GOOS=js too, where uint8 runs the assembly
+			ps := make([]int8, len(pu))
+			Pad(ps, randI8(r, len(src)), cc.c, cc.h, cc.w, cc.p)
+			run("v3-int8-taps-signed", func() { ConvTaps8(dst, taps8, bias, ps, 0.01, bias, cc.oc, K, oh, ow, wp, true) })
 		}
 		q := make([]int8, len(src))
 		col8 := make([]int8, len(col))

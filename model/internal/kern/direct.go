@@ -126,7 +126,9 @@ func MakeTaps8(a []int8, off []int32, M int) []Tap8 {
 //	dst[m][y][x] = bias[m] + sa[m]*sb * sum_k a[m][k] * src[off[k] + y*wp + x]
 //
 // Tile: one pair of channels x 4 adjacent outputs in 4 int64 accumulators,
-// taps unrolled by four.
+// taps unrolled by four, written out: as steps shared with dotTaps8Go
+// (tap8), or with the assembly's result in a quad64, int8 activations ran
+// 5-9% slower under GOOS=js (BenchmarkConv, v3-int8-taps-signed).
 func ConvTaps8[T int8 | uint8](dst []float32, taps []Tap8, sa []float32, src []T, sb float32, bias []float32, M, K, oh, ow, wp int, relu bool) {
 	dst = dst[:M*oh*ow]
 	bias = bias[:M]
