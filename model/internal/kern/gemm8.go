@@ -111,26 +111,25 @@ func GemmPair[T int8 | uint8](dst []float32, ap [][2]int64, sa []float32, bt []T
 			b0 := bt[n*K:][:K]
 			b1 := bt[(n+1)*K:][:len(b0)]
 			p := blk[:len(b0)]
-			var acc [4]int64 // acc[pair*2+column]
+			var e quad64 // e[pair*2+column]
+			k := 0
 			if asm {
-				acc = dotPair4x2u(p, bu[n*K:][:K], bu[(n+1)*K:][:K])
-			} else {
-				var e quad64
-				k := 0
-				for ; k+4 <= len(b0); k += 4 {
-					w := (*[4][2]int64)(p[k:])
-					x, y := b0[k:k+4], b1[k:k+4]
-					e = pair2x2(e, &w[0], x, y, 0)
-					e = pair2x2(e, &w[1], x, y, 1)
-					e = pair2x2(e, &w[2], x, y, 2)
-					e = pair2x2(e, &w[3], x, y, 3)
-				}
-				for ; k < len(b0); k++ {
-					e = pair2x2(e, &p[k], b0, b1, k)
-				}
-				acc = e.array()
+				a := dotPair4x2u(p, bu[n*K:][:K], bu[(n+1)*K:][:K])
+				e = quad64{a[0], a[1], a[2], a[3]}
+				k = len(b0)
 			}
-			for c, e := range [2][2]int64{{acc[0], acc[2]}, {acc[1], acc[3]}} {
+			for ; k+4 <= len(b0); k += 4 {
+				w := (*[4][2]int64)(p[k:])
+				x, y := b0[k:k+4], b1[k:k+4]
+				e = pair2x2(e, &w[0], x, y, 0)
+				e = pair2x2(e, &w[1], x, y, 1)
+				e = pair2x2(e, &w[2], x, y, 2)
+				e = pair2x2(e, &w[3], x, y, 3)
+			}
+			for ; k < len(b0); k++ {
+				e = pair2x2(e, &p[k], b0, b1, k)
+			}
+			for c, e := range [2][2]int64{{e.e0, e.e2}, {e.e1, e.e3}} {
 				s0, s1 := split(e[0])
 				s2, s3 := split(e[1])
 				out(dst, m*N+n+c, N, rows, relu, &bb, &ss, [4]int64{s0, s1, s2, s3})
