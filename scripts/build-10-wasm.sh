@@ -2,7 +2,8 @@
 # Builds the JS-callable module into dist/:
 #   dist/i2m2.wasm          GOOS=js bridge (wasm/*.go) linking model/ and features/
 #   dist/wasm_exec.js       copied from the Go that built the wasm
-#   dist/i2m2.mjs, i2m2.{core,fetch,load}.mjs, i2m2.worker.mjs, i2m2.d.ts   the ES module, its worker, types
+#   dist/i2m2.mjs, i2m2.worker.mjs  the ES module and its worker, each one file (wasm/build-classic.mjs)
+#   dist/i2m2.{core,fetch,load,...}.mjs, i2m2.d.ts   the modules they inline, types
 #   dist/i2m2.classic.js    classic-script build for file:// (wasm + default model inlined)
 #   dist/weights/           model files + manifest.json + demo/ (random-weight stand-ins when weights/ has no models)
 #   dist/pkg/, dist/i2m2-<version>.tgz   the npm package (npm pack)
@@ -39,11 +40,11 @@ if [ -d weights/demo ]; then cp -r weights/demo "$D"/weights/demo; fi
 if ls weights/results/tasks/*.svg >/dev/null 2>&1; then mkdir -p "$D"/weights/results/tasks && cp weights/results/tasks/*.svg "$D"/weights/results/tasks/; fi
 if [ -f weights/LICENSES.md ]; then cp weights/LICENSES.md "$D"/weights/; fi
 
+echo "build-10-wasm: classic build -> $D/i2m2.classic.js; one-file entry points -> $D/i2m2.mjs, $D/i2m2.worker.mjs"
+node wasm/build-classic.mjs "$D"
+
 echo "build-10-wasm: pin the default model's sha256 into $D/i2m2.mjs"
 node wasm/pin-default.mjs "$D"
-
-echo "build-10-wasm: classic build -> $D/i2m2.classic.js"
-node wasm/build-classic.mjs "$D"
 
 echo "build-10-wasm: test pages -> $D/module-test*"
 cp e2e/module/page/* "$D"/

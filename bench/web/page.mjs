@@ -22,6 +22,7 @@ export const io = {
     if (!r.ok) throw new Error(`/gen/${f}: HTTP ${r.status}`);
     return r.arrayBuffer();
   },
+  url: (f) => abs(`/gen/${f}`),
   go: () => import('/gen/wasm_exec.js'),
   oursWasm: async () => abs('/gen/ours.wasm'),
   urls: { wasm: abs('/gen/ours.wasm'), exec: abs('/gen/wasm_exec.js') },
