@@ -20,8 +20,10 @@ func (l *Lab) Boot() {
 		return
 	}
 	l.Stage = "Downloading the model"
-	if b := js.Global().Get("document").Call("getElementById", "boot"); b.Truthy() {
-		b.Set("hidden", true) // the UI shows its own progress from now on
+	// The UI shows its own progress from now on; a first answer the boot script showed (ui/web/first.js)
+	// stays until the UI draws its own.
+	if !boot.Get("firstAnswerAt").Truthy() {
+		hideBoot()
 	}
 	progress := js.FuncOf(func(_ js.Value, a []js.Value) any {
 		if len(a) < 2 {
@@ -101,6 +103,7 @@ func (l *Lab) Boot() {
 		progress.Release()
 		boot.Set("onprogress", js.Null())
 		l.OnShown = func() {
+			hideBoot()
 			boot.Set("shownAt", js.Global().Get("performance").Call("now"))
 			l.StartScan() // after the first prediction, so that it does not wait behind the scan
 		}
@@ -121,6 +124,13 @@ func (l *Lab) Boot() {
 			l.loadCompare(l.Task)
 		}
 	})
+}
+
+// hideBoot hides the page's boot message (#boot).
+func hideBoot() {
+	if b := js.Global().Get("document").Call("getElementById", "boot"); b.Truthy() {
+		b.Set("hidden", true)
+	}
 }
 
 // loadFile loads the model file weights/<file> with the JS module, verified against
