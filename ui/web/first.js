@@ -74,7 +74,7 @@
       lines.push((e.intra ? 'the ' + e.inputs[0] + ' expert' : 'the inter-modality expert') + ' ' + cls(x.label) + ' (' + pct(x.probs[x.label]) + ')');
     }
     box.replaceChildren(el('h2', 'First answer'), c,
-      el('p', 'Demo pair 1: this handwritten digit and the spoken digit ' + cls(pair.label) + (pair.voice ? ' (voice: ' + pair.voice + ')' : '') + '.'),
+      el('p', 'Demo pair 0: this handwritten digit and the spoken digit ' + cls(pair.label) + (pair.voice ? ' (voice: ' + pair.voice + ')' : '') + '.'),
       el('p', 'The model (I2M2, all experts) says ' + cls(r.label) + ' with ' + pct(r.probs[r.label]) + '; ' + lines.join(', ') + '.'),
       el('p', 'Loading the rest of the lab, where you can swap the image or the sound…'));
     box.hidden = false;
