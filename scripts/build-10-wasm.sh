@@ -8,12 +8,8 @@
 #   dist/weights/           model files + manifest.json + demo/ (random-weight stand-ins when weights/ has no models)
 #   dist/pkg/, dist/i2m2-<version>.tgz   the npm package (npm pack)
 #   dist/module-test*.html  pages for the module's browser tests (e2e/module/page)
-# I2M2_DIST=<dir> builds into <dir> instead of dist/ (the tests use a private folder).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-GOROOT=$(go env GOROOT)
-D=${I2M2_DIST:-dist}
-mkdir -p "$D"
+# I2M2_DIST=<dir> builds into <dir> instead of dist/ (scripts/lib-dist.sh).
+. "$(dirname "$0")/lib-dist.sh"
 
 echo "build-10-wasm: go build (GOOS=js GOARCH=wasm) ./wasm -> $D/i2m2.wasm, $D/i2m2.simd.wasm"
 # Linked with function names (no -s), which the SIMD pass needs; it strips
@@ -63,6 +59,4 @@ if [ -f "$D"/weights/LICENSES.md ]; then cp "$D"/weights/LICENSES.md "$D"/pkg/we
 (cd "$D"/pkg && npm pack --silent --pack-destination .. >/dev/null)
 ls "$D"/i2m2-*.tgz
 
-raw=$(wc -c < "$D"/i2m2.wasm)
-gz=$(gzip -9 -c "$D"/i2m2.wasm | wc -c)
-echo "build-10-wasm: i2m2.wasm $raw bytes raw, $gz bytes gzip -9 (i2m2.simd.wasm $(wc -c < "$D"/i2m2.simd.wasm) raw); i2m2.classic.js $(wc -c < $D/i2m2.classic.js) bytes ($(gzip -9 -c $D/i2m2.classic.js | wc -c) gzip)"
+echo "build-10-wasm: i2m2.wasm $(sizes "$D"/i2m2.wasm); i2m2.simd.wasm $(sizes "$D"/i2m2.simd.wasm); i2m2.mjs $(sizes "$D"/i2m2.mjs); i2m2.classic.js $(sizes "$D"/i2m2.classic.js)"

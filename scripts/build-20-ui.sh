@@ -6,12 +6,8 @@
 #   dist/weights/demo/first-pair.bin   the demo set's first pair alone (the first answer before the UI)
 #   dist/ui-wasm.js    ui.wasm as base64 in a classic script, for pages opened from file://
 #   dist/ui-data.js    manifest.json and the demo set as a classic script, for file:// too
-# I2M2_DIST=<dir> builds into <dir> instead of dist/ (the tests use a private folder).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-GOROOT=$(go env GOROOT)
-D=${I2M2_DIST:-dist}
-mkdir -p "$D"
+# I2M2_DIST=<dir> builds into <dir> instead of dist/ (scripts/lib-dist.sh).
+. "$(dirname "$0")/lib-dist.sh"
 
 echo "build-20-ui: go generate ./ui (vugugen)"
 go generate ./ui
@@ -62,6 +58,4 @@ if GOOS=js GOARCH=wasm go list -deps ./ui/app | grep -E '^(github.com/i2m2-wasm/
 	echo "build-20-ui: the UI wasm must not link the model or gorgonia (it talks to the JS module)" >&2
 	exit 1
 fi
-raw=$(wc -c < "$D/ui.wasm")
-gz=$(gzip -9 -c "$D/ui.wasm" | wc -c)
-echo "build-20-ui: ui.wasm $raw bytes raw, $gz bytes gzip -9"
+echo "build-20-ui: ui.wasm $(sizes "$D/ui.wasm")"
