@@ -10,21 +10,10 @@ package main
 
 import (
 	"os"
-	"runtime/debug"
 	"syscall/js"
 )
 
-// gcPercent is the engine's GOGC. Go's default (100, a first collection at a
-// 4 MB heap) collects two or three times while load reads a model (its float32
-// weights and their packed copies are a few MB), and in a fresh instance that
-// runs on V8's baseline code: tens of ms of the cold start (bench/README.md).
-// At 400 the first collection comes at 16 MB, after the load; predictions
-// allocate nothing (model/ zero-allocation tests), so the steady heap stays the
-// model's.
-const gcPercent = 400
-
 func main() {
-	debug.SetGCPercent(gcPercent)
 	if len(os.Args) < 2 {
 		println("i2m2: started without a registration key; load it through i2m2.mjs")
 		return
