@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/i2m2-wasm/i2m2/internal/errfmt"
+	"github.com/i2m2-wasm/i2m2/internal/speech"
 )
 
 // Audio feature parameters. The audio modality is a [1, MelBands, Frames] log-mel spectrogram:
@@ -23,17 +24,17 @@ const (
 	MinSampleRate   = 4000
 	MaxSampleRate   = 192000
 	MaxSeconds      = 30
-	DBMin           = -40.0 // dB mapped to 0 (and everything quieter)
-	DBMax           = 30.0  // dB mapped to 1 (and everything louder)
-	TargetRMS       = 0.05  // level normalisation target over the 1 s window (-26 dBFS)
-	MaxGain         = 10.0  // at most +20 dB of gain, so silence and faint hiss stay dark
-	TrimRelDB       = -30.0 // frames more than 30 dB below the loudest 20 ms frame are silence
-	TrimAbsRMS      = 3e-4  // frames below -70 dBFS RMS are silence whatever the loudest frame
-	trimFrame       = 320   // 20 ms trimming frames
-	trimHop         = 160   // 10 ms
-	resampleZeros   = 10    // windowed-sinc half-width in zero crossings
-	resampleTable   = 512   // kernel table entries per zero crossing (linear interpolation)
-	resampleRolloff = 0.95  // cut-off as a fraction of the lower Nyquist frequency
+	DBMin           = -40.0         // dB mapped to 0 (and everything quieter)
+	DBMax           = 30.0          // dB mapped to 1 (and everything louder)
+	TargetRMS       = 0.05          // level normalisation target over the 1 s window (-26 dBFS)
+	MaxGain         = 10.0          // at most +20 dB of gain, so silence and faint hiss stay dark
+	TrimRelDB       = speech.RelDB  // frames more than 30 dB below the loudest 20 ms frame are silence
+	TrimAbsRMS      = speech.AbsRMS // frames below -70 dBFS RMS are silence whatever the loudest frame
+	trimFrame       = 320           // 20 ms trimming frames
+	trimHop         = 160           // 10 ms
+	resampleZeros   = 10            // windowed-sinc half-width in zero crossings
+	resampleTable   = 512           // kernel table entries per zero crossing (linear interpolation)
+	resampleRolloff = 0.95          // cut-off as a fraction of the lower Nyquist frequency
 )
 
 // AudioFromPCM turns mono PCM samples (nominally in [-1, 1]) at sampleRate Hz into the audio
@@ -58,19 +59,23 @@ const (
 // All arithmetic is IEEE float64 +,-,*,/ without fused multiply-add, so the result is identical on
 // every platform, including GOOS=js GOARCH=wasm.
 func AudioFromPCM(pcm []float32, sampleRate int) ([]float32, error) {
-	q, err := AudioLevels(pcm, sampleRate)
+	return levelsToFeatures(AudioLevels(pcm, sampleRate))
+}
+
+// Level converts a stored uint8 level to the float feature value: float32(q)/255.
+func Level(q uint8) float32 { return float32(q) / 255 }
+
+// levelsToFeatures converts the levels q (unless err) to feature values with Level.
+func levelsToFeatures(q []uint8, err error) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]float32, AudioSize)
+	out := make([]float32, len(q))
 	for i, v := range q {
 		out[i] = Level(v)
 	}
 	return out, nil
 }
-
-// Level converts a stored uint8 level to the float feature value: float32(q)/255.
-func Level(q uint8) float32 { return float32(q) / 255 }
 
 // AudioLevels is AudioFromPCM returning the uint8 levels (what the dataset bank stores).
 func AudioLevels(pcm []float32, sampleRate int) ([]uint8, error) {
@@ -195,37 +200,12 @@ func speechSpan(x []float64) (int, int) {
 	if len(x) <= trimFrame {
 		return 0, len(x)
 	}
-	nf := 1 + (len(x)-trimFrame)/trimHop
-	e := make([]float64, nf)
-	emax := 0.0
-	for f := 0; f < nf; f++ {
-		s := 0.0
-		for _, v := range x[f*trimHop : f*trimHop+trimFrame] {
-			s += float64(v * v)
-		}
-		e[f] = s / trimFrame
-		if e[f] > emax {
-			emax = e[f]
-		}
-	}
-	thr := emax * 0.001 // -30 dB (TrimRelDB)
-	if abs := TrimAbsRMS * TrimAbsRMS; thr < abs {
-		thr = abs
-	}
-	first, last := -1, -1
-	for f, v := range e {
-		if v > thr {
-			if first < 0 {
-				first = f
-			}
-			last = f
-		}
-	}
+	first, last := speech.Frames(x, trimFrame, trimHop)
 	if first < 0 {
 		return 0, len(x)
 	}
 	b := last*trimHop + trimFrame
-	if last == nf-1 {
+	if last == (len(x)-trimFrame)/trimHop { // the last frame: the speech runs to the end
 		b = len(x)
 	}
 	return first * trimHop, b

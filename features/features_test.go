@@ -1,18 +1,11 @@
 package features
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"flag"
+	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // lcg is a tiny deterministic generator for test signals.
 type lcg uint64
@@ -94,9 +87,10 @@ func TestAudioErrors(t *testing.T) {
 	}
 }
 
-func checkAudio(t *testing.T, name string, a []float32) {
+// checkFeatures fails t unless a holds n feature values, each a level/255 in [0, 1].
+func checkFeatures(t *testing.T, name string, a []float32, n int) {
 	t.Helper()
-	if len(a) != AudioSize {
+	if len(a) != n {
 		t.Fatalf("%s: len %d", name, len(a))
 	}
 	for i, v := range a {
@@ -112,7 +106,7 @@ func TestAudioSilenceDark(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkAudio(t, "silence", a)
+	checkFeatures(t, "silence", a, AudioSize)
 	for i, v := range a {
 		if v != 0 {
 			t.Fatalf("silence: value %d = %v, want 0", i, v)
@@ -146,7 +140,7 @@ func TestAudioLevelsMatch(t *testing.T) {
 			t.Fatalf("AudioFromPCM[%d] = %v, AudioLevels = %d", i, a[i], q[i])
 		}
 	}
-	checkAudio(t, "tone", a)
+	checkFeatures(t, "tone", a, AudioSize)
 }
 
 // The speech is centred: moving the burst inside a longer recording (by multiples of the 10 ms
@@ -159,14 +153,21 @@ func TestAudioShiftInvariance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ref == nil {
-			ref = a
-			continue
-		}
-		for i := range a {
-			if a[i] != ref[i] {
-				t.Fatalf("lead %.2f s: feature %d = %v, want %v", lead, i, a[i], ref[i])
-			}
+		sameAsFirst(t, &ref, a, fmt.Sprintf("lead %.2f s: feature", lead))
+	}
+}
+
+// sameAsFirst fails t where got differs from *first, the first case's result (which it keeps
+// when *first is nil); what names the case and the element: "what 12 = x, the first case gives y".
+func sameAsFirst[T comparable](t *testing.T, first *[]T, got []T, what string) {
+	t.Helper()
+	if *first == nil {
+		*first = got
+		return
+	}
+	for i := range got {
+		if got[i] != (*first)[i] {
+			t.Fatalf("%s %d = %v, the first case gives %v", what, i, got[i], (*first)[i])
 		}
 	}
 }
@@ -204,75 +205,6 @@ func TestResampleLength(t *testing.T) {
 			t.Errorf("Resample %v: len %d, want %d", c, len(y), want)
 		}
 	}
-}
-
-type golden struct {
-	Name   string `json:"name"`
-	SHA256 string `json:"sha256"`
-	Levels string `json:"levels_hex,omitempty"`
-}
-
-func checkGolden(t *testing.T, file string, got []golden) {
-	t.Helper()
-	p := filepath.Join("testdata", file)
-	if *update {
-		b, _ := json.MarshalIndent(got, "", " ")
-		if err := os.WriteFile(p, append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create)", err)
-	}
-	var want []golden
-	if err := json.Unmarshal(b, &want); err != nil {
-		t.Fatal(err)
-	}
-	if len(want) != len(got) {
-		t.Fatalf("%s: %d cases, want %d", file, len(got), len(want))
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("%s: case %s: sha256 %s, want %s", file, got[i].Name, got[i].SHA256, want[i].SHA256)
-		}
-	}
-}
-
-func sum(b []uint8) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
-
-func TestAudioGolden(t *testing.T) {
-	var l lcg = 77
-	noise := make([]float32, 24000)
-	for i := range noise {
-		noise[i] = float32(0.2 * l.next())
-	}
-	cases := []struct {
-		name string
-		pcm  []float32
-		rate int
-		full bool
-	}{
-		{"chirp-22050", chirp(22050, 200, 6000, 0.8), 22050, true},
-		{"burst-8000", toneBurst(8000, 523, 0.3, 0.35, 0.5, 11), 8000, false},
-		{"burst-48000-long", toneBurst(48000, 2500, 0.2, 1.4, 0.1, 12), 48000, false},
-		{"noise-16000", noise, 16000, false},
-		{"chirp-44100", chirp(44100, 3000, 300, 0.5), 44100, false},
-	}
-	var got []golden
-	for _, c := range cases {
-		q, err := AudioLevels(c.pcm, c.rate)
-		if err != nil {
-			t.Fatal(err)
-		}
-		g := golden{Name: c.name, SHA256: sum(q)}
-		if c.full {
-			g.Levels = hex.EncodeToString(q)
-		}
-		got = append(got, g)
-	}
-	checkGolden(t, "audio_golden.json", got)
 }
 
 // canvas draws a digit-like shape (a ring and a stroke) with anti-aliased ink on a w x h canvas in
@@ -314,15 +246,7 @@ func TestImageStylesAgree(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ref == nil {
-				ref = q
-				continue
-			}
-			for i := range q {
-				if q[i] != ref[i] {
-					t.Fatalf("%v %s: pixel %d = %d, dark-on-white gives %d", sz, st, i, q[i], ref[i])
-				}
-			}
+			sameAsFirst(t, &ref, q, fmt.Sprintf("%v %s (the first: dark-on-white): pixel", sz, st))
 		}
 		// the digit fits 20x20 (one side exactly 20) and its centre of mass is near (14, 14)
 		var m, mx, my float64
@@ -371,21 +295,6 @@ func TestImageErrorsAndBlank(t *testing.T) {
 	}
 }
 
-func TestImageGolden(t *testing.T) {
-	var got []golden
-	for _, c := range []struct {
-		w, h  int
-		style string
-	}{{280, 280, "dark-on-white"}, {64, 128, "alpha"}, {300, 150, "light-on-black"}, {9, 9, "dark-on-white"}} {
-		q, err := ImageLevels(canvas(c.w, c.h, c.style), c.w, c.h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, golden{Name: c.style, SHA256: sum(q), Levels: hex.EncodeToString(q)})
-	}
-	checkGolden(t, "image_golden.json", got)
-}
-
 func FuzzAudioFromPCM(f *testing.F) {
 	f.Add([]byte{0, 0, 128, 63, 0, 0, 128, 191}, 16000)
 	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 4000)
@@ -399,14 +308,7 @@ func FuzzAudioFromPCM(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(a) != AudioSize {
-			t.Fatalf("len %d", len(a))
-		}
-		for _, v := range a {
-			if !(v >= 0 && v <= 1) {
-				t.Fatalf("value %v", v)
-			}
-		}
+		checkFeatures(t, "fuzz", a, AudioSize)
 	})
 }
 
@@ -419,13 +321,6 @@ func FuzzImageFromRGBA(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(a) != ImageSize {
-			t.Fatalf("len %d", len(a))
-		}
-		for _, v := range a {
-			if !(v >= 0 && v <= 1) {
-				t.Fatalf("value %v", v)
-			}
-		}
+		checkFeatures(t, "fuzz", a, ImageSize)
 	})
 }

@@ -37,15 +37,7 @@ const (
 //
 // All arithmetic is IEEE float64 +,-,*,/ without fused multiply-add: identical on every platform.
 func ImageFromRGBA(rgba []byte, width, height int) ([]float32, error) {
-	q, err := ImageLevels(rgba, width, height)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]float32, ImageSize)
-	for i, v := range q {
-		out[i] = Level(v)
-	}
-	return out, nil
+	return levelsToFeatures(ImageLevels(rgba, width, height))
 }
 
 // CheckImageSize reports whether ImageFromRGBA accepts a width x height canvas: a caller copying

@@ -134,6 +134,20 @@ func (e *evaluator) eval(name string) (*value, error) {
 	return v, nil
 }
 
+// dataOps are the ops on one activation input (and constant others) that have a method of their
+// own; node handles the rest.
+var dataOps = map[string]func(e *evaluator, n *nodeProto, args []*value, x *data) (*value, error){
+	"Add":                (*evaluator).addBias,
+	"BatchNormalization": (*evaluator).batchNorm,
+	"Conv":               (*evaluator).conv,
+	"Dropout":            (*evaluator).dropout,
+	"Gemm":               (*evaluator).gemm,
+	"MatMul":             (*evaluator).matmul,
+	"Pad":                (*evaluator).pad,
+	"Reshape":            (*evaluator).reshape,
+	"Squeeze":            (*evaluator).squeeze,
+}
+
 // node computes the value of n's first output from its inputs' values.
 func (e *evaluator) node(n *nodeProto, args []*value) (*value, error) {
 	if n.op == "Add" && len(args) == 2 && args[0] != nil && args[0].c != nil && args[1] != nil && args[1].d != nil {
@@ -151,17 +165,14 @@ func (e *evaluator) node(n *nodeProto, args []*value) (*value, error) {
 			return nil, refuse(n, fmt.Sprintf("input %d is computed from the model inputs, not a constant", i), "a single activation input with constant weights (no residual or multiplicative connections)")
 		}
 	}
+	if op, ok := dataOps[n.op]; ok {
+		return op(e, n, args, x)
+	}
 	switch n.op {
 	case "Identity":
 		return &value{d: x}, nil
-	case "Dropout":
-		return e.dropout(n, args, x)
 	case "Relu":
 		return &value{d: x.with(model.Layer{Kind: model.ReLU}, x.shape, n.op)}, nil
-	case "Conv":
-		return e.conv(n, args, x)
-	case "BatchNormalization":
-		return e.batchNorm(n, args, x)
 	case "MaxPool", "AveragePool":
 		return e.pool(n, x)
 	case "GlobalAveragePool":
@@ -175,18 +186,6 @@ func (e *evaluator) node(n *nodeProto, args []*value) (*value, error) {
 			return nil, refuse(n, fmt.Sprintf("axis %d", axis), "Flatten with axis 1 (torch.flatten(x, 1))")
 		}
 		return &value{d: x.flatten(n.op)}, nil
-	case "Reshape":
-		return e.reshape(n, args, x)
-	case "Squeeze":
-		return e.squeeze(n, args, x)
-	case "Gemm":
-		return e.gemm(n, args, x)
-	case "MatMul":
-		return e.matmul(n, args, x)
-	case "Add":
-		return e.addBias(n, args, x)
-	case "Pad":
-		return e.pad(n, args, x)
 	case "Concat":
 		return e.concat(n, args)
 	case "Softmax", "LogSoftmax":

@@ -2,7 +2,8 @@ package ui
 
 import (
 	"fmt"
-	"math"
+
+	"github.com/i2m2-wasm/i2m2/internal/speech"
 )
 
 // What the lab tells a person about a recording or a drawing it cannot read well. The model
@@ -85,34 +86,15 @@ func CheckDrawing(rgba []byte) string {
 	return ""
 }
 
-// speechSeconds is how long the speech lasts: 20 ms frames (10 ms hop) louder than both -30 dB
-// below the loudest frame and -70 dBFS, counted from the first to the last, as features/audio.go
-// finds the speech (step 2), here at the recording's own rate (the UI does not link features).
+// speechSeconds is how long the speech lasts: the frames speech.Frames judges to be speech (20 ms
+// frames, 10 ms hop, as features.AudioFromPCM's step 2), counted from the first to the last, here
+// at the recording's own rate.
 func speechSeconds(pcm []float32, rate int) float64 {
 	fl, hop := rate/50, rate/100
 	if fl < 1 || hop < 1 || len(pcm) < fl {
 		return float64(len(pcm)) / float64(max(rate, 1))
 	}
-	nf := 1 + (len(pcm)-fl)/hop
-	e := make([]float64, nf)
-	emax := 0.0
-	for f := range e {
-		for _, v := range pcm[f*hop : f*hop+fl] {
-			e[f] += float64(v) * float64(v)
-		}
-		e[f] /= float64(fl)
-		emax = math.Max(emax, e[f])
-	}
-	thr := math.Max(emax*0.001, 3e-4*3e-4) // -30 dB relative, -70 dBFS absolute
-	first, last := -1, -1
-	for f, v := range e {
-		if v > thr {
-			if first < 0 {
-				first = f
-			}
-			last = f
-		}
-	}
+	first, last := speech.Frames(pcm, fl, hop)
 	if first < 0 {
 		return 0
 	}

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"flag"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/train"
 )
-
-func init() {
-	register("data", "summarise the AV-MNIST-TTS splits (sizes, labels, voices) from the committed bank", runData)
-}
 
 // pairSeed fixes the image<->clip pairing for every training seed, so all
 // runs share one test set.
@@ -45,14 +41,14 @@ func dataDescription(root string) string {
 }
 
 func runData(args []string) error {
-	fs := flag.NewFlagSet("data", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	fs := newFlags("data")
+	root := rootFlag(fs)
 	limit := fs.Int("limit", 0, "keep the first n samples of each split (0 = all)")
 	wavDir := fs.String("export-wav", "", "write FSDD recordings (--clips) as 16-bit WAV files into this folder")
 	clips := fs.String("clips", "", "with --export-wav: comma-separated names like 3_theo_7, or \"test\" for every held-out recording")
 	strokes := fs.Int("strokes", 0, "print the pad strokes (dataset.Strokes) of the first n MNIST test digits as JSON")
 	pngDir := fs.String("png", "", "with --strokes: also write each digit as painted on the pad to this folder ({label}_mnist{i}.png)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *wavDir != "" {
@@ -72,11 +68,7 @@ func runData(args []string) error {
 			lab[s.Labels[i]]++
 			voices[s.Voices[i]]++
 		}
-		names := make([]string, 0, len(voices))
-		for v := range voices {
-			names = append(names, v)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(voices))
 		fmt.Printf("%s: %d samples, labels %v, %d voices\n", s.Name, s.N, lab, len(names))
 		for _, v := range names {
 			fmt.Printf("  %-36s %6d\n", v, voices[v])

@@ -16,11 +16,7 @@ import (
 // exportWAV writes the named FSDD recordings (their decoded mu-law samples, exactly, at 8 kHz) as
 // {digit}_{speaker}_{index}.wav.
 func exportWAV(root, dir, names string) error {
-	ddir, err := dataset.DataDir(root)
-	if err != nil {
-		return err
-	}
-	fs, err := dataset.LoadFSDD(ddir)
+	fs, err := fsdd(root)
 	if err != nil {
 		return err
 	}
@@ -59,11 +55,7 @@ func exportWAV(root, dir, names string) error {
 // pixels for the first n MNIST test digits; with pngDir, it also writes each digit as the pad
 // would show it (dataset.PaintStrokes with the pad's pen) to pngDir/{label}_mnist{index}.png.
 func printStrokes(n int, pngDir string) error {
-	mdir, err := dataset.MNISTDir()
-	if err != nil {
-		return err
-	}
-	_, te, err := dataset.LoadMNIST(mdir)
+	te, err := mnistTest()
 	if err != nil {
 		return err
 	}

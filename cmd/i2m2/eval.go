@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -12,10 +11,6 @@ import (
 	"github.com/i2m2-wasm/i2m2/task"
 	"github.com/i2m2-wasm/i2m2/train"
 )
-
-func init() {
-	register("eval", "test accuracy and confidence of models, optionally with one modality shuffled; --runs is `i2m2 release`", runEval)
-}
 
 const (
 	shipF32  = "avmnist-tts-f32.i2m2"
@@ -28,13 +23,13 @@ func baselineFile(name string) string {
 }
 
 func runEval(args []string) error {
-	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs := newFlags("eval")
 	rf := releaseFlags(fs, "release mode (as `i2m2 release`): ")
 	models := fs.String("model", "", "comma-separated model files (default: the shipped model and baselines in --weights)")
 	shuffle := fs.String("shuffle", "", "replace this modality (image or audio) by another test sample's (seeded permutation)")
 	pathFlag := fs.String("path", "", "kernels: reference, float32 or int8 (default: model.DefaultPath, float32, for every file, as the page and the worker run it)")
 	taskName := fs.String("task", "", "evaluate on this task's test pairs (package task: digit, same, digit-or-mismatch[@m]; held-out real speakers); default model: the task's shipped files")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *rf.runs != "" {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -30,9 +28,8 @@ func checkManifest(t *testing.T, dir string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sum := sha256.Sum256(data)
-		if int64(len(data)) != f.Bytes || hex.EncodeToString(sum[:]) != f.SHA256 {
-			t.Errorf("%s: %d bytes sha256 %x, manifest says %d bytes sha256 %s", f.File, len(data), sum, f.Bytes, f.SHA256)
+		if e := manifest.NewEntry(f.File, data); e.Bytes != f.Bytes || e.SHA256 != f.SHA256 {
+			t.Errorf("%s: %d bytes sha256 %s, manifest says %d bytes sha256 %s", f.File, e.Bytes, e.SHA256, f.Bytes, f.SHA256)
 		}
 		m, err := model.Read(data)
 		if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,10 +13,6 @@ import (
 	"github.com/i2m2-wasm/i2m2/model/quant"
 	"github.com/i2m2-wasm/i2m2/onnx"
 )
-
-func init() {
-	register("import-onnx", "convert experts exported to ONNX (e.g. from PyTorch) into an .i2m2 model", runImportONNX)
-}
 
 // multi is a repeatable string flag.
 type multi []string
@@ -39,7 +34,7 @@ const importUsage = `usage: i2m2 import-onnx --out model.i2m2 [--int8] [--config
                                                               (default: outputs logits_<expert>)`
 
 func runImportONNX(args []string) error {
-	fs := flag.NewFlagSet("import-onnx", flag.ContinueOnError)
+	fs := newFlags("import-onnx")
 	var experts, outputs, modalities multi
 	fs.Var(&experts, "expert", "NAME=FILE.onnx[:INPUT=MODALITY,...]: an expert's graph and how its inputs map to modalities (repeat)")
 	graph := fs.String("graph", "", "one ONNX graph with an output per expert")
@@ -50,7 +45,7 @@ func runImportONNX(args []string) error {
 	name := fs.String("name", "", "model name (default \"imported\")")
 	int8 := fs.Bool("int8", false, "quantise the weights to int8 (per output row, as i2m2 quantize) and report the error")
 	out := fs.String("out", "", "output .i2m2 file")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() != 0 || (len(experts) == 0) == (*graph == "") || len(outputs) > 0 && *graph == "" {
@@ -160,15 +155,7 @@ func readONNX(path string) (*onnx.Model, error) {
 	if st.Size() > onnx.MaxBytes {
 		return nil, fmt.Errorf("%s: %d bytes (limit %d)", path, st.Size(), onnx.MaxBytes)
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	g, err := onnx.Decode(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return g, nil
+	return decodeFile(path, onnx.Decode)
 }
 
 // parseExpert reads NAME=FILE.onnx[:INPUT=MODALITY,...].

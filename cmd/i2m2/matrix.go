@@ -1,12 +1,9 @@
 package main
 
 import (
-	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 
@@ -15,10 +12,6 @@ import (
 	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/train"
 )
-
-func init() {
-	register("matrix", "evaluation matrix: every model type of each recipe x benchmark test, held-out real speakers (clean, 0/-6/-12 dB), synthetic voices clean, drawn digits", runMatrix)
-}
 
 // matrixCell is one (recipe, model, column) result over seeds: the product's accuracy and each
 // expert's own accuracy.
@@ -37,8 +30,8 @@ type matrixResult struct {
 }
 
 func runMatrix(args []string) error {
-	fs := flag.NewFlagSet("matrix", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	fs := newFlags("matrix")
+	root := rootFlag(fs)
 	n := fs.Int("n", 0, "test pairs per column (0 = all 10,000)")
 	out := fs.String("out", "", "write <out>.json and <out>.md (default: print the table only)")
 	var recipes []string
@@ -49,7 +42,7 @@ func runMatrix(args []string) error {
 		recipes = append(recipes, s)
 		return nil
 	})
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if len(recipes) == 0 {
@@ -98,7 +91,7 @@ func runMatrix(args []string) error {
 					return err
 				}
 				for _, c := range cols {
-					ev, err := train.EvalModel(m, model.Fast, c.d, "", nil, runtime.GOMAXPROCS(0))
+					ev, err := evalModel(m, model.Fast, c.d)
 					if err != nil {
 						return err
 					}
@@ -133,11 +126,7 @@ func runMatrix(args []string) error {
 	if *out == "" {
 		return nil
 	}
-	b, err := json.MarshalIndent(res, "", " ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(*out+".json", append(b, '\n'), 0o644); err != nil {
+	if err := writeJSON(*out+".json", res); err != nil {
 		return err
 	}
 	return os.WriteFile(*out+".md", []byte(md), 0o644)

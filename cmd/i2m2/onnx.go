@@ -1,35 +1,25 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"os"
 
-	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/onnx"
 )
 
-func init() {
-	register("export-onnx", "write a model as ONNX (float32; every expert's logits, the I2M2 and intra-only log-probs)", runExportONNX)
-}
-
 func runExportONNX(args []string) error {
-	fs := flag.NewFlagSet("export-onnx", flag.ContinueOnError)
+	fs := newFlags("export-onnx")
 	modelPath := fs.String("model", "weights/avmnist-tts-f32.i2m2", "model file (.i2m2; int8 models are exported dequantised)")
 	out := fs.String("out", "", "output .onnx file")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() != 0 {
 		return fmt.Errorf("usage: i2m2 export-onnx --model f.i2m2 --out f.onnx")
 	}
-	b, err := os.ReadFile(*modelPath)
+	m, err := readModel(*modelPath)
 	if err != nil {
 		return err
-	}
-	m, err := model.Read(b)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *modelPath, err)
 	}
 	o, err := onnx.Export(m)
 	if err != nil {

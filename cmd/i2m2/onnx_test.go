@@ -7,25 +7,13 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/model"
-	"github.com/i2m2-wasm/i2m2/model/arch"
 	"github.com/i2m2-wasm/i2m2/onnx"
 )
 
 func TestExportONNXCommand(t *testing.T) {
-	m, err := arch.AVMNIST(40, 40, 4).Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	arch.InitRandom(m, 3)
-	b, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "m.i2m2"), filepath.Join(dir, "m.onnx")
-	if err := os.WriteFile(in, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	b := writeRandomModel(t, in, 3)
 	if err := runExportONNX([]string{"--model", in, "--out", out}); err != nil {
 		t.Fatal(err)
 	}

@@ -3,16 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"image"
 	"image/draw"
 	_ "image/jpeg" // image.Decode of JPEG files
 	_ "image/png"  // and PNG files
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
@@ -21,15 +21,11 @@ import (
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
-func init() {
-	register("predict", "run a model on WAV, PNG or JPEG files or folders (as the browser would), or on a JSON file {\"image\": [...], \"audio\": [...]}", runPredict)
-}
-
 // maxInputBytes bounds one input file (a 30 s 192 kHz stereo float WAV is 46 MB).
 const maxInputBytes = 64 << 20
 
 func runPredict(args []string) error {
-	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	fs := newFlags("predict")
 	modelPath := fs.String("model", "", "model file (default: the manifest's default model in --weights)")
 	weights := fs.String("weights", "weights", "weights directory (for the default model)")
 	path := fs.String("path", model.DefaultPath.String(), "kernels: reference, float32 or int8")
@@ -38,7 +34,7 @@ func runPredict(args []string) error {
 		fmt.Fprintln(fs.Output(), "usage: i2m2 predict [flags] FILE|DIR ...  (WAV, PNG, JPEG; labels from {digit}_*.wav/png names)\n       i2m2 predict [flags] INPUT.json|-")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -137,12 +133,7 @@ func runPredict(args []string) error {
 	if *asJSON {
 		out = os.Stderr
 	}
-	names := make([]string, 0, len(tally))
-	for n := range tally {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(tally)) {
 		t := tally[n]
 		fmt.Fprintf(out, "accuracy %s: %d/%d = %.2f%%\n", n, t[0], t[1], 100*float64(t[0])/float64(t[1]))
 	}

@@ -41,11 +41,7 @@ func capture(t *testing.T, f func() error) (stdout, stderr string, err error) {
 // checks the lines, the labels from the names and the per-expert accuracy lines.
 func TestPredictFiles(t *testing.T) {
 	dir := t.TempDir()
-	ddir, err := dataset.DataDir("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := dataset.LoadFSDD(ddir)
+	fs, err := fsdd("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +52,7 @@ func TestPredictFiles(t *testing.T) {
 	pcm := fs.PCM(clip)
 	os.WriteFile(filepath.Join(dir, fs.Name(clip)), dataset.EncodeWAV16(pcm, dataset.FSDDRate), 0o644)
 	// a drawn digit as PNG (transparent canvas) and as JPEG (dark ink on white)
-	mdir, _ := dataset.MNISTDir()
-	_, te, err := dataset.LoadMNIST(mdir)
+	te, err := mnistTest()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,29 +1,20 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
-	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
-func init() {
-	register("quantize", "convert a float32 .i2m2 model to int8 and print the max quantisation error per tensor", runQuantize)
-}
-
 func runQuantize(args []string) error {
-	fs := flag.NewFlagSet("quantize", flag.ContinueOnError)
+	fs := newFlags("quantize")
 	in := fs.String("in", "", "float32 model file")
 	out := fs.String("out", "", "int8 model file to write")
 	stats := fs.String("stats", "", "also write the per-tensor error table (markdown) here")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, "in", "out"); err != nil {
 		return err
-	}
-	if *in == "" || *out == "" {
-		return fmt.Errorf("--in and --out are required")
 	}
 	m, err := readModel(*in)
 	if err != nil {
@@ -56,18 +47,6 @@ func runQuantize(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s (%d bytes)\n", *out, len(b))
 	return nil
-}
-
-func readModel(path string) (*model.Model, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	m, err := model.Read(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
 }
 
 // writeQuantStats prints the per-tensor int8 error (llama2.c's export does the same).

@@ -14,29 +14,14 @@ import (
 // held-out speakers (lucas, theo; 1,000 recordings, as recorded) well above chance. Chance is 10%
 // (std 0.95 points at n = 1,000), so 20% is far outside it.
 func TestRealTrainingSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains a model")
-	}
-	opt, err := realOptions("", 400, 2, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt.Image = dataset.ImageAug{} // only the audio expert is trained here
-	tr, va, err := loadReal(opt)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr, va := realData(t, 400, 2, "degraded,thickness,affine,blur,drawn") // only the audio expert is trained here
 	rc := train.PaperRecipe(1, 5, 1, 1)
 	rc.Only = "audio"
 	run, err := train.Pipeline(tr, va, rc, "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := dataset.DataDir("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := dataset.LoadFSDD(dir)
+	fs, err := fsdd("")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,25 @@ func loadReal(opt dataset.RealOptions) (tr, va *train.Data, err error) {
 	return toData(a), toData(b), nil
 }
 
+// fsdd loads the FSDD recordings from the data directory under root ("" = search upwards).
+func fsdd(root string) (*dataset.FSDD, error) {
+	dir, err := dataset.DataDir(root)
+	if err != nil {
+		return nil, err
+	}
+	return dataset.LoadFSDD(dir)
+}
+
+// mnistTest loads the MNIST test digits.
+func mnistTest() (*dataset.MNIST, error) {
+	dir, err := dataset.MNISTDir()
+	if err != nil {
+		return nil, err
+	}
+	_, test, err := dataset.LoadMNIST(dir)
+	return test, err
+}
+
 func toData(s *dataset.Split) *train.Data {
 	return &train.Data{N: s.N, Images: s.Images, Audio: s.Audio, Labels: s.Labels}
 }

@@ -11,18 +11,11 @@ import (
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
-func init() {
-	register("release", "evaluate the runs of `i2m2 train` (one per seed) on the test split and write the shipped weights, weights/manifest.json and the results tables", runRelease)
-}
-
 func runRelease(args []string) error {
-	fs := flag.NewFlagSet("release", flag.ContinueOnError)
+	fs := newFlags("release")
 	rf := releaseFlags(fs, "")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, "runs"); err != nil {
 		return err
-	}
-	if *rf.runs == "" {
-		return fmt.Errorf("--runs is required")
 	}
 	return rf.release()
 }
@@ -37,10 +30,10 @@ type releaseOpts struct {
 // a release reads.
 func releaseFlags(fs *flag.FlagSet, mode string) *releaseOpts {
 	return &releaseOpts{
-		root:    fs.String("root", "", "repo root or weights/data directory (default: search upwards)"),
+		root:    rootFlag(fs),
 		runs:    fs.String("runs", "", mode+"comma-separated run directories of `i2m2 train`, one per seed"),
 		limit:   fs.Int("limit", 0, "evaluate the first n test samples (0 = all)"),
-		weights: fs.String("weights", "weights", "weights directory"),
+		weights: weightsFlag(fs),
 		results: fs.String("results", "weights/results", mode+"results directory"),
 	}
 }

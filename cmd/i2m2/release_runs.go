@@ -40,13 +40,9 @@ func (r *runInfo) valAcc(stage string) float64 {
 
 // readHistory reads dir/history.json.
 func readHistory(dir string) (*runInfo, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "history.json"))
-	if err != nil {
+	ri := &runInfo{dir: dir, evals: map[string]*train.ModelEval{}}
+	if err := readRunJSON(dir, "history.json", ri); err != nil {
 		return nil, err
-	}
-	ri := &runInfo{dir: dir, models: map[string]*model.Model{}, evals: map[string]*train.ModelEval{}}
-	if err := json.Unmarshal(b, ri); err != nil {
-		return nil, fmt.Errorf("%s/history.json: %w", dir, err)
 	}
 	return ri, nil
 }
@@ -60,12 +56,8 @@ func evaluateRuns(dirs []string, te *train.Data, limit int) ([]*runInfo, error) 
 		if err != nil {
 			return nil, err
 		}
-		for _, n := range train.ModelNames {
-			m, err := readModel(filepath.Join(d, n+".i2m2"))
-			if err != nil {
-				return nil, err
-			}
-			ri.models[n] = m
+		if ri.models, err = readModels(d); err != nil {
+			return nil, err
 		}
 		var re *train.RunEval
 		if eb, err := os.ReadFile(filepath.Join(d, "eval.json")); err == nil && ri.Limit == limit {

@@ -31,18 +31,11 @@ func writeShipped(wdir string, ship *runInfo) (*shipped, error) {
 	for _, e := range f32.Experts {
 		f32.Provenance.Metrics["test_acc_"+e.Name+"_expert"] = ev.Experts[e.Name].Acc
 	}
-	fb, err := f32.MarshalBinary()
+	fb, q, st, err := quantizedCopy(f32)
 	if err != nil {
 		return nil, err
 	}
-	q, err := model.Read(fb)
-	if err != nil {
-		return nil, err
-	}
-	out := &shipped{}
-	if out.quant, err = quant.Quantize(q); err != nil {
-		return nil, err
-	}
+	out := &shipped{quant: st}
 	qb, err := q.MarshalBinary()
 	if err != nil {
 		return nil, err

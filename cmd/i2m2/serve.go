@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,14 +15,10 @@ import (
 	"github.com/i2m2-wasm/i2m2/worker/api"
 )
 
-func init() {
-	register("serve", "serve the worker's HTTP API (POST /predict, GET /model, GET /healthz) natively", runServe)
-}
-
 // runServe runs worker/api, the handler the Cloudflare Worker runs, as a
 // plain net/http server (on loopback unless told otherwise).
 func runServe(args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := newFlags("serve")
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address (port 0: any free port)")
 	modelPath := fs.String("model", "weights/avmnist-real-int8.i2m2", "model file (default: the lab's real-input model)")
 	manifest := fs.String("manifest", "weights/manifest.json", "manifest whose entry (by sha256) vouches for the model, shown by GET /model")
@@ -40,7 +35,7 @@ func runServe(args []string) error {
 		more = append(more, v)
 		return nil
 	})
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	b, err := os.ReadFile(*modelPath)

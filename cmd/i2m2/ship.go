@@ -1,24 +1,15 @@
 package main
 
 import (
-	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
-	"github.com/i2m2-wasm/i2m2/model/quant"
-	"github.com/i2m2-wasm/i2m2/train"
 )
-
-func init() {
-	register("ship", "ship the real-input I2M2 (seed with the best validation accuracy) as weights/avmnist-real-{int8,f32}.i2m2, the manifest's default model", runShip)
-}
 
 // The real-input model's files. It is the manifest's default: the lab loads it, because the pad
 // and the microphone deliver clean digits and real voices, which the benchmark model never saw.
@@ -29,27 +20,20 @@ const (
 )
 
 func runShip(args []string) error {
-	fs := flag.NewFlagSet("ship", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	fs := newFlags("ship")
+	root := rootFlag(fs)
 	runs := fs.String("runs", "", "comma-separated run directories of `i2m2 train --data real`, one per seed")
-	weights := fs.String("weights", "weights", "weights directory")
+	weights := weightsFlag(fs)
 	n := fs.Int("n", 0, "test pairs per evaluation (0 = all 10,000)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, "runs"); err != nil {
 		return err
-	}
-	if *runs == "" {
-		return fmt.Errorf("--runs is required")
 	}
 	var ship *runInfo
 	var seeds []uint64
 	for _, d := range strings.Split(*runs, ",") {
-		b, err := os.ReadFile(filepath.Join(d, "history.json"))
+		ri, err := readHistory(d)
 		if err != nil {
 			return err
-		}
-		ri := &runInfo{dir: d}
-		if err := json.Unmarshal(b, ri); err != nil {
-			return fmt.Errorf("%s/history.json: %w", d, err)
 		}
 		seeds = append(seeds, ri.Seed)
 		// selection on validation only (the test speakers are never looked at)
@@ -70,15 +54,10 @@ func runShip(args []string) error {
 		return err
 	}
 	m.Name = realName
-	fb, err := m.MarshalBinary()
+	fb, q, _, err := quantizedCopy(m)
 	if err != nil {
 		return err
 	}
-	q, err := model.Read(fb)
-	if err != nil {
-		return err
-	}
-	quant.Quantize(q)
 	qb, err := q.MarshalBinary()
 	if err != nil {
 		return err
@@ -90,11 +69,11 @@ func runShip(args []string) error {
 		if c.Split != nil {
 			d = toData(c.Split)
 		}
-		ef, err := train.EvalModel(m, model.Fast, d, "", nil, runtime.GOMAXPROCS(0))
+		ef, err := evalModel(m, model.Fast, d)
 		if err != nil {
 			return err
 		}
-		eq, err := train.EvalModel(q, model.Quantized, d, "", nil, runtime.GOMAXPROCS(0))
+		eq, err := evalModel(q, model.Quantized, d)
 		if err != nil {
 			return err
 		}

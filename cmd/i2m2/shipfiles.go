@@ -9,7 +9,23 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/model/quant"
 )
+
+// quantizedCopy returns the file of m (float32) and an int8 copy of m (m is not modified) with
+// the quantiser's per-tensor report: the two files a model ships as.
+func quantizedCopy(m *model.Model) (fb []byte, q *model.Model, st []quant.Stat, err error) {
+	if fb, err = m.MarshalBinary(); err != nil {
+		return nil, nil, nil, err
+	}
+	if q, err = model.Read(fb); err != nil {
+		return nil, nil, nil, err
+	}
+	if st, err = quant.Quantize(q); err != nil {
+		return nil, nil, nil, err
+	}
+	return fb, q, st, nil
+}
 
 // writeEntry writes b to wdir/file, checks that it reads back, and describes it.
 func writeEntry(wdir, file string, b []byte, name string, def bool, seed uint64, acc float64) (manifest.Entry, error) {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,10 +14,6 @@ import (
 	"github.com/i2m2-wasm/i2m2/task"
 	"github.com/i2m2-wasm/i2m2/train"
 )
-
-func init() {
-	register("tasks", "dependency regimes (package task): train the five model types per task and seed on the real-input model's frozen encoders, evaluate on the held-out speakers", runTasks)
-}
 
 // trunkFile is the model whose encoders the tasks' experts keep (the digit task's shipped model).
 const trunkFile = "avmnist-real-f32.i2m2"
@@ -73,8 +67,8 @@ func taskRunDir(out, key string, seed uint64) string {
 }
 
 func runTasks(args []string) error {
-	fs := flag.NewFlagSet("tasks", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	fs := newFlags("tasks")
+	root := rootFlag(fs)
 	trunkPath := fs.String("trunk", filepath.Join("weights", trunkFile), "float32 model whose encoders every expert keeps")
 	names := fs.String("tasks", "same,digit-or-mismatch@0.1,digit-or-mismatch@0.5,digit-or-mismatch@0.9", "tasks (package task names, digit-or-mismatch@m for a dial point)")
 	seeds := fs.String("seeds", "1,2,3", "training seeds")
@@ -86,11 +80,8 @@ func runTasks(args []string) error {
 	limit := fs.Int("limit", 0, "keep the first n samples of the training and validation splits (0 = all)")
 	n := fs.Int("n", 0, "test digits (0 = all 10,000) before re-pairing")
 	out := fs.String("out", "", "runs directory: <out>/<task>/seed<N>/ (models, history.json, eval.json)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, "out"); err != nil {
 		return err
-	}
-	if *out == "" {
-		return fmt.Errorf("--out is required")
 	}
 	list, err := parseSeeds(*seeds)
 	if err != nil {
@@ -207,20 +198,10 @@ func writeTaskRun(dir string, h taskHistory) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, name := range train.ModelNames {
-		b, err := h.Models[name].MarshalBinary()
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, name+".i2m2"), b, 0o644); err != nil {
-			return err
-		}
-	}
-	b, err := json.MarshalIndent(h, "", " ")
-	if err != nil {
+	if err := writeModels(dir, h.Models); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "history.json"), b, 0o644)
+	return writeRunJSON(dir, "history.json", h)
 }
 
 // evalTaskRun evaluates a run's five models and the int8 I2M2 on the task's test pairs (never
@@ -231,40 +212,29 @@ func evalTaskRun(dir string, models map[string]*model.Model, te *train.Data, wor
 	if err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(re, "", " ")
-	if err != nil {
+	if err := writeRunJSON(dir, "eval.json", re); err != nil {
 		return err
 	}
 	logf("%s: test (%d pairs, %.0fs): i2m2 %.2f%% (int8 %.2f%%), image %.2f%%, audio %.2f%%, intra %.2f%%, inter %.2f%%", dir, te.N,
 		time.Since(t1).Seconds(), re.Evals["i2m2"].Product.Acc, re.Int8.Product.Acc, re.Evals["image_only"].Product.Acc,
 		re.Evals["audio_only"].Product.Acc, re.Evals["intra_only"].Product.Acc, re.Evals["inter_only"].Product.Acc)
-	return os.WriteFile(filepath.Join(dir, "eval.json"), b, 0o644)
+	return nil
 }
 
 // evalDigitRun evaluates one seed of the digit task's existing runs (the real-input model) into
 // <out>/digit/seed<N>/: eval.json and a history.json pointing at the models.
 func evalDigitRun(src, out string, te *train.Data, workers int, logf func(string, ...any)) error {
-	b, err := os.ReadFile(filepath.Join(src, "history.json"))
+	h := runHistory{Run: &train.Run{}}
+	if err := readRunJSON(src, "history.json", &h); err != nil {
+		return err
+	}
+	models, err := readModels(src)
 	if err != nil {
 		return err
 	}
-	var h struct {
-		train.Run
-		Recipe train.Recipe `json:"recipe"`
-		Limit  int          `json:"limit"`
-	}
-	if err := json.Unmarshal(b, &h); err != nil {
-		return fmt.Errorf("%s/history.json: %w", src, err)
-	}
-	models := map[string]*model.Model{}
-	for _, name := range train.ModelNames {
-		if models[name], err = readModel(filepath.Join(src, name+".i2m2")); err != nil {
-			return err
-		}
-	}
-	h.Run.Models = models
+	h.Models = models
 	dir := taskRunDir(out, task.Digit.Key(), h.Seed)
-	if err := writeTaskRun(dir, taskHistory{Run: &h.Run, Task: task.Digit, Recipe: h.Recipe, Limit: h.Limit, Trunk: "(trained end to end: " + src + ")"}); err != nil {
+	if err := writeTaskRun(dir, taskHistory{Run: h.Run, Task: task.Digit, Recipe: h.Recipe, Limit: h.Limit, Trunk: "(trained end to end: " + src + ")"}); err != nil {
 		return err
 	}
 	return evalTaskRun(dir, models, te, workers, logf)

@@ -31,18 +31,8 @@ import (
 //     are above it.
 //   - digit: every model type is above the majority digit's rate.
 func TestTasksTrainingSmall(t *testing.T) {
-	if testing.Short() {
-		t.Skip("trains models")
-	}
+	tr, va := realData(t, 2000, 1, "all")
 	trunk, err := readModel(filepath.Join("..", "..", "weights", trunkFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	opt, err := realOptions("", 2000, 1, "all")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, va, err := loadReal(opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +192,7 @@ func TestShippedTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, err := train.EvalModel(m, model.DefaultPath, te, "", nil, runtime.GOMAXPROCS(0))
+	ev, err := evalModel(m, model.DefaultPath, te)
 	if err != nil {
 		t.Fatal(err)
 	}

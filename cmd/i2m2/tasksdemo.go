@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 
@@ -10,14 +8,10 @@ import (
 	"github.com/i2m2-wasm/i2m2/task"
 )
 
-func init() {
-	register("tasks-demo", "write weights/demo/tasks.json: demo pairs of every task (clean MNIST test digits, the demo set's real voices)", runTasksDemo)
-}
-
 func runTasksDemo(args []string) error {
-	fs := flag.NewFlagSet("tasks-demo", flag.ContinueOnError)
+	fs := newFlags("tasks-demo")
 	weights := fs.String("weights", "weights", "weights directory (reads demo/"+dataset.DemoFile+", writes demo/"+task.DemoFile+")")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	b, err := os.ReadFile(filepath.Join(*weights, "demo", dataset.DemoFile))
@@ -28,11 +22,7 @@ func runTasksDemo(args []string) error {
 	if err != nil {
 		return err
 	}
-	mdir, err := dataset.MNISTDir()
-	if err != nil {
-		return err
-	}
-	_, test, err := dataset.LoadMNIST(mdir)
+	test, err := mnistTest()
 	if err != nil {
 		return err
 	}
@@ -40,9 +30,5 @@ func runTasksDemo(args []string) error {
 	if err != nil {
 		return err
 	}
-	out, err := json.MarshalIndent(s, "", " ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(*weights, "demo", task.DemoFile), append(out, '\n'), 0o644)
+	return writeJSON(filepath.Join(*weights, "demo", task.DemoFile), s)
 }

@@ -94,11 +94,7 @@ func (rep *tasksReport) write(dir string) error {
 	rep.dial()
 	rep.Note = "Each task re-pairs the real-input bank (package task): train and validation from MNIST train + FSDD george, jackson, yweweler and synthetic voices; test from MNIST t10k + held-out FSDD lucas, theo (clean). " +
 		"Except digit (the real-input model, trained end to end), every model keeps the shipped digit model's encoders (frozen) and trains new heads with the paper's stages and optimiser; selection on validation only."
-	b, err := json.MarshalIndent(rep, "", " ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "results.json"), append(b, '\n'), 0o644); err != nil {
+	if err := writeJSON(filepath.Join(dir, "results.json"), rep); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "tasks.md"), []byte(rep.markdown()), 0o644); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -18,10 +17,6 @@ import (
 	"github.com/i2m2-wasm/i2m2/task"
 	"github.com/i2m2-wasm/i2m2/train"
 )
-
-func init() {
-	register("tasks-report", "dependency regimes: tables, accuracy-vs-m plot, shuffle tests, shipped int8 models and manifest.json's tasks from `i2m2 tasks` runs", runTasksReport)
-}
 
 // taskRun is one seed of one task: what `i2m2 tasks` wrote.
 type taskRun struct {
@@ -139,17 +134,14 @@ func chanceOf(d *train.Data) float64 {
 }
 
 func runTasksReport(args []string) error {
-	fs := flag.NewFlagSet("tasks-report", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	fs := newFlags("tasks-report")
+	root := rootFlag(fs)
 	runs := fs.String("runs", "", "runs directory of `i2m2 tasks` (<runs>/<task>/seed<N>/)")
 	n := fs.Int("n", 0, "test digits (0 = all 10,000), as the runs were evaluated")
-	weights := fs.String("weights", "weights", "weights directory")
+	weights := weightsFlag(fs)
 	results := fs.String("results", "weights/results/tasks", "results directory")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, "runs"); err != nil {
 		return err
-	}
-	if *runs == "" {
-		return fmt.Errorf("--runs is required")
 	}
 	all, err := loadTaskRuns(*runs)
 	if err != nil {

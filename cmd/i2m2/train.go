@@ -1,13 +1,11 @@
 package main
 
 import (
-	"encoding/json"
-	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,13 +14,9 @@ import (
 	"github.com/i2m2-wasm/i2m2/train"
 )
 
-func init() {
-	register("train", "train I2M2 and its baselines for one seed (paper recipe) into a run directory", runTrain)
-}
-
 func runTrain(args []string) error {
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	root := fs.String("root", "", "repo root or weights/data directory (default: search upwards)")
+	fs := newFlags("train")
+	root := rootFlag(fs)
 	seed := fs.Uint64("seed", 1, "seed of initialisation and shuffling")
 	seeds := fs.String("seeds", "", "several seeds one after the other on the data loaded once, into <out>/seed<N> (overrides --seed)")
 	uni := fs.Int("uni", 4, "epochs of image and audio expert pre-training (paper: 30)")
@@ -43,11 +37,8 @@ func runTrain(args []string) error {
 	valSpeaker := fs.String("val-speaker", "", "real data: validate on this training speaker's clean recordings and clean MNIST validation digits, train on the other two (recipe choices)")
 	noisyShare := fs.Float64("noisy-share", 0, "real data: share of augmented recordings that get noise (0 = 0.75)")
 	synthEvery := fs.Int("synthetic-every", 0, "real data: keep every n-th synthetic voice clip (0 = all)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, "out"); err != nil {
 		return err
-	}
-	if *out == "" {
-		return fmt.Errorf("--out is required")
 	}
 	t0 := time.Now()
 	var tr, va, te *train.Data
@@ -118,42 +109,23 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 	if err != nil {
 		return err
 	}
-	for _, name := range train.ModelNames {
-		if run.Models[name] == nil {
-			continue // --only
-		}
-		b, err := run.Models[name].MarshalBinary()
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(out, name+".i2m2"), b, 0o644); err != nil {
-			return err
-		}
-	}
-	h, err := json.MarshalIndent(struct {
-		*train.Run
-		Recipe train.Recipe `json:"recipe"`
-		Limit  int          `json:"limit"`
-	}{run, rc, limit}, "", " ")
-	if err != nil {
+	if err := writeModels(out, run.Models); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(out, "history.json"), h, 0o644); err != nil {
+	if err := writeRunJSON(out, "history.json", runHistory{run, rc, limit}); err != nil {
 		return err
 	}
 	// Validation through the inference engine, each expert alone too (what recipe choices read).
 	ve := map[string]*train.ModelEval{}
 	for _, name := range train.ModelNames {
 		if m := run.Models[name]; m != nil {
-			if ve[name], err = train.EvalModel(m, model.Fast, va, "", nil, runtime.GOMAXPROCS(0)); err != nil {
+			if ve[name], err = evalModel(m, model.Fast, va); err != nil {
 				return err
 			}
 			logf("validation %s: %.2f%%, experts %s", name, ve[name].Product.Acc, expertAccs(ve[name]))
 		}
 	}
-	if b, err := json.MarshalIndent(ve, "", " "); err != nil {
-		return err
-	} else if err := os.WriteFile(filepath.Join(out, "val.json"), b, 0o644); err != nil {
+	if err := writeRunJSON(out, "val.json", ve); err != nil {
 		return err
 	}
 	if test {
@@ -164,11 +136,7 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 		if err != nil {
 			return err
 		}
-		b, err := json.MarshalIndent(re, "", " ")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(out, "eval.json"), b, 0o644); err != nil {
+		if err := writeRunJSON(out, "eval.json", re); err != nil {
 			return err
 		}
 		logf("test (%d samples, %.1fs): i2m2 %.2f%% (int8 %.2f%%, agreement %.2f%%), image %.2f%%, audio %.2f%%, intra %.2f%%, inter %.2f%%",
@@ -181,13 +149,8 @@ func trainSeed(seed uint64, out string, tr, va, te *train.Data, desc, prefix, on
 
 // expertAccs lists each expert's accuracy alone, in a fixed order.
 func expertAccs(ev *train.ModelEval) string {
-	var names []string
-	for n := range ev.Experts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var b strings.Builder
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(ev.Experts)) {
 		fmt.Fprintf(&b, "%s %.2f%% ", n, ev.Experts[n].Acc)
 	}
 	return strings.TrimSpace(b.String())

@@ -9,6 +9,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -28,16 +29,22 @@ func main() {
 	out := flag.String("o", "", "output directory")
 	large := flag.Bool("large", false, "include the ~10 MB near-cap memory case")
 	flag.Parse()
+	if *out == "" {
+		exit(errors.New("-o is required"))
+	}
 	if err := write(*out, *large); err != nil {
-		fmt.Fprintln(os.Stderr, "hostile/write:", err)
-		os.Exit(1)
+		exit(err)
 	}
 }
 
+// exit reports err as the command's failure (exit status 1).
+func exit(err error) {
+	fmt.Fprintln(os.Stderr, "hostile/write:", err)
+	os.Exit(1)
+}
+
+// write writes the corpus (with the large case if large) into dir.
 func write(dir string, large bool) error {
-	if dir == "" {
-		return fmt.Errorf("-o is required")
-	}
 	cs, err := hostile.Corpus(large)
 	if err != nil {
 		return err
