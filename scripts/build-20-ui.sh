@@ -3,7 +3,6 @@
 # weights and demo set):
 #   dist/ui.wasm       the Vugu UI (GOOS=js ./ui/app; links neither model/ nor gorgonia)
 #   dist/index.html, dist/ui-boot.js, dist/ui-first.js, dist/ui.css, dist/wasm_exec.js (from the Go that built ui.wasm)
-#   dist/weights/demo/first-pair.bin   the demo set's first pair alone (the first answer before the UI)
 #   dist/ui-wasm.js    ui.wasm as base64 in a classic script, for pages opened from file://
 #   dist/ui-data.js    manifest.json and the demo set as a classic script, for file:// too
 # I2M2_DIST=<dir> builds into <dir> instead of dist/ (scripts/lib-dist.sh).
@@ -30,25 +29,6 @@ demo=$D/weights/demo/avmnist-tts-demo.bin
 manifest=$D/weights/manifest.json
 if [ -f "$demo" ] && [ -f "$manifest" ]; then
 	node ui/web/data-bundle.mjs "$D"
-	# the first pair alone, in the same format, for the first answer before the UI (ui/web/first.js)
-	node --input-type=module -e '
-import { readFileSync, writeFileSync } from "node:fs";
-const [demo, out] = process.argv.slice(1);
-const b = readFileSync(demo);
-const n = b.readUInt32LE(8), nVoice = b.readUInt16LE(24);
-let p = 26;
-for (let v = 0; v < nVoice; v++) p += 2 + b.readUInt16LE(p);
-const rec = b.subarray(p, p + 12), voice = rec.readUInt16LE(2);
-let q = 26; // the pair'"'"'s voice, as voice 0 of the one-pair file
-for (let v = 0; v < voice; v++) q += 2 + b.readUInt16LE(q);
-const name = b.subarray(q, q + 2 + b.readUInt16LE(q));
-const head = Buffer.alloc(26);
-b.copy(head, 0, 0, 26);
-head.writeUInt32LE(1, 8); head.writeUInt32LE(0, 12); head.writeUInt16LE(1, 24); // 1 pair, no wave, 1 voice
-const r = Buffer.from(rec); r[1] = 0; r.writeUInt16LE(0, 2);
-const img = p + 12 * n, aud = img + 784 * n;
-writeFileSync(out, Buffer.concat([head, name, r, b.subarray(img, img + 784), b.subarray(aud, aud + 1600)]));
-' "$demo" "$D/weights/demo/first-pair.bin"
 else
 	echo "build-20-ui: WARNING: $demo or $manifest is missing: the page will say it has no demo set" >&2
 	rm -f "$D/ui-data.js"

@@ -1,7 +1,7 @@
 // The lab's first answer before its UI (a classic script; ui-boot.js calls globalThis.i2m2First).
 // Over http on the default model, the page fetches the demo set's first pair alone
 // (weights/demo/first-pair.bin: the demo file format of weights/demo/README.md with that one pair,
-// written by scripts/build-20-ui.sh), has the engine predict it as soon as the model is in, and shows
+// written by scripts/build-10-wasm.sh), has the engine predict it as soon as the model is in, and shows
 // the image and the model's answer in #boot-first. The UI, which opens on the same pair of the full
 // demo set, hides it when it draws its own first prediction (ui/browser_js.go).
 (function () {
