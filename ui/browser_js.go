@@ -24,6 +24,9 @@ func (l *Lab) Boot() {
 	// stays until the UI draws its own.
 	if !boot.Get("firstAnswerAt").Truthy() {
 		hideBoot()
+	} else if b := js.Global().Get("document").Call("getElementById", "boot"); b.Truthy() {
+		// Out of the accessibility tree: the lab's own <main> is the page's from now on.
+		b.Call("setAttribute", "aria-hidden", "true")
 	}
 	progress := js.FuncOf(func(_ js.Value, a []js.Value) any {
 		if len(a) < 2 {
