@@ -21,12 +21,9 @@ func (l *Lab) Boot() {
 	}
 	l.Stage = "Downloading the model"
 	// The UI shows its own progress from now on; a first answer the boot script showed (ui/web/first.js)
-	// stays until the UI draws its own.
+	// stays until the lab is ready (its own <main>, on the same pair; two would be two main landmarks).
 	if !boot.Get("firstAnswerAt").Truthy() {
 		hideBoot()
-	} else if b := js.Global().Get("document").Call("getElementById", "boot"); b.Truthy() {
-		// Out of the accessibility tree: the lab's own <main> is the page's from now on.
-		b.Call("setAttribute", "aria-hidden", "true")
 	}
 	progress := js.FuncOf(func(_ js.Value, a []js.Value) any {
 		if len(a) < 2 {
@@ -106,7 +103,6 @@ func (l *Lab) Boot() {
 		progress.Release()
 		boot.Set("onprogress", js.Null())
 		l.OnShown = func() {
-			hideBoot()
 			boot.Set("shownAt", js.Global().Get("performance").Call("now"))
 			l.StartScan() // after the first prediction, so that it does not wait behind the scan
 		}
@@ -120,6 +116,7 @@ func (l *Lab) Boot() {
 			u.Get("searchParams").Call("set", "task", name)
 			js.Global().Get("history").Call("replaceState", js.Null(), "", u.Call("toString"))
 		}
+		hideBoot()
 		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
 		l.SetModel(eng, d, info)

@@ -50,7 +50,7 @@ await test('the first answer: before the UI, genuine, and the UI takes over on t
   // The UI takes over: same pair, same answer; the early one is gone.
   await page.waitForSelector('html[data-ready]', { timeout: 120000 });
   await page.waitForFunction(() => i2m2Boot.shownAt > 0);
-  check(await page.$eval('#boot', (e) => e.hidden), 'the boot message (and the first answer) must hide once the UI shows its own');
+  check(await page.$eval('#boot', (e) => e.hidden), 'the boot message (and the first answer) must hide once the lab is ready');
   const ui = await page.evaluate(() => ({ start: i2m2Boot.uiStartAt, hidden: window.__seen.bootHidden }));
   check(ui.hidden > ui.start, `the first answer must stay until the UI runs (hidden at ${ui.hidden} ms, UI started at ${ui.start} ms)`);
   check(await page.$eval('#pair-index', (e) => +e.value) === 0, 'the lab must open on the first pair');

@@ -3,7 +3,7 @@
 // (weights/demo/first-pair.bin: the demo file format of weights/demo/README.md with that one pair,
 // written by scripts/build-10-wasm.sh), has the engine predict it as soon as the model is in, and shows
 // the image and the model's answer in #boot-first. The UI, which opens on the same pair of the full
-// demo set, hides it when it draws its own first prediction (ui/browser_js.go).
+// demo set, hides it when it is ready to show that pair itself (ui/browser_js.go).
 (function () {
   'use strict';
   var MAGIC = 'AVMDEMO1';
