@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -338,7 +339,7 @@ func TestLoadLimit(t *testing.T) {
 	}
 	if *update {
 		writeGolden(t, func(g *goldenFile) { g.PairTest20 = te.Clips[:20] })
-	} else if g := readGolden(t); len(g.PairTest20) != 20 || !equal32(g.PairTest20, te.Clips[:20]) {
+	} else if g := readGolden(t); len(g.PairTest20) != 20 || !slices.Equal(g.PairTest20, te.Clips[:20]) {
 		t.Errorf("pairing golden: %v, want %v", te.Clips[:20], g.PairTest20)
 	}
 	// PCA degradation visibly changes the images, CleanImages gives the originals
@@ -346,18 +347,6 @@ func TestLoadLimit(t *testing.T) {
 	if !bytes.Equal(tec.Images, mte.Images[:5*784]) || bytes.Equal(tec.Images, te.Images[:5*784]) {
 		t.Error("CleanImages")
 	}
-}
-
-func equal32(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestLoadFull(t *testing.T) {
@@ -434,14 +423,24 @@ func TestWAVAndMuLaw(t *testing.T) {
 	}
 }
 
-func TestDemoFile(t *testing.T) {
+// shippedDemo is weights/demo's demo set; err when the file cannot be read (one that does not
+// parse fails t).
+func shippedDemo(t *testing.T) (*Demo, error) {
 	b, err := os.ReadFile(filepath.Join("..", "weights", "demo", DemoFile))
 	if err != nil {
-		t.Skip(err)
+		return nil, err
 	}
 	d, err := ParseDemo(b)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return d, nil
+}
+
+func TestDemoFile(t *testing.T) {
+	d, err := shippedDemo(t)
+	if err != nil {
+		t.Skip(err)
 	}
 	if d.N != DemoPairs || d.NWave != DemoWaves {
 		t.Errorf("demo %d pairs %d waves", d.N, d.NWave)

@@ -201,17 +201,7 @@ func UnmarshalFSDD(data []byte) (*FSDD, error) {
 }
 
 // LoadFSDD reads and verifies weights/data/fsdd.bin.gz (dir as from DataDir).
-func LoadFSDD(dir string) (*FSDD, error) {
-	ix, err := ReadIndex(dir)
-	if err != nil {
-		return nil, err
-	}
-	b, err := ix.ReadVerified(dir, FSDDFile)
-	if err != nil {
-		return nil, err
-	}
-	return UnmarshalFSDD(b)
-}
+func LoadFSDD(dir string) (*FSDD, error) { return loadVerified(dir, FSDDFile, UnmarshalFSDD) }
 
 // LabelFromName returns the digit of a file named "{digit}_*" (FSDD's and the demo set's
 // convention), or -1.

@@ -102,23 +102,36 @@ func LoadBank(dir string) (*Index, *Bank, *PCA, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	bb, err := ix.ReadVerified(dir, BankFile)
+	bank, err := decodeVerified(ix, dir, BankFile, UnmarshalBank)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	bank, err := UnmarshalBank(bb)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	pb, err := ix.ReadVerified(dir, PCAFile)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	pca, err := UnmarshalPCA(pb)
+	pca, err := decodeVerified(ix, dir, PCAFile, UnmarshalPCA)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return ix, bank, pca, nil
+}
+
+// loadVerified reads file of the weights/data directory dir, verified against its index, and
+// decodes it.
+func loadVerified[T any](dir, file string, decode func([]byte) (T, error)) (T, error) {
+	ix, err := ReadIndex(dir)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return decodeVerified(ix, dir, file, decode)
+}
+
+// decodeVerified is loadVerified with the index ix of dir already read.
+func decodeVerified[T any](ix *Index, dir, file string, decode func([]byte) (T, error)) (T, error) {
+	b, err := ix.ReadVerified(dir, file)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return decode(b)
 }
 
 // TrainValIndices returns the fixed split of the 60,000 MNIST training images into 55,000 train and

@@ -132,6 +132,24 @@ type clipPool struct {
 	ids    []int32 // what Split.Clips records for each clip (nil: its index in the pool)
 }
 
+// newClipPool is a pool of n clips.
+func newClipPool(n int) *clipPool {
+	return &clipPool{levels: make([]uint8, n*AudioSize), labels: make([]uint8, n), voices: make([]string, n)}
+}
+
+// setFSDD makes clip k of the pool FSDD recording c, given as pcm at rate (the recording itself,
+// or an augmented or noisy version of it).
+func (p *clipPool) setFSDD(k int, fs *FSDD, c int, pcm []float32, rate int) error {
+	q, err := features.AudioLevels(pcm, rate)
+	if err != nil {
+		return fmt.Errorf("fsdd %s: %w", fs.Name(c), err)
+	}
+	copy(p.levels[k*AudioSize:], q)
+	p.labels[k] = fs.Labels[c]
+	p.voices[k] = "fsdd:" + FSDDSpeakers[fs.Speaker[c]]
+	return nil
+}
+
 // pair gives each sample of s a clip of its digit, dealt in seeded shuffled rounds (as buildSplit).
 func (p *clipPool) pair(s *Split, r *RNG) error {
 	var by [10][]int32
@@ -182,25 +200,18 @@ func realPool(fs *FSDD, bank *Bank, split uint8, valSpk int, opt RealOptions, r 
 	}
 	copies := opt.Copies
 	n := len(clips) * copies
-	p := &clipPool{levels: make([]uint8, n*AudioSize), labels: make([]uint8, n), voices: make([]string, n)}
+	p := newClipPool(n)
 	seeds := make([]uint64, n)
 	for k := range seeds {
 		seeds[k] = r.Uint64()
 	}
-	err := parallel(n, func(k int) error {
+	err := Parallel(n, func(k int) error {
 		c := clips[k/copies]
 		pcm, rate := fs.PCM(c), FSDDRate
 		if k%copies != 0 {
 			pcm, rate = opt.Audio.Apply(pcm, FSDDRate, NewRNG(seeds[k])), features.SampleRate
 		}
-		q, err := features.AudioLevels(pcm, rate)
-		if err != nil {
-			return fmt.Errorf("fsdd %s: %w", fs.Name(c), err)
-		}
-		copy(p.levels[k*AudioSize:], q)
-		p.labels[k] = fs.Labels[c]
-		p.voices[k] = "fsdd:" + FSDDSpeakers[fs.Speaker[c]]
-		return nil
+		return p.setFSDD(k, fs, c, pcm, rate)
 	})
 	if err != nil {
 		return nil, err
@@ -229,7 +240,7 @@ func augmentImages(raw, degraded []uint8, aug ImageAug, r *RNG) []uint8 {
 		seeds[i] = r.Uint64()
 	}
 	out := make([]uint8, len(raw))
-	parallel(n, func(i int) error {
+	Parallel(n, func(i int) error {
 		a, b := i*ImageSize, (i+1)*ImageSize
 		copy(out[a:b], aug.Apply(raw[a:b], degraded[a:b], NewRNG(seeds[i])))
 		return nil
@@ -237,21 +248,29 @@ func augmentImages(raw, degraded []uint8, aug ImageAug, r *RNG) []uint8 {
 	return out
 }
 
-// parallel runs f(0..n-1) on GOMAXPROCS goroutines and returns the first error.
-func parallel(n int, f func(i int) error) error {
+// Parallel runs f(0..n-1) on GOMAXPROCS goroutines, goroutine t taking t, t+GOMAXPROCS, ...;
+// each stops at its first error, and those errors are returned joined (nil when none).
+func Parallel(n int, f func(i int) error) error {
 	w := runtime.GOMAXPROCS(0)
+	return Workers(w, func(t int) error {
+		for i := t; i < n; i += w {
+			if err := f(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Workers runs f(0..w-1) on w goroutines and returns their errors joined (nil when none).
+func Workers(w int, f func(t int) error) error {
 	errs := make([]error, w)
 	var wg sync.WaitGroup
 	for t := 0; t < w; t++ {
 		wg.Add(1)
 		go func(t int) {
 			defer wg.Done()
-			for i := t; i < n; i += w {
-				if err := f(i); err != nil {
-					errs[t] = err
-					return
-				}
-			}
+			errs[t] = f(t)
 		}(t)
 	}
 	wg.Wait()

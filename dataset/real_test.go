@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -95,11 +93,7 @@ func TestCommittedFSDD(t *testing.T) {
 // What a person hears is what the model saw: every stored waveform of the demo set gives exactly
 // its stored spectrogram, and the real-voice pairs are held-out speakers saying their digit.
 func TestDemoWavesReproduceSpectrograms(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "weights", "demo", DemoFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := ParseDemo(b)
+	d, err := shippedDemo(t)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,9 +54,9 @@ func RealTest(root string, n int) ([]EvalSet, error) {
 	conds := append([]float64{0}, RealTestSNRs...) // 0 first = clean (index 0)
 	pools := make([]*clipPool, len(conds))
 	for k := range pools {
-		pools[k] = &clipPool{levels: make([]uint8, len(clips)*AudioSize), labels: make([]uint8, len(clips)), voices: make([]string, len(clips))}
+		pools[k] = newClipPool(len(clips))
 	}
-	err = parallel(len(clips)*len(conds), func(j int) error {
+	err = Parallel(len(clips)*len(conds), func(j int) error {
 		k, ci := j/len(clips), j%len(clips)
 		c := clips[ci]
 		pcm, rate := fs.PCM(c), FSDDRate
@@ -67,15 +67,7 @@ func RealTest(root string, n int) ([]EvalSet, error) {
 			}
 			pcm, rate = w, features.SampleRate
 		}
-		q, err := features.AudioLevels(pcm, rate)
-		if err != nil {
-			return fmt.Errorf("fsdd %s: %w", fs.Name(c), err)
-		}
-		p := pools[k]
-		copy(p.levels[ci*AudioSize:], q)
-		p.labels[ci] = fs.Labels[c]
-		p.voices[ci] = "fsdd:" + FSDDSpeakers[fs.Speaker[c]]
-		return nil
+		return pools[k].setFSDD(ci, fs, c, pcm, rate)
 	})
 	if err != nil {
 		return nil, err
@@ -86,7 +78,7 @@ func RealTest(root string, n int) ([]EvalSet, error) {
 	}
 	clean := mtest.Images[:n*ImageSize]
 	drawn := make([]uint8, n*ImageSize)
-	parallel(n, func(i int) error {
+	Parallel(n, func(i int) error {
 		copy(drawn[i*ImageSize:], Drawn(clean[i*ImageSize:(i+1)*ImageSize]))
 		return nil
 	})
@@ -132,15 +124,7 @@ const SynthCleanFile = "synth_clean_test.bin.gz"
 
 // LoadSynthClean reads and verifies SynthCleanFile.
 func LoadSynthClean(dir string) (*clipPool, error) {
-	ix, err := ReadIndex(dir)
-	if err != nil {
-		return nil, err
-	}
-	b, err := ix.ReadVerified(dir, SynthCleanFile)
-	if err != nil {
-		return nil, err
-	}
-	bank, err := UnmarshalBank(b)
+	bank, err := loadVerified(dir, SynthCleanFile, UnmarshalBank)
 	if err != nil {
 		return nil, err
 	}

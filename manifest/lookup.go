@@ -3,7 +3,9 @@ package manifest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -77,4 +79,33 @@ func (m *Manifest) first(ok func(Entry) bool) (Entry, bool) {
 func NewEntry(file string, b []byte) Entry {
 	sum := sha256.Sum256(b)
 	return Entry{File: file, Bytes: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
+}
+
+// Model is the entry of the file the task runs: the one of Models named by Default, else the
+// first flagged default, else its I2M2 (Kind "i2m2"), else its first int8 entry, else its first.
+// The JS module picks the same (wasm/i2m2.fetch.mjs, taskModel).
+func (t *Task) Model() (Entry, error) {
+	if len(t.Models) == 0 {
+		return Entry{}, errors.New("the task lists no model files")
+	}
+	if t.Default != "" {
+		for _, e := range t.Models {
+			if e.File == t.Default {
+				return e, nil
+			}
+		}
+		return Entry{}, errors.New("its default " + strconv.Quote(t.Default) + " is not among its files")
+	}
+	for _, ok := range []func(Entry) bool{
+		func(e Entry) bool { return e.Default },
+		func(e Entry) bool { return e.Kind == "i2m2" },
+		func(e Entry) bool { return e.Quantization == "int8" },
+	} {
+		for _, e := range t.Models {
+			if ok(e) {
+				return e, nil
+			}
+		}
+	}
+	return t.Models[0], nil
 }

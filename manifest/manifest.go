@@ -60,6 +60,8 @@ type Entry struct {
 	// Embedded marks an entry written at build time for a file embedded by whoever built the
 	// worker (scripts/build-30-worker.sh).
 	Embedded bool `json:"embedded,omitempty"`
+	// Kind is, in a task, the model type of the file: "i2m2", "intra_only", "inter_only".
+	Kind string `json:"kind,omitempty"`
 }
 
 // Modality is one input of a model: its name and tensor shape (channels, height, width).
@@ -70,9 +72,16 @@ type Modality struct {
 
 // Task is one task of the family: what the label means, its shipped models and their results.
 type Task struct {
-	Title   string   `json:"title"`             // the question the task answers, for display
-	Classes []string `json:"classes,omitempty"` // class names in label order
-	Models  []Entry  `json:"models,omitempty"`
+	Title    string   `json:"title"`              // the question the task answers, for display
+	Question string   `json:"question,omitempty"` // the task in a sentence
+	Classes  []string `json:"classes,omitempty"`  // class names in label order
+	Models   []Entry  `json:"models,omitempty"`
+	// Default is the file of Models a page or server runs for the task (Task.Model's rule).
+	Default string `json:"default,omitempty"`
+	Plot    string `json:"plot,omitempty"` // an SVG of the tasks' results, relative to the manifest's folder
+	Demo    string `json:"demo,omitempty"` // the tasks' demo pairs, relative to the manifest's folder (weights/demo/README.md)
+	// StandIn marks random-weight stand-in task models (a test fixture: wasm/internal/standin).
+	StandIn bool     `json:"standIn,omitempty"`
 	Results *Results `json:"results,omitempty"`
 	Shuffle *Shuffle `json:"shuffle,omitempty"`
 	// Dial holds results at several settings of the task's dial (the share m of mismatched

@@ -41,7 +41,8 @@ func TestRoundTrip(t *testing.T) {
 		Models: []Entry{{File: "a.i2m2", Bytes: 3, SHA256: strings.Repeat("ab", 32), Quantization: "int8", Default: true, Name: "a",
 			Modalities: []Modality{{"image", []int{1, 28, 28}}}, Classes: []string{"no", "yes"}, Experts: []string{"image"}, MACs: 7, Seed: 2, TestAcc: 50.25}},
 		Tasks: map[string]*Task{
-			"same":  {Title: "Same digit?", Classes: []string{"no", "yes"}, Models: []Entry{{File: "same-int8.i2m2", Bytes: 1, SHA256: strings.Repeat("cd", 32), Name: "same", Quantization: "int8"}}, Results: res},
+			"same": {Title: "Same digit?", Question: "q", Classes: []string{"no", "yes"}, Default: "same-int8.i2m2", Plot: "p.svg", Demo: "demo/tasks.json", StandIn: true,
+				Models: []Entry{{File: "same-int8.i2m2", Bytes: 1, SHA256: strings.Repeat("cd", 32), Name: "same", Quantization: "int8", Kind: "i2m2"}}, Results: res},
 			"digit": {Title: "Which digit?", Dial: []DialPoint{{M: 0.1, Results: res}}},
 		},
 		Results: res, StandIn: true, Note: "n <&>",
@@ -53,9 +54,9 @@ func TestRoundTrip(t *testing.T) {
 	}
 	// unknown members at the top level and in a task survive
 	b = bytes.Replace(b, []byte(`"models": [`), []byte(`"later": {"x": [1, 2]}, "models": [`), 1)
-	b = bytes.Replace(b, []byte(`"title": "Same digit?"`), []byte(`"title": "Same digit?", "plot": "same.svg"`), 1)
+	b = bytes.Replace(b, []byte(`"title": "Same digit?"`), []byte(`"title": "Same digit?", "figure": "same.svg"`), 1)
 	back, again := rewrite(t, b)
-	for _, want := range []string{`"later": {`, `"plot": "same.svg"`, `"title": "Which digit?"`, `"i2m2_int8": {`, `"dial": [`, `"n \u003c\u0026\u003e"`} {
+	for _, want := range []string{`"later": {`, `"figure": "same.svg"`, `"title": "Which digit?"`, `"i2m2_int8": {`, `"dial": [`, `"n \u003c\u0026\u003e"`} {
 		if !bytes.Contains(again, []byte(want)) {
 			t.Errorf("written manifest lacks %s:\n%s", want, again)
 		}
@@ -220,4 +221,28 @@ func rewrite(t *testing.T, b []byte) (*Manifest, []byte) {
 		t.Fatal(err)
 	}
 	return m, out
+}
+
+// TestTaskModel: the file a task runs (the JS module's taskModel picks the same).
+func TestTaskModel(t *testing.T) {
+	e := func(file, kind, q string, def bool) Entry {
+		return Entry{File: file, Kind: kind, Quantization: q, Default: def}
+	}
+	for _, c := range []struct {
+		task Task
+		want string // file, or the error's text
+	}{
+		{Task{}, "the task lists no model files"},
+		{Task{Default: "b", Models: []Entry{e("a", "", "", false), e("b", "", "", false)}}, "b"},
+		{Task{Default: "c", Models: []Entry{e("a", "", "", false)}}, `its default "c" is not among its files`},
+		{Task{Models: []Entry{e("a", "i2m2", "int8", false), e("b", "", "", true)}}, "b"},
+		{Task{Models: []Entry{e("a", "intra_only", "int8", false), e("b", "i2m2", "float32", false)}}, "b"},
+		{Task{Models: []Entry{e("a", "", "float32", false), e("b", "", "int8", false)}}, "b"},
+		{Task{Models: []Entry{e("a", "", "float32", false), e("b", "", "float32", false)}}, "a"},
+	} {
+		got, err := c.task.Model()
+		if err != nil && err.Error() != c.want || err == nil && got.File != c.want {
+			t.Errorf("%+v: %q, %v; want %s", c.task, got.File, err, c.want)
+		}
+	}
 }

@@ -2,9 +2,8 @@ package train
 
 import (
 	"fmt"
-	"sync"
 
-	"github.com/i2m2-wasm/i2m2/features"
+	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -86,45 +85,31 @@ func Encode(m *model.Model, d *Data, workers int) (*Encoded, error) {
 		}
 	}
 	workers = max(1, min(workers, d.N))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			img, aud := make([]float32, 784), make([]float32, 1600)
-			in := map[string][]float32{"image": img, "audio": aud}
-			for _, j := range jobs {
-				pr, err := j.p.NewPredictor(model.Fast)
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				res := j.p.NewResult()
-				for i := w * d.N / workers; i < (w+1)*d.N/workers; i++ {
-					if j.in == "image" {
-						for p, v := range d.Images[i*784 : (i+1)*784] {
-							img[p] = features.Level(v)
-						}
-					} else {
-						for p, v := range d.Audio[i*1600 : (i+1)*1600] {
-							aud[p] = features.Level(v)
-						}
-					}
-					if err := pr.Predict(in, res); err != nil {
-						errs[w] = err
-						return
-					}
-					copy(enc.Feat[j.key][i*j.dim:], res.Experts[0].Logits)
-				}
+	err := dataset.Workers(workers, func(w int) error {
+		img, aud := make([]float32, 784), make([]float32, 1600)
+		in := map[string][]float32{"image": img, "audio": aud}
+		for _, j := range jobs {
+			pr, err := j.p.NewPredictor(model.Fast)
+			if err != nil {
+				return err
 			}
-		}(w)
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+			res := j.p.NewResult()
+			for i := w * d.N / workers; i < (w+1)*d.N/workers; i++ {
+				if j.in == "image" {
+					d.fill(i, i, img, nil)
+				} else {
+					d.fill(i, i, nil, aud)
+				}
+				if err := pr.Predict(in, res); err != nil {
+					return err
+				}
+				copy(enc.Feat[j.key][i*j.dim:], res.Experts[0].Logits)
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return enc, nil
 }

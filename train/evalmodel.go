@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/model/quant"
 )
@@ -72,12 +71,7 @@ func EvalModel(m *model.Model, p model.Path, d *Data, shuffle string, perm []int
 				case "audio":
 					sa = perm[i]
 				}
-				for j, v := range d.Images[si*784 : (si+1)*784] {
-					img[j] = features.Level(v)
-				}
-				for j, v := range d.Audio[sa*1600 : (sa+1)*1600] {
-					aud[j] = features.Level(v)
-				}
+				d.fill(si, sa, img, aud)
 				if err := pr.Predict(in, res); err != nil {
 					pt.err = err
 					return
@@ -162,11 +156,7 @@ func EvaluateRun(models map[string]*model.Model, d *Data, workers int) (*RunEval
 		}
 		re.Evals[n] = ev
 	}
-	b, err := models["i2m2"].MarshalBinary()
-	if err != nil {
-		return nil, err
-	}
-	q, err := model.Read(b)
+	q, err := copyModel(models["i2m2"])
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,21 @@ type Data struct {
 	Labels []uint8
 }
 
+// fill puts the image of sample image into img and the clip of sample clip into aud as model
+// inputs (level/255); a nil slice is skipped.
+func (d *Data) fill(image, clip int, img, aud []float32) {
+	if img != nil {
+		for p, v := range d.Images[image*784 : (image+1)*784] {
+			img[p] = features.Level(v)
+		}
+	}
+	if aud != nil {
+		for p, v := range d.Audio[clip*1600 : (clip+1)*1600] {
+			aud[p] = features.Level(v)
+		}
+	}
+}
+
 // Subset returns the samples idx (copied).
 func (d *Data) Subset(idx []int) *Data {
 	s := &Data{N: len(idx), Images: make([]uint8, len(idx)*784), Audio: make([]uint8, len(idx)*1600), Labels: make([]uint8, len(idx))}

@@ -96,14 +96,19 @@ func EvaluateHeads(experts []*Expert[float32], d *Paired, pred []int) (loss, acc
 	return loss / float64(d.N()), 100 * float64(correct) / float64(d.N())
 }
 
-// ExportHeads returns the inference model made of the trunk's encoders of the named experts and
-// the trained heads, with the given classes (float32, a copy: trunk is not modified).
-func ExportHeads(trunk *model.Model, experts []*Expert[float32], classes []string, prov model.Provenance) (*model.Model, error) {
-	b, err := trunk.MarshalBinary()
+// copyModel is a deep copy of m, through its file format (the file a caller would ship).
+func copyModel(m *model.Model) (*model.Model, error) {
+	b, err := m.MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
-	m, err := model.Read(b)
+	return model.Read(b)
+}
+
+// ExportHeads returns the inference model made of the trunk's encoders of the named experts and
+// the trained heads, with the given classes (float32, a copy: trunk is not modified).
+func ExportHeads(trunk *model.Model, experts []*Expert[float32], classes []string, prov model.Provenance) (*model.Model, error) {
+	m, err := copyModel(trunk)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"math"
 	"testing"
 
-	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/model"
 	"github.com/i2m2-wasm/i2m2/model/arch"
 )
@@ -21,17 +20,23 @@ func randomTrunk(t *testing.T, seed uint64) *model.Model {
 	return m
 }
 
+// synthEncoded is n synthetic samples (seed) encoded by a random trunk (trunkSeed) on workers.
+func synthEncoded(t *testing.T, trunkSeed uint64, n int, seed uint64, workers int) (*Data, *Encoded) {
+	t.Helper()
+	d := Synthetic(n, seed)
+	enc, err := Encode(randomTrunk(t, trunkSeed), d, workers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, enc
+}
+
 // TestHeadsExportMatchesTrainer: a model exported by ExportHeads (the trunk's encoders, the trained
 // heads, new classes) computes through the inference engine what the head trainer computes on the
 // encoded features, for every expert - so Encode's features are the engine's branch outputs and
 // the heads land in the model's layout.
 func TestHeadsExportMatchesTrainer(t *testing.T) {
-	trunk := randomTrunk(t, 3)
-	d := Synthetic(60, 4)
-	enc, err := Encode(trunk, d, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, enc := synthEncoded(t, 3, 60, 4, 2)
 	for k, dim := range map[string]int{"image/image": 24, "audio/audio": 48, "inter/image": 48, "inter/audio": 96} {
 		if enc.Dim[k] != dim {
 			t.Fatalf("%s: %d features, want %d", k, enc.Dim[k], dim)
@@ -66,13 +71,7 @@ func TestHeadsExportMatchesTrainer(t *testing.T) {
 	res := m.NewResult()
 	img, aud := make([]float32, 784), make([]float32, 1600)
 	for b, k := range idx {
-		i, a := int(p.Image[k]), int(p.Audio[k])
-		for j, v := range d.Images[i*784 : (i+1)*784] {
-			img[j] = features.Level(v)
-		}
-		for j, v := range d.Audio[a*1600 : (a+1)*1600] {
-			aud[j] = features.Level(v)
-		}
+		d.fill(int(p.Image[k]), int(p.Audio[k]), img, aud)
 		if err := pr.Predict(map[string][]float32{"image": img, "audio": aud}, res); err != nil {
 			t.Fatal(err)
 		}
@@ -110,12 +109,7 @@ func TestHeadsExportMatchesTrainer(t *testing.T) {
 }
 
 func TestHeadPipelineRejects(t *testing.T) {
-	trunk := randomTrunk(t, 1)
-	d := Synthetic(10, 1)
-	enc, err := Encode(trunk, d, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, enc := synthEncoded(t, 1, 10, 1, 1)
 	p := &Paired{Enc: enc, Image: []int32{0, 1}, Audio: []int32{1, 0}, Labels: []uint8{0, 5}}
 	if _, err := HeadPipeline(p, p, PaperRecipe(1, 1, 1, 1), []string{"x", "y"}, ""); err == nil {
 		t.Error("label 5 for 2 classes: no error")

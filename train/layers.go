@@ -66,66 +66,65 @@ func (l *Conv[T]) Params() []*Param[T] { return []*Param[T]{l.W} }
 
 func (l *Conv[T]) outHW(h, w int) (int, int) { return h + 2*l.Pad - l.K + 1, w + 2*l.Pad - l.K + 1 }
 
-// im2col writes the transposed patch matrix
-// col[(c,ky,kx)][(b,oy,ox)] = x[c][b][oy+ky-Pad][ox+kx-Pad] (0 outside).
-func (l *Conv[T]) im2col(x Act[T], oh, ow int, col []T) {
-	n := x.B * oh * ow
+// patchRows calls f on every row of a patch matrix over C channels with n columns: the row of
+// channel c at kernel offset (ky, kx), in the order (c, ky, kx), with xc channel c's plane of x
+// (im2col reads it, col2im adds into it) and lo..hi the columns ox whose ox+kx-Pad is inside the
+// width.
+func (l *Conv[T]) patchRows(x Act[T], n, ow int, col []T, f func(ky int, row, xc []T, lo, hi, dx int)) {
 	for c := 0; c < x.C; c++ {
 		xc := x.D[c*x.plane() : (c+1)*x.plane()]
 		for ky := 0; ky < l.K; ky++ {
 			for kx := 0; kx < l.K; kx++ {
-				row := col[((c*l.K+ky)*l.K+kx)*n : ((c*l.K+ky)*l.K+kx+1)*n]
 				dx := kx - l.Pad
 				lo, hi := max(0, -dx), min(ow, x.W-dx) // ox range with 0 <= ox+dx < W
-				for b := 0; b < x.B; b++ {
-					for oy := 0; oy < oh; oy++ {
-						dst := row[(b*oh+oy)*ow : (b*oh+oy+1)*ow]
-						iy := oy + ky - l.Pad
-						if iy < 0 || iy >= x.H || lo >= hi {
-							clear(dst)
-							continue
-						}
-						clear(dst[:lo])
-						copy(dst[lo:hi], xc[(b*x.H+iy)*x.W+lo+dx:(b*x.H+iy)*x.W+hi+dx])
-						clear(dst[hi:])
-					}
-				}
+				f(ky, col[((c*l.K+ky)*l.K+kx)*n:((c*l.K+ky)*l.K+kx+1)*n], xc, lo, hi, dx)
 			}
 		}
 	}
+}
+
+// im2col writes the transposed patch matrix
+// col[(c,ky,kx)][(b,oy,ox)] = x[c][b][oy+ky-Pad][ox+kx-Pad] (0 outside).
+func (l *Conv[T]) im2col(x Act[T], oh, ow int, col []T) {
+	l.patchRows(x, x.B*oh*ow, ow, col, func(ky int, row, xc []T, lo, hi, dx int) {
+		for b := 0; b < x.B; b++ {
+			for oy := 0; oy < oh; oy++ {
+				dst := row[(b*oh+oy)*ow : (b*oh+oy+1)*ow]
+				iy := oy + ky - l.Pad
+				if iy < 0 || iy >= x.H || lo >= hi {
+					clear(dst)
+					continue
+				}
+				clear(dst[:lo])
+				copy(dst[lo:hi], xc[(b*x.H+iy)*x.W+lo+dx:(b*x.H+iy)*x.W+hi+dx])
+				clear(dst[hi:])
+			}
+		}
+	})
 }
 
 // col2im is the adjoint of im2col: dx[c][b][iy][ix] = Σ dcol[...] over the
 // patches that read it.
 func (l *Conv[T]) col2im(dcol []T, oh, ow int, dx Act[T]) {
 	clear(dx.D)
-	n := dx.B * oh * ow
-	for c := 0; c < dx.C; c++ {
-		xc := dx.D[c*dx.plane() : (c+1)*dx.plane()]
-		for ky := 0; ky < l.K; ky++ {
-			for kx := 0; kx < l.K; kx++ {
-				row := dcol[((c*l.K+ky)*l.K+kx)*n : ((c*l.K+ky)*l.K+kx+1)*n]
-				d := kx - l.Pad
-				lo, hi := max(0, -d), min(ow, dx.W-d)
-				if lo >= hi {
+	l.patchRows(dx, dx.B*oh*ow, ow, dcol, func(ky int, row, xc []T, lo, hi, d int) {
+		if lo >= hi {
+			return
+		}
+		for b := 0; b < dx.B; b++ {
+			for oy := 0; oy < oh; oy++ {
+				iy := oy + ky - l.Pad
+				if iy < 0 || iy >= dx.H {
 					continue
 				}
-				for b := 0; b < dx.B; b++ {
-					for oy := 0; oy < oh; oy++ {
-						iy := oy + ky - l.Pad
-						if iy < 0 || iy >= dx.H {
-							continue
-						}
-						src := row[(b*oh+oy)*ow+lo : (b*oh+oy)*ow+hi]
-						dst := xc[(b*dx.H+iy)*dx.W+lo+d : (b*dx.H+iy)*dx.W+hi+d]
-						for i, v := range src {
-							dst[i] += v
-						}
-					}
+				src := row[(b*oh+oy)*ow+lo : (b*oh+oy)*ow+hi]
+				dst := xc[(b*dx.H+iy)*dx.W+lo+d : (b*dx.H+iy)*dx.W+hi+d]
+				for i, v := range src {
+					dst[i] += v
 				}
 			}
 		}
-	}
+	})
 }
 
 // Forward: out[o][(b,oy,ox)] = Σ_(c,ky,kx) W[o][(c,ky,kx)] · col[(c,ky,kx)][(b,oy,ox)],
@@ -295,13 +294,7 @@ func (l *Flatten[T]) Forward(x Act[T], train bool) Act[T] {
 		return Act[T]{C: x.C, B: x.B, H: 1, W: 1, D: x.D}
 	}
 	l.out = grow(l.out, len(x.D))
-	for c := 0; c < x.C; c++ {
-		for b := 0; b < x.B; b++ {
-			for p := 0; p < hw; p++ {
-				l.out[(c*hw+p)*x.B+b] = x.D[(c*x.B+b)*hw+p]
-			}
-		}
-	}
+	flatMove(l.out, x.D, x.C, x.B, hw, true)
 	return Act[T]{C: x.C * hw, B: x.B, H: 1, W: 1, D: l.out}
 }
 
@@ -312,14 +305,25 @@ func (l *Flatten[T]) Backward(dy Act[T]) Act[T] {
 		return Act[T]{C: x.C, B: x.B, H: 1, W: 1, D: dy.D}
 	}
 	l.dx = grow(l.dx, len(dy.D))
-	for c := 0; c < x.C; c++ {
-		for b := 0; b < x.B; b++ {
+	flatMove(l.dx, dy.D, x.C, x.B, hw, false)
+	return Act[T]{C: x.C, B: x.B, H: x.H, W: x.W, D: l.dx}
+}
+
+// flatMove moves C channels of B samples of hw positions between the convolution layout
+// [c][b][p] and the flattened one [c*hw+p][b]: to the flattened one when toFlat, else back.
+func flatMove[T Float](dst, src []T, C, B, hw int, toFlat bool) {
+	for c := 0; c < C; c++ {
+		for b := 0; b < B; b++ {
 			for p := 0; p < hw; p++ {
-				l.dx[(c*x.B+b)*hw+p] = dy.D[(c*hw+p)*x.B+b]
+				conv, flat := (c*B+b)*hw+p, (c*hw+p)*B+b
+				if toFlat {
+					dst[flat] = src[conv]
+				} else {
+					dst[conv] = src[flat]
+				}
 			}
 		}
 	}
-	return Act[T]{C: x.C, B: x.B, H: x.H, W: x.W, D: l.dx}
 }
 
 // Seq runs layers in order.

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
-	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -41,12 +40,7 @@ func TestExportMatchesTrainer(t *testing.T) {
 		r := m.NewResult()
 		img, aud := make([]float32, 784), make([]float32, 1600)
 		for b, j := range idx {
-			for k, v := range d.Images[j*784 : (j+1)*784] {
-				img[k] = features.Level(v)
-			}
-			for k, v := range d.Audio[j*1600 : (j+1)*1600] {
-				aud[k] = features.Level(v)
-			}
+			d.fill(j, j, img, aud)
 			if err := p.Predict(map[string][]float32{"image": img, "audio": aud}, r); err != nil {
 				t.Fatal(err)
 			}

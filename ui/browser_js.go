@@ -69,6 +69,7 @@ func (l *Lab) Boot() {
 			task = t.String()
 		}
 		taskDemos, tdErr := readTaskDemos(data.Get("taskDemos"), man, demo)
+		gen := 0 // l.modelGen when the lab shows: a switch before the model is in changes it
 		l.locked(func() {
 			l.Manifest = man
 			def, desc := man.Default(), man.Default().Desc()
@@ -81,10 +82,12 @@ func (l *Lab) Boot() {
 			if tdErr != nil {
 				l.Fail("The tasks' demo pairs are unusable (the lab shows the demo set's pairs instead): %v", tdErr)
 			}
-			if man.Tasks[task] != nil {
-				l.Task, l.Chosen = task, true
-			}
+			// the start-up rule (ui/README.md): the task asked for, else the one the default model
+			// belongs to, shown selected from the first frame; only an asked task is "chosen"
+			l.Task, l.Chosen = man.TaskOf(task, def.SHA256), man.Tasks[task] != nil
 			l.SetDemo(demo, desc) // the lab shows now; predictions follow when the model is in
+			l.wireBoot(boot)      // the switch works from now on, also while the model loads
+			gen = l.modelGen
 			boot.Set("labAt", js.Global().Get("performance").Call("now"))
 		})
 		m, err := Await(boot.Get("model"))
@@ -94,33 +97,26 @@ func (l *Lab) Boot() {
 		if err == nil {
 			eng, d, info, err = jsModel(m)
 		}
-		if err != nil {
-			l.locked(func() { l.Fail("Could not load the model: %v", err) })
-			return
-		}
 		l.Env.Lock()
 		defer l.Env.UnlockRender()
+		hideBoot() // the lab shows the model, or why it has none, from here on
 		progress.Release()
 		boot.Set("onprogress", js.Null())
-		l.OnShown = func() {
-			boot.Set("shownAt", js.Global().Get("performance").Call("now"))
-			l.StartScan() // after the first prediction, so that it does not wait behind the scan
+		if l.modelGen != gen { // the person switched tasks meanwhile: that switch shows its model
+			if eng != nil {
+				eng.Dispose()
+			}
+			return
+		}
+		if err != nil {
+			l.Fail("Could not load the model: %v", err)
+			return
 		}
 		l.Task = man.TaskOf(task, info.SHA256)
-		l.LoadTask = func(name string) (Engine, ModelDesc, ModelInfo, error) { return loadTask(boot, name, l) }
-		if !boot.Get("fileMode").Truthy() { // from file:// only the tasks' own models are inlined
-			l.LoadFile = func(file string) (Engine, ModelDesc, error) { return loadFile(boot, file) }
-		}
-		l.OnTask = func(name string) { // a reload (or a shared link) opens the same task
-			u := js.Global().Get("URL").New(js.Global().Get("location").Get("href"))
-			u.Get("searchParams").Call("set", "task", name)
-			js.Global().Get("history").Call("replaceState", js.Null(), "", u.Call("toString"))
-		}
-		hideBoot()
 		boot.Set("readyAt", js.Global().Get("performance").Call("now"))
 		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
 		l.SetModel(eng, d, info)
-		if l.Chosen {
+		if l.Task != "" {
 			l.loadCompare(l.Task)
 		}
 	})
@@ -130,6 +126,26 @@ func (l *Lab) Boot() {
 func hideBoot() {
 	if b := js.Global().Get("document").Call("getElementById", "boot"); b.Truthy() {
 		b.Set("hidden", true)
+	}
+}
+
+// wireBoot gives the lab what it needs of the page: loading a task's model or a manifest file
+// through the JS module, putting the task shown in the address, and telling the page when the
+// first prediction is shown. Lock held.
+func (l *Lab) wireBoot(boot js.Value) {
+	l.OnShown = func() {
+		boot.Set("shownAt", js.Global().Get("performance").Call("now"))
+		js.Global().Get("document").Get("documentElement").Call("setAttribute", "data-ready", "1")
+		l.StartScan() // after the first prediction, so that it does not wait behind the scan
+	}
+	l.LoadTask = func(name string) (Engine, ModelDesc, ModelInfo, error) { return loadTask(boot, name, l) }
+	if !boot.Get("fileMode").Truthy() { // from file:// only the tasks' own models are inlined
+		l.LoadFile = func(file string) (Engine, ModelDesc, error) { return loadFile(boot, file) }
+	}
+	l.OnTask = func(name string) { // a reload (or a shared link) opens the same task
+		u := js.Global().Get("URL").New(js.Global().Get("location").Get("href"))
+		u.Get("searchParams").Call("set", "task", name)
+		js.Global().Get("history").Call("replaceState", js.Null(), "", u.Call("toString"))
 	}
 }
 
@@ -270,28 +286,7 @@ func (l *Lab) Record() {
 	eng := l.Eng
 	l.Go(func() {
 		pcm, rate, err := record(md)
-		problem, usable := "", false
-		if err == nil {
-			problem, usable = CheckRecording(pcm, rate)
-		}
-		var x []float32
-		if err == nil && usable {
-			x, err = eng.AudioFromPCM(pcm, rate)
-		}
-		l.Env.Lock()
-		defer l.Env.UnlockRender()
-		l.Recording = false
-		if err != nil {
-			l.Fail("Recording failed: %v", err)
-			return
-		}
-		if problem != "" {
-			l.Fail("%s", problem)
-		}
-		if !usable {
-			return
-		}
-		l.Swap(l.Mod("audio"), Source{Kind: Voice, Data: x, WAV: WAV(pcm, rate)})
+		l.useClip(eng, Voice, pcm, rate, err, CheckRecording, func() { l.Recording = false }, "Recording failed")
 	})
 }
 

@@ -49,8 +49,8 @@ func (m ManifestModel) kindOf() string {
 func (t *ManifestTask) Compare() []ManifestModel {
 	var out []ManifestModel
 	for _, c := range compareKinds {
-		for _, f := range append(append([]ManifestModel{}, t.Files...), t.Models...) {
-			if f.kindOf() == c.kind {
+		for _, e := range t.Models {
+			if f := (ManifestModel{e}); f.kindOf() == c.kind {
 				out = append(out, f)
 				break
 			}

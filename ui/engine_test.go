@@ -82,15 +82,37 @@ func (e goEngine) AudioFromPCM(pcm []float32, rate int) ([]float32, error) {
 
 // standIn is a random-weight model with the project's architecture (arch.AVMNIST(40, 40, 4)),
 // quantised like the shipped one. It is not a trained model: tests check the UI's logic, not accuracy.
-func standIn(t testing.TB) model.Model {
+func standIn(t testing.TB) model.Model { return *randomModel(t, 7, nil) }
+
+// standInShaped is a random-weight model of the project's architecture with other classes or
+// another modality added: the lab must show and run it without knowing it.
+func standInShaped(t testing.TB, classes []string, extra ...model.Modality) *model.Model {
+	return randomModel(t, 11, classes, extra...)
+}
+
+// randomModel is arch.AVMNIST(40, 40, 4) with classes (nil: the digits) and the extra
+// modalities (one block each), random weights from seed, quantised.
+func randomModel(t testing.TB, seed uint64, classes []string, extra ...model.Modality) *model.Model {
 	t.Helper()
-	m, err := arch.AVMNIST(AudioSide, AudioSide, 4).Build()
+	a := arch.AVMNIST(AudioSide, AudioSide, 4)
+	if classes != nil {
+		a.Classes = classes
+	}
+	for _, md := range extra {
+		a.Modalities = append(a.Modalities, md)
+		a.Blocks = append(a.Blocks, 1)
+	}
+	m, err := a.Build()
+	if err == nil {
+		err = arch.InitRandom(m, seed)
+	}
+	if err == nil {
+		_, err = quant.Quantize(m)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	arch.InitRandom(m, 7)
-	quant.Quantize(m)
-	return *m
+	return m
 }
 
 // testDemo is a small demo set in the shipped format: digit-like bars as images and a level ramp

@@ -36,7 +36,7 @@ type Lab struct {
 	// LoadFile loads a model file of the manifest (verified against it), for Compare; nil: none.
 	LoadFile func(file string) (Engine, ModelDesc, error)
 	Compare  []Compared // the task's conventional models, run beside I2M2 (compare.go)
-	modelGen int        // counts model changes: drops the results of the previous model's background work
+	modelGen int        // counts model and pair-set changes: drops the results of earlier background work
 
 	Loaded, Total int64  // model download progress (Total 0 when unknown)
 	Stage         string // what the page is waiting for, "" once ready
@@ -151,6 +151,7 @@ func (l *Lab) useDemo() {
 	l.Demo, l.Cur = d, 0
 	l.DigitIndex = make([]int, len(d.ByDigit))
 	l.Scan, l.Shuffle = Scan{}, Shuffle{}
+	l.modelGen++ // a scan or shuffle of the previous pairs must not write into these
 }
 
 // Fail shows an error in the page. Lock held.

@@ -11,9 +11,8 @@ import (
 	"github.com/i2m2-wasm/i2m2/manifest"
 )
 
-// Manifest is weights/manifest.json as the lab reads it: package manifest's types, and the lab's
-// view of each task (tasks.go: package manifest keeps the trainer's members it has no field for,
-// such as a task's files, default, question and plot, as unknown members).
+// Manifest is weights/manifest.json as the lab reads it: package manifest's types, with the lab's
+// methods on each task (tasks.go).
 type Manifest struct {
 	*manifest.Manifest
 	Tasks map[string]*ManifestTask
@@ -41,10 +40,7 @@ func (m *Manifest) ShuffleReference() string {
 
 // ManifestModel is one model file of the manifest (package manifest's Entry); in a task, Kind
 // says which model type it is.
-type ManifestModel struct {
-	manifest.Entry
-	Kind string `json:"kind"` // i2m2, intra_only, inter_only
-}
+type ManifestModel struct{ manifest.Entry }
 
 // Desc is what the entry says of the model before it loads: its classes and modalities (its
 // experts come with the model's own description).
@@ -65,13 +61,13 @@ func ParseManifest(b []byte) (*Manifest, error) {
 	if len(mm.Models) == 0 {
 		return nil, fmt.Errorf("ui: manifest.json lists no models")
 	}
-	var tasks struct {
-		Tasks map[string]*ManifestTask `json:"tasks"`
+	m := &Manifest{Manifest: mm, Tasks: map[string]*ManifestTask{}}
+	for name, t := range mm.Tasks {
+		m.Tasks[name] = nil // a null task: checkTasks says so
+		if t != nil {
+			m.Tasks[name] = &ManifestTask{t}
+		}
 	}
-	if err := json.Unmarshal(b, &tasks); err != nil {
-		return nil, fmt.Errorf("ui: manifest.json: tasks: %v", err)
-	}
-	m := &Manifest{Manifest: mm, Tasks: tasks.Tasks}
 	if err := m.checkTasks(); err != nil {
 		return nil, fmt.Errorf("ui: manifest.json: %v", err)
 	}
@@ -79,11 +75,14 @@ func ParseManifest(b []byte) (*Manifest, error) {
 }
 
 // resultsJSON is the manifest's results as JSON (for ResultsTable), or null.
-func (m *Manifest) resultsJSON() json.RawMessage {
-	if m.Results == nil {
+func (m *Manifest) resultsJSON() json.RawMessage { return toJSON(m.Results) }
+
+// toJSON is results r as JSON (for ResultsTable), or null.
+func toJSON(r *manifest.Results) json.RawMessage {
+	if r == nil {
 		return json.RawMessage("null")
 	}
-	b, err := json.Marshal(m.Results)
+	b, err := json.Marshal(r)
 	if err != nil {
 		return json.RawMessage("null")
 	}

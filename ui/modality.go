@@ -305,3 +305,31 @@ func (l *Lab) swapPCM(k int, sk SourceKind, pcm []float32, rate int) {
 		l.Swap(k, Source{Kind: sk, Data: x, WAV: wav})
 	})
 }
+
+// useClip swaps in a clip the person gave (kind: a recording or a sound file) once it has arrived
+// (pcm at rate, or err): check says what is wrong with it and whether it is usable anyway, eng
+// computes its audio features. An error shows as "<fail>: <error>". done runs first under the lock.
+// Called without the lock (from the goroutine that waited for the clip).
+func (l *Lab) useClip(eng Engine, kind SourceKind, pcm []float32, rate int, err error, check func([]float32, int) (string, bool), done func(), fail string) {
+	problem, usable := "", false
+	if err == nil {
+		problem, usable = check(pcm, rate)
+	}
+	var x []float32
+	if err == nil && usable {
+		x, err = eng.AudioFromPCM(pcm, rate)
+	}
+	l.Env.Lock()
+	defer l.Env.UnlockRender()
+	done()
+	if err != nil {
+		l.Fail("%s: %v", fail, err)
+		return
+	}
+	if problem != "" {
+		l.Fail("%s", problem)
+	}
+	if usable {
+		l.Swap(l.Mod("audio"), Source{Kind: kind, Data: x, WAV: WAV(pcm, rate)})
+	}
+}

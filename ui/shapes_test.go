@@ -8,32 +8,7 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/model"
-	"github.com/i2m2-wasm/i2m2/model/arch"
-	"github.com/i2m2-wasm/i2m2/model/quant"
 )
-
-// standInShaped is a random-weight model of the project's architecture with other classes or
-// another modality added: the lab must show and run it without knowing it.
-func standInShaped(t testing.TB, classes []string, extra ...model.Modality) *model.Model {
-	t.Helper()
-	a := arch.AVMNIST(AudioSide, AudioSide, 4)
-	a.Classes = classes
-	for _, md := range extra {
-		a.Modalities = append(a.Modalities, md)
-		a.Blocks = append(a.Blocks, 1)
-	}
-	m, err := a.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := arch.InitRandom(m, 11); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := quant.Quantize(m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
 
 func digitNames(n int) []string {
 	out := make([]string, n)
@@ -111,9 +86,9 @@ func TestTaskSwitchRenders(t *testing.T) {
 		t.Error("a manifest without tasks must show no task switch")
 	}
 	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}],"tasks":{
-"same":{"title":"Same digit?","classes":["no","yes"],"files":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `","kind":"i2m2"}]},
-"digit":{"files":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}]},
-"zeta":{"files":[{"file":"z.i2m2","sha256":"` + strings.Repeat("c", 64) + `"}]}}}`))
+"same":{"title":"Same digit?","classes":["no","yes"],"models":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `","kind":"i2m2"}]},
+"digit":{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}]},
+"zeta":{"models":[{"file":"z.i2m2","sha256":"` + strings.Repeat("c", 64) + `"}]}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,8 +101,8 @@ func TestTaskSwitchRenders(t *testing.T) {
 	if l.Task != "digit" || count(h, `aria-pressed="true"`) != 1 || !regexp.MustCompile(`aria-pressed="true"[^>]*id="task-digit"|id="task-digit"[^>]*aria-pressed="true"`).MatchString(h) {
 		t.Errorf("task %q; the digit button must be the pressed one", l.Task)
 	}
-	for _, bad := range []string{`{"models":[{"file":"a"}],"tasks":{"x":{}}}`, `{"models":[{"file":"a"}],"tasks":{"x":{"files":[{"file":"f"}]}}}`,
-		`{"models":[{"file":"a"}],"tasks":{"x":{"default":"g","files":[{"file":"f","sha256":"` + strings.Repeat("a", 64) + `"}]}}}`} {
+	for _, bad := range []string{`{"models":[{"file":"a"}],"tasks":{"x":{}}}`, `{"models":[{"file":"a"}],"tasks":{"x":{"models":[{"file":"f"}]}}}`,
+		`{"models":[{"file":"a"}],"tasks":{"x":{"default":"g","models":[{"file":"f","sha256":"` + strings.Repeat("a", 64) + `"}]}}}`} {
 		if _, err := ParseManifest([]byte(bad)); err == nil {
 			t.Errorf("ParseManifest accepted %s", bad)
 		}
@@ -139,9 +114,9 @@ func TestTaskSwitchRenders(t *testing.T) {
 func TestSwitchTask(t *testing.T) {
 	l := newTestLab(t, 20)
 	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}],"tasks":{
-"same":{"classes":["no","yes"],"files":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}]},
-"digit-or-mismatch":{"files":[{"file":"m.i2m2","sha256":"` + strings.Repeat("c", 64) + `"}]},
-"broken":{"files":[{"file":"x.i2m2","sha256":"` + strings.Repeat("d", 64) + `"}]}}}`))
+"same":{"classes":["no","yes"],"models":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}]},
+"digit-or-mismatch":{"models":[{"file":"m.i2m2","sha256":"` + strings.Repeat("c", 64) + `"}]},
+"broken":{"models":[{"file":"x.i2m2","sha256":"` + strings.Repeat("d", 64) + `"}]}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,12 +156,66 @@ func TestSwitchTask(t *testing.T) {
 	}
 }
 
+// TestStartUpTask: the start-up rule (ui/README.md). The page opened on the default model, which
+// is the digit task's own file, is in that task (its button pressed) without being asked;
+// pressing that task again loads nothing and keeps the pairs (also while the model still
+// loads), however often; another task loads, and coming back loads again with the task's pairs.
+func TestStartUpTask(t *testing.T) {
+	l := newTestLab(t, 20)
+	sha := strings.Repeat("a", 64)
+	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + sha + `","default":true}],"tasks":{
+"digit":{"default":"a.i2m2","demo":"demo/tasks.json","models":[{"file":"a.i2m2","sha256":"` + sha + `"}]},
+"same":{"classes":["no","yes"],"models":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets, err := ParseTaskDemo(taskDemoJSON(t, l.BaseDemo), l.BaseDemo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loads []string
+	l.LoadTask = func(name string) (Engine, ModelDesc, ModelInfo, error) {
+		loads = append(loads, name)
+		m := standInShaped(t, digitNames(10))
+		if name == "same" {
+			m = standInShaped(t, []string{"no", "yes"})
+		}
+		e := goEngine{m: m, path: model.Quantized}
+		return e, e.desc(t), ModelInfo{Name: m.Name}, nil
+	}
+	do(l, func() {
+		l.Manifest, l.TaskDemos = man, sets
+		l.Task, l.Chosen = man.TaskOf("", man.Default().SHA256), false // as browser_js.go starts
+		l.StartScan()
+	})
+	if h := render(t, l); l.Task != "digit" || count(h, `aria-pressed="true"`) != 1 || !regexp.MustCompile(`aria-pressed="true"[^>]*id="task-digit"|id="task-digit"[^>]*aria-pressed="true"`).MatchString(h) {
+		t.Fatalf("task %q: the digit button must be the pressed one", l.Task)
+	}
+	eng, demo, scan := l.Eng, l.Demo, l.Scan.Total
+	for range 3 {
+		do(l, func() { l.SwitchTask("digit") })
+	}
+	if len(loads) != 0 || l.Eng != eng || l.Demo != demo || l.Demo != l.BaseDemo || l.Scan.Total != scan || l.Stage != "" || l.Task != "digit" {
+		t.Fatalf("pressing the task shown: loads %v, demo changed %v, stage %q", loads, l.Demo != demo, l.Stage)
+	}
+	do(l, func() { l.SwitchTask("same") })
+	do(l, func() { l.SwitchTask("digit") })
+	if strings.Join(loads, ",") != "same,digit" || l.Task != "digit" || l.Demo != sets["digit"] || l.Now == nil {
+		t.Fatalf("away and back: loads %v, task %q, task's own pairs %v", loads, l.Task, l.Demo == sets["digit"])
+	}
+	// while a model loads (the boot's, before any engine), pressing its task waits for it
+	do(l, func() { l.Eng, l.Stage = nil, "Downloading the model"; l.SwitchTask("digit") })
+	if len(loads) != 2 || l.Stage != "Downloading the model" {
+		t.Fatalf("pressing the task whose model loads: loads %v, stage %q", loads, l.Stage)
+	}
+}
+
 func TestTaskShuffleReference(t *testing.T) {
 	man, err := ParseManifest([]byte(`{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}],
 "shuffle":{"n":10,"rows":[{"model":"i2m2","shuffle":"none","acc":90},{"model":"i2m2","shuffle":"image","acc":20},{"model":"i2m2","shuffle":"audio","acc":50}]},
-"tasks":{"same":{"files":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}],
+"tasks":{"same":{"models":[{"file":"s.i2m2","sha256":"` + strings.Repeat("b", 64) + `"}],
 "shuffle":{"n":8820,"rows":[{"model":"i2m2","shuffle":"none","acc":91.8},{"model":"intra_only","shuffle":"none","acc":49},{"model":"i2m2","shuffle":"audio","acc":50.4}]}},
-"digit":{"files":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}]}}}`))
+"digit":{"models":[{"file":"a.i2m2","sha256":"` + strings.Repeat("a", 64) + `"}]}}}`))
 	if err != nil {
 		t.Fatal(err)
 	}

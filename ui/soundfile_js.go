@@ -35,27 +35,7 @@ func (l *Lab) UseSoundFile(ev vugu.DOMEvent) {
 	l.Busy++
 	l.Go(func() {
 		pcm, rate, err := decodeAudio(f)
-		problem, usable := "", false
-		if err == nil {
-			problem, usable = CheckSoundFile(name, pcm, rate)
-		}
-		var x []float32
-		if err == nil && usable {
-			x, err = eng.AudioFromPCM(pcm, rate)
-		}
-		l.Env.Lock()
-		defer l.Env.UnlockRender()
-		l.Busy--
-		if err != nil {
-			l.Fail("Could not use %s: %v", name, err)
-			return
-		}
-		if problem != "" {
-			l.Fail("%s", problem)
-		}
-		if !usable {
-			return
-		}
-		l.Swap(l.Mod("audio"), Source{Kind: SoundFile, Data: x, WAV: WAV(pcm, rate)})
+		check := func(pcm []float32, rate int) (string, bool) { return CheckSoundFile(name, pcm, rate) }
+		l.useClip(eng, SoundFile, pcm, rate, err, check, func() { l.Busy-- }, "Could not use "+name)
 	})
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,23 +8,10 @@ import (
 	"github.com/i2m2-wasm/i2m2/manifest"
 )
 
-// ManifestTask is one entry of the manifest's tasks: a task on the demo set's inputs with its own
-// labels and models ("digit": which digit; "same": does the voice say the digit in the picture;
-// "digit-or-mismatch": the digit, or "mismatch").
-type ManifestTask struct {
-	Title    string          `json:"title"`    // a short question: "Same digit?"
-	Question string          `json:"question"` // the task in a sentence
-	Classes  []string        `json:"classes"`
-	Files    []ManifestModel `json:"files"`   // its model files (the trainer's name for them)
-	Models   []ManifestModel `json:"models"`  // the same, under the manifest package's name
-	Default  json.RawMessage `json:"default"` // the file the lab runs (a file name), if given
-	Results  json.RawMessage `json:"results"` // shaped like the manifest's results (ResultsTable)
-	Plot     string          `json:"plot"`    // an SVG of the tasks' results, relative to weights/
-	Demo     string          `json:"demo"`    // the tasks' demo pairs, relative to weights/ (taskdemo.go)
-	StandIn  bool            `json:"standIn"` // random-weight stand-ins (a test fixture)
-	// Shuffle is the trainer's shuffle test of the task's shipped files (i2m2 eval --shuffle).
-	Shuffle *manifest.Shuffle `json:"shuffle"`
-}
+// ManifestTask is one entry of the manifest's tasks (package manifest's Task): a task on the demo
+// set's inputs with its own labels and models ("digit": which digit; "same": does the voice say the
+// digit in the picture; "digit-or-mismatch": the digit, or "mismatch").
+type ManifestTask struct{ *manifest.Task }
 
 // ShuffleReference describes the trainer's shuffle test for the task shown (its own, else the
 // manifest's) in one line, or "".
@@ -98,35 +84,10 @@ func (m *Manifest) TaskNames() []string {
 	return out
 }
 
-// Model is the task's model the lab runs: the file named by its default, else the entry flagged
-// default, else its I2M2 (kind "i2m2"), else its first int8 entry, else its first. The JS module
-// picks the same (wasm/i2m2.fetch.mjs, taskModel).
+// Model is the task's model the lab runs (package manifest's rule, Task.Model).
 func (t *ManifestTask) Model() (ManifestModel, error) {
-	files := append(append([]ManifestModel{}, t.Files...), t.Models...)
-	if len(files) == 0 {
-		return ManifestModel{}, fmt.Errorf("the task lists no model files")
-	}
-	var def string
-	if json.Unmarshal(t.Default, &def) == nil && def != "" {
-		for _, f := range files {
-			if f.File == def {
-				return f, nil
-			}
-		}
-		return ManifestModel{}, fmt.Errorf("its default %q is not among its files", def)
-	}
-	for _, ok := range []func(ManifestModel) bool{
-		func(f ManifestModel) bool { return f.Default },
-		func(f ManifestModel) bool { return f.Kind == "i2m2" },
-		func(f ManifestModel) bool { return f.Quantization == "int8" },
-	} {
-		for _, f := range files {
-			if ok(f) {
-				return f, nil
-			}
-		}
-	}
-	return files[0], nil
+	e, err := t.Task.Model()
+	return ManifestModel{e}, err
 }
 
 // checkTasks rejects tasks the lab could not run.
@@ -161,19 +122,11 @@ func (m *Manifest) taskDesc(name string) ModelDesc {
 }
 
 // SwitchTask shows task name: its model is loaded (Lab.LoadTask) and replaces the current one;
-// meanwhile the page keeps the pair and says what it waits for. Lock held.
+// meanwhile the page keeps the pair and says what it waits for. Asking for the task shown (or
+// loading) changes nothing: no load starts, the pairs stay (the start-up rule, ui/README.md). Lock
+// held.
 func (l *Lab) SwitchTask(name string) {
 	if l.Manifest == nil || l.Manifest.Tasks[name] == nil {
-		return
-	}
-	if name == l.Task && l.Eng != nil && !l.Chosen { // the page's model is this task's: show its own pairs
-		l.Chosen = true
-		if l.OnTask != nil {
-			l.OnTask(name)
-		}
-		l.useDemo()
-		l.Select(l.Cur)
-		l.StartScan()
 		return
 	}
 	if name == l.Task && (l.Eng != nil || l.Stage != "") {
@@ -238,8 +191,8 @@ func (l *Lab) Results() (Table, error) {
 		return Table{}, nil
 	}
 	if t := l.Manifest.Tasks[l.Task]; t != nil {
-		if len(t.Results) > 0 {
-			return ResultsTable(t.Results)
+		if t.Results != nil {
+			return ResultsTable(toJSON(t.Results))
 		}
 		if !l.Manifest.lists(l.Info.SHA256) { // a task model the manifest has no results for
 			return Table{}, nil
@@ -249,13 +202,13 @@ func (l *Lab) Results() (Table, error) {
 }
 
 // TaskOf is the task shown when the page loaded task asked (boot.js's ?task=), else the task
-// whose model file has the loaded model's sha256, else "".
+// one of whose models has the file's sha256 (the default model is the digit task's), else "".
 func (m *Manifest) TaskOf(asked, sha256 string) string {
 	if m.Tasks[asked] != nil {
 		return asked
 	}
 	for _, name := range m.TaskNames() {
-		for _, f := range m.Tasks[name].Files {
+		for _, f := range m.Tasks[name].Models {
 			if f.SHA256 != "" && f.SHA256 == sha256 {
 				return name
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -74,17 +75,7 @@ func (y *YourInfo) Feeds(lab []ModalityDesc) map[string]string {
 	return f
 }
 
-func sameShape(s []int, want ...int) bool {
-	if len(s) != len(want) {
-		return false
-	}
-	for i := range s {
-		if s[i] != want[i] {
-			return false
-		}
-	}
-	return true
-}
+func sameShape(s []int, want ...int) bool { return slices.Equal(s, want) }
 
 // Runnable reports whether at least one expert has every input fed by the lab's modalities (lab),
 // and says which feeds the run uses (or why there is none).

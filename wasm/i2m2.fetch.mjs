@@ -299,7 +299,7 @@ export async function readManifest(src, ctx) {
 }
 
 // taskModel returns the manifest entry of the model that task name runs
-// (ui/tasks.go picks the same): among tasks[name].files (or .models), the
+// (ui/tasks.go picks the same): among tasks[name].models, the
 // file named by its default, else the entry flagged default, else its I2M2
 // (kind "i2m2"), else its first int8 entry, else its first. An unknown task
 // rejects, listing the manifest's tasks.
@@ -310,7 +310,7 @@ export function taskModel(man, name, where) {
     const known = Object.keys(tasks);
     throw fail(`${where} has no task ${JSON.stringify(name)} (${known.length ? 'its tasks: ' + known.join(', ') : 'it lists no tasks'})`);
   }
-  const files = [].concat(Array.isArray(t.files) ? t.files : [], Array.isArray(t.models) ? t.models : []).filter((f) => f && typeof f.file === 'string');
+  const files = (Array.isArray(t.models) ? t.models : []).filter((f) => f && typeof f.file === 'string');
   let e;
   if (typeof t.default === 'string' && t.default !== '') {
     e = files.find((f) => f.file === t.default);

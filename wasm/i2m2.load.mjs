@@ -55,10 +55,10 @@ function baseName(url) {
 // parsed or has no usable entry; load() decides whether that is fatal.
 async function manifestHash(src, file, ctx) {
   const { man, where } = await readManifest(src, ctx);
-  // its models, baselines and every task's files (the trainer's "files", package manifest's "models")
+  // its models, baselines and every task's models
   const list = (v) => (Array.isArray(v) ? v : []);
   const tasks = man && man.tasks && typeof man.tasks === 'object' ? Object.values(man.tasks) : [];
-  const models = [].concat(list(man && man.models), list(man && man.baselines), ...tasks.map((t) => [].concat(list(t && t.files), list(t && t.models))));
+  const models = [].concat(list(man && man.models), list(man && man.baselines), ...tasks.map((t) => list(t && t.models)));
   const entry = models.find((m) => m && m.file === file);
   if (!entry) throw fail(`${where} has no entry for ${JSON.stringify(file)}`);
   return checkHex(entry.sha256, `the sha256 for ${file} in ${where}`);

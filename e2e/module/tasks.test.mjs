@@ -31,7 +31,7 @@ test('load({task}) finds the task in the manifest next to the module, verified',
       assert.equal(m.info.task, name);
       assert.equal(m.info.verified, true);
       assert.deepEqual(m.info.classes, t.classes);
-      assert.equal(m.info.sha256, t.files[0].sha256);
+      assert.equal(m.info.sha256, t.models[0].sha256);
       const x = {};
       for (const md of m.info.modalities) x[md.name] = new Float32Array(md.shape.reduce((a, b) => a * b, 1)).fill(0.5);
       const r = await m.predict(x);
@@ -61,12 +61,12 @@ test('load({task}) refuses in words: unknown task, contradicting options, tamper
   const bad = structuredClone(man);
   bad.tasks.same.default = '../manifest.json';
   await assert.rejects(load({ task: 'same', manifest: bad, worker: false }), /its default "\.\.\/manifest\.json" is not among its files/);
-  bad.tasks.same.files[0].file = '../escape.i2m2';
+  bad.tasks.same.models[0].file = '../escape.i2m2';
   bad.tasks.same.default = '../escape.i2m2';
   writeFileSync(join(site, 'weights/bad-manifest.json'), JSON.stringify(bad));
   await assert.rejects(load({ task: 'same', manifest: pathToFileURL(join(site, 'weights/bad-manifest.json')), worker: false }), /bad file name "\.\.\/escape\.i2m2"/);
   // the file differs from its sha256: refused
-  const f = join(site, 'weights', man.tasks.same.files[0].file);
+  const f = join(site, 'weights', man.tasks.same.models[0].file);
   const b = readFileSync(f);
   b[b.length >> 1] ^= 0xff;
   writeFileSync(f, b);

@@ -54,6 +54,18 @@ const shape = (page) => page.evaluate(() => ({
   pressed: [...document.querySelectorAll('button.task[aria-pressed=true]')].map((b) => b.id),
 }));
 
+// openAt opens a page (1280x800 unless told) at url and waits until the lab is ready;
+// closeClean checks that it logged no error and closes it.
+async function openAt(url, viewport = { width: 1280, height: 800 }, opts = {}) {
+  const { ctx, page } = await open(viewport, opts);
+  await ready(page, url);
+  return { ctx, page };
+}
+async function closeClean(ctx, page) {
+  check(page.errors.length === 0, page.errors.join('\n'));
+  await ctx.close();
+}
+
 // waitModel waits until the lab shows a model with n classes and a prediction.
 async function waitModel(page, n) {
   await page.waitForFunction((n) => document.querySelectorAll('#expert-i2m2 .bar').length === n && document.querySelector('#expert-i2m2 .bar.pred'), n, { timeout: 60000 });
@@ -68,7 +80,7 @@ await test('stand-in models of 10, 2 and 11 classes and of three modalities rend
     const n = t.classes.length;
     await waitModel(page, n);
     const s = await shape(page);
-    const mods = t.files[0].modalities.map((m) => 'mod-' + m.name);
+    const mods = t.models[0].modalities.map((m) => 'mod-' + m.name);
     check(JSON.stringify(s.classes) === JSON.stringify(t.classes), `${key}: classes shown ${s.classes}`);
     check(JSON.stringify(s.mods) === JSON.stringify(mods), `${key}: modality cards ${s.mods}, want ${mods}`);
     check(Object.values(s.rows).every((b) => b === n), `${key}: bars per row ${JSON.stringify(s.rows)}`);
@@ -87,13 +99,11 @@ await test('stand-in models of 10, 2 and 11 classes and of three modalities rend
     await axeCheck(page, `stand-in ${key}: every modality swapped`);
     await page.screenshot({ path: join(art, `standin-${key}.png`), fullPage: true });
   }
-  check(page.errors.length === 0, page.errors.join('\n'));
-  await ctx.close();
+  await closeClean(ctx, page);
 });
 
 await test('the task switch changes the model (pointer and keyboard); the shuffle runs per task', async () => {
-  const { ctx, page } = await open({ width: 1280, height: 800 });
-  await ready(page, `${standIn.url}?task=digit`);
+  const { ctx, page } = await openAt(`${standIn.url}?task=digit`);
   await waitModel(page, 10);
   await page.click('#task-same');
   await waitModel(page, 2);
@@ -120,13 +130,11 @@ await test('the task switch changes the model (pointer and keyboard); the shuffl
   await page.click('#task-three-inputs');
   await waitModel(page, 10);
   check(!(await page.$('#shuffle-summary')), 'the shuffle result of another model must not stay');
-  check(page.errors.length === 0, page.errors.join('\n'));
-  await ctx.close();
+  await closeClean(ctx, page);
 });
 
 await test('a task\'s own demo pairs (tasks.json): the picker shows them; flip and keep clips swap in', async () => {
-  const { ctx, page } = await open({ width: 1280, height: 800 });
-  await ready(page, `${standIn.url}?task=same`);
+  const { ctx, page } = await openAt(`${standIn.url}?task=same`);
   await waitModel(page, 2);
   // the task's conventional models run beside I2M2 (intra-only, inter-only: the manifest's same files)
   await page.waitForFunction(() => ['#compare-intra-only', '#compare-inter-only'].every((id) => document.querySelectorAll(id + ' .bar').length === 2 && document.querySelector(id + ' .bar.pred')), null, { timeout: 60000 });
@@ -155,13 +163,11 @@ await test('a task\'s own demo pairs (tasks.json): the picker shows them; flip a
   await page.click('#task-digit');
   await waitModel(page, 10);
   check(/^of 0–\d+ · digit \d/.test(await page.textContent('#pair-range')), 'digit shows the demo file\'s pairs');
-  check(page.errors.length === 0, page.errors.join('\n'));
-  await ctx.close();
+  await closeClean(ctx, page);
 });
 
 await test('phone width 390x844: the switch wraps, no horizontal scrolling, a swap by touch', async () => {
-  const { ctx, page } = await open({ width: 390, height: 844 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-  await ready(page, `${standIn.url}?task=digit-or-mismatch`);
+  const { ctx, page } = await openAt(`${standIn.url}?task=digit-or-mismatch`, { width: 390, height: 844 }, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
   await waitModel(page, 11);
   const sw = await page.evaluate(() => document.documentElement.scrollWidth);
   check(sw <= 390, `page is ${sw} px wide at 390`);
@@ -172,13 +178,11 @@ await test('phone width 390x844: the switch wraps, no horizontal scrolling, a sw
   await settled(page);
   await axeCheck(page, 'phone: stand-in same, clip swapped');
   await page.screenshot({ path: join(art, 'standin-phone-same.png'), fullPage: true });
-  check(page.errors.length === 0, page.errors.join('\n'));
-  await ctx.close();
+  await closeClean(ctx, page);
 });
 
 await test('the task switch from file:// (tasks\' models inlined in i2m2.classic.js)', async () => {
-  const { ctx, page } = await open({ width: 1280, height: 800 });
-  await ready(page, pathToFileURL(join(fixture, 'index.html')).href + '?task=same');
+  const { ctx, page } = await openAt(pathToFileURL(join(fixture, 'index.html')).href + '?task=same');
   await waitModel(page, 2);
   await page.click('#task-digit-or-mismatch');
   await waitModel(page, 11);
@@ -187,9 +191,29 @@ await test('the task switch from file:// (tasks\' models inlined in i2m2.classic
   await ctx.close();
 });
 
-await test('a tampered task model is refused in words', async () => {
+await test('the start-up rule: a switch while the default model still loads wins over it', async () => {
   const { ctx, page } = await open({ width: 1280, height: 800 });
-  await ready(page, `${standIn.url}?task=digit`);
+  const def = (fixtureManifest.models.find((m) => m.default) || fixtureManifest.models[0]).file;
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route(`**/weights/${def}`, async (r) => { await held; await r.continue(); });
+  await page.goto(standIn.url);
+  await page.waitForSelector('#task-same');
+  await page.click('#task-same');
+  await waitModel(page, 2); // the task's model is shown while the default model is held back
+  check(!(await page.evaluate(() => i2m2Boot.readyAt)), 'the default model was held back');
+  release();
+  await page.waitForFunction(() => i2m2Boot.model && i2m2Boot.shownAt > 0);
+  await page.evaluate(() => i2m2Boot.model.catch(() => {}));
+  await settled(page);
+  const s = await shape(page);
+  check(JSON.stringify(s.pressed) === '["task-same"]' && JSON.stringify(s.classes) === '["no","yes"]', `after the default model arrived: ${JSON.stringify(s)}`);
+  check(await page.evaluate(() => new URLSearchParams(location.search).get('task')) === 'same', 'the address names the task');
+  await closeClean(ctx, page);
+});
+
+await test('a tampered task model is refused in words', async () => {
+  const { ctx, page } = await openAt(`${standIn.url}?task=digit`);
   await page.route('**/standin-task-same-i2m2-int8.i2m2', async (r) => {
     const resp = await r.fetch();
     const body = Buffer.from(await resp.body());
@@ -211,15 +235,30 @@ const tasks = Object.entries(shipped.tasks || {}).filter(([, t]) => !t.standIn);
 metrics.shippedTasks = tasks.map(([k]) => k);
 if (tasks.length === 0) console.log('tasks: the manifest lists no trained tasks yet; the switch and the flip on "same" are checked once it does');
 
+// The start-up rule (ui/README.md): the page opened on the default model is in the task that lists
+// that file (the shipped default model is the digit task's), its button pressed; pressing it loads
+// nothing.
+const defaultModel = shipped.models.find((m) => m.default) || shipped.models[0];
+const startTask = (tasks.find(([, t]) => (t.models || []).some((f) => f.sha256 === defaultModel.sha256)) || [''])[0];
 for (const [key, t] of tasks) {
   await test(`shipped task ${key}: loads by the switch, verified against the manifest`, async () => {
-    const { ctx, page } = await open({ width: 1280, height: 800 });
-    await ready(page, base);
+    const { ctx, page } = await openAt(base);
+    const start = await shape(page);
+    check(JSON.stringify(start.pressed) === JSON.stringify(startTask ? [`task-${startTask}`] : []), `at start: pressed ${start.pressed}, want the task of the default model (${startTask || 'none'})`);
+    const fetched = [];
+    page.on('request', (r) => { if (r.url().endsWith('.i2m2')) fetched.push(r.url()); });
+    const pair = await page.inputValue('#pair-index');
     await page.click(`#task-${key}`);
+    if (key === startTask) { // the task shown: a no-op (no load, the same pair), however often
+      await page.click(`#task-${key}`);
+      await settled(page);
+      check(fetched.length === 0 && await page.inputValue('#pair-index') === pair && !(await page.$('.modelbar')),
+        `pressing the task shown (${key}) must load nothing: fetched ${fetched}, pair ${await page.inputValue('#pair-index')} (was ${pair})`);
+    }
     await waitModel(page, t.classes.length);
     if (t.plot) await page.waitForFunction(() => { const i = document.querySelector('#task-plot'); return i && i.complete && i.naturalWidth > 0; });
     // its conventional models, when it ships them, run beside I2M2
-    const files = [].concat(t.files || [], t.models || []);
+    const files = t.models || [];
     for (const kind of ['intra_only', 'inter_only']) {
       if (!files.some((f) => f.kind === kind || (f.name || '').includes(kind) || f.file.includes(kind.replace('_', '-')))) continue;
       const id = '#compare-' + kind.replace('_', '-');
@@ -229,15 +268,13 @@ for (const [key, t] of tasks) {
     check(info.verified && info.task === key, `load({task: ${key}}): ${JSON.stringify({ verified: info.verified, task: info.task })}`);
     await axeCheck(page, `shipped ${key}`);
     await page.screenshot({ path: join(art, `task-${key}.png`), fullPage: true });
-    check(page.errors.length === 0, page.errors.join('\n'));
-    await ctx.close();
+    await closeClean(ctx, page);
   });
 }
 
 if (shipped.tasks && shipped.tasks.same && !shipped.tasks.same.standIn) {
   await test('same: another digit\'s clip flips the answer, the intra experts stay; another voice does not', async () => {
-    const { ctx, page } = await open({ width: 1280, height: 900 });
-    await ready(page, `${base}?task=same`);
+    const { ctx, page } = await openAt(`${base}?task=same`, { width: 1280, height: 900 });
     await waitModel(page, 2);
     // The pairs to try: the task's own demo pairs (tasks.json: a "yes" pair with its flip and keep
     // clips), else the demo file's pairs (all "yes") with a clip of another digit and the same digit
@@ -290,8 +327,7 @@ if (shipped.tasks && shipped.tasks.same && !shipped.tasks.same.standIn) {
     metrics.sameRates = { tried: tried.length, flipped: flipped.length, voiceKept: still.length };
     console.log(`same (${metrics.sameFrom}): another digit's clip flipped I2M2 yes -> no on ${flipped.length} of ${tried.length} pairs; the same digit by another voice kept yes on ${still.length} of ${tried.length}`);
     check(shown, `no pair showed the flip (intra experts still, inter expert flipped) and the kept answer with another voice: ${JSON.stringify(flips, null, 1)}`);
-    check(page.errors.length === 0, page.errors.join('\n'));
-    await ctx.close();
+    await closeClean(ctx, page);
   });
 }
 

@@ -6,27 +6,22 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { chromium } from 'playwright-core';
-import { serve } from '../module/server.mjs';
-import { CHROMIUM, ARGS } from '../module/chromium.mjs';
+import { launch, ready, staticServe } from './harness.mjs';
 
 const DIST = resolve(process.env.I2M2_DIST || new URL('../../dist', import.meta.url).pathname);
 let browser, server, page;
 const errors = [];
 
-before(async () => {
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  server = await serve(DIST);
+before(async () => { // the lab as e2e/ui/harness.mjs serves it (scripts/staticserve: the strict CSP)
+  [browser, server] = await Promise.all([launch(), staticServe(DIST)]);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
-  await page.goto(server.url);
-  await page.waitForSelector('html[data-ready]', { timeout: 120000 });
-  await page.waitForSelector('#expert-i2m2 .bar.pred');
+  await ready(page, server.url);
 });
 after(async () => {
   await browser?.close();
-  await server?.close();
+  server?.close();
 });
 
 // card returns what the card shows once a run is in: integrity chip, classes, and the table rows.

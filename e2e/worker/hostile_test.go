@@ -176,14 +176,7 @@ func TestNoLeak(t *testing.T) {
 
 // healthzGC is GET /healthz?gc=1.
 func healthzGC(t *testing.T, base string) map[string]any {
-	res, err := client.Get(base + "/healthz?gc=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var h map[string]any
-	if err := json.NewDecoder(res.Body).Decode(&h); err != nil || res.StatusCode != 200 {
-		t.Fatalf("healthz?gc=1: %d %v", res.StatusCode, err)
-	}
+	getJSON(t, base, "/healthz?gc=1", &h)
 	return h
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/i2m2-wasm/i2m2/internal/torchref"
+	"github.com/i2m2-wasm/i2m2/worker/api"
 )
 
 // TestImportedModel runs against a worker embedding a model imported from
@@ -24,20 +25,12 @@ func TestImportedModel(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	res, err := client.Get(url + "/model")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var info struct {
 		Experts    []struct{ Name string }
 		Provenance struct{ Data, Created string }
 		Manifest   json.RawMessage
 	}
-	err = json.NewDecoder(res.Body).Decode(&info)
-	res.Body.Close()
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("GET /model: %d %v", res.StatusCode, err)
-	}
+	getJSON(t, url, "/model", &info)
 	var entry struct {
 		SHA256   string
 		Embedded bool
@@ -61,22 +54,15 @@ func TestImportedModel(t *testing.T) {
 			}
 		}
 	}
-	type dist struct {
-		LogProbs []float32 `json:"logProbs"`
-	}
 	for si, s := range ref.Samples {
 		body, _ := json.Marshal(s.Inputs)
 		code, rb, _, err := post(url, body)
 		if err != nil || code != 200 {
 			t.Fatalf("sample %d: %d %v %s", si, code, err, rb)
 		}
-		var r struct {
-			dist
-			IntraOnly dist            `json:"intraOnly"`
-			Experts   map[string]dist `json:"experts"`
-		}
-		if err := json.Unmarshal(rb, &r); err != nil {
-			t.Fatal(err)
+		var r api.Result
+		if err := json.Unmarshal(rb, &r); err != nil || r.IntraOnly == nil {
+			t.Fatalf("sample %d: %v %.200s", si, err, rb)
 		}
 		check(fmt.Sprintf("sample %d product", si), r.LogProbs, s.Product)
 		check(fmt.Sprintf("sample %d intra-only", si), r.IntraOnly.LogProbs, s.IntraOnly)

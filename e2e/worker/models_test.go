@@ -1,11 +1,9 @@
 package e2eworker
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,12 +20,6 @@ import (
 func TestModelsEndpoint(t *testing.T) {
 	url := env(t, "I2M2_WORKER_URL", "")
 	assets := env(t, "I2M2_WORKER_ASSETS", filepath.Join(repo, "worker/assets"))
-	res, err := client.Get(url + "/models")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
 	var got struct {
 		Default string
 		Models  []struct {
@@ -42,8 +34,8 @@ func TestModelsEndpoint(t *testing.T) {
 		}
 		Tasks map[string]string
 	}
-	if res.StatusCode != 200 || json.Unmarshal(b, &got) != nil || len(got.Models) == 0 || got.Models[0].Name != got.Default || !got.Models[0].Default {
-		t.Fatalf("GET /models: %d %.400s", res.StatusCode, b)
+	if getJSON(t, url, "/models", &got); len(got.Models) == 0 || got.Models[0].Name != got.Default || !got.Models[0].Default {
+		t.Fatalf("GET /models: %+v", got)
 	}
 	// the files: the default model, and each task's (or the default, for an alias)
 	files := map[string]string{got.Default: filepath.Join(assets, "model.i2m2")}
@@ -56,7 +48,7 @@ func TestModelsEndpoint(t *testing.T) {
 		}
 	}
 	if len(got.Models) != len(files) {
-		t.Fatalf("GET /models lists %d models, the build embedded %d: %.400s", len(got.Models), len(files), b)
+		t.Fatalf("GET /models lists %d models, the build embedded %d: %+v", len(got.Models), len(files), got)
 	}
 	var names []string
 	for _, m := range got.Models {
@@ -88,14 +80,9 @@ func TestModelsEndpoint(t *testing.T) {
 			t.Fatal(err)
 		}
 		jb, _ := json.Marshal(body)
-		r, err := client.Post(url+"/predict?model="+m.Name, "application/json", bytes.NewReader(jb))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rb, _ := io.ReadAll(r.Body)
-		r.Body.Close()
-		if r.StatusCode != 200 {
-			t.Fatalf("POST /predict?model=%s: %d %.300s", m.Name, r.StatusCode, rb)
+		code, rb := call(t, url, "/predict?model="+m.Name, jb)
+		if code != 200 {
+			t.Fatalf("POST /predict?model=%s: %d %.300s", m.Name, code, rb)
 		}
 		if worst, err := compare(rb, want); err != nil || worst > tol {
 			t.Fatalf("POST /predict?model=%s differs from the native engine: %v (worst %g)", m.Name, err, worst)
@@ -107,17 +94,12 @@ func TestModelsEndpoint(t *testing.T) {
 			t.Errorf("task %s is served as %q, which GET /models does not list", task, name)
 		}
 	}
-	r, err := client.Post(url+"/predict?model=no-such-model", "application/json", strings.NewReader(`{}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rb, _ := io.ReadAll(r.Body)
-	r.Body.Close()
+	code, rb := call(t, url, "/predict?model=no-such-model", []byte(`{}`))
 	var e struct {
 		Error  string
 		Models []string
 	}
-	if r.StatusCode != 404 || json.Unmarshal(rb, &e) != nil || !slices.Equal(e.Models, names) || !strings.Contains(e.Error, `no model named "no-such-model"`) {
-		t.Fatalf("unknown model: %d %s", r.StatusCode, rb)
+	if code != 404 || json.Unmarshal(rb, &e) != nil || !slices.Equal(e.Models, names) || !strings.Contains(e.Error, `no model named "no-such-model"`) {
+		t.Fatalf("unknown model: %d %s", code, rb)
 	}
 }

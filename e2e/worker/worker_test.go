@@ -36,6 +36,7 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/dataset"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/worker/api"
 )
 
 const repo = "../.."
@@ -166,23 +167,6 @@ func ints(u []uint8) []int {
 	return x
 }
 
-type dist struct {
-	Label    int       `json:"label"`
-	Probs    []float32 `json:"probs"`
-	LogProbs []float32 `json:"logProbs"`
-}
-
-type wire struct {
-	dist
-	Used    []string `json:"used"`
-	Experts map[string]struct {
-		dist
-		Logits []float32 `json:"logits"`
-		Used   bool      `json:"used"`
-	} `json:"experts"`
-	IntraOnly *dist `json:"intraOnly"`
-}
-
 // tol bounds |worker - native| per number. The wasm build runs the same Go
 // code as the native engine; exp/log may differ in the last bit between the
 // amd64 and portable math routines.
@@ -191,7 +175,7 @@ const tol = 1e-6
 // compare returns the largest difference between a response and the native
 // result, or an error for a structural mismatch (label, experts used).
 func compare(b []byte, want *model.Result) (float64, error) {
-	var w wire
+	var w api.Result
 	if err := json.Unmarshal(b, &w); err != nil {
 		return 0, fmt.Errorf("response %.200s: %v", b, err)
 	}
@@ -253,6 +237,36 @@ func post(url string, body []byte) (int, []byte, time.Duration, error) {
 	return res.StatusCode, b, time.Since(t0), err
 }
 
+// call sends GET url+path (body nil) or POST with body as JSON and returns the status and the
+// response body; a request that fails fails t.
+func call(t testing.TB, url, path string, body []byte) (int, []byte) {
+	t.Helper()
+	var res *http.Response
+	var err error
+	if body == nil {
+		res, err = client.Get(url + path)
+	} else {
+		res, err = client.Post(url+path, "application/json", bytes.NewReader(body))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, b
+}
+
+// getJSON is GET url+path decoded into v; anything but a 200 with JSON fails t.
+func getJSON(t testing.TB, url, path string, v any) {
+	t.Helper()
+	if code, b := call(t, url, path, nil); code != 200 || json.Unmarshal(b, v) != nil {
+		t.Fatalf("GET %s: %d %.400s", path, code, b)
+	}
+}
+
 func TestSamplesMatchNative(t *testing.T) {
 	url := env(t, "I2M2_WORKER_URL", "")
 	_, m := nativeModel(t)
@@ -266,7 +280,7 @@ func TestSamplesMatchNative(t *testing.T) {
 		}
 		if s.label >= 0 {
 			labelled++
-			var w wire
+			var w api.Result
 			json.Unmarshal(b, &w)
 			if w.Label == s.label {
 				correct++
@@ -310,11 +324,6 @@ func TestSamplesMatchNative(t *testing.T) {
 func TestModelEndpoint(t *testing.T) {
 	url := env(t, "I2M2_WORKER_URL", "")
 	file, m := nativeModel(t)
-	res, err := client.Get(url + "/model")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var info struct {
 		Name, SHA256, Quantization, Kernels string
 		Bytes, MACs                         int
@@ -324,9 +333,7 @@ func TestModelEndpoint(t *testing.T) {
 			Bytes        int
 		}
 	}
-	if err := json.NewDecoder(res.Body).Decode(&info); err != nil || res.StatusCode != 200 {
-		t.Fatalf("GET /model: %d %v", res.StatusCode, err)
-	}
+	getJSON(t, url, "/model", &info)
 	sum := sha256.Sum256(file)
 	if info.SHA256 != hex.EncodeToString(sum[:]) || info.Bytes != len(file) || info.Name != m.Name || info.MACs != m.Describe(model.DefaultPath).MACs || len(info.Classes) != len(m.Classes) {
 		t.Fatalf("GET /model %+v does not describe the embedded file (%d bytes, sha256 %x)", info, len(file), sum)
@@ -408,6 +415,25 @@ func TestBadInputs(t *testing.T) {
 			t.Errorf("%s: headers %v", c.name, res.Header)
 		}
 	}
+	// An error about one sample of a batch names it: "sample" and "reason" beside the message, from
+	// the parser (sample 1's values) and from the engine (sample 2 gives no modality).
+	for _, c := range []struct {
+		body, reason string
+		sample       int
+	}{
+		{`{"batch":[{"audio":null,"image":` + zeros(784) + `},{"audio":[1]}]}`, "audio: 1 values, want 1600", 1},
+		{`{"batch":[{"audio":null,"image":` + zeros(784) + `},{"image":` + zeros(784) + `},{}]}`, "no expert can run", 2},
+	} {
+		code, b := call(t, url, "/predict", []byte(c.body))
+		var e struct {
+			Error, Reason string
+			Sample        *int
+		}
+		if json.Unmarshal(b, &e) != nil || code != 400 || e.Sample == nil || *e.Sample != c.sample ||
+			!strings.HasPrefix(e.Reason, c.reason) || !strings.HasPrefix(e.Error, fmt.Sprintf("batch[%d]", c.sample)) {
+			t.Errorf("batch with a bad sample %d: %d %.300s, want 400 with sample %d and a reason starting %q", c.sample, code, b, c.sample, c.reason)
+		}
+	}
 	// CORS preflight.
 	req, _ := http.NewRequest("OPTIONS", url+"/predict", nil)
 	req.Header.Set("Origin", "https://example.org")
@@ -453,14 +479,9 @@ func earlyResponse(req *http.Request) (*http.Response, error) {
 }
 
 func healthz(t testing.TB, url string) map[string]any {
-	res, err := client.Get(url + "/healthz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
 	var h map[string]any
-	if err := json.NewDecoder(res.Body).Decode(&h); err != nil || res.StatusCode != 200 || h["status"] != "ok" {
-		t.Fatalf("healthz %d %v %v", res.StatusCode, h, err)
+	if getJSON(t, url, "/healthz", &h); h["status"] != "ok" {
+		t.Fatalf("healthz %v", h)
 	}
 	return h
 }

@@ -33,7 +33,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -252,7 +251,7 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.put(sl)
-	results := make([]*result, len(req.samples))
+	results := make([]*Result, len(req.samples))
 	for i, in := range req.samples {
 		// ErrInput / ErrNoExpert / ErrNonFinite (Predict never returns a NaN,
 		// so every result can be written as JSON): the request's fault.
@@ -261,14 +260,20 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request) {
 			if errors.Is(err, model.ErrNonFinite) {
 				msg += " (inputs are expected in [0, 1])"
 			}
-			writeError(w, http.StatusBadRequest, samplePrefix(req.batch, i)+msg)
+			if req.batch {
+				// the reason as the JS module gives it: the engine's message without "i2m2: "
+				err = &batchError{i, fmt.Sprintf("batch[%d]: %s", i, msg), strings.TrimPrefix(msg, "i2m2: ")}
+			} else {
+				err = badRequest("%s", msg)
+			}
+			writeErr(w, err)
 			return
 		}
 		results[i] = newResult(m, sl.r)
 	}
 	if req.batch {
 		writeJSON(w, http.StatusOK, struct {
-			Results []*result `json:"results"`
+			Results []*Result `json:"results"`
 		}{results})
 		return
 	}
@@ -308,13 +313,6 @@ func (s *Server) put(sl *slot) {
 		s.free = append(s.free, sl)
 	}
 	s.mu.Unlock()
-}
-
-func samplePrefix(batch bool, i int) string {
-	if batch {
-		return fmt.Sprintf("batch[%d]: ", i)
-	}
-	return ""
 }
 
 // healthz reports the instance's state; with gc it first runs a garbage
@@ -374,11 +372,7 @@ func (s *Server) modelInfo(w http.ResponseWriter) {
 // ManifestEntry returns the entry of mf (weights/manifest.json, read by package manifest)
 // whose sha256 is sum, or JSON null when there is none or mf does not parse.
 func ManifestEntry(mf []byte, sum string) json.RawMessage {
-	m, err := manifest.Parse(mf)
-	if err != nil {
-		return json.RawMessage("null")
-	}
-	e, ok := m.BySHA256(sum)
+	e, ok := entryOf(mf, sum)
 	if !ok {
 		return json.RawMessage("null")
 	}
@@ -389,6 +383,14 @@ func ManifestEntry(mf []byte, sum string) json.RawMessage {
 func writeErr(w http.ResponseWriter, err error) {
 	if he, ok := err.(*httpError); ok {
 		writeError(w, he.status, he.msg)
+		return
+	}
+	if be, ok := err.(*batchError); ok {
+		writeJSON(w, http.StatusBadRequest, struct {
+			Error  string `json:"error"`
+			Sample int    `json:"sample"`
+			Reason string `json:"reason"`
+		}{be.msg, be.sample, be.reason})
 		return
 	}
 	writeError(w, http.StatusBadRequest, err.Error())

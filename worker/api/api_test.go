@@ -27,19 +27,31 @@ var update = flag.Bool("update", false, "rewrite testdata/golden-*.json")
 
 // testFile is a random-weight int8 AVMNIST(40, 40, 4) model file (the
 // project's contract shapes), made once per test binary.
-var testFile = sync.OnceValue(func() []byte {
-	m, err := arch.AVMNIST(40, 40, 4).Build()
-	if err != nil {
-		panic(err)
+var testFile = sync.OnceValue(func() []byte { return randomFile(3, true) })
+
+// randomFile is an AVMNIST(40, 40, 4) model file with random weights from
+// seed, quantised when int8, with classes (none: the digits).
+func randomFile(seed uint64, int8 bool, classes ...string) []byte {
+	a := arch.AVMNIST(40, 40, 4)
+	if len(classes) > 0 {
+		a.Classes = classes
 	}
-	arch.InitRandom(m, 3)
-	quant.Quantize(m)
-	b, err := m.MarshalBinary()
+	m, err := a.Build()
+	if err == nil {
+		err = arch.InitRandom(m, seed)
+	}
+	if err == nil && int8 {
+		_, err = quant.Quantize(m)
+	}
+	var b []byte
+	if err == nil {
+		b, err = m.MarshalBinary()
+	}
 	if err != nil {
-		panic(err)
+		panic(err) // fixed shapes: a bug
 	}
 	return b
-})
+}
 
 func testServer(t testing.TB, opt Options) (*Server, *model.Model) {
 	t.Helper()
@@ -265,9 +277,7 @@ func TestBatch(t *testing.T) {
 // seed-3 model (float32: the int8 kernels may change their rounding; go test
 // -update rewrites the file after an intended engine change).
 func TestGolden(t *testing.T) {
-	m, _ := arch.AVMNIST(40, 40, 4).Build()
-	arch.InitRandom(m, 3)
-	f32, _ := m.MarshalBinary()
+	f32 := randomFile(3, false)
 	s := New(f32, Options{Unverified: true})
 	res := do(s, "POST", "/predict", bytes.NewReader(readFile(t, "sample.json")))
 	golden := filepath.Join("testdata", "golden-predict.json")
@@ -451,6 +461,48 @@ func badCases(t testing.TB) []struct {
 	}
 }
 
+// TestBatchErrorFields: an error about one sample of a batch names it in "sample" and "reason"
+// (the message keeps its "batch[i]" prefix); other errors carry neither.
+func TestBatchErrorFields(t *testing.T) {
+	s, _ := testServer(t, Options{})
+	aud := `{"audio":[0` + zeros(1600) + `]}`
+	for _, c := range []struct {
+		body, msg string
+		sample    int // -1: no sample field
+		reason    string
+	}{
+		{`{"batch":[` + aud + `,{"audio":[1]}]}`, "batch[1].audio: 1 values, want 1600", 1, "audio: 1 values, want 1600"},
+		{`{"batch":[1]}`, "batch[0] must be a JSON object, got a number", 0, "must be a JSON object, got a number"},
+		{`{"batch":[` + aud + `,` + aud + `,{"video":[1]}]}`, `batch[2].unknown modality "video"`, 2, `unknown modality "video"`},
+		{`{"batch":[` + aud + `,{}]}`, "batch[1]: ", 1, "no expert can run"},
+		{`{"batch":[` + aud + `,{"audio":[0,1,`, "malformed JSON", -1, ""},
+		{`{"audio":[1]}`, "audio: 1 values, want 1600", -1, ""},
+		{`{}`, "no expert can run", -1, ""},
+	} {
+		res := do(s, "POST", "/predict", strings.NewReader(c.body))
+		var e struct {
+			Error  string
+			Sample *int
+			Reason *string
+		}
+		if err := json.Unmarshal(res.body, &e); err != nil || res.status != 400 {
+			t.Fatalf("%.80s: %d %.200q (%v)", c.body, res.status, res.body, err)
+		}
+		if !strings.Contains(e.Error, c.msg) {
+			t.Errorf("%.80s: error %q, want it to contain %q", c.body, e.Error, c.msg)
+		}
+		if c.sample < 0 {
+			if e.Sample != nil || e.Reason != nil {
+				t.Errorf("%.80s: sample and reason on an error of the whole body: %s", c.body, res.body)
+			}
+			continue
+		}
+		if e.Sample == nil || *e.Sample != c.sample || e.Reason == nil || !strings.HasPrefix(*e.Reason, c.reason) || !strings.HasSuffix(e.Error, *e.Reason) {
+			t.Errorf("%.80s: %s, want sample %d and a reason starting %q that ends the message", c.body, res.body, c.sample, c.reason)
+		}
+	}
+}
+
 func TestBadInput(t *testing.T) {
 	s, _ := testServer(t, Options{})
 	for _, c := range badCases(t) {
@@ -484,9 +536,7 @@ func TestBadInput(t *testing.T) {
 // says so, never a 500 or a JSON encoding failure. (The int8 path may stay
 // finite: 200, or 400 the same way.)
 func TestHugeValues(t *testing.T) {
-	m, _ := arch.AVMNIST(40, 40, 4).Build()
-	arch.InitRandom(m, 3)
-	f32, _ := m.MarshalBinary()
+	f32 := randomFile(3, false)
 	body := `{"image":[3e38` + strings.Repeat(",3e38", 783) + `],"audio":[3e38` + strings.Repeat(",-3e38", 1599) + `]}`
 	for _, c := range []struct {
 		name   string
@@ -531,18 +581,16 @@ func TestConcurrent(t *testing.T) {
 	want, _ := m.Predict(model.DefaultPath, inputsOf(t, body))
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
-	for g := 0; g < 8; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < 5; i++ {
+	for range 8 {
+		wg.Go(func() {
+			for range 5 {
 				res := do(s, "POST", "/predict", bytes.NewReader(body))
 				if res.status != 200 || decodeWire(t, res.body).Label != want.Label {
 					errs <- fmt.Errorf("status %d %.100s", res.status, res.body)
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)
@@ -605,6 +653,9 @@ func FuzzDecodeMatchesStdlib(f *testing.F) {
 		for _, mm := range []*model.Model{m, small} {
 			req, err := decodeRequest(mm, bytes.NewReader(body), 4)
 			if err != nil {
+				if _, ok := err.(*batchError); ok {
+					continue // a 400 about one sample
+				}
 				if he, ok := err.(*httpError); !ok || (he.status != 400 && he.status != 413) {
 					t.Fatalf("error %#v", err)
 				}

@@ -13,11 +13,18 @@ import (
 // wasm: GOOS=js GOARCH=wasm go test -bench . ./worker/api (with
 // $(go env GOROOT)/lib/wasm on PATH).
 
-func BenchmarkServePredict(b *testing.B) {
-	s, _ := testServer(b, Options{})
+// benchBody is the body the benchmarks send (testdata/sample.json), with b set to report
+// allocations and bytes per request.
+func benchBody(b *testing.B) []byte {
 	body := readFile(b, "sample.json")
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
+	return body
+}
+
+func BenchmarkServePredict(b *testing.B) {
+	s, _ := testServer(b, Options{})
+	body := benchBody(b)
 	for b.Loop() {
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, httptest.NewRequest("POST", "/predict", bytes.NewReader(body)))
@@ -29,9 +36,7 @@ func BenchmarkServePredict(b *testing.B) {
 
 func BenchmarkDecodeRequest(b *testing.B) {
 	_, m := testServer(b, Options{})
-	body := readFile(b, "sample.json")
-	b.ReportAllocs()
-	b.SetBytes(int64(len(body)))
+	body := benchBody(b)
 	for b.Loop() {
 		if _, err := decodeRequest(m, bytes.NewReader(body), 1); err != nil {
 			b.Fatal(err)

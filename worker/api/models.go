@@ -3,12 +3,13 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/i2m2-wasm/i2m2/manifest"
 )
 
 // A Server serves its default model and, added with AddModel, more models under names (the
@@ -98,7 +99,7 @@ type listed struct {
 // models answers GET /models: every model served, with its classes and sha256, and the manifest's
 // tasks by name. Each model is decoded (and checked) on the first call.
 func (s *Server) models(w http.ResponseWriter) {
-	tasks := manifestTasks(s.opt.Manifest)
+	mf, _ := manifest.Parse(s.opt.Manifest) // nil when there is none or it does not parse
 	out := struct {
 		Default string            `json:"default"`
 		Models  []listed          `json:"models"`
@@ -110,17 +111,13 @@ func (s *Server) models(w http.ResponseWriter) {
 			x = s.others[n]
 		}
 		e := listed{Name: n, Default: n == s.Name(), SHA256: hexSHA256(x.file), Bytes: len(x.file)}
-		var me struct {
-			File string `json:"file"`
-		}
-		if json.Unmarshal(ManifestEntry(s.opt.Manifest, e.SHA256), &me) == nil {
-			e.File = me.File
-		}
-		if t, ok := tasks[n]; ok {
-			e.Task, e.Title = n, t.Title
-			out.Tasks[n] = n
-			if e.File == "" {
-				e.File = t.file(e.SHA256)
+		if mf != nil {
+			if me, ok := mf.BySHA256(e.SHA256); ok { // models, baselines and the tasks' models
+				e.File = me.File
+			}
+			if t := mf.Tasks[n]; t != nil {
+				e.Task, e.Title = n, t.Title
+				out.Tasks[n] = n
 			}
 		}
 		if m, path, err := x.Model(); err != nil {
@@ -137,62 +134,29 @@ func (s *Server) models(w http.ResponseWriter) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// manifestTask is what the server reads of a manifest task: its title and its files (listed as
-// "files" by the trainer, "models" by package manifest).
-type manifestTask struct {
-	Title  string `json:"title"`
-	Files  []fileEntry
-	Models []fileEntry
-}
-
-type fileEntry struct {
-	File   string `json:"file"`
-	SHA256 string `json:"sha256"`
-}
-
-func (t manifestTask) file(sum string) string {
-	for _, f := range append(t.Files, t.Models...) {
-		if strings.EqualFold(f.SHA256, sum) {
-			return f.File
-		}
-	}
-	return ""
-}
-
-// manifestTasks reads the manifest's tasks (none when it has none or does not parse).
-func manifestTasks(mf []byte) map[string]manifestTask {
-	var m struct {
-		Tasks map[string]manifestTask `json:"tasks"`
-	}
-	if json.Unmarshal(mf, &m) != nil {
-		return nil
-	}
-	return m.Tasks
-}
-
-// vouched reports whether the manifest lists a file with sha256 sum: among its models (and
-// baselines), or the files of one of its tasks.
+// vouched reports whether the manifest lists a file with sha256 sum: among its models, baselines
+// or the models of one of its tasks.
 func vouched(mf []byte, sum string) bool {
-	if string(ManifestEntry(mf, sum)) != "null" {
-		return true
-	}
-	for _, t := range manifestTasks(mf) {
-		if t.file(sum) != "" {
-			return true
-		}
-	}
-	return false
+	_, ok := entryOf(mf, sum)
+	return ok
 }
 
 // EntryName is the name the manifest gives the model file b (its entry's "name"), or "default".
 func EntryName(mf, b []byte) string {
-	var e struct {
-		Name string `json:"name"`
-	}
-	if json.Unmarshal(ManifestEntry(mf, hexSHA256(b)), &e) == nil && validName.MatchString(e.Name) {
+	if e, ok := entryOf(mf, hexSHA256(b)); ok && validName.MatchString(e.Name) {
 		return e.Name
 	}
 	return "default"
+}
+
+// entryOf is the entry of mf (weights/manifest.json, read by package manifest) whose sha256 is
+// sum; ok is false when there is none or mf does not parse.
+func entryOf(mf []byte, sum string) (manifest.Entry, bool) {
+	m, err := manifest.Parse(mf)
+	if err != nil {
+		return manifest.Entry{}, false
+	}
+	return m.BySHA256(sum)
 }
 
 func hexSHA256(b []byte) string {

@@ -6,38 +6,16 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/i2m2-wasm/i2m2/model/arch"
-	"github.com/i2m2-wasm/i2m2/model/quant"
 )
 
 // taskFile is a random-weight int8 model of the project's shape with other classes (a stand-in
 // for a task's model).
-func taskFile(t testing.TB, classes ...string) []byte {
-	t.Helper()
-	a := arch.AVMNIST(40, 40, 4)
-	a.Classes = classes
-	m, err := a.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := arch.InitRandom(m, 5); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := quant.Quantize(m); err != nil {
-		t.Fatal(err)
-	}
-	b, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
+func taskFile(classes ...string) []byte { return randomFile(5, true, classes...) }
 
 func hexSum(b []byte) string { return hexSHA256(b) }
 
 // multiServer serves testFile as "avmnist-real" (also as task "digit") and a two-class model as
-// task "same", vouched for by a manifest in the trainer's layout (tasks.*.files).
+// task "same", vouched for by a manifest in the trainer's layout (tasks.*.models).
 func multiServer(t *testing.T, same []byte, sameListed bool) *Server {
 	t.Helper()
 	listed := hexSum(same)
@@ -45,8 +23,8 @@ func multiServer(t *testing.T, same []byte, sameListed bool) *Server {
 		listed = strings.Repeat("0", 64)
 	}
 	mf := fmt.Sprintf(`{"models":[{"file":"avmnist-real-int8.i2m2","sha256":%q,"name":"avmnist-real","default":true}],
-"tasks":{"digit":{"title":"Which digit?","files":[{"file":"avmnist-real-int8.i2m2","sha256":%q}]},
-"same":{"title":"Same digit?","files":[{"file":"task-same-i2m2-int8.i2m2","sha256":%q,"kind":"i2m2"}]}}}`, hexSum(testFile()), hexSum(testFile()), listed)
+"tasks":{"digit":{"title":"Which digit?","models":[{"file":"avmnist-real-int8.i2m2","sha256":%q}]},
+"same":{"title":"Same digit?","models":[{"file":"task-same-i2m2-int8.i2m2","sha256":%q,"kind":"i2m2"}]}}}`, hexSum(testFile()), hexSum(testFile()), listed)
 	s := New(testFile(), Options{Manifest: []byte(mf), Name: "avmnist-real"})
 	if err := s.AddModel("digit", testFile()); err != nil {
 		t.Fatal(err)
@@ -58,7 +36,7 @@ func multiServer(t *testing.T, same []byte, sameListed bool) *Server {
 }
 
 func TestModels(t *testing.T) {
-	same := taskFile(t, "no", "yes")
+	same := taskFile("no", "yes")
 	s := multiServer(t, same, true)
 	if got := s.Names(); strings.Join(got, ",") != "avmnist-real,digit,same" {
 		t.Fatalf("names %v", got)
@@ -134,7 +112,7 @@ func TestModels(t *testing.T) {
 // TestModelsFailClosed: a task model the manifest does not vouch for is refused (503) on use and
 // listed with its error; the others keep serving.
 func TestModelsFailClosed(t *testing.T) {
-	s := multiServer(t, taskFile(t, "no", "yes"), false)
+	s := multiServer(t, taskFile("no", "yes"), false)
 	body := `{"image": [0` + zeros(784) + `]}`
 	if r := do(s, "POST", "/predict?model=same", strings.NewReader(body)); r.status != http.StatusServiceUnavailable || !strings.Contains(string(r.body), "cannot verify the model file") {
 		t.Errorf("unvouched same: %d %s", r.status, r.body)

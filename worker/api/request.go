@@ -28,6 +28,26 @@ func badRequest(format string, a ...any) error {
 	return &httpError{http.StatusBadRequest, fmt.Sprintf(format, a...)}
 }
 
+// batchError is the 400 about one sample of a batch: sample is its index and reason what is wrong
+// with it, as the JS module's errors carry error.sample and error.reason (wasm/i2m2.d.ts); msg is
+// the whole message ("batch[1].audio: 1 values, want 1600", reason "audio: 1 values, want 1600").
+type batchError struct {
+	sample      int
+	msg, reason string
+}
+
+func (e *batchError) Error() string { return e.msg }
+
+// ofSample makes err, if it is a 400 about sample i (its message starts with where, "batch[i]"),
+// that sample's batchError; malformed JSON stays the body's.
+func ofSample(err error, i int, where string) error {
+	var he *httpError
+	if !errors.As(err, &he) || he.status != http.StatusBadRequest || !strings.HasPrefix(he.msg, where) {
+		return err
+	}
+	return &batchError{i, he.msg, strings.TrimLeft(strings.TrimPrefix(he.msg, where), ".: ")}
+}
+
 // request is a decoded POST /predict body: one sample, or a batch.
 type request struct {
 	samples []map[string][]float32
@@ -254,7 +274,7 @@ func (ps *parser) batch(m *model.Model, maxBatch int, req *request) error {
 		in := map[string][]float32{}
 		where := fmt.Sprintf("batch[%d]", i)
 		if err := ps.object(where, func(key string, _ int) error { return ps.modality(m, key, in, where+".") }); err != nil {
-			return err
+			return ofSample(err, i, where)
 		}
 		req.samples = append(req.samples, in)
 		if done, err := ps.sep(']', "want ',' or ']' in an array"); done || err != nil {

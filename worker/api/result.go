@@ -18,11 +18,11 @@ type ExpertOut struct {
 	Used   bool      `json:"used"`
 }
 
-// result is the body of a prediction, the shape of the JS API's predict():
+// Result is the body of a prediction, the shape of the JS API's predict():
 // the I2M2 product of the experts used (docs/i2m2-paper.md: log_softmax of the sum of
 // their logits), each expert by name, the intra-only product (null when no
 // intra expert ran) and the names of the experts used, in model order.
-type result struct {
+type Result struct {
 	Dist
 	Used      []string             `json:"used"`
 	Experts   map[string]ExpertOut `json:"experts"`
@@ -30,8 +30,8 @@ type result struct {
 }
 
 // newResult copies r (which the engine reuses) into a response value.
-func newResult(m *model.Model, r *model.Result) *result {
-	out := &result{
+func newResult(m *model.Model, r *model.Result) *Result {
+	out := &Result{
 		Dist:    dist(r.Dist),
 		Used:    append([]string{}, r.Used...),
 		Experts: make(map[string]ExpertOut, len(r.Experts)),

@@ -12,10 +12,8 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/i2m2-wasm/i2m2/dataset"
@@ -164,31 +162,20 @@ func main() {
 
 func cleanWindows(specs []dataset.ClipSpec, paths []string) ([][]float32, error) {
 	out := make([][]float32, len(specs))
-	var wg sync.WaitGroup
-	errs := make([]error, runtime.NumCPU())
-	for t := range errs {
-		wg.Add(1)
-		go func(t int) {
-			defer wg.Done()
-			for i := t; i < len(specs); i += len(errs) {
-				w, err := dataset.CleanWindow(paths[i], specs[i].Rate)
-				if err != nil {
-					errs[t] = fmt.Errorf("clip %d (%s): %w", i, specs[i].Desc, err)
-					return
-				}
-				f := make([]float32, len(w))
-				for k, v := range w {
-					f[k] = float32(v)
-				}
-				out[i] = f
-			}
-		}(t)
-	}
-	wg.Wait()
-	for _, e := range errs {
-		if e != nil {
-			return nil, e
+	err := dataset.Parallel(len(specs), func(i int) error {
+		w, err := dataset.CleanWindow(paths[i], specs[i].Rate)
+		if err != nil {
+			return fmt.Errorf("clip %d (%s): %w", i, specs[i].Desc, err)
 		}
+		f := make([]float32, len(w))
+		for k, v := range w {
+			f[k] = float32(v)
+		}
+		out[i] = f
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -100,7 +100,7 @@ func writeTasks(dir string, seed uint64) error {
 			files = append(files, map[string]any{"file": file, "bytes": len(mb), "sha256": hex.EncodeToString(sum[:]), "quantization": "int8",
 				"name": m.Name, "kind": kind, "classes": t.classes, "modalities": m.Modalities})
 		}
-		tasks[t.key] = map[string]any{"title": t.title, "classes": t.classes, "standIn": true, "default": files[0]["file"], "files": files}
+		tasks[t.key] = map[string]any{"title": t.title, "classes": t.classes, "standIn": true, "default": files[0]["file"], "models": files}
 	}
 	tb, err := json.Marshal(tasks)
 	if err != nil {
