@@ -90,16 +90,26 @@ func appendLayers(b []byte, ls []hLayer) []byte {
 	return jsonw.Array(b, len(ls), ls == nil, func(b []byte, i int) []byte {
 		l := &ls[i]
 		b = jsonw.String(append(b, `{"kind":`...), l.Kind)
-		for _, f := range [...]struct {
-			k string
-			v int
-		}{{"in_channels", l.InC}, {"out_channels", l.OutC}, {"kernel_h", l.KH}, {"kernel_w", l.KW}, {"stride", l.Stride}, {"pad", l.Pad}, {"in", l.In}, {"out", l.Out}} {
-			if f.v != 0 {
-				b = strconv.AppendInt(jsonw.Key(b, f.k, false), int64(f.v), 10)
+		for _, f := range l.ints() {
+			if *f.v != 0 {
+				b = strconv.AppendInt(jsonw.Key(b, f.key, false), int64(*f.v), 10)
 			}
 		}
 		return append(b, '}')
 	})
+}
+
+// intField is an integer field of a layer in the header: its key and where
+// its value is.
+type intField struct {
+	key string
+	v   *int
+}
+
+// ints are l's integer fields in the header's order (the writer's order;
+// the reader takes any), beside "kind".
+func (l *hLayer) ints() [8]intField {
+	return [...]intField{{"in_channels", &l.InC}, {"out_channels", &l.OutC}, {"kernel_h", &l.KH}, {"kernel_w", &l.KW}, {"stride", &l.Stride}, {"pad", &l.Pad}, {"in", &l.In}, {"out", &l.Out}}
 }
 
 func toHLayers(ls []Layer) []hLayer {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"testing"
 	"unicode/utf8"
@@ -160,16 +161,9 @@ func (p *sp) value(depth int) (any, error) {
 			if obj[k], err = p.value(depth + 1); err != nil {
 				return nil, err
 			}
-			p.ws()
-			if p.i < len(p.b) && p.b[p.i] == ',' {
-				p.i++
-				continue
+			if more, err := p.next('}'); !more {
+				return obj, err
 			}
-			if p.i < len(p.b) && p.b[p.i] == '}' {
-				p.i++
-				return obj, nil
-			}
-			return nil, errors.New("want ',' or '}'")
 		}
 	case c == '[':
 		p.i++
@@ -185,16 +179,9 @@ func (p *sp) value(depth int) (any, error) {
 				return nil, err
 			}
 			arr = append(arr, v)
-			p.ws()
-			if p.i < len(p.b) && p.b[p.i] == ',' {
-				p.i++
-				continue
+			if more, err := p.next(']'); !more {
+				return arr, err
 			}
-			if p.i < len(p.b) && p.b[p.i] == ']' {
-				p.i++
-				return arr, nil
-			}
-			return nil, errors.New("want ',' or ']'")
 		}
 	case c == '"':
 		return p.str()
@@ -209,40 +196,31 @@ func (p *sp) value(depth int) (any, error) {
 	}
 }
 
+// jsonNumber is RFC 8259's number grammar (section 6).
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`)
+
 func (p *sp) num() (any, error) {
-	start := p.i
-	digits := func() int {
-		n := 0
-		for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
-			p.i++
-			n++
-		}
-		return n
+	lit := jsonNumber.Find(p.b[p.i:])
+	if lit == nil {
+		return nil, fmt.Errorf("bad number at %d", p.i)
 	}
-	if p.i < len(p.b) && p.b[p.i] == '-' {
+	p.i += len(lit)
+	return numLit(lit), nil
+}
+
+// next reads what follows a member of an object or array: ',' (more
+// follow) or its closing byte (the end).
+func (p *sp) next(closing byte) (more bool, err error) {
+	p.ws()
+	if p.i < len(p.b) && p.b[p.i] == ',' {
 		p.i++
+		return true, nil
 	}
-	if p.i < len(p.b) && p.b[p.i] == '0' {
+	if p.i < len(p.b) && p.b[p.i] == closing {
 		p.i++
-	} else if digits() == 0 {
-		return nil, fmt.Errorf("bad number at %d", start)
+		return false, nil
 	}
-	if p.i < len(p.b) && p.b[p.i] == '.' {
-		p.i++
-		if digits() == 0 {
-			return nil, errors.New("bad fraction")
-		}
-	}
-	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
-		p.i++
-		if p.i < len(p.b) && (p.b[p.i] == '+' || p.b[p.i] == '-') {
-			p.i++
-		}
-		if digits() == 0 {
-			return nil, errors.New("bad exponent")
-		}
-	}
-	return numLit(p.b[start:p.i]), nil
+	return false, fmt.Errorf("want ',' or '%c'", closing)
 }
 
 func (p *sp) str() (string, error) {

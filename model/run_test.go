@@ -76,9 +76,7 @@ func TestConcurrentModel(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for g := 0; g < 6; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			own := map[Path]*Predictor{}
 			res := m.NewResult()
 			for it := 0; it < 6; it++ {
@@ -113,7 +111,7 @@ func TestConcurrentModel(t *testing.T) {
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(errs)

@@ -34,82 +34,13 @@ func decodeHeader(b []byte) (header, error) {
 		return h, &headerError{"the header is not valid UTF-8"}
 	}
 	d := &hdec{b: b}
-	err := d.object("header", func(key string) error {
-		switch key {
-		case "name":
-			return d.str(&h.Name)
-		case "quantization":
-			return d.str(&h.Quantization)
-		case "classes":
-			return d.strs(&h.Classes)
-		case "modalities":
-			return d.array(func() error {
-				var md hModality
-				h.Modalities = append(h.Modalities, md)
-				p := &h.Modalities[len(h.Modalities)-1]
-				return d.object("modality", func(key string) error {
-					switch key {
-					case "name":
-						return d.str(&p.Name)
-					case "shape":
-						return d.array(func() error {
-							p.Shape = append(p.Shape, 0)
-							return d.int(&p.Shape[len(p.Shape)-1])
-						})
-					}
-					return d.unknown(key)
-				})
-			})
-		case "experts":
-			return d.array(func() error {
-				h.Experts = append(h.Experts, hExpert{})
-				e := &h.Experts[len(h.Experts)-1]
-				return d.object("expert", func(key string) error {
-					switch key {
-					case "name":
-						return d.str(&e.Name)
-					case "inputs":
-						return d.strs(&e.Inputs)
-					case "branches":
-						return d.array(func() error {
-							e.Branches = append(e.Branches, nil)
-							return d.layers(&e.Branches[len(e.Branches)-1])
-						})
-					case "head":
-						return d.layers(&e.Head)
-					}
-					return d.unknown(key)
-				})
-			})
-		case "provenance":
-			pv := &h.Provenance
-			return d.object("provenance", func(key string) error {
-				switch key {
-				case "data":
-					return d.str(&pv.Data)
-				case "created":
-					return d.str(&pv.Created)
-				case "seed":
-					return d.int64(&pv.Seed)
-				case "metrics":
-					return d.object("metrics", func(key string) error {
-						if pv.Metrics == nil {
-							pv.Metrics = map[string]float64{}
-						}
-						if _, dup := pv.Metrics[key]; dup {
-							return d.fail("metrics has the key " + strconv.Quote(key) + " twice")
-						}
-						v := 0.0
-						err := d.float(&v)
-						pv.Metrics[key] = v
-						return err
-					})
-				}
-				return d.unknown(key)
-			})
-		}
-		return d.unknown(key)
-	})
+	err := d.fields("header",
+		field{"name", to(d.str, &h.Name)},
+		field{"quantization", to(d.str, &h.Quantization)},
+		field{"classes", to(d.strs, &h.Classes)},
+		field{"modalities", func() error { return each(d, &h.Modalities, d.modality) }},
+		field{"experts", func() error { return each(d, &h.Experts, d.expert) }},
+		field{"provenance", to(d.provenance, &h.Provenance)})
 	if err != nil {
 		return header{}, err
 	}
@@ -117,6 +48,41 @@ func decodeHeader(b []byte) (header, error) {
 		return header{}, d.fail("data after the JSON header")
 	}
 	return h, nil
+}
+
+func (d *hdec) modality(md *hModality) error {
+	return d.fields("modality",
+		field{"name", to(d.str, &md.Name)},
+		field{"shape", func() error { return each(d, &md.Shape, d.int) }})
+}
+
+func (d *hdec) expert(e *hExpert) error {
+	return d.fields("expert",
+		field{"name", to(d.str, &e.Name)},
+		field{"inputs", to(d.strs, &e.Inputs)},
+		field{"branches", func() error { return each(d, &e.Branches, d.layers) }},
+		field{"head", to(d.layers, &e.Head)})
+}
+
+func (d *hdec) provenance(pv *Provenance) error {
+	return d.fields("provenance",
+		field{"data", to(d.str, &pv.Data)},
+		field{"created", to(d.str, &pv.Created)},
+		field{"seed", to(d.int64, &pv.Seed)},
+		field{"metrics", func() error {
+			return d.object("metrics", func(key string) error {
+				if pv.Metrics == nil {
+					pv.Metrics = map[string]float64{}
+				}
+				if _, dup := pv.Metrics[key]; dup {
+					return d.fail("metrics has the key " + strconv.Quote(key) + " twice")
+				}
+				v := 0.0
+				err := d.float(&v)
+				pv.Metrics[key] = v
+				return err
+			})
+		}})
 }
 
 // hdec reads JSON values from b at i.
@@ -167,18 +133,8 @@ func (d *hdec) enter(open byte, what string) error {
 // object reads an object (or null) named at, calling field for every key
 // with the reader at its value; a key seen before is an error.
 func (d *hdec) object(at string, field func(key string) error) error {
-	if d.null() {
-		return nil
-	}
-	if err := d.enter('{', "an object for "+at); err != nil {
-		return err
-	}
 	var seen []string // schema objects have a few keys; metrics checks its own
-	for first := true; ; first = false {
-		d.ws()
-		if first && d.i < len(d.b) && d.b[d.i] == '}' {
-			break
-		}
+	return d.list('{', '}', "an object for "+at, "want ',' or '}' in "+at, func() error {
 		var key string
 		if err := d.str(&key); err != nil {
 			return err
@@ -196,37 +152,30 @@ func (d *hdec) object(at string, field func(key string) error) error {
 		}
 		d.i++
 		d.at = at
-		if err := field(key); err != nil {
-			return err
-		}
-		if d.ws(); d.i < len(d.b) && d.b[d.i] == ',' {
-			d.i++
-			continue
-		}
-		break
-	}
-	if d.ws(); d.i >= len(d.b) || d.b[d.i] != '}' {
-		return d.fail("want ',' or '}' in " + at)
-	}
-	d.i++
-	d.depth--
-	return nil
+		return field(key)
+	})
 }
 
 // array reads an array (or null), calling elem with the reader at each element.
 func (d *hdec) array(elem func() error) error {
+	return d.list('[', ']', "an array", "want ',' or ']'", elem)
+}
+
+// list reads an object or an array (or null): open, members separated by
+// commas (member reads one, the reader at its start), close.
+func (d *hdec) list(open, close byte, what, wantClose string, member func() error) error {
 	if d.null() {
 		return nil
 	}
-	if err := d.enter('[', "an array"); err != nil {
+	if err := d.enter(open, what); err != nil {
 		return err
 	}
 	for first := true; ; first = false {
 		d.ws()
-		if first && d.i < len(d.b) && d.b[d.i] == ']' {
+		if first && d.i < len(d.b) && d.b[d.i] == close {
 			break
 		}
-		if err := elem(); err != nil {
+		if err := member(); err != nil {
 			return err
 		}
 		if d.ws(); d.i < len(d.b) && d.b[d.i] == ',' {
@@ -235,45 +184,59 @@ func (d *hdec) array(elem func() error) error {
 		}
 		break
 	}
-	if d.ws(); d.i >= len(d.b) || d.b[d.i] != ']' {
-		return d.fail("want ',' or ']'")
+	if d.ws(); d.i >= len(d.b) || d.b[d.i] != close {
+		return d.fail(wantClose)
 	}
 	d.i++
 	d.depth--
 	return nil
 }
 
-func (d *hdec) strs(dst *[]string) error {
-	return d.array(func() error {
-		*dst = append(*dst, "")
-		return d.str(&(*dst)[len(*dst)-1])
+// field is one key of a schema object and how to read its value.
+type field struct {
+	key  string
+	read func() error
+}
+
+// fields reads an object (or null) named at whose keys are those of fs.
+func (d *hdec) fields(at string, fs ...field) error {
+	return d.object(at, func(key string) error {
+		for _, f := range fs {
+			if f.key == key {
+				return f.read()
+			}
+		}
+		return d.unknown(key)
 	})
 }
 
-func (d *hdec) layers(dst *[]hLayer) error {
+// to is read(p) as a field's reader.
+func to[T any](read func(*T) error, p *T) func() error {
+	return func() error { return read(p) }
+}
+
+// each reads an array (or null), appending an element to *dst for each
+// and reading it with elem.
+func each[T any](d *hdec, dst *[]T, elem func(*T) error) error {
 	return d.array(func() error {
-		*dst = append(*dst, hLayer{})
-		l := &(*dst)[len(*dst)-1]
+		var z T
+		*dst = append(*dst, z)
+		return elem(&(*dst)[len(*dst)-1])
+	})
+}
+
+func (d *hdec) strs(dst *[]string) error { return each(d, dst, d.str) }
+
+func (d *hdec) layers(dst *[]hLayer) error {
+	return each(d, dst, func(l *hLayer) error {
 		return d.object("layer", func(key string) error {
-			switch key {
-			case "kind":
+			if key == "kind" {
 				return d.str(&l.Kind)
-			case "in_channels":
-				return d.int(&l.InC)
-			case "out_channels":
-				return d.int(&l.OutC)
-			case "kernel_h":
-				return d.int(&l.KH)
-			case "kernel_w":
-				return d.int(&l.KW)
-			case "stride":
-				return d.int(&l.Stride)
-			case "pad":
-				return d.int(&l.Pad)
-			case "in":
-				return d.int(&l.In)
-			case "out":
-				return d.int(&l.Out)
+			}
+			for _, f := range l.ints() {
+				if key == f.key {
+					return d.int(f.v)
+				}
 			}
 			return d.unknown(key)
 		})
@@ -395,7 +358,13 @@ func (d *hdec) number() (lit string, integer bool, err error) {
 	return string(d.b[start:d.i]), integer, nil
 }
 
-func (d *hdec) int64(dst *int64) error {
+func (d *hdec) int64(dst *int64) error   { return d.num(dst) }
+func (d *hdec) int(dst *int) error       { return d.num(dst) }
+func (d *hdec) float(dst *float64) error { return d.num(dst) }
+
+// num reads a number (or null, which leaves the field as it is) into dst,
+// an *int64, *int or *float64, which it must fit.
+func (d *hdec) num(dst any) error {
 	if d.null() {
 		return nil
 	}
@@ -403,38 +372,26 @@ func (d *hdec) int64(dst *int64) error {
 	if err != nil {
 		return err
 	}
+	if p, ok := dst.(*float64); ok {
+		v, perr := strconv.ParseFloat(lit, 64)
+		if perr != nil || math.IsInf(v, 0) {
+			return d.fail("the number " + lit + " is out of range")
+		}
+		*p = v
+		return nil
+	}
 	v, perr := strconv.ParseInt(lit, 10, 64)
 	if !integer || perr != nil {
 		return d.fail("the number " + lit + " is not a 64-bit integer")
 	}
-	*dst = v
-	return nil
-}
-
-func (d *hdec) int(dst *int) error {
-	v := int64(*dst)
-	if err := d.int64(&v); err != nil {
-		return err
+	switch p := dst.(type) {
+	case *int64:
+		*p = v
+	case *int:
+		if int64(int(v)) != v {
+			return d.fail("the number " + strconv.FormatInt(v, 10) + " does not fit an int")
+		}
+		*p = int(v)
 	}
-	if int64(int(v)) != v {
-		return d.fail("the number " + strconv.FormatInt(v, 10) + " does not fit an int")
-	}
-	*dst = int(v)
-	return nil
-}
-
-func (d *hdec) float(dst *float64) error {
-	if d.null() {
-		return nil
-	}
-	lit, _, err := d.number()
-	if err != nil {
-		return err
-	}
-	v, perr := strconv.ParseFloat(lit, 64)
-	if perr != nil || math.IsInf(v, 0) {
-		return d.fail("the number " + lit + " is out of range")
-	}
-	*dst = v
 	return nil
 }

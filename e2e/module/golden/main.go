@@ -20,30 +20,19 @@ import (
 	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/manifest"
 	"github.com/i2m2-wasm/i2m2/model"
+	"github.com/i2m2-wasm/i2m2/worker/api"
 )
 
 // Samples taken from the demo set (or generated).
 const nSamples = 12
 
-type dist struct {
-	Label    int       `json:"label"`
-	Probs    []float32 `json:"probs"`
-	LogProbs []float32 `json:"logProbs"`
-}
-
-type expert struct {
-	Label    int       `json:"label"`
-	Probs    []float32 `json:"probs"`
-	LogProbs []float32 `json:"logProbs"`
-	Logits   []float32 `json:"logits"`
-	Used     bool      `json:"used"`
-}
-
+// result is the JS API's predict() result; its parts are the HTTP API's,
+// which has the same shape (worker/api/result.go).
 type result struct {
-	dist
-	Used      []string          `json:"used"`
-	IntraOnly *dist             `json:"intraOnly"`
-	Experts   map[string]expert `json:"experts"`
+	api.Dist
+	Used      []string                 `json:"used"`
+	IntraOnly *api.Dist                `json:"intraOnly"`
+	Experts   map[string]api.ExpertOut `json:"experts"`
 }
 
 type modelGolden struct {
@@ -178,17 +167,19 @@ func run(weights, demo, out string) error {
 
 func resultOf(r *model.Result) result {
 	cp := func(x []float32) []float32 { return append([]float32(nil), x...) }
-	d := func(x *model.Dist) dist { return dist{x.Label, cp(x.Probs), cp(x.LogProbs)} }
-	out := result{dist: d(&r.Dist), Used: append([]string{}, r.Used...), Experts: map[string]expert{}}
+	d := func(x *model.Dist) api.Dist {
+		return api.Dist{Label: x.Label, Probs: cp(x.Probs), LogProbs: cp(x.LogProbs)}
+	}
+	out := result{Dist: d(&r.Dist), Used: append([]string{}, r.Used...), Experts: map[string]api.ExpertOut{}}
 	if r.HasIntraOnly {
 		io := d(&r.IntraOnly)
 		out.IntraOnly = &io
 	}
 	for _, e := range r.Experts {
 		if e.Used {
-			out.Experts[e.Name] = expert{e.Label, cp(e.Probs), cp(e.LogProbs), cp(e.Logits), true}
+			out.Experts[e.Name] = api.ExpertOut{Dist: d(&e.Dist), Logits: cp(e.Logits), Used: true}
 		} else {
-			out.Experts[e.Name] = expert{Label: -1}
+			out.Experts[e.Name] = api.ExpertOut{Dist: api.Dist{Label: -1}}
 		}
 	}
 	return out

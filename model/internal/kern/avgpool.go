@@ -13,19 +13,13 @@ func AvgPoolRef(dst, src []float32, c, h, w, kh, kw, s, p int) {
 	n := float32(kh * kw)
 	for ci := 0; ci < c; ci++ {
 		for y := 0; y < oh; y++ {
+			i0, i1 := inside(y*s-p, kh, h)
 			for x := 0; x < ow; x++ {
+				j0, j1 := inside(x*s-p, kw, w)
 				var sum float32
-				for i := 0; i < kh; i++ {
-					iy := y*s + i - p
-					if iy < 0 || iy >= h {
-						continue
-					}
-					for j := 0; j < kw; j++ {
-						ix := x*s + j - p
-						if ix < 0 || ix >= w {
-							continue
-						}
-						sum += src[(ci*h+iy)*w+ix]
+				for i := i0; i < i1; i++ {
+					for j := j0; j < j1; j++ {
+						sum += src[(ci*h+y*s+i-p)*w+x*s+j-p]
 					}
 				}
 				dst[(ci*oh+y)*ow+x] = sum / n
@@ -37,19 +31,12 @@ func AvgPoolRef(dst, src []float32, c, h, w, kh, kw, s, p int) {
 // AvgPool2x2 is AvgPoolRef for kh = kw = s = 2 and p = 0, row slices instead
 // of index arithmetic. The sum is taken in the reference's order, so the
 // result is bit-identical.
-func AvgPool2x2(dst, src []float32, c, h, w int) {
-	oh, ow := h/2, w/2
-	for ci := 0; ci < c; ci++ {
-		plane := src[ci*h*w : (ci+1)*h*w]
-		out := dst[ci*oh*ow : (ci+1)*oh*ow]
-		for y := 0; y < oh; y++ {
-			r0 := plane[2*y*w : 2*y*w+w]
-			r1 := plane[(2*y+1)*w : (2*y+1)*w+w]
-			o := out[y*ow : y*ow+ow]
-			for x := range o {
-				o[x] = (r0[2*x] + r0[2*x+1] + r1[2*x] + r1[2*x+1]) / 4
-			}
-		}
+func AvgPool2x2(dst, src []float32, c, h, w int) { rows2x2(dst, src, c, h, w, avgPoolRow) }
+
+// avgPoolRow is one output row of AvgPool2x2.
+func avgPoolRow(o, r0, r1 []float32) {
+	for x := range o {
+		o[x] = (r0[2*x] + r0[2*x+1] + r1[2*x] + r1[2*x+1]) / 4
 	}
 }
 

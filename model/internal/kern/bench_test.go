@@ -45,173 +45,89 @@ func BenchmarkConv(b *testing.B) {
 		dst := make([]float32, cc.oc*oh*ow)
 		col := make([]float32, oh*ow*K)
 		macs := float64(cc.oc * K * oh * ow)
-		report := func(b *testing.B, c0 float64) {
-			b.ReportMetric((cpuTime()-c0)/float64(b.N)*1e6, "cpu-us/op")
-		}
-		b.Run(bc.name+"/ref", func(b *testing.B) {
-			b.ReportAllocs()
-			c0 := cpuTime()
-			best := time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
-				Conv2DRef(dst, src, cc.c, cc.h, cc.w, wt, bias, cc.oc, cc.kh, cc.kw, cc.s, cc.p)
-				best = min(best, time.Since(t0))
-			}
-			report(b, c0)
-			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
-			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
+		run := func(name string, fn func()) { b.Run(bc.name+"/"+name, func(b *testing.B) { timed(b, macs, fn) }) }
+		run("ref", func() {
+			Conv2DRef(dst, src, cc.c, cc.h, cc.w, wt, bias, cc.oc, cc.kh, cc.kw, cc.s, cc.p)
 		})
-		b.Run(bc.name+"/naive-im2col+gemm", func(b *testing.B) {
-			b.ReportAllocs()
-			c0 := cpuTime()
-			best := time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
-				Im2colT(col, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
-				gemmNaive(dst, wt, col, bias, cc.oc, oh*ow, K)
-				best = min(best, time.Since(t0))
-			}
-			report(b, c0)
-			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
-			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
+		run("naive-im2col+gemm", func() {
+			Im2colT(col, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+			gemmNaive(dst, wt, col, bias, cc.oc, oh*ow, K)
 		})
-		b.Run(bc.name+"/v0-f32-im2col+gemm", func(b *testing.B) {
-			b.ReportAllocs()
-			c0 := cpuTime()
-			best := time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
-				Im2colT(col, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
-				GemmNT(dst, wt, col, bias, cc.oc, oh*ow, K)
-				best = min(best, time.Since(t0))
-			}
-			report(b, c0)
-			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
-			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
+		run("v0-f32-im2col+gemm", func() {
+			Im2colT(col, src, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+			GemmNT(dst, wt, col, bias, cc.oc, oh*ow, K)
 		})
 		hp, wp := cc.h+2*cc.p, cc.w+2*cc.p
 		padded := make([]float32, cc.c*hp*wp)
 		ap := PackA4(wt, cc.oc, K)
-		b.Run(bc.name+"/v1-pad+im2col", func(b *testing.B) {
-			c0 := cpuTime()
-			best := time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
-				Pad(padded, src, cc.c, cc.h, cc.w, cc.p)
-				Im2colP(col, padded, cc.c, hp, wp, cc.kh, cc.kw, cc.s, oh, ow)
-				best = min(best, time.Since(t0))
-			}
-			report(b, c0)
-			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
-			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
+		run("v1-pad+im2col", func() {
+			Pad(padded, src, cc.c, cc.h, cc.w, cc.p)
+			Im2colP(col, padded, cc.c, hp, wp, cc.kh, cc.kw, cc.s, oh, ow)
 		})
-		b.Run(bc.name+"/v1-f32-gemm", func(b *testing.B) {
-			c0 := cpuTime()
-			best := time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
-				GemmP(dst, ap, col, bias, cc.oc, oh*ow, K, true)
-				best = min(best, time.Since(t0))
-			}
-			report(b, c0)
-			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
-			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
+		run("v1-f32-gemm", func() {
+			GemmP(dst, ap, col, bias, cc.oc, oh*ow, K, true)
 		})
 		qa8 := randI8(r, cc.oc*K)
 		pairs := PackPairs(qa8, cc.oc, K)
 		colu := make([]uint8, len(col))
-		b.Run(bc.name+"/v1-int8-gemm", func(b *testing.B) {
-			c0 := cpuTime()
-			best := time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
-				GemmPair(dst, pairs, bias, colu, 0.01, bias, cc.oc, oh*ow, K, true)
-				best = min(best, time.Since(t0))
-			}
-			report(b, c0)
-			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
-			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
+		run("v1-int8-gemm", func() {
+			GemmPair(dst, pairs, bias, colu, 0.01, bias, cc.oc, oh*ow, K, true)
 		})
 		if cc.s == 1 {
 			pd := make([]float32, cc.c*hp*wp+DirectSlack)
 			ap2 := PackA2(wt, cc.oc, K)
 			off := Offsets(cc.c, hp, wp, cc.kh, cc.kw)
-			b.Run(bc.name+"/v2-f32-direct", func(b *testing.B) {
-				c0 := cpuTime()
-				best := time.Duration(math.MaxInt64)
-				for b.Loop() {
-					t0 := time.Now()
-					Pad(pd, src, cc.c, cc.h, cc.w, cc.p)
-					ConvDirect(dst, ap2, pd, off, bias, cc.oc, oh, ow, wp, true)
-					best = min(best, time.Since(t0))
-				}
-				report(b, c0)
-				b.ReportMetric(best.Seconds()*1e6, "min-us/op")
-				b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
+			run("v2-f32-direct", func() {
+				Pad(pd, src, cc.c, cc.h, cc.w, cc.p)
+				ConvDirect(dst, ap2, pd, off, bias, cc.oc, oh, ow, wp, true)
 			})
 			tapsF := MakeTapsF(wt, off, cc.oc)
-			b.Run(bc.name+"/v4-f32-taps", func(b *testing.B) {
-				timed(b, macs, func() {
-					Pad(pd, src, cc.c, cc.h, cc.w, cc.p)
-					ConvTapsF(dst, tapsF, pd, bias, cc.oc, K, oh, ow, wp, true)
-				})
+			run("v4-f32-taps", func() {
+				Pad(pd, src, cc.c, cc.h, cc.w, cc.p)
+				ConvTapsF(dst, tapsF, pd, bias, cc.oc, K, oh, ow, wp, true)
 			})
 			pu := make([]uint8, cc.c*hp*wp+DirectSlack)
 			qu := randU8(r, len(src))
 			taps8 := MakeTaps8(qa8, off, cc.oc)
-			b.Run(bc.name+"/v3-int8-taps", func(b *testing.B) {
-				timed(b, macs, func() {
-					Pad(pu, qu, cc.c, cc.h, cc.w, cc.p)
-					ConvTaps8(dst, taps8, bias, pu, 0.01, bias, cc.oc, K, oh, ow, wp, true)
-				})
+			run("v3-int8-taps", func() {
+				Pad(pu, qu, cc.c, cc.h, cc.w, cc.p)
+				ConvTaps8(dst, taps8, bias, pu, 0.01, bias, cc.oc, K, oh, ow, wp, true)
 			})
+			// int8 activations (an input with negative values): the Go loop
+			// under GOOS=js too, where uint8 runs the assembly
+			ps := make([]int8, len(pu))
+			Pad(ps, randI8(r, len(src)), cc.c, cc.h, cc.w, cc.p)
+			run("v3-int8-taps-signed", func() { ConvTaps8(dst, taps8, bias, ps, 0.01, bias, cc.oc, K, oh, ow, wp, true) })
 		}
 		q := make([]int8, len(src))
 		col8 := make([]int8, len(col))
 		qa := randI8(r, cc.oc*K)
 		sa := randF(r, cc.oc, 0, 0.01)
-		b.Run(bc.name+"/int8-ref", func(b *testing.B) {
-			b.ReportAllocs()
-			c0 := cpuTime()
-			best := time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
-				sx := QuantizeSym(q, src)
-				Im2colT8(col8, q, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
-				GemmNT8Ref(dst, qa, sa, col8, sx, bias, cc.oc, oh*ow, K)
-				best = min(best, time.Since(t0))
-			}
-			report(b, c0)
-			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
-			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
+		run("int8-ref", func() {
+			sx := QuantizeSym(q, src)
+			Im2colT8(col8, q, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+			GemmNT8Ref(dst, qa, sa, col8, sx, bias, cc.oc, oh*ow, K)
 		})
-		b.Run(bc.name+"/v0-int8-im2col+gemm", func(b *testing.B) {
-			b.ReportAllocs()
-			c0 := cpuTime()
-			best := time.Duration(math.MaxInt64)
-			for b.Loop() {
-				t0 := time.Now()
-				sx := QuantizeSym(q, src)
-				Im2colT8(col8, q, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
-				GemmNT8(dst, qa, sa, col8, sx, bias, cc.oc, oh*ow, K)
-				best = min(best, time.Since(t0))
-			}
-			report(b, c0)
-			b.ReportMetric(best.Seconds()*1e6, "min-us/op")
-			b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
+		run("v0-int8-im2col+gemm", func() {
+			sx := QuantizeSym(q, src)
+			Im2colT8(col8, q, cc.c, cc.h, cc.w, cc.kh, cc.kw, cc.s, cc.p, oh, ow)
+			GemmNT8(dst, qa, sa, col8, sx, bias, cc.oc, oh*ow, K)
 		})
 	}
 }
 
-// timed runs fn b.N times and reports the fastest run and its GMAC/s.
+// timed runs fn b.N times and reports the fastest run, its GMAC/s and the
+// CPU time per run (cpuTime: the machines are shared).
 func timed(b *testing.B, macs float64, fn func()) {
 	b.ReportAllocs()
+	c0 := cpuTime()
 	best := time.Duration(math.MaxInt64)
 	for b.Loop() {
 		t0 := time.Now()
 		fn()
 		best = min(best, time.Since(t0))
 	}
+	b.ReportMetric((cpuTime()-c0)/float64(b.N)*1e6, "cpu-us/op")
 	b.ReportMetric(best.Seconds()*1e6, "min-us/op")
 	b.ReportMetric(macs/best.Seconds()/1e9, "best-GMAC/s")
 }

@@ -32,15 +32,7 @@ func Offsets(c, hp, wp, kh, kw int) []int32 {
 // inside a block, a row beyond M zero:
 //
 //	dst[(m/2)*K + k][m%2] = a[m][k]
-func PackA2(a []float32, M, K int) [][2]float32 {
-	dst := make([][2]float32, (M+1)/2*K)
-	for m := 0; m < M; m++ {
-		for k := 0; k < K; k++ {
-			dst[(m/2)*K+k][m%2] = a[m*K+k]
-		}
-	}
-	return dst
-}
+func PackA2(a []float32, M, K int) [][2]float32 { return packRows[[2]float32](a, M, K) }
 
 // ConvDirect computes a stride-1 convolution from the padded input src
 // (len >= c*hp*wp + DirectSlack) with weights packed by PackA2:
@@ -48,10 +40,13 @@ func PackA2(a []float32, M, K int) [][2]float32 {
 //	dst[m][y][x] = bias[m] + sum_k a[m][k] * src[off[k] + y*wp + x]   (then max(0, .) if relu)
 //
 // for y < oh, x < ow. Tile: 2 output channels x 4 adjacent outputs, k
-// unrolled by two. Measured under GOOS=js (bench/README.md): a 4x4 tile
+// unrolled by four. Measured under GOOS=js (bench/README.md): a 4x4 tile
 // needs 24 live floats and Go's wasm backend, with 16 float registers,
-// spills them to the stack (1.3-1.7x slower); unrolling pays because every
-// loop iteration goes through the function's block dispatch.
+// spills them to the stack (1.3-1.7x slower). The wasm engine runs
+// ConvTapsF (model/compile.go packs taps where HaveAsm); this kernel is
+// the native one, where unrolling by four and reading the four taps' inputs
+// first measured 10-20% faster than a plain loop over k (bench_test.go's
+// v2-f32-direct).
 func ConvDirect(dst []float32, ap [][2]float32, src []float32, off []int32, bias []float32, M, oh, ow, wp int, relu bool) {
 	K := len(off)
 	dst = dst[:M*oh*ow]
@@ -67,83 +62,26 @@ func ConvDirect(dst []float32, ap [][2]float32, src []float32, off []int32, bias
 		for y := 0; y < oh; y++ {
 			for x := 0; x < ow; x += 4 {
 				s := src[y*wp+x:]
-				var c00, c01, c02, c03, c10, c11, c12, c13 float32
+				var r0, r1 quad // the tile's rows (channels m, m+1)
 				k := 0
 				for ; k+4 <= len(off); k += 4 {
 					o := (*[4]int32)(off[k:])
 					a := (*[4][2]float32)(blk[k:])
-					v := (*[4]float32)(s[o[0]:])
-					a0, a1 := a[0][0], a[0][1]
-					c00 += a0 * v[0]
-					c01 += a0 * v[1]
-					c02 += a0 * v[2]
-					c03 += a0 * v[3]
-					c10 += a1 * v[0]
-					c11 += a1 * v[1]
-					c12 += a1 * v[2]
-					c13 += a1 * v[3]
-					v = (*[4]float32)(s[o[1]:])
-					a0, a1 = a[1][0], a[1][1]
-					c00 += a0 * v[0]
-					c01 += a0 * v[1]
-					c02 += a0 * v[2]
-					c03 += a0 * v[3]
-					c10 += a1 * v[0]
-					c11 += a1 * v[1]
-					c12 += a1 * v[2]
-					c13 += a1 * v[3]
-					v = (*[4]float32)(s[o[2]:])
-					a0, a1 = a[2][0], a[2][1]
-					c00 += a0 * v[0]
-					c01 += a0 * v[1]
-					c02 += a0 * v[2]
-					c03 += a0 * v[3]
-					c10 += a1 * v[0]
-					c11 += a1 * v[1]
-					c12 += a1 * v[2]
-					c13 += a1 * v[3]
-					v = (*[4]float32)(s[o[3]:])
-					a0, a1 = a[3][0], a[3][1]
-					c00 += a0 * v[0]
-					c01 += a0 * v[1]
-					c02 += a0 * v[2]
-					c03 += a0 * v[3]
-					c10 += a1 * v[0]
-					c11 += a1 * v[1]
-					c12 += a1 * v[2]
-					c13 += a1 * v[3]
+					v0, v1, v2, v3 := (*[4]float32)(s[o[0]:]), (*[4]float32)(s[o[1]:]), (*[4]float32)(s[o[2]:]), (*[4]float32)(s[o[3]:])
+					r0, r1 = r0.axpy(a[0][0], v0), r1.axpy(a[0][1], v0)
+					r0, r1 = r0.axpy(a[1][0], v1), r1.axpy(a[1][1], v1)
+					r0, r1 = r0.axpy(a[2][0], v2), r1.axpy(a[2][1], v2)
+					r0, r1 = r0.axpy(a[3][0], v3), r1.axpy(a[3][1], v3)
 				}
 				for ; k < len(off); k++ {
 					v := (*[4]float32)(s[off[k]:])
-					a0, a1 := blk[k][0], blk[k][1]
-					c00 += a0 * v[0]
-					c01 += a0 * v[1]
-					c02 += a0 * v[2]
-					c03 += a0 * v[3]
-					c10 += a1 * v[0]
-					c11 += a1 * v[1]
-					c12 += a1 * v[2]
-					c13 += a1 * v[3]
+					r0, r1 = r0.axpy(blk[k][0], v), r1.axpy(blk[k][1], v)
 				}
-				r0 := [4]float32{c00 + b0, c01 + b0, c02 + b0, c03 + b0}
-				r1 := [4]float32{c10 + b1, c11 + b1, c12 + b1, c13 + b1}
 				d0 := dst[(m*oh+y)*ow+x:][:min(4, ow-x)]
-				for c := range d0 {
-					v := r0[c]
-					if relu && v < 0 {
-						v = 0
-					}
-					d0[c] = v
-				}
+				a0, a1 := r0.array(), r1.array()
+				put(d0, a0[:], b0, relu)
 				if rows > 1 {
-					d1 := dst[((m+1)*oh+y)*ow+x:][:len(d0)]
-					for c := range d1 {
-						v := r1[c]
-						if relu && v < 0 {
-							v = 0
-						}
-						d1[c] = v
-					}
+					put(dst[((m+1)*oh+y)*ow+x:][:len(d0)], a1[:], b1, relu)
 				}
 			}
 		}
@@ -188,7 +126,9 @@ func MakeTaps8(a []int8, off []int32, M int) []Tap8 {
 //	dst[m][y][x] = bias[m] + sa[m]*sb * sum_k a[m][k] * src[off[k] + y*wp + x]
 //
 // Tile: one pair of channels x 4 adjacent outputs in 4 int64 accumulators,
-// taps unrolled by two.
+// taps unrolled by four, written out: as steps shared with dotTaps8Go
+// (tap8), or with the assembly's result in a quad64, int8 activations ran
+// 5-9% slower under GOOS=js (BenchmarkConv, v3-int8-taps-signed).
 func ConvTaps8[T int8 | uint8](dst []float32, taps []Tap8, sa []float32, src []T, sb float32, bias []float32, M, K, oh, ow, wp int, relu bool) {
 	dst = dst[:M*oh*ow]
 	bias = bias[:M]

@@ -29,21 +29,13 @@ func MakeTapsF(a []float32, off []int32, M int) []TapF {
 //
 //	acc[r*4+c] = sum_i taps[i].W[r] * s[taps[i].Off + c]
 func dot2x4Go(taps []TapF, s []float32, acc *[8]float32) {
-	var c00, c01, c02, c03, c10, c11, c12, c13 float32
+	var r0, r1 quad
 	for i := range taps {
-		t := &taps[i]
-		v := (*[4]float32)(s[t.Off:])
-		a0, a1 := t.W[0], t.W[1]
-		c00 += a0 * v[0]
-		c01 += a0 * v[1]
-		c02 += a0 * v[2]
-		c03 += a0 * v[3]
-		c10 += a1 * v[0]
-		c11 += a1 * v[1]
-		c12 += a1 * v[2]
-		c13 += a1 * v[3]
+		v := (*[4]float32)(s[taps[i].Off:])
+		r0, r1 = r0.axpy(taps[i].W[0], v), r1.axpy(taps[i].W[1], v)
 	}
-	*acc = [8]float32{c00, c01, c02, c03, c10, c11, c12, c13}
+	r0.store(acc[:4])
+	r1.store(acc[4:])
 }
 
 // ConvTapsF is ConvDirect reading taps made by MakeTapsF, with the inner
@@ -110,22 +102,9 @@ func convRowsFGo(d0, d1 []float32, tp []TapF, src []float32, b [2]float32, oh, o
 		for x := 0; x < ow; x += 4 {
 			dot2x4(tp, src[y*wp+x:], &acc)
 			r0 := d0[y*ow+x:][:min(4, ow-x)]
-			for c := range r0 {
-				v := acc[c] + b[0]
-				if relu && v < 0 {
-					v = 0
-				}
-				r0[c] = v
-			}
+			put(r0, acc[:4], b[0], relu)
 			if len(d1) > 0 {
-				r1 := d1[y*ow+x:][:len(r0)]
-				for c := range r1 {
-					v := acc[4+c] + b[1]
-					if relu && v < 0 {
-						v = 0
-					}
-					r1[c] = v
-				}
+				put(d1[y*ow+x:][:len(r0)], acc[4:], b[1], relu)
 			}
 		}
 	}
@@ -137,37 +116,22 @@ func convRowsFGo(d0, d1 []float32, tp []TapF, src []float32, b [2]float32, oh, o
 func dot4x2Go(a [][4]float32, b0, b1 []float32, acc *[8]float32) {
 	b0 = b0[:len(a)]
 	b1 = b1[:len(a)]
-	var c00, c01, c10, c11, c20, c21, c30, c31 float32
+	var q0, q1 quad // columns 0 and 1
 	for k := range a {
-		p := &a[k]
-		x0, x1 := b0[k], b1[k]
-		c00 += p[0] * x0
-		c01 += p[0] * x1
-		c10 += p[1] * x0
-		c11 += p[1] * x1
-		c20 += p[2] * x0
-		c21 += p[2] * x1
-		c30 += p[3] * x0
-		c31 += p[3] * x1
+		q0, q1 = q0.mac(&a[k], b0, k), q1.mac(&a[k], b1, k)
 	}
-	*acc = [8]float32{c00, c01, c10, c11, c20, c21, c30, c31}
+	*acc = [8]float32{q0.c0, q1.c0, q0.c1, q1.c1, q0.c2, q1.c2, q0.c3, q1.c3}
 }
 
 // dotTaps8Go is the definition of dotTaps8 (the inner loop of ConvTaps8):
 //
 //	acc[c] = sum_i taps[i].W * int64(s[taps[i].Off + c])
 func dotTaps8Go[T int8 | uint8](taps []Tap8, s []T) [4]int64 {
-	var e0, e1, e2, e3 int64
+	var e quad64
 	for i := range taps {
-		t := &taps[i]
-		v := (*[4]T)(s[t.Off:])
-		w := t.W
-		e0 += w * int64(v[0])
-		e1 += w * int64(v[1])
-		e2 += w * int64(v[2])
-		e3 += w * int64(v[3])
+		e = tap8(e, &taps[i], s)
 	}
-	return [4]int64{e0, e1, e2, e3}
+	return e.array()
 }
 
 // dotPair4x2Go is the definition of dotPair4x2 (the inner loop of GemmPair):
@@ -176,14 +140,66 @@ func dotTaps8Go[T int8 | uint8](taps []Tap8, s []T) [4]int64 {
 func dotPair4x2Go[T int8 | uint8](w [][2]int64, b0, b1 []T) [4]int64 {
 	b0 = b0[:len(w)]
 	b1 = b1[:len(w)]
-	var e00, e01, e10, e11 int64
+	var e quad64
 	for k := range w {
-		p := &w[k]
-		x0, x1 := int64(b0[k]), int64(b1[k])
-		e00 += p[0] * x0
-		e01 += p[0] * x1
-		e10 += p[1] * x0
-		e11 += p[1] * x1
+		e = pair2x2(e, &w[k], b0, b1, k)
 	}
-	return [4]int64{e00, e01, e10, e11}
+	return e.array()
+}
+
+// The steps of the kernels' inner loops. A quad is four accumulators (a
+// row or a column of a tile); the compiler keeps a struct of up to four
+// scalars in registers, so a loop of these inlined steps compiles as the
+// same loop over named variables.
+type (
+	quad   struct{ c0, c1, c2, c3 float32 }
+	quad64 struct{ e0, e1, e2, e3 int64 }
+)
+
+// axpy returns q + x*a, lane by lane: one tap of a direct convolution's
+// tile row (weight x, inputs a).
+func (q quad) axpy(x float32, a *[4]float32) quad {
+	return quad{q.c0 + a[0]*x, q.c1 + a[1]*x, q.c2 + a[2]*x, q.c3 + a[3]*x}
+}
+
+// mac returns q + a*b[k], lane by lane: one k of a packed product's tile
+// column (weights a, input b[k]). Loading b[k] here, not at the call, keeps
+// the loads beside their multiply-adds: with the unrolled loops' loads
+// hoisted, Go's amd64 register allocator spilled the accumulators.
+func (q quad) mac(a *[4]float32, b []float32, k int) quad {
+	x := b[k]
+	return quad{q.c0 + a[0]*x, q.c1 + a[1]*x, q.c2 + a[2]*x, q.c3 + a[3]*x}
+}
+
+func (q quad) store(d []float32) { d[0], d[1], d[2], d[3] = q.c0, q.c1, q.c2, q.c3 }
+
+func (q quad) array() [4]float32 { return [4]float32{q.c0, q.c1, q.c2, q.c3} }
+
+func (e quad64) array() [4]int64 { return [4]int64{e.e0, e.e1, e.e2, e.e3} }
+
+// put stores the first len(d) of v + b to d (then max(0, .) if relu): a
+// tile's row in the direct convolutions.
+func put(d, v []float32, b float32, relu bool) {
+	v = v[:len(d)]
+	for c := range d {
+		x := v[c] + b
+		if relu && x < 0 { // comparisons: the float max builtin is a runtime call in wasm
+			x = 0
+		}
+		d[c] = x
+	}
+}
+
+// tap8 adds tap t to four adjacent outputs: e_c += t.W * s[t.Off+c].
+func tap8[T int8 | uint8](e quad64, t *Tap8, s []T) quad64 {
+	v := (*[4]T)(s[t.Off:])
+	w := t.W
+	return quad64{e.e0 + w*int64(v[0]), e.e1 + w*int64(v[1]), e.e2 + w*int64(v[2]), e.e3 + w*int64(v[3])}
+}
+
+// pair2x2 adds one k to GemmPair's tile (two row pairs x two columns):
+// e[j*2+c] += w[j] * x_c.
+func pair2x2[T int8 | uint8](e quad64, w *[2]int64, b0, b1 []T, k int) quad64 {
+	x0, x1 := int64(b0[k]), int64(b1[k])
+	return quad64{e.e0 + w[0]*x0, e.e1 + w[0]*x1, e.e2 + w[1]*x0, e.e3 + w[1]*x1}
 }

@@ -55,11 +55,18 @@ func Im2colP[T float32 | int8 | uint8](dst, src []T, c, hp, wp, kh, kw, s, oh, o
 // inside a block, rows beyond M zero:
 //
 //	dst[(m/4)*K + k][m%4] = a[m][k],  len(dst) = ceil(M/4)*K
-func PackA4(a []float32, M, K int) [][4]float32 {
-	dst := make([][4]float32, (M+3)/4*K)
+func PackA4(a []float32, M, K int) [][4]float32 { return packRows[[4]float32](a, M, K) }
+
+// packRows is PackA2 and PackA4: blocks of r = len(B) rows,
+//
+//	dst[(m/r)*K + k][m%r] = a[m][k]
+func packRows[B [2]float32 | [4]float32](a []float32, M, K int) []B {
+	var z B
+	r := len(z)
+	dst := make([]B, (M+r-1)/r*K)
 	for m := 0; m < M; m++ {
 		for k := 0; k < K; k++ {
-			dst[(m/4)*K+k][m%4] = a[m*K+k]
+			dst[(m/r)*K+k][m%r] = a[m*K+k]
 		}
 	}
 	return dst
@@ -70,10 +77,11 @@ func PackA4(a []float32, M, K int) [][4]float32 {
 //	dst[m][n] = bias[m] + sum_k a[m][k] * bt[n][k]   (then max(0, .) if relu)
 //
 // with a 4x2 register tile: per k, 4 weights and 2 inputs make 8
-// multiply-adds; k is unrolled by two (each loop iteration of Go's wasm
-// code goes through the function's block dispatch). (A 4x4 tile needs 24 live floats; Go's wasm backend has 16
-// float32 registers, and spilling made it 3x slower.) It is the fast path of Conv2D (bt = Im2colP) and Dense
-// (N = 1). Reference: GemmNT / DenseRef; tested against them.
+// multiply-adds; k is unrolled by four in Go (natively; under GOOS=js the
+// loop is dot4x2's WebAssembly). (A 4x4 tile needs 24 live floats; Go's
+// wasm backend has 16 float32 registers, and spilling made it 3x slower.)
+// It is the fast path of Conv2D (bt = Im2colP) and Dense (N = 1).
+// Reference: GemmNT / DenseRef; tested against them.
 func GemmP(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K int, relu bool) {
 	GemmPS(dst, ap, bt, bias, M, N, K, N, relu)
 }
@@ -104,74 +112,27 @@ func GemmPS(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K, pix int
 			b0 := bt[n*K:][:K]
 			b1 := bt[(n+1)*K:][:len(b0)]
 			p := blk[:len(b0)]
-			var c00, c01, c10, c11, c20, c21, c30, c31 float32
+			var q0, q1 quad // the tile's columns n, n+1
 			k := 0
 			if HaveAsm { // the same loop in WebAssembly (dot_wasm.s)
 				var acc [8]float32
 				dot4x2(p, b0, b1, &acc)
-				c00, c01, c10, c11, c20, c21, c30, c31 = acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]
+				q0, q1 = quad{acc[0], acc[2], acc[4], acc[6]}, quad{acc[1], acc[3], acc[5], acc[7]}
 				k = len(b0)
 			}
 			for ; k+4 <= len(b0); k += 4 {
 				a := (*[4][4]float32)(p[k:])
-				x := (*[4]float32)(b0[k:])
-				y := (*[4]float32)(b1[k:])
-				x0, x1 := x[0], y[0]
-				a0, a1, a2, a3 := a[0][0], a[0][1], a[0][2], a[0][3]
-				c00 += a0 * x0
-				c01 += a0 * x1
-				c10 += a1 * x0
-				c11 += a1 * x1
-				c20 += a2 * x0
-				c21 += a2 * x1
-				c30 += a3 * x0
-				c31 += a3 * x1
-				x0, x1 = x[1], y[1]
-				a0, a1, a2, a3 = a[1][0], a[1][1], a[1][2], a[1][3]
-				c00 += a0 * x0
-				c01 += a0 * x1
-				c10 += a1 * x0
-				c11 += a1 * x1
-				c20 += a2 * x0
-				c21 += a2 * x1
-				c30 += a3 * x0
-				c31 += a3 * x1
-				x0, x1 = x[2], y[2]
-				a0, a1, a2, a3 = a[2][0], a[2][1], a[2][2], a[2][3]
-				c00 += a0 * x0
-				c01 += a0 * x1
-				c10 += a1 * x0
-				c11 += a1 * x1
-				c20 += a2 * x0
-				c21 += a2 * x1
-				c30 += a3 * x0
-				c31 += a3 * x1
-				x0, x1 = x[3], y[3]
-				a0, a1, a2, a3 = a[3][0], a[3][1], a[3][2], a[3][3]
-				c00 += a0 * x0
-				c01 += a0 * x1
-				c10 += a1 * x0
-				c11 += a1 * x1
-				c20 += a2 * x0
-				c21 += a2 * x1
-				c30 += a3 * x0
-				c31 += a3 * x1
+				x, y := b0[k:k+4], b1[k:k+4]
+				q0, q1 = q0.mac(&a[0], x, 0), q1.mac(&a[0], y, 0)
+				q0, q1 = q0.mac(&a[1], x, 1), q1.mac(&a[1], y, 1)
+				q0, q1 = q0.mac(&a[2], x, 2), q1.mac(&a[2], y, 2)
+				q0, q1 = q0.mac(&a[3], x, 3), q1.mac(&a[3], y, 3)
 			}
 			for ; k < len(b0); k++ {
-				a := &p[k]
-				x0, x1 := b0[k], b1[k]
-				a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
-				c00 += a0 * x0
-				c01 += a0 * x1
-				c10 += a1 * x0
-				c11 += a1 * x1
-				c20 += a2 * x0
-				c21 += a2 * x1
-				c30 += a3 * x0
-				c31 += a3 * x1
+				q0, q1 = q0.mac(&p[k], b0, k), q1.mac(&p[k], b1, k)
 			}
-			v0 := [4]float32{c00 + bb[0], c10 + bb[1], c20 + bb[2], c30 + bb[3]}
-			v1 := [4]float32{c01 + bb[0], c11 + bb[1], c21 + bb[2], c31 + bb[3]}
+			v0 := [4]float32{q0.c0 + bb[0], q0.c1 + bb[1], q0.c2 + bb[2], q0.c3 + bb[3]}
+			v1 := [4]float32{q1.c0 + bb[0], q1.c1 + bb[1], q1.c2 + bb[2], q1.c3 + bb[3]}
 			o0, o1 := colAt(n, M, pix)+m*pix, colAt(n+1, M, pix)+m*pix
 			for r := 0; r < rows; r++ {
 				if relu { // comparisons: the float max builtin is a runtime call in wasm
@@ -218,29 +179,16 @@ func dot4x1(p [][4]float32, b []float32, acc *[4]float32) { dot4x1Go(p, b, acc) 
 //	acc[r] = sum_k p[k][r] * b[k]
 func dot4x1Go(p [][4]float32, b []float32, acc *[4]float32) {
 	p = p[:len(b)]
-	var c0, c1, c2, c3 float32
+	var q quad
 	k := 0
 	for ; k+2 <= len(b); k += 2 {
 		a := (*[2][4]float32)(p[k:])
 		x := (*[2]float32)(b[k:])
-		x0 := x[0]
-		c0 += a[0][0] * x0
-		c1 += a[0][1] * x0
-		c2 += a[0][2] * x0
-		c3 += a[0][3] * x0
-		x0 = x[1]
-		c0 += a[1][0] * x0
-		c1 += a[1][1] * x0
-		c2 += a[1][2] * x0
-		c3 += a[1][3] * x0
+		q = q.mac(&a[0], x[:], 0)
+		q = q.mac(&a[1], x[:], 1)
 	}
 	if k < len(b) {
-		a := &p[k]
-		x0 := b[k]
-		c0 += a[0] * x0
-		c1 += a[1] * x0
-		c2 += a[2] * x0
-		c3 += a[3] * x0
+		q = q.mac(&p[k], b, k)
 	}
-	*acc = [4]float32{c0, c1, c2, c3}
+	*acc = q.array()
 }

@@ -111,47 +111,25 @@ func GemmPair[T int8 | uint8](dst []float32, ap [][2]int64, sa []float32, bt []T
 			b0 := bt[n*K:][:K]
 			b1 := bt[(n+1)*K:][:len(b0)]
 			p := blk[:len(b0)]
-			var e00, e01, e10, e11 int64 // e[pair][column]
+			var e quad64 // e[pair*2+column]
 			k := 0
 			if asm {
-				acc := dotPair4x2u(p, bu[n*K:][:K], bu[(n+1)*K:][:K])
-				e00, e01, e10, e11 = acc[0], acc[1], acc[2], acc[3]
+				a := dotPair4x2u(p, bu[n*K:][:K], bu[(n+1)*K:][:K])
+				e = quad64{a[0], a[1], a[2], a[3]}
 				k = len(b0)
 			}
 			for ; k+4 <= len(b0); k += 4 {
 				w := (*[4][2]int64)(p[k:])
-				x := (*[4]T)(b0[k:])
-				y := (*[4]T)(b1[k:])
-				x0, x1 := int64(x[0]), int64(y[0])
-				e00 += w[0][0] * x0
-				e01 += w[0][0] * x1
-				e10 += w[0][1] * x0
-				e11 += w[0][1] * x1
-				x0, x1 = int64(x[1]), int64(y[1])
-				e00 += w[1][0] * x0
-				e01 += w[1][0] * x1
-				e10 += w[1][1] * x0
-				e11 += w[1][1] * x1
-				x0, x1 = int64(x[2]), int64(y[2])
-				e00 += w[2][0] * x0
-				e01 += w[2][0] * x1
-				e10 += w[2][1] * x0
-				e11 += w[2][1] * x1
-				x0, x1 = int64(x[3]), int64(y[3])
-				e00 += w[3][0] * x0
-				e01 += w[3][0] * x1
-				e10 += w[3][1] * x0
-				e11 += w[3][1] * x1
+				x, y := b0[k:k+4], b1[k:k+4]
+				e = pair2x2(e, &w[0], x, y, 0)
+				e = pair2x2(e, &w[1], x, y, 1)
+				e = pair2x2(e, &w[2], x, y, 2)
+				e = pair2x2(e, &w[3], x, y, 3)
 			}
 			for ; k < len(b0); k++ {
-				x0, x1 := int64(b0[k]), int64(b1[k])
-				w := &p[k]
-				e00 += w[0] * x0
-				e01 += w[0] * x1
-				e10 += w[1] * x0
-				e11 += w[1] * x1
+				e = pair2x2(e, &p[k], b0, b1, k)
 			}
-			for c, e := range [2][2]int64{{e00, e10}, {e01, e11}} {
+			for c, e := range [2][2]int64{{e.e0, e.e2}, {e.e1, e.e3}} {
 				s0, s1 := split(e[0])
 				s2, s3 := split(e[1])
 				out(dst, m*N+n+c, N, rows, relu, &bb, &ss, [4]int64{s0, s1, s2, s3})

@@ -92,26 +92,52 @@ func gemmRef(a, bt, bias []float32, M, N, K int) (val, mag []float64) {
 
 var sweep = []int{1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 64, 100}
 
-func TestGemmNT(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
+// eachMNK calls f with every (M, N, K) of the sweep up to 200,000
+// multiply-adds.
+func eachMNK(f func(M, N, K int)) {
 	for _, M := range sweep {
 		for _, N := range sweep {
 			for _, K := range sweep {
-				if M*N*K > 200000 {
-					continue
-				}
-				a, bt, bias := randF(r, M*K, -1, 1), randF(r, N*K, -1, 1), randF(r, M, -1, 1)
-				buf, dst := guarded(M * N)
-				GemmNT(dst, a, bt, bias, M, N, K)
-				checkGuards(t, "GemmNT", buf, M*N)
-				want, mag := gemmRef(a, bt, bias, M, N, K)
-				for i := range dst {
-					if d := math.Abs(float64(dst[i]) - want[i]); d > tolGemmRel*mag[i]+tolTiny {
-						t.Fatalf("M=%d N=%d K=%d: dst[%d] = %g, want %g", M, N, K, i, dst[i], want[i])
-					}
+				if M*N*K <= 200000 {
+					f(M, N, K)
 				}
 			}
 		}
+	}
+}
+
+// TestGemmFloat checks the float32 products against the float64
+// definition, with and without ReLU where the kernel has it.
+func TestGemmFloat(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, g := range []struct {
+		name  string
+		relus []bool
+		run   func(dst, a, bt, bias []float32, M, N, K int, relu bool)
+	}{
+		{"GemmNT", []bool{false}, func(dst, a, bt, bias []float32, M, N, K int, _ bool) { GemmNT(dst, a, bt, bias, M, N, K) }},
+		{"GemmP", []bool{false, true}, func(dst, a, bt, bias []float32, M, N, K int, relu bool) {
+			GemmP(dst, PackA4(a, M, K), bt, bias, M, N, K, relu)
+		}},
+	} {
+		eachMNK(func(M, N, K int) {
+			a, bt, bias := randF(r, M*K, -1, 1), randF(r, N*K, -1, 1), randF(r, M, -1, 1)
+			want, mag := gemmRef(a, bt, bias, M, N, K)
+			for _, relu := range g.relus {
+				buf, dst := guarded(M * N)
+				g.run(dst, a, bt, bias, M, N, K, relu)
+				checkGuards(t, g.name, buf, M*N)
+				for i := range dst {
+					w := want[i]
+					if relu {
+						w = math.Max(w, 0)
+					}
+					if d := math.Abs(float64(dst[i]) - w); d > tolGemmRel*mag[i]+tolTiny {
+						t.Fatalf("%s M=%d N=%d K=%d relu=%v: dst[%d] = %g, want %g", g.name, M, N, K, relu, i, dst[i], w)
+					}
+				}
+			}
+		})
 	}
 }
 
@@ -179,27 +205,40 @@ func TestConvFast(t *testing.T) {
 	}
 }
 
-func TestMaxPool(t *testing.T) {
+// TestPool2x2: the 2x2 stride-2 pools equal their references bit for bit.
+func TestPool2x2(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
-	for _, c := range []int{1, 3} {
-		for _, h := range []int{2, 3, 5, 8, 17} {
-			for _, w := range []int{2, 3, 4, 9, 16} {
-				src := randF(r, c*h*w, -1, 1)
-				oh, ow := h/2, w/2
-				want := make([]float32, c*oh*ow)
-				MaxPoolRef(want, src, c, h, w, 2, 2, 2)
-				buf, dst := guarded(len(want))
-				MaxPool2x2(dst, src, c, h, w)
-				checkGuards(t, "MaxPool2x2", buf, len(want))
-				for i := range want {
-					if dst[i] != want[i] {
-						t.Fatalf("c=%d h=%d w=%d: [%d] %g want %g", c, h, w, i, dst[i], want[i])
+	for _, p := range []struct {
+		name      string
+		fast, ref func(dst, src []float32, c, h, w int)
+	}{
+		{"MaxPool2x2", MaxPool2x2, func(dst, src []float32, c, h, w int) { MaxPoolRef(dst, src, c, h, w, 2, 2, 2) }},
+		{"AvgPool2x2", AvgPool2x2, func(dst, src []float32, c, h, w int) { AvgPoolRef(dst, src, c, h, w, 2, 2, 2, 0) }},
+	} {
+		for _, c := range []int{1, 3} {
+			for _, h := range []int{2, 3, 5, 8, 17} {
+				for _, w := range []int{2, 3, 4, 9, 16} {
+					src := randF(r, c*h*w, -1, 1)
+					want := make([]float32, c*(h/2)*(w/2))
+					p.ref(want, src, c, h, w)
+					buf, dst := guarded(len(want))
+					p.fast(dst, src, c, h, w)
+					checkGuards(t, p.name, buf, len(want))
+					for i := range want {
+						if dst[i] != want[i] {
+							t.Fatalf("%s c=%d h=%d w=%d: [%d] %g want %g", p.name, c, h, w, i, dst[i], want[i])
+						}
 					}
 				}
 			}
 		}
 	}
-	// the reference itself, against a brute-force definition, with a 3x3 stride 1 window
+}
+
+// TestMaxPoolRef checks the reference against a brute-force definition,
+// with a 3x3 stride 1 window.
+func TestMaxPoolRef(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
 	src := randF(r, 2*5*7, -1, 1)
 	dst := make([]float32, 2*3*5)
 	MaxPoolRef(dst, src, 2, 5, 7, 3, 3, 1)
@@ -232,28 +271,21 @@ func TestReLU(t *testing.T) {
 
 func TestGemmNT8Exact(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	for _, M := range sweep {
-		for _, N := range sweep {
-			for _, K := range sweep {
-				if M*N*K > 200000 {
-					continue
-				}
-				a, bt := randI8(r, M*K), randI8(r, N*K)
-				sa, bias := randF(r, M, 0, 0.01), randF(r, M, -1, 1)
-				sb := float32(0.003)
-				want := make([]float32, M*N)
-				GemmNT8Ref(want, a, sa, bt, sb, bias, M, N, K)
-				buf, dst := guarded(M * N)
-				GemmNT8(dst, a, sa, bt, sb, bias, M, N, K)
-				checkGuards(t, "GemmNT8", buf, M*N)
-				for i := range want {
-					if dst[i] != want[i] {
-						t.Fatalf("M=%d N=%d K=%d: [%d] %g, want %g (must be bit-exact)", M, N, K, i, dst[i], want[i])
-					}
-				}
+	eachMNK(func(M, N, K int) {
+		a, bt := randI8(r, M*K), randI8(r, N*K)
+		sa, bias := randF(r, M, 0, 0.01), randF(r, M, -1, 1)
+		sb := float32(0.003)
+		want := make([]float32, M*N)
+		GemmNT8Ref(want, a, sa, bt, sb, bias, M, N, K)
+		buf, dst := guarded(M * N)
+		GemmNT8(dst, a, sa, bt, sb, bias, M, N, K)
+		checkGuards(t, "GemmNT8", buf, M*N)
+		for i := range want {
+			if dst[i] != want[i] {
+				t.Fatalf("M=%d N=%d K=%d: [%d] %g, want %g (must be bit-exact)", M, N, K, i, dst[i], want[i])
 			}
 		}
-	}
+	})
 }
 
 func TestQuantizeSym(t *testing.T) {
@@ -363,36 +395,6 @@ func TestLogSoftmax(t *testing.T) {
 	}
 }
 
-func TestGemmP(t *testing.T) {
-	r := rand.New(rand.NewPCG(21, 22))
-	for _, M := range sweep {
-		for _, N := range sweep {
-			for _, K := range sweep {
-				if M*N*K > 200000 {
-					continue
-				}
-				a, bt, bias := randF(r, M*K, -1, 1), randF(r, N*K, -1, 1), randF(r, M, -1, 1)
-				ap := PackA4(a, M, K)
-				want, mag := gemmRef(a, bt, bias, M, N, K)
-				for _, relu := range []bool{false, true} {
-					buf, dst := guarded(M * N)
-					GemmP(dst, ap, bt, bias, M, N, K, relu)
-					checkGuards(t, "GemmP", buf, M*N)
-					for i := range dst {
-						w := want[i]
-						if relu {
-							w = math.Max(w, 0)
-						}
-						if d := math.Abs(float64(dst[i]) - w); d > tolGemmRel*mag[i]+tolTiny {
-							t.Fatalf("M=%d N=%d K=%d relu=%v: dst[%d] = %g, want %g", M, N, K, relu, i, dst[i], w)
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
 func TestPackA4(t *testing.T) {
 	a := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10} // 5 x 2
 	p := PackA4(a, 5, 2)
@@ -471,38 +473,31 @@ func TestGemmPairExact(t *testing.T) {
 			}
 		}
 	}
-	for _, M := range sweep {
-		for _, N := range sweep {
-			for _, K := range sweep {
-				if M*N*K > 200000 {
-					continue
-				}
-				a := randI8(r, M*K)
-				extreme(a)
-				sa, bias := randF(r, M, 0, 0.01), randF(r, M, -1, 1)
-				ap := PackPairs(a, M, K)
-				bs, bu := randI8(r, N*K), randU8(r, N*K)
-				for _, relu := range []bool{false, true} {
-					want := make([]float32, M*N)
-					GemmNT8Ref(want, a, sa, bs, 0.003, bias, M, N, K)
-					buf, dst := guarded(M * N)
-					GemmPair(dst, ap, sa, bs, 0.003, bias, M, N, K, relu)
-					checkGuards(t, "GemmPair int8", buf, M*N)
-					for i := range want {
-						if w := want[i]; (relu && w < 0 && dst[i] != 0) || (!(relu && w < 0) && dst[i] != w) {
-							t.Fatalf("int8 M=%d N=%d K=%d relu=%v: [%d] %g, want %g", M, N, K, relu, i, dst[i], w)
-						}
-					}
-					GemmNT8Ref(want, a, sa, bu, 0.002, bias, M, N, K)
-					GemmPair(dst, ap, sa, bu, 0.002, bias, M, N, K, relu)
-					checkGuards(t, "GemmPair uint8", buf, M*N)
-					for i := range want {
-						if w := want[i]; (relu && w < 0 && dst[i] != 0) || (!(relu && w < 0) && dst[i] != w) {
-							t.Fatalf("uint8 M=%d N=%d K=%d relu=%v: [%d] %g, want %g", M, N, K, relu, i, dst[i], w)
-						}
-					}
-				}
-			}
+	eachMNK(func(M, N, K int) {
+		a := randI8(r, M*K)
+		extreme(a)
+		sa, bias := randF(r, M, 0, 0.01), randF(r, M, -1, 1)
+		ap := PackPairs(a, M, K)
+		bs, bu := randI8(r, N*K), randU8(r, N*K)
+		for _, relu := range []bool{false, true} {
+			checkPair(t, "int8", a, ap, sa, bs, 0.003, bias, M, N, K, relu)
+			checkPair(t, "uint8", a, ap, sa, bu, 0.002, bias, M, N, K, relu)
+		}
+	})
+}
+
+// checkPair checks GemmPair on activations bt against GemmNT8Ref (then
+// ReLU): equal bit for bit.
+func checkPair[T int8 | uint8](t *testing.T, what string, a []int8, ap [][2]int64, sa []float32, bt []T, sb float32, bias []float32, M, N, K int, relu bool) {
+	t.Helper()
+	want := make([]float32, M*N)
+	GemmNT8Ref(want, a, sa, bt, sb, bias, M, N, K)
+	buf, dst := guarded(M * N)
+	GemmPair(dst, ap, sa, bt, sb, bias, M, N, K, relu)
+	checkGuards(t, "GemmPair "+what, buf, M*N)
+	for i := range want {
+		if w := want[i]; (relu && w < 0 && dst[i] != 0) || (!(relu && w < 0) && dst[i] != w) {
+			t.Fatalf("%s M=%d N=%d K=%d relu=%v: [%d] %g, want %g", what, M, N, K, relu, i, dst[i], w)
 		}
 	}
 }
@@ -620,34 +615,31 @@ func TestConvDirect(t *testing.T) {
 			}
 		}
 		// int8: both activation types
-		qa := randI8(r, cc.oc*K)
-		sa := randF(r, cc.oc, 0, 0.01)
-		taps := MakeTaps8(qa, off, cc.oc)
-		qu := randU8(r, cc.c*cc.h*cc.w)
-		pu := make([]uint8, cc.c*hp*wp+DirectSlack)
-		Pad(pu, qu, cc.c, cc.h, cc.w, cc.p)
-		colu := make([]uint8, oh*ow*K)
-		Im2colP(colu, pu, cc.c, hp, wp, cc.kh, cc.kw, 1, oh, ow)
-		GemmNT8Ref(want, qa, sa, colu, 0.004, b, cc.oc, oh*ow, K)
-		buf, dst := guarded(len(want))
-		ConvTaps8(dst, taps, sa, pu, 0.004, b, cc.oc, K, oh, ow, wp, false)
-		checkGuards(t, "ConvTaps8", buf, len(want))
-		for i := range want {
-			if dst[i] != want[i] {
-				t.Fatalf("%v uint8: dst[%d] = %g, want %g (bit-exact)", cc, i, dst[i], want[i])
-			}
-		}
-		qs := randI8(r, cc.c*cc.h*cc.w)
-		ps := make([]int8, cc.c*hp*wp+DirectSlack)
-		Pad(ps, qs, cc.c, cc.h, cc.w, cc.p)
-		cols := make([]int8, oh*ow*K)
-		Im2colP(cols, ps, cc.c, hp, wp, cc.kh, cc.kw, 1, oh, ow)
-		GemmNT8Ref(want, qa, sa, cols, 0.004, b, cc.oc, oh*ow, K)
-		ConvTaps8(dst, taps, sa, ps, 0.004, b, cc.oc, K, oh, ow, wp, true)
-		for i := range want {
-			if w := max(want[i], 0); dst[i] != w {
-				t.Fatalf("%v int8 relu: dst[%d] = %g, want %g (bit-exact)", cc, i, dst[i], w)
-			}
+		qa, sa := randI8(r, cc.oc*K), randF(r, cc.oc, 0, 0.01)
+		checkConvTaps8(t, cc, randU8(r, cc.c*cc.h*cc.w), qa, sa, b, false)
+		checkConvTaps8(t, cc, randI8(r, cc.c*cc.h*cc.w), qa, sa, b, true)
+	}
+}
+
+// checkConvTaps8 checks ConvTaps8 on the 8-bit input q of cc against
+// im2col and GemmNT8Ref (then ReLU): equal bit for bit.
+func checkConvTaps8[T int8 | uint8](t *testing.T, cc convCase, q []T, qa []int8, sa, b []float32, relu bool) {
+	t.Helper()
+	oh, ow := cc.out()
+	hp, wp := cc.h+2*cc.p, cc.w+2*cc.p
+	K := cc.c * cc.kh * cc.kw
+	pd := make([]T, cc.c*hp*wp+DirectSlack)
+	Pad(pd, q, cc.c, cc.h, cc.w, cc.p)
+	col := make([]T, oh*ow*K)
+	Im2colP(col, pd, cc.c, hp, wp, cc.kh, cc.kw, 1, oh, ow)
+	want := make([]float32, cc.oc*oh*ow)
+	GemmNT8Ref(want, qa, sa, col, 0.004, b, cc.oc, oh*ow, K)
+	buf, dst := guarded(len(want))
+	ConvTaps8(dst, MakeTaps8(qa, Offsets(cc.c, hp, wp, cc.kh, cc.kw), cc.oc), sa, pd, 0.004, b, cc.oc, K, oh, ow, wp, relu)
+	checkGuards(t, "ConvTaps8", buf, len(want))
+	for i := range want {
+		if w := want[i]; dst[i] != w && !(relu && w < 0 && dst[i] == 0) {
+			t.Fatalf("%v %T relu=%v: dst[%d] = %g, want %g (bit-exact)", cc, q, relu, i, dst[i], w)
 		}
 	}
 }

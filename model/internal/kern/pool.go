@@ -1,14 +1,18 @@
 package kern
 
 // MaxPool2x2 is MaxPoolRef for kh = kw = s = 2, the LeNet case.
-func MaxPool2x2(dst, src []float32, c, h, w int) {
+func MaxPool2x2(dst, src []float32, c, h, w int) { rows2x2(dst, src, c, h, w, maxPoolRow) }
+
+// rows2x2 runs a 2x2 stride-2 pooling of [c][h][w] row by row: row(o, r0,
+// r1) writes output row o from input rows r0 and r1 (2*len(o) <= len(r0),
+// len(r1): the slices bound the reads).
+func rows2x2(dst, src []float32, c, h, w int, row func(o, r0, r1 []float32)) {
 	oh, ow := h/2, w/2
 	for ci := 0; ci < c; ci++ {
 		plane := src[ci*h*w : (ci+1)*h*w]
 		out := dst[ci*oh*ow : (ci+1)*oh*ow]
 		for y := 0; y < oh; y++ {
-			// The slices bound the reads of maxPoolRow (2*ow <= w).
-			maxPoolRow(out[y*ow:y*ow+ow], plane[2*y*w:2*y*w+w], plane[(2*y+1)*w:(2*y+1)*w+w])
+			row(out[y*ow:y*ow+ow], plane[2*y*w:2*y*w+w], plane[(2*y+1)*w:(2*y+1)*w+w])
 		}
 	}
 }

@@ -16,20 +16,14 @@ func Conv2DRef(dst, src []float32, c, h, w int, wt, b []float32, oc, kh, kw, s, 
 	ow := (w+2*p-kw)/s + 1
 	for o := 0; o < oc; o++ {
 		for y := 0; y < oh; y++ {
+			i0, i1 := inside(y*s-p, kh, h)
 			for x := 0; x < ow; x++ {
+				j0, j1 := inside(x*s-p, kw, w)
 				sum := b[o]
 				for ci := 0; ci < c; ci++ {
-					for i := 0; i < kh; i++ {
-						iy := y*s + i - p
-						if iy < 0 || iy >= h {
-							continue
-						}
-						for j := 0; j < kw; j++ {
-							ix := x*s + j - p
-							if ix < 0 || ix >= w {
-								continue
-							}
-							sum += wt[((o*c+ci)*kh+i)*kw+j] * src[(ci*h+iy)*w+ix]
+					for i := i0; i < i1; i++ {
+						for j := j0; j < j1; j++ {
+							sum += wt[((o*c+ci)*kh+i)*kw+j] * src[(ci*h+y*s+i-p)*w+x*s+j-p]
 						}
 					}
 				}
@@ -38,6 +32,10 @@ func Conv2DRef(dst, src []float32, c, h, w int, wt, b []float32, oc, kh, kw, s, 
 		}
 	}
 }
+
+// inside returns the offsets [lo, hi) of a window k long starting at start
+// that fall inside [0, n): the rest of the window reads the zero padding.
+func inside(start, k, n int) (lo, hi int) { return max(0, -start), min(k, n-start) }
 
 // DenseRef is the reference fully connected layer:
 //

@@ -55,10 +55,16 @@ func im2colT[T float32 | int8](dst, src []T, c, h, w, kh, kw, s, p, oh, ow int) 
 // fast path of Conv2D (a = weights, bt = Im2colT) and Dense (N = 1).
 // Reference: DenseRef applied per column.
 func GemmNT(dst, a, bt, bias []float32, M, N, K int) {
+	dst, bias = dst[:M*N], bias[:M]
+	gemmNT(a, bt, M, N, K, func(m, n int, s float32) { dst[m*N+n] = s + bias[m] })
+}
+
+// gemmNT is the loop of GemmNT and GemmNT8: four rows of a at a time,
+// accumulators (of type A) in locals, bounds checks hoisted out of the
+// inner loop; out(m, n, sum) stores each output.
+func gemmNT[T float32 | int8, A float32 | int32](a, bt []T, M, N, K int, out func(m, n int, s A)) {
 	a = a[:M*K]
 	bt = bt[:N*K]
-	dst = dst[:M*N]
-	bias = bias[:M]
 	m := 0
 	for ; m+4 <= M; m += 4 {
 		a0 := a[m*K : m*K+K]
@@ -71,17 +77,18 @@ func GemmNT(dst, a, bt, bias []float32, M, N, K int) {
 			a1 := a1[:len(a0)]
 			a2 := a2[:len(a0)]
 			a3 := a3[:len(a0)]
-			var s0, s1, s2, s3 float32
+			var s0, s1, s2, s3 A
 			for k, bv := range b {
-				s0 += a0[k] * bv
-				s1 += a1[k] * bv
-				s2 += a2[k] * bv
-				s3 += a3[k] * bv
+				x := A(bv)
+				s0 += A(a0[k]) * x
+				s1 += A(a1[k]) * x
+				s2 += A(a2[k]) * x
+				s3 += A(a3[k]) * x
 			}
-			dst[m*N+n] = s0 + bias[m]
-			dst[(m+1)*N+n] = s1 + bias[m+1]
-			dst[(m+2)*N+n] = s2 + bias[m+2]
-			dst[(m+3)*N+n] = s3 + bias[m+3]
+			out(m, n, s0)
+			out(m+1, n, s1)
+			out(m+2, n, s2)
+			out(m+3, n, s3)
 		}
 	}
 	for ; m < M; m++ {
@@ -89,11 +96,11 @@ func GemmNT(dst, a, bt, bias []float32, M, N, K int) {
 		for n := 0; n < N; n++ {
 			b := bt[n*K : n*K+K]
 			b = b[:len(a0)]
-			var s0 float32
+			var s0 A
 			for k, bv := range b {
-				s0 += a0[k] * bv
+				s0 += A(a0[k]) * A(bv)
 			}
-			dst[m*N+n] = s0 + bias[m]
+			out(m, n, s0)
 		}
 	}
 }
@@ -138,49 +145,6 @@ func Im2colT8(dst, src []int8, c, h, w, kh, kw, s, p, oh, ow int) {
 // locals, bounds checks hoisted out of the inner loop. Exact (integer sums),
 // so it must equal GemmNT8Ref bit for bit.
 func GemmNT8(dst []float32, a []int8, sa []float32, bt []int8, sb float32, bias []float32, M, N, K int) {
-	a = a[:M*K]
-	bt = bt[:N*K]
-	dst = dst[:M*N]
-	bias = bias[:M]
-	sa = sa[:M]
-	m := 0
-	for ; m+4 <= M; m += 4 {
-		a0 := a[m*K : m*K+K]
-		a1 := a[(m+1)*K : (m+1)*K+K]
-		a2 := a[(m+2)*K : (m+2)*K+K]
-		a3 := a[(m+3)*K : (m+3)*K+K]
-		s0, s1, s2, s3 := sa[m]*sb, sa[m+1]*sb, sa[m+2]*sb, sa[m+3]*sb
-		for n := 0; n < N; n++ {
-			b := bt[n*K : n*K+K]
-			b = b[:len(a0)]
-			a1 := a1[:len(a0)]
-			a2 := a2[:len(a0)]
-			a3 := a3[:len(a0)]
-			var c0, c1, c2, c3 int32
-			for k, bv8 := range b {
-				bv := int32(bv8)
-				c0 += int32(a0[k]) * bv
-				c1 += int32(a1[k]) * bv
-				c2 += int32(a2[k]) * bv
-				c3 += int32(a3[k]) * bv
-			}
-			dst[m*N+n] = bias[m] + s0*float32(c0)
-			dst[(m+1)*N+n] = bias[m+1] + s1*float32(c1)
-			dst[(m+2)*N+n] = bias[m+2] + s2*float32(c2)
-			dst[(m+3)*N+n] = bias[m+3] + s3*float32(c3)
-		}
-	}
-	for ; m < M; m++ {
-		a0 := a[m*K : m*K+K]
-		s0 := sa[m] * sb
-		for n := 0; n < N; n++ {
-			b := bt[n*K : n*K+K]
-			b = b[:len(a0)]
-			var c0 int32
-			for k, bv := range b {
-				c0 += int32(a0[k]) * int32(bv)
-			}
-			dst[m*N+n] = bias[m] + s0*float32(c0)
-		}
-	}
+	dst, bias, sa = dst[:M*N], bias[:M], sa[:M]
+	gemmNT(a, bt, M, N, K, func(m, n int, c int32) { dst[m*N+n] = bias[m] + sa[m]*sb*float32(c) })
 }
