@@ -13,6 +13,7 @@ export function nodeIO(gen, distDir) {
   let tfp = null;
   return {
     bytes: async (f) => bytes(f),
+    url: (f) => join(gen, f), // a model as load() takes it by location (a path in Node)
     go: async () => { if (!globalThis.Go) vm.runInThisContext(readFileSync(join(gen, 'wasm_exec.js'), 'utf8')); },
     oursWasm: async () => bytes('ours.wasm'),
     ort: () => import('onnxruntime-web'),

@@ -15,32 +15,25 @@ go run ./bench/prep -out "$gen"
 echo "bench-20-browser: GOOS=js GOARCH=wasm go build ./bench/ourwasm -> $gen/ours.wasm"
 GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$gen/ours.wasm" ./bench/ourwasm
 cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$gen/wasm_exec.js"
-# Ours through the project's JS module, built from the current wasm/ and
-# model/ into $gen/module (dist/ is left alone); without it the harness
-# falls back to bench/ourwasm.
-rm -rf "$gen/module"
-if [ -f wasm/i2m2.mjs ]; then
-	echo "bench-20-browser: GOOS=js GOARCH=wasm go build ./wasm -> $gen/module (the JS module, as scripts/build-10-wasm.sh builds it)"
-	mkdir -p "$gen/module"
-	GOOS=js GOARCH=wasm go build -trimpath -ldflags='-w' -o "$gen/module/i2m2.named.wasm" ./wasm
-	go run ./model/internal/kern/simdgen -strip -in "$gen/module/i2m2.named.wasm" -scalar "$gen/module/i2m2.wasm" -simd "$gen/module/i2m2.simd.wasm"
-	rm "$gen/module/i2m2.named.wasm"
-	cp wasm/i2m2*.mjs "$gen/module/"
-	cp "$(go env GOROOT)/lib/wasm/wasm_exec.js" "$gen/module/wasm_exec.js"
-fi
+# Ours through the project's JS module as it ships: the whole site built from
+# the current wasm/, model/ and ui/ into $gen/site (dist/ is left alone), whose
+# module files the harness serves as /module/ (without it the harness falls
+# back to bench/ourwasm).
+rm -rf "$gen/module" "$gen/site"
+echo "bench-20-browser: the site -> $gen/site (scripts/build-10-wasm.sh, build-20-ui.sh)"
+I2M2_DIST="$gen/site" bash scripts/build-10-wasm.sh > "$gen/site-build.log"
+I2M2_DIST="$gen/site" bash scripts/build-20-ui.sh >> "$gen/site-build.log"
+ln -s site "$gen/module"
 echo "bench-20-browser: profile in Node (V8 sampling profiler): the module with its SIMD engine, function names kept"
 GOOS=js GOARCH=wasm go build -trimpath -o "$gen/module-prof.named.wasm" ./wasm
 go run ./model/internal/kern/simdgen -in "$gen/module-prof.named.wasm" -simd "$gen/module-prof.wasm"
 rm "$gen/module-prof.named.wasm"
 BENCH_PROFILE_KERNELS=simd node bench/profile.mjs "$gen" 300 >/dev/null
-# The lab page: the whole site built into $gen/site, then navigation -> first
-# prediction and the bytes fetched before it (bench/page.mjs -> $gen/page.json,
-# which bench/run.mjs reads). BENCH_PAGE=0 to skip.
+# The lab page: navigation -> first prediction and the bytes requested before
+# it (bench/page.mjs -> $gen/page.json, which bench/run.mjs reads). BENCH_PAGE=0 to skip.
 rm -f "$gen/page.json"
 if [ "${BENCH_PAGE:-1}" != 0 ]; then
-	echo "bench-20-browser: the site -> $gen/site (scripts/build-10-wasm.sh, build-20-ui.sh), then node bench/page.mjs"
-	I2M2_DIST="$gen/site" bash scripts/build-10-wasm.sh > "$gen/site-build.log"
-	I2M2_DIST="$gen/site" bash scripts/build-20-ui.sh >> "$gen/site-build.log"
+	echo "bench-20-browser: node bench/page.mjs ($gen/site)"
 	node bench/page.mjs --dist "$gen/site" --runs "${BENCH_PAGE_RUNS:-5}" --out "$gen/page.json"
 fi
 echo "bench-20-browser: node bench/run.mjs (Node, then Chromium: latency, throughput, cold start, bytes, memory)"

@@ -2,17 +2,15 @@
 # Builds the JS-callable module into dist/:
 #   dist/i2m2.wasm          GOOS=js bridge (wasm/*.go) linking model/ and features/
 #   dist/wasm_exec.js       copied from the Go that built the wasm
-#   dist/i2m2.mjs, i2m2.{core,fetch,load}.mjs, i2m2.worker.mjs, i2m2.d.ts   the ES module, its worker, types
+#   dist/i2m2.mjs, i2m2.worker.mjs  the ES module and its worker, each one file (wasm/build-classic.mjs)
+#   dist/i2m2.{core,fetch,load,...}.mjs, i2m2.d.ts   the modules they inline, types
 #   dist/i2m2.classic.js    classic-script build for file:// (wasm + default model inlined)
 #   dist/weights/           model files + manifest.json + demo/ (random-weight stand-ins when weights/ has no models)
+#   dist/weights/demo/first-pair.bin   the demo set's first pair alone (the lab's first answer, ui/web/first.js)
 #   dist/pkg/, dist/i2m2-<version>.tgz   the npm package (npm pack)
 #   dist/module-test*.html  pages for the module's browser tests (e2e/module/page)
-# I2M2_DIST=<dir> builds into <dir> instead of dist/ (the tests use a private folder).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-GOROOT=$(go env GOROOT)
-D=${I2M2_DIST:-dist}
-mkdir -p "$D"
+# I2M2_DIST=<dir> builds into <dir> instead of dist/ (scripts/lib-dist.sh).
+. "$(dirname "$0")/lib-dist.sh"
 
 echo "build-10-wasm: go build (GOOS=js GOARCH=wasm) ./wasm -> $D/i2m2.wasm, $D/i2m2.simd.wasm"
 # Linked with function names (no -s), which the SIMD pass needs; it strips
@@ -35,15 +33,37 @@ else
 	go run ./wasm/internal/standin -o "$D"/weights
 fi
 if [ -d weights/demo ]; then cp -r weights/demo "$D"/weights/demo; fi
+# the demo set's first pair alone, in the same format, for the lab's first answer before its UI
+# (ui/web/first.js; weights/demo/README.md has the layout)
+if [ -f "$D"/weights/demo/avmnist-tts-demo.bin ]; then
+	node --input-type=module -e '
+import { readFileSync, writeFileSync } from "node:fs";
+const [demo, out] = process.argv.slice(1);
+const b = readFileSync(demo);
+const n = b.readUInt32LE(8), nVoice = b.readUInt16LE(24);
+let p = 26;
+for (let v = 0; v < nVoice; v++) p += 2 + b.readUInt16LE(p);
+const rec = b.subarray(p, p + 12), voice = rec.readUInt16LE(2);
+let q = 26; // the pair'"'"'s voice, as voice 0 of the one-pair file
+for (let v = 0; v < voice; v++) q += 2 + b.readUInt16LE(q);
+const name = b.subarray(q, q + 2 + b.readUInt16LE(q));
+const head = Buffer.alloc(26);
+b.copy(head, 0, 0, 26);
+head.writeUInt32LE(1, 8); head.writeUInt32LE(0, 12); head.writeUInt16LE(1, 24); // 1 pair, no wave, 1 voice
+const r = Buffer.from(rec); r[1] = 0; r.writeUInt16LE(0, 2);
+const img = p + 12 * n, aud = img + 784 * n;
+writeFileSync(out, Buffer.concat([head, name, r, b.subarray(img, img + 784), b.subarray(aud, aud + 1600)]));
+' "$D/weights/demo/avmnist-tts-demo.bin" "$D/weights/demo/first-pair.bin"
+fi
 # the tasks' results plots, which the lab shows (manifest tasks.*.plot)
 if ls weights/results/tasks/*.svg >/dev/null 2>&1; then mkdir -p "$D"/weights/results/tasks && cp weights/results/tasks/*.svg "$D"/weights/results/tasks/; fi
 if [ -f weights/LICENSES.md ]; then cp weights/LICENSES.md "$D"/weights/; fi
 
+echo "build-10-wasm: classic build -> $D/i2m2.classic.js; one-file entry points -> $D/i2m2.mjs, $D/i2m2.worker.mjs"
+node wasm/build-classic.mjs "$D"
+
 echo "build-10-wasm: pin the default model's sha256 into $D/i2m2.mjs"
 node wasm/pin-default.mjs "$D"
-
-echo "build-10-wasm: classic build -> $D/i2m2.classic.js"
-node wasm/build-classic.mjs "$D"
 
 echo "build-10-wasm: test pages -> $D/module-test*"
 cp e2e/module/page/* "$D"/
@@ -62,6 +82,4 @@ if [ -f "$D"/weights/LICENSES.md ]; then cp "$D"/weights/LICENSES.md "$D"/pkg/we
 (cd "$D"/pkg && npm pack --silent --pack-destination .. >/dev/null)
 ls "$D"/i2m2-*.tgz
 
-raw=$(wc -c < "$D"/i2m2.wasm)
-gz=$(gzip -9 -c "$D"/i2m2.wasm | wc -c)
-echo "build-10-wasm: i2m2.wasm $raw bytes raw, $gz bytes gzip -9 (i2m2.simd.wasm $(wc -c < "$D"/i2m2.simd.wasm) raw); i2m2.classic.js $(wc -c < $D/i2m2.classic.js) bytes ($(gzip -9 -c $D/i2m2.classic.js | wc -c) gzip)"
+echo "build-10-wasm: i2m2.wasm $(sizes "$D"/i2m2.wasm); i2m2.simd.wasm $(sizes "$D"/i2m2.simd.wasm); i2m2.mjs $(sizes "$D"/i2m2.mjs); i2m2.classic.js $(sizes "$D"/i2m2.classic.js)"

@@ -2,15 +2,11 @@
 # Builds the modality-swap lab into dist/, after build-10-wasm.sh (JS module, model wasm,
 # weights and demo set):
 #   dist/ui.wasm       the Vugu UI (GOOS=js ./ui/app; links neither model/ nor gorgonia)
-#   dist/index.html, dist/ui-boot.js, dist/ui.css, dist/wasm_exec.js (from the Go that built ui.wasm)
+#   dist/index.html, dist/ui-boot.js, dist/ui-first.js, dist/ui.css, dist/wasm_exec.js (from the Go that built ui.wasm)
 #   dist/ui-wasm.js    ui.wasm as base64 in a classic script, for pages opened from file://
 #   dist/ui-data.js    manifest.json and the demo set as a classic script, for file:// too
-# I2M2_DIST=<dir> builds into <dir> instead of dist/ (the tests use a private folder).
-set -euo pipefail
-cd "$(dirname "$0")/.."
-GOROOT=$(go env GOROOT)
-D=${I2M2_DIST:-dist}
-mkdir -p "$D"
+# I2M2_DIST=<dir> builds into <dir> instead of dist/ (scripts/lib-dist.sh).
+. "$(dirname "$0")/lib-dist.sh"
 
 echo "build-20-ui: go generate ./ui (vugugen)"
 go generate ./ui
@@ -20,6 +16,7 @@ GOOS=js GOARCH=wasm go build -trimpath -ldflags='-s -w' -o "$D/ui.wasm" ./ui/app
 cp "$GOROOT/lib/wasm/wasm_exec.js" "$D/wasm_exec.js"
 cp index.html "$D/index.html"
 cp ui/web/boot.js "$D/ui-boot.js"
+cp ui/web/first.js "$D/ui-first.js"
 cp ui/web/ui.css "$D/ui.css"
 
 echo "build-20-ui: classic scripts for file:// -> $D/ui-wasm.js, $D/ui-data.js"
@@ -41,6 +38,4 @@ if GOOS=js GOARCH=wasm go list -deps ./ui/app | grep -E '^(github.com/i2m2-wasm/
 	echo "build-20-ui: the UI wasm must not link the model or gorgonia (it talks to the JS module)" >&2
 	exit 1
 fi
-raw=$(wc -c < "$D/ui.wasm")
-gz=$(gzip -9 -c "$D/ui.wasm" | wc -c)
-echo "build-20-ui: ui.wasm $raw bytes raw, $gz bytes gzip -9"
+echo "build-20-ui: ui.wasm $(sizes "$D/ui.wasm")"

@@ -25,6 +25,8 @@ go build -o "$tmp/staticserve" ./scripts/staticserve
 echo "test-60-ui: e2e/ui in Chromium (http and file://)"
 export I2M2_STATICSERVE="$tmp/staticserve" CHROMIUM="$(command -v chromium || echo /usr/bin/chromium)"
 node e2e/ui/lab.test.mjs
+echo "test-60-ui: e2e/ui/first (the first answer before the UI)"
+node e2e/ui/first.test.mjs
 echo "test-60-ui: e2e/ui keyboard only"
 node e2e/ui/keyboard.test.mjs
 echo "test-60-ui: e2e/ui/tasks (stand-in models of other shapes, the task switch, the flip on a shipped \"same\")"

@@ -20,8 +20,10 @@ func (l *Lab) Boot() {
 		return
 	}
 	l.Stage = "Downloading the model"
-	if b := js.Global().Get("document").Call("getElementById", "boot"); b.Truthy() {
-		b.Set("hidden", true) // the UI shows its own progress from now on
+	// The UI shows its own progress from now on; a first answer the boot script showed (ui/web/first.js)
+	// stays until the lab is ready (its own <main>, on the same pair; two would be two main landmarks).
+	if !boot.Get("firstAnswerAt").Truthy() {
+		hideBoot()
 	}
 	progress := js.FuncOf(func(_ js.Value, a []js.Value) any {
 		if len(a) < 2 {
@@ -97,6 +99,7 @@ func (l *Lab) Boot() {
 		}
 		l.Env.Lock()
 		defer l.Env.UnlockRender()
+		hideBoot() // the lab shows the model, or why it has none, from here on
 		progress.Release()
 		boot.Set("onprogress", js.Null())
 		if l.modelGen != gen { // the person switched tasks meanwhile: that switch shows its model
@@ -117,6 +120,13 @@ func (l *Lab) Boot() {
 			l.loadCompare(l.Task)
 		}
 	})
+}
+
+// hideBoot hides the page's boot message (#boot).
+func hideBoot() {
+	if b := js.Global().Get("document").Call("getElementById", "boot"); b.Truthy() {
+		b.Set("hidden", true)
+	}
 }
 
 // wireBoot gives the lab what it needs of the page: loading a task's model or a manifest file

@@ -56,7 +56,12 @@ func (e *engine) exports() (js.Value, func()) {
 	for name, fn := range fns {
 		f := js.FuncOf(func(_ js.Value, args []js.Value) any {
 			args = append([]js.Value(nil), args...) // args is only valid during the call
-			return async(func() (any, error) { return fn(args) })
+			return async(func() (any, error) {
+				if e.disposed && name != "dispose" { // every call after dispose rejects
+					return nil, errDisposed
+				}
+				return fn(args)
+			})
 		})
 		funcs = append(funcs, f)
 		api.Set(name, f)
@@ -82,9 +87,6 @@ func (e *engine) check() error {
 // load(bytes: Uint8Array|ArrayBuffer, path?: string, sha256?: hex) reads a
 // model file and resolves with its info as JSON.
 func (e *engine) load(args []js.Value) (any, error) {
-	if e.disposed {
-		return nil, errDisposed
-	}
 	b, err := copyBytes(arg(args, 0), "the model")
 	if err != nil {
 		return nil, err
@@ -375,9 +377,6 @@ func (e *engine) packedSample(out []float32, i int, data [][]float32) error {
 // audioFromPCM(pcm: Float32Array, sampleRate: number) resolves with the audio
 // modality (features.AudioFromPCM).
 func (e *engine) audioFromPCM(args []js.Value) (any, error) {
-	if e.disposed {
-		return nil, errDisposed
-	}
 	n, err := float32Len(arg(args, 0), "pcm")
 	if err != nil {
 		return nil, err
@@ -401,9 +400,6 @@ func (e *engine) audioFromPCM(args []js.Value) (any, error) {
 // imageFromRGBA(rgba: Uint8ClampedArray|Uint8Array, width, height) resolves
 // with the image modality (features.ImageFromRGBA).
 func (e *engine) imageFromRGBA(args []js.Value) (any, error) {
-	if e.disposed {
-		return nil, errDisposed
-	}
 	w, err := intArg(args, 1, "width")
 	if err != nil {
 		return nil, err

@@ -38,6 +38,15 @@ export async function startEngine(module, schedule = macrotask(), perYield = 8) 
   const api = new Promise((resolve) => (ready = resolve));
   globalThis[key] = { schedule, ready };
   go.argv = ['i2m2', key];
+  // GOGC 400: at Go's default (100, a first collection at a 4 MB heap) the
+  // runtime collects two or three times while load reads a model (its float32
+  // weights and their packed copies are a few MB), in a fresh instance on V8's
+  // baseline code: tens of ms of a cold start (bench/README.md). At 400 the
+  // first collection comes at 16 MB, after the load; predictions allocate
+  // nothing (model/'s zero-allocation tests), so the heap stays the model's.
+  // (An environment variable, as the runtime reads it at start: runtime/debug
+  // would link fmt into the engine.)
+  go.env = { ...go.env, GOGC: '400' };
   // On exit, drop the runtime's pending timers: wasm_exec.js would otherwise
   // resume the exited program from a setTimeout and throw "Go program has
   // already exited" as an uncaught exception.

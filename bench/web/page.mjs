@@ -1,4 +1,4 @@
-// Browser side of the benchmark (bench.html, cold.html): the io object for
+// Browser side of the benchmark (bench.html): the io object for
 // runtimes.mjs, and the entry points bench/run.mjs calls through Playwright.
 import { RUNTIMES, measure, throughput, maxProbDiff, inputs } from './runtimes.mjs';
 
@@ -22,6 +22,7 @@ export const io = {
     if (!r.ok) throw new Error(`/gen/${f}: HTTP ${r.status}`);
     return r.arrayBuffer();
   },
+  url: (f) => abs(`/gen/${f}`),
   go: () => import('/gen/wasm_exec.js'),
   oursWasm: async () => abs('/gen/ours.wasm'),
   urls: { wasm: abs('/gen/ours.wasm'), exec: abs('/gen/wasm_exec.js') },
@@ -70,7 +71,7 @@ window.runLatency = async ({ ids, rounds, calls1, calls64, workerCompare, throug
   return { latency: m.latency, created, max_prob_diff_vs_ours: agree, crossOriginIsolated: globalThis.crossOriginIsolated === true, throughput: tp, hardwareConcurrency: navigator.hardwareConcurrency, userAgent: navigator.userAgent };
 };
 
-// cold.html?rt=ID: page load (navigation start = performance.now() origin)
+// bench.html?rt=ID: page load (navigation start = performance.now() origin)
 // to the first prediction, then more predictions so peak memory includes a
 // batch of 64.
 window.runCold = async (id) => {
@@ -84,6 +85,6 @@ window.runCold = async (id) => {
   await rt.run(x64.image, x64.audio, 64);
   return { ready_ms: ready, first_prediction_ms: first, label: out.indexOf(Math.max(...out)), impl: rt.impl, wasm_memory_bytes: rt.memoryBytes ? rt.memoryBytes() : null };
 };
-// cold.html?rt=ID starts at once (no round trip to the driver first).
+// bench.html?rt=ID (a cold start) starts at once (no round trip to the driver first).
 if (params.get('rt')) window.__cold = window.runCold(params.get('rt')).catch((e) => ({ error: String(e && e.message || e) }));
 window.benchReady = true;

@@ -2,6 +2,7 @@
 //   const rt = await RUNTIMES[id].create(io);  await rt.run(image, audio, n) -> Float32Array(n*10) log-probs
 // io hides Node/browser differences (see bench/run.mjs and bench/web/page.mjs):
 //   io.bytes(file)  -> ArrayBuffer of a file written by bench/prep (or ours.wasm)
+//   io.url(file)    -> where that file is, as load() takes a model (URL string, or a path in Node)
 //   io.go()         loads wasm_exec.js (globalThis.Go)
 //   io.oursWasm()   -> ours.wasm as a URL (browser, streamed) or ArrayBuffer (Node)
 //   io.urls         {wasm, exec} absolute URLs for workers (browser only)
@@ -20,7 +21,8 @@ async function oursModule(io, o) {
   const mod = await io.i2m2();
   const file = o.file || 'model-int8.i2m2';
   // The benchmark's own copies of the model files: loaded unverified on purpose.
-  const model = await mod.load({ model: await io.bytes(file), path: o.path, worker: o.worker, workers: o.workers, integrity: false, wasm: o.scalar ? io.scalarWasm() : undefined });
+  // By URL, as a page passes it: load() fetches it while the wasm compiles.
+  const model = await mod.load({ model: io.url(file), path: o.path, worker: o.worker, workers: o.workers, integrity: false, wasm: o.scalar ? io.scalarWasm() : undefined });
   const i = model.info;
   return {
     impl: `wasm/ JS module (i2m2.mjs), ${i.path} kernels (${i.kernels}), ${i.mode}, ${i.workers} worker(s)`,

@@ -61,6 +61,14 @@ const { load } = await import(pathToFileURL(join(DIST, 'i2m2.mjs')).href);
 console.log(`\n## Chromium (${CHROMIUM}), fresh context per run, ${RUNS} runs, medians; model ${G.models[0].file}`);
 const server = await serve(DIST);
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+// testPage opens a module test page in a fresh context (no cache) and waits for its report.
+async function testPage(url) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => globalThis.__i2m2test !== undefined, null, { timeout: 120000 });
+  return { ctx, page, rep: await page.evaluate(() => globalThis.__i2m2test) };
+}
 const modes = [
   ['worker (default)', server.url + 'module-test.html?bench=1'],
   ['main thread', server.url + 'module-test.html?bench=1&worker=0'],
@@ -73,11 +81,7 @@ for (const [name, url] of modes) {
   const per = [];
   const batch = [];
   for (let r = 0; r < RUNS; r++) {
-    const ctx = await browser.newContext();
-    const page = await ctx.newPage();
-    await page.goto(url);
-    await page.waitForFunction(() => globalThis.__i2m2test !== undefined, null, { timeout: 120000 });
-    const rep = await page.evaluate(() => globalThis.__i2m2test);
+    const { ctx, rep } = await testPage(url);
     if (!rep.ok) throw new Error(`${name}: ${JSON.stringify(rep.failures || rep.loadError)}`);
     first.push(rep.timings.loadToFirstMs);
     per.push(rep.timings.perSampleMs);
@@ -93,12 +97,7 @@ console.log('\n## Chromium, cold-start breakdown (main thread, raw engine), medi
 {
   const rows = [];
   for (let r = 0; r < RUNS; r++) {
-    const ctx = await browser.newContext();
-    const page = await ctx.newPage();
-    await page.goto(server.url + 'module-test.html?worker=0');
-    await page.waitForFunction(() => globalThis.__i2m2test !== undefined, null, { timeout: 120000 });
-    await page.evaluate(() => globalThis.__i2m2test);
-    await ctx.close();
+    await (await testPage(server.url + 'module-test.html?worker=0')).ctx.close(); // warms the HTTP server
     const ctx2 = await browser.newContext();
     const p2 = await ctx2.newPage();
     await p2.goto(server.url + 'module-test-golden.js'); // same origin, nothing loaded yet
@@ -127,11 +126,7 @@ console.log('\n## Chromium, cold-start breakdown (main thread, raw engine), medi
 // alternately, so that the machine's load drifts equally over both.
 console.log('\n## Chromium, side by side in one page (alternating calls, 300 each), per-sample latency');
 for (let r = 0; r < RUNS; r++) {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(server.url + 'module-test.html?worker=0');
-  await page.waitForFunction(() => globalThis.__i2m2test !== undefined, null, { timeout: 120000 });
-  await page.evaluate(() => globalThis.__i2m2test);
+  const { ctx, page } = await testPage(server.url + 'module-test.html?worker=0');
   const res = await page.evaluate(async () => {
     const { load } = await import('./i2m2.mjs');
     const G = globalThis.I2M2_GOLDEN;

@@ -1,8 +1,13 @@
 // Boot script of the modality-swap lab (a classic script, so it also runs from file://).
-// It starts three things at once and hands them to the Go UI through globalThis.i2m2Boot:
+// It starts three things and hands them to the Go UI through globalThis.i2m2Boot:
 //   model: the JS module's load() (wasm/i2m2.mjs over http, i2m2.classic.js from file://);
 //   data:  weights/manifest.json and the demo set (fetched, or from ui-data.js from file://);
 //   the UI wasm itself (ui.wasm, or ui-wasm.js from file://), which then renders into #app.
+// Over http on the default model, the first answer comes before the UI (first.js): the engine
+// predicts the demo set's first pair (weights/demo/first-pair.bin, ~2.4 KB) and this page shows it;
+// only then do the UI wasm and the demo set (~3.8 MB gzip together) download, and the UI, which
+// opens on that same pair, takes over. From file:// (everything is inlined) and on a task's page
+// all three start at once.
 // Browsers refuse fetch() and ES modules on file://, hence the classic-script bundles there.
 (function () {
   'use strict';
@@ -82,8 +87,15 @@
     return mod.load(task ? { task: task, onProgress: onProgress } : { onProgress: onProgress });
   })();
 
-  // 2. The manifest and the demo set.
-  boot.data = (async function () {
+  // 2. The first answer (first.js), before the rest of the lab downloads.
+  var after = Promise.resolve();
+  if (!fileMode && !task && globalThis.i2m2First) {
+    boot.first = globalThis.i2m2First(boot, get);
+    after = boot.first.catch(function (e) { console.warn('i2m2: no early answer (the lab will show its own): ' + e.message); });
+  }
+
+  // 3. The manifest and the demo set.
+  boot.data = after.then(async function () {
     if (fileMode) {
       await script('ui-data.js');
       var d = globalThis.I2M2UI_DATA;
@@ -104,13 +116,13 @@
     var texts = await Promise.all(paths.map(function (p) { return get('weights/' + p, 'text'); }));
     paths.forEach(function (p, i) { taskDemos[p] = texts[i]; });
     return { manifest: both[0], demo: both[1], taskDemos: taskDemos };
-  })();
+  });
   // Go awaits these; keep an early failure from showing up as an unhandled rejection meanwhile.
   boot.model.catch(function () {});
   boot.data.catch(function () {});
 
-  // 3. The UI wasm.
-  (async function () {
+  // 4. The UI wasm.
+  after.then(async function () {
     if (typeof Go !== 'function') throw new Error('wasm_exec.js did not load');
     var go = new Go();
     var inst;
@@ -134,7 +146,7 @@
     go.run(inst).then(function () {
       say('The page stopped (the UI program exited). Reload to start again.', true);
     });
-  })().catch(function (e) {
+  }).catch(function (e) {
     say('The page could not start: ' + e.message, true);
     console.error(e);
   });
