@@ -158,6 +158,30 @@ func (d *Demo) AddRealVoices(fs *FSDD, nReal int) error {
 
 // Write writes dir/DemoFile.
 func (d *Demo) Write(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, DemoFile), d.Encode(), 0o644)
+}
+
+// FirstPair is the demo set of d's first pair alone, without its waveform, and with its voice as
+// the only one (the lab's first answer before its UI, ui/web/first.js). d has at least one pair.
+func (d *Demo) FirstPair() *Demo {
+	return &Demo{
+		N: 1, WaveRate: d.WaveRate, WaveLen: d.WaveLen,
+		Voices:     []string{d.Voices[d.Voice[0]]},
+		Labels:     d.Labels[:1],
+		HasWave:    []bool{false},
+		Voice:      []uint16{0},
+		MNISTIndex: d.MNISTIndex[:1],
+		Clip:       d.Clip[:1],
+		Images:     d.Images[:ImageSize],
+		Audio:      d.Audio[:AudioSize],
+	}
+}
+
+// Encode is the demo file of d (the format of weights/demo/README.md).
+func (d *Demo) Encode() []byte {
 	var w bytes.Buffer
 	le := binary.LittleEndian
 	w.WriteString(demoMagic)
@@ -182,10 +206,7 @@ func (d *Demo) Write(dir string) error {
 	w.Write(d.Images)
 	w.Write(d.Audio)
 	w.Write(d.Waves)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(dir, DemoFile), w.Bytes(), 0o644)
+	return w.Bytes()
 }
 
 // MuLawEncode encodes a sample in [-1, 1] as G.711 mu-law (clipped).

@@ -33,27 +33,10 @@ else
 	go run ./wasm/internal/standin -o "$D"/weights
 fi
 if [ -d weights/demo ]; then cp -r weights/demo "$D"/weights/demo; fi
-# the demo set's first pair alone, in the same format, for the lab's first answer before its UI
-# (ui/web/first.js; weights/demo/README.md has the layout)
+# the demo set's first pair alone, in the same format (dataset.Demo.FirstPair), for the lab's first
+# answer before its UI (ui/web/first.js)
 if [ -f "$D"/weights/demo/avmnist-tts-demo.bin ]; then
-	node --input-type=module -e '
-import { readFileSync, writeFileSync } from "node:fs";
-const [demo, out] = process.argv.slice(1);
-const b = readFileSync(demo);
-const n = b.readUInt32LE(8), nVoice = b.readUInt16LE(24);
-let p = 26;
-for (let v = 0; v < nVoice; v++) p += 2 + b.readUInt16LE(p);
-const rec = b.subarray(p, p + 12), voice = rec.readUInt16LE(2);
-let q = 26; // the pair'"'"'s voice, as voice 0 of the one-pair file
-for (let v = 0; v < voice; v++) q += 2 + b.readUInt16LE(q);
-const name = b.subarray(q, q + 2 + b.readUInt16LE(q));
-const head = Buffer.alloc(26);
-b.copy(head, 0, 0, 26);
-head.writeUInt32LE(1, 8); head.writeUInt32LE(0, 12); head.writeUInt16LE(1, 24); // 1 pair, no wave, 1 voice
-const r = Buffer.from(rec); r[1] = 0; r.writeUInt16LE(0, 2);
-const img = p + 12 * n, aud = img + 784 * n;
-writeFileSync(out, Buffer.concat([head, name, r, b.subarray(img, img + 784), b.subarray(aud, aud + 1600)]));
-' "$D/weights/demo/avmnist-tts-demo.bin" "$D/weights/demo/first-pair.bin"
+	go run ./dataset/cmd/demo-first "$D"/weights/demo/avmnist-tts-demo.bin "$D"/weights/demo/first-pair.bin
 fi
 # the tasks' results plots, which the lab shows (manifest tasks.*.plot)
 if ls weights/results/tasks/*.svg >/dev/null 2>&1; then mkdir -p "$D"/weights/results/tasks && cp weights/results/tasks/*.svg "$D"/weights/results/tasks/; fi
