@@ -39,8 +39,8 @@ type expertOps struct {
 	cat      int // length of the concatenated branch outputs (the head's input)
 }
 
-// prep holds what is derived from the weights: the packed copies (once per
-// model) and the ops (once per path). Validate replaces it.
+// prep holds what is derived from the weights: the packed copies and the
+// ops (once per path). Validate replaces it.
 type prep struct {
 	once  sync.Once
 	paths [numPaths]struct {
@@ -55,6 +55,9 @@ func (m *Model) compiled(path Path) []expertOps {
 	m.prepare()
 	c := &m.prep.paths[path]
 	c.once.Do(func() {
+		if path != Reference {
+			m.eachWeighted(func(l *Layer, s, os Shape) { pack(l, os, m.plan.batchChunk(), path) })
+		}
 		for ei := range m.Experts {
 			e := &m.Experts[ei]
 			ep := &m.plan.experts[ei]
@@ -136,53 +139,73 @@ func minDirectWidth() int {
 // noDirect disables the direct convolution (benchmarks compare both).
 var noDirect = false
 
-// prepare packs every weighted layer once per Model (safe for concurrent
-// callers). Validate, which Quantize and InitRandom call after changing
-// weights, resets it.
+// prepare makes every weighted layer's packed, with the direct
+// convolution's offsets (both fast paths read them), once per Model (safe
+// for concurrent callers); compiled then packs the layouts of a path on its
+// first use (pack). Validate, which Quantize and InitRandom call after
+// changing weights, resets it.
 func (m *Model) prepare() {
 	m.prep.once.Do(func() {
-		for ei := range m.Experts {
-			e := &m.Experts[ei]
-			ep := &m.plan.experts[ei]
-			for bi := range e.Branches {
-				s := ep.branchIn[bi]
-				for li := range e.Branches[bi] {
-					pack(&e.Branches[bi][li], s, ep.branches[bi][li], m.plan.batchChunk())
-					s = ep.branches[bi][li]
-				}
+		m.eachWeighted(func(l *Layer, s, os Shape) {
+			if !l.hasWeights() {
+				return
 			}
-			s := Shape{ep.concat, 1, 1}
-			for li := range e.Head {
-				pack(&e.Head[li], s, ep.head[li], m.plan.batchChunk())
-				s = ep.head[li]
+			l.pk = &packed{}
+			if l.direct(os) {
+				l.pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
 			}
-		}
+		})
 	})
 }
 
-// pack makes l.pk for layer l with input shape s and output shape os, in
-// chunks of chunk samples (batch.go).
-func pack(l *Layer, s, os Shape, chunk int) {
+// eachWeighted calls f for every layer with its input and output shapes.
+func (m *Model) eachWeighted(f func(l *Layer, s, os Shape)) {
+	for ei := range m.Experts {
+		e := &m.Experts[ei]
+		ep := &m.plan.experts[ei]
+		for bi := range e.Branches {
+			s := ep.branchIn[bi]
+			for li := range e.Branches[bi] {
+				f(&e.Branches[bi][li], s, ep.branches[bi][li])
+				s = ep.branches[bi][li]
+			}
+		}
+		s := Shape{ep.concat, 1, 1}
+		for li := range e.Head {
+			f(&e.Head[li], s, ep.head[li])
+			s = ep.head[li]
+		}
+	}
+}
+
+// pack fills in the layouts path (Fast or Quantized) reads of weighted
+// layer l (prepared) with output shape os, in chunks of chunk samples
+// (batch.go): the float32 ones or the int8 ones, not both (a fresh engine
+// in the browser packs on V8's baseline code: part of the cold start,
+// bench/README.md). The two paths write disjoint fields.
+func pack(l *Layer, os Shape, chunk int, path Path) {
 	if !l.hasWeights() {
 		return
 	}
-	pk := &packed{f32: kern.PackA4(l.W, l.Rows(), l.Cols())}
-	if l.Q != nil {
-		pk.pairs = kern.PackPairs(l.Q.Data, l.Rows(), l.Cols())
-	}
-	if l.direct(os) {
-		pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
-		if kern.HaveAsm {
-			pk.tapsF = kern.MakeTapsF(l.W, pk.off, l.Rows())
-		} else {
-			pk.f32x2 = kern.PackA2(l.W, l.Rows(), l.Cols())
+	pk := l.pk
+	if path == Quantized {
+		if l.Q != nil {
+			pk.pairs = kern.PackPairs(l.Q.Data, l.Rows(), l.Cols())
 		}
-		if l.Q != nil && l.Cols() <= kern.MaxPairK {
+		if l.Q != nil && pk.off != nil && l.Cols() <= kern.MaxPairK {
 			pk.taps8 = kern.MakeTaps8(l.Q.Data, pk.off, l.Rows())
 		}
+		return
+	}
+	switch {
+	case pk.off == nil: // dense, and im2col + GEMM
+		pk.f32 = kern.PackA4(l.W, l.Rows(), l.Cols())
+	case kern.HaveAsm:
+		pk.tapsF = kern.MakeTapsF(l.W, pk.off, l.Rows())
+	default:
+		pk.f32x2 = kern.PackA2(l.W, l.Rows(), l.Cols())
 	}
 	if pk.strideB = batchStride(l, os, chunk); pk.strideB > 0 {
 		pk.tapsB = kern.MakeTapsF(l.W, kern.StridedOffsets(l.Cols(), pk.strideB), l.Rows())
 	}
-	l.pk = pk
 }

@@ -339,3 +339,41 @@ func TestHeaderJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestReadContentSum: a content sum from the caller replaces Read's own
+// hash and nothing else: the right sum reads the same model as Read; a sum
+// that is not the hash of the file's content fails as a corrupt file does,
+// whether the file is intact or its tensors or checksum were changed (the
+// sum of the changed content does not match the stored checksum either).
+func TestReadContentSum(t *testing.T) {
+	for _, name := range testFiles {
+		b := readTestdata(t, name)
+		n := len(b) - checksumBytes
+		content := func(b []byte) [32]byte { return sha256.Sum256(b[:len(b)-checksumBytes]) }
+		want, err := Read(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := ReadWithBudget(b, defaultBudget.Ops, defaultBudget.Bytes, content(b))
+		if err != nil || m.Digest != want.Digest || !reflect.DeepEqual(m.Experts[0].Head[0].W, want.Experts[0].Head[0].W) {
+			t.Fatalf("%s: with the right content sum: %v (digest %s, want %s)", name, err, m.Digest, want.Digest)
+		}
+		wrong := content(b)
+		wrong[7] ^= 1
+		tensor := append([]byte(nil), b...)
+		tensor[n-5] ^= 1
+		stored := append([]byte(nil), b...)
+		stored[n+3] ^= 1
+		for what, c := range map[string]struct {
+			file []byte
+			sum  [32]byte
+		}{"a wrong sum": {b, wrong}, "a changed tensor": {tensor, content(tensor)}, "a changed checksum": {stored, content(stored)}} {
+			if _, err := ReadWithBudget(c.file, 0, 0, c.sum); !errors.Is(err, errChecksum) {
+				t.Errorf("%s, %s: %v, want %v", name, what, err, errChecksum)
+			}
+		}
+		if _, err := ReadWithBudget(b, 0, 0, content(b), content(b)); !errors.Is(err, ErrInput) {
+			t.Errorf("%s: two content sums: %v, want %v", name, err, ErrInput)
+		}
+	}
+}

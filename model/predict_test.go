@@ -182,3 +182,46 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestPathsInAnyOrder: each path packs its own layouts on first use
+// (compile.go), so a path's results must not depend on which paths the
+// model made predictors for before it: every order of the three gives each
+// path the same probabilities as a model that made that path alone.
+func TestPathsInAnyOrder(t *testing.T) {
+	m := buildAVMNIST(t, 40, 40, 4)
+	mustQuantize(t, m)
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := testInputs(m)
+	fresh := func() *Model {
+		m, err := Read(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	alone := map[Path][]float32{}
+	for _, p := range []Path{Reference, Fast, Quantized} {
+		alone[p] = mustPredict(t, fresh(), p, in).Probs
+	}
+	for _, order := range [][]Path{{Reference, Fast, Quantized}, {Reference, Quantized, Fast}, {Fast, Reference, Quantized}, {Fast, Quantized, Reference}, {Quantized, Reference, Fast}, {Quantized, Fast, Reference}} {
+		m := fresh()
+		ps := map[Path]*Predictor{}
+		for _, p := range order {
+			if ps[p], err = m.NewPredictor(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range order {
+			r := m.NewResult()
+			if err := ps[p].Predict(in, r); err != nil {
+				t.Fatal(err)
+			}
+			if d := maxDiff(r.Probs, alone[p]); d != 0 {
+				t.Errorf("order %v: %v differs from the path alone by %g", order, p, d)
+			}
+		}
+	}
+}

@@ -217,7 +217,11 @@ async function loadWith(env, options, wb, onProgress, ctx) {
   }
   let fromCache = !!bytes;
   if (!bytes) bytes = await loadBytes(src, 'model', onProgress, ctx);
-  const digest = await sha256(bytes); // null without crypto.subtle: the engine hashes instead
+  // The file's sha256 and that of all but its last 32 bytes (what the file's
+  // own checksum covers): the engine then hashes nothing (wasm/api.go, load).
+  // null without crypto.subtle: the engine hashes instead.
+  const [digest, content] = await Promise.all([sha256(bytes), bytes.length >= 32 ? sha256(bytes.subarray(0, bytes.length - 32)) : null]);
+  const sums = { file: digest, content };
   if (expected && digest !== null && digest !== expected) throw integrityError(where, digest, expected);
   if (cache && !fromCache) {
     await cache.put(cacheKey(expected), new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => {});
@@ -232,14 +236,14 @@ async function loadWith(env, options, wb, onProgress, ctx) {
     const inits = [];
     for (let i = 0; i < wb.size; i++) {
       const b = i === wb.size - 1 ? bytes : bytes.slice();
-      inits.push(wb.call(i, 'init', [module, b, options.path, digest], [b.buffer]));
+      inits.push(wb.call(i, 'init', [module, b, options.path, sums], [b.buffer]));
     }
     infoJSON = (await Promise.all(inits))[0];
   } else {
     const engine = await startEngine(module);
     backend = new LocalBackend(engine);
     try {
-      infoJSON = await engine.call('load', bytes, options.path, digest);
+      infoJSON = await engine.call('load', bytes, options.path, sums);
     } catch (e) {
       backend.dispose();
       throw e;

@@ -26,18 +26,39 @@ var k = [64]uint32{
 
 // Sum256 returns the SHA-256 digest of data.
 func Sum256(data []byte) [Size]byte {
-	h := [8]uint32{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
+	h := iv
 	n := len(data) / 64 * 64
 	blocks(&h, data[:n])
+	return finish(h, data[n:], len(data))
+}
+
+// Sum256Prefix returns the SHA-256 digests of data[:n] and of data, in one
+// pass over data (a model file's checksum covers all but its last 32 bytes,
+// model/FORMAT.md "Layout"; its identity is the hash of the whole file).
+func Sum256Prefix(data []byte, n int) (prefix, all [Size]byte) {
+	h := iv
+	m := n / 64 * 64
+	blocks(&h, data[:m])
+	prefix = finish(h, data[m:n], n)
+	k := len(data) / 64 * 64
+	blocks(&h, data[m:k])
+	return prefix, finish(h, data[k:], len(data))
+}
+
+var iv = [8]uint32{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19}
+
+// finish returns the digest of a message of length n whose whole blocks
+// before rest (fewer than 64 bytes) left the state h.
+func finish(h [8]uint32, rest []byte, n int) [Size]byte {
 	// The last one or two blocks: the rest, 0x80, zeros, the length in bits.
 	var tail [128]byte
-	r := copy(tail[:], data[n:])
+	r := copy(tail[:], rest)
 	tail[r] = 0x80
 	t := 64
 	if r >= 56 {
 		t = 128
 	}
-	binary.BigEndian.PutUint64(tail[t-8:], uint64(len(data))*8)
+	binary.BigEndian.PutUint64(tail[t-8:], uint64(n)*8)
 	blocks(&h, tail[:t])
 	var out [Size]byte
 	for i, v := range h {
