@@ -37,7 +37,6 @@ export async function startEngine(module, schedule = macrotask(), perYield = 8) 
   let ready;
   const api = new Promise((resolve) => (ready = resolve));
   globalThis[key] = { schedule, ready };
-  go.argv = ['i2m2', key];
   // GOGC 400: at Go's default (100, a first collection at a 4 MB heap) the
   // runtime collects two or three times while load reads a model (its float32
   // weights and their packed copies are a few MB), in a fresh instance on V8's
@@ -46,7 +45,8 @@ export async function startEngine(module, schedule = macrotask(), perYield = 8) 
   // nothing (model/'s zero-allocation tests), so the heap stays the model's.
   // (An environment variable, as the runtime reads it at start: runtime/debug
   // would link fmt into the engine.)
-  go.env = { ...go.env, GOGC: '400' };
+  // I2M2_KEY: where the program finds its hooks (wasm/main.go).
+  go.env = { ...go.env, GOGC: '400', I2M2_KEY: key };
   // On exit, drop the runtime's pending timers: wasm_exec.js would otherwise
   // resume the exited program from a setTimeout and throw "Go program has
   // already exited" as an uncaught exception.
