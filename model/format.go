@@ -256,27 +256,20 @@ func Read(data []byte) (*Model, error) { return readBudget(data, defaultBudget, 
 // ReadWithBudget is Read with another budget, for a caller who trusts the
 // file: at most ops operations and bytes of memory per prediction (0: no
 // limit; the size limits stay). Read is ReadWithBudget with
-// internal/limits' BudgetOps and BudgetBytes.
-//
-// A caller that has hashed the file already may pass contentSum, the
-// sha256 of data without its last 32 bytes (what the checksum covers,
-// FORMAT.md "Layout"): the checksum is then checked by comparing it with
-// contentSum instead of hashing the file again. The browser module
-// (wasm/api.go) hashes natively with crypto.subtle, which a fresh engine's
-// WebAssembly does at a small fraction of the cost. A contentSum that is
-// not that hash fails as a corrupt file does; without one, Read hashes.
+// internal/limits' BudgetOps and BudgetBytes. A caller that has hashed the
+// file already (the browser module, natively with crypto.subtle) may pass
+// contentSum, the sha256 of data without its last 32 bytes (what the
+// checksum covers, FORMAT.md "Layout"): the stored checksum is compared with
+// it instead of hashing again. A contentSum that is not that hash fails as a
+// corrupt file does; without one, Read hashes.
 func ReadWithBudget(data []byte, ops, bytes int64, contentSum ...[32]byte) (*Model, error) {
+	return readBudget(data, budget{Ops: ops, Bytes: bytes}, contentSum)
+}
+
+func readBudget(data []byte, b budget, contentSum [][checksumBytes]byte) (*Model, error) {
 	if len(contentSum) > 1 {
 		return nil, errfmt.Errorf("%w: %d content sums, at most one", ErrInput, len(contentSum))
 	}
-	var sum *[32]byte
-	if len(contentSum) == 1 {
-		sum = &contentSum[0]
-	}
-	return readBudget(data, budget{Ops: ops, Bytes: bytes}, sum)
-}
-
-func readBudget(data []byte, b budget, contentSum *[checksumBytes]byte) (*Model, error) {
 	if len(data) < len(magic) || string(data[:len(magic)]) != magic {
 		return nil, errBadMagic
 	}
@@ -315,8 +308,8 @@ func readBudget(data []byte, b budget, contentSum *[checksumBytes]byte) (*Model,
 		return nil, errfmt.Errorf("%w: %d trailing bytes after the checksum", errShape, len(data)-total)
 	}
 	var sum [checksumBytes]byte
-	if contentSum != nil {
-		sum = *contentSum
+	if len(contentSum) == 1 {
+		sum = contentSum[0]
 	} else {
 		sum = sha256.Sum256(data[:total-checksumBytes])
 	}

@@ -10,8 +10,6 @@ import (
 
 	"github.com/i2m2-wasm/i2m2/features"
 	"github.com/i2m2-wasm/i2m2/internal/errfmt"
-	"github.com/i2m2-wasm/i2m2/internal/limits"
-	"github.com/i2m2-wasm/i2m2/internal/sha256"
 	"github.com/i2m2-wasm/i2m2/model"
 )
 
@@ -86,13 +84,8 @@ func (e *engine) check() error {
 }
 
 // load(bytes: Uint8Array|ArrayBuffer, path?: string, sums?: {file?: hex,
-// content?: hex}) reads a model file and resolves with its info as JSON.
-// sums are the file's sha256 and that of the file without its last 32 bytes
-// (what its checksum covers, model/FORMAT.md "Layout") when the caller has
-// them: i2m2.load.mjs computes both natively with crypto.subtle, while a
-// fresh engine runs its first calls on V8's baseline code, where hashing the
-// file cost about as much as the rest of model.Read. What is missing is
-// hashed here, both in one pass; either way the file is hashed once.
+// content?: hex}) reads a model file and resolves with its info as JSON;
+// sums are its sha256 digests when the caller has them (digest.go).
 func (e *engine) load(args []js.Value) (any, error) {
 	b, err := copyBytes(arg(args, 0), "the model")
 	if err != nil {
@@ -104,26 +97,7 @@ func (e *engine) load(args []js.Value) (any, error) {
 	} else if !v.IsUndefined() && !v.IsNull() {
 		return nil, errfmt.Errorf("%w: path must be a string, got %s", errType, describe(v))
 	}
-	digest, content := "", ""
-	if v := arg(args, 2); v.Type() == js.TypeObject {
-		digest, content = hexField(v, "file"), hexField(v, "content")
-	}
-	var m *model.Model
-	switch {
-	case digest != "" && content != "":
-		m, err = model.ReadWithBudget(b, limits.BudgetOps, limits.BudgetBytes, unhex32(content)) // Read's budget
-	case len(b) >= sha256.Size:
-		pre, all := sha256.Sum256Prefix(b, len(b)-sha256.Size)
-		if digest == "" {
-			digest = errfmt.Hex(all[:])
-		}
-		if content != "" {
-			pre = unhex32(content)
-		}
-		m, err = model.ReadWithBudget(b, limits.BudgetOps, limits.BudgetBytes, pre)
-	default:
-		m, err = model.Read(b) // shorter than a checksum: Read says what is wrong
-	}
+	m, digest, err := readModel(b, arg(args, 2))
 	if err != nil {
 		return nil, err
 	}
@@ -151,40 +125,6 @@ func (e *engine) load(args []js.Value) (any, error) {
 	k, ne := len(m.Classes), len(m.Experts)
 	e.stride = Stride(k, ne)
 	return info, nil
-}
-
-// hexField returns v[key] when it is 64 hex digits (a sha256), else "".
-func hexField(v js.Value, key string) string {
-	f := v.Get(key)
-	if f.Type() != js.TypeString {
-		return ""
-	}
-	s := f.String()
-	if len(s) != 2*sha256.Size {
-		return ""
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= '0' && c <= '9') && !(c|0x20 >= 'a' && c|0x20 <= 'f') {
-			return ""
-		}
-	}
-	return s
-}
-
-// unhex32 decodes the 64 hex digits hexField accepted.
-func unhex32(s string) [sha256.Size]byte {
-	var out [sha256.Size]byte
-	for i := range out {
-		out[i] = nibble(s[2*i])<<4 | nibble(s[2*i+1])
-	}
-	return out
-}
-
-func nibble(c byte) byte {
-	if c <= '9' {
-		return c - '0'
-	}
-	return c | 0x20 - 'a' + 10
 }
 
 func (e *engine) infoJSON() (any, error) {
