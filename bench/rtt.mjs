@@ -3,10 +3,11 @@
 // vs transfer, postMessage vs a MessageChannel) beside the module's predict
 // in a worker and on the page's thread, interleaved in one page.
 //
-//   node bench/rtt.mjs [--site build/bench/site] [--rounds 60] [--calls 20]
+//   node bench/rtt.mjs [--site build/bench/site] [--base DIR] [--rounds 60] [--calls 20] [--isolated] [--variants a,b]
 //
 // --site: a folder built by scripts/build-10-wasm.sh (I2M2_DIST=...), served
-// as /module/. Prints JSON (ms per call: median and quartiles over rounds).
+// as /module/. --isolated: COOP/COEP headers (performance.now() to 5 us
+// instead of 100 us). Prints JSON (ms per call: median and quartiles over rounds).
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,9 +20,12 @@ const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
 const SITE = path.resolve(ROOT, opt('--site', 'build/bench/site'));
 const rounds = Number(opt('--rounds', 60)), calls = Number(opt('--calls', 20));
-const variants = opt('--variants', '') ? opt('--variants').split(',') : null;
+const variants = opt('--variants', '') ? opt('--variants').split(',').map((v) => v.trim()) : null;
 const isolated = argv.includes('--isolated');
-const ROUTES = [['/web/', path.join(ROOT, 'bench/web')], ['/module/', SITE]];
+// --base: a second build (say, of main) served as /base/: its worker predict
+// joins the interleaved rounds, an A/B in one page.
+const BASE = opt('--base', '') && path.resolve(ROOT, opt('--base'));
+const ROUTES = [['/web/', path.join(ROOT, 'bench/web')], ['/module/', SITE], ...(BASE ? [['/base/', BASE]] : [])];
 const MIME = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 const server = http.createServer((req, res) => {
   const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -49,7 +53,7 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') console.error('page:', m.text()); });
   await page.goto(`http://127.0.0.1:${server.address().port}/web/rtt.html`);
   await page.waitForFunction(() => window.rttReady === true);
-  const r = await page.evaluate((c) => window.runRtt(c), { rounds, calls, variants });
+  const r = await page.evaluate((c) => window.runRtt(c), { rounds, calls, variants, base: !!BASE });
   r.chromium = browser.version();
   r.load = [load0, os.loadavg()[0]];
   r.rounds = rounds;

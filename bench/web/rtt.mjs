@@ -3,12 +3,22 @@
 // worker and on this thread, interleaved call by call in one page.
 import { inputs, stats } from './runtimes.mjs';
 
-const IMAGE = 784, AUDIO = 1600;
-
-function echoVariant(w, target, { transferIn, transferOut }) {
+const inWorker = {}; // ms inside the worker's handler, per variant
+const hops = {}; // per variant: [to the worker, in the worker, back] ms per call
+function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, name }) {
   let next = 1;
   const pending = new Map();
+  const spent = (inWorker[name] = []);
+  const hop = (hops[name] = [[], [], []]);
+  let sent = 0;
   target.onmessage = (ev) => {
+    const got = performance.timeOrigin + performance.now();
+    if (ev.data.w !== undefined) spent.push(ev.data.w);
+    if (ev.data.at !== undefined && name) {
+      hop[0].push(ev.data.at - sent);
+      hop[1].push(ev.data.and - ev.data.at);
+      hop[2].push(got - ev.data.and);
+    }
     const p = pending.get(ev.data.id);
     pending.delete(ev.data.id);
     p(ev.data.value);
@@ -17,19 +27,41 @@ function echoVariant(w, target, { transferIn, transferOut }) {
     const id = next++;
     pending.set(id, resolve);
     const image = x.image.slice(), audio = x.audio.slice(); // as the module copies its inputs
-    const msg = { id, op: 'predict', args: [{ image, audio }], t: transferOut };
+    const msg = { id, op: 'predict', args: [{ image, audio }], t: transferOut, spin, hot };
+    sent = performance.timeOrigin + performance.now();
     if (transferIn) target.postMessage(msg, [image.buffer, audio.buffer]);
     else target.postMessage(msg);
   });
 }
 
-window.runRtt = async ({ rounds, calls, variants }) => {
+// hot(call, post) keeps this thread's event loop busy while a call is pending
+// (a chain of tasks, each posting the next), so that it is awake when the
+// worker's answer arrives.
+function hot(call, post) {
+  return (x) => {
+    let done = false;
+    const p = call(x).finally(() => (done = true));
+    const tick = () => { if (!done) post(tick); };
+    post(tick);
+    return p;
+  };
+}
+const ch = new MessageChannel();
+const chq = [];
+ch.port1.onmessage = () => chq.shift()();
+const viaChannel = (f) => { chq.push(f); ch.port2.postMessage(0); };
+const viaPostTask = (f) => globalThis.scheduler.postTask(f);
+
+window.runRtt = async ({ rounds, calls, variants, base }) => {
   const { load } = await import('/module/i2m2.mjs');
   const worker = await load({ worker: true });
   const main = await load({ worker: false });
   const stride = worker.info.stride;
+  const before = base ? await (await import('/base/i2m2.mjs')).load({ worker: true }) : null;
+  const beforeMain = base ? await (await import('/base/i2m2.mjs')).load({ worker: false }) : null;
   const x = inputs(1, 7);
-  const echo = (o) => {
+  const echo = (o, name) => {
+    o = { ...o, name };
     const w = new Worker('./rtt-echo.mjs', { type: 'module' });
     w.postMessage({ stride });
     if (!o.channel) return echoVariant(w, w, o);
@@ -37,14 +69,46 @@ window.runRtt = async ({ rounds, calls, variants }) => {
     w.postMessage({ port: true }, [ch.port2]);
     return echoVariant(w, ch.port1, o);
   };
+  const lean = new Worker('./rtt-lean.mjs', { type: 'module' });
+  {
+    const module = await WebAssembly.compileStreaming(fetch('/module/i2m2.simd.wasm'));
+    const model = new Uint8Array(await (await fetch('/module/weights/avmnist-real-int8.i2m2')).arrayBuffer());
+    await new Promise((resolve, reject) => {
+      lean.onmessage = resolve;
+      lean.onerror = (e) => reject(new Error(e.message));
+      lean.postMessage({ init: true, module, model });
+    });
+  }
+  // The same engine on this thread, timed like the lean worker's handler.
+  await import('/module/wasm_exec.js');
+  const { startEngine } = await import('/module/i2m2.engine.mjs');
+  const mainEngine = await startEngine(await WebAssembly.compileStreaming(fetch('/module/i2m2.simd.wasm')));
+  await mainEngine.call('load', new Uint8Array(await (await fetch('/module/weights/avmnist-real-int8.i2m2')).arrayBuffer()), undefined, null);
+  const mainSpent = (inWorker['lean engine on this thread'] = []);
   const all = {
-    'echo clone/clone': echo({ transferIn: false, transferOut: false }),
-    'echo transfer/transfer': echo({ transferIn: true, transferOut: true }),
-    'echo clone in/transfer out': echo({ transferIn: false, transferOut: true }),
-    'echo MessageChannel transfer/transfer': echo({ transferIn: true, transferOut: true, channel: true }),
-    'echo MessageChannel clone/clone': echo({ transferIn: false, transferOut: false, channel: true }),
+    'lean engine on this thread': async (s) => {
+      const x = { image: s.image.slice(), audio: s.audio.slice() };
+      const t0 = performance.now();
+      const v = mainEngine.fast.predict(x);
+      mainSpent.push(performance.now() - t0);
+      return v;
+    },
+    'lean engine worker (sync reply)': echoVariant(lean, lean, { transferIn: true, transferOut: true, name: 'lean engine worker (sync reply)' }),
+    'echo clone/clone': echo({ transferIn: false, transferOut: false }, 'echo clone/clone'),
+    'echo transfer/transfer': echo({ transferIn: true, transferOut: true }, 'echo transfer/transfer'),
+    'echo clone in/transfer out': echo({ transferIn: false, transferOut: true }, 'echo clone in/transfer out'),
+    'echo MessageChannel transfer/transfer': echo({ transferIn: true, transferOut: true, channel: true }, 'echo MessageChannel transfer/transfer'),
+    'echo MessageChannel clone/clone': echo({ transferIn: false, transferOut: false, channel: true }, 'echo MessageChannel clone/clone'),
+    'echo transfer/transfer + 0.4 ms busy': echo({ transferIn: true, transferOut: true, spin: 0.4 }, 'echo transfer/transfer + 0.4 ms busy'),
+    'echo + 0.4 ms busy; hot wait (MessageChannel)': hot(echo({ transferIn: true, transferOut: true, spin: 0.4 }, 'echo + 0.4 ms busy; hot wait (MessageChannel)'), viaChannel),
+    'echo + 0.4 ms busy; hot wait (postTask)': hot(echo({ transferIn: true, transferOut: true, spin: 0.4 }, 'echo + 0.4 ms busy; hot wait (postTask)'), viaPostTask),
+    'echo + 0.4 ms busy; hot worker': echo({ transferIn: true, transferOut: true, spin: 0.4, hot: 0.3 }, 'echo + 0.4 ms busy; hot worker'),
+    'echo + 0.4 ms busy; hot both': hot(echo({ transferIn: true, transferOut: true, spin: 0.4, hot: 0.3 }, 'echo + 0.4 ms busy; hot both'), viaPostTask),
+    'main thread 0.4 ms busy': async () => { for (const t = performance.now(); performance.now() - t < 0.4;); },
     'ours worker predict': (s) => worker.predict(s),
+    'ours worker predict, hot wait (postTask)': hot((s) => worker.predict(s), viaPostTask),
     'ours main-thread predict': (s) => main.predict(s),
+    ...(before ? { 'base worker predict': (s) => before.predict(s), 'base main-thread predict': (s) => beforeMain.predict(s) } : {}),
   };
   const run = variants ? Object.fromEntries(variants.map((k) => [k, all[k]])) : all;
   const ids = Object.keys(run);
@@ -62,8 +126,18 @@ window.runRtt = async ({ rounds, calls, variants }) => {
   }
   worker.dispose();
   main.dispose();
+  if (before) before.dispose(), beforeMain.dispose();
+  await mainEngine.call('dispose');
+  lean.terminate();
   const out = {};
   for (const id of ids) out[id] = stats(t[id]);
+  for (const [id, v] of Object.entries(inWorker)) if (v.length) out[`  (in the handler: ${id})`] = stats(v);
+  for (const [id, h] of Object.entries(hops)) {
+    if (!h[0].length) continue;
+    out[`  ${id}: to the worker`] = stats(h[0]);
+    out[`  ${id}: in the worker`] = stats(h[1]);
+    out[`  ${id}: back`] = stats(h[2]);
+  }
   return { stride, ms: out, userAgent: navigator.userAgent, crossOriginIsolated };
 };
 window.rttReady = true;
