@@ -3,7 +3,8 @@
 // vs transfer, postMessage vs a MessageChannel) beside the module's predict
 // in a worker and on the page's thread, interleaved in one page.
 //
-//   node bench/rtt.mjs [--site build/bench/site] [--base DIR] [--rounds 60] [--calls 20] [--isolated] [--variants a,b]
+//   node bench/rtt.mjs [--site build/bench/site] [--base DIR] [--gen build/bench]
+//     [--rounds 60] [--calls 20] [--isolated] [--variants a,b]
 //
 // --site: a folder built by scripts/build-10-wasm.sh (I2M2_DIST=...), served
 // as /module/. --isolated: COOP/COEP headers (performance.now() to 5 us
@@ -25,7 +26,11 @@ const isolated = argv.includes('--isolated');
 // --base: a second build (say, of main) served as /base/: its worker predict
 // joins the interleaved rounds, an A/B in one page.
 const BASE = opt('--base', '') && path.resolve(ROOT, opt('--base'));
-const ROUTES = [['/web/', path.join(ROOT, 'bench/web')], ['/module/', SITE], ...(BASE ? [['/base/', BASE]] : [])];
+// --gen: the folder bench-20-browser.sh prepares (model.onnx): onnxruntime-web
+// (1 thread, graph optimisation all; bench/web/runtimes.mjs) joins the rounds.
+const GEN = opt('--gen', '') && path.resolve(ROOT, opt('--gen'));
+const ROUTES = [['/web/', path.join(ROOT, 'bench/web')], ['/module/', SITE], ...(BASE ? [['/base/', BASE]] : []),
+  ...(GEN ? [['/gen/', GEN], ['/ort/', path.join(ROOT, 'node_modules/onnxruntime-web/dist')]] : [])];
 const MIME = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 const server = http.createServer((req, res) => {
   const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -53,13 +58,19 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') console.error('page:', m.text()); });
   await page.goto(`http://127.0.0.1:${server.address().port}/web/rtt.html`);
   await page.waitForFunction(() => window.rttReady === true);
-  const r = await page.evaluate((c) => window.runRtt(c), { rounds, calls, variants, base: !!BASE });
+  const r = await page.evaluate((c) => window.runRtt(c), { rounds, calls, variants, base: !!BASE, ort: !!GEN });
   r.chromium = browser.version();
   r.load = [load0, os.loadavg()[0]];
   r.rounds = rounds;
   r.calls = calls;
+  if (r.ms['ORT (1 thread)']) {
+    const o = r.ms['ORT (1 thread)'].median;
+    r.ratios = { worker_over_ort: r.ms['ours worker predict'].median / o, main_over_ort: r.ms['ours main-thread predict'].median / o };
+  }
   const row = (k, s) => `${k.padEnd(40)} ${s.median.toFixed(3)}  (p25 ${s.p25.toFixed(3)}, p75 ${s.p75.toFixed(3)})`;
   for (const [k, s] of Object.entries(r.ms)) console.log(row(k, s));
+  if (r.ratios) console.log(`ours worker / ORT ${r.ratios.worker_over_ort.toFixed(2)}, main thread / ORT ${r.ratios.main_over_ort.toFixed(2)}`);
+  console.log(`load(): worker ${r.load_ms.worker.toFixed(0)} ms, then a second instance on this thread ${r.load_ms.main.toFixed(0)} ms`);
   console.log(JSON.stringify({ chromium: r.chromium, load: r.load, rounds, calls, isolated: r.crossOriginIsolated }));
 } finally {
   await browser.close();

@@ -3,7 +3,8 @@
 // running anything: the floor of a worker round trip. t: transfer the reply's
 // buffer (else it is cloned); spin: busy for that many ms first (the work;
 // exact only where performance.now() is, in a cross-origin-isolated page).
-// hot: see below. Also serves a MessagePort sent as {port: true}.
+// hot: see below.
+// Also serves a MessagePort sent as {port: true}.
 let stride = 107;
 // hot: after answering, keep this thread's event loop busy for that many ms
 // (a chain of tasks), so that it is awake when the next request comes.
@@ -13,13 +14,14 @@ const tick = () => { if (performance.now() < until) post(tick); };
 function serve(target) {
   return (ev) => {
     const m = ev.data;
+    if (typeof m === 'number') { target.postMessage(m); return; } // the bare minimum: a number each way
     if (m.port) { const p = ev.ports[0]; p.onmessage = serve(p); return; }
     if (m.stride) { stride = m.stride; return; }
     until = 0;
     const at = performance.timeOrigin + performance.now();
     if (m.spin) for (const t = performance.now(); performance.now() - t < m.spin;); // stands for the work
     const value = new Float32Array(stride);
-    value[0] = m.args[0].image[0];
+    value[0] = m.packed ? m.packed[0] : m.args[0].image[0];
     const and = performance.timeOrigin + performance.now(); // arrival and reply: to split the round trip into hops
     if (m.t) target.postMessage({ id: m.id, ok: true, value, at, and }, [value.buffer]);
     else target.postMessage({ id: m.id, ok: true, value, at, and });

@@ -1,11 +1,11 @@
 // Browser side of bench/rtt.mjs: the floor of a dedicated-worker round trip
 // (an echo that runs nothing, rtt-echo.mjs) beside the module's predict in a
 // worker and on this thread, interleaved call by call in one page.
-import { inputs, stats } from './runtimes.mjs';
+import { RUNTIMES, inputs, stats } from './runtimes.mjs';
 
 const inWorker = {}; // ms inside the worker's handler, per variant
 const hops = {}; // per variant: [to the worker, in the worker, back] ms per call
-function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, name }) {
+function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, packed = false, bare = false, name }) {
   let next = 1;
   const pending = new Map();
   const spent = (inWorker[name] = []);
@@ -19,13 +19,27 @@ function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, na
       hop[1].push(ev.data.and - ev.data.at);
       hop[2].push(got - ev.data.and);
     }
+    if (bare) return pending.get(0)(ev.data);
     const p = pending.get(ev.data.id);
     pending.delete(ev.data.id);
     p(ev.data.value);
   };
   return (x) => new Promise((resolve) => {
+    if (bare) {
+      pending.set(0, resolve);
+      target.postMessage(1);
+      return;
+    }
     const id = next++;
     pending.set(id, resolve);
+    if (packed) { // both inputs in one buffer, as one array
+      const b = new Float32Array(x.image.length + x.audio.length);
+      b.set(x.image);
+      b.set(x.audio, x.image.length);
+      sent = performance.timeOrigin + performance.now();
+      target.postMessage({ id, op: 'predict', packed: b, t: transferOut }, [b.buffer]);
+      return;
+    }
     const image = x.image.slice(), audio = x.audio.slice(); // as the module copies its inputs
     const msg = { id, op: 'predict', args: [{ image, audio }], t: transferOut, spin, hot };
     sent = performance.timeOrigin + performance.now();
@@ -52,10 +66,14 @@ ch.port1.onmessage = () => chq.shift()();
 const viaChannel = (f) => { chq.push(f); ch.port2.postMessage(0); };
 const viaPostTask = (f) => globalThis.scheduler.postTask(f);
 
-window.runRtt = async ({ rounds, calls, variants, base }) => {
+window.runRtt = async ({ rounds, calls, variants, base, ort }) => {
   const { load } = await import('/module/i2m2.mjs');
+  let t0 = performance.now();
   const worker = await load({ worker: true });
-  const main = await load({ worker: false });
+  const loadMs = { worker: performance.now() - t0 };
+  t0 = performance.now();
+  const main = await load({ worker: false }); // a second instance, on this thread
+  loadMs.main = performance.now() - t0;
   const stride = worker.info.stride;
   const before = base ? await (await import('/base/i2m2.mjs')).load({ worker: true }) : null;
   const beforeMain = base ? await (await import('/base/i2m2.mjs')).load({ worker: false }) : null;
@@ -85,7 +103,37 @@ window.runRtt = async ({ rounds, calls, variants, base }) => {
   const mainEngine = await startEngine(await WebAssembly.compileStreaming(fetch('/module/i2m2.simd.wasm')));
   await mainEngine.call('load', new Uint8Array(await (await fetch('/module/weights/avmnist-real-int8.i2m2')).arrayBuffer()), undefined, null);
   const mainSpent = (inWorker['lean engine on this thread'] = []);
+  const ortRt = ort ? await RUNTIMES.ort.create({
+    bytes: async (f) => (await fetch(`/gen/${f}`)).arrayBuffer(),
+    async ort() {
+      const m = await import('/ort/ort.wasm.min.mjs');
+      m.env.wasm.wasmPaths = new URL('/ort/', location.href).href;
+      return m;
+    },
+  }) : null;
+  // A SharedArrayBuffer + Atomics round trip (needs cross-origin isolation,
+  // which this package does not ask of a page): Atomics.wait in the worker,
+  // Atomics.waitAsync here.
+  const sabEcho = (spin) => {
+    const n = 784 + 1600;
+    const sab = new SharedArrayBuffer(16 + 4 * (n + stride));
+    const ctl = new Int32Array(sab, 0, 4);
+    const data = new Float32Array(sab, 16);
+    new Worker('./rtt-sab.mjs').postMessage({ sab, inputs: n, stride, spin });
+    return async (s) => {
+      data.set(s.image, 0);
+      data.set(s.audio, 784);
+      Atomics.store(ctl, 1, 0);
+      Atomics.store(ctl, 0, 1);
+      Atomics.notify(ctl, 0);
+      const r = Atomics.waitAsync(ctl, 1, 0);
+      if (r.async) await r.value;
+      return data.slice(n, n + stride);
+    };
+  };
   const all = {
+    ...(globalThis.crossOriginIsolated ? { 'SAB+Atomics echo': sabEcho(0), 'SAB+Atomics echo + 0.4 ms busy': sabEcho(0.4) } : {}),
+    ...(ortRt ? { 'ORT (1 thread)': (s) => ortRt.run(s.image, s.audio, 1) } : {}),
     'lean engine on this thread': async (s) => {
       const x = { image: s.image.slice(), audio: s.audio.slice() };
       const t0 = performance.now();
@@ -94,6 +142,8 @@ window.runRtt = async ({ rounds, calls, variants, base }) => {
       return v;
     },
     'lean engine worker (sync reply)': echoVariant(lean, lean, { transferIn: true, transferOut: true, name: 'lean engine worker (sync reply)' }),
+    'echo bare number': echo({ bare: true }, 'echo bare number'),
+    'echo packed transfer/transfer': echo({ transferIn: true, transferOut: true, packed: true }, 'echo packed transfer/transfer'),
     'echo clone/clone': echo({ transferIn: false, transferOut: false }, 'echo clone/clone'),
     'echo transfer/transfer': echo({ transferIn: true, transferOut: true }, 'echo transfer/transfer'),
     'echo clone in/transfer out': echo({ transferIn: false, transferOut: true }, 'echo clone in/transfer out'),
@@ -104,6 +154,7 @@ window.runRtt = async ({ rounds, calls, variants, base }) => {
     'echo + 0.4 ms busy; hot wait (postTask)': hot(echo({ transferIn: true, transferOut: true, spin: 0.4 }, 'echo + 0.4 ms busy; hot wait (postTask)'), viaPostTask),
     'echo + 0.4 ms busy; hot worker': echo({ transferIn: true, transferOut: true, spin: 0.4, hot: 0.3 }, 'echo + 0.4 ms busy; hot worker'),
     'echo + 0.4 ms busy; hot both': hot(echo({ transferIn: true, transferOut: true, spin: 0.4, hot: 0.3 }, 'echo + 0.4 ms busy; hot both'), viaPostTask),
+    'main thread 5 ms busy': async () => { for (const t = performance.now(); performance.now() - t < 5;); },
     'main thread 0.4 ms busy': async () => { for (const t = performance.now(); performance.now() - t < 0.4;); },
     'ours worker predict': (s) => worker.predict(s),
     'ours worker predict, hot wait (postTask)': hot((s) => worker.predict(s), viaPostTask),
@@ -128,6 +179,7 @@ window.runRtt = async ({ rounds, calls, variants, base }) => {
   main.dispose();
   if (before) before.dispose(), beforeMain.dispose();
   await mainEngine.call('dispose');
+  if (ortRt) await ortRt.dispose();
   lean.terminate();
   const out = {};
   for (const id of ids) out[id] = stats(t[id]);
@@ -138,6 +190,6 @@ window.runRtt = async ({ rounds, calls, variants, base }) => {
     out[`  ${id}: in the worker`] = stats(h[1]);
     out[`  ${id}: back`] = stats(h[2]);
   }
-  return { stride, ms: out, userAgent: navigator.userAgent, crossOriginIsolated };
+  return { stride, ms: out, load_ms: loadMs, userAgent: navigator.userAgent, crossOriginIsolated };
 };
 window.rttReady = true;
