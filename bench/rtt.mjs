@@ -4,7 +4,7 @@
 // in a worker and on the page's thread, interleaved in one page.
 //
 //   node bench/rtt.mjs [--site build/bench/site] [--base DIR] [--gen build/bench]
-//     [--rounds 60] [--calls 20] [--isolated] [--variants a,b]
+//     [--rounds 60] [--calls 20] [--isolated] [--variants a,b] [--idle N]
 //
 // --site: a folder built by scripts/build-10-wasm.sh (I2M2_DIST=...), served
 // as /module/. --isolated: COOP/COEP headers (performance.now() to 5 us
@@ -58,7 +58,7 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') console.error('page:', m.text()); });
   await page.goto(`http://127.0.0.1:${server.address().port}/web/rtt.html`);
   await page.waitForFunction(() => window.rttReady === true);
-  const r = await page.evaluate((c) => window.runRtt(c), { rounds, calls, variants, base: !!BASE, ort: !!GEN });
+  const r = await page.evaluate((c) => window.runRtt(c), { rounds, calls, variants, base: !!BASE, ort: !!GEN, idle: Number(opt('--idle', 0)) });
   r.chromium = browser.version();
   r.load = [load0, os.loadavg()[0]];
   r.rounds = rounds;

@@ -66,7 +66,7 @@ ch.port1.onmessage = () => chq.shift()();
 const viaChannel = (f) => { chq.push(f); ch.port2.postMessage(0); };
 const viaPostTask = (f) => globalThis.scheduler.postTask(f);
 
-window.runRtt = async ({ rounds, calls, variants, base, ort }) => {
+window.runRtt = async ({ rounds, calls, variants, base, ort, idle = 0 }) => {
   const { load } = await import('/module/i2m2.mjs');
   let t0 = performance.now();
   const worker = await load({ worker: true });
@@ -75,6 +75,9 @@ window.runRtt = async ({ rounds, calls, variants, base, ort }) => {
   const main = await load({ worker: false }); // a second instance, on this thread
   loadMs.main = performance.now() - t0;
   const stride = worker.info.stride;
+  // idle: more worker-mode models that are loaded and never called (the bench page has one, ours-scalar)
+  const idlers = [];
+  for (let i = 0; i < idle; i++) idlers.push(await load({ worker: true, wasm: '/module/i2m2.wasm' }));
   const before = base ? await (await import('/base/i2m2.mjs')).load({ worker: true }) : null;
   const beforeMain = base ? await (await import('/base/i2m2.mjs')).load({ worker: false }) : null;
   const x = inputs(1, 7);
@@ -180,6 +183,7 @@ window.runRtt = async ({ rounds, calls, variants, base, ort }) => {
   if (before) before.dispose(), beforeMain.dispose();
   await mainEngine.call('dispose');
   if (ortRt) await ortRt.dispose();
+  for (const m of idlers) m.dispose();
   lean.terminate();
   const out = {};
   for (const id of ids) out[id] = stats(t[id]);
