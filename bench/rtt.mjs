@@ -71,6 +71,7 @@ try {
   for (const [k, s] of Object.entries(r.ms)) console.log(row(k, s));
   if (r.ratios) console.log(`ours worker / ORT ${r.ratios.worker_over_ort.toFixed(2)}, main thread / ORT ${r.ratios.main_over_ort.toFixed(2)}`);
   console.log(`load(): worker ${r.load_ms.worker.toFixed(0)} ms, then a second instance on this thread ${r.load_ms.main.toFixed(0)} ms`);
+  for (const [k, b] of Object.entries(r.blocked)) console.log(`200 awaited predicts, ${k}: ${b.loop_ms.toFixed(0)} ms; the page's event loop ran no task for up to ${b.longest_without_a_task_ms.toFixed(1)} ms`);
   console.log(JSON.stringify({ chromium: r.chromium, load: r.load, rounds, calls, isolated: r.crossOriginIsolated }));
 } finally {
   await browser.close();

@@ -178,6 +178,28 @@ window.runRtt = async ({ rounds, calls, variants, base, ort, idle = 0 }) => {
       t[id].push((performance.now() - t0) / calls);
     }
   }
+  // Responsiveness: the longest the event loop went without running a task
+  // (a MessageChannel heartbeat) while 200 awaited predicts ran, per mode.
+  const blocked = {};
+  for (const [id, m] of [['worker', worker], ['main thread', main]]) {
+    const hb = new MessageChannel();
+    let last = performance.now(), worst = 0, on = true;
+    hb.port1.onmessage = () => {
+      const t = performance.now();
+      worst = Math.max(worst, t - last);
+      last = t;
+      if (on) hb.port2.postMessage(0);
+    };
+    hb.port2.postMessage(0);
+    await new Promise((r) => setTimeout(r, 20));
+    const t0 = performance.now();
+    for (let i = 0; i < 200; i++) await m.predict(x);
+    const ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 20));
+    on = false;
+    worst = Math.max(worst, performance.now() - last);
+    blocked[id] = { loop_ms: ms, longest_without_a_task_ms: worst };
+  }
   worker.dispose();
   main.dispose();
   if (before) before.dispose(), beforeMain.dispose();
@@ -194,6 +216,6 @@ window.runRtt = async ({ rounds, calls, variants, base, ort, idle = 0 }) => {
     out[`  ${id}: in the worker`] = stats(h[1]);
     out[`  ${id}: back`] = stats(h[2]);
   }
-  return { stride, ms: out, load_ms: loadMs, userAgent: navigator.userAgent, crossOriginIsolated };
+  return { stride, ms: out, load_ms: loadMs, blocked, userAgent: navigator.userAgent, crossOriginIsolated };
 };
 window.rttReady = true;
