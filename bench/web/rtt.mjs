@@ -157,6 +157,7 @@ window.runRtt = async ({ rounds, calls, variants, base, ort, idle = 0 }) => {
     'echo + 0.4 ms busy; hot wait (postTask)': hot(echo({ transferIn: true, transferOut: true, spin: 0.4 }, 'echo + 0.4 ms busy; hot wait (postTask)'), viaPostTask),
     'echo + 0.4 ms busy; hot worker': echo({ transferIn: true, transferOut: true, spin: 0.4, hot: 0.3 }, 'echo + 0.4 ms busy; hot worker'),
     'echo + 0.4 ms busy; hot both': hot(echo({ transferIn: true, transferOut: true, spin: 0.4, hot: 0.3 }, 'echo + 0.4 ms busy; hot both'), viaPostTask),
+    'idle 5 ms': () => new Promise((r) => setTimeout(r, 5)),
     'main thread 5 ms busy': async () => { for (const t = performance.now(); performance.now() - t < 5;); },
     'main thread 0.4 ms busy': async () => { for (const t = performance.now(); performance.now() - t < 0.4;); },
     'ours worker predict': (s) => worker.predict(s),
@@ -167,6 +168,7 @@ window.runRtt = async ({ rounds, calls, variants, base, ort, idle = 0 }) => {
   const run = variants ? Object.fromEntries(variants.map((k) => [k, all[k]])) : all;
   const ids = Object.keys(run);
   const t = Object.fromEntries(ids.map((id) => [id, []]));
+  const first = {};
   for (const id of ids) for (let i = 0; i < 50; i++) await run[id](x); // warm-up
   for (let r = 0; r < rounds; r++) {
     for (let j = 0; j < ids.length; j++) {
@@ -174,8 +176,11 @@ window.runRtt = async ({ rounds, calls, variants, base, ort, idle = 0 }) => {
       // A block of calls per sample: performance.now() is coarsened (100 us)
       // in a page that is not cross-origin isolated.
       const t0 = performance.now();
-      for (let i = 0; i < calls; i++) await run[id](x);
+      await run[id](x);
+      const t1 = performance.now();
+      for (let i = 1; i < calls; i++) await run[id](x);
       t[id].push((performance.now() - t0) / calls);
+      (first[id] ??= []).push(t1 - t0); // the block's first call: after the other variants' turns
     }
   }
   // Responsiveness: the longest the event loop went without running a task
@@ -209,6 +214,7 @@ window.runRtt = async ({ rounds, calls, variants, base, ort, idle = 0 }) => {
   lean.terminate();
   const out = {};
   for (const id of ids) out[id] = stats(t[id]);
+  for (const id of ids) out[`  ${id}: the first call of a block`] = stats(first[id]);
   for (const [id, v] of Object.entries(inWorker)) if (v.length) out[`  (in the handler: ${id})`] = stats(v);
   for (const [id, h] of Object.entries(hops)) {
     if (!h[0].length) continue;
