@@ -15,6 +15,13 @@ function serve(target) {
   return (ev) => {
     const m = ev.data;
     if (typeof m === 'number') { target.postMessage(m); return; } // the bare minimum: a number each way
+    if (m instanceof Float32Array) { // raw: [mode, inputs...] in, [result...] out; mode 1: transfer the reply
+      const value = new Float32Array(stride);
+      value[0] = m[1];
+      if (m[0] === 1) target.postMessage(value, [value.buffer]);
+      else target.postMessage(value);
+      return;
+    }
     if (m.port) { const p = ev.ports[0]; p.onmessage = serve(p); return; }
     if (m.stride) { stride = m.stride; return; }
     until = 0;

@@ -5,7 +5,7 @@ import { RUNTIMES, inputs, stats } from './runtimes.mjs';
 
 const inWorker = {}; // ms inside the worker's handler, per variant
 const hops = {}; // per variant: [to the worker, in the worker, back] ms per call
-function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, packed = false, bare = false, name }) {
+function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, packed = false, bare = false, raw = false, name }) {
   let next = 1;
   const pending = new Map();
   const spent = (inWorker[name] = []);
@@ -14,12 +14,12 @@ function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, pa
   target.onmessage = (ev) => {
     const got = performance.timeOrigin + performance.now();
     if (ev.data.w !== undefined) spent.push(ev.data.w);
-    if (ev.data.at !== undefined && name) {
+    if (typeof ev.data.at === 'number' && name) {
       hop[0].push(ev.data.at - sent);
       hop[1].push(ev.data.and - ev.data.at);
       hop[2].push(got - ev.data.and);
     }
-    if (bare) return pending.get(0)(ev.data);
+    if (bare || raw) return pending.get(0)(ev.data);
     const p = pending.get(ev.data.id);
     pending.delete(ev.data.id);
     p(ev.data.value);
@@ -28,6 +28,16 @@ function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, pa
     if (bare) {
       pending.set(0, resolve);
       target.postMessage(1);
+      return;
+    }
+    if (raw) { // one bare Float32Array each way, no object around it
+      pending.set(0, resolve);
+      const b = new Float32Array(1 + x.image.length + x.audio.length);
+      b[0] = transferOut ? 1 : 0;
+      b.set(x.image, 1);
+      b.set(x.audio, 1 + x.image.length);
+      if (transferIn) target.postMessage(b, [b.buffer]);
+      else target.postMessage(b);
       return;
     }
     const id = next++;
@@ -147,6 +157,10 @@ window.runRtt = async ({ rounds, calls, variants, base, ort, idle = 0 }) => {
     'lean engine worker (sync reply)': echoVariant(lean, lean, { transferIn: true, transferOut: true, name: 'lean engine worker (sync reply)' }),
     'echo bare number': echo({ bare: true }, 'echo bare number'),
     'echo packed transfer/transfer': echo({ transferIn: true, transferOut: true, packed: true }, 'echo packed transfer/transfer'),
+    'echo raw transfer/transfer': echo({ raw: true, transferIn: true, transferOut: true }, 'echo raw transfer/transfer'),
+    'echo raw clone/clone': echo({ raw: true }, 'echo raw clone/clone'),
+    'echo raw transfer/clone': echo({ raw: true, transferIn: true }, 'echo raw transfer/clone'),
+    'echo transfer/clone': echo({ transferIn: true, transferOut: false }, 'echo transfer/clone'),
     'echo clone/clone': echo({ transferIn: false, transferOut: false }, 'echo clone/clone'),
     'echo transfer/transfer': echo({ transferIn: true, transferOut: true }, 'echo transfer/transfer'),
     'echo clone in/transfer out': echo({ transferIn: false, transferOut: true }, 'echo clone in/transfer out'),
