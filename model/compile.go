@@ -113,11 +113,11 @@ type packed struct {
 	pairs [][2]int64   // kern.PackPairs of Q.Data (int8 models)
 	off   []int32      // kern.Offsets for the direct convolution, nil if not used
 	f32x2 [][2]float32 // kern.PackA2 of W, for the direct convolution in Go
-	tapsF []kern.TapF  // kern.MakeTapsF of W, for the direct convolution in WebAssembly
+	tapsF kern.TapsF   // kern.MakeTapsF of W, for the direct convolution in WebAssembly
 	taps8 []kern.Tap8  // kern.MakeTaps8 of Q, for the int8 direct convolution
 	// tapsB: kern.MakeTapsF of W on kern.StridedOffsets(Cols, strideB), for
 	// a chunk's narrow convolution as one product (ops.go, convBatch).
-	tapsB   []kern.TapF
+	tapsB   kern.TapsF
 	strideB int
 }
 
@@ -132,6 +132,13 @@ func minDirectWidth() int {
 	}
 	return 8
 }
+
+// quads reports whether the direct convolutions pack channel quads
+// (kern.MakeTapsF): where the SIMD bodies run, unless noQuads (benchmarks
+// compare both).
+func quads() bool { return kern.SIMD() && !noQuads }
+
+var noQuads = false
 
 // noDirect disables the direct convolution (benchmarks compare both).
 var noDirect = false
@@ -173,7 +180,7 @@ func pack(l *Layer, s, os Shape, chunk int) {
 	if l.direct(os) {
 		pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
 		if kern.HaveAsm {
-			pk.tapsF = kern.MakeTapsF(l.W, pk.off, l.Rows())
+			pk.tapsF = kern.MakeTapsF(l.W, pk.off, l.Rows(), quads())
 		} else {
 			pk.f32x2 = kern.PackA2(l.W, l.Rows(), l.Cols())
 		}
@@ -182,7 +189,7 @@ func pack(l *Layer, s, os Shape, chunk int) {
 		}
 	}
 	if pk.strideB = batchStride(l, os, chunk); pk.strideB > 0 {
-		pk.tapsB = kern.MakeTapsF(l.W, kern.StridedOffsets(l.Cols(), pk.strideB), l.Rows())
+		pk.tapsB = kern.MakeTapsF(l.W, kern.StridedOffsets(l.Cols(), pk.strideB), l.Rows(), quads())
 	}
 	l.pk = pk
 }

@@ -86,10 +86,11 @@ func convF32(p *Predictor, o *op, dst, src []float32) {
 	l, s, cs := o.l, o.in, o.conv
 	kern.Pad(p.pad, src, s[0], s[1], s[2], l.Pad)
 	wp := s[2] + 2*l.Pad
+	taps := l.pk.tapsF.Pair != nil // made (MakeTapsF's slices are never nil)
 	switch {
-	case l.pk.tapsF != nil && o.pool:
+	case taps && o.pool:
 		kern.ConvTapsFPool(dst, l.pk.tapsF, p.pad, l.B, l.OutC, l.Cols(), cs[1], cs[2], wp, o.relu, p.rows)
-	case l.pk.tapsF != nil:
+	case taps:
 		kern.ConvTapsF(dst, l.pk.tapsF, p.pad, l.B, l.OutC, l.Cols(), cs[1], cs[2], wp, o.relu)
 	case l.pk.off != nil && o.pool:
 		kern.ConvDirectPool(dst, l.pk.f32x2, p.pad, l.pk.off, l.B, l.OutC, cs[1], cs[2], wp, o.relu, p.rows)

@@ -8,36 +8,51 @@ package kern
 // for bit against them).
 
 // PoolRowsScratch is the scratch ConvTapsFPool and ConvDirectPool need for a
-// convolution output ow wide.
-func PoolRowsScratch(ow int) int { return 4 * ow }
+// convolution output ow wide: two rows of four channels.
+func PoolRowsScratch(ow int) int { return 8 * ow }
 
 // ConvTapsFPool is ConvTapsF (oh x ow output) followed by MaxPool2x2 into
 // dst [M][oh/2][ow/2]; rows holds PoolRowsScratch(ow) floats. Floor mode:
 // a last odd row is not computed.
-func ConvTapsFPool(dst []float32, taps []TapF, src []float32, bias []float32, M, K, oh, ow, wp int, relu bool, rows []float32) {
+func ConvTapsFPool(dst []float32, taps TapsF, src []float32, bias []float32, M, K, oh, ow, wp int, relu bool, rows []float32) {
 	ph, pw := oh/2, ow/2
 	dst = dst[:M*ph*pw]
 	bias = bias[:M]
-	taps = taps[:(M+1)/2*K]
 	if K == 0 || ph == 0 || pw == 0 {
 		return
 	}
-	checkTaps(taps[:K], len(src), 2*ph, ow, wp)
-	r := rows[:4*ow]
-	for m := 0; m < M; m += 2 {
+	checkTaps(taps, K, len(src), 2*ph, ow, wp)
+	r := rows[:8*ow]
+	// pool writes output row py of channels m .. m+nc-1 from their two rows
+	// in r (channel c at r[2*c*ow:]).
+	pool := func(m, nc, py int) {
+		for c := 0; c < nc; c++ {
+			maxPoolRow(dst[((m+c)*ph+py)*pw:][:pw], r[2*c*ow:][:ow], r[(2*c+1)*ow:][:ow])
+		}
+	}
+	nq := len(taps.Quad) / K
+	for q := 0; q < nq; q++ {
+		m := 4 * q
+		nc := min(4, M-m)
+		tp, b := taps.Quad[q*K:][:K], quadBias(bias, m, nc)
+		for py := 0; py < ph; py++ {
+			convRowsF4(r[:nc*2*ow], 2*ow, nc, tp, src[2*py*wp:], b, 2, ow, wp, relu)
+			pool(m, nc, py)
+		}
+	}
+	pairs := taps.Pair[:(M-4*nq+1)/2*K]
+	for m := 4 * nq; m < M; m += 2 {
 		var r1 []float32
+		nc := min(2, M-m)
 		b := [2]float32{bias[m], bias[m]}
-		if m+1 < M {
-			r1 = r[2*ow:]
+		if nc > 1 {
+			r1 = r[2*ow:][:2*ow]
 			b[1] = bias[m+1]
 		}
-		tp := taps[(m/2)*K:][:K]
+		tp := pairs[((m-4*nq)/2)*K:][:K]
 		for py := 0; py < ph; py++ {
 			convRowsF(r[:2*ow], r1, tp, src[2*py*wp:], b, 2, ow, wp, relu)
-			maxPoolRow(dst[(m*ph+py)*pw:][:pw], r[:ow], r[ow:2*ow])
-			if r1 != nil {
-				maxPoolRow(dst[((m+1)*ph+py)*pw:][:pw], r1[:ow], r1[ow:2*ow])
-			}
+			pool(m, nc, py)
 		}
 	}
 }

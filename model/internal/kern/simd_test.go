@@ -39,7 +39,7 @@ func TestConvRowsF(t *testing.T) {
 						off = append(off, int32(i*wp+j))
 					}
 				}
-				tp := MakeTapsF(randF(r, 2*len(off), -1, 1), off, 2)
+				tp := MakeTapsF2(randF(r, 2*len(off), -1, 1), off, 2)
 				b := [2]float32{r.Float32() - 0.5, r.Float32() - 0.5}
 				got0, want0 := make([]float32, oh*ow), make([]float32, oh*ow)
 				var got1, want1 []float32
@@ -51,6 +51,64 @@ func TestConvRowsF(t *testing.T) {
 				for i := range want0 {
 					if math.Float32bits(got0[i]) != math.Float32bits(want0[i]) || two && math.Float32bits(got1[i]) != math.Float32bits(want1[i]) {
 						t.Fatalf("ow=%d two=%v relu=%v: output %d differs (SIMD=%v)", ow, two, relu, i, SIMD())
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestConvRowsF4: convRowsF4 (a SIMD body in the SIMD build) equals
+// convRowsF4Go bit for bit, and both equal the pair kernel convRowsFGo on
+// the same channels, for row widths around the 8- and 4-column steps, 3 and
+// 4 channels (a channel's stride cs beyond its rows), tap counts odd and
+// even (the SIMD loop takes two taps a step), with and without ReLU; -0 and
+// NaN pass like the Go loop.
+func TestConvRowsF4(t *testing.T) {
+	r := rand.New(rand.NewPCG(47, 48))
+	for _, ow := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 23} {
+		for _, nc := range []int{3, 4} {
+			for _, kw := range []int{4, 5} {
+				for _, relu := range []bool{true, false} {
+					oh, wp, kh := 3, ow+4, 3
+					src := randF(r, (oh+kh)*wp+8, -2, 2)
+					src[r.IntN(len(src))] = float32(math.NaN())
+					src[r.IntN(len(src))] = float32(math.Copysign(0, -1))
+					off := make([]int32, 0, kh*kw)
+					for i := 0; i < kh; i++ {
+						for j := 0; j < kw; j++ {
+							off = append(off, int32(i*wp+j))
+						}
+					}
+					wt := randF(r, nc*len(off), -1, 1)
+					bias := randF(r, nc, -0.5, 0.5)
+					tp := MakeTapsF4(wt, off, nc)
+					cs := oh*ow + 3
+					got, want := make([]float32, 4*cs), make([]float32, 4*cs)
+					for i := range got {
+						got[i], want[i] = 7, 7
+					}
+					b := quadBias(bias, 0, nc)
+					convRowsF4(got, cs, nc, tp, src, b, oh, ow, wp, relu)
+					convRowsF4Go(want, cs, nc, tp, src, b, oh, ow, wp, relu)
+					pairs := MakeTapsF2(wt, off, nc)
+					K := len(off)
+					for m := 0; m < nc; m += 2 {
+						d0, d1 := make([]float32, oh*ow), []float32(nil)
+						if m+1 < nc {
+							d1 = make([]float32, oh*ow)
+						}
+						convRowsFGo(d0, d1, pairs[(m/2)*K:][:K], src, [2]float32{bias[m], bias[min(m+1, nc-1)]}, oh, ow, wp, relu)
+						for i := range d0 {
+							if math.Float32bits(d0[i]) != math.Float32bits(want[m*cs+i]) || d1 != nil && math.Float32bits(d1[i]) != math.Float32bits(want[(m+1)*cs+i]) {
+								t.Fatalf("ow=%d nc=%d K=%d relu=%v: convRowsF4Go channel %d+ output %d differs from the pairs", ow, nc, K, relu, m, i)
+							}
+						}
+					}
+					for i := range want {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("ow=%d nc=%d K=%d relu=%v: [%d] = %v, want %v (SIMD=%v)", ow, nc, K, relu, i, got[i], want[i], SIMD())
+						}
 					}
 				}
 			}

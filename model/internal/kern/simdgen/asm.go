@@ -58,6 +58,7 @@ const (
 
 // SIMD opcodes (after 0xfd).
 const (
+	simdV128Load32Splat  = 9
 	simdV128Const        = 12
 	simdI8x16Shuffle     = 13
 	simdI32x4Splat       = 17

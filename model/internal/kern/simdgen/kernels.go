@@ -21,6 +21,7 @@ func kernels() map[string][]byte {
 		"dotTaps8asm":   dotTaps8(),
 		"dotPair4x2asm": dotPair4x2(),
 		"convRowsF":     convRowsF(),
+		"convRowsF4":    convRowsF4(),
 		"maxPoolRow":    maxPoolRow(),
 		"dot4x1":        dot4x1(),
 	}
