@@ -61,16 +61,15 @@ func TestConvRowsF(t *testing.T) {
 // TestConvRowsF4: convRowsF4 (a SIMD body in the SIMD build) equals
 // convRowsF4Go bit for bit, and both equal the pair kernel convRowsFGo on
 // the same channels, for row widths around the 8- and 4-column steps, 3 and
-// 4 channels (a channel's stride cs beyond its rows), tap counts odd and
-// even (the SIMD loop takes two taps a step), with and without ReLU; -0 and
-// NaN pass like the Go loop.
+// 4 channels (a channel's stride cs beyond its rows), 1 to 4 rows (the SIMD
+// body pairs rows), with and without ReLU; -0 and NaN pass like the Go loop.
 func TestConvRowsF4(t *testing.T) {
 	r := rand.New(rand.NewPCG(47, 48))
 	for _, ow := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17, 23} {
 		for _, nc := range []int{3, 4} {
 			for _, kw := range []int{4, 5} {
-				for _, relu := range []bool{true, false} {
-					oh, wp, kh := 3, ow+4, 3
+				for i, relu := range []bool{true, false, true} {
+					oh, wp, kh := 1+i+kw%2, ow+4, 3
 					src := randF(r, (oh+kh)*wp+8, -2, 2)
 					src[r.IntN(len(src))] = float32(math.NaN())
 					src[r.IntN(len(src))] = float32(math.Copysign(0, -1))
