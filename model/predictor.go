@@ -1,7 +1,6 @@
 package model
 
 import (
-	"math"
 	"sync"
 
 	"github.com/i2m2-wasm/i2m2/internal/errfmt"
@@ -100,7 +99,10 @@ func (m *Model) checkInputs(in map[string][]float32) error {
 			return errfmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", ErrInput, name, len(x), want, m.Modalities[mi].Shape[:])
 		}
 		for i, v := range x {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			// v-v is 0 for a finite v and NaN for NaN and ±Inf: one
+			// comparison a value where IsNaN || IsInf took two float64
+			// conversions and calls (2% of a batch in wasm).
+			if v-v != 0 {
 				return errfmt.Errorf("%w: modality %q value %d is %v", ErrInput, name, i, v)
 			}
 		}

@@ -53,7 +53,7 @@ func ConvTapsF(dst []float32, taps TapsF, src []float32, bias []float32, M, K, o
 	if K == 0 || oh == 0 || ow == 0 {
 		return
 	}
-	checkTaps(taps, K, len(src), oh, ow, wp)
+	checkTaps(taps, len(src), oh, ow, wp)
 	pix := oh * ow
 	nq := len(taps.Quad) / K
 	for q := 0; q < nq; q++ {
@@ -74,11 +74,11 @@ func ConvTapsF(dst []float32, taps TapsF, src []float32, bias []float32, M, K, o
 }
 
 // checkTaps panics unless every read of an oh x ow direct convolution with
-// taps (K per channel group) stays inside an input of n elements: the
-// WebAssembly bodies do not check.
-func checkTaps(taps TapsF, K, n, oh, ow, wp int) {
+// taps stays inside an input of n elements: the WebAssembly bodies do not
+// check.
+func checkTaps(taps TapsF, n, oh, ow, wp int) {
 	// The last tile starts at (oh-1)*wp + 4*((ow-1)/4) and reads 4 values.
-	if need := (oh-1)*wp + 4*((ow-1)/4) + maxTapOff(taps, K) + 4; need > n {
+	if need := (oh-1)*wp + 4*((ow-1)/4) + taps.MaxOff + 4; need > n {
 		panic("kern: ConvTapsF input too short")
 	}
 }

@@ -21,7 +21,7 @@ func ConvTapsFPool(dst []float32, taps TapsF, src []float32, bias []float32, M, 
 	if K == 0 || ph == 0 || pw == 0 {
 		return
 	}
-	checkTaps(taps, K, len(src), 2*ph, ow, wp)
+	checkTaps(taps, len(src), 2*ph, ow, wp)
 	r := rows[:8*ow]
 	// pool writes output row py of channels m .. m+nc-1 from their two rows
 	// in r (channel c at r[2*c*ow:]).

@@ -18,10 +18,12 @@ type TapF4 struct {
 
 // TapsF is a convolution's float32 taps for ConvTapsF: channels 4q .. 4q+3
 // in the quads (a channel beyond M has zero weights and is not stored),
-// then the channels left, in pairs.
+// then the channels left, in pairs. MaxOff is the largest element offset
+// (every channel group has the same offsets), for the bounds check.
 type TapsF struct {
-	Quad []TapF4 // (quads) x K
-	Pair []TapF  // ((M - 4*quads + 1)/2) x K
+	Quad   []TapF4 // (quads) x K
+	Pair   []TapF  // ((M - 4*quads + 1)/2) x K
+	MaxOff int
 }
 
 // quadCount is the number of quads of M channels: every 4, and a last 3
@@ -29,9 +31,9 @@ type TapsF struct {
 // the pairs would run a pair and a single channel as two).
 func quadCount(M int) int { return (M + 1) / 4 }
 
-// MakeTapsF returns the taps of the M x K matrix a with input offsets off:
-// channel quads (MakeTapsF4) if quads, and the rest in pairs
-// (MakeTapsF2); without quads, all of them in pairs.
+// MakeTapsF returns the taps of the M x K matrix a with input offsets off
+// (none negative): channel quads (MakeTapsF4) if quads, and the rest in
+// pairs (MakeTapsF2); without quads, all of them in pairs.
 func MakeTapsF(a []float32, off []int32, M int, quads bool) TapsF {
 	K := len(off)
 	nq := 0
@@ -39,7 +41,14 @@ func MakeTapsF(a []float32, off []int32, M int, quads bool) TapsF {
 		nq = quadCount(M)
 	}
 	m0 := min(4*nq, M)
-	return TapsF{Quad: MakeTapsF4(a[:m0*K], off, m0), Pair: MakeTapsF2(a[m0*K:], off, M-m0)}
+	maxOff := 0
+	for _, o := range off {
+		if o < 0 {
+			panic("kern: negative tap offset")
+		}
+		maxOff = max(maxOff, int(o))
+	}
+	return TapsF{Quad: MakeTapsF4(a[:m0*K], off, m0), Pair: MakeTapsF2(a[m0*K:], off, M-m0), MaxOff: maxOff}
 }
 
 // MakeTapsF4 returns, for every quad of rows of the M x K matrix a, the K
@@ -93,25 +102,6 @@ func convRowsF4Go(d []float32, cs, nc int, tp []TapF4, src []float32, b [4]float
 			}
 		}
 	}
-}
-
-// maxTapOff is the largest element offset of taps (one channel group's),
-// which must not be negative.
-func maxTapOff(t TapsF, K int) int {
-	maxOff := 0
-	for _, t := range t.Quad[:min(K, len(t.Quad))] {
-		if t.Off < 0 {
-			panic("kern: negative tap offset")
-		}
-		maxOff = max(maxOff, int(t.Off/4))
-	}
-	for _, t := range t.Pair[:min(K, len(t.Pair))] {
-		if t.Off < 0 {
-			panic("kern: negative tap offset")
-		}
-		maxOff = max(maxOff, int(t.Off))
-	}
-	return maxOff
 }
 
 // quadBias returns the biases of channels m .. m+nc-1 (the rest zero).
