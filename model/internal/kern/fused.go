@@ -8,8 +8,9 @@ package kern
 // for bit against them).
 
 // PoolRowsScratch is the scratch ConvTapsFPool and ConvDirectPool need for a
-// convolution output ow wide: two rows of four channels.
-func PoolRowsScratch(ow int) int { return 8 * ow }
+// convolution output ow wide: two rows of two channels (the quads pool in
+// registers, convPoolF4).
+func PoolRowsScratch(ow int) int { return 4 * ow }
 
 // ConvTapsFPool is ConvTapsF (oh x ow output) followed by MaxPool2x2 into
 // dst [M][oh/2][ow/2]; rows holds PoolRowsScratch(ow) floats. Floor mode:
@@ -22,37 +23,29 @@ func ConvTapsFPool(dst []float32, taps TapsF, src []float32, bias []float32, M, 
 		return
 	}
 	checkTaps(taps, len(src), 2*ph, ow, wp)
-	r := rows[:8*ow]
-	// pool writes output row py of channels m .. m+nc-1 from their two rows
-	// in r (channel c at r[2*c*ow:]).
-	pool := func(m, nc, py int) {
-		for c := 0; c < nc; c++ {
-			maxPoolRow(dst[((m+c)*ph+py)*pw:][:pw], r[2*c*ow:][:ow], r[(2*c+1)*ow:][:ow])
-		}
-	}
 	nq := len(taps.Quad) / K
 	for q := 0; q < nq; q++ {
 		m := 4 * q
 		nc := min(4, M-m)
-		tp, b := taps.Quad[q*K:][:K], quadBias(bias, m, nc)
-		for py := 0; py < ph; py++ {
-			convRowsF4(r[:nc*2*ow], 2*ow, nc, tp, src[2*py*wp:], b, 2, ow, wp, relu)
-			pool(m, nc, py)
-		}
+		convPoolF4(dst[m*ph*pw:][:nc*ph*pw], ph*pw, nc, taps.Quad[q*K:][:K], src, quadBias(bias, m, nc), ph, ow, wp, relu)
 	}
+	// The pairs: two conv rows of the pair into rows, then pooled.
+	r := rows[:4*ow]
 	pairs := taps.Pair[:(M-4*nq+1)/2*K]
 	for m := 4 * nq; m < M; m += 2 {
 		var r1 []float32
-		nc := min(2, M-m)
 		b := [2]float32{bias[m], bias[m]}
-		if nc > 1 {
+		if m+1 < M {
 			r1 = r[2*ow:][:2*ow]
 			b[1] = bias[m+1]
 		}
 		tp := pairs[((m-4*nq)/2)*K:][:K]
 		for py := 0; py < ph; py++ {
 			convRowsF(r[:2*ow], r1, tp, src[2*py*wp:], b, 2, ow, wp, relu)
-			pool(m, nc, py)
+			maxPoolRow(dst[(m*ph+py)*pw:][:pw], r[:ow], r[ow:2*ow])
+			if r1 != nil {
+				maxPoolRow(dst[((m+1)*ph+py)*pw:][:pw], r1[:ow], r1[ow:2*ow])
+			}
 		}
 	}
 }

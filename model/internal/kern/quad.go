@@ -90,15 +90,51 @@ func convRowsF4Go(d []float32, cs, nc int, tp []TapF4, src []float32, b [4]float
 		dr := d[r*cs:][:oh*ow]
 		for y := 0; y < oh; y++ {
 			for x := 0; x < ow; x++ {
-				var s float32
-				for i := range tp {
-					s += float32(tp[i].W[r] * src[int(tp[i].Off)/4+y*wp+x])
+				dr[y*ow+x] = convAtF4(tp, src, r, y*wp+x, b[r], relu)
+			}
+		}
+	}
+}
+
+// convAtF4 is one output of convRowsF4Go: channel r at input offset at.
+func convAtF4(tp []TapF4, src []float32, r, at int, b float32, relu bool) float32 {
+	var s float32
+	for i := range tp {
+		s += float32(tp[i].W[r] * src[int(tp[i].Off)/4+at])
+	}
+	v := s + b
+	if relu && v < 0 {
+		v = 0
+	}
+	return v
+}
+
+// convPoolF4 is convPoolF4Go; the SIMD build replaces its body with one
+// pooling each 4x2 tile in registers (same sums and comparisons in the same
+// order). Its caller has checked every read and write.
+//
+//go:noinline
+func convPoolF4(d []float32, cs, nc int, tp []TapF4, src []float32, b [4]float32, ph, ow, wp int, relu bool) {
+	convPoolF4Go(d, cs, nc, tp, src, b, ph, ow, wp, relu)
+}
+
+// convPoolF4Go is convRowsF4Go over rows 0 .. 2*ph-1 followed by
+// MaxPool2x2: channel r's ph x ow/2 outputs at d[r*cs:], each the maximum
+// of its window's four values compared in maxPoolRowGo's order.
+func convPoolF4Go(d []float32, cs, nc int, tp []TapF4, src []float32, b [4]float32, ph, ow, wp int, relu bool) {
+	pw := ow / 2
+	for r := 0; r < nc; r++ {
+		dr := d[r*cs:][:ph*pw]
+		for py := 0; py < ph; py++ {
+			for px := 0; px < pw; px++ {
+				at := 2*py*wp + 2*px
+				m := convAtF4(tp, src, r, at, b[r], relu)
+				for _, o := range [3]int{1, wp, wp + 1} {
+					if v := convAtF4(tp, src, r, at+o, b[r], relu); v > m {
+						m = v
+					}
 				}
-				v := s + b[r]
-				if relu && v < 0 {
-					v = 0
-				}
-				dr[y*ow+x] = v
+				dr[py*pw+px] = m
 			}
 		}
 	}

@@ -115,6 +115,57 @@ func TestConvRowsF4(t *testing.T) {
 	}
 }
 
+// TestConvPoolF4: convPoolF4 (a SIMD body in the SIMD build) equals
+// convPoolF4Go bit for bit, and that equals convRowsF4Go followed by
+// maxPoolRowGo, for even and odd widths and heights (floor mode), 3 and 4
+// channels, NaN and -0 among the inputs; nothing outside the outputs is
+// written.
+func TestConvPoolF4(t *testing.T) {
+	r := rand.New(rand.NewPCG(49, 50))
+	for _, ow := range []int{2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 20} {
+		for _, nc := range []int{3, 4} {
+			for _, relu := range []bool{true, false} {
+				oh, wp, kh, kw := 4+ow%2, ow+4, 3, 3
+				src := randF(r, (oh+kh)*wp+8, -2, 2)
+				src[r.IntN(len(src))] = float32(math.NaN())
+				src[r.IntN(len(src))] = float32(math.Copysign(0, -1))
+				off := make([]int32, 0, kh*kw)
+				for i := 0; i < kh; i++ {
+					for j := 0; j < kw; j++ {
+						off = append(off, int32(i*wp+j))
+					}
+				}
+				tp := MakeTapsF4(randF(r, nc*len(off), -1, 1), off, nc)
+				b := quadBias(randF(r, nc, -0.5, 0.5), 0, nc)
+				ph, pw := oh/2, ow/2
+				cs := ph*pw + 1
+				got, want := make([]float32, 4*cs), make([]float32, 4*cs)
+				for i := range got {
+					got[i], want[i] = 7, 7
+				}
+				convPoolF4(got, cs, nc, tp, src, b, ph, ow, wp, relu)
+				convPoolF4Go(want, cs, nc, tp, src, b, ph, ow, wp, relu)
+				conv := make([]float32, nc*oh*ow)
+				convRowsF4Go(conv, oh*ow, nc, tp, src, b, oh, ow, wp, relu)
+				for c := 0; c < nc; c++ {
+					pooled := make([]float32, ph*pw)
+					MaxPool2x2(pooled, conv[c*oh*ow:][:oh*ow], 1, oh, ow)
+					for i := range pooled {
+						if math.Float32bits(pooled[i]) != math.Float32bits(want[c*cs+i]) {
+							t.Fatalf("ow=%d nc=%d relu=%v: convPoolF4Go [%d][%d] differs from conv + pool", ow, nc, relu, c, i)
+						}
+					}
+				}
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("ow=%d nc=%d relu=%v: [%d] = %v, want %v (SIMD=%v)", ow, nc, relu, i, got[i], want[i], SIMD())
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestMaxPoolRow: maxPoolRow equals maxPoolRowGo bit for bit, NaN and -0
 // included (a NaN wins only where it comes first, as with v > m).
 func TestMaxPoolRow(t *testing.T) {

@@ -42,6 +42,7 @@ const (
 	opI32Add     = 0x6a
 	opI32Sub     = 0x6b
 	opI32Shl     = 0x74
+	opI32ShrU    = 0x76
 	opI32Wrap    = 0xa7
 	opI64Sub     = 0x7d
 	opI64ShrS    = 0x87
@@ -69,6 +70,7 @@ const (
 	simdV128And          = 78
 	simdV128AndNot       = 79
 	simdV128Store32Lane  = 90
+	simdV128Store64Lane  = 91
 	simdV128Load32Zero   = 92
 	simdV128Load64Zero   = 93
 	simdI16x8ExtLowU     = 137

@@ -22,6 +22,7 @@ func kernels() map[string][]byte {
 		"dotPair4x2asm": dotPair4x2(),
 		"convRowsF":     convRowsF(),
 		"convRowsF4":    convRowsF4(),
+		"convPoolF4":    convPoolF4(),
 		"maxPoolRow":    maxPoolRow(),
 		"dot4x1":        dot4x1(),
 	}

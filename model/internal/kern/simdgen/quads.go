@@ -21,7 +21,20 @@ package main
 // slower on 48 channels). The biases are splatted from the arguments at
 // each store and the ReLU is a branch around f32x4.pmax, so that nothing
 // but the tile needs a vector register in the loop.
-func convRowsF4() []byte {
+func convRowsF4() []byte { return quadKernel(false) }
+
+// convPoolF4: func convPoolF4(d []float32, cs, nc int, tp []TapF4,
+// src []float32, b [4]float32, ph, ow, wp int, relu bool).
+//
+// convRowsF4 over rows 0 .. 2*ph-1 followed by the 2x2 max-pooling into d
+// (channel r at d + 4*r*cs, rows ow/2 wide), in registers: every tile is 4
+// columns of two rows (2y, 2y+1), whose values (bias added, ReLU applied)
+// pool to 2 outputs compared in maxPoolRowGo's order with f32x4.pmax; a
+// last odd column is dropped (floor mode).
+func convPoolF4() []byte { return quadKernel(true) }
+
+// quadKernel is the body of convRowsF4, or of convPoolF4 if pool.
+func quadKernel(pool bool) []byte {
 	const ( // argument offsets
 		argD, argCs, argNc, argTp, argN, argSrc = 0, 24, 32, 40, 48, 64
 		argB, argOh, argOw, argWp, argRelu      = 88, 104, 112, 120, 128
@@ -186,22 +199,75 @@ func convRowsF4() []byte {
 		c.end()
 	}
 
-	c.i32c(0).set(y)
-	c.block().loop()
-	// rows y and y+1
-	c.get(y).i32c(1).op(opI32Add).get(oh).op(opI32GeS).brIf(1)
-	c.get(y).i32c(1).op(opI32Add).set(y)
-	wideRow()
-	c.get(y).i32c(1).op(opI32Sub).set(y)
-	wideRow()
-	rest(twoRows)
-	c.get(y).i32c(2).op(opI32Add).set(y)
-	c.br(0).end().end()
-	// a last odd row
-	c.get(y).get(oh).op(opI32LtS).op(0x04, 0x40)
-	wideRow()
-	rest(single)
-	c.end()
+	if pool {
+		// storePool stores the pooled outputs of the tile at column x for
+		// channels r < nc: 2, or 1 if one is true.
+		storePool := func(one bool) {
+			for r := 0; r < 4; r++ {
+				if r > 0 {
+					c.get(nc).i32c(int32(r)).op(opI32GtS).op(0x04, 0x40)
+				}
+				value(acc(r, 0), r)
+				c.set(w)
+				value(acc(r, 1), r)
+				c.set(v1)
+				even, odd := lanes32(0, 2, 0, 2), lanes32(1, 3, 1, 3)
+				// output column x/2 of the channel's pooled row: drow + 2x + r*cs
+				c.get(drow).get(x).i32c(1).op(opI32Shl).op(opI32Add)
+				if r > 0 {
+					c.get(cs).i32c(int32(r)).op(opI32Mul).op(opI32Add)
+				}
+				c.get(w).get(w).shuffle(even).get(w).get(w).shuffle(odd).simd(simdF32x4PMax)
+				c.get(v1).get(v1).shuffle(even).simd(simdF32x4PMax)
+				c.get(v1).get(v1).shuffle(odd).simd(simdF32x4PMax)
+				if one {
+					c.simd(simdV128Store32Lane).mem(2, 0).op(0)
+				} else {
+					c.simd(simdV128Store64Lane).mem(3, 0).op(0)
+				}
+				if r > 0 {
+					c.end()
+				}
+			}
+		}
+		// y counts pooled rows; srow is input row 2y, drow pooled row y.
+		c.i32c(0).set(y)
+		c.block().loop()
+		c.get(y).get(oh).op(opI32GeS).brIf(1)
+		c.get(src).get(y).i32c(1).op(opI32Shl).get(wp).op(opI32Mul).op(opI32Add).set(srow)
+		// (ow is in bytes: 4*(ow/2) = (ow>>3)<<2)
+		c.get(d).get(y).get(ow).i32c(3).op(opI32ShrU).i32c(2).op(opI32Shl).op(opI32Mul).op(opI32Add).set(drow)
+		c.i32c(0).set(x)
+		c.block().loop()
+		c.get(x).i32c(4).op(opI32Add).i32c(2).op(opI32Shl).get(ow).op(opI32GtS).brIf(1)
+		tile(twoRows)
+		storePool(false)
+		c.get(x).i32c(4).op(opI32Add).set(x)
+		c.br(0).end().end()
+		c.get(x).i32c(2).op(opI32Add).i32c(2).op(opI32Shl).get(ow).op(opI32LeS).op(0x04, 0x40)
+		tile(twoRows)
+		storePool(true)
+		c.end()
+		c.get(y).i32c(1).op(opI32Add).set(y)
+		c.br(0).end().end()
+	} else {
+		c.i32c(0).set(y)
+		c.block().loop()
+		// rows y and y+1
+		c.get(y).i32c(1).op(opI32Add).get(oh).op(opI32GeS).brIf(1)
+		c.get(y).i32c(1).op(opI32Add).set(y)
+		wideRow()
+		c.get(y).i32c(1).op(opI32Sub).set(y)
+		wideRow()
+		rest(twoRows)
+		c.get(y).i32c(2).op(opI32Add).set(y)
+		c.br(0).end().end()
+		// a last odd row
+		c.get(y).get(oh).op(opI32LtS).op(0x04, 0x40)
+		wideRow()
+		rest(single)
+		c.end()
+	}
 	c.goReturn()
 
 	var locals []byte
