@@ -17,6 +17,10 @@ func Pad[T float32 | int8 | uint8](dst, src []T, c, h, w, p int) {
 		return
 	}
 	clear(dst)
+	if d, ok := any(dst).([]float32); ok {
+		padF(d, any(src).([]float32), c, h, w, p)
+		return
+	}
 	for ci := 0; ci < c; ci++ {
 		for y := 0; y < h; y++ {
 			copy(dst[(ci*hp+y+p)*wp+p:][:w], src[(ci*h+y)*w:][:w])

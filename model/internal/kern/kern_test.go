@@ -665,6 +665,18 @@ func TestDot2x4(t *testing.T) {
 	}
 }
 
+// TestTapsFBytes: TapsFBytes is the size of what MakeTapsF makes.
+func TestTapsFBytes(t *testing.T) {
+	for M := 1; M <= 13; M++ {
+		for _, quads := range []bool{false, true} {
+			tp := MakeTapsF(make([]float32, M*3), []int32{0, 1, 2}, M, quads)
+			if got, want := TapsFBytes(M, 3, quads), 20*len(tp.Quad)+12*len(tp.Pair); got != want {
+				t.Fatalf("M=%d quads=%v: %d bytes, MakeTapsF made %d", M, quads, got, want)
+			}
+		}
+	}
+}
+
 func TestConvTapsFBounds(t *testing.T) {
 	for _, M := range []int{1, 3} {
 		taps := MakeTapsF(make([]float32, 4*M), []int32{0, 1, 2, 3}, M, true)

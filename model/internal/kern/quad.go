@@ -51,6 +51,15 @@ func MakeTapsF(a []float32, off []int32, M int, quads bool) TapsF {
 	return TapsF{Quad: MakeTapsF4(a[:m0*K], off, m0), Pair: MakeTapsF2(a[m0*K:], off, M-m0), MaxOff: maxOff}
 }
 
+// TapsFBytes is the size of MakeTapsF(a, off, M, quads) for K offsets.
+func TapsFBytes(M, K int, quads bool) int {
+	m0 := 0
+	if quads {
+		m0 = min(4*quadCount(M), M)
+	}
+	return 20*((m0+3)/4)*K + 12*((M-m0+1)/2)*K
+}
+
 // MakeTapsF4 returns, for every quad of rows of the M x K matrix a, the K
 // taps; a row beyond M is zero:
 //

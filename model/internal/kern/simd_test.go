@@ -202,3 +202,24 @@ func TestDot4x1(t *testing.T) {
 		}
 	}
 }
+
+// TestPadRowsF: padRowsF equals padRowsFGo for row widths around its
+// 4-value steps and leaves the gaps between the rows alone.
+func TestPadRowsF(t *testing.T) {
+	r := rand.New(rand.NewPCG(51, 52))
+	for _, w := range []int{1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 40} {
+		for _, n := range []int{1, 2, 5} {
+			ds := w + 3
+			src := randF(r, n*w, -1, 1)
+			got, want := randF(r, n*ds, 5, 6), make([]float32, n*ds)
+			copy(want, got)
+			padRowsF(got, ds, src, w, n)
+			padRowsFGo(want, ds, src, w, n)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("w=%d n=%d: [%d] = %v, want %v (SIMD=%v)", w, n, i, got[i], want[i], SIMD())
+				}
+			}
+		}
+	}
+}

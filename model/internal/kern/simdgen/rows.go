@@ -249,3 +249,34 @@ func dot4x1() []byte {
 	c.goReturn()
 	return function([]byte{i32, i32, i32, v128}, c)
 }
+
+// padRowsF: func padRowsF(dst []float32, ds int, src []float32, w, n int)
+//
+//	dst[i*ds + x] = src[i*w + x]   (i < n, x < w)
+//
+// four values per v128 load and store, then one at a time.
+func padRowsF() []byte {
+	const argD, argDs, argS, argW, argN = 0, 24, 32, 56, 64
+	const d, ds, s, w, n, x = 1, 2, 3, 4, 5, 6
+	c := &code{}
+	c.args(argD, argDs, argS, argW, argN)
+	c.get(ds).i32c(2).op(opI32Shl).set(ds)
+	c.get(w).i32c(2).op(opI32Shl).set(w)
+	c.countdown(n, func() {
+		c.i32c(0).set(x)
+		c.block().loop()
+		c.get(x).i32c(16).op(opI32Add).get(w).op(opI32GtS).brIf(1)
+		c.get(d).get(x).op(opI32Add).get(s).get(x).op(opI32Add).v128load(0).v128store(0)
+		c.get(x).i32c(16).op(opI32Add).set(x)
+		c.br(0).end().end()
+		c.block().loop()
+		c.get(x).get(w).op(opI32GeS).brIf(1)
+		c.get(d).get(x).op(opI32Add).get(s).get(x).op(opI32Add).f32load(0).op(opF32Store).mem(2, 0)
+		c.get(x).i32c(4).op(opI32Add).set(x)
+		c.br(0).end().end()
+		c.get(d).get(ds).op(opI32Add).set(d)
+		c.get(s).get(w).op(opI32Add).set(s)
+	})
+	c.goReturn()
+	return function([]byte{i32, i32, i32, i32, i32, i32}, c)
+}
