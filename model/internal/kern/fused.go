@@ -24,7 +24,15 @@ func ConvTapsFPool(dst []float32, taps TapsF, src []float32, bias []float32, M, 
 	}
 	checkTaps(taps, len(src), 2*ph, ow, wp)
 	nq := len(taps.Quad) / K
-	for q := 0; q < nq; q++ {
+	q := 0
+	if pw == 1 { // two quads at a time, each tap's input the pooling window
+		for ; q+1 < nq; q += 2 {
+			m := 4 * q
+			nc := min(8, M-m)
+			convPoolF8(dst[m*ph:][:nc*ph], ph, nc, taps.Quad[q*K:][:2*K], src, octBias(bias, m, nc), ph, ow, wp, relu)
+		}
+	}
+	for ; q < nq; q++ {
 		m := 4 * q
 		nc := min(4, M-m)
 		convPoolF4(dst[m*ph*pw:][:nc*ph*pw], ph*pw, nc, taps.Quad[q*K:][:K], src, quadBias(bias, m, nc), ph, ow, wp, relu)

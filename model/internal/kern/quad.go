@@ -149,9 +149,34 @@ func convPoolF4Go(d []float32, cs, nc int, tp []TapF4, src []float32, b [4]float
 	}
 }
 
+// convPoolF8 is convPoolF8Go; the SIMD build replaces its body with one
+// for pooled rows one output wide (ow 2 or 3): eight channels per tile,
+// each tap's input vector the pooling window (same sums and comparisons in
+// the same order). Its caller has checked every read and write.
+//
+//go:noinline
+func convPoolF8(d []float32, cs, nc int, tp []TapF4, src []float32, b [8]float32, ph, ow, wp int, relu bool) {
+	convPoolF8Go(d, cs, nc, tp, src, b, ph, ow, wp, relu)
+}
+
+// convPoolF8Go is convPoolF4Go for two quads, tp their taps back to back
+// (quad A's K, then quad B's), channels r < nc (5 to 8) at d[r*cs:].
+func convPoolF8Go(d []float32, cs, nc int, tp []TapF4, src []float32, b [8]float32, ph, ow, wp int, relu bool) {
+	K := len(tp) / 2
+	convPoolF4Go(d, cs, 4, tp[:K], src, [4]float32(b[:4]), ph, ow, wp, relu)
+	convPoolF4Go(d[4*cs:], cs, nc-4, tp[K:], src, [4]float32(b[4:]), ph, ow, wp, relu)
+}
+
 // quadBias returns the biases of channels m .. m+nc-1 (the rest zero).
 func quadBias(bias []float32, m, nc int) [4]float32 {
 	var b [4]float32
+	copy(b[:nc], bias[m:m+nc])
+	return b
+}
+
+// octBias returns the biases of channels m .. m+nc-1 (the rest zero).
+func octBias(bias []float32, m, nc int) [8]float32 {
+	var b [8]float32
 	copy(b[:nc], bias[m:m+nc])
 	return b
 }

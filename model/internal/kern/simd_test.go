@@ -115,15 +115,19 @@ func TestConvRowsF4(t *testing.T) {
 	}
 }
 
-// TestConvPoolF4: convPoolF4 (a SIMD body in the SIMD build) equals
-// convPoolF4Go bit for bit, and that equals convRowsF4Go followed by
-// maxPoolRowGo, for even and odd widths and heights (floor mode), 3 and 4
+// TestConvPoolF4: convPoolF4 and convPoolF8 (SIMD bodies in the SIMD
+// build) equal convPoolF4Go and convPoolF8Go bit for bit, and those equal
+// convRowsF4Go followed by maxPoolRowGo, for even and odd widths and
+// heights (floor mode; convPoolF8 for rows pooled to one output), 3 to 8
 // channels, NaN and -0 among the inputs; nothing outside the outputs is
 // written.
 func TestConvPoolF4(t *testing.T) {
 	r := rand.New(rand.NewPCG(49, 50))
 	for _, ow := range []int{2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 20} {
-		for _, nc := range []int{3, 4} {
+		for _, nc := range []int{3, 4, 7, 8} {
+			if nc > 4 && ow > 3 {
+				continue
+			}
 			for _, relu := range []bool{true, false} {
 				oh, wp, kh, kw := 4+ow%2, ow+4, 3, 3
 				src := randF(r, (oh+kh)*wp+8, -2, 2)
@@ -135,24 +139,29 @@ func TestConvPoolF4(t *testing.T) {
 						off = append(off, int32(i*wp+j))
 					}
 				}
-				tp := MakeTapsF4(randF(r, nc*len(off), -1, 1), off, nc)
-				b := quadBias(randF(r, nc, -0.5, 0.5), 0, nc)
+				wt, bias := randF(r, nc*len(off), -1, 1), randF(r, nc, -0.5, 0.5)
+				tp := MakeTapsF4(wt, off, nc)
 				ph, pw := oh/2, ow/2
 				cs := ph*pw + 1
-				got, want := make([]float32, 4*cs), make([]float32, 4*cs)
+				got, want := make([]float32, 8*cs), make([]float32, 8*cs)
 				for i := range got {
 					got[i], want[i] = 7, 7
 				}
-				convPoolF4(got, cs, nc, tp, src, b, ph, ow, wp, relu)
-				convPoolF4Go(want, cs, nc, tp, src, b, ph, ow, wp, relu)
-				conv := make([]float32, nc*oh*ow)
-				convRowsF4Go(conv, oh*ow, nc, tp, src, b, oh, ow, wp, relu)
+				if nc > 4 {
+					convPoolF8(got, cs, nc, tp, src, octBias(bias, 0, nc), ph, ow, wp, relu)
+					convPoolF8Go(want, cs, nc, tp, src, octBias(bias, 0, nc), ph, ow, wp, relu)
+				} else {
+					convPoolF4(got, cs, nc, tp, src, quadBias(bias, 0, nc), ph, ow, wp, relu)
+					convPoolF4Go(want, cs, nc, tp, src, quadBias(bias, 0, nc), ph, ow, wp, relu)
+				}
 				for c := 0; c < nc; c++ {
+					conv := make([]float32, oh*ow)
+					convRowsF4Go(conv, 0, 1, MakeTapsF4(wt[c*len(off):][:len(off)], off, 1), src, [4]float32{bias[c]}, oh, ow, wp, relu)
 					pooled := make([]float32, ph*pw)
-					MaxPool2x2(pooled, conv[c*oh*ow:][:oh*ow], 1, oh, ow)
+					MaxPool2x2(pooled, conv, 1, oh, ow)
 					for i := range pooled {
 						if math.Float32bits(pooled[i]) != math.Float32bits(want[c*cs+i]) {
-							t.Fatalf("ow=%d nc=%d relu=%v: convPoolF4Go [%d][%d] differs from conv + pool", ow, nc, relu, c, i)
+							t.Fatalf("ow=%d nc=%d relu=%v: reference [%d][%d] differs from conv + pool", ow, nc, relu, c, i)
 						}
 					}
 				}

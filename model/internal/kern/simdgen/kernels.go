@@ -23,6 +23,7 @@ func kernels() map[string][]byte {
 		"convRowsF":     convRowsF(),
 		"convRowsF4":    convRowsF4(),
 		"convPoolF4":    convPoolF4(),
+		"convPoolF8":    convPoolF8(),
 		"padRowsF":      padRowsF(),
 		"maxPoolRow":    maxPoolRow(),
 		"dot4x1":        dot4x1(),
