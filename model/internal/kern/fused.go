@@ -1,9 +1,10 @@
 package kern
 
-// Convolution, ReLU and 2x2 max-pooling in one pass: the direct kernels
-// compute two output rows of a pair of channels into a small scratch and
-// pool them straight into the output, so the full-size convolution output is
-// never written and read back. Each output is the same sums and comparisons
+// Convolution, ReLU and 2x2 max-pooling in one pass: a quad of channels
+// (quad.go) is pooled in registers (convPoolF4, convPoolF8); a pair computes
+// its two output rows into a small scratch and pools them straight into the
+// output. Either way the full-size convolution output is never written and
+// read back. Each output is the same sums and comparisons
 // in the same order as the direct kernel followed by MaxPool2x2 (tested bit
 // for bit against them).
 
@@ -80,7 +81,7 @@ func ConvDirectPool(dst []float32, ap [][2]float32, src []float32, off []int32, 
 // receptive fields of every sample's outputs are laid out k-major (Im2colK),
 // row k holding element k of every output column of the batch, and
 // ConvTapsF runs over that matrix as a one-row "image" whose taps are the
-// rows (StridedOffsets): its 2x8 tiles then span the columns of all the
+// rows (StridedOffsets): its 4x8 tiles then span the columns of all the
 // samples instead of a 2- or 5-wide output row. Each output sums its taps in
 // the same order as the direct kernel on one sample (same bits).
 

@@ -33,12 +33,7 @@ func TestConvRowsF(t *testing.T) {
 				src := randF(r, (oh+kh)*wp+8, -2, 2)
 				src[r.IntN(len(src))] = float32(math.NaN())
 				src[r.IntN(len(src))] = float32(math.Copysign(0, -1))
-				off := make([]int32, 0, kh*kw)
-				for i := 0; i < kh; i++ {
-					for j := 0; j < kw; j++ {
-						off = append(off, int32(i*wp+j))
-					}
-				}
+				off := Offsets(1, 0, wp, kh, kw)
 				tp := MakeTapsF2(randF(r, 2*len(off), -1, 1), off, 2)
 				b := [2]float32{r.Float32() - 0.5, r.Float32() - 0.5}
 				got0, want0 := make([]float32, oh*ow), make([]float32, oh*ow)
@@ -73,12 +68,7 @@ func TestConvRowsF4(t *testing.T) {
 					src := randF(r, (oh+kh)*wp+8, -2, 2)
 					src[r.IntN(len(src))] = float32(math.NaN())
 					src[r.IntN(len(src))] = float32(math.Copysign(0, -1))
-					off := make([]int32, 0, kh*kw)
-					for i := 0; i < kh; i++ {
-						for j := 0; j < kw; j++ {
-							off = append(off, int32(i*wp+j))
-						}
-					}
+					off := Offsets(1, 0, wp, kh, kw)
 					wt := randF(r, nc*len(off), -1, 1)
 					bias := randF(r, nc, -0.5, 0.5)
 					tp := MakeTapsF4(wt, off, nc)
@@ -133,12 +123,7 @@ func TestConvPoolF4(t *testing.T) {
 				src := randF(r, (oh+kh)*wp+8, -2, 2)
 				src[r.IntN(len(src))] = float32(math.NaN())
 				src[r.IntN(len(src))] = float32(math.Copysign(0, -1))
-				off := make([]int32, 0, kh*kw)
-				for i := 0; i < kh; i++ {
-					for j := 0; j < kw; j++ {
-						off = append(off, int32(i*wp+j))
-					}
-				}
+				off := Offsets(1, 0, wp, kh, kw)
 				wt, bias := randF(r, nc*len(off), -1, 1), randF(r, nc, -0.5, 0.5)
 				tp := MakeTapsF4(wt, off, nc)
 				ph, pw := oh/2, ow/2

@@ -13,19 +13,11 @@ package main
 // added, ReLU applied) are compared in maxPoolRowGo's order with
 // f32x4.pmax.
 func convPoolF8() []byte {
-	const ( // argument offsets
-		argD, argCs, argNc, argTp, argN, argSrc = 0, 24, 32, 40, 48, 64
-		argB, argOh, argWp, argRelu             = 88, 120, 136, 144
-	)
+	const d, cs, nc, tp, ntaps, src = qD, qCs, qNc, qTp, qN, qSrc
+	const argB, argOh, argWp, argRelu = 88, 120, 136, 144
 	const tapSize = 20
-	const ( // i32 locals
-		d = iota + 1
-		cs
-		nc
-		tp
-		ntaps
-		src
-		ph
+	const ( // i32 locals after quadArgs'
+		ph = src + 1 + iota
 		wp
 		y
 		srow
@@ -34,7 +26,7 @@ func convPoolF8() []byte {
 		addr
 		quadB // bytes from a tap of quad A to the same tap of quad B
 		relu
-		nI32 = iota
+		nI32 = src + iota
 	)
 	const ( // v128 locals
 		v = nI32 + 1 + iota
@@ -44,7 +36,7 @@ func convPoolF8() []byte {
 		nV128 = acc0 + 8 - nI32 - 1
 	)
 	c := &code{}
-	c.args(argD, argCs, argNc, argTp, argN, argSrc, argOh) // d ... ph
+	quadArgs(c).argsAt(ph, argOh)
 	c.arg(argWp).i32c(2).op(opI32Shl).set(wp)
 	c.get(cs).i32c(2).op(opI32Shl).set(cs)
 	c.get(ntaps).i32c(1).op(opI32ShrU).set(ntaps) // K
@@ -108,12 +100,5 @@ func convPoolF8() []byte {
 	c.br(0).end().end()
 	c.goReturn()
 
-	var locals []byte
-	for i := 0; i < nI32; i++ {
-		locals = append(locals, i32)
-	}
-	for i := 0; i < nV128; i++ {
-		locals = append(locals, v128)
-	}
-	return function(locals, c)
+	return functionI32V128(nI32, nV128, c)
 }

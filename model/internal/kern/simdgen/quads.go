@@ -1,5 +1,13 @@
 package main
 
+// The arguments the quad kernels (convRowsF4, convPoolF4, convPoolF8) begin
+// with, (d []float32, cs, nc int, tp []TapF4, src []float32), are their i32
+// locals 1 to 6 (tp's length in qN).
+const qD, qCs, qNc, qTp, qN, qSrc = 1, 2, 3, 4, 5, 6
+
+// quadArgs loads them.
+func quadArgs(c *code) *code { return c.argsAt(qD, 0, 24, 32, 40, 48, 64) }
+
 // convRowsF4: func convRowsF4(d []float32, cs, nc int, tp []TapF4,
 // src []float32, b [4]float32, oh, ow, wp int, relu bool).
 //
@@ -17,8 +25,8 @@ package main
 //
 // Measured in node (V8, x64): one tap per loop step. Two taps a step had
 // TurboFan load both taps' inputs and weights first (the arithmetic floats
-// to its uses), 20 live vectors, and spill half the accumulators (1.2x
-// slower on 48 channels). The biases are splatted from the arguments at
+// to its uses), 20 live vectors, and spill half the accumulators (1.2-1.3x
+// slower on most of the model's shapes). The biases are splatted from the arguments at
 // each store and the ReLU is a branch around f32x4.pmax, so that nothing
 // but the tile needs a vector register in the loop.
 func convRowsF4() []byte { return quadKernel(false) }
@@ -35,19 +43,11 @@ func convPoolF4() []byte { return quadKernel(true) }
 
 // quadKernel is the body of convRowsF4, or of convPoolF4 if pool.
 func quadKernel(pool bool) []byte {
-	const ( // argument offsets
-		argD, argCs, argNc, argTp, argN, argSrc = 0, 24, 32, 40, 48, 64
-		argB, argOh, argOw, argWp, argRelu      = 88, 104, 112, 120, 128
-	)
+	const d, cs, nc, tp, ntaps, src = qD, qCs, qNc, qTp, qN, qSrc
+	const argB, argOh, argOw, argWp, argRelu = 88, 104, 112, 120, 128
 	const tapSize = 20
-	const ( // i32 locals
-		d = iota + 1
-		cs
-		nc
-		tp
-		ntaps
-		src
-		oh
+	const ( // i32 locals after quadArgs'
+		oh = src + 1 + iota
 		ow
 		wp
 		y
@@ -59,7 +59,7 @@ func quadKernel(pool bool) []byte {
 		q
 		addr
 		relu
-		nI32 = iota
+		nI32 = src + iota
 	)
 	const ( // v128 locals
 		v0 = nI32 + 1 + iota
@@ -70,8 +70,8 @@ func quadKernel(pool bool) []byte {
 	)
 	acc := func(r, h int) uint64 { return uint64(acc0 + 2*r + h) }
 	c := &code{}
-	c.args(argD, argCs, argNc, argTp, argN, argSrc, argOh, argOw, argWp) // d ... wp
-	c.get(cs).i32c(2).op(opI32Shl).set(cs)                               // in bytes from here
+	quadArgs(c).argsAt(oh, argOh, argOw, argWp) // oh, ow, wp
+	c.get(cs).i32c(2).op(opI32Shl).set(cs)      // in bytes from here
 	c.get(wp).i32c(2).op(opI32Shl).set(wp)
 	c.get(ow).i32c(2).op(opI32Shl).set(ow)
 	c.sp().op(opI32Load8U).mem(0, 8+argRelu).set(relu)
@@ -270,14 +270,7 @@ func quadKernel(pool bool) []byte {
 	}
 	c.goReturn()
 
-	var locals []byte
-	for i := 0; i < nI32; i++ {
-		locals = append(locals, i32)
-	}
-	for i := 0; i < nV128; i++ {
-		locals = append(locals, v128)
-	}
-	return function(locals, c)
+	return functionI32V128(nI32, nV128, c)
 }
 
 func boolInt(b bool) uint64 {

@@ -155,14 +155,7 @@ func convRowsF() []byte {
 	c.br(0).end().end()
 	c.goReturn()
 
-	var locals []byte
-	for i := 0; i < nI32; i++ {
-		locals = append(locals, i32)
-	}
-	for i := 0; i < nV128; i++ {
-		locals = append(locals, v128)
-	}
-	return function(locals, c)
+	return functionI32V128(nI32, nV128, c)
 }
 
 // maxPoolRow: func maxPoolRow(o, r0, r1 []float32)
