@@ -61,6 +61,33 @@ func sameBits(t *testing.T, what string, cc any, relu bool, got, want []float32)
 	}
 }
 
+// TestGemmPSOneColumn: one column (a Dense layer at batch 1, dot16x1 for
+// 16 rows at a time, dot4x1 for the rest) gives each row dot4x1Go's sum
+// plus the bias, ReLU'd, bit for bit.
+func TestGemmPSOneColumn(t *testing.T) {
+	r := rand.New(rand.NewPCG(53, 54))
+	for _, M := range []int{1, 15, 16, 17, 33, 100} {
+		for _, K := range []int{1, 7, 54} {
+			a, b, bias := randF(r, M*K, -1, 1), randF(r, K, -1, 1), randF(r, M, -1, 1)
+			ap := PackA4(a, M, K)
+			buf, dst := guarded(M)
+			GemmPS(dst, ap, b, bias, M, 1, K, 1, true)
+			checkGuards(t, "GemmPS", buf, M)
+			for m := 0; m < M; m++ {
+				var c [4]float32
+				dot4x1Go(ap[(m/4)*K:][:K], b, &c)
+				w := c[m%4] + bias[m]
+				if w < 0 {
+					w = 0
+				}
+				if math.Float32bits(dst[m]) != math.Float32bits(w) {
+					t.Fatalf("M=%d K=%d: row %d = %g, want %g", M, K, m, dst[m], w)
+				}
+			}
+		}
+	}
+}
+
 // TestGemmPS: a GEMM over batch x positions stores each sample's output on
 // its own ([sample][m][pos]) and computes the same values as GemmP, bit for
 // bit (only the store differs).

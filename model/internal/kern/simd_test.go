@@ -182,17 +182,24 @@ func TestMaxPoolRow(t *testing.T) {
 	}
 }
 
-// TestDot4x1: dot4x1 equals dot4x1Go bit for bit.
+// TestDot4x1: dot4x1 equals dot4x1Go bit for bit, and dot16x1 equals
+// dot16x1Go (four dot4x1Go side by side).
 func TestDot4x1(t *testing.T) {
 	r := rand.New(rand.NewPCG(45, 46))
 	for _, k := range []int{0, 1, 2, 3, 7, 100, 144, 241} {
-		p := PackA4(randF(r, 4*k, -1, 1), 4, k)
+		p := PackA4(randF(r, 16*k, -1, 1), 16, k)
 		b := randF(r, k, -1, 1)
 		var got, want [4]float32
-		dot4x1(p, b, &got)
-		dot4x1Go(p, b, &want)
+		dot4x1(p[:k], b, &got)
+		dot4x1Go(p[:k], b, &want)
 		if got != want {
 			t.Fatalf("k=%d: %v, want %v (SIMD=%v)", k, got, want, SIMD())
+		}
+		var got16, want16 [16]float32
+		dot16x1(p, b, &got16)
+		dot16x1Go(p, b, &want16)
+		if got16 != want16 {
+			t.Fatalf("k=%d: dot16x1 %v, want %v (SIMD=%v)", k, got16, want16, SIMD())
 		}
 	}
 }

@@ -27,6 +27,7 @@ func kernels() map[string][]byte {
 		"padRowsF":      padRowsF(),
 		"maxPoolRow":    maxPoolRow(),
 		"dot4x1":        dot4x1(),
+		"dot16x1":       dot16x1(),
 	}
 }
 

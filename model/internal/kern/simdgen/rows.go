@@ -273,3 +273,38 @@ func padRowsF() []byte {
 	c.goReturn()
 	return function([]byte{i32, i32, i32, i32, i32, i32}, c)
 }
+
+// dot16x1: func dot16x1(p [][4]float32, b []float32, acc *[16]float32)
+//
+//	acc[4j+r] = sum_k p[j*K+k][r] * b[k]   (K = len(b))
+//
+// dot4x1 for four row blocks at once: four accumulators, four chains.
+func dot16x1() []byte {
+	const argP, argB, argN, argAcc = 0, 24, 32, 48
+	const p, b, n, stride, x = 1, 2, 3, 4, 5 // then 4 v128 accumulators
+	const acc0 = 6
+	c := &code{}
+	c.args(argP, argB, argN)
+	c.get(n).i32c(4).op(opI32Shl).set(stride) // 16*K bytes between blocks
+	for j := 0; j < 4; j++ {
+		c.v128zero().set(uint64(acc0 + j))
+	}
+	c.countdown(n, func() {
+		c.get(b).simd(simdV128Load32Splat).mem(2, 0).set(x)
+		for j := 0; j < 4; j++ {
+			a := uint64(acc0 + j)
+			c.get(a).get(p)
+			if j > 0 {
+				c.get(stride).i32c(int32(j)).op(opI32Mul).op(opI32Add)
+			}
+			c.v128load(0).get(x).simd(simdF32x4Mul).simd(simdF32x4Add).set(a)
+		}
+		c.get(p).i32c(16).op(opI32Add).set(p)
+		c.get(b).i32c(4).op(opI32Add).set(b)
+	})
+	for j := 0; j < 4; j++ {
+		c.arg(argAcc).get(uint64(acc0 + j)).v128store(uint64(16 * j))
+	}
+	c.goReturn()
+	return function([]byte{i32, i32, i32, i32, v128, v128, v128, v128, v128}, c)
+}
