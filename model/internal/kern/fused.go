@@ -38,10 +38,18 @@ func ConvTapsFPool(dst []float32, taps TapsF, src []float32, bias []float32, M, 
 		nc := min(4, M-m)
 		convPoolF4(dst[m*ph*pw:][:nc*ph*pw], ph*pw, nc, taps.Quad[q*K:][:K], src, quadBias(bias, m, nc), ph, ow, wp, relu)
 	}
-	// The pairs: two conv rows of the pair into rows, then pooled.
+	// The pairs: in registers (convPoolF2) with the SIMD bodies, else two
+	// conv rows of the pair into rows, then pooled.
 	r := rows[:4*ow]
 	pairs := taps.Pair[:(M-4*nq+1)/2*K]
 	for m := 4 * nq; m < M; m += 2 {
+		if SIMD() {
+			nc := min(2, M-m)
+			var b [2]float32
+			copy(b[:nc], bias[m:m+nc])
+			convPoolF2(dst[m*ph*pw:][:nc*ph*pw], ph*pw, nc, pairs[((m-4*nq)/2)*K:][:K], src, b, ph, ow, wp, relu)
+			continue
+		}
 		var r1 []float32
 		b := [2]float32{bias[m], bias[m]}
 		if m+1 < M {

@@ -167,6 +167,27 @@ func convPoolF8Go(d []float32, cs, nc int, tp []TapF4, src []float32, b [8]float
 	convPoolF4Go(d[4*cs:], cs, nc-4, tp[K:], src, [4]float32(b[4:]), ph, ow, wp, relu)
 }
 
+// convPoolF2 is convPoolF2Go; the SIMD build replaces its body with one
+// pooling 2-channel x 8-column x 2-row tiles in registers (same sums and
+// comparisons in the same order). Its caller has checked every read and
+// write.
+//
+//go:noinline
+func convPoolF2(d []float32, cs, nc int, tp []TapF, src []float32, b [2]float32, ph, ow, wp int, relu bool) {
+	convPoolF2Go(d, cs, nc, tp, src, b, ph, ow, wp, relu)
+}
+
+// convPoolF2Go is convPoolF4Go for a channel pair (nc <= 2) with pair taps
+// (the reference only: the SIMD build runs convPoolF2, the others
+// ConvTapsFPool's scratch rows).
+func convPoolF2Go(d []float32, cs, nc int, tp []TapF, src []float32, b [2]float32, ph, ow, wp int, relu bool) {
+	t4 := make([]TapF4, len(tp))
+	for i, t := range tp {
+		t4[i] = TapF4{4 * t.Off, [4]float32{t.W[0], t.W[1]}}
+	}
+	convPoolF4Go(d, cs, nc, t4, src, [4]float32{b[0], b[1]}, ph, ow, wp, relu)
+}
+
 // quadBias returns the biases of channels m .. m+nc-1 (the rest zero).
 func quadBias(bias []float32, m, nc int) [4]float32 {
 	var b [4]float32

@@ -105,16 +105,16 @@ func TestConvRowsF4(t *testing.T) {
 	}
 }
 
-// TestConvPoolF4: convPoolF4 and convPoolF8 (SIMD bodies in the SIMD
-// build) equal convPoolF4Go and convPoolF8Go bit for bit, and those equal
+// TestConvPoolF4: convPoolF2, convPoolF4 and convPoolF8 (SIMD bodies in
+// the SIMD build) equal their Go references bit for bit, and those equal
 // convRowsF4Go followed by maxPoolRowGo, for even and odd widths and
-// heights (floor mode; convPoolF8 for rows pooled to one output), 3 to 8
+// heights (floor mode; convPoolF8 for rows pooled to one output), 1 to 8
 // channels, NaN and -0 among the inputs; nothing outside the outputs is
 // written.
 func TestConvPoolF4(t *testing.T) {
 	r := rand.New(rand.NewPCG(49, 50))
 	for _, ow := range []int{2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 20} {
-		for _, nc := range []int{3, 4, 7, 8} {
+		for _, nc := range []int{1, 2, 3, 4, 7, 8} {
 			if nc > 4 && ow > 3 {
 				continue
 			}
@@ -132,10 +132,15 @@ func TestConvPoolF4(t *testing.T) {
 				for i := range got {
 					got[i], want[i] = 7, 7
 				}
-				if nc > 4 {
+				switch {
+				case nc <= 2:
+					b2 := [2]float32{bias[0], bias[nc-1]}
+					convPoolF2(got, cs, nc, MakeTapsF2(wt, off, nc), src, b2, ph, ow, wp, relu)
+					convPoolF2Go(want, cs, nc, MakeTapsF2(wt, off, nc), src, b2, ph, ow, wp, relu)
+				case nc > 4:
 					convPoolF8(got, cs, nc, tp, src, octBias(bias, 0, nc), ph, ow, wp, relu)
 					convPoolF8Go(want, cs, nc, tp, src, octBias(bias, 0, nc), ph, ow, wp, relu)
-				} else {
+				default:
 					convPoolF4(got, cs, nc, tp, src, quadBias(bias, 0, nc), ph, ow, wp, relu)
 					convPoolF4Go(want, cs, nc, tp, src, quadBias(bias, 0, nc), ph, ow, wp, relu)
 				}

@@ -24,6 +24,7 @@ func kernels() map[string][]byte {
 		"convRowsF4":    convRowsF4(),
 		"convPoolF4":    convPoolF4(),
 		"convPoolF8":    convPoolF8(),
+		"convPoolF2":    convPoolF2(),
 		"padRowsF":      padRowsF(),
 		"maxPoolRow":    maxPoolRow(),
 		"dot4x1":        dot4x1(),

@@ -29,7 +29,7 @@ func quadArgs(c *code) *code { return c.argsAt(qD, 0, 24, 32, 40, 48, 64) }
 // slower on most of the model's shapes). The biases are splatted from the arguments at
 // each store and the ReLU is a branch around f32x4.pmax, so that nothing
 // but the tile needs a vector register in the loop.
-func convRowsF4() []byte { return quadKernel(false) }
+func convRowsF4() []byte { return tileKernel(4, false) }
 
 // convPoolF4: func convPoolF4(d []float32, cs, nc int, tp []TapF4,
 // src []float32, b [4]float32, ph, ow, wp int, relu bool).
@@ -39,13 +39,26 @@ func convRowsF4() []byte { return quadKernel(false) }
 // columns of two rows (2y, 2y+1), whose values (bias added, ReLU applied)
 // pool to 2 outputs compared in maxPoolRowGo's order with f32x4.pmax; a
 // last odd column is dropped (floor mode).
-func convPoolF4() []byte { return quadKernel(true) }
+func convPoolF4() []byte { return tileKernel(4, true) }
 
-// quadKernel is the body of convRowsF4, or of convPoolF4 if pool.
-func quadKernel(pool bool) []byte {
+// convPoolF2: func convPoolF2(d []float32, cs, nc int, tp []TapF,
+// src []float32, b [2]float32, ph, ow, wp int, relu bool).
+//
+// convPoolF4 for a channel pair (kern.TapF: element offsets, 2 weights):
+// tiles of 2 channels x 8 columns of two rows (8 accumulators, per tap four
+// f32x4 loads and two weight splats), pooled to 4 outputs a channel; then
+// convPoolF4's 4-column steps for the columns left.
+func convPoolF2() []byte { return tileKernel(2, true) }
+
+// tileKernel is the body of convRowsF4 (ch 4), convPoolF4 (ch 4, pool) or
+// convPoolF2 (ch 2, pool).
+func tileKernel(ch int, pool bool) []byte {
 	const d, cs, nc, tp, ntaps, src = qD, qCs, qNc, qTp, qN, qSrc
-	const argB, argOh, argOw, argWp, argRelu = 88, 104, 112, 120, 128
-	const tapSize = 20
+	// b [ch]float32 at 88, then oh, ow, wp, relu
+	const argB = 88
+	argOh := uint64(argB + 4*ch)
+	argOw, argWp, argRelu := argOh+8, argOh+16, argOh+24
+	tapSize := int32(4 + 4*ch)
 	const ( // i32 locals after quadArgs'
 		oh = src + 1 + iota
 		ow
@@ -64,11 +77,13 @@ func quadKernel(pool bool) []byte {
 	const ( // v128 locals
 		v0 = nI32 + 1 + iota
 		v1
+		v2
+		v3
 		w
-		acc0  // 8 accumulators: channel r, half h at acc0 + 2r + h
+		acc0  // 8 accumulators: channel r, half h at acc0 + (8/ch)*r + h
 		nV128 = acc0 + 8 - nI32 - 1
 	)
-	acc := func(r, h int) uint64 { return uint64(acc0 + 2*r + h) }
+	acc := func(r, h int) uint64 { return uint64(acc0 + 8/ch*r + h) }
 	c := &code{}
 	quadArgs(c).argsAt(oh, argOh, argOw, argWp) // oh, ow, wp
 	c.get(cs).i32c(2).op(opI32Shl).set(cs)      // in bytes from here
@@ -76,20 +91,18 @@ func quadKernel(pool bool) []byte {
 	c.get(ow).i32c(2).op(opI32Shl).set(ow)
 	c.sp().op(opI32Load8U).mem(0, 8+argRelu).set(relu)
 
-	// The tile's two halves: 4 columns each, at these offsets in bytes from
-	// column x of row y, in the input and in the output.
+	// The tile's halves, 4 columns each: column x of row y, then
 	const (
-		single  = iota // one half
-		wide           // columns x+4.. of the same row
-		twoRows        // columns x.. of row y+1
+		single      = iota // nothing else
+		wide               // columns x+4.. of the same row
+		twoRows            // columns x.. of row y+1
+		wideTwoRows        // x+4.., then x.. and x+4.. of row y+1 (ch 2)
 	)
-	// tile sums the taps for the half or halves at srow + 4*x.
+	halves := func(mode int) int { return []int{1, 2, 2, 4}[mode] }
+	// tile sums the taps for the halves at srow + 4*x.
 	tile := func(mode int) {
-		hs := 2
-		if mode == single {
-			hs = 1
-		}
-		for r := 0; r < 4; r++ {
+		hs := halves(mode)
+		for r := 0; r < ch; r++ {
 			for h := 0; h < hs; h++ {
 				c.v128zero().set(acc(r, h))
 			}
@@ -98,18 +111,26 @@ func quadKernel(pool bool) []byte {
 		c.get(ntaps).set(n)
 		c.get(srow).get(x).i32c(2).op(opI32Shl).op(opI32Add).set(q)
 		c.countdown(n, func() {
-			c.get(q).get(p).i32load(0).op(opI32Add).set(addr)
+			c.get(q).get(p).i32load(0)
+			if ch == 2 { // kern.TapF's offset counts elements
+				c.i32c(2).op(opI32Shl)
+			}
+			c.op(opI32Add).set(addr)
 			c.get(addr).v128load(0).set(v0)
 			switch mode {
 			case wide:
 				c.get(addr).v128load(16).set(v1)
 			case twoRows:
 				c.get(addr).get(wp).op(opI32Add).v128load(0).set(v1)
+			case wideTwoRows:
+				c.get(addr).v128load(16).set(v1)
+				c.get(addr).get(wp).op(opI32Add).v128load(0).set(v2)
+				c.get(addr).get(wp).op(opI32Add).v128load(16).set(v3)
 			}
-			for r := 0; r < 4; r++ {
+			for r := 0; r < ch; r++ {
 				c.get(p).simd(simdV128Load32Splat).mem(2, 4+4*uint64(r)).set(w)
 				for h := 0; h < hs; h++ {
-					c.get(acc(r, h)).get(w).get([]uint64{v0, v1}[h]).simd(simdF32x4Mul).simd(simdF32x4Add).set(acc(r, h))
+					c.get(acc(r, h)).get(w).get([]uint64{v0, v1, v2, v3}[h]).simd(simdF32x4Mul).simd(simdF32x4Add).set(acc(r, h))
 				}
 			}
 			c.get(p).i32c(tapSize).op(opI32Add).set(p)
@@ -125,47 +146,59 @@ func quadKernel(pool bool) []byte {
 		c.end()
 		c.get(v0)
 	}
+	// ifChannel runs body for channel r if r < nc.
+	ifChannel := func(r int, body func()) {
+		if r > 0 {
+			c.get(nc).i32c(int32(r)).op(opI32GtS).op(0x04, 0x40)
+		}
+		body()
+		if r > 0 {
+			c.end()
+		}
+	}
+	// pooledAt pushes the address of output column x/2 of channel r's
+	// pooled row y: drow + 2x + r*cs.
+	pooledAt := func(r int) {
+		c.get(drow).get(x).i32c(1).op(opI32Shl).op(opI32Add)
+		if r > 0 {
+			c.get(cs).i32c(int32(r)).op(opI32Mul).op(opI32Add)
+		}
+	}
+	var storeChannel func(mode int, part bool, r int)
 	// store stores the tile's halves (hs of them, mode as in tile) for the
 	// channels r < nc; part: only lanes [0, ow-x) (1 to 3).
 	store := func(mode int, part bool) {
 		for r := 0; r < 4; r++ {
-			if r > 0 {
-				c.get(nc).i32c(int32(r)).op(opI32GtS).op(0x04, 0x40)
+			ifChannel(r, func() { storeChannel(mode, part, r) })
+		}
+	}
+	storeChannel = func(mode int, part bool, r int) {
+		// addr: column x of the channel's row y
+		c.get(drow).get(x).i32c(2).op(opI32Shl).op(opI32Add)
+		if r > 0 {
+			c.get(cs).i32c(int32(r)).op(opI32Mul).op(opI32Add)
+		}
+		c.set(addr)
+		for h := 0; h < halves(mode); h++ {
+			if h == 1 && mode == twoRows {
+				c.get(addr).get(ow).op(opI32Add).set(addr)
 			}
-			// addr: column x of the channel's row y
-			c.get(drow).get(x).i32c(2).op(opI32Shl).op(opI32Add)
-			if r > 0 {
-				c.get(cs).i32c(int32(r)).op(opI32Mul).op(opI32Add)
-			}
-			c.set(addr)
-			hs := 2
-			if mode == single {
-				hs = 1
-			}
-			for h := 0; h < hs; h++ {
-				if h == 1 && mode == twoRows {
-					c.get(addr).get(ow).op(opI32Add).set(addr)
-				}
-				if !part {
-					c.get(addr)
-					value(acc(r, h), r)
-					c.v128store(uint64(16*h) * boolInt(mode == wide))
-					continue
-				}
+			if !part {
+				c.get(addr)
 				value(acc(r, h), r)
-				c.set(v1)
-				for lane := uint64(0); lane < 3; lane++ {
-					if lane > 0 { // if ow - 4x > 4*lane (in bytes)
-						c.get(ow).get(x).i32c(2).op(opI32Shl).op(opI32Sub).i32c(int32(4*lane)).op(opI32GtS).op(0x04, 0x40)
-					}
-					c.get(addr).get(v1).simd(simdV128Store32Lane).mem(2, 4*lane).op(byte(lane))
-					if lane > 0 {
-						c.end()
-					}
-				}
+				c.v128store(uint64(16*h) * boolInt(mode == wide))
+				continue
 			}
-			if r > 0 {
-				c.end()
+			value(acc(r, h), r)
+			c.set(v1)
+			for lane := uint64(0); lane < 3; lane++ {
+				if lane > 0 { // if ow - 4x > 4*lane (in bytes)
+					c.get(ow).get(x).i32c(2).op(opI32Shl).op(opI32Sub).i32c(int32(4*lane)).op(opI32GtS).op(0x04, 0x40)
+				}
+				c.get(addr).get(v1).simd(simdV128Store32Lane).mem(2, 4*lane).op(byte(lane))
+				if lane > 0 {
+					c.end()
+				}
 			}
 		}
 	}
@@ -200,34 +233,42 @@ func quadKernel(pool bool) []byte {
 	}
 
 	if pool {
-		// storePool stores the pooled outputs of the tile at column x for
-		// channels r < nc: 2, or 1 if one is true.
+		even, odd := lanes32(0, 2, 0, 2), lanes32(1, 3, 1, 3)
+		// storePool stores the pooled outputs of a twoRows tile at column x
+		// for channels r < nc: 2, or 1 if one is true.
 		storePool := func(one bool) {
-			for r := 0; r < 4; r++ {
-				if r > 0 {
-					c.get(nc).i32c(int32(r)).op(opI32GtS).op(0x04, 0x40)
-				}
-				value(acc(r, 0), r)
-				c.set(w)
-				value(acc(r, 1), r)
-				c.set(v1)
-				even, odd := lanes32(0, 2, 0, 2), lanes32(1, 3, 1, 3)
-				// output column x/2 of the channel's pooled row: drow + 2x + r*cs
-				c.get(drow).get(x).i32c(1).op(opI32Shl).op(opI32Add)
-				if r > 0 {
-					c.get(cs).i32c(int32(r)).op(opI32Mul).op(opI32Add)
-				}
-				c.get(w).get(w).shuffle(even).get(w).get(w).shuffle(odd).simd(simdF32x4PMax)
-				c.get(v1).get(v1).shuffle(even).simd(simdF32x4PMax)
-				c.get(v1).get(v1).shuffle(odd).simd(simdF32x4PMax)
-				if one {
-					c.simd(simdV128Store32Lane).mem(2, 0).op(0)
-				} else {
-					c.simd(simdV128Store64Lane).mem(3, 0).op(0)
-				}
-				if r > 0 {
-					c.end()
-				}
+			for r := 0; r < ch; r++ {
+				ifChannel(r, func() {
+					value(acc(r, 0), r)
+					c.set(w)
+					value(acc(r, 1), r)
+					c.set(v1)
+					pooledAt(r)
+					c.get(w).get(w).shuffle(even).get(w).get(w).shuffle(odd).simd(simdF32x4PMax)
+					c.get(v1).get(v1).shuffle(even).simd(simdF32x4PMax)
+					c.get(v1).get(v1).shuffle(odd).simd(simdF32x4PMax)
+					if one {
+						c.simd(simdV128Store32Lane).mem(2, 0).op(0)
+					} else {
+						c.simd(simdV128Store64Lane).mem(3, 0).op(0)
+					}
+				})
+			}
+		}
+		// storePool4 stores the 4 pooled outputs of a wideTwoRows tile.
+		storePool4 := func() {
+			for r := 0; r < ch; r++ {
+				ifChannel(r, func() {
+					for h, t := range []uint64{v1, v2, v3, w} {
+						value(acc(r, h), r)
+						c.set(t)
+					}
+					pooledAt(r)
+					c.get(v1).get(v2).shuffle(lanes32(0, 2, 4, 6)).get(v1).get(v2).shuffle(lanes32(1, 3, 5, 7)).simd(simdF32x4PMax)
+					c.get(v3).get(w).shuffle(lanes32(0, 2, 4, 6)).simd(simdF32x4PMax)
+					c.get(v3).get(w).shuffle(lanes32(1, 3, 5, 7)).simd(simdF32x4PMax)
+					c.v128store(0)
+				})
 			}
 		}
 		// y counts pooled rows; srow is input row 2y, drow pooled row y.
@@ -238,6 +279,14 @@ func quadKernel(pool bool) []byte {
 		// (ow is in bytes: 4*(ow/2) = (ow>>3)<<2)
 		c.get(d).get(y).get(ow).i32c(3).op(opI32ShrU).i32c(2).op(opI32Shl).op(opI32Mul).op(opI32Add).set(drow)
 		c.i32c(0).set(x)
+		if ch == 2 { // 8 columns at a time
+			c.block().loop()
+			c.get(x).i32c(8).op(opI32Add).i32c(2).op(opI32Shl).get(ow).op(opI32GtS).brIf(1)
+			tile(wideTwoRows)
+			storePool4()
+			c.get(x).i32c(8).op(opI32Add).set(x)
+			c.br(0).end().end()
+		}
 		c.block().loop()
 		c.get(x).i32c(4).op(opI32Add).i32c(2).op(opI32Shl).get(ow).op(opI32GtS).brIf(1)
 		tile(twoRows)
