@@ -41,5 +41,5 @@ go run ./e2e/module/golden -weights "$I2M2_DIST"/weights -demo weights/demo -o "
 echo "test-30-wasm: the hostile model corpus -> $I2M2_DIST/hostile (internal/hostile/write)"
 go run ./internal/hostile/write -o "$I2M2_DIST"/hostile
 
-echo "test-30-wasm: node:test (Node, Chromium, Vite consumer)"
-node --test --test-concurrency=1 e2e/module/node.test.mjs e2e/module/tasks.test.mjs e2e/module/hostile.test.mjs e2e/module/browser.test.mjs e2e/module/browser-hostile.test.mjs e2e/module/vite.test.mjs
+echo "test-30-wasm: node:test (Node, the worker protocol over a MessageChannel, Chromium, Vite consumer)"
+node --test --test-concurrency=1 e2e/module/node.test.mjs e2e/module/protocol.test.mjs e2e/module/tasks.test.mjs e2e/module/hostile.test.mjs e2e/module/browser.test.mjs e2e/module/browser-hostile.test.mjs e2e/module/vite.test.mjs

@@ -26,7 +26,8 @@ let instances = 0;
 
 // startEngine instantiates the Go program and resolves with its raw API
 // (load, info, predict, predictBatch, audioFromPCM, imageFromRGBA, dispose; each
-// returns a Promise) wrapped so that calls after an exit reject.
+// returns a Promise) wrapped so that calls after an exit reject, and predictNow
+// (the synchronous path alone, for serveWorker).
 // perYield: samples of a batch between two yields to the event loop (8 on a
 // page's main thread: one call of the engine's batch, a few ms with the SIMD
 // kernels; a worker passes Infinity).
@@ -78,6 +79,16 @@ export async function startEngine(module, schedule = macrotask(), perYield = 8) 
     // predict and predictBatch try the synchronous path first (i2m2.fast.mjs);
     // it declines (null) whatever the async API must answer or explain.
     const fast = fastEngine(inst, () => new Promise((r) => schedule(r)), perYield);
+    // predictNow: the packed result of one sample from the synchronous path
+    // (into dst when given), or null where the async API must answer.
+    const predictNow = (x, dst) => {
+      if (!fast || exited || disposed) return null;
+      try {
+        return fast.predict(x, dst);
+      } catch {
+        return null; // a throwing getter: the async API reports it
+      }
+    };
     const call = (name, ...args) => {
       if (exited || disposed) return Promise.reject(gone());
       if (name === 'dispose') {
@@ -86,11 +97,8 @@ export async function startEngine(module, schedule = macrotask(), perYield = 8) 
         disposed = true;
         return p;
       }
-      if (fast && name === 'predict') {
-        let r = null;
-        try {
-          r = fast.predict(args[0]);
-        } catch { /* a throwing getter: the async API reports it */ }
+      if (name === 'predict') {
+        const r = predictNow(args[0]);
         if (r) return Promise.resolve(r);
       }
       if (fast && name === 'predictBatch') return fast.predictBatch(args[0]).catch(() => null).then((r) => r || slow(name, args));
@@ -98,7 +106,7 @@ export async function startEngine(module, schedule = macrotask(), perYield = 8) 
       if (fast && name === 'load') return p.then((info) => (fast.attach(info), info), (e) => { fast.detach(); throw e; });
       return p;
     };
-    return { call, exited: () => exited, run, fast, slow }; // fast, slow: for the tests
+    return { call, predictNow, exited: () => exited, run, fast, slow }; // fast, slow: for the tests
   } finally {
     delete globalThis[key];
   }

@@ -50,8 +50,9 @@ export function fastEngine(inst, yieldNow, perYield) {
     detach() {
       mods = null;
     },
-    // predict returns the packed result of one sample, or null.
-    predict(s) {
+    // predict returns the packed result of one sample (in dst when given: a
+    // Float32Array of Stride values), or null.
+    predict(s, dst) {
       if (!mods) return null;
       const mask = maskOf(s);
       if (mask < 0) return null;
@@ -64,7 +65,9 @@ export function fastEngine(inst, yieldNow, perYield) {
         view(p, mods[i].size).set(s[mods[i].name]);
       }
       if (x.i2m2_predict(mask) !== OK) return null;
-      return view(out, stride).slice();
+      if (!dst) return view(out, stride).slice();
+      dst.set(view(out, stride));
+      return dst;
     },
     // predictBatch resolves with the packed results of a batch (an Array of
     // samples with the same modalities, or {modality: n samples back to

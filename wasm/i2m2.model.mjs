@@ -3,6 +3,7 @@
 // by the engine; a batch split over the workers), the packed results decoded
 // (wasm/api.go, Stride), features, dispose. Rules: see i2m2.core.mjs.
 import { PREFIX, fail, sampleFail, typeName } from './i2m2.core.mjs';
+import { modalitySizes, packSample } from './i2m2.protocol.mjs';
 
 // plainInputs copies a sample {modality: Float32Array|null} into a plain
 // object, reading every property here (a throwing getter or a Proxy fails in
@@ -153,10 +154,15 @@ export class Model {
       const be = use();
       return be.call(rr++ % be.size, op, args);
     };
-    // The inputs are copied (plainInputs) before the first await, that is
-    // before the Promise is returned: the caller may reuse its arrays at once.
+    // The inputs are copied (packSample or plainInputs) before the first
+    // await, that is before the Promise is returned: the caller may reuse its
+    // arrays at once.
+    const mods = modalitySizes(info);
     this.predict = async (inputs) => {
       const be = use();
+      // In worker mode a well-formed sample goes packed (i2m2.protocol.mjs).
+      const packed = be.predictPacked ? packSample(inputs, mods) : null;
+      if (packed) return decode(await be.predictPacked(rr++ % be.size, packed), info, 0);
       const x = plainInputs(inputs);
       return decode(await be.call(rr++ % be.size, 'predict', [x], buffersOf(x)), info, 0);
     };

@@ -134,6 +134,14 @@
       } catch (e) {
         if (!/want 784/.test(e.message)) failures.push('unclear error: ' + e.message);
       }
+      try { // the right length, so in a worker it goes packed and the engine declines it
+        const nan = samples[0].image.slice();
+        nan[5] = NaN;
+        await model.predict({ image: nan });
+        failures.push('a NaN was accepted');
+      } catch (e) {
+        if (!/modality "image" value 5 is NaN/.test(e.message)) failures.push('unclear error: ' + e.message);
+      }
       const again = await model.predict(samples[0]);
       if (gm && sameResult(again, gm.results[0]).length) failures.push('the call after an error differs');
       const n = bench ? 200 : 20;
