@@ -131,7 +131,8 @@ func BenchmarkLayers(b *testing.B) {
 // the fused pooling ("single-unfused"), and PredictBatch of 64 with the
 // narrow convolutions batched as batchConv chooses ("batch"), all of them
 // ("batch-every-narrow-conv"), none ("batch-no-conv"). Interleaved per
-// iteration.
+// iteration. "-pairs": the same without the direct convolutions' channel
+// quads (kern.MakeTapsF), 2x8 tiles only.
 //
 //	GOOS=js GOARCH=wasm go test -run x -bench Batch -ldflags=-s=false -exec $PWD/scripts/go-simd-exec ./model/
 func BenchmarkBatch(b *testing.B) {
@@ -143,6 +144,11 @@ func BenchmarkBatch(b *testing.B) {
 	pu, _ := plain.NewPredictor(Fast)
 	noFuse = false
 	p, _ := m.NewPredictor(Fast)
+	pairs := buildAVMNIST(b, 40, 40, 4)
+	mustQuantize(b, pairs)
+	noQuads = true
+	pp, _ := pairs.NewPredictor(Fast)
+	noQuads = false
 	all, _ := batchModel(b, func(_, ow int) bool { return ow < 8 }).NewPredictor(Fast)
 	none, _ := batchModel(b, func(int, int) bool { return false }).NewPredictor(Fast)
 	ins := batchInputs(m, 64)
@@ -169,7 +175,7 @@ func BenchmarkBatch(b *testing.B) {
 		}
 	}
 	batch := func(p *Predictor) func() { return func() { _ = p.PredictBatch(ins, outs) } }
-	vs := []variant{{"single", single(p)}, {"single-unfused", single(pu)}, {"batch", batch(p)}, {"batch-every-narrow-conv", batch(all)}, {"batch-no-conv", batch(none)}}
+	vs := []variant{{"single", single(p)}, {"single-unfused", single(pu)}, {"batch", batch(p)}, {"single-pairs", single(pp)}, {"batch-pairs", batch(pp)}, {"batch-every-narrow-conv", batch(all)}, {"batch-no-conv", batch(none)}}
 	best := make([]time.Duration, len(vs))
 	for i := range vs {
 		best[i] = time.Duration(math.MaxInt64)

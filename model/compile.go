@@ -116,11 +116,11 @@ type packed struct {
 	pairs [][2]int64   // kern.PackPairs of Q.Data (int8 models)
 	off   []int32      // kern.Offsets for the direct convolution, nil if not used
 	f32x2 [][2]float32 // kern.PackA2 of W, for the direct convolution in Go
-	tapsF []kern.TapF  // kern.MakeTapsF of W, for the direct convolution in WebAssembly
+	tapsF kern.TapsF   // kern.MakeTapsF of W, for the direct convolution in WebAssembly
 	taps8 []kern.Tap8  // kern.MakeTaps8 of Q, for the int8 direct convolution
 	// tapsB: kern.MakeTapsF of W on kern.StridedOffsets(Cols, strideB), for
 	// a chunk's narrow convolution as one product (ops.go, convBatch).
-	tapsB   []kern.TapF
+	tapsB   kern.TapsF
 	strideB int
 }
 
@@ -135,6 +135,13 @@ func minDirectWidth() int {
 	}
 	return 8
 }
+
+// quads reports whether the direct convolutions pack channel quads
+// (kern.MakeTapsF): where the SIMD bodies run, unless noQuads (benchmarks
+// compare both).
+func quads() bool { return kern.SIMD() && !noQuads }
+
+var noQuads = false
 
 // noDirect disables the direct convolution (benchmarks compare both).
 var noDirect = false
@@ -201,11 +208,11 @@ func pack(l *Layer, os Shape, chunk int, path Path) {
 	case pk.off == nil: // dense, and im2col + GEMM
 		pk.f32 = kern.PackA4(l.W, l.Rows(), l.Cols())
 	case kern.HaveAsm:
-		pk.tapsF = kern.MakeTapsF(l.W, pk.off, l.Rows())
+		pk.tapsF = kern.MakeTapsF(l.W, pk.off, l.Rows(), quads())
 	default:
 		pk.f32x2 = kern.PackA2(l.W, l.Rows(), l.Cols())
 	}
 	if pk.strideB = batchStride(l, os, chunk); pk.strideB > 0 {
-		pk.tapsB = kern.MakeTapsF(l.W, kern.StridedOffsets(l.Cols(), pk.strideB), l.Rows())
+		pk.tapsB = kern.MakeTapsF(l.W, kern.StridedOffsets(l.Cols(), pk.strideB), l.Rows(), quads())
 	}
 }

@@ -155,13 +155,13 @@ func convCost(l *Layer, in, out Shape, int8w bool) (workCost, scratch) {
 	sc := scratch{pad: in[0] * (in[1] + 2*l.Pad) * (in[2] + 2*l.Pad), col: int(k * pix)}
 	c := workCost{MACs: r * k * pix, Moves: int64(sc.pad) + k*pix + n, Bytes: weightBytes(r, k, int8w)}
 	if l.direct(out) {
-		c.Bytes += 4*k + 12*((r+1)/2)*k // kern.Offsets, kern.MakeTapsF (12 bytes a tap; kern.PackA2 is 8)
+		c.Bytes += 4*k + int64(kern.TapsFBytes(int(r), int(k), quads())) // kern.Offsets, kern.MakeTapsF (kern.PackA2 is 8 bytes a tap)
 		if int8w && k <= kern.MaxPairK {
 			c.Bytes += 16 * ((r + 1) / 2) * k // kern.MakeTaps8
 		}
 	}
 	if l.Kind == Conv2D && l.Stride == 1 && batchConv(l.OutC, out[2]) {
-		c.Bytes += 12 * ((r + 1) / 2) * k // the batch taps (ops.go, convBatch)
+		c.Bytes += int64(kern.TapsFBytes(int(r), int(k), quads())) // the batch taps (ops.go, convBatch)
 	}
 	return c, sc
 }

@@ -86,10 +86,11 @@ func convF32(p *Predictor, o *op, dst, src []float32) {
 	l, s, cs := o.l, o.in, o.conv
 	kern.Pad(p.pad, src, s[0], s[1], s[2], l.Pad)
 	wp := s[2] + 2*l.Pad
+	taps := l.pk.tapsF.Pair != nil // made (MakeTapsF's slices are never nil)
 	switch {
-	case l.pk.tapsF != nil && o.pool:
+	case taps && o.pool:
 		kern.ConvTapsFPool(dst, l.pk.tapsF, p.pad, l.B, l.OutC, l.Cols(), cs[1], cs[2], wp, o.relu, p.rows)
-	case l.pk.tapsF != nil:
+	case taps:
 		kern.ConvTapsF(dst, l.pk.tapsF, p.pad, l.B, l.OutC, l.Cols(), cs[1], cs[2], wp, o.relu)
 	case l.pk.off != nil && o.pool:
 		kern.ConvDirectPool(dst, l.pk.f32x2, p.pad, l.pk.off, l.B, l.OutC, cs[1], cs[2], wp, o.relu, p.rows)
@@ -108,22 +109,27 @@ func convF32(p *Predictor, o *op, dst, src []float32) {
 // output row and tap, in units of one multiply-add in an 8-column tile):
 // the direct kernel spends directCols(ow) on a row; the batch spends ow
 // multiply-adds plus im2colCost per receptive-field element it lays out,
-// shared by the M channels. So the batch pays for narrow rows with many
-// channels (2 columns x 48 channels: 1.2x faster; 2 x 96: 1.7x) and loses
-// elsewhere (3 x 48: 1.4x slower). The scalar kernels tile 2x4 everywhere
-// and narrow rows already run im2col + GEMM per sample: no batch there.
+// shared by the M channels. Since the direct kernel's 4x8 tiles take the
+// columns left of two rows at once (kern/simdgen, convRowsF4), the batch
+// pays only for rows 2 wide with more than 100 channels: none of the
+// shipped model's (with the batch, 48 and 96 channels 2 wide and 48
+// channels 5 wide ran 1.10x slower; BenchmarkBatch, "batch-every-narrow-
+// conv" is every narrow layer batched). The scalar kernels tile 2x4
+// everywhere and narrow rows already run im2col + GEMM per sample: no batch
+// there.
 var batchConv = func(M, ow int) bool {
 	return kern.SIMD() && float64(M)*directCols(ow) > float64(ow)*float64(M+im2colCost)
 }
 
-// im2colCost: kern.Im2colK's cost per element, in multiply-adds (measured
-// ~4 ns per element vs ~16 GMAC/s under SIMD).
-const im2colCost = 64
+// im2colCost: kern.Im2colK's cost per element, in multiply-adds (~4 ns per
+// element in Go's wasm; fitted to BenchmarkBatch with the channel quads).
+const im2colCost = 100
 
 // directCols is the cost of one output row ow wide in the SIMD direct
-// kernel (kern/simdgen, convRowsF): 8-column steps, then 4-column steps
-// (the last one partial) at 1.67x the cost per column.
-func directCols(ow int) float64 { return 8*float64(ow/8) + 6.7*float64((ow%8+3)/4) }
+// kernel: the columns it computes, 8 at a time, then the 1 to 7 left in
+// steps of 4 (two rows at once, so a step costs what a column of the 8-wide
+// tile does).
+func directCols(ow int) float64 { return 8*float64(ow/8) + 4*float64((ow%8+3)/4) }
 
 // maxBatchCol bounds the k-major matrix of a batched convolution (float32s).
 const maxBatchCol = 1 << 20

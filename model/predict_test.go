@@ -225,3 +225,33 @@ func TestPathsInAnyOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestNonFinite: nonFinite finds the first NaN or ±Inf wherever it is (in
+// the steps of four and in the tail) and nothing in finite values, the
+// largest and the smallest included.
+func TestNonFinite(t *testing.T) {
+	for n := 0; n <= 9; n++ {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(i) - 3
+		}
+		if n > 1 {
+			x[0], x[n-1] = math.MaxFloat32, -math.SmallestNonzeroFloat32
+		}
+		if got := nonFinite(x); got != -1 {
+			t.Fatalf("n=%d finite: %d", n, got)
+		}
+		for i := 0; i < n; i++ {
+			for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+				y := append([]float32(nil), x...)
+				y[i] = float32(bad)
+				if i+1 < n {
+					y[n-1] = float32(math.NaN())
+				}
+				if got := nonFinite(y); got != i {
+					t.Fatalf("n=%d %v at %d: %d", n, bad, i, got)
+				}
+			}
+		}
+	}
+}

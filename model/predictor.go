@@ -1,7 +1,6 @@
 package model
 
 import (
-	"math"
 	"sync"
 
 	"github.com/i2m2-wasm/i2m2/internal/errfmt"
@@ -99,10 +98,8 @@ func (m *Model) checkInputs(in map[string][]float32) error {
 		if want := m.Modalities[mi].Shape.Size(); len(x) != want {
 			return errfmt.Errorf("%w: modality %q has %d values, want %d (shape %v)", ErrInput, name, len(x), want, m.Modalities[mi].Shape[:])
 		}
-		for i, v := range x {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return errfmt.Errorf("%w: modality %q value %d is %v", ErrInput, name, i, v)
-			}
+		if i := nonFinite(x); i >= 0 {
+			return errfmt.Errorf("%w: modality %q value %d is %v", ErrInput, name, i, x[i])
 		}
 	}
 	for _, e := range m.Experts {
@@ -120,6 +117,26 @@ func (m *Model) checkInputs(in map[string][]float32) error {
 		return errfmt.Errorf("%w: no modality given (model has %s)", errNoExpert, m.modalityList())
 	}
 	return errfmt.Errorf("%w (given: %d of %s)", errNoExpert, given, m.modalityList())
+}
+
+// nonFinite returns the index of the first NaN or ±Inf in x, or -1. v-v is
+// 0 for a finite v and NaN otherwise, and a NaN survives the sum of four:
+// one comparison per four values, where IsNaN || IsInf per value took 2-3%
+// of a batch in wasm.
+func nonFinite(x []float32) int {
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v := (*[4]float32)(x[i:])
+		if (v[0]-v[0])+(v[1]-v[1])+(v[2]-v[2])+(v[3]-v[3]) != 0 {
+			break
+		}
+	}
+	for ; i < len(x); i++ {
+		if x[i]-x[i] != 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 func (m *Model) modalityList() string {

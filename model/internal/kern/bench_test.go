@@ -81,10 +81,15 @@ func BenchmarkConv(b *testing.B) {
 				Pad(pd, src, cc.c, cc.h, cc.w, cc.p)
 				ConvDirect(dst, ap2, pd, off, bias, cc.oc, oh, ow, wp, true)
 			})
-			tapsF := MakeTapsF(wt, off, cc.oc)
+			tapsF := MakeTapsF(wt, off, cc.oc, false)
 			run("v4-f32-taps", func() {
 				Pad(pd, src, cc.c, cc.h, cc.w, cc.p)
 				ConvTapsF(dst, tapsF, pd, bias, cc.oc, K, oh, ow, wp, true)
+			})
+			taps4 := MakeTapsF(wt, off, cc.oc, true)
+			run("v5-f32-quads", func() {
+				Pad(pd, src, cc.c, cc.h, cc.w, cc.p)
+				ConvTapsF(dst, taps4, pd, bias, cc.oc, K, oh, ow, wp, true)
 			})
 			pu := make([]uint8, cc.c*hp*wp+DirectSlack)
 			qu := randU8(r, len(src))

@@ -8,11 +8,11 @@ type TapF struct {
 	W   [2]float32
 }
 
-// MakeTapsF returns, for every pair of rows of the M x K matrix a, the K taps
-// (off[k], a[m][k], a[m+1][k]); a row beyond M is zero:
+// MakeTapsF2 returns, for every pair of rows of the M x K matrix a, the K
+// taps (off[k], a[m][k], a[m+1][k]); a row beyond M is zero:
 //
 //	taps[(m/2)*K + k] = TapF{off[k], {a[m][k], a[m+1][k]}}
-func MakeTapsF(a []float32, off []int32, M int) []TapF {
+func MakeTapsF2(a []float32, off []int32, M int) []TapF {
 	K := len(off)
 	t := make([]TapF, (M+1)/2*K)
 	for m := 0; m < M; m++ {
@@ -38,45 +38,47 @@ func dot2x4Go(taps []TapF, s []float32, acc *[8]float32) {
 	r1.store(acc[4:])
 }
 
-// ConvTapsF is ConvDirect reading taps made by MakeTapsF, with the inner
-// loop in dot2x4 (hand-written WebAssembly under GOOS=js, dot2x4Go
-// elsewhere):
+// ConvTapsF is ConvDirect reading taps made by MakeTapsF: the channel
+// quads through convRowsF4, the pairs left through convRowsF (SIMD bodies
+// in the SIMD build; dot2x4, hand-written WebAssembly under GOOS=js or
+// dot2x4Go elsewhere, for the pairs otherwise):
 //
 //	dst[m][y][x] = bias[m] + sum_k a[m][k] * src[off[k] + y*wp + x]   (then max(0, .) if relu)
 //
-// It checks once that every read stays inside src (the assembly does not).
-func ConvTapsF(dst []float32, taps []TapF, src []float32, bias []float32, M, K, oh, ow, wp int, relu bool) {
+// It checks once that every read stays inside src (the SIMD and assembly
+// bodies do not).
+func ConvTapsF(dst []float32, taps TapsF, src []float32, bias []float32, M, K, oh, ow, wp int, relu bool) {
 	dst = dst[:M*oh*ow]
 	bias = bias[:M]
-	taps = taps[:(M+1)/2*K]
 	if K == 0 || oh == 0 || ow == 0 {
 		return
 	}
-	checkTaps(taps[:K], len(src), oh, ow, wp)
-	for m := 0; m < M; m += 2 {
+	checkTaps(taps, len(src), oh, ow, wp)
+	pix := oh * ow
+	nq := len(taps.Quad) / K
+	for q := 0; q < nq; q++ {
+		m := 4 * q
+		nc := min(4, M-m)
+		convRowsF4(dst[m*pix:][:nc*pix], pix, nc, taps.Quad[q*K:][:K], src, quadBias(bias, m, nc), oh, ow, wp, relu)
+	}
+	pairs := taps.Pair[:(M-4*nq+1)/2*K]
+	for m := 4 * nq; m < M; m += 2 {
 		var d1 []float32
 		b := [2]float32{bias[m], bias[m]}
 		if m+1 < M {
-			d1 = dst[(m+1)*oh*ow:][:oh*ow]
+			d1 = dst[(m+1)*pix:][:pix]
 			b[1] = bias[m+1]
 		}
-		convRowsF(dst[m*oh*ow:][:oh*ow], d1, taps[(m/2)*K:][:K], src, b, oh, ow, wp, relu)
+		convRowsF(dst[m*pix:][:pix], d1, pairs[((m-4*nq)/2)*K:][:K], src, b, oh, ow, wp, relu)
 	}
 }
 
 // checkTaps panics unless every read of an oh x ow direct convolution with
-// taps (one channel pair's) stays inside an input of n elements: the
-// WebAssembly bodies do not check.
-func checkTaps(taps []TapF, n, oh, ow, wp int) {
-	maxOff := 0
-	for _, t := range taps {
-		if t.Off < 0 {
-			panic("kern: negative tap offset")
-		}
-		maxOff = max(maxOff, int(t.Off))
-	}
+// taps stays inside an input of n elements: the WebAssembly bodies do not
+// check.
+func checkTaps(taps TapsF, n, oh, ow, wp int) {
 	// The last tile starts at (oh-1)*wp + 4*((ow-1)/4) and reads 4 values.
-	if need := (oh-1)*wp + 4*((ow-1)/4) + maxOff + 4; need > n {
+	if need := (oh-1)*wp + 4*((ow-1)/4) + taps.MaxOff + 4; need > n {
 		panic("kern: ConvTapsF input too short")
 	}
 }

@@ -1,37 +1,62 @@
 package kern
 
-// Convolution, ReLU and 2x2 max-pooling in one pass: the direct kernels
-// compute two output rows of a pair of channels into a small scratch and
-// pool them straight into the output, so the full-size convolution output is
-// never written and read back. Each output is the same sums and comparisons
+// Convolution, ReLU and 2x2 max-pooling in one pass: a quad of channels
+// (quad.go) is pooled in registers (convPoolF4, convPoolF8); a pair computes
+// its two output rows into a small scratch and pools them straight into the
+// output. Either way the full-size convolution output is never written and
+// read back. Each output is the same sums and comparisons
 // in the same order as the direct kernel followed by MaxPool2x2 (tested bit
 // for bit against them).
 
 // PoolRowsScratch is the scratch ConvTapsFPool and ConvDirectPool need for a
-// convolution output ow wide.
+// convolution output ow wide: two rows of two channels (the quads pool in
+// registers, convPoolF4).
 func PoolRowsScratch(ow int) int { return 4 * ow }
 
 // ConvTapsFPool is ConvTapsF (oh x ow output) followed by MaxPool2x2 into
 // dst [M][oh/2][ow/2]; rows holds PoolRowsScratch(ow) floats. Floor mode:
 // a last odd row is not computed.
-func ConvTapsFPool(dst []float32, taps []TapF, src []float32, bias []float32, M, K, oh, ow, wp int, relu bool, rows []float32) {
+func ConvTapsFPool(dst []float32, taps TapsF, src []float32, bias []float32, M, K, oh, ow, wp int, relu bool, rows []float32) {
 	ph, pw := oh/2, ow/2
 	dst = dst[:M*ph*pw]
 	bias = bias[:M]
-	taps = taps[:(M+1)/2*K]
 	if K == 0 || ph == 0 || pw == 0 {
 		return
 	}
-	checkTaps(taps[:K], len(src), 2*ph, ow, wp)
+	checkTaps(taps, len(src), 2*ph, ow, wp)
+	nq := len(taps.Quad) / K
+	q := 0
+	if pw == 1 { // two quads at a time, each tap's input the pooling window
+		for ; q+1 < nq; q += 2 {
+			m := 4 * q
+			nc := min(8, M-m)
+			convPoolF8(dst[m*ph:][:nc*ph], ph, nc, taps.Quad[q*K:][:2*K], src, octBias(bias, m, nc), ph, ow, wp, relu)
+		}
+	}
+	for ; q < nq; q++ {
+		m := 4 * q
+		nc := min(4, M-m)
+		convPoolF4(dst[m*ph*pw:][:nc*ph*pw], ph*pw, nc, taps.Quad[q*K:][:K], src, quadBias(bias, m, nc), ph, ow, wp, relu)
+	}
+	// The pairs: in registers (convPoolF2) with the SIMD bodies, else two
+	// conv rows of the pair into rows, then pooled.
 	r := rows[:4*ow]
-	for m := 0; m < M; m += 2 {
+	pairs := taps.Pair[:(M-4*nq+1)/2*K]
+	for m := 4 * nq; m < M; m += 2 {
+		if SIMD() {
+			nc := min(2, M-m)
+			var b [2]float32
+			copy(b[:nc], bias[m:m+nc])
+			convPoolF2(dst[m*ph*pw:][:nc*ph*pw], ph*pw, nc, pairs[((m-4*nq)/2)*K:][:K], src, b, ph, ow, wp, relu)
+			continue
+		}
 		var r1 []float32
 		b := [2]float32{bias[m], bias[m]}
 		if m+1 < M {
-			r1 = r[2*ow:]
+			r1 = r[2*ow:][:2*ow]
 			b[1] = bias[m+1]
 		}
-		tp := taps[(m/2)*K:][:K]
+		tp := pairs[((m-4*nq)/2)*K:][:K]
 		for py := 0; py < ph; py++ {
 			convRowsF(r[:2*ow], r1, tp, src[2*py*wp:], b, 2, ow, wp, relu)
 			maxPoolRow(dst[(m*ph+py)*pw:][:pw], r[:ow], r[ow:2*ow])
@@ -64,7 +89,7 @@ func ConvDirectPool(dst []float32, ap [][2]float32, src []float32, off []int32, 
 // receptive fields of every sample's outputs are laid out k-major (Im2colK),
 // row k holding element k of every output column of the batch, and
 // ConvTapsF runs over that matrix as a one-row "image" whose taps are the
-// rows (StridedOffsets): its 2x8 tiles then span the columns of all the
+// rows (StridedOffsets): its 4x8 tiles then span the columns of all the
 // samples instead of a 2- or 5-wide output row. Each output sums its taps in
 // the same order as the direct kernel on one sample (same bits).
 

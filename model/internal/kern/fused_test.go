@@ -14,7 +14,7 @@ func TestConvPoolFused(t *testing.T) {
 	r := rand.New(rand.NewPCG(41, 42))
 	type tc struct{ c, h, w, oc, k, p int }
 	var cases []tc
-	for _, oc := range []int{1, 3, 4, 6} {
+	for _, oc := range []int{1, 3, 4, 6, 7, 9} {
 		for _, hw := range [][2]int{{2, 2}, {3, 5}, {5, 3}, {7, 7}, {10, 10}, {9, 17}, {28, 28}} {
 			cases = append(cases, tc{2, hw[0], hw[1], oc, 3, 1}, tc{1, hw[0], hw[1], oc, 5, 2})
 		}
@@ -29,9 +29,10 @@ func TestConvPoolFused(t *testing.T) {
 		padded := make([]float32, cc.c*hp*wp+DirectSlack)
 		Pad(padded, src, cc.c, cc.h, cc.w, cc.p)
 		off := Offsets(cc.c, hp, wp, cc.k, cc.k)
-		taps, a2 := MakeTapsF(wt, off, cc.oc), PackA2(wt, cc.oc, K)
+		a2 := PackA2(wt, cc.oc, K)
 		rows := make([]float32, PoolRowsScratch(ow))
-		for _, relu := range []bool{false, true} {
+		for i, relu := range []bool{false, true, false, true} {
+			taps := MakeTapsF(wt, off, cc.oc, i >= 2)
 			conv := make([]float32, cc.oc*oh*ow)
 			want := make([]float32, cc.oc*(oh/2)*(ow/2))
 			n := len(want)
@@ -56,6 +57,33 @@ func sameBits(t *testing.T, what string, cc any, relu bool, got, want []float32)
 	for i := range want {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 			t.Fatalf("%s %v relu=%v: [%d] = %g, unfused %g", what, cc, relu, i, got[i], want[i])
+		}
+	}
+}
+
+// TestGemmPSOneColumn: one column (a Dense layer at batch 1, dot16x1 for
+// 16 rows at a time, dot4x1 for the rest) gives each row dot4x1Go's sum
+// plus the bias, ReLU'd, bit for bit.
+func TestGemmPSOneColumn(t *testing.T) {
+	r := rand.New(rand.NewPCG(53, 54))
+	for _, M := range []int{1, 15, 16, 17, 33, 100} {
+		for _, K := range []int{1, 7, 54} {
+			a, b, bias := randF(r, M*K, -1, 1), randF(r, K, -1, 1), randF(r, M, -1, 1)
+			ap := PackA4(a, M, K)
+			buf, dst := guarded(M)
+			GemmPS(dst, ap, b, bias, M, 1, K, 1, true)
+			checkGuards(t, "GemmPS", buf, M)
+			for m := 0; m < M; m++ {
+				var c [4]float32
+				dot4x1Go(ap[(m/4)*K:][:K], b, &c)
+				w := c[m%4] + bias[m]
+				if w < 0 {
+					w = 0
+				}
+				if math.Float32bits(dst[m]) != math.Float32bits(w) {
+					t.Fatalf("M=%d K=%d: row %d = %g, want %g", M, K, m, dst[m], w)
+				}
+			}
 		}
 	}
 }
@@ -102,7 +130,7 @@ func TestGemmPS(t *testing.T) {
 // convolution's outputs bit for bit.
 func TestIm2colT(t *testing.T) {
 	r := rand.New(rand.NewPCG(45, 46))
-	for _, cc := range []struct{ c, h, w, oc, k, p int }{{2, 3, 3, 5, 3, 1}, {3, 5, 5, 4, 3, 1}, {1, 7, 9, 3, 5, 2}, {4, 2, 2, 6, 3, 1}} {
+	for _, cc := range []struct{ c, h, w, oc, k, p int }{{2, 3, 3, 5, 3, 1}, {3, 5, 5, 4, 3, 1}, {1, 7, 9, 3, 5, 2}, {4, 2, 2, 6, 3, 1}, {2, 2, 2, 12, 3, 1}} {
 		hp, wp := cc.h+2*cc.p, cc.w+2*cc.p
 		oh, ow := hp-cc.k+1, wp-cc.k+1
 		K, pix := cc.c*cc.k*cc.k, oh*ow
@@ -127,10 +155,10 @@ func TestIm2colT(t *testing.T) {
 				}
 			}
 			want[s] = make([]float32, cc.oc*pix)
-			ConvTapsF(want[s], MakeTapsF(wt, off, cc.oc), padded, b, cc.oc, K, oh, ow, wp, true)
+			ConvTapsF(want[s], MakeTapsF(wt, off, cc.oc, false), padded, b, cc.oc, K, oh, ow, wp, true)
 		}
 		got := make([]float32, cc.oc*samples*pix)
-		ConvTapsF(got, MakeTapsF(wt, StridedOffsets(K, S), cc.oc), colT, b, cc.oc, K, 1, samples*pix, S, true)
+		ConvTapsF(got, MakeTapsF(wt, StridedOffsets(K, S), cc.oc, true), colT, b, cc.oc, K, 1, samples*pix, S, true)
 		for s := 0; s < samples; s++ {
 			for m := 0; m < cc.oc; m++ {
 				for q := 0; q < pix; q++ {

@@ -17,6 +17,10 @@ func Pad[T float32 | int8 | uint8](dst, src []T, c, h, w, p int) {
 		return
 	}
 	clear(dst)
+	if d, ok := any(dst).([]float32); ok {
+		padF(d, any(src).([]float32), c, h, w, p)
+		return
+	}
 	for ci := 0; ci < c; ci++ {
 		for y := 0; y < h; y++ {
 			copy(dst[(ci*hp+y+p)*wp+p:][:w], src[(ci*h+y)*w:][:w])
@@ -102,7 +106,22 @@ func GemmPS(dst []float32, ap [][4]float32, bt, bias []float32, M, N, K, pix int
 	dst = dst[:M*N]
 	bt = bt[:N*K]
 	bias = bias[:M]
-	for m := 0; m < M; m += 4 {
+	m := 0
+	if N == 1 { // one column (a Dense layer at batch 1): four row blocks a call
+		for ; m+16 <= M; m += 16 {
+			var c [16]float32
+			dot16x1(ap[(m/4)*K:][:4*K], bt[:K], &c)
+			d := dst[m:][:16]
+			for r := range d {
+				v := c[r] + bias[m+r]
+				if relu && v < 0 {
+					v = 0
+				}
+				d[r] = v
+			}
+		}
+	}
+	for ; m < M; m += 4 {
 		blk := ap[(m/4)*K:][:K]
 		var bb [4]float32
 		copy(bb[:], bias[m:min(m+4, M)])
@@ -191,4 +210,23 @@ func dot4x1Go(p [][4]float32, b []float32, acc *[4]float32) {
 		q = q.mac(&p[k], b, k)
 	}
 	*acc = q.array()
+}
+
+// dot16x1 is dot16x1Go; the SIMD build replaces its body with one running
+// the four blocks' f32x4 sums side by side (four independent chains of adds
+// where dot4x1 has one; the same sums in the same order). len(p) = 4*len(b)
+// (its caller slices them so).
+//
+//go:noinline
+func dot16x1(p [][4]float32, b []float32, acc *[16]float32) { dot16x1Go(p, b, acc) }
+
+// dot16x1Go is dot4x1Go for four consecutive row blocks of K = len(b):
+//
+//	acc[4j+r] = sum_k p[j*K+k][r] * b[k]
+func dot16x1Go(p [][4]float32, b []float32, acc *[16]float32) {
+	K := len(b)
+	p = p[:4*K]
+	for j := 0; j < 4; j++ {
+		dot4x1Go(p[j*K:][:K], b, (*[4]float32)(acc[4*j:]))
+	}
 }

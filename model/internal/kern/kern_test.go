@@ -596,12 +596,14 @@ func TestConvDirect(t *testing.T) {
 			buf, dst := guarded(len(want))
 			ConvDirect(dst, PackA2(wt, cc.oc, K), padded, off, b, cc.oc, oh, ow, wp, relu)
 			checkGuards(t, "ConvDirect", buf, len(want))
-			bufT, dstT := guarded(len(want))
-			ConvTapsF(dstT, MakeTapsF(wt, off, cc.oc), padded, b, cc.oc, K, oh, ow, wp, relu)
-			checkGuards(t, "ConvTapsF", bufT, len(want))
-			for i := range dst {
-				if dstT[i] != dst[i] {
-					t.Fatalf("%v relu=%v: ConvTapsF[%d] = %g, ConvDirect %g", cc, relu, i, dstT[i], dst[i])
+			for _, quads := range []bool{false, true} {
+				bufT, dstT := guarded(len(want))
+				ConvTapsF(dstT, MakeTapsF(wt, off, cc.oc, quads), padded, b, cc.oc, K, oh, ow, wp, relu)
+				checkGuards(t, "ConvTapsF", bufT, len(want))
+				for i := range dst {
+					if math.Float32bits(dstT[i]) != math.Float32bits(dst[i]) {
+						t.Fatalf("%v relu=%v quads=%v: ConvTapsF[%d] = %g, ConvDirect %g", cc, relu, quads, i, dstT[i], dst[i])
+					}
 				}
 			}
 			for i := range want {
@@ -663,14 +665,30 @@ func TestDot2x4(t *testing.T) {
 	}
 }
 
-func TestConvTapsFBounds(t *testing.T) {
-	taps := MakeTapsF([]float32{1, 2, 3, 4}, []int32{0, 1, 2, 3}, 1)
-	defer func() {
-		if recover() == nil {
-			t.Fatal("ConvTapsF read past its input without panicking")
+// TestTapsFBytes: TapsFBytes is the size of what MakeTapsF makes.
+func TestTapsFBytes(t *testing.T) {
+	for M := 1; M <= 13; M++ {
+		for _, quads := range []bool{false, true} {
+			tp := MakeTapsF(make([]float32, M*3), []int32{0, 1, 2}, M, quads)
+			if got, want := TapsFBytes(M, 3, quads), 20*len(tp.Quad)+12*len(tp.Pair); got != want {
+				t.Fatalf("M=%d quads=%v: %d bytes, MakeTapsF made %d", M, quads, got, want)
+			}
 		}
-	}()
-	ConvTapsF(make([]float32, 4), taps, make([]float32, 6), []float32{0}, 1, 4, 1, 4, 4, false)
+	}
+}
+
+func TestConvTapsFBounds(t *testing.T) {
+	for _, M := range []int{1, 3} {
+		taps := MakeTapsF(make([]float32, 4*M), []int32{0, 1, 2, 3}, M, true)
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatalf("M=%d: ConvTapsF read past its input without panicking", M)
+				}
+			}()
+			ConvTapsF(make([]float32, 4*M), taps, make([]float32, 6), make([]float32, M), M, 4, 1, 4, 4, false)
+		}()
+	}
 }
 
 // TestDot4x2: the platform's dot4x2 equals its Go definition bit for bit.

@@ -42,6 +42,7 @@ const (
 	opI32Add     = 0x6a
 	opI32Sub     = 0x6b
 	opI32Shl     = 0x74
+	opI32ShrU    = 0x76
 	opI32Wrap    = 0xa7
 	opI64Sub     = 0x7d
 	opI64ShrS    = 0x87
@@ -58,6 +59,7 @@ const (
 
 // SIMD opcodes (after 0xfd).
 const (
+	simdV128Load32Splat  = 9
 	simdV128Const        = 12
 	simdI8x16Shuffle     = 13
 	simdI32x4Splat       = 17
@@ -67,7 +69,9 @@ const (
 	simdF32x4Lt          = 67
 	simdV128And          = 78
 	simdV128AndNot       = 79
+	simdV128Load64Lane   = 87
 	simdV128Store32Lane  = 90
+	simdV128Store64Lane  = 91
 	simdV128Load32Zero   = 92
 	simdV128Load64Zero   = 93
 	simdI16x8ExtLowU     = 137
@@ -120,9 +124,12 @@ func (c *code) goReturn() *code {
 func (c *code) arg(off uint64) *code { return c.sp().i32load(8 + off) }
 
 // args loads the arguments at the frame offsets offs into locals 1, 2, ...
-func (c *code) args(offs ...uint64) *code {
+func (c *code) args(offs ...uint64) *code { return c.argsAt(1, offs...) }
+
+// argsAt loads the arguments at the frame offsets offs into locals l, l+1, ...
+func (c *code) argsAt(l uint64, offs ...uint64) *code {
 	for i, off := range offs {
-		c.arg(off).set(uint64(i + 1))
+		c.arg(off).set(l + uint64(i))
 	}
 	return c
 }
@@ -147,6 +154,18 @@ func appendSleb(b []byte, v int64) []byte {
 		}
 		b = append(b, c|0x80)
 	}
+}
+
+// functionI32V128 is function with nI32 i32 locals, then nV128 v128 ones.
+func functionI32V128(nI32, nV128 int, c *code) []byte {
+	var locals []byte
+	for i := 0; i < nI32; i++ {
+		locals = append(locals, i32)
+	}
+	for i := 0; i < nV128; i++ {
+		locals = append(locals, v128)
+	}
+	return function(locals, c)
 }
 
 // function returns the body (local declarations, then code, then end) of a

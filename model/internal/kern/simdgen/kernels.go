@@ -21,8 +21,14 @@ func kernels() map[string][]byte {
 		"dotTaps8asm":   dotTaps8(),
 		"dotPair4x2asm": dotPair4x2(),
 		"convRowsF":     convRowsF(),
+		"convRowsF4":    convRowsF4(),
+		"convPoolF4":    convPoolF4(),
+		"convPoolF8":    convPoolF8(),
+		"convPoolF2":    convPoolF2(),
+		"padRowsF":      padRowsF(),
 		"maxPoolRow":    maxPoolRow(),
 		"dot4x1":        dot4x1(),
+		"dot16x1":       dot16x1(),
 	}
 }
 

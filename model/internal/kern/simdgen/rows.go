@@ -155,14 +155,7 @@ func convRowsF() []byte {
 	c.br(0).end().end()
 	c.goReturn()
 
-	var locals []byte
-	for i := 0; i < nI32; i++ {
-		locals = append(locals, i32)
-	}
-	for i := 0; i < nV128; i++ {
-		locals = append(locals, v128)
-	}
-	return function(locals, c)
+	return functionI32V128(nI32, nV128, c)
 }
 
 // maxPoolRow: func maxPoolRow(o, r0, r1 []float32)
@@ -248,4 +241,70 @@ func dot4x1() []byte {
 	c.arg(argAcc).get(acc).v128store(0)
 	c.goReturn()
 	return function([]byte{i32, i32, i32, v128}, c)
+}
+
+// padRowsF: func padRowsF(dst []float32, ds int, src []float32, w, n int)
+//
+//	dst[i*ds + x] = src[i*w + x]   (i < n, x < w)
+//
+// four values per v128 load and store, then one at a time.
+func padRowsF() []byte {
+	const argD, argDs, argS, argW, argN = 0, 24, 32, 56, 64
+	const d, ds, s, w, n, x = 1, 2, 3, 4, 5, 6
+	c := &code{}
+	c.args(argD, argDs, argS, argW, argN)
+	c.get(ds).i32c(2).op(opI32Shl).set(ds)
+	c.get(w).i32c(2).op(opI32Shl).set(w)
+	c.countdown(n, func() {
+		c.i32c(0).set(x)
+		c.block().loop()
+		c.get(x).i32c(16).op(opI32Add).get(w).op(opI32GtS).brIf(1)
+		c.get(d).get(x).op(opI32Add).get(s).get(x).op(opI32Add).v128load(0).v128store(0)
+		c.get(x).i32c(16).op(opI32Add).set(x)
+		c.br(0).end().end()
+		c.block().loop()
+		c.get(x).get(w).op(opI32GeS).brIf(1)
+		c.get(d).get(x).op(opI32Add).get(s).get(x).op(opI32Add).f32load(0).op(opF32Store).mem(2, 0)
+		c.get(x).i32c(4).op(opI32Add).set(x)
+		c.br(0).end().end()
+		c.get(d).get(ds).op(opI32Add).set(d)
+		c.get(s).get(w).op(opI32Add).set(s)
+	})
+	c.goReturn()
+	return function([]byte{i32, i32, i32, i32, i32, i32}, c)
+}
+
+// dot16x1: func dot16x1(p [][4]float32, b []float32, acc *[16]float32)
+//
+//	acc[4j+r] = sum_k p[j*K+k][r] * b[k]   (K = len(b))
+//
+// dot4x1 for four row blocks at once: four accumulators, four chains.
+func dot16x1() []byte {
+	const argP, argB, argN, argAcc = 0, 24, 32, 48
+	const p, b, n, stride, x = 1, 2, 3, 4, 5 // then 4 v128 accumulators
+	const acc0 = 6
+	c := &code{}
+	c.args(argP, argB, argN)
+	c.get(n).i32c(4).op(opI32Shl).set(stride) // 16*K bytes between blocks
+	for j := 0; j < 4; j++ {
+		c.v128zero().set(uint64(acc0 + j))
+	}
+	c.countdown(n, func() {
+		c.get(b).simd(simdV128Load32Splat).mem(2, 0).set(x)
+		for j := 0; j < 4; j++ {
+			a := uint64(acc0 + j)
+			c.get(a).get(p)
+			if j > 0 {
+				c.get(stride).i32c(int32(j)).op(opI32Mul).op(opI32Add)
+			}
+			c.v128load(0).get(x).simd(simdF32x4Mul).simd(simdF32x4Add).set(a)
+		}
+		c.get(p).i32c(16).op(opI32Add).set(p)
+		c.get(b).i32c(4).op(opI32Add).set(b)
+	})
+	for j := 0; j < 4; j++ {
+		c.arg(argAcc).get(uint64(acc0 + j)).v128store(uint64(16 * j))
+	}
+	c.goReturn()
+	return function([]byte{i32, i32, i32, i32, v128, v128, v128, v128, v128}, c)
 }
