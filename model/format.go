@@ -261,7 +261,8 @@ func Read(data []byte) (*Model, error) { return readBudget(data, defaultBudget, 
 // contentSum, the sha256 of data without its last 32 bytes (what the
 // checksum covers, FORMAT.md "Layout"): the stored checksum is compared with
 // it instead of hashing again. A contentSum that is not that hash fails as a
-// corrupt file does; without one, Read hashes.
+// corrupt file does, unless it is the stored checksum itself (Read trusts
+// it: pass only a hash of these bytes); without one, Read hashes.
 func ReadWithBudget(data []byte, ops, bytes int64, contentSum ...[32]byte) (*Model, error) {
 	return readBudget(data, budget{Ops: ops, Bytes: bytes}, contentSum)
 }
