@@ -218,7 +218,7 @@ async function loadWith(env, options, wb, onProgress, ctx) {
   let fromCache = !!bytes;
   if (!bytes) bytes = await loadBytes(src, 'model', onProgress, ctx);
   // The file's sha256 and that of all but its last 32 bytes (what the file's
-  // own checksum covers): the engine then hashes nothing (wasm/api.go, load).
+  // own checksum covers): the engine then hashes nothing (wasm/digest.go).
   // null without crypto.subtle: the engine hashes instead.
   const [digest, content] = await Promise.all([sha256(bytes), bytes.length >= 32 ? sha256(bytes.subarray(0, bytes.length - 32)) : null]);
   const sums = { file: digest, content };

@@ -161,7 +161,8 @@ export class WorkerBackend {
 }
 
 // serveWorker runs inside a dedicated worker: one Go instance, driven by
-// messages {id, op, args}; replies {id, ok, value|message}.
+// messages {id, op, args} (replies {id, ok, value|message}) and by packed
+// samples (packSample; a packed reply when the synchronous path answers).
 export function serveWorker(scope) {
   let engine = null;
   let starting = null;
@@ -190,10 +191,10 @@ export function serveWorker(scope) {
     try {
       let value;
       if (op === 'init') {
-        const [module, model, path, digest] = args;
+        const [module, model, path, sums] = args; // sums: the file's digests (wasm/digest.go)
         starting = startEngine(module, (f) => queueMicrotask(f), Infinity); // a batch in one go: nothing else runs here
         engine = await starting;
-        value = await engine.call('load', model, path, digest);
+        value = await engine.call('load', model, path, sums);
         const info = JSON.parse(value);
         mods = modalitySizes(info);
         stride = info.stride;
