@@ -54,10 +54,20 @@ for (const [path, file] of [['int8', 'model-int8.i2m2'], ['float32', viaModule ?
   const { profile } = await session.post('Profiler.stop');
   // Self time per function: samples are node ids, timeDeltas their durations.
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  // The profiler's own session (node:inspector's post, whose native
+  // "dispatch" stops the profile) is not the engine's time: its samples are
+  // left out.
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const inspector = (id) => {
+    for (let n = id; n !== undefined; n = parent.get(n)) if (byId.get(n).callFrame.url === 'node:inspector') return true;
+    return false;
+  };
   const self = new Map();
   let total = 0;
   let bridge = 0; // JavaScript (the module, wasm_exec.js) and Go's syscall/js: the call's cost outside the engine
   profile.samples.forEach((id, i) => {
+    if (inspector(id)) return;
     const dt = profile.timeDeltas[i] || 0;
     const f = byId.get(id).callFrame;
     const name = f.functionName || '(anonymous)';
