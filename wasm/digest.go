@@ -17,9 +17,10 @@ import (
 // covers, model/FORMAT.md "Layout"), both as hex: i2m2.load.mjs computes
 // them natively with crypto.subtle, while a fresh engine runs its first
 // calls on V8's baseline code, where hashing the file cost about as much as
-// the rest of model.Read. What is missing is hashed here, both in one pass;
-// either way the file is hashed once. A content digest that is not the
-// content's hash fails as a corrupt file does (model.ReadWithBudget).
+// the rest of model.Read. Without both, the engine hashes the file and its
+// content here, in one pass, and uses its own digests; either way the file is
+// hashed once. A content digest that is not the content's hash fails as a
+// corrupt file does (model.ReadWithBudget).
 func readModel(b []byte, sums js.Value) (*model.Model, string, error) {
 	digest, content := "", ""
 	if sums.Type() == js.TypeObject {
@@ -34,14 +35,8 @@ func readModel(b []byte, sums js.Value) (*model.Model, string, error) {
 		return m, "", err
 	}
 	pre, all := sha256.Sum256Prefix(b, len(b)-sha256.Size)
-	if digest == "" {
-		digest = errfmt.Hex(all[:])
-	}
-	if content != "" {
-		pre = unhex32(content)
-	}
 	m, err := model.ReadWithBudget(b, limits.BudgetOps, limits.BudgetBytes, pre)
-	return m, digest, err
+	return m, errfmt.Hex(all[:]), err
 }
 
 // hexField returns v[key] when it is 64 hex digits (a sha256), else "".

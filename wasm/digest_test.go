@@ -38,6 +38,8 @@ func TestReadModelSums(t *testing.T) {
 	for what, s := range map[string]js.Value{
 		"none": js.Undefined(), "both": sums("file", file, "content", cont), "file only": sums("file", file),
 		"content only": sums("content", cont), "not hex": sums("file", "xyz", "content", cont[:63]+"g"),
+		// Alone, a digest is not used: the engine hashes the file and reports its own.
+		"a wrong file digest alone": sums("file", cont), "a wrong content digest alone": sums("content", file),
 	} {
 		m, digest, err := readModel(b, s)
 		if err != nil || digest != file || m.Digest != want.Digest {
