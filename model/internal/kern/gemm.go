@@ -17,14 +17,15 @@ func Pad[T float32 | int8 | uint8](dst, src []T, c, h, w, p int) {
 		return
 	}
 	clear(dst)
-	if d, ok := any(dst).([]float32); ok {
-		padF(d, any(src).([]float32), c, h, w, p)
+	if h == 0 || w == 0 {
 		return
 	}
+	rows := padRowsGo[T]
+	if f, ok := any(padRowsF).(func([]T, int, []T, int, int)); ok { // float32: the SIMD body where it runs
+		rows = f
+	}
 	for ci := 0; ci < c; ci++ {
-		for y := 0; y < h; y++ {
-			copy(dst[(ci*hp+y+p)*wp+p:][:w], src[(ci*h+y)*w:][:w])
-		}
+		rows(dst[(ci*hp+p)*wp+p:][:(h-1)*wp+w], wp, src[ci*h*w:][:h*w], w, h)
 	}
 }
 

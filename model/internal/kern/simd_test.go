@@ -209,7 +209,7 @@ func TestDot4x1(t *testing.T) {
 	}
 }
 
-// TestPadRowsF: padRowsF equals padRowsFGo for row widths around its
+// TestPadRowsF: padRowsF equals padRowsGo for row widths around its
 // 4-value steps and leaves the gaps between the rows alone.
 func TestPadRowsF(t *testing.T) {
 	r := rand.New(rand.NewPCG(51, 52))
@@ -220,7 +220,7 @@ func TestPadRowsF(t *testing.T) {
 			got, want := randF(r, n*ds, 5, 6), make([]float32, n*ds)
 			copy(want, got)
 			padRowsF(got, ds, src, w, n)
-			padRowsFGo(want, ds, src, w, n)
+			padRowsGo(want, ds, src, w, n)
 			for i := range want {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 					t.Fatalf("w=%d n=%d: [%d] = %v, want %v (SIMD=%v)", w, n, i, got[i], want[i], SIMD())
