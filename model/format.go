@@ -375,10 +375,8 @@ func readBudget(data []byte, b budget, contentSum [][checksumBytes]byte) (*Model
 }
 
 func finite(v []float32) error {
-	for i, f := range v {
-		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-			return errfmt.Errorf("%d is %v", i, f)
-		}
+	if i := nonFinite(v); i >= 0 {
+		return errfmt.Errorf("%d is %v", i, v[i])
 	}
 	return nil
 }
