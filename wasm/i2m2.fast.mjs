@@ -10,6 +10,11 @@
 const OK = 0;
 const INPUT = 0, OUTPUT = 1, BATCH_INPUT = 2, BATCH_OUTPUT = 3; // i2m2_buffer kinds
 
+// modalitySizes lists {name, size} of a model's modalities (info JSON).
+export function modalitySizes(info) {
+  return info.modalities.map((m) => ({ name: m.name, size: m.shape.reduce((a, b) => a * b, 1) }));
+}
+
 // fastEngine returns the fast path of one instance, or null if its wasm has
 // none. yieldNow() resolves after the event loop ran; perYield is how many
 // samples of a batch run between two yields, each slice one call of the
@@ -44,7 +49,7 @@ export function fastEngine(inst, yieldNow, perYield) {
     // attach takes the engine's info JSON after a load; detach after a dispose.
     attach(infoJSON) {
       const info = JSON.parse(infoJSON);
-      mods = info.modalities.length <= 30 ? info.modalities.map((m) => ({ name: m.name, size: m.shape.reduce((a, b) => a * b, 1) })) : null;
+      mods = info.modalities.length <= 30 ? modalitySizes(info) : null;
       stride = info.stride;
     },
     detach() {

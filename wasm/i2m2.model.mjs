@@ -3,7 +3,8 @@
 // by the engine; a batch split over the workers), the packed results decoded
 // (wasm/api.go, Stride), features, dispose. Rules: see i2m2.core.mjs.
 import { PREFIX, fail, sampleFail, typeName } from './i2m2.core.mjs';
-import { modalitySizes, packSample } from './i2m2.protocol.mjs';
+import { modalitySizes } from './i2m2.fast.mjs';
+import { packSample } from './i2m2.protocol.mjs';
 
 // plainInputs copies a sample {modality: Float32Array|null} into a plain
 // object, reading every property here (a throwing getter or a Proxy fails in

@@ -11,6 +11,7 @@
 // worker"). Rules: see i2m2.core.mjs.
 import { PREFIX, fail, errorOf, sampleFail } from './i2m2.core.mjs';
 import { startEngine } from './i2m2.engine.mjs';
+import { modalitySizes } from './i2m2.fast.mjs';
 
 export class LocalBackend {
   constructor(engine) {
@@ -23,11 +24,6 @@ export class LocalBackend {
   dispose() {
     return this.engine.call('dispose');
   }
-}
-
-// modalitySizes lists {name, size} of a model's modalities (info JSON).
-export function modalitySizes(info) {
-  return info.modalities.map((m) => ({ name: m.name, size: m.shape.reduce((a, b) => a * b, 1) }));
 }
 
 const HEAD = 8; // bytes before a packed sample's values: id, mask
