@@ -180,7 +180,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	pad(&buf)
 	start := buf.Len()
 	var werr error
-	m.eachLayer(func(name string, l *Layer) {
+	m.eachLayer(func(name layerName, l *Layer) {
 		if !l.hasWeights() {
 			return
 		}
@@ -231,7 +231,7 @@ func alignUp(n int) int { return (n + alignment - 1) / alignment * alignment }
 // Callers have bounded every layer's size (Validate or checkHeaderSizes).
 func (m *Model) dataBytes() int {
 	n := 0
-	m.eachLayer(func(_ string, l *Layer) {
+	m.eachLayer(func(_ layerName, l *Layer) {
 		if !l.hasWeights() {
 			return
 		}
@@ -320,7 +320,7 @@ func readBudget(data []byte, b budget, contentSum [][checksumBytes]byte) (*Model
 	m.Digest = errfmt.Hex(sum[:])
 	off := start
 	var derr error
-	m.eachLayer(func(name string, l *Layer) {
+	m.eachLayer(func(name layerName, l *Layer) {
 		if !l.hasWeights() || derr != nil {
 			return
 		}
@@ -331,26 +331,16 @@ func readBudget(data []byte, b budget, contentSum [][checksumBytes]byte) (*Model
 			off += alignUp(r * c)
 			q.Scale = readF32(data[off:], r)
 			off += alignUp(4 * r)
-			for i, s := range q.Scale {
-				if !(s >= 0) || math.IsInf(float64(s), 0) {
-					derr = errfmt.Errorf("%w: %s scale %d is %v", errInvalidWeight, name, i, s)
-					return
-				}
+			if i := badScale(q.Scale); i >= 0 {
+				derr = errfmt.Errorf("%w: %s scale %d is %v", errInvalidWeight, name, i, q.Scale[i])
+				return
 			}
 			// One pass: the int8 weights, their range and their dequantised
 			// float32 copy (q8.Tensor's dequantisation products; finite checks it).
 			l.W = make([]float32, r*c)
-			for ri, s := range q.Scale {
-				row, w, qd := raw[ri*c:(ri+1)*c], l.W[ri*c:(ri+1)*c], q.Data[ri*c:(ri+1)*c]
-				for i, b := range row {
-					v := int8(b)
-					if v == -128 {
-						derr = errfmt.Errorf("%w: %s holds -128 (int8 weights are in [-127, 127])", errInvalidWeight, name)
-						return
-					}
-					qd[i] = v
-					w[i] = s * float32(v)
-				}
+			if !dequantize(l.W, q.Data, raw, q.Scale) {
+				derr = errfmt.Errorf("%w: %s holds -128 (int8 weights are in [-127, 127])", errInvalidWeight, name)
+				return
 			}
 			l.Q = q
 		} else {
@@ -379,15 +369,6 @@ func finite(v []float32) error {
 		return errfmt.Errorf("%d is %v", i, v[i])
 	}
 	return nil
-}
-
-func readF32(b []byte, n int) []float32 {
-	out := make([]float32, n)
-	b = b[:4*n]
-	for i := range out {
-		out[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return out
 }
 
 // parseHeader decodes the JSON header into a weightless model and checks the

@@ -142,18 +142,34 @@ func (m *Model) ModalityIndex(name string) int {
 
 // eachLayer calls f for every layer in file order: experts in order, each
 // expert's branches in order, then its head.
-func (m *Model) eachLayer(f func(name string, l *Layer)) {
+func (m *Model) eachLayer(f func(name layerName, l *Layer)) {
 	for ei := range m.Experts {
 		e := &m.Experts[ei]
 		for bi := range e.Branches {
 			for li := range e.Branches[bi] {
-				f(errfmt.Sprintf("%s.%s.%d.%s", e.Name, e.Inputs[bi], li, e.Branches[bi][li].Kind), &e.Branches[bi][li])
+				f(layerName{e, bi, li}, &e.Branches[bi][li])
 			}
 		}
 		for li := range e.Head {
-			f(errfmt.Sprintf("%s.head.%d.%s", e.Name, li, e.Head[li].Kind), &e.Head[li])
+			f(layerName{e, -1, li}, &e.Head[li])
 		}
 	}
+}
+
+// layerName names a layer in messages ("audio.audio.2.conv", "inter.head.0.dense"),
+// formatted only when a message is: a load that finds nothing wrong formats
+// none (see leaf.go for why the load avoids the work).
+type layerName struct {
+	e      *Expert
+	branch int // -1: the head
+	layer  int
+}
+
+func (n layerName) String() string {
+	if n.branch < 0 {
+		return errfmt.Sprintf("%s.head.%d.%s", n.e.Name, n.layer, n.e.Head[n.layer].Kind)
+	}
+	return errfmt.Sprintf("%s.%s.%d.%s", n.e.Name, n.e.Inputs[n.branch], n.layer, n.e.Branches[n.branch][n.layer].Kind)
 }
 
 // quantization is m.Quantization with "" read as float32.

@@ -33,7 +33,7 @@ func poolModel(t testing.TB) *Model {
 			}, Head: mlp(11, 8, 3)},
 		},
 	}
-	m.eachLayer(func(_ string, l *Layer) {
+	m.eachLayer(func(_ layerName, l *Layer) {
 		if l.hasWeights() {
 			l.W = make([]float32, l.Rows()*l.Cols())
 			l.B = make([]float32, l.Rows())

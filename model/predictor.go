@@ -65,7 +65,7 @@ func (m *Model) NewPredictor(path Path) (*Predictor, error) {
 		p.rows = make([]float32, poolRows(m.compiled(path)))
 	case Quantized:
 		ok := true
-		m.eachLayer(func(_ string, l *Layer) {
+		m.eachLayer(func(_ layerName, l *Layer) {
 			if l.hasWeights() && l.Q == nil {
 				ok = false
 			}

@@ -243,7 +243,9 @@ func (d *hdec) layers(dst *[]hLayer) error {
 	})
 }
 
-// str reads a string (or null) into dst.
+// str reads a string (or null) into dst. A string without escapes, which is
+// every string of the files this package writes, takes the short path; str
+// stays small for V8's sake (see leaf.go), escaped does the rest.
 func (d *hdec) str(dst *string) error {
 	if d.null() {
 		return nil
@@ -251,26 +253,30 @@ func (d *hdec) str(dst *string) error {
 	if d.i >= len(d.b) || d.b[d.i] != '"' {
 		return d.fail("want a string")
 	}
-	d.i++
-	start := d.i
-	var out []byte // only when there are escapes
+	start := d.i + 1
+	d.i = start + plainRun(d.b[start:])
+	if d.i < len(d.b) && d.b[d.i] == '"' {
+		*dst = string(d.b[start:d.i])
+		d.i++
+		return nil
+	}
+	return d.escaped(dst, start)
+}
+
+// escaped reads the rest of the string whose bytes from start to d.i are
+// plain, from d.i on.
+func (d *hdec) escaped(dst *string, start int) error {
+	out := append([]byte{}, d.b[start:d.i]...)
 	for d.i < len(d.b) {
 		c := d.b[d.i]
 		switch {
 		case c == '"':
-			if out == nil {
-				*dst = string(d.b[start:d.i])
-			} else {
-				*dst = string(out)
-			}
+			*dst = string(out)
 			d.i++
 			return nil
 		case c < 0x20:
 			return d.fail("control character in a string")
 		case c == '\\':
-			if out == nil {
-				out = append([]byte{}, d.b[start:d.i]...)
-			}
 			if d.i+1 >= len(d.b) {
 				return d.fail("bad escape")
 			}
@@ -307,13 +313,26 @@ func (d *hdec) str(dst *string) error {
 				return d.fail("bad escape")
 			}
 		default:
-			if out != nil {
-				out = append(out, c)
-			}
-			d.i++
+			n := plainRun(d.b[d.i:])
+			out = append(out, d.b[d.i:d.i+n]...)
+			d.i += n
 		}
 	}
 	return d.fail("unterminated string")
+}
+
+// plainRun returns the length of b's leading run of bytes that a JSON string
+// holds as they are (no quote, backslash or control character). A leaf: see
+// leaf.go.
+//
+//go:noinline
+func plainRun(b []byte) int {
+	for i, c := range b {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return len(b)
 }
 
 // number returns the literal of a JSON number (RFC 8259 grammar) and

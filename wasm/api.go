@@ -87,6 +87,7 @@ func (e *engine) check() error {
 // content?: hex}) reads a model file and resolves with its info as JSON;
 // sums are its sha256 digests when the caller has them (digest.go).
 func (e *engine) load(args []js.Value) (any, error) {
+	growStack(len(args))
 	b, err := copyBytes(arg(args, 0), "the model")
 	if err != nil {
 		return nil, err
@@ -125,6 +126,19 @@ func (e *engine) load(args []js.Value) (any, error) {
 	k, ne := len(m.Classes), len(m.Experts)
 	e.stride = Stride(k, ne)
 	return info, nil
+}
+
+// growStack grows the calling goroutine's stack to 64 KiB in one step, while
+// it is shallow. Each call runs in a goroutine of its own (async, bridge.go),
+// which starts with Go's smallest stack, and a load's calls go deep (the header
+// decoder's recursion): every doubling copies the stack and walks each frame's
+// tables (runtime.pcvalue), enough calls for V8 to recompile that runtime code
+// with its optimising compiler during a cold start (model/leaf.go).
+//
+//go:noinline
+func growStack(i int) byte {
+	var pad [32 << 10]byte
+	return pad[i&(len(pad)-1)]
 }
 
 func (e *engine) infoJSON() (any, error) {

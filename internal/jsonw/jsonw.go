@@ -19,6 +19,11 @@ const hex = "0123456789abcdef"
 func String(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); {
+		n := safeRun(s[i:])
+		b = append(b, s[i:i+n]...)
+		if i += n; i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
@@ -50,6 +55,21 @@ func String(b []byte, s string) []byte {
 		i += size
 	}
 	return append(b, '"')
+}
+
+// safeRun returns the length of s's leading run of ASCII bytes that String
+// writes as they are. A leaf the compiler may not inline: the per-byte loop
+// stays out of String, which V8 would otherwise recompile whole while a cold
+// engine loads (model/leaf.go says why).
+//
+//go:noinline
+func safeRun(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return i
+		}
+	}
+	return len(s)
 }
 
 // Strings appends ss as a JSON array of strings (nil: null).

@@ -94,6 +94,10 @@ func ConvDirectPool(dst []float32, ap [][2]float32, src []float32, off []int32, 
 // the same order as the direct kernel on one sample (same bits).
 
 // StridedOffsets returns the tap offsets of a k-major K x S matrix: k*S.
+//
+// Not inlined: its loop belongs in a leaf (model/leaf.go says why).
+//
+//go:noinline
 func StridedOffsets(K, S int) []int32 {
 	off := make([]int32, K)
 	for k := range off {

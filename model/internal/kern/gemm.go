@@ -65,6 +65,11 @@ func PackA4(a []float32, M, K int) [][4]float32 { return packRows[[4]float32](a,
 // packRows is PackA2 and PackA4: blocks of r = len(B) rows,
 //
 //	dst[(m/r)*K + k][m%r] = a[m][k]
+//
+// Not inlined: packing runs once per layer at load, and its loop belongs in
+// a leaf (model/leaf.go says why).
+//
+//go:noinline
 func packRows[B [2]float32 | [4]float32](a []float32, M, K int) []B {
 	var z B
 	r := len(z)

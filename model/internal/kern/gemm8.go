@@ -27,6 +27,11 @@ const MaxPairK = 66000
 // two int64 lanes each, rows beyond M zero:
 //
 //	dst[(m/4)*K + k][j] = a[m+2j][k] + a[m+2j+1][k] << 32,  m = 4*(block)
+//
+// Not inlined: packing runs once per layer at load, and its loop belongs in
+// a leaf (model/leaf.go says why).
+//
+//go:noinline
 func PackPairs(a []int8, M, K int) [][2]int64 {
 	dst := make([][2]int64, (M+3)/4*K)
 	for m := 0; m < M; m++ {
