@@ -219,12 +219,62 @@ function isWasm(b) {
   return b.length >= 4 && b[0] === 0 && b[1] === 0x61 && b[2] === 0x73 && b[3] === 0x6d;
 }
 
+// The build ships i2m2.simd.wasm gzip-compressed too (i2m2.mjs loads that copy
+// where DecompressionStream exists): a static host that does not compress
+// .wasm then sends 0.8 MB instead of 2.8 (bench/README.md, "Cold start").
+// The bytes say which it is, whatever the file name or content type.
+function isGzip(b) {
+  return b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 8;
+}
+
+// A wasm that inflates beyond this is refused (ours is under 3 MB).
+const MAX_WASM_BYTES = 64 << 20;
+
+// gunzip returns body inflated, failing once the output passes MAX_WASM_BYTES.
+function gunzip(body, where) {
+  if (typeof DecompressionStream !== 'function') {
+    throw fail(`${where} is gzip-compressed and this environment has no DecompressionStream: pass the uncompressed .wasm as the wasm option`);
+  }
+  let n = 0;
+  return body.pipeThrough(new DecompressionStream('gzip')).pipeThrough(new TransformStream({
+    transform(chunk, c) {
+      if ((n += chunk.length) > MAX_WASM_BYTES) throw fail(`${where} inflates to more than ${MAX_WASM_BYTES} bytes: not a wasm of this package`);
+      c.enqueue(chunk);
+    },
+  }));
+}
+
+// peek returns the first n bytes of body (fewer if it is shorter) and a
+// stream of the whole body.
+async function peek(body, n) {
+  const [p, rest] = body.tee();
+  const reader = p.getReader();
+  let head = new Uint8Array(0);
+  while (head.length < n) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    const h = new Uint8Array(head.length + value.length);
+    h.set(head);
+    h.set(value, head.length);
+    head = h;
+  }
+  reader.cancel().catch(() => {});
+  return [head, rest];
+}
+
 function notWasm(where, b) {
   const head = Array.from(b.subarray(0, 16)).map((c) => (c >= 32 && c < 127 ? String.fromCharCode(c) : '.')).join('');
   return fail(`${where} is not WebAssembly (no \\0asm magic; it starts with ${JSON.stringify(head)}): check the wasm URL`);
 }
 
 async function compileBytes(b, where) {
+  if (isGzip(b)) {
+    try {
+      b = new Uint8Array(await new Response(gunzip(new Blob([b]).stream(), where)).arrayBuffer());
+    } catch (e) {
+      throw fail(`inflating the gzip-compressed wasm from ${where} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
+    }
+  }
   if (!isWasm(b)) throw notWasm(where, b);
   try {
     return await WebAssembly.compile(b);
@@ -234,9 +284,9 @@ async function compileBytes(b, where) {
 }
 
 // compileWasm returns a WebAssembly.Module from a URL, Response, bytes or
-// Module. It checks the HTTP status, the content type (application/wasm for
-// streaming compilation; any other type falls back to arrayBuffer) and the
-// magic, and names the URL in every error.
+// Module, plain or gzip-compressed. It checks the HTTP status and the magic,
+// compiles while the body streams in where the engine can, and names the URL
+// in every error.
 export async function compileWasm(v, ctx) {
   if (v instanceof WebAssembly.Module) return v;
   const src = sourceOf(v, 'wasm');
@@ -246,30 +296,27 @@ export async function compileWasm(v, ctx) {
   const res = src.response || await fetchResponse(src.url, 'wasm', ctx);
   if (src.response) checkStatus(res, where, 'wasm');
   const type = (res.headers.get('content-type') || '').split(';')[0].trim().toLowerCase();
-  if (type === 'application/wasm' && typeof WebAssembly.compileStreaming === 'function' && res.body) {
-    const [peek, main] = guardStream(res.body, ctx, where, 'wasm').tee();
-    const reader = peek.getReader();
-    let head = new Uint8Array(0);
-    while (head.length < 4) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const h = new Uint8Array(head.length + value.length);
-      h.set(head);
-      h.set(value, head.length);
-      head = h;
-    }
-    reader.cancel().catch(() => {});
-    if (!isWasm(head)) {
-      main.cancel().catch(() => {});
-      throw notWasm(where, head);
-    }
-    try {
-      return await WebAssembly.compileStreaming(new Response(main, { headers: { 'content-type': 'application/wasm' } }));
-    } catch (e) {
-      throw ctx.error() || fail(`compiling the wasm from ${where} failed: ${e.message}`);
-    }
+  const served = type === 'application/wasm' ? where : `${where} (served as ${JSON.stringify(type || 'no content type')})`;
+  if (typeof WebAssembly.compileStreaming !== 'function' || !res.body) return compileBytes(await readBody(res, null, ctx, where, 'wasm'), served);
+  // The stream is handed to compileStreaming as application/wasm whatever the
+  // server called it: the magic decides.
+  let [head, body] = await peek(guardStream(res.body, ctx, where, 'wasm'), 4);
+  const gz = isGzip(head);
+  try {
+    if (gz) [head, body] = await peek(gunzip(body, where), 4);
+  } catch (e) {
+    body.cancel().catch(() => {});
+    throw ctx.error() || fail(`inflating the gzip-compressed wasm from ${where} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
   }
-  return compileBytes(await readBody(res, null, ctx, where, 'wasm'), `${where} (served as ${JSON.stringify(type || 'no content type')})`);
+  if (!isWasm(head)) {
+    body.cancel().catch(() => {});
+    throw notWasm(served, head);
+  }
+  try {
+    return await WebAssembly.compileStreaming(new Response(body, { headers: { 'content-type': 'application/wasm' } }));
+  } catch (e) {
+    throw ctx.error() || fail(`${gz ? 'inflating and compiling' : 'compiling'} the wasm from ${where} failed: ${errorOf(e).message.replace(PREFIX, '')}`);
+  }
 }
 
 

@@ -41,7 +41,7 @@ test("the default model verifies against the build's pinned sha256, without a ma
   for (const [name, model, ok] of [['genuine', bytes, true], ['tampered', tampered(bytes), false]]) {
     const dir = await mkdtemp(join(tmpdir(), 'i2m2-pin-'));
     await mkdir(join(dir, 'weights'));
-    for (const f of [...(await readdir(DIST)).filter((f) => /^i2m2.*\.mjs$/.test(f)), 'wasm_exec.js', 'i2m2.wasm', 'i2m2.simd.wasm']) await copyFile(join(DIST, f), join(dir, f));
+    for (const f of [...(await readdir(DIST)).filter((f) => /^i2m2.*\.mjs$/.test(f)), 'wasm_exec.js', 'i2m2.wasm', 'i2m2.simd.wasm', 'i2m2.simd.wasm.gz']) await copyFile(join(DIST, f), join(dir, f));
     await writeFile(join(dir, 'weights', FILE), model); // and no manifest.json
     const mod = await import(pathToFileURL(join(dir, 'i2m2.mjs')).href);
     if (ok) {

@@ -7,6 +7,7 @@ import { readFile, writeFile, mkdtemp, copyFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { gzipSync, gunzipSync } from 'node:zlib';
 import { serve } from './server.mjs';
 
 const DIST = resolve(process.env.I2M2_DIST || new URL('../../dist', import.meta.url).pathname);
@@ -302,6 +303,25 @@ test('a wrong wasm source gives a clear error naming it', async () => {
   await assert.rejects(load({ wasm: server.url + 'missing.wasm' }), /fetching the wasm from http:\/\/127\.0\.0\.1:\d+\/missing\.wasm failed: HTTP 404/);
   await assert.rejects(load({ wasm: server.url + 'module-test.html' }), /module-test\.html \(served as "text\/html"\) is not WebAssembly .*starts with "<!doctype html>/);
   await assert.rejects(load({ wasm: new Uint8Array([0, 0x61, 0x73, 0x6d, 9, 9, 9, 9]) }), /compiling the wasm from the wasm bytes failed/);
+});
+
+test('the gzip-compressed wasm (the default where DecompressionStream exists) loads from a file, bytes and HTTP; damaged, it is a clear error', async () => {
+  const gz = await readFile(join(DIST, 'i2m2.simd.wasm.gz'));
+  assert.deepEqual(new Uint8Array(gunzipSync(gz)), new Uint8Array(await readFile(join(DIST, 'i2m2.simd.wasm'))), 'i2m2.simd.wasm.gz is i2m2.simd.wasm');
+  for (const wasm of [join(DIST, 'i2m2.simd.wasm.gz'), new Uint8Array(gz), server.url + 'i2m2.simd.wasm.gz', server.url + '_octet/i2m2.simd.wasm.gz']) {
+    const m = await load({ model: W(INT8.file), wasm });
+    assert.equal(m.info.kernels, 'simd', String(wasm));
+    sameResult(await m.predict(samples[0]), INT8.results[0], String(wasm));
+    m.dispose();
+  }
+  const wasm = (b) => load({ model: W(INT8.file), wasm: b });
+  await assert.rejects(wasm(new Uint8Array(gz.subarray(0, gz.length >> 1))), /^Error: i2m2: inflating the gzip-compressed wasm from the wasm bytes failed: /);
+  await assert.rejects(wasm(new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])), /inflating the gzip-compressed wasm from the wasm bytes failed/);
+  await assert.rejects(wasm(new Uint8Array(gzipSync(Buffer.from('<!doctype html><p>not wasm')))), /the wasm bytes is not WebAssembly \(no \\0asm magic; it starts with "<!doctype html>/);
+  await assert.rejects(load({ model: W(INT8.file), wasm: server.url + '_stall/i2m2.simd.wasm.gz', stallTimeout: 300 }), /the download of the wasm from http:.*i2m2\.simd\.wasm\.gz stalled/);
+  const big = await mkdtemp(join(tmpdir(), 'i2m2-gz-'));
+  await writeFile(join(big, 'big.wasm.gz'), gzipSync(Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), Buffer.alloc(65 << 20)])));
+  await assert.rejects(wasm(join(big, 'big.wasm.gz')), /big\.wasm\.gz failed: .*inflates to more than 67108864 bytes/);
 });
 
 test('over HTTP: progress with Content-Length, manifest integrity, wrong wasm type falls back', async () => {
