@@ -143,18 +143,24 @@ func TestTamperedWeights(t *testing.T) {
 	// tiny's first layer is conv 1->2 3x3: 18 int8 weights, then 2 scales at s8+64.
 	neg := append([]byte(nil), i8...)
 	neg[s8+3] = 0x80
-	for name, tc := range map[string][]byte{
-		"f32 NaN weight":  put(f32, start(f32)+4, float32(math.NaN())),
-		"f32 Inf bias":    put(f32, start(f32)+64, float32(math.Inf(-1))),
-		"int8 -128":       resum(neg),
-		"int8 neg scale":  put(i8, s8+64, -1),
-		"int8 NaN scale":  put(i8, s8+64, float32(math.NaN())),
-		"int8 Inf bias":   put(i8, s8+128, float32(math.Inf(1))),
-		"int8 Inf scale":  put(i8, s8+64+4, float32(math.Inf(1))),
-		"f32 NaN in head": put(f32, len(f32)-checksumBytes-64, float32(math.NaN())),
+	// The message names the layer (formatted only for a message: model.go's layerName).
+	for _, tc := range []struct {
+		name string
+		file []byte
+		msg  string
+	}{
+		{"f32 NaN weight", put(f32, start(f32)+4, float32(math.NaN())), "a.a.0.conv2d weight 1 is NaN"},
+		{"f32 -Inf weight", put(f32, start(f32)+64, float32(math.Inf(-1))), "a.a.0.conv2d weight 16 is -Inf"},
+		{"int8 -128", resum(neg), "a.a.0.conv2d holds -128 (int8 weights are in [-127, 127])"},
+		{"int8 neg scale", put(i8, s8+64, -1), "a.a.0.conv2d scale 0 is -1"},
+		{"int8 NaN scale", put(i8, s8+64, float32(math.NaN())), "a.a.0.conv2d scale 0 is NaN"},
+		{"int8 Inf bias", put(i8, s8+128, float32(math.Inf(1))), "a.a.0.conv2d bias 0 is +Inf"},
+		{"int8 Inf scale", put(i8, s8+64+4, float32(math.Inf(1))), "a.a.0.conv2d scale 1 is +Inf"},
+		{"f32 NaN in head", put(f32, len(f32)-checksumBytes-64, float32(math.NaN())), "inter.head.2.dense bias 0 is NaN"},
 	} {
-		if _, err := Read(tc); !errors.Is(err, errInvalidWeight) {
-			t.Errorf("%s: %v, want errInvalidWeight", name, err)
+		_, err := Read(tc.file)
+		if !errors.Is(err, errInvalidWeight) || err.Error() != "i2m2: invalid weight value: "+tc.msg {
+			t.Errorf("%s: %v, want errInvalidWeight: %s", tc.name, err, tc.msg)
 		}
 	}
 }

@@ -42,3 +42,16 @@ func TestProvenance(t *testing.T) {
 		}
 	}
 }
+
+// FuzzString: String writes what encoding/json writes, for any bytes.
+func FuzzString(f *testing.F) {
+	for _, s := range []string{"", "plain", "q\"b\\s/", "\n\x00\x1f\x7f", "<&>", "é 😀 \u2028", "bad \xff\xc0\xaf", "long plain run then \\ and \"quotes\""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := String(nil, s); string(got) != string(want) {
+			t.Fatalf("%q: %s, encoding/json %s", s, got, want)
+		}
+	})
+}
