@@ -156,7 +156,7 @@ func (m *Model) eachLayer(f func(name layerName, l *Layer)) {
 	}
 }
 
-// layerName names a layer in messages ("audio.audio.2.conv", "inter.head.0.dense"),
+// layerName names a layer in messages ("audio.audio.2.conv2d", "inter.head.0.dense"),
 // formatted only when a message is: a load that finds nothing wrong formats
 // none (see leaf.go for why the load avoids the work).
 type layerName struct {

@@ -243,9 +243,9 @@ func (d *hdec) layers(dst *[]hLayer) error {
 	})
 }
 
-// str reads a string (or null) into dst. A string without escapes, which is
-// every string of the files this package writes, takes the short path; str
-// stays small for V8's sake (see leaf.go), escaped does the rest.
+// str reads a string (or null) into dst. A string without escapes (the
+// common case: names and kinds) takes the short path; str stays small for
+// V8's sake (see leaf.go), escaped does the rest.
 func (d *hdec) str(dst *string) error {
 	if d.null() {
 		return nil
