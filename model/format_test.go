@@ -10,6 +10,8 @@ import (
 	"os"
 	"reflect"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -381,5 +383,23 @@ func TestReadContentSum(t *testing.T) {
 		if _, err := ReadWithBudget(b, 0, 0, content(b), content(b)); !errors.Is(err, ErrInput) {
 			t.Errorf("%s: two content sums: %v, want %v", name, err, ErrInput)
 		}
+	}
+}
+
+// TestHeaderStrings: the header decoder hands out each repeated string once
+// (hdec.intern, up to maxInterned of them) and every string, past that bound
+// too, with its own value.
+func TestHeaderStrings(t *testing.T) {
+	var names []string
+	for i := 0; i < 3*maxInterned; i++ {
+		names = append(names, "c"+strconv.Itoa(i%(2*maxInterned)))
+	}
+	classes, _ := json.Marshal(names)
+	h, err := decodeHeader([]byte(`{"name":"m","classes":` + string(classes) + `,"quantization":"float32"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(h.Classes, names) {
+		t.Fatalf("classes %q, want %q", h.Classes, names)
 	}
 }

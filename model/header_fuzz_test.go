@@ -7,6 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -401,4 +402,23 @@ func (c *cmp) layers(v any, ls []Layer) {
 			c.num(o[k], float64(want), k)
 		}
 	}
+}
+
+// FuzzParseInt: parseInt agrees with strconv.ParseInt on every integer
+// literal of JSON's grammar (and on what number would not let through).
+func FuzzParseInt(f *testing.F) {
+	for _, s := range []string{"0", "-0", "7", "-42", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "18446744073709551615", "18446744073709551616", "99999999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		digits := strings.TrimPrefix(s, "-")
+		if digits == "" || strings.Trim(digits, "0123456789") != "" {
+			return // not an integer literal: number rejects it first
+		}
+		want, err := strconv.ParseInt(s, 10, 64)
+		got, ok := parseInt([]byte(s))
+		if ok != (err == nil) || (ok && got != want) {
+			t.Fatalf("%q: parseInt %d %v, strconv %d %v", s, got, ok, want, err)
+		}
+	})
 }

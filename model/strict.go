@@ -90,7 +90,31 @@ type hdec struct {
 	b     []byte
 	i     int
 	depth int
-	at    string // the object being read, for unknown keys
+	at    string   // the object being read, for unknown keys
+	seen  []string // strings read so far (intern)
+}
+
+// maxInterned bounds hdec.seen: a header of many distinct strings costs a
+// search of at most this many per string.
+const maxInterned = 64
+
+// intern returns b as a string, the same string each time the header repeats
+// it: every layer spells the same keys and kinds, and allocating each anew
+// was most of the load's allocations (see leaf.go for why they matter). Not
+// inlined: its loop belongs in a leaf, not in str.
+//
+//go:noinline
+func (d *hdec) intern(b []byte) string {
+	for _, s := range d.seen {
+		if string(b) == s {
+			return s
+		}
+	}
+	s := string(b)
+	if len(d.seen) < maxInterned {
+		d.seen = append(d.seen, s)
+	}
+	return s
 }
 
 func (d *hdec) fail(msg string) error {
@@ -133,7 +157,7 @@ func (d *hdec) enter(open byte, what string) error {
 // object reads an object (or null) named at, calling field for every key
 // with the reader at its value; a key seen before is an error.
 func (d *hdec) object(at string, field func(key string) error) error {
-	var seen []string // schema objects have a few keys; metrics checks its own
+	seen := make([]string, 0, 8) // schema objects have a few keys; metrics checks its own
 	return d.list('{', '}', "an object for "+at, "want ',' or '}' in "+at, func() error {
 		var key string
 		if err := d.str(&key); err != nil {
@@ -256,7 +280,7 @@ func (d *hdec) str(dst *string) error {
 	start := d.i + 1
 	d.i = start + plainRun(d.b[start:])
 	if d.i < len(d.b) && d.b[d.i] == '"' {
-		*dst = string(d.b[start:d.i])
+		*dst = d.intern(d.b[start:d.i])
 		d.i++
 		return nil
 	}
@@ -337,7 +361,7 @@ func plainRun(b []byte) int {
 
 // number returns the literal of a JSON number (RFC 8259 grammar) and
 // whether it is an integer (no fraction or exponent).
-func (d *hdec) number() (lit string, integer bool, err error) {
+func (d *hdec) number() (lit []byte, integer bool, err error) {
 	d.ws()
 	start := d.i
 	digits := func() int {
@@ -354,14 +378,14 @@ func (d *hdec) number() (lit string, integer bool, err error) {
 	if d.i < len(d.b) && d.b[d.i] == '0' {
 		d.i++
 	} else if digits() == 0 {
-		return "", false, d.fail("want a number")
+		return nil, false, d.fail("want a number")
 	}
 	integer = true
 	if d.i < len(d.b) && d.b[d.i] == '.' {
 		d.i++
 		integer = false
 		if digits() == 0 {
-			return "", false, d.fail("bad number")
+			return nil, false, d.fail("bad number")
 		}
 	}
 	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
@@ -371,10 +395,10 @@ func (d *hdec) number() (lit string, integer bool, err error) {
 			d.i++
 		}
 		if digits() == 0 {
-			return "", false, d.fail("bad number")
+			return nil, false, d.fail("bad number")
 		}
 	}
-	return string(d.b[start:d.i]), integer, nil
+	return d.b[start:d.i], integer, nil
 }
 
 func (d *hdec) int64(dst *int64) error   { return d.num(dst) }
@@ -392,16 +416,16 @@ func (d *hdec) num(dst any) error {
 		return err
 	}
 	if p, ok := dst.(*float64); ok {
-		v, perr := strconv.ParseFloat(lit, 64)
+		v, perr := strconv.ParseFloat(string(lit), 64)
 		if perr != nil || math.IsInf(v, 0) {
-			return d.fail("the number " + lit + " is out of range")
+			return d.fail("the number " + string(lit) + " is out of range")
 		}
 		*p = v
 		return nil
 	}
-	v, perr := strconv.ParseInt(lit, 10, 64)
-	if !integer || perr != nil {
-		return d.fail("the number " + lit + " is not a 64-bit integer")
+	v, ok := parseInt(lit)
+	if !integer || !ok {
+		return d.fail("the number " + string(lit) + " is not a 64-bit integer")
 	}
 	switch p := dst.(type) {
 	case *int64:
@@ -413,4 +437,31 @@ func (d *hdec) num(dst any) error {
 		*p = int(v)
 	}
 	return nil
+}
+
+// parseInt returns the value of lit, a JSON number without fraction or
+// exponent (number checked its grammar), and whether it fits an int64: what
+// strconv.ParseInt(string(lit), 10, 64) returns, without the string.
+func parseInt(lit []byte) (int64, bool) {
+	neg := len(lit) > 0 && lit[0] == '-'
+	if neg {
+		lit = lit[1:]
+	}
+	var u uint64
+	for _, c := range lit {
+		if u > (math.MaxUint64-9)/10 {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return int64(-u), true
+	}
+	if u > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(u), true
 }
