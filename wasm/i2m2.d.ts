@@ -29,7 +29,11 @@ export interface LoadOptions {
    * `sha256` or `integrity: false`.
    */
   name?: string;
-  /** i2m2.wasm. Default: new URL('./i2m2.wasm', import.meta.url). A WebAssembly.Module is used as is. */
+  /**
+   * The engine, plain or gzip-compressed (told apart by its first bytes). Default: i2m2.simd.wasm.gz next to
+   * the module where the engine validates SIMD and DecompressionStream exists, i2m2.simd.wasm where only
+   * SIMD does, else i2m2.wasm. A WebAssembly.Module is used as is.
+   */
   wasm?: Source | WebAssembly.Module;
   /** Expected sha256 (hex) of the whole model file; the load fails when it differs. */
   sha256?: string;
