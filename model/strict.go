@@ -86,11 +86,11 @@ func (d *hdec) provenance(pv *Provenance) error {
 
 // hdec reads JSON values from b at i.
 type hdec struct {
-	b     []byte
-	i     int
-	depth int
-	at    string   // the object being read, for unknown keys
-	seen  []string // strings read so far (intern)
+	b        []byte
+	i        int
+	depth    int
+	at       string   // the object being read, for unknown keys
+	interned []string // strings read so far (intern)
 }
 
 func (d *hdec) fail(msg string) error {

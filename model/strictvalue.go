@@ -10,7 +10,7 @@ import (
 // strings, read without allocating where they repeat, and numbers, with the
 // JSON grammar checked here and the value checked against its field.
 
-// maxInterned bounds hdec.seen: a header of many distinct strings costs a
+// maxInterned bounds hdec.interned: a header of many distinct strings costs a
 // search of at most this many per string.
 const maxInterned = 64
 
@@ -21,14 +21,14 @@ const maxInterned = 64
 //
 //go:noinline
 func (d *hdec) intern(b []byte) string {
-	for _, s := range d.seen {
+	for _, s := range d.interned {
 		if string(b) == s {
 			return s
 		}
 	}
 	s := string(b)
-	if len(d.seen) < maxInterned {
-		d.seen = append(d.seen, s)
+	if len(d.interned) < maxInterned {
+		d.interned = append(d.interned, s)
 	}
 	return s
 }
