@@ -154,9 +154,6 @@ var noDirect = false
 func (m *Model) prepare() {
 	m.prep.once.Do(func() {
 		m.eachWeighted(func(l *Layer, s, os Shape) {
-			if !l.hasWeights() {
-				return
-			}
 			l.pk = &packed{}
 			if l.direct(os) {
 				l.pk.off = kern.Offsets(s[0], s[1]+2*l.Pad, s[2]+2*l.Pad, l.KH, l.KW)
@@ -165,21 +162,27 @@ func (m *Model) prepare() {
 	})
 }
 
-// eachWeighted calls f for every layer with its input and output shapes.
+// eachWeighted calls f for every layer with weights, with its input and
+// output shapes.
 func (m *Model) eachWeighted(f func(l *Layer, s, os Shape)) {
+	visit := func(l *Layer, s, os Shape) {
+		if l.hasWeights() {
+			f(l, s, os)
+		}
+	}
 	for ei := range m.Experts {
 		e := &m.Experts[ei]
 		ep := &m.plan.experts[ei]
 		for bi := range e.Branches {
 			s := ep.branchIn[bi]
 			for li := range e.Branches[bi] {
-				f(&e.Branches[bi][li], s, ep.branches[bi][li])
+				visit(&e.Branches[bi][li], s, ep.branches[bi][li])
 				s = ep.branches[bi][li]
 			}
 		}
 		s := Shape{ep.concat, 1, 1}
 		for li := range e.Head {
-			f(&e.Head[li], s, ep.head[li])
+			visit(&e.Head[li], s, ep.head[li])
 			s = ep.head[li]
 		}
 	}
@@ -191,9 +194,6 @@ func (m *Model) eachWeighted(f func(l *Layer, s, os Shape)) {
 // in the browser packs on V8's baseline code: part of the cold start,
 // bench/README.md). The two paths write disjoint fields.
 func pack(l *Layer, os Shape, chunk int, path Path) {
-	if !l.hasWeights() {
-		return
-	}
 	pk := l.pk
 	if path == Quantized {
 		if l.Q != nil {
