@@ -1,7 +1,9 @@
 package kern
 
 // Convolution, ReLU and 2x2 max-pooling in one pass: a quad of channels
-// (quad.go) is pooled in registers (convPoolF4, convPoolF8); a pair computes
+// (quad.go) is pooled in registers (convPoolF4; two quads by convPoolF8
+// where the pooled rows are odd in length, which convPoolF4's 4-column
+// tiles would overrun by a third to a sixth); a pair computes
 // its two output rows into a small scratch and pools them straight into the
 // output. Either way the full-size convolution output is never written and
 // read back. Each output is the same sums and comparisons
@@ -26,11 +28,11 @@ func ConvTapsFPool(dst []float32, taps TapsF, src []float32, bias []float32, M, 
 	checkTaps(taps, len(src), 2*ph, ow, wp)
 	nq := len(taps.Quad) / K
 	q := 0
-	if pw == 1 { // two quads at a time, each tap's input the pooling window
+	if pw%2 == 1 { // two quads at a time, one pooled output at a time
 		for ; q+1 < nq; q += 2 {
 			m := 4 * q
 			nc := min(8, M-m)
-			convPoolF8(dst[m*ph:][:nc*ph], ph, nc, taps.Quad[q*K:][:2*K], src, octBias(bias, m, nc), ph, ow, wp, relu)
+			convPoolF8(dst[m*ph*pw:][:nc*ph*pw], ph*pw, nc, taps.Quad[q*K:][:2*K], src, octBias(bias, m, nc), ph, ow, wp, relu)
 		}
 	}
 	for ; q < nq; q++ {

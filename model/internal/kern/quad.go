@@ -150,9 +150,10 @@ func convPoolF4Go(d []float32, cs, nc int, tp []TapF4, src []float32, b [4]float
 }
 
 // convPoolF8 is convPoolF8Go; the SIMD build replaces its body with one
-// for pooled rows one output wide (ow 2 or 3): eight channels per tile,
-// each tap's input vector the pooling window (same sums and comparisons in
-// the same order). Its caller has checked every read and write.
+// computing one pooled output of eight channels at a time, the channels in
+// the lanes, so that no column the pooling drops is computed (same sums and
+// comparisons in the same order). Its caller has checked every read and
+// write.
 //
 //go:noinline
 func convPoolF8(d []float32, cs, nc int, tp []TapF4, src []float32, b [8]float32, ph, ow, wp int, relu bool) {

@@ -3,24 +3,30 @@ package main
 // convPoolF8: func convPoolF8(d []float32, cs, nc int, tp []TapF4,
 // src []float32, b [8]float32, ph, ow, wp int, relu bool).
 //
-// convPoolF4 for two quads at once where the pooled rows are one output
-// wide (ow 2 or 3): convPoolF4's 4x2 tiles would compute 4 columns for the
-// 2 it pools. Here a tap's input vector is the pooling window itself,
-// (2y, 0), (2y, 1), (2y+1, 0), (2y+1, 1) (two 64-bit loads), and the eight
-// accumulators are eight channels: tp holds quad A's K taps then quad B's
-// (the same offsets), channel r < nc stored at d + 4*r*cs. Each lane sums
-// its taps in tap order like convPoolF4Go; the window's four values (bias
-// added, ReLU applied) are compared in maxPoolRowGo's order with
-// f32x4.pmax.
+// convPoolF4 for two quads at once, one pooled output at a time: no column
+// is computed that the pooling drops, where convPoolF4's 4x2 tiles compute
+// 4*ceil(ow/4) columns (ow 2 to 3 or 10 or 14: a third to a sixth more).
+// The channels are in the lanes: the eight accumulators are quad A's and
+// quad B's four channels at the window's four positions (2y, 2x),
+// (2y, 2x+1), (2y+1, 2x), (2y+1, 2x+1); per tap the two quads' weights are
+// one load each (kern.TapF4: quad A's K taps then quad B's, the same
+// offsets) and the four inputs are splatted straight from memory: 16
+// multiplies and adds, no shuffle. Channel r < nc of pooled row y is
+// stored at d + 4*r*cs + 4*(y*(ow/2) + x). Each lane sums its taps in tap
+// order like convPoolF4Go; the window's four values (bias added, ReLU
+// applied) are compared in maxPoolRowGo's order with f32x4.pmax.
 func convPoolF8() []byte {
 	const d, cs, nc, tp, ntaps, src = qD, qCs, qNc, qTp, qN, qSrc
-	const argB, argOh, argWp, argRelu = 88, 120, 136, 144
+	const argB, argOh, argOw, argWp, argRelu = 88, 120, 128, 136, 144
 	const tapSize = 20
 	const ( // i32 locals after quadArgs'
 		ph = src + 1 + iota
+		pw // bytes of a pooled row, 4*(ow/2)
 		wp
 		y
-		srow
+		x    // the pooled column, in bytes
+		srow // the window's top left before the tap offset: src + 2y*wp + 2x
+		drow // pooled row y: d + y*pw
 		p
 		n
 		addr
@@ -29,14 +35,16 @@ func convPoolF8() []byte {
 		nI32 = src + iota
 	)
 	const ( // v128 locals
-		v = nI32 + 1 + iota
-		w
+		wA = nI32 + 1 + iota
 		wB
-		acc0  // channel r at acc0 + r
+		v
+		acc0  // quad q, window position k at acc0 + 4q + k
 		nV128 = acc0 + 8 - nI32 - 1
 	)
+	acc := func(q, k int) uint64 { return uint64(acc0 + 4*q + k) }
 	c := &code{}
 	quadArgs(c).argsAt(ph, argOh)
+	c.arg(argOw).i32c(1).op(opI32ShrU).i32c(2).op(opI32Shl).set(pw)
 	c.arg(argWp).i32c(2).op(opI32Shl).set(wp)
 	c.get(cs).i32c(2).op(opI32Shl).set(cs)
 	c.get(ntaps).i32c(1).op(opI32ShrU).set(ntaps) // K
@@ -46,56 +54,65 @@ func convPoolF8() []byte {
 	c.i32c(0).set(y)
 	c.block().loop()
 	c.get(y).get(ph).op(opI32GeS).brIf(1)
-	for r := 0; r < 8; r++ {
-		c.v128zero().set(uint64(acc0 + r))
+	c.get(d).get(y).get(pw).op(opI32Mul).op(opI32Add).set(drow)
+	c.i32c(0).set(x)
+	c.block().loop()
+	c.get(x).get(pw).op(opI32GeS).brIf(1)
+	for i := 0; i < 8; i++ {
+		c.v128zero().set(uint64(acc0 + i))
 	}
 	c.get(tp).set(p)
 	c.get(ntaps).set(n)
-	c.get(src).get(y).i32c(1).op(opI32Shl).get(wp).op(opI32Mul).op(opI32Add).set(srow)
+	c.get(src).get(y).i32c(1).op(opI32Shl).get(wp).op(opI32Mul).op(opI32Add).get(x).i32c(1).op(opI32Shl).op(opI32Add).set(srow)
 	c.countdown(n, func() {
-		// addr: the window's top left, src + 2y*wp + Off
 		c.get(srow).get(p).i32load(0).op(opI32Add).set(addr)
-		c.get(addr).simd(simdV128Load64Zero).mem(0, 0).set(v)
-		c.get(addr).get(wp).op(opI32Add).get(v).simd(simdV128Load64Lane).mem(0, 0).op(1).set(v)
-		// Quad A's weights splatted from memory, quad B's loaded at once
-		// and splatted by shuffles: eight splat loads had TurboFan load
-		// them all first (17 live vectors) and spill.
+		c.get(p).v128load(4).set(wA)
 		c.get(p).get(quadB).op(opI32Add).v128load(4).set(wB)
-		for r := 0; r < 8; r++ {
-			if r < 4 {
-				c.get(p).simd(simdV128Load32Splat).mem(2, uint64(4+4*r)).set(w)
-			} else {
-				l := byte(r - 4)
-				c.get(wB).get(wB).shuffle(lanes32(l, l, l, l)).set(w)
+		for k := 0; k < 4; k++ {
+			c.get(addr)
+			if k >= 2 {
+				c.get(wp).op(opI32Add)
 			}
-			a := uint64(acc0 + r)
-			c.get(a).get(w).get(v).simd(simdF32x4Mul).simd(simdF32x4Add).set(a)
+			c.simd(simdV128Load32Splat).mem(2, uint64(4*(k%2))).set(v)
+			for q, w := range []uint64{wA, wB} {
+				c.get(acc(q, k)).get(w).get(v).simd(simdF32x4Mul).simd(simdF32x4Add).set(acc(q, k))
+			}
 		}
 		c.get(p).i32c(tapSize).op(opI32Add).set(p)
 	})
-	for r := 0; r < 8; r++ {
-		if r > 0 {
-			c.get(nc).i32c(int32(r)).op(opI32GtS).op(0x04, 0x40)
-		}
-		// v = acc + bias, then pmax(v, 0) if relu
-		c.get(uint64(acc0+r)).sp().simd(simdV128Load32Splat).mem(2, uint64(8+argB+4*r)).simd(simdF32x4Add).set(v)
-		c.get(relu).op(0x04, 0x40)
-		c.get(v).v128zero().simd(simdF32x4PMax).set(v)
-		c.end()
-		// output row y of channel r: d + r*cs + 4y
-		c.get(d).get(y).i32c(2).op(opI32Shl).op(opI32Add)
-		if r > 0 {
-			c.get(cs).i32c(int32(r)).op(opI32Mul).op(opI32Add)
-		}
-		c.get(v)
-		for lane := byte(1); lane < 4; lane++ {
-			c.get(v).get(v).shuffle(lanes32(lane, lane, lane, lane)).simd(simdF32x4PMax)
-		}
-		c.simd(simdV128Store32Lane).mem(2, 0).op(0)
-		if r > 0 {
+	for q := 0; q < 2; q++ {
+		// v = the pooled value of quad q's four channels: window position
+		// k's acc + bias, ReLU'd if relu, folded with f32x4.pmax in order
+		for k := 0; k < 4; k++ {
+			c.get(acc(q, k)).sp().v128load(uint64(8 + argB + 16*q)).simd(simdF32x4Add)
+			c.set(wA)
+			c.get(relu).op(0x04, 0x40)
+			c.get(wA).v128zero().simd(simdF32x4PMax).set(wA)
 			c.end()
+			if k == 0 {
+				c.get(wA).set(v)
+			} else {
+				c.get(v).get(wA).simd(simdF32x4PMax).set(v)
+			}
+		}
+		for lane := 0; lane < 4; lane++ {
+			r := 4*q + lane
+			if r > 0 {
+				c.get(nc).i32c(int32(r)).op(opI32GtS).op(0x04, 0x40)
+			}
+			// channel r's output: drow + x + r*cs
+			c.get(drow).get(x).op(opI32Add)
+			if r > 0 {
+				c.get(cs).i32c(int32(r)).op(opI32Mul).op(opI32Add)
+			}
+			c.get(v).simd(simdV128Store32Lane).mem(2, 0).op(byte(lane))
+			if r > 0 {
+				c.end()
+			}
 		}
 	}
+	c.get(x).i32c(4).op(opI32Add).set(x)
+	c.br(0).end().end()
 	c.get(y).i32c(1).op(opI32Add).set(y)
 	c.br(0).end().end()
 	c.goReturn()
