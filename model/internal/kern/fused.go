@@ -1,9 +1,10 @@
 package kern
 
 // Convolution, ReLU and 2x2 max-pooling in one pass: a quad of channels
-// (quad.go) is pooled in registers (convPoolF4; two quads by convPoolF8
-// where the pooled rows are odd in length, which convPoolF4's 4-column
-// tiles would overrun by a third to a sixth); a pair computes
+// (quad.go) is pooled in registers (convPoolF4, convPoolF3 for a quad of
+// three; two quads by convPoolF8 where the pooled rows are odd in length,
+// which convPoolF4's 4-column tiles would overrun by a third to a sixth); a
+// pair computes
 // its two output rows into a small scratch and pools them straight into the
 // output. Either way the full-size convolution output is never written and
 // read back. Each output is the same sums and comparisons
@@ -38,7 +39,11 @@ func ConvTapsFPool(dst []float32, taps TapsF, src []float32, bias []float32, M, 
 	for ; q < nq; q++ {
 		m := 4 * q
 		nc := min(4, M-m)
-		convPoolF4(dst[m*ph*pw:][:nc*ph*pw], ph*pw, nc, taps.Quad[q*K:][:K], src, quadBias(bias, m, nc), ph, ow, wp, relu)
+		pool := convPoolF4
+		if nc == 3 {
+			pool = convPoolF3
+		}
+		pool(dst[m*ph*pw:][:nc*ph*pw], ph*pw, nc, taps.Quad[q*K:][:K], src, quadBias(bias, m, nc), ph, ow, wp, relu)
 	}
 	// The pairs: in registers (convPoolF2) with the SIMD bodies, else two
 	// conv rows of the pair into rows, then pooled.

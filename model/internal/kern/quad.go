@@ -127,6 +127,16 @@ func convPoolF4(d []float32, cs, nc int, tp []TapF4, src []float32, b [4]float32
 	convPoolF4Go(d, cs, nc, tp, src, b, ph, ow, wp, relu)
 }
 
+// convPoolF3 is convPoolF4Go for three channels or fewer; the SIMD build
+// replaces its body with one pooling 3-channel x 4x2 tiles (convPoolF4's
+// without the fourth channel: same sums and comparisons in the same
+// order). Its caller has checked every read and write.
+//
+//go:noinline
+func convPoolF3(d []float32, cs, nc int, tp []TapF4, src []float32, b [4]float32, ph, ow, wp int, relu bool) {
+	convPoolF4Go(d, cs, min(nc, 3), tp, src, b, ph, ow, wp, relu)
+}
+
 // convPoolF4Go is convRowsF4Go over rows 0 .. 2*ph-1 followed by
 // MaxPool2x2: channel r's ph x ow/2 outputs at d[r*cs:], each the maximum
 // of its window's four values compared in maxPoolRowGo's order.

@@ -105,9 +105,9 @@ func TestConvRowsF4(t *testing.T) {
 	}
 }
 
-// TestConvPoolF4: convPoolF2, convPoolF4 and convPoolF8 (SIMD bodies in
-// the SIMD build) equal their Go references bit for bit, and those equal
-// convRowsF4Go followed by maxPoolRowGo, for even and odd widths and
+// TestConvPoolF4: convPoolF2, convPoolF3, convPoolF4 and convPoolF8 (SIMD
+// bodies in the SIMD build) equal their Go references bit for bit, and those
+// equal convRowsF4Go followed by maxPoolRowGo, for even and odd widths and
 // heights (floor mode), 1 to 8 channels, NaN and -0 among the inputs;
 // nothing outside the outputs is written.
 func TestConvPoolF4(t *testing.T) {
@@ -133,6 +133,9 @@ func TestConvPoolF4(t *testing.T) {
 					b2 := [2]float32{bias[0], bias[nc-1]}
 					convPoolF2(got, cs, nc, MakeTapsF2(wt, off, nc), src, b2, ph, ow, wp, relu)
 					convPoolF2Go(want, cs, nc, MakeTapsF2(wt, off, nc), src, b2, ph, ow, wp, relu)
+				case nc == 3:
+					convPoolF3(got, cs, nc, tp, src, quadBias(bias, 0, nc), ph, ow, wp, relu)
+					convPoolF4Go(want, cs, nc, tp, src, quadBias(bias, 0, nc), ph, ow, wp, relu)
 				case nc > 4:
 					convPoolF8(got, cs, nc, tp, src, octBias(bias, 0, nc), ph, ow, wp, relu)
 					convPoolF8Go(want, cs, nc, tp, src, octBias(bias, 0, nc), ph, ow, wp, relu)

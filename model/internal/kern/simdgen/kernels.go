@@ -23,6 +23,7 @@ func kernels() map[string][]byte {
 		"convRowsF":     convRowsF(),
 		"convRowsF4":    convRowsF4(),
 		"convPoolF4":    convPoolF4(),
+		"convPoolF3":    convPoolF3(),
 		"convPoolF8":    convPoolF8(),
 		"convPoolF2":    convPoolF2(),
 		"padRowsF":      padRowsF(),

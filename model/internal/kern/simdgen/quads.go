@@ -50,15 +50,25 @@ func convPoolF4() []byte { return tileKernel(4, true) }
 // convPoolF4's 4-column steps for the columns left.
 func convPoolF2() []byte { return tileKernel(2, true) }
 
-// tileKernel is the body of convRowsF4 (ch 4), convPoolF4 (ch 4, pool) or
-// convPoolF2 (ch 2, pool).
+// convPoolF3: convPoolF4's arguments, for three channels (nc <= 3): tiles
+// of 3 channels x 4 columns of two rows (six accumulators), so that a
+// layer of three channels (the paper's intra-modality experts begin with
+// one) computes no fourth channel.
+func convPoolF3() []byte { return tileKernel(3, true) }
+
+// tileKernel is the body of convRowsF4 (ch 4), convPoolF4 (ch 4, pool),
+// convPoolF3 (ch 3, pool, quad taps) or convPoolF2 (ch 2, pool).
 func tileKernel(ch int, pool bool) []byte {
 	const d, cs, nc, tp, ntaps, src = qD, qCs, qNc, qTp, qN, qSrc
-	// b [ch]float32 at 88, then oh, ow, wp, relu
+	lanes := 4 // weights per tap: kern.TapF4, or kern.TapF for ch 2
+	if ch == 2 {
+		lanes = 2
+	}
+	// b [lanes]float32 at 88, then oh, ow, wp, relu
 	const argB = 88
-	argOh := uint64(argB + 4*ch)
+	argOh := uint64(argB + 4*lanes)
 	argOw, argWp, argRelu := argOh+8, argOh+16, argOh+24
-	tapSize := int32(4 + 4*ch)
+	tapSize := int32(4 + 4*lanes)
 	const ( // i32 locals after quadArgs'
 		oh = src + 1 + iota
 		ow
