@@ -4,10 +4,9 @@ package kern
 // (quad.go) is pooled in registers (convPoolF4, convPoolF3 for a quad of
 // three; two quads by convPoolF8 where the pooled rows are odd in length,
 // which convPoolF4's 4-column tiles would overrun by a third to a sixth); a
-// pair computes
-// its two output rows into a small scratch and pools them straight into the
-// output. Either way the full-size convolution output is never written and
-// read back. Each output is the same sums and comparisons
+// pair computes its two output rows into a small scratch and pools them
+// straight into the output. Either way the full-size convolution output is
+// never written and read back. Each output is the same sums and comparisons
 // in the same order as the direct kernel followed by MaxPool2x2 (tested bit
 // for bit against them).
 
