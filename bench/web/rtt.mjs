@@ -5,11 +5,14 @@ import { RUNTIMES, inputs, stats } from './runtimes.mjs';
 
 const inWorker = {}; // ms inside the worker's handler, per variant
 const hops = {}; // per variant: [to the worker, in the worker, back] ms per call
+const hopsFirst = {}; // the same for the first call of each block
+let blockFirst = false; // a block's first call is in flight
 function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, packed = false, bare = false, raw = false, name }) {
   let next = 1;
   const pending = new Map();
   const spent = (inWorker[name] = []);
   const hop = (hops[name] = [[], [], []]);
+  const hopFirst = (hopsFirst[name] = [[], [], []]);
   let sent = 0;
   target.onmessage = (ev) => {
     const got = performance.timeOrigin + performance.now();
@@ -18,6 +21,7 @@ function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, pa
       hop[0].push(ev.data.at - sent);
       hop[1].push(ev.data.and - ev.data.at);
       hop[2].push(got - ev.data.and);
+      if (blockFirst) [ev.data.at - sent, ev.data.and - ev.data.at, got - ev.data.and].forEach((v, i) => hopFirst[i].push(v));
     }
     if (bare || raw) return pending.get(0)(ev.data);
     const p = pending.get(ev.data.id);
@@ -190,7 +194,9 @@ window.runRtt = async ({ rounds, calls, variants, base, ort, idle = 0 }) => {
       // A block of calls per sample: performance.now() is coarsened (100 us)
       // in a page that is not cross-origin isolated.
       const t0 = performance.now();
+      blockFirst = true;
       await run[id](x);
+      blockFirst = false;
       const t1 = performance.now();
       for (let i = 1; i < calls; i++) await run[id](x);
       t[id].push((performance.now() - t0) / calls);
@@ -235,6 +241,10 @@ window.runRtt = async ({ rounds, calls, variants, base, ort, idle = 0 }) => {
     out[`  ${id}: to the worker`] = stats(h[0]);
     out[`  ${id}: in the worker`] = stats(h[1]);
     out[`  ${id}: back`] = stats(h[2]);
+    const f = hopsFirst[id];
+    out[`  ${id}: a block's first call: to the worker`] = stats(f[0]);
+    out[`  ${id}: a block's first call: in the worker`] = stats(f[1]);
+    out[`  ${id}: a block's first call: back`] = stats(f[2]);
   }
   return { stride, ms: out, load_ms: loadMs, blocked, userAgent: navigator.userAgent, crossOriginIsolated };
 };
