@@ -69,7 +69,6 @@ const (
 	simdF32x4Lt          = 67
 	simdV128And          = 78
 	simdV128AndNot       = 79
-	simdV128Load64Lane   = 87
 	simdV128Store32Lane  = 90
 	simdV128Store64Lane  = 91
 	simdV128Load32Zero   = 92

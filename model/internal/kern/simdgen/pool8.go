@@ -3,10 +3,10 @@ package main
 // convPoolF8: func convPoolF8(d []float32, cs, nc int, tp []TapF4,
 // src []float32, b [8]float32, ph, ow, wp int, relu bool).
 //
-// convPoolF4 for two quads at once, one pooled output at a time: no column
-// is computed that the pooling drops, where convPoolF4's 4x2 tiles compute
-// 4*ceil(ow/4) columns (ow 2 to 3 or 10 or 14: a third to a sixth more).
-// The channels are in the lanes: the eight accumulators are quad A's and
+// convPoolF4 for two quads at once, one pooled output at a time, so that no
+// column is computed that the pooling drops: where the pooled rows are odd
+// in length (ow/2), convPoolF4's 4-column tiles compute two columns more
+// than the 2*(ow/2) it pools. The channels are in the lanes: the eight accumulators are quad A's and
 // quad B's four channels at the window's four positions (2y, 2x),
 // (2y, 2x+1), (2y+1, 2x), (2y+1, 2x+1); per tap the two quads' weights are
 // one load each (kern.TapF4: quad A's K taps then quad B's, the same
