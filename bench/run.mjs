@@ -283,6 +283,7 @@ const r3 = (x) => (x == null || Number.isNaN(x) ? null : Math.round(x * 1000) / 
 const I = iso.latency;
 const pageFile = path.join(GEN, 'page.json');
 const page = fs.existsSync(pageFile) ? JSON.parse(fs.readFileSync(pageFile, 'utf8')) : null;
+const b1Split = (k) => Object.fromEntries(['ours', 'ours-main', 'ort', 'tfjs'].filter((id) => L[id]).map((id) => [id, r3(L[id][k].median)]));
 const results = {
   date: new Date().toISOString(),
   machine: { cpu, cores: os.cpus().length, nice: os.getPriority(), loadavg_1min_start_end: [load0[0], os.loadavg()[0]].map((x) => Math.round(x * 10) / 10), loadavg_1min_per_phase: phaseLoad, os: `${os.type()} ${os.release()}`, node: process.version, chromium: chrome.version, go: execFileSync('go', ['version']).toString().trim() },
@@ -329,8 +330,8 @@ const results = {
   page,
   // Batch 1 split (medians): a block's first call, after the other
   // runtimes' turns, and the mean of its other calls.
-  b1_first_call_ms: Object.fromEntries(['ours', 'ours-main', 'ort', 'tfjs'].filter((id) => L[id]).map((id) => [id, r3(L[id].b1_first_call_ms.median)])),
-  b1_other_calls_ms: Object.fromEntries(['ours', 'ours-main', 'ort', 'tfjs'].filter((id) => L[id]).map((id) => [id, r3(L[id].b1_other_calls_ms.median)])),
+  b1_first_call_ms: b1Split('b1_first_call_ms'),
+  b1_other_calls_ms: b1Split('b1_other_calls_ms'),
   settings: { rounds: ROUNDS, calls_per_b1_sample: 10, cold_repeats: COLD, batch_throughput: 128, interleaving: 'runtime order rotates every round; cold runs rotate too' },
   wall_s: null,
 };

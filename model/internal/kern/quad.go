@@ -27,8 +27,8 @@ type TapsF struct {
 }
 
 // quadCount is the number of quads of M channels: every 4, and a last 3
-// (a quad with a dead channel does the pair tile's work in one pass, where
-// the pairs would run a pair and a single channel as two).
+// (one pass of convPoolF3 where pooled, of a quad with a dead channel
+// otherwise, where the pairs would run a pair and a single channel as two).
 func quadCount(M int) int { return (M + 1) / 4 }
 
 // MakeTapsF returns the taps of the M x K matrix a with input offsets off

@@ -6,12 +6,12 @@ package main
 // convPoolF4 for two quads at once, one pooled output at a time, so that no
 // column is computed that the pooling drops: where the pooled rows are odd
 // in length (ow/2), convPoolF4's 4-column tiles compute two columns more
-// than the 2*(ow/2) it pools. The channels are in the lanes: the eight accumulators are quad A's and
-// quad B's four channels at the window's four positions (2y, 2x),
-// (2y, 2x+1), (2y+1, 2x), (2y+1, 2x+1); per tap the two quads' weights are
-// one load each (kern.TapF4: quad A's K taps then quad B's, the same
-// offsets) and the four inputs are splatted straight from memory: 16
-// multiplies and adds, no shuffle. Channel r < nc of pooled row y is
+// than the 2*(ow/2) it pools. The channels are in the lanes: the eight
+// accumulators are quad A's and quad B's four channels at the window's four
+// positions (2y, 2x), (2y, 2x+1), (2y+1, 2x), (2y+1, 2x+1); per tap the two
+// quads' weights are one load each (kern.TapF4: quad A's K taps then quad
+// B's, the same offsets) and the four inputs are splatted straight from
+// memory: 16 multiplies and adds, no shuffle. Channel r < nc of pooled row y is
 // stored at d + 4*r*cs + 4*(y*(ow/2) + x). Each lane sums its taps in tap
 // order like convPoolF4Go; the window's four values (bias added, ReLU
 // applied) are compared in maxPoolRowGo's order with f32x4.pmax.
