@@ -18,10 +18,9 @@ function echoVariant(w, target, { transferIn, transferOut, spin = 0, hot = 0, pa
     const got = performance.timeOrigin + performance.now();
     if (ev.data.w !== undefined) spent.push(ev.data.w);
     if (typeof ev.data.at === 'number' && name) {
-      hop[0].push(ev.data.at - sent);
-      hop[1].push(ev.data.and - ev.data.at);
-      hop[2].push(got - ev.data.and);
-      if (blockFirst) [ev.data.at - sent, ev.data.and - ev.data.at, got - ev.data.and].forEach((v, i) => hopFirst[i].push(v));
+      const split = [ev.data.at - sent, ev.data.and - ev.data.at, got - ev.data.and];
+      split.forEach((v, i) => hop[i].push(v));
+      if (blockFirst) split.forEach((v, i) => hopFirst[i].push(v));
     }
     if (bare || raw) return pending.get(0)(ev.data);
     const p = pending.get(ev.data.id);
